@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Schema: declarative PRM layouts loaded from schema/ *.schema files (the
+ * grammar is in schema/README.md).  Everything that knows where a field
+ * lives or how it reads is here and in those files; the decoder and the
+ * simulated firmware both go through it.
+ *
+ * A loaded schema is immutable and may be shared by any number of threads.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct mlx5_schema mlx5_schema;
+typedef struct mlx5_schema_struct mlx5_schema_struct;
+
+enum mlx5_display {
+        MLX5_DISPLAY_DEC,
+        MLX5_DISPLAY_HEX,
+        MLX5_DISPLAY_ENUM,
+        MLX5_DISPLAY_FLAGS,
+        MLX5_DISPLAY_BYTES,     /* any multiple of 8 bits, shown as hex digits */
+        MLX5_DISPLAY_ASCII,     /* any multiple of 8 bits, NUL-terminated text */
+        MLX5_DISPLAY_STRUCT,    /* nested struct; width == struct size */
+};
+
+typedef struct {
+        uint64_t value;
+        char *name;
+} mlx5_schema_enum_value;
+
+typedef struct {
+        char *name;
+        bool is_flags;                  /* "flags": values are bit numbers */
+        GArray *values;                 /* of mlx5_schema_enum_value */
+        char *file;
+        unsigned line;
+} mlx5_schema_enum;
+
+typedef struct {
+        char *name;                     /* PRM name, without the [N] suffix */
+        uint32_t bit_off;               /* from the start of the struct */
+        uint32_t width;                 /* bits; of one element for arrays */
+        uint32_t count;                 /* array elements; 0 for a scalar */
+        enum mlx5_display display;
+        const mlx5_schema_enum *enumeration;    /* ENUM and FLAGS */
+        const mlx5_schema_struct *nested;       /* STRUCT */
+        bool newer;                     /* newer than the reference mlx5_ifc.h */
+        unsigned line;
+} mlx5_schema_field;
+
+struct mlx5_schema_struct {
+        char *name;
+        uint32_t size_bits;
+        GArray *fields;                 /* of mlx5_schema_field, sorted by bit_off */
+        char *file;
+        unsigned line;
+};
+
+/* A queryable resource: the command that reads it and how it is listed. */
+typedef struct {
+        char *name;                     /* directory name: "qp", "cq", ... */
+        char *dir;                      /* for singletons: parent directory, or NULL */
+        uint16_t opcode;
+        uint16_t op_mod;
+        uint32_t inlen;                 /* bytes of the command input */
+        uint32_t outlen;                /* bytes of the command output */
+        bool has_id;                    /* false for singletons (adapter, vport) */
+        uint32_t id_bit_off;            /* where the object number goes in the input */
+        uint32_t id_width;
+        uint32_t context_bit_off;       /* where the context starts in the output */
+        const mlx5_schema_struct *context;
+        const mlx5_schema_struct *extra; /* other output fields, at output offsets; may be NULL */
+        GPtrArray *list_segments;       /* char *: id-only listing segments, preferred */
+        GPtrArray *dump_segments;       /* char *: segments that carry the query output */
+        char *file;
+        unsigned line;
+} mlx5_schema_resource;
+
+/* HCA capability type: QUERY_HCA_CAP op_mod = type << 1 | mode. */
+typedef struct {
+        char *name;                     /* "general", "roce", ... */
+        uint16_t type;
+        const mlx5_schema_struct *layout;
+        char *file;
+        unsigned line;
+} mlx5_schema_caps;
+
+#define MLX5_SCHEMA_ERROR (mlx5_schema_error_quark())
+GQuark mlx5_schema_error_quark(void);
+enum {
+        MLX5_SCHEMA_ERROR_INVALID,      /* message: "file:line: what is wrong" */
+        MLX5_SCHEMA_ERROR_IO,
+};
+
+/* Loads every *.schema file of dir, in name order; all or nothing. */
+mlx5_schema *mlx5_schema_load_dir(const char *dir, GError **error);
+/* Loads one text as if it were file name (for tests and single files). */
+mlx5_schema *mlx5_schema_load_string(const char *name, const char *text, GError **error);
+void mlx5_schema_free(mlx5_schema *schema);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_schema, mlx5_schema_free)
+
+const mlx5_schema_struct *mlx5_schema_find_struct(const mlx5_schema *schema, const char *name);
+const mlx5_schema_enum *mlx5_schema_find_enum(const mlx5_schema *schema, const char *name);
+const mlx5_schema_resource *mlx5_schema_find_resource(const mlx5_schema *schema, const char *name);
+const mlx5_schema_resource *mlx5_schema_find_resource_by_opcode(const mlx5_schema *schema, unsigned opcode);
+const mlx5_schema_caps *mlx5_schema_find_caps(const mlx5_schema *schema, const char *name);
+const mlx5_schema_caps *mlx5_schema_find_caps_by_type(const mlx5_schema *schema, unsigned type);
+
+/* In file order: resources, then caps. */
+unsigned mlx5_schema_n_resources(const mlx5_schema *schema);
+const mlx5_schema_resource *mlx5_schema_resource_at(const mlx5_schema *schema, unsigned i);
+unsigned mlx5_schema_n_caps(const mlx5_schema *schema);
+const mlx5_schema_caps *mlx5_schema_caps_at(const mlx5_schema *schema, unsigned i);
+unsigned mlx5_schema_n_structs(const mlx5_schema *schema);
+const mlx5_schema_struct *mlx5_schema_struct_at(const mlx5_schema *schema, unsigned i);
+
+/*
+ * Field paths name one scalar (or byte-string) leaf: "state",
+ * "primary_address_path.vhca_port_num", "rq_num[3]".
+ * Resolve gives its absolute bit offset within the struct.
+ */
+int mlx5_schema_resolve(const mlx5_schema_struct *st, const char *path,
+                        const mlx5_schema_field **ret_field, uint32_t *ret_bit_off);
+
+/* Scalar access by path on a buffer holding st at byte 0; -ENOENT, -ERANGE, -EINVAL. */
+int mlx5_schema_get(const mlx5_schema_struct *st, const uint8_t *buf, size_t len,
+                    const char *path, uint64_t *ret_value);
+int mlx5_schema_set(const mlx5_schema_struct *st, uint8_t *buf, size_t len,
+                    const char *path, uint64_t value);
+/* Byte strings and ASCII: copies min(n, field bytes), zero-fills the rest. */
+int mlx5_schema_set_bytes(const mlx5_schema_struct *st, uint8_t *buf, size_t len,
+                          const char *path, const void *data, size_t n);
+
+/* Visits every leaf (arrays expanded, nested structs descended), in offset order. */
+typedef void (*mlx5_schema_leaf_fn)(const mlx5_schema_field *field, const char *path,
+                                    uint32_t bit_off, void *user_data);
+void mlx5_schema_foreach_leaf(const mlx5_schema_struct *st, mlx5_schema_leaf_fn fn, void *user_data);
+
+/* Appends "name: value\n" lines for every field of st found at buf. */
+void mlx5_decode_struct(GString *out, const mlx5_schema_struct *st, const uint8_t *buf, size_t len);
+/* Appends the text of one query output mailbox of resource r: context, then extra fields. */
+void mlx5_decode_resource(GString *out, const mlx5_schema_resource *r, const uint8_t *outbox, size_t len);
+/* The text of one value as the decoder shows it (enum name, hex, decimal). */
+void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value);

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The simulated ConnectX firmware.  It sees only command mailboxes: bytes
+ * in, bytes out, status and syndrome on errors, exactly like the firmware
+ * behind the mlx5 command interface.  Everything it knows about layouts it
+ * takes from the schema, so a field added there is filled here too.
+ *
+ * One mlx5_sim is one PCI function.  All entry points are thread-safe;
+ * several commands may be in flight at once (latency is spent outside the
+ * lock, like real command slots).
+ */
+#pragma once
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schema/schema.h"
+
+typedef struct mlx5_sim mlx5_sim;
+typedef struct mlx5_sim_spec mlx5_sim_spec;
+
+/*
+ * "devices=2,qp=10000,cq=2000,seed=7,latency_us=50,fail=QUERY_CQ"
+ * Object counts use the schema's resource names as keys; "" gives the
+ * default (one device, a few hundred objects).  Errors name the bad key.
+ */
+mlx5_sim_spec *mlx5_sim_spec_parse(const char *text, const mlx5_schema *schema, GError **error);
+void mlx5_sim_spec_free(mlx5_sim_spec *spec);
+unsigned mlx5_sim_spec_devices(const mlx5_sim_spec *spec);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_sim_spec, mlx5_sim_spec_free)
+
+/* Builds function number index (0-based) of the spec; deterministic from the seed. */
+mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, unsigned index);
+void mlx5_sim_free(mlx5_sim *sim);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_sim, mlx5_sim_free)
+
+/* "0000:08:00.<index>" style address of this function. */
+const char *mlx5_sim_pci_name(const mlx5_sim *sim);
+
+/*
+ * The firmware entry point.  Returns 0 with an answer in out (check its
+ * status), or -EINVAL when either buffer cannot even hold a mailbox header.
+ */
+int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t outlen);
+
+/* Commands received so far, per opcode ("QUERY_QP: 12" lines), and one count. */
+void mlx5_sim_format_counts(mlx5_sim *sim, GString *out);
+uint64_t mlx5_sim_count(mlx5_sim *sim, unsigned opcode);

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Transport: how command mailboxes reach firmware and come back.
+ *
+ * One transport per device function.  Implementations (the simulated
+ * device, the mlx5ctl misc node, fwctl) only move bytes; this common layer
+ * enforces the read-only allow-list, the in-flight limit and keeps
+ * per-opcode statistics, so no implementation can bypass them.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mlx5_transport mlx5_transport;
+
+struct mlx5_transport_identity {
+        char kind[16];          /* "sim", "mlx5ctl", "fwctl" */
+        char node[256];         /* device node, or "(embedded)" for the simulator */
+        char pci_name[64];      /* PCI address of the function, e.g. 0000:08:00.0 */
+        uint16_t uctx_uid;      /* firmware user context of this handle */
+        uint32_t uctx_cap;      /* caps granted to that context */
+        uint32_t dev_uctx_cap;  /* caps the device supports */
+};
+
+struct mlx5_transport_ops {
+        /*
+         * Deliver one command.  Returns 0 when firmware answered (its
+         * status and syndrome are in out), -ENODEV when the device is gone,
+         * another -errno when the command never reached firmware.
+         */
+        int (*exec)(mlx5_transport *t, const void *in, size_t inlen, void *out, size_t outlen);
+        /* Optional: counters kept by the far side (the simulator's own). */
+        void (*format_peer_stats)(mlx5_transport *t, GString *out);
+        void (*destroy)(mlx5_transport *t);
+};
+
+struct mlx5_transport {
+        const struct mlx5_transport_ops *ops;
+        struct mlx5_transport_identity id;
+        struct mlx5_cmd_stats *stats;   /* owned; see cmd-stats.h */
+        unsigned max_inflight;
+        unsigned inflight;
+        GMutex lock;
+        GCond slot_free;
+};
+
+/* For implementations: set up the common part (ops and identity filled by the caller). */
+void mlx5_transport_init(mlx5_transport *t, const struct mlx5_transport_ops *ops, unsigned max_inflight);
+
+/*
+ * Send a command: refuses anything but read-only queries (-EPERM), waits for
+ * a free command slot, counts and times the command.  Firmware errors are not
+ * transport errors: check the outbox status.
+ */
+int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *out, size_t outlen);
+
+/* True for commands a read-only debug tool may send (opcode, op_mod, register). */
+gboolean mlx5_transport_is_allowed(const uint8_t *in, size_t inlen);
+
+void mlx5_transport_format_stats(mlx5_transport *t, GString *out);
+void mlx5_transport_free(mlx5_transport *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_transport, mlx5_transport_free)
