@@ -73,6 +73,11 @@ enum mlx5_cap_mode {
         MLX5_CAP_MODE_CUR = 1,
 };
 
+enum mlx5_cap_type {
+        MLX5_CAP_TYPE_GENERAL = 0x0,
+        MLX5_CAP_TYPE_DEBUG = 0xd,
+};
+
 #define MLX5_UCTX_CAP_TOOLS_RESOURCES 0x4
 
 /* "QUERY_QP" for a known opcode, NULL otherwise. */

@@ -28,7 +28,7 @@
 
 #define MLX5_RSCDUMP_ALL                0xffff  /* num_of_obj: every object */
 
-enum mlx5_rscdump_segment {
+enum mlx5_rscdump_segment_type {
         MLX5_RSCDUMP_SEG_RESOURCE_MAX = 0xfeff,
         MLX5_RSCDUMP_SEG_NOTICE = 0xfff9,
         MLX5_RSCDUMP_SEG_COMMAND = 0xfffa,

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdbool.h>
+
+#include "cache/cache.h"
+
+struct entry {
+        struct mlx5_cache_key key;
+        mlx5_snapshot *snap;    /* NULL until the first fetch completes */
+        bool fetching;
+        GList lru;              /* link in cache->lru while snap != NULL */
+};
+
+struct mlx5_cache {
+        GMutex lock;
+        GCond fetched;          /* broadcast whenever any fetch completes */
+        GHashTable *entries;    /* struct mlx5_cache_key * -> struct entry * */
+        GQueue lru;             /* least recently used first */
+        int64_t ttl_us;
+        size_t max_bytes;
+        size_t bytes;
+        mlx5_cache_fetch_fn fetch;
+        void *user_data;
+        uint64_t hits, misses, evictions, fetch_errors;
+};
+
+static guint key_hash(gconstpointer p)
+{
+        const struct mlx5_cache_key *k = p;
+
+        return (k->device * 0x9e3779b1u) ^ ((guint) k->kind << 24 | k->sub) * 0x85ebca6bu ^ k->id * 0xc2b2ae35u;
+}
+
+static gboolean key_equal(gconstpointer a, gconstpointer b)
+{
+        const struct mlx5_cache_key *x = a, *y = b;
+
+        return x->device == y->device && x->kind == y->kind && x->sub == y->sub && x->id == y->id;
+}
+
+static void entry_free(gpointer p)
+{
+        struct entry *e = p;
+
+        mlx5_snapshot_unref(e->snap);
+        g_free(e);
+}
+
+mlx5_cache *mlx5_cache_new(int64_t ttl_us, size_t max_bytes, mlx5_cache_fetch_fn fetch, void *user_data)
+{
+        mlx5_cache *cache = g_new0(mlx5_cache, 1);
+
+        g_mutex_init(&cache->lock);
+        g_cond_init(&cache->fetched);
+        cache->entries = g_hash_table_new_full(key_hash, key_equal, NULL, entry_free);
+        g_queue_init(&cache->lru);
+        cache->ttl_us = ttl_us;
+        cache->max_bytes = max_bytes;
+        cache->fetch = fetch;
+        cache->user_data = user_data;
+        return cache;
+}
+
+void mlx5_cache_free(mlx5_cache *cache)
+{
+        if (!cache)
+                return;
+        g_hash_table_unref(cache->entries);
+        g_cond_clear(&cache->fetched);
+        g_mutex_clear(&cache->lock);
+        g_free(cache);
+}
+
+/* Drops an entry's snapshot and, unless a fetch is under way, the entry. */
+static void forget_locked(mlx5_cache *cache, struct entry *e)
+{
+        if (e->snap) {
+                g_queue_unlink(&cache->lru, &e->lru);
+                cache->bytes -= e->snap->cost;
+                mlx5_snapshot_unref(g_steal_pointer(&e->snap));
+        }
+        if (!e->fetching)
+                g_hash_table_remove(cache->entries, &e->key);
+}
+
+static void evict_locked(mlx5_cache *cache, struct entry *keep)
+{
+        GList *l = cache->lru.head;
+
+        while (cache->bytes > cache->max_bytes && l) {
+                struct entry *e = l->data;
+
+                l = l->next;
+                if (e == keep)
+                        continue;
+                forget_locked(cache, e);
+                cache->evictions++;
+        }
+}
+
+static bool fresh(const mlx5_cache *cache, const mlx5_snapshot *snap)
+{
+        return g_get_monotonic_time() - snap->taken_monotonic_us < cache->ttl_us;
+}
+
+int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_snapshot **ret_snap)
+{
+        mlx5_snapshot *snap = NULL;
+        struct entry *e;
+        int r;
+
+        g_mutex_lock(&cache->lock);
+        for (;;) {
+                e = g_hash_table_lookup(cache->entries, key);
+                if (e && e->snap && fresh(cache, e->snap)) {
+                        cache->hits++;
+                        g_queue_unlink(&cache->lru, &e->lru);
+                        g_queue_push_tail_link(&cache->lru, &e->lru);
+                        *ret_snap = mlx5_snapshot_ref(e->snap);
+                        g_mutex_unlock(&cache->lock);
+                        return 0;
+                }
+                if (!e || !e->fetching)
+                        break;
+                g_cond_wait(&cache->fetched, &cache->lock);
+        }
+        if (!e) {
+                e = g_new0(struct entry, 1);
+                e->key = *key;
+                e->lru.data = e;
+                g_hash_table_insert(cache->entries, &e->key, e);
+        }
+        e->fetching = true;
+        cache->misses++;
+        g_mutex_unlock(&cache->lock);
+
+        r = cache->fetch(key, cache->user_data, &snap);
+
+        g_mutex_lock(&cache->lock);
+        e->fetching = false;
+        if (r < 0) {
+                cache->fetch_errors++;
+                /* Never serve the stale answer of something that now fails. */
+                forget_locked(cache, e);
+        } else {
+                if (e->snap) {
+                        g_queue_unlink(&cache->lru, &e->lru);
+                        cache->bytes -= e->snap->cost;
+                        mlx5_snapshot_unref(e->snap);
+                }
+                e->snap = snap;
+                cache->bytes += snap->cost;
+                g_queue_push_tail_link(&cache->lru, &e->lru);
+                evict_locked(cache, e);
+                *ret_snap = mlx5_snapshot_ref(snap);
+        }
+        g_cond_broadcast(&cache->fetched);
+        g_mutex_unlock(&cache->lock);
+        return r;
+}
+
+void mlx5_cache_drop_device(mlx5_cache *cache, uint32_t device)
+{
+        GHashTableIter iter;
+        struct entry *e;
+        g_autoptr(GPtrArray) victims = g_ptr_array_new();
+
+        g_mutex_lock(&cache->lock);
+        g_hash_table_iter_init(&iter, cache->entries);
+        while (g_hash_table_iter_next(&iter, NULL, (gpointer *) &e))
+                if (e->key.device == device)
+                        g_ptr_array_add(victims, e);
+        for (unsigned i = 0; i < victims->len; i++)
+                forget_locked(cache, victims->pdata[i]);
+        g_mutex_unlock(&cache->lock);
+}
+
+void mlx5_cache_format_stats(mlx5_cache *cache, GString *out)
+{
+        g_mutex_lock(&cache->lock);
+        g_string_append_printf(out, "cache.entries: %u\n", g_hash_table_size(cache->entries));
+        g_string_append_printf(out, "cache.bytes: %zu\n", cache->bytes);
+        g_string_append_printf(out, "cache.max_bytes: %zu\n", cache->max_bytes);
+        g_string_append_printf(out, "cache.hits: %" G_GUINT64_FORMAT "\n", cache->hits);
+        g_string_append_printf(out, "cache.misses: %" G_GUINT64_FORMAT "\n", cache->misses);
+        g_string_append_printf(out, "cache.evictions: %" G_GUINT64_FORMAT "\n", cache->evictions);
+        g_string_append_printf(out, "cache.fetch_errors: %" G_GUINT64_FORMAT "\n", cache->fetch_errors);
+        g_mutex_unlock(&cache->lock);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The snapshot cache: at most one fresh snapshot per key, refetched after
+ * the TTL, bounded in bytes with least-recently-used eviction.  Concurrent
+ * requests for the same key share one fetch.  The fetch runs without the
+ * cache lock held, so slow firmware never blocks other keys.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache/snapshot.h"
+
+typedef struct mlx5_cache mlx5_cache;
+
+struct mlx5_cache_key {
+        uint32_t device;
+        uint16_t kind;
+        uint16_t sub;
+        uint32_t id;
+};
+
+typedef int (*mlx5_cache_fetch_fn)(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap);
+
+mlx5_cache *mlx5_cache_new(int64_t ttl_us, size_t max_bytes, mlx5_cache_fetch_fn fetch, void *user_data);
+void mlx5_cache_free(mlx5_cache *cache);
+
+/* A referenced snapshot that is younger than the TTL, fetching if needed. */
+int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_snapshot **ret_snap);
+/* Forgets every entry of one device (it went away). */
+void mlx5_cache_drop_device(mlx5_cache *cache, uint32_t device);
+void mlx5_cache_format_stats(mlx5_cache *cache, GString *out);

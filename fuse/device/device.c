@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <string.h>
+
+#include "device/device.h"
+#include "device/rscdump-reader.h"
+#include "prm/mbox.h"
+#include "prm/rscdump.h"
+
+/* QUERY_HCA_CAP output: the capability struct starts at byte 0x10. */
+#define HCA_CAP_OUT_LEN (MLX5_MBOX_HDR_LEN + 0x1000)
+#define HCA_CAP_DATA_BYTE MLX5_MBOX_HDR_LEN
+
+static void log_firmware_error(mlx5_device *dev, unsigned opcode, const char *what, unsigned status,
+                               uint32_t syndrome)
+{
+        const char *name = mlx5_opcode_name(opcode);
+
+        g_warning("%s: %s%s%s failed: firmware status %s (0x%x), syndrome 0x%08x",
+                  dev->pci_name, name ? name : "command", what ? " " : "", what ? what : "",
+                  mlx5_status_name(status), status, syndrome);
+}
+
+static int exec_checked(mlx5_device *dev, const uint8_t *in, size_t inlen, size_t outlen, const char *what,
+                        GBytes **ret_out)
+{
+        g_autofree uint8_t *out = g_malloc0(outlen);
+        unsigned opcode = mlx5_mbox_in_opcode(in), status;
+        int r;
+
+        r = mlx5_transport_exec(dev->transport, in, inlen, out, outlen);
+        if (r < 0) {
+                if (r != -ENODEV)
+                        g_warning("%s: %s %s: %s", dev->pci_name, mlx5_opcode_name(opcode) ?: "command",
+                                  what ? what : "", g_strerror(-r));
+                return r;
+        }
+        status = mlx5_mbox_out_status(out);
+        if (status == MLX5_CMD_STAT_BAD_RES_ERR)
+                return -ENOENT;
+        if (status != MLX5_CMD_STAT_OK) {
+                log_firmware_error(dev, opcode, what, status, mlx5_mbox_out_syndrome(out));
+                return -EIO;
+        }
+        *ret_out = g_bytes_new_take(g_steal_pointer(&out), outlen);
+        return 0;
+}
+
+int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_t id, GBytes **ret_out)
+{
+        g_autofree uint8_t *in = g_malloc0(res->inlen);
+        char what[32] = "";
+
+        mlx5_mbox_in_set_hdr(in, res->opcode, res->op_mod);
+        if (res->has_id) {
+                mlx5_bits_set(in, res->inlen, res->id_bit_off, res->id_width, id);
+                g_snprintf(what, sizeof(what), "0x%x", id);
+        }
+        return exec_checked(dev, in, res->inlen, res->outlen, res->has_id ? what : NULL, ret_out);
+}
+
+int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool current, GBytes **ret_out)
+{
+        uint8_t in[MLX5_MBOX_HDR_LEN] = { 0 };
+
+        mlx5_mbox_in_set_hdr(in, MLX5_CMD_OP_QUERY_HCA_CAP,
+                             (unsigned) caps->type << 1 | (current ? MLX5_CAP_MODE_CUR : MLX5_CAP_MODE_MAX));
+        return exec_checked(dev, in, sizeof(in), HCA_CAP_OUT_LEN, caps->name, ret_out);
+}
+
+static int read_dump(mlx5_device *dev, uint16_t segment_type, GByteArray **ret_stream)
+{
+        struct mlx5_rscdump_request req = {
+                .segment_type = segment_type,
+                .vhca_id = dev->vhca_id,
+                .num_of_obj1 = MLX5_RSCDUMP_ALL,
+        };
+        unsigned status = 0;
+        uint32_t syndrome = 0;
+        int r;
+
+        r = mlx5_rscdump_read(dev->transport, &req, ret_stream, &status, &syndrome);
+        if (r == -EIO && status != 0)
+                log_firmware_error(dev, MLX5_CMD_OP_ACCESS_REG, "RESOURCE_DUMP", status, syndrome);
+        else if (r < 0 && r != -ENODEV)
+                g_warning("%s: resource dump of segment 0x%x: %s", dev->pci_name, segment_type, g_strerror(-r));
+        return r;
+}
+
+int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids)
+{
+        const struct mlx5_device_listing *l = &dev->listing[resource_index];
+        g_autoptr(GByteArray) stream = NULL;
+        g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        struct mlx5_rscdump_segment seg;
+        size_t offset = 0;
+        int r;
+
+        if (l->segment_type < 0) {
+                *ret_ids = g_steal_pointer(&ids);
+                return 0;
+        }
+        r = read_dump(dev, l->segment_type, &stream);
+        if (r < 0)
+                return r;
+
+        while ((r = mlx5_rscdump_next_segment(stream, &offset, &seg)) > 0) {
+                uint32_t id;
+
+                if (seg.type == MLX5_RSCDUMP_SEG_ERROR) {
+                        g_warning("%s: resource dump %s reported an error segment", dev->pci_name,
+                                  l->segment_name);
+                        return -EIO;
+                }
+                if (seg.type > MLX5_RSCDUMP_SEG_RESOURCE_MAX)
+                        continue;
+                if (seg.len < MLX5_RSCDUMP_RES_PAYLOAD_BYTE)
+                        return -EIO;
+                id = mlx5_bits_get(seg.data, seg.len, MLX5_RSCDUMP_RES_INDEX1_BIT, 32);
+                g_array_append_val(ids, id);
+        }
+        if (r < 0) {
+                g_warning("%s: resource dump %s: malformed segment stream", dev->pci_name, l->segment_name);
+                return -EIO;
+        }
+        *ret_ids = g_steal_pointer(&ids);
+        return 0;
+}
+
+/* Menu: segment name -> segment type, from the dump's menu segment. */
+static int read_menu(mlx5_device *dev, GHashTable *menu)
+{
+        g_autoptr(GByteArray) stream = NULL;
+        struct mlx5_rscdump_segment seg;
+        size_t offset = 0;
+        int r;
+
+        r = read_dump(dev, MLX5_RSCDUMP_SEG_MENU, &stream);
+        if (r < 0)
+                return r;
+        while ((r = mlx5_rscdump_next_segment(stream, &offset, &seg)) > 0) {
+                unsigned n;
+
+                if (seg.type != MLX5_RSCDUMP_SEG_MENU)
+                        continue;
+                n = mlx5_bits_get(seg.data, seg.len, MLX5_RSCDUMP_MENU_NUM_RECORDS_BIT, 16);
+                for (unsigned i = 0; i < n; i++) {
+                        size_t rec_off = MLX5_RSCDUMP_MENU_RECORDS_BYTE + (size_t) i * MLX5_RSCDUMP_MENU_RECORD_LEN;
+                        const uint8_t *rec = seg.data + rec_off;
+                        char name[MLX5_RSCDUMP_NAME_LEN + 1];
+
+                        if (rec_off + MLX5_RSCDUMP_MENU_RECORD_LEN > seg.len)
+                                return -EIO;
+                        memcpy(name, rec + MLX5_RSCDUMP_REC_SEGMENT_NAME_BYTE, MLX5_RSCDUMP_NAME_LEN);
+                        name[MLX5_RSCDUMP_NAME_LEN] = '\0';
+                        g_hash_table_insert(menu, g_strdup(name),
+                                            GUINT_TO_POINTER(mlx5_bits_get(rec, MLX5_RSCDUMP_MENU_RECORD_LEN,
+                                                                           MLX5_RSCDUMP_REC_SEGMENT_TYPE_BIT, 16)));
+                }
+        }
+        return r < 0 ? -EIO : 0;
+}
+
+/* The first segment of names that the menu offers, or -1. */
+static int pick_segment(GHashTable *menu, const GPtrArray *names, const char **ret_name)
+{
+        gpointer type;
+
+        for (unsigned i = 0; names && i < names->len; i++)
+                if (g_hash_table_lookup_extended(menu, names->pdata[i], NULL, &type)) {
+                        *ret_name = names->pdata[i];
+                        return GPOINTER_TO_INT(type);
+                }
+        return -1;
+}
+
+static uint64_t caps_field(GBytes *caps_out, const mlx5_schema_caps *caps, const char *path)
+{
+        gsize len;
+        const uint8_t *p = g_bytes_get_data(caps_out, &len);
+        uint64_t v = 0;
+
+        if (mlx5_schema_get(caps->layout, p + HCA_CAP_DATA_BYTE, len - HCA_CAP_DATA_BYTE, path, &v) < 0)
+                return 0;
+        return v;
+}
+
+static int discover(mlx5_device *dev, GError **error)
+{
+        const mlx5_schema_caps *general = mlx5_schema_find_caps_by_type(dev->schema, MLX5_CAP_TYPE_GENERAL);
+        const mlx5_schema_caps *debug = mlx5_schema_find_caps_by_type(dev->schema, MLX5_CAP_TYPE_DEBUG);
+        g_autoptr(GHashTable) menu = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_autoptr(GBytes) out = NULL;
+        unsigned n_res = mlx5_schema_n_resources(dev->schema);
+        unsigned n_caps = mlx5_schema_n_caps(dev->schema);
+        int r;
+
+        if (!general) {
+                g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID,
+                            "the schema has no caps block of type 0 (general); cannot identify devices");
+                return -EINVAL;
+        }
+        r = mlx5_device_query_caps(dev, general, true, &out);
+        if (r < 0) {
+                g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r),
+                            "%s: QUERY_HCA_CAP (general) failed: %s", dev->pci_name, g_strerror(-r));
+                return r;
+        }
+        dev->vhca_id = caps_field(out, general, "vhca_id");
+
+        dev->caps_supported = g_new0(bool, n_caps);
+        for (unsigned i = 0; i < n_caps; i++) {
+                const mlx5_schema_caps *c = mlx5_schema_caps_at(dev->schema, i);
+                g_autoptr(GBytes) probe = NULL;
+
+                /* A cap type the firmware rejects is simply not shown. */
+                dev->caps_supported[i] = c == general || mlx5_device_query_caps(dev, c, true, &probe) == 0;
+                if (c == debug && probe)
+                        dev->resource_dump = caps_field(probe, debug, "resource_dump");
+        }
+
+        dev->listing = g_new0(struct mlx5_device_listing, n_res);
+        if (dev->resource_dump && read_menu(dev, menu) < 0)
+                g_warning("%s: cannot read the resource dump menu; objects will not be listed", dev->pci_name);
+        for (unsigned i = 0; i < n_res; i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, i);
+                struct mlx5_device_listing *l = &dev->listing[i];
+
+                l->segment_type = -1;
+                if (!res->has_id)
+                        continue;
+                if (!dev->resource_dump) {
+                        l->unavailable = "firmware has no resource dump (debug caps)";
+                        continue;
+                }
+                l->segment_type = pick_segment(menu, res->list_segments, &l->segment_name);
+                if (l->segment_type < 0)
+                        l->segment_type = pick_segment(menu, res->dump_segments, &l->segment_name);
+                if (l->segment_type < 0)
+                        l->unavailable = "the resource dump menu offers no segment for it";
+        }
+        return 0;
+}
+
+int mlx5_device_open(mlx5_transport *transport, const mlx5_schema *schema, mlx5_device **ret_device,
+                     GError **error)
+{
+        g_autoptr(mlx5_device) dev = g_new0(mlx5_device, 1);
+        int r;
+
+        dev->transport = transport;
+        dev->schema = schema;
+        dev->pci_name = g_strdup(transport->id.pci_name);
+        r = discover(dev, error);
+        if (r < 0)
+                return r;
+        *ret_device = g_steal_pointer(&dev);
+        return 0;
+}
+
+void mlx5_device_free(mlx5_device *dev)
+{
+        if (!dev)
+                return;
+        mlx5_transport_free(dev->transport);
+        g_free(dev->pci_name);
+        g_free(dev->listing);
+        g_free(dev->caps_supported);
+        g_free(dev);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Device model: what one PCI function offers, learned only through commands
+ * (general caps, the resource-dump menu), and the queries that read its
+ * objects.  Holds no cached state about objects: that is the cache's job.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "schema/schema.h"
+#include "transport/transport.h"
+
+typedef struct mlx5_device mlx5_device;
+
+/* How a resource type is enumerated on this device. */
+struct mlx5_device_listing {
+        int segment_type;               /* -1: the menu offers no segment for it */
+        const char *segment_name;
+        const char *unavailable;        /* why it cannot be listed, or NULL */
+};
+
+struct mlx5_device {
+        mlx5_transport *transport;      /* owned */
+        const mlx5_schema *schema;
+        char *pci_name;
+        uint16_t vhca_id;
+        bool resource_dump;             /* debug caps say the register works */
+        struct mlx5_device_listing *listing;    /* per schema resource index */
+        bool *caps_supported;           /* per schema caps index */
+};
+
+/* Takes ownership of transport.  Sends the discovery commands. */
+int mlx5_device_open(mlx5_transport *transport, const mlx5_schema *schema,
+                     mlx5_device **ret_device, GError **error);
+void mlx5_device_free(mlx5_device *dev);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_device, mlx5_device_free)
+
+/*
+ * Runs a resource's query command (id ignored for singletons).  Returns 0 and
+ * the whole output mailbox; -ENOENT when firmware says the object does not
+ * exist; -EIO for any other firmware error (logged with opcode, status and
+ * syndrome); the transport's -errno otherwise.
+ */
+int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_t id, GBytes **ret_out);
+/* QUERY_HCA_CAP of one capability type, current or maximum values. */
+int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool current, GBytes **ret_out);
+/* The object numbers of a resource type, ascending, via resource dump. */
+int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids);

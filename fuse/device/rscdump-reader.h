@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Client side of the RESOURCE_DUMP register: pages through a dump in inline
+ * chunks (feeding back seq_num and device_opaque as firmware expects) and
+ * walks the resulting segment stream.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "transport/transport.h"
+
+/* A stream larger than this is refused rather than exhausting memory. */
+#define MLX5_RSCDUMP_MAX_STREAM (256u << 20)
+
+struct mlx5_rscdump_request {
+        uint16_t segment_type;
+        uint16_t vhca_id;
+        uint32_t index1;
+        uint16_t num_of_obj1;
+};
+
+/*
+ * Reads one whole dump.  Returns 0 with the concatenated stream in
+ * *ret_stream, -EIO on a firmware error (status, syndrome in *ret_status /
+ * *ret_syndrome when given) or a broken stream, or the transport's -errno.
+ */
+int mlx5_rscdump_read(mlx5_transport *t, const struct mlx5_rscdump_request *req,
+                      GByteArray **ret_stream, unsigned *ret_status, uint32_t *ret_syndrome);
+
+struct mlx5_rscdump_segment {
+        uint16_t type;
+        const uint8_t *data;    /* the whole segment, header included */
+        size_t len;
+};
+
+/*
+ * Iterates the segments of a stream: *offset starts at 0.  Returns 1 with the
+ * next segment, 0 at the terminate segment or the end, -EBADMSG when a
+ * segment header is malformed.
+ */
+int mlx5_rscdump_next_segment(const GByteArray *stream, size_t *offset, struct mlx5_rscdump_segment *ret_seg);

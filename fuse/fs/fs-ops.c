@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * FUSE glue: every callback translates one request into one tree call and
+ * one reply.  Policy lives in the tree; nothing here touches firmware.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "fs/fs-ops.h"
+
+/*
+ * Files get no attribute or entry caching: their size is their snapshot's,
+ * and objects come and go.  Directories are stable enough to cache briefly.
+ */
+static double dir_timeout = 1.0;
+
+void mlx5_fs_set_dir_timeout(double seconds)
+{
+        dir_timeout = seconds;
+}
+
+static mlx5_tree *tree_of(fuse_req_t req)
+{
+        return fuse_req_userdata(req);
+}
+
+static double timeout_for(const struct stat *st)
+{
+        return S_ISDIR(st->st_mode) ? dir_timeout : 0.0;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+        struct fuse_entry_param e = { 0 };
+        int r = mlx5_tree_lookup(tree_of(req), parent, name, &e.attr);
+
+        if (r < 0) {
+                fuse_reply_err(req, -r);
+                return;
+        }
+        e.ino = e.attr.st_ino;
+        e.attr_timeout = e.entry_timeout = timeout_for(&e.attr);
+        fuse_reply_entry(req, &e);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        struct stat st;
+        int r = 0;
+
+        /* The kernel passes the handle only for regular files: report what it pinned. */
+        if (fi && fi->fh)
+                mlx5_tree_file_stat(tree_of(req), (mlx5_tree_file *) (uintptr_t) fi->fh, &st);
+        else
+                r = mlx5_tree_getattr(tree_of(req), ino, &st);
+        if (r < 0)
+                fuse_reply_err(req, -r);
+        else
+                fuse_reply_attr(req, &st, timeout_for(&st));
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+                       struct fuse_file_info *fi)
+{
+        fuse_reply_err(req, EROFS);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        mlx5_tree_file *file = NULL;
+        int r;
+
+        if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+                fuse_reply_err(req, EROFS);
+                return;
+        }
+        r = mlx5_tree_open(tree_of(req), ino, &file);
+        if (r < 0) {
+                fuse_reply_err(req, -r);
+                return;
+        }
+        fi->fh = (uintptr_t) file;
+        /* Reads come from the pinned snapshot, never from stale page cache. */
+        fi->direct_io = 1;
+        fi->keep_cache = 0;
+        if (fuse_reply_open(req, fi) != 0)
+                mlx5_tree_file_free(file);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        const mlx5_tree_file *file = (const mlx5_tree_file *) (uintptr_t) fi->fh;
+        gsize len = 0;
+        const char *data = file->content ? g_bytes_get_data(file->content, &len) : NULL;
+
+        if (off < 0 || (uint64_t) off >= len)
+                fuse_reply_buf(req, NULL, 0);
+        else
+                fuse_reply_buf(req, data + off, MIN(size, len - (size_t) off));
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        mlx5_tree_file_free((mlx5_tree_file *) (uintptr_t) fi->fh);
+        fuse_reply_err(req, 0);
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        mlx5_tree_dir *dir = NULL;
+        int r = mlx5_tree_opendir(tree_of(req), ino, &dir);
+
+        if (r < 0) {
+                fuse_reply_err(req, -r);
+                return;
+        }
+        fi->fh = (uintptr_t) dir;
+        if (fuse_reply_open(req, fi) != 0)
+                mlx5_tree_dir_free(dir);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        mlx5_tree_dir *dir = (mlx5_tree_dir *) (uintptr_t) fi->fh;
+        g_autofree char *buf = g_malloc(size);
+        size_t used = 0;
+
+        for (size_t index = off < 0 ? 0 : (size_t) off;; index++) {
+                const char *name;
+                struct stat st;
+                size_t need;
+
+                if (mlx5_tree_dir_entry(dir, index, &name, &st) <= 0)
+                        break;
+                need = fuse_add_direntry(req, buf + used, size - used, name, &st, (off_t) index + 1);
+                if (need > size - used)
+                        break;
+                used += need;
+        }
+        fuse_reply_buf(req, buf, used);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        mlx5_tree_dir_free((mlx5_tree_dir *) (uintptr_t) fi->fh);
+        fuse_reply_err(req, 0);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+        struct statvfs sv = { .f_bsize = 4096, .f_frsize = 4096, .f_namemax = 255, .f_flag = ST_RDONLY };
+
+        fuse_reply_statfs(req, &sv);
+}
+
+const struct fuse_lowlevel_ops mlx5_fs_ops = {
+        .lookup = op_lookup,
+        .getattr = op_getattr,
+        .setattr = op_setattr,
+        .open = op_open,
+        .read = op_read,
+        .release = op_release,
+        .opendir = op_opendir,
+        .readdir = op_readdir,
+        .releasedir = op_releasedir,
+        .statfs = op_statfs,
+};

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "fs/devices.h"
+#include "fs/fs-ops.h"
+#include "fs/log.h"
+#include "fs/options.h"
+#include "schema/schema.h"
+#include "tree/tree.h"
+
+enum {
+        EXIT_USAGE = 1,
+        EXIT_SCHEMA = 2,
+        EXIT_RUNTIME = 1,
+};
+
+#define FUSE_MAX_THREADS 64
+
+static const char *default_schema_dir(void)
+{
+        /* A build tree runs against its own sources; an installed one against the install. */
+        if (g_file_test(MLX5DBGFS_SOURCE_SCHEMA_DIR, G_FILE_TEST_IS_DIR))
+                return MLX5DBGFS_SOURCE_SCHEMA_DIR;
+        return MLX5DBGFS_SCHEMA_DIR;
+}
+
+static mlx5_schema *load_schema(const struct mlx5dbgfs_options *opts)
+{
+        g_autoptr(GError) error = NULL;
+        const char *dir = opts->schema_dir ? opts->schema_dir : default_schema_dir();
+        mlx5_schema *schema = mlx5_schema_load_dir(dir, &error);
+
+        if (!schema)
+                fprintf(stderr, "mlx5dbgfs: %s\n", error->message);
+        return schema;
+}
+
+static int serve(const struct mlx5dbgfs_options *opts, mlx5_tree *tree)
+{
+        g_autoptr(GString) mount_opts = g_string_new("ro,default_permissions,fsname=mlx5dbgfs,subtype=mlx5dbgfs");
+        struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+        struct fuse_loop_config *loop_cfg = NULL;
+        struct fuse_session *se;
+        int r = EXIT_RUNTIME;
+
+        for (unsigned i = 0; i < opts->fuse_options->len; i++)
+                g_string_append_printf(mount_opts, ",%s", (char *) opts->fuse_options->pdata[i]);
+        if (fuse_opt_add_arg(&args, "mlx5dbgfs") != 0 || fuse_opt_add_arg(&args, "-o") != 0 ||
+            fuse_opt_add_arg(&args, mount_opts->str) != 0 || (opts->debug && fuse_opt_add_arg(&args, "-d") != 0))
+                goto out_args;
+
+        se = fuse_session_new(&args, &mlx5_fs_ops, sizeof(mlx5_fs_ops), tree);
+        if (!se)
+                goto out_args;      /* libfuse said why, e.g. an unknown -o option */
+        if (fuse_set_signal_handlers(se) != 0)
+                goto out_session;
+        if (fuse_session_mount(se, opts->mountpoint) != 0)
+                goto out_signals;
+        if (fuse_daemonize(opts->foreground) != 0)
+                goto out_unmount;
+        mlx5dbgfs_log_setup(!opts->foreground, opts->debug);
+
+        loop_cfg = fuse_loop_cfg_create();
+        fuse_loop_cfg_set_max_threads(loop_cfg, FUSE_MAX_THREADS);
+        r = fuse_session_loop_mt(se, loop_cfg) == 0 ? EXIT_SUCCESS : EXIT_RUNTIME;
+        fuse_loop_cfg_destroy(loop_cfg);
+
+out_unmount:
+        fuse_session_unmount(se);
+out_signals:
+        fuse_remove_signal_handlers(se);
+out_session:
+        fuse_session_destroy(se);
+out_args:
+        fuse_opt_free_args(&args);
+        return r;
+}
+
+int main(int argc, char **argv)
+{
+        struct mlx5dbgfs_options opts = { 0 };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(mlx5_schema) schema = NULL;
+        g_autoptr(GPtrArray) devices = NULL;
+        mlx5_tree *tree;
+        int r;
+
+        mlx5dbgfs_log_setup(false, false);
+        if (!mlx5dbgfs_options_parse(argc, argv, &opts, &error)) {
+                fprintf(stderr, "mlx5dbgfs: %s\n", error->message);
+                return EXIT_USAGE;
+        }
+        if (opts.show_help || opts.show_version) {
+                if (opts.show_help)
+                        mlx5dbgfs_print_usage(argv[0]);
+                else
+                        printf("mlx5dbgfs %s (libfuse %d)\n", PACKAGE_VERSION, fuse_version());
+                mlx5dbgfs_options_clear(&opts);
+                return EXIT_SUCCESS;
+        }
+        mlx5dbgfs_log_setup(false, opts.debug);
+
+        schema = load_schema(&opts);
+        if (!schema) {
+                mlx5dbgfs_options_clear(&opts);
+                return EXIT_SCHEMA;
+        }
+        if (opts.check_schema) {
+                printf("schema: %u resources, %u capability types, %u structs: OK\n",
+                       mlx5_schema_n_resources(schema), mlx5_schema_n_caps(schema), mlx5_schema_n_structs(schema));
+                mlx5dbgfs_options_clear(&opts);
+                return EXIT_SUCCESS;
+        }
+
+        devices = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_device_free);
+        if (!mlx5dbgfs_open_devices(&opts, schema, devices, &error)) {
+                fprintf(stderr, "mlx5dbgfs: %s\n", error->message);
+                mlx5dbgfs_options_clear(&opts);
+                return EXIT_RUNTIME;
+        }
+        if (g_str_equal(opts.mountpoint, MLX5DBGFS_DEFAULT_MOUNTPOINT) &&
+            g_mkdir_with_parents(opts.mountpoint, 0755) != 0)
+                fprintf(stderr, "mlx5dbgfs: cannot create %s: %s\n", opts.mountpoint, g_strerror(errno));
+
+        tree = mlx5_tree_new(schema, &(struct mlx5_tree_options) {
+                .ttl_us = (int64_t) (opts.ttl * G_USEC_PER_SEC),
+                .cache_bytes = (size_t) opts.cache_mib << 20,
+        });
+        while (devices->len) {
+                /* The tree takes each device over. */
+                mlx5_device *dev = g_ptr_array_steal_index(devices, 0);
+
+                if (mlx5_tree_add_device(tree, dev) < 0)
+                        mlx5_device_free(dev);
+        }
+        mlx5_fs_set_dir_timeout(opts.ttl);
+
+        r = serve(&opts, tree);
+        mlx5_tree_free(tree);
+        mlx5dbgfs_options_clear(&opts);
+        return r;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What files contain: each snapshot is produced here from one firmware
+ * answer (or, for info and .stats, generated text), decoded through the
+ * schema.  Runs without any tree lock held.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "prm/mbox.h"
+#include "tree/tree-private.h"
+
+int tree_get_content(mlx5_tree *tree, enum content_kind kind, uint32_t dev, uint32_t sub, uint32_t id,
+                     mlx5_snapshot **ret_snap)
+{
+        struct mlx5_cache_key key = { .device = dev, .kind = kind, .sub = sub, .id = id };
+
+        return mlx5_cache_get(tree->cache, &key, ret_snap);
+}
+
+static GBytes *string_to_bytes(GString *s)
+{
+        return g_string_free_to_bytes(s);
+}
+
+static int fetch_object(mlx5_device *dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap)
+{
+        const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, res_index);
+        GString *text = g_string_sized_new(4096);
+        GBytes *raw = NULL;
+        int r;
+
+        r = mlx5_device_query(dev, res, id, &raw);
+        if (r < 0) {
+                g_string_free(text, TRUE);
+                return r;
+        }
+        mlx5_decode_resource(text, res, g_bytes_get_data(raw, NULL), g_bytes_get_size(raw));
+        *ret_snap = mlx5_snapshot_new(raw, string_to_bytes(text), NULL);
+        return 0;
+}
+
+static int fetch_caps(mlx5_device *dev, uint32_t caps_index, bool current, mlx5_snapshot **ret_snap)
+{
+        const mlx5_schema_caps *caps = mlx5_schema_caps_at(dev->schema, caps_index);
+        GString *text = g_string_sized_new(8192);
+        GBytes *raw = NULL;
+        gsize len;
+        const uint8_t *p;
+        int r;
+
+        r = mlx5_device_query_caps(dev, caps, current, &raw);
+        if (r < 0) {
+                g_string_free(text, TRUE);
+                return r;
+        }
+        p = g_bytes_get_data(raw, &len);
+        mlx5_decode_struct(text, caps->layout, p + MLX5_MBOX_HDR_LEN, len - MLX5_MBOX_HDR_LEN);
+        *ret_snap = mlx5_snapshot_new(raw, string_to_bytes(text), NULL);
+        return 0;
+}
+
+static gint compare_ids(gconstpointer a, gconstpointer b)
+{
+        uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+
+        return x < y ? -1 : x > y;
+}
+
+static int fetch_listing(mlx5_device *dev, uint32_t res_index, mlx5_snapshot **ret_snap)
+{
+        GArray *ids = NULL;
+        int r;
+
+        r = mlx5_device_list(dev, res_index, &ids);
+        if (r < 0)
+                return r;
+        g_array_sort(ids, compare_ids);
+        /* One name per object, even if firmware repeats a record. */
+        for (unsigned i = 1; i < ids->len;)
+                if (g_array_index(ids, uint32_t, i) == g_array_index(ids, uint32_t, i - 1))
+                        g_array_remove_index(ids, i);
+                else
+                        i++;
+        *ret_snap = mlx5_snapshot_new(NULL, NULL, ids);
+        return 0;
+}
+
+/* Appends text's lines, each prefixed. */
+static void append_prefixed(GString *out, const char *prefix, const char *text)
+{
+        for (const char *line = text; *line;) {
+                const char *nl = strchr(line, '\n');
+                size_t len = nl ? (size_t) (nl - line + 1) : strlen(line);
+
+                g_string_append(out, prefix);
+                g_string_append_len(out, line, len);
+                line += len;
+        }
+}
+
+static int fetch_info(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot **ret_snap)
+{
+        mlx5_device *dev = td->dev;
+        const struct mlx5_transport_identity *id = &dev->transport->id;
+        const mlx5_schema_resource *adapter = mlx5_schema_find_resource(dev->schema, "adapter");
+        unsigned n_res = mlx5_schema_n_resources(dev->schema);
+        GString *text = g_string_sized_new(1024);
+
+        g_string_append_printf(text, "transport: %s\n", id->kind);
+        g_string_append_printf(text, "device_node: %s\n", id->node);
+        g_string_append_printf(text, "pci_address: %s\n", dev->pci_name);
+        g_string_append_printf(text, "vhca_id: 0x%x\n", dev->vhca_id);
+        g_string_append_printf(text, "uctx_uid: 0x%x\n", id->uctx_uid);
+        g_string_append_printf(text, "uctx_cap: 0x%x\n", id->uctx_cap);
+        g_string_append_printf(text, "dev_uctx_cap: 0x%x\n", id->dev_uctx_cap);
+        g_string_append_printf(text, "resource_dump: %d\n", dev->resource_dump);
+
+        if (adapter && !adapter->has_id) {
+                g_autoptr(mlx5_snapshot) snap = NULL;
+
+                if (tree_get_content(tree, CONTENT_OBJECT, td->slot,
+                                     (uint32_t) (adapter - mlx5_schema_resource_at(dev->schema, 0)), 0,
+                                     &snap) == 0)
+                        append_prefixed(text, "adapter.", g_bytes_get_data(snap->text, NULL));
+        }
+
+        for (unsigned i = 0; i < n_res; i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, i);
+                g_autoptr(mlx5_snapshot) listing = NULL;
+                int r;
+
+                if (!res->has_id)
+                        continue;
+                if (dev->listing[i].unavailable) {
+                        g_string_append_printf(text, "objects.%s: unlisted (%s)\n", res->name,
+                                               dev->listing[i].unavailable);
+                        continue;
+                }
+                r = tree_get_content(tree, CONTENT_LISTING, td->slot, i, 0, &listing);
+                if (r < 0)
+                        g_string_append_printf(text, "objects.%s: error (%s)\n", res->name, g_strerror(-r));
+                else
+                        g_string_append_printf(text, "objects.%s: %u\n", res->name, listing->ids->len);
+        }
+        *ret_snap = mlx5_snapshot_new(NULL, string_to_bytes(text), NULL);
+        return 0;
+}
+
+static int fetch_stats(mlx5_tree *tree, mlx5_snapshot **ret_snap)
+{
+        GString *text = g_string_sized_new(4096);
+
+        mlx5_cache_format_stats(tree->cache, text);
+        for (unsigned slot = 0;; slot++) {
+                g_autoptr(tree_device) td = NULL;
+                g_autoptr(GString) dev_text = g_string_new(NULL);
+                g_autofree char *prefix = NULL;
+                bool past_end;
+
+                g_rw_lock_reader_lock(&tree->lock);
+                past_end = slot >= tree->devices->len;
+                g_rw_lock_reader_unlock(&tree->lock);
+                if (past_end)
+                        break;
+                td = tree_device_get(tree, slot);
+                if (!td)
+                        continue;
+                mlx5_transport_format_stats(td->dev->transport, dev_text);
+                prefix = g_strdup_printf("%s.", td->dev->pci_name);
+                append_prefixed(text, prefix, dev_text->str);
+        }
+        *ret_snap = mlx5_snapshot_new(NULL, string_to_bytes(text), NULL);
+        return 0;
+}
+
+int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap)
+{
+        mlx5_tree *tree = user_data;
+        g_autoptr(tree_device) td = NULL;
+
+        if (key->kind == CONTENT_STATS)
+                return fetch_stats(tree, ret_snap);
+
+        td = tree_device_get(tree, key->device);
+        if (!td)
+                return -ENODEV;
+        switch ((enum content_kind) key->kind) {
+        case CONTENT_OBJECT:
+                return fetch_object(td->dev, key->sub, key->id, ret_snap);
+        case CONTENT_CAPS:
+                return fetch_caps(td->dev, key->sub, key->id != 0, ret_snap);
+        case CONTENT_LISTING:
+                return fetch_listing(td->dev, key->sub, ret_snap);
+        case CONTENT_INFO:
+                return fetch_info(tree, td, ret_snap);
+        case CONTENT_STATS:
+                break;
+        }
+        return -EINVAL;
+}

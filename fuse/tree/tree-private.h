@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by the namespace (tree.c) and the content producers (content.c). */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "tree/tree.h"
+
+enum node_kind {
+        NODE_ROOT,
+        NODE_STATS,             /* /.stats */
+        NODE_DEVICE,            /* /<pci> */
+        NODE_INFO,              /* /<pci>/info */
+        NODE_CAPS,              /* /<pci>/caps */
+        NODE_CAPS_MODE,         /* caps/{current,max}: sub = 1 current, 0 max */
+        NODE_CAPS_FILE,         /* sub = caps index, id = mode */
+        NODE_TYPE_DIR,          /* /<pci>/<type>: sub = resource index */
+        NODE_OBJECT,            /* sub = resource index, id = object number */
+        NODE_GROUP_DIR,         /* /<pci>/<dir> of singletons: sub = group index */
+        NODE_SINGLETON,         /* sub = resource index */
+        NODE_RAW,               /* /<pci>/raw */
+        NODE_RAW_TYPE_DIR,
+        NODE_RAW_OBJECT,
+        NODE_RAW_SINGLETON,
+        NODE_KIND_MAX,
+};
+
+struct node {
+        enum node_kind kind;
+        uint32_t dev;           /* device slot */
+        uint32_t sub;
+        uint32_t id;
+};
+
+#define TREE_MAX_DEVICES 4096   /* slots are never reused: inodes stay unambiguous */
+#define TREE_MAX_SUB 4096
+
+uint64_t node_to_ino(const struct node *n);
+bool node_from_ino(uint64_t ino, struct node *ret_node);
+
+/* What a cache key's kind means; the key's sub and id are as in struct node. */
+enum content_kind {
+        CONTENT_OBJECT,         /* query output + decoded text; id 0 for singletons */
+        CONTENT_CAPS,
+        CONTENT_LISTING,        /* object numbers of one type */
+        CONTENT_INFO,
+        CONTENT_STATS,
+};
+
+struct tree_device {
+        gint refcount;
+        mlx5_device *dev;
+        uint32_t slot;
+};
+
+struct mlx5_tree {
+        const mlx5_schema *schema;
+        struct mlx5_tree_options options;
+        mlx5_cache *cache;
+        GRWLock lock;           /* guards devices; never held across firmware I/O */
+        GPtrArray *devices;     /* slot -> struct tree_device *, NULL once removed */
+        GPtrArray *groups;      /* char *: distinct `dir` names of singletons */
+        int64_t created_us;
+        uid_t uid;
+        gid_t gid;
+};
+
+/* A referenced device of a slot, or NULL when there is none (any more). */
+struct tree_device *tree_device_get(mlx5_tree *tree, uint32_t slot);
+void tree_device_unref(struct tree_device *td);
+typedef struct tree_device tree_device;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tree_device, tree_device_unref)
+
+/* The cache's fetch function (content.c). */
+int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap);
+
+/* A cached snapshot of the given content. */
+int tree_get_content(mlx5_tree *tree, enum content_kind kind, uint32_t dev, uint32_t sub, uint32_t id,
+                     mlx5_snapshot **ret_snap);

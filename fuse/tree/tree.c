@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tree/tree-private.h"
+
+#define KIND_SHIFT 56
+#define DEV_SHIFT 44
+#define SUB_SHIFT 32
+
+uint64_t node_to_ino(const struct node *n)
+{
+        if (n->kind == NODE_ROOT)
+                return 1;       /* FUSE_ROOT_ID */
+        return (uint64_t) n->kind << KIND_SHIFT | (uint64_t) n->dev << DEV_SHIFT |
+               (uint64_t) n->sub << SUB_SHIFT | n->id;
+}
+
+bool node_from_ino(uint64_t ino, struct node *ret_node)
+{
+        struct node n = {
+                .kind = ino >> KIND_SHIFT,
+                .dev = (ino >> DEV_SHIFT) & (TREE_MAX_DEVICES - 1),
+                .sub = (ino >> SUB_SHIFT) & (TREE_MAX_SUB - 1),
+                .id = (uint32_t) ino,
+        };
+
+        if (ino == 1) {
+                *ret_node = (struct node) { .kind = NODE_ROOT };
+                return true;
+        }
+        if (n.kind == NODE_ROOT || n.kind >= NODE_KIND_MAX)
+                return false;
+        *ret_node = n;
+        return true;
+}
+
+struct tree_device *tree_device_get(mlx5_tree *tree, uint32_t slot)
+{
+        struct tree_device *td = NULL;
+
+        g_rw_lock_reader_lock(&tree->lock);
+        if (slot < tree->devices->len && tree->devices->pdata[slot]) {
+                td = tree->devices->pdata[slot];
+                g_atomic_int_inc(&td->refcount);
+        }
+        g_rw_lock_reader_unlock(&tree->lock);
+        return td;
+}
+
+void tree_device_unref(struct tree_device *td)
+{
+        if (!td || !g_atomic_int_dec_and_test(&td->refcount))
+                return;
+        mlx5_device_free(td->dev);
+        g_free(td);
+}
+
+mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_options *options)
+{
+        mlx5_tree *tree = g_new0(mlx5_tree, 1);
+
+        tree->schema = schema;
+        tree->options = *options;
+        tree->cache = mlx5_cache_new(options->ttl_us, options->cache_bytes, tree_fetch, tree);
+        g_rw_lock_init(&tree->lock);
+        tree->devices = g_ptr_array_new();
+        tree->groups = g_ptr_array_new();
+        tree->created_us = g_get_real_time();
+        tree->uid = getuid();
+        tree->gid = getgid();
+
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+                bool known = false;
+
+                if (res->has_id || !res->dir)
+                        continue;
+                for (unsigned g = 0; g < tree->groups->len; g++)
+                        known |= strcmp(tree->groups->pdata[g], res->dir) == 0;
+                if (!known)
+                        g_ptr_array_add(tree->groups, res->dir);
+        }
+        return tree;
+}
+
+void mlx5_tree_free(mlx5_tree *tree)
+{
+        if (!tree)
+                return;
+        /* The cache goes first: its entries may hold nothing of the devices, but fetches use them. */
+        mlx5_cache_free(tree->cache);
+        for (unsigned i = 0; i < tree->devices->len; i++)
+                tree_device_unref(tree->devices->pdata[i]);
+        g_ptr_array_unref(tree->devices);
+        g_ptr_array_unref(tree->groups);
+        g_rw_lock_clear(&tree->lock);
+        g_free(tree);
+}
+
+int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev)
+{
+        struct tree_device *td;
+
+        g_rw_lock_writer_lock(&tree->lock);
+        if (tree->devices->len >= TREE_MAX_DEVICES) {
+                g_rw_lock_writer_unlock(&tree->lock);
+                return -ENOSPC;
+        }
+        td = g_new0(struct tree_device, 1);
+        td->refcount = 1;
+        td->dev = dev;
+        td->slot = tree->devices->len;
+        g_ptr_array_add(tree->devices, td);
+        g_rw_lock_writer_unlock(&tree->lock);
+        return 0;
+}
+
+/* ---- names ---- */
+
+/* Object names are canonical "0x%x": one name per object, no aliases. */
+static bool parse_object_name(const char *name, uint32_t *ret_id)
+{
+        uint64_t v = 0;
+        const char *p;
+
+        if (name[0] != '0' || name[1] != 'x' || name[2] == '\0')
+                return false;
+        if (name[2] == '0' && name[3] != '\0')
+                return false;
+        for (p = name + 2; *p; p++) {
+                int digit = g_ascii_xdigit_value(*p);
+
+                if (digit < 0 || g_ascii_isupper(*p) || p - name > 2 + 8)
+                        return false;
+                v = v << 4 | (unsigned) digit;
+        }
+        if (v > UINT32_MAX)
+                return false;
+        *ret_id = (uint32_t) v;
+        return true;
+}
+
+static int find_resource(const mlx5_schema *schema, const char *name, bool want_id, uint32_t *ret_index)
+{
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                if (res->has_id == want_id && strcmp(res->name, name) == 0) {
+                        *ret_index = i;
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+/* ---- attributes ---- */
+
+static void fill_dir_stat(mlx5_tree *tree, uint64_t ino, struct stat *st)
+{
+        memset(st, 0, sizeof(*st));
+        st->st_ino = ino;
+        st->st_mode = S_IFDIR | 0555;
+        st->st_nlink = 2;
+        st->st_uid = tree->uid;
+        st->st_gid = tree->gid;
+        st->st_blksize = 4096;
+        st->st_mtim.tv_sec = st->st_ctim.tv_sec = st->st_atim.tv_sec = tree->created_us / G_USEC_PER_SEC;
+        st->st_mtim.tv_nsec = st->st_ctim.tv_nsec = st->st_atim.tv_nsec = (tree->created_us % G_USEC_PER_SEC) * 1000;
+}
+
+static bool node_is_raw(enum node_kind kind)
+{
+        return kind == NODE_RAW_OBJECT || kind == NODE_RAW_SINGLETON;
+}
+
+static GBytes *snapshot_content(const mlx5_snapshot *snap, enum node_kind kind)
+{
+        return node_is_raw(kind) ? snap->raw : snap->text;
+}
+
+static void fill_file_stat(mlx5_tree *tree, uint64_t ino, enum node_kind kind, const mlx5_snapshot *snap,
+                           struct stat *st)
+{
+        GBytes *content = snapshot_content(snap, kind);
+
+        memset(st, 0, sizeof(*st));
+        st->st_ino = ino;
+        st->st_mode = S_IFREG | 0444;
+        st->st_nlink = 1;
+        st->st_uid = tree->uid;
+        st->st_gid = tree->gid;
+        st->st_size = content ? (off_t) g_bytes_get_size(content) : 0;
+        st->st_blksize = 4096;
+        st->st_blocks = (st->st_size + 511) / 512;
+        /* Stable while the snapshot lives: tar compares these across reads. */
+        st->st_mtim.tv_sec = st->st_ctim.tv_sec = st->st_atim.tv_sec = snap->taken_realtime_us / G_USEC_PER_SEC;
+        st->st_mtim.tv_nsec = st->st_ctim.tv_nsec = st->st_atim.tv_nsec =
+                (snap->taken_realtime_us % G_USEC_PER_SEC) * 1000;
+}
+
+static bool node_is_dir(enum node_kind kind)
+{
+        switch (kind) {
+        case NODE_ROOT:
+        case NODE_DEVICE:
+        case NODE_CAPS:
+        case NODE_CAPS_MODE:
+        case NODE_TYPE_DIR:
+        case NODE_GROUP_DIR:
+        case NODE_RAW:
+        case NODE_RAW_TYPE_DIR:
+                return true;
+        default:
+                return false;
+        }
+}
+
+/* The snapshot behind a file node. */
+static int file_snapshot(mlx5_tree *tree, const struct node *n, mlx5_snapshot **ret_snap)
+{
+        switch (n->kind) {
+        case NODE_STATS:
+                return tree_get_content(tree, CONTENT_STATS, 0, 0, 0, ret_snap);
+        case NODE_INFO:
+                return tree_get_content(tree, CONTENT_INFO, n->dev, 0, 0, ret_snap);
+        case NODE_CAPS_FILE:
+                return tree_get_content(tree, CONTENT_CAPS, n->dev, n->sub, n->id, ret_snap);
+        case NODE_OBJECT:
+        case NODE_RAW_OBJECT:
+                return tree_get_content(tree, CONTENT_OBJECT, n->dev, n->sub, n->id, ret_snap);
+        case NODE_SINGLETON:
+        case NODE_RAW_SINGLETON:
+                return tree_get_content(tree, CONTENT_OBJECT, n->dev, n->sub, 0, ret_snap);
+        default:
+                return -EISDIR;
+        }
+}
+
+static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st)
+{
+        g_autoptr(mlx5_snapshot) snap = NULL;
+        uint64_t ino = node_to_ino(n);
+        int r;
+
+        if (n->kind != NODE_ROOT && n->kind != NODE_STATS) {
+                g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
+
+                if (!td)
+                        return -ENOENT;
+        }
+        if (node_is_dir(n->kind)) {
+                fill_dir_stat(tree, ino, ret_st);
+                return 0;
+        }
+        r = file_snapshot(tree, n, &snap);
+        if (r < 0)
+                return r;
+        fill_file_stat(tree, ino, n->kind, snap, ret_st);
+        return 0;
+}
+
+int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st)
+{
+        struct node n;
+
+        if (!node_from_ino(ino, &n))
+                return -ENOENT;
+        return node_stat(tree, &n, ret_st);
+}
+
+/* ---- lookup ---- */
+
+static int lookup_device_child(mlx5_tree *tree, const struct node *parent, const char *name, struct node *child)
+{
+        uint32_t i;
+
+        *child = (struct node) { .dev = parent->dev };
+        if (strcmp(name, "info") == 0) {
+                child->kind = NODE_INFO;
+                return 0;
+        }
+        if (strcmp(name, "caps") == 0) {
+                child->kind = NODE_CAPS;
+                return 0;
+        }
+        if (strcmp(name, "raw") == 0) {
+                child->kind = NODE_RAW;
+                return 0;
+        }
+        for (i = 0; i < tree->groups->len; i++)
+                if (strcmp(tree->groups->pdata[i], name) == 0) {
+                        child->kind = NODE_GROUP_DIR;
+                        child->sub = i;
+                        return 0;
+                }
+        if (find_resource(tree->schema, name, true, &i) == 0) {
+                child->kind = NODE_TYPE_DIR;
+                child->sub = i;
+                return 0;
+        }
+        if (find_resource(tree->schema, name, false, &i) == 0 && !mlx5_schema_resource_at(tree->schema, i)->dir) {
+                child->kind = NODE_SINGLETON;
+                child->sub = i;
+                return 0;
+        }
+        return -ENOENT;
+}
+
+static int lookup_child(mlx5_tree *tree, const struct node *parent, const char *name, struct node *child)
+{
+        uint32_t i;
+
+        switch (parent->kind) {
+        case NODE_ROOT:
+                if (strcmp(name, ".stats") == 0) {
+                        *child = (struct node) { .kind = NODE_STATS };
+                        return 0;
+                }
+                g_rw_lock_reader_lock(&tree->lock);
+                for (i = 0; i < tree->devices->len; i++) {
+                        struct tree_device *td = tree->devices->pdata[i];
+
+                        if (td && strcmp(td->dev->pci_name, name) == 0)
+                                break;
+                }
+                g_rw_lock_reader_unlock(&tree->lock);
+                *child = (struct node) { .kind = NODE_DEVICE, .dev = i };
+                return i < tree->devices->len ? 0 : -ENOENT;
+        case NODE_DEVICE:
+                return lookup_device_child(tree, parent, name, child);
+        case NODE_CAPS:
+                *child = (struct node) { .kind = NODE_CAPS_MODE, .dev = parent->dev };
+                if (strcmp(name, "current") == 0)
+                        child->sub = 1;
+                else if (strcmp(name, "max") != 0)
+                        return -ENOENT;
+                return 0;
+        case NODE_CAPS_MODE: {
+                g_autoptr(tree_device) td = tree_device_get(tree, parent->dev);
+
+                for (i = 0; td && i < mlx5_schema_n_caps(tree->schema); i++)
+                        if (td->dev->caps_supported[i] &&
+                            strcmp(mlx5_schema_caps_at(tree->schema, i)->name, name) == 0) {
+                                *child = (struct node) { .kind = NODE_CAPS_FILE, .dev = parent->dev,
+                                                         .sub = i, .id = parent->sub };
+                                return 0;
+                        }
+                return -ENOENT;
+        }
+        case NODE_TYPE_DIR:
+        case NODE_RAW_TYPE_DIR:
+                *child = (struct node) { .kind = parent->kind == NODE_TYPE_DIR ? NODE_OBJECT : NODE_RAW_OBJECT,
+                                         .dev = parent->dev, .sub = parent->sub };
+                return parse_object_name(name, &child->id) ? 0 : -ENOENT;
+        case NODE_GROUP_DIR:
+                if (find_resource(tree->schema, name, false, &i) < 0)
+                        return -ENOENT;
+                {
+                        const mlx5_schema_resource *res = mlx5_schema_resource_at(tree->schema, i);
+
+                        if (!res->dir || strcmp(res->dir, tree->groups->pdata[parent->sub]) != 0)
+                                return -ENOENT;
+                }
+                *child = (struct node) { .kind = NODE_SINGLETON, .dev = parent->dev, .sub = i };
+                return 0;
+        case NODE_RAW:
+                *child = (struct node) { .dev = parent->dev };
+                if (find_resource(tree->schema, name, true, &i) == 0) {
+                        child->kind = NODE_RAW_TYPE_DIR;
+                        child->sub = i;
+                        return 0;
+                }
+                if (find_resource(tree->schema, name, false, &i) == 0) {
+                        child->kind = NODE_RAW_SINGLETON;
+                        child->sub = i;
+                        return 0;
+                }
+                return -ENOENT;
+        default:
+                return -ENOTDIR;
+        }
+}
+
+int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st)
+{
+        struct node p, child;
+        int r;
+
+        if (!node_from_ino(parent, &p))
+                return -ENOENT;
+        r = lookup_child(tree, &p, name, &child);
+        if (r < 0)
+                return r;
+        return node_stat(tree, &child, ret_st);
+}
+
+/* ---- files ---- */
+
+int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
+{
+        g_autoptr(mlx5_snapshot) snap = NULL;
+        mlx5_tree_file *file;
+        struct node n;
+        int r;
+
+        if (!node_from_ino(ino, &n))
+                return -ENOENT;
+        if (node_is_dir(n.kind))
+                return -EISDIR;
+        r = file_snapshot(tree, &n, &snap);
+        if (r < 0)
+                return r;
+        file = g_new0(mlx5_tree_file, 1);
+        file->ino = ino;
+        file->content = snapshot_content(snap, n.kind);
+        file->snap = g_steal_pointer(&snap);
+        *ret_file = file;
+        return 0;
+}
+
+void mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st)
+{
+        struct node n;
+
+        node_from_ino(file->ino, &n);
+        fill_file_stat(tree, file->ino, n.kind, file->snap, ret_st);
+}
+
+void mlx5_tree_file_free(mlx5_tree_file *file)
+{
+        if (!file)
+                return;
+        mlx5_snapshot_unref(file->snap);
+        g_free(file);
+}
+
+/* ---- directories ---- */
+
+struct dir_entry {
+        char *name;
+        struct node node;
+};
+
+struct mlx5_tree_dir {
+        mlx5_tree *tree;
+        struct node self;
+        struct node parent;
+        GArray *entries;        /* struct dir_entry: fixed children */
+        mlx5_snapshot *listing; /* object children, by number */
+        char name_buf[16];
+};
+
+static void dir_entry_clear(gpointer p)
+{
+        g_free(((struct dir_entry *) p)->name);
+}
+
+static void add_entry(mlx5_tree_dir *dir, const char *name, struct node n)
+{
+        struct dir_entry e = { .name = g_strdup(name), .node = n };
+
+        g_array_append_val(dir->entries, e);
+}
+
+static void list_device(mlx5_tree_dir *dir, struct tree_device *td)
+{
+        const mlx5_schema *schema = dir->tree->schema;
+        uint32_t d = dir->self.dev;
+
+        add_entry(dir, "info", (struct node) { .kind = NODE_INFO, .dev = d });
+        add_entry(dir, "caps", (struct node) { .kind = NODE_CAPS, .dev = d });
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                if (res->has_id)
+                        add_entry(dir, res->name, (struct node) { .kind = NODE_TYPE_DIR, .dev = d, .sub = i });
+                else if (!res->dir)
+                        add_entry(dir, res->name, (struct node) { .kind = NODE_SINGLETON, .dev = d, .sub = i });
+        }
+        for (unsigned g = 0; g < dir->tree->groups->len; g++)
+                add_entry(dir, dir->tree->groups->pdata[g], (struct node) { .kind = NODE_GROUP_DIR, .dev = d, .sub = g });
+        add_entry(dir, "raw", (struct node) { .kind = NODE_RAW, .dev = d });
+}
+
+static int list_dir(mlx5_tree_dir *dir)
+{
+        mlx5_tree *tree = dir->tree;
+        const mlx5_schema *schema = tree->schema;
+        const struct node *s = &dir->self;
+        g_autoptr(tree_device) td = NULL;
+
+        if (s->kind == NODE_ROOT) {
+                add_entry(dir, ".stats", (struct node) { .kind = NODE_STATS });
+                g_rw_lock_reader_lock(&tree->lock);
+                for (unsigned i = 0; i < tree->devices->len; i++) {
+                        struct tree_device *dev = tree->devices->pdata[i];
+
+                        if (dev)
+                                add_entry(dir, dev->dev->pci_name, (struct node) { .kind = NODE_DEVICE, .dev = i });
+                }
+                g_rw_lock_reader_unlock(&tree->lock);
+                return 0;
+        }
+
+        td = tree_device_get(tree, s->dev);
+        if (!td)
+                return -ENOENT;
+        switch (s->kind) {
+        case NODE_DEVICE:
+                list_device(dir, td);
+                return 0;
+        case NODE_CAPS:
+                add_entry(dir, "current", (struct node) { .kind = NODE_CAPS_MODE, .dev = s->dev, .sub = 1 });
+                add_entry(dir, "max", (struct node) { .kind = NODE_CAPS_MODE, .dev = s->dev, .sub = 0 });
+                return 0;
+        case NODE_CAPS_MODE:
+                for (unsigned i = 0; i < mlx5_schema_n_caps(schema); i++)
+                        if (td->dev->caps_supported[i])
+                                add_entry(dir, mlx5_schema_caps_at(schema, i)->name,
+                                          (struct node) { .kind = NODE_CAPS_FILE, .dev = s->dev, .sub = i,
+                                                          .id = s->sub });
+                return 0;
+        case NODE_GROUP_DIR:
+                for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                        const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                        if (!res->has_id && res->dir && strcmp(res->dir, tree->groups->pdata[s->sub]) == 0)
+                                add_entry(dir, res->name,
+                                          (struct node) { .kind = NODE_SINGLETON, .dev = s->dev, .sub = i });
+                }
+                return 0;
+        case NODE_RAW:
+                for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                        const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                        add_entry(dir, res->name, (struct node) {
+                                .kind = res->has_id ? NODE_RAW_TYPE_DIR : NODE_RAW_SINGLETON,
+                                .dev = s->dev, .sub = i });
+                }
+                return 0;
+        case NODE_TYPE_DIR:
+        case NODE_RAW_TYPE_DIR:
+                return tree_get_content(tree, CONTENT_LISTING, s->dev, s->sub, 0, &dir->listing);
+        default:
+                return -ENOTDIR;
+        }
+}
+
+static struct node parent_of(const struct node *n)
+{
+        switch (n->kind) {
+        case NODE_DEVICE:
+                return (struct node) { .kind = NODE_ROOT };
+        case NODE_CAPS_MODE:
+                return (struct node) { .kind = NODE_CAPS, .dev = n->dev };
+        case NODE_RAW_TYPE_DIR:
+                return (struct node) { .kind = NODE_RAW, .dev = n->dev };
+        case NODE_CAPS:
+        case NODE_TYPE_DIR:
+        case NODE_GROUP_DIR:
+        case NODE_RAW:
+                return (struct node) { .kind = NODE_DEVICE, .dev = n->dev };
+        default:
+                return (struct node) { .kind = NODE_ROOT };
+        }
+}
+
+int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)
+{
+        g_autofree mlx5_tree_dir *dir = g_new0(mlx5_tree_dir, 1);
+        int r;
+
+        if (!node_from_ino(ino, &dir->self))
+                return -ENOENT;
+        if (!node_is_dir(dir->self.kind))
+                return -ENOTDIR;
+        dir->tree = tree;
+        dir->parent = parent_of(&dir->self);
+        dir->entries = g_array_new(FALSE, FALSE, sizeof(struct dir_entry));
+        g_array_set_clear_func(dir->entries, dir_entry_clear);
+        r = list_dir(dir);
+        if (r < 0) {
+                g_array_unref(dir->entries);
+                return r;
+        }
+        *ret_dir = g_steal_pointer(&dir);
+        return 0;
+}
+
+int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name, struct stat *ret_st)
+{
+        struct node n;
+        size_t n_fixed = dir->entries->len;
+        size_t n_listed = dir->listing ? dir->listing->ids->len : 0;
+
+        if (index < 2) {
+                n = index == 0 ? dir->self : dir->parent;
+                *ret_name = index == 0 ? "." : "..";
+        } else if (index - 2 < n_fixed) {
+                const struct dir_entry *e = &g_array_index(dir->entries, struct dir_entry, index - 2);
+
+                n = e->node;
+                *ret_name = e->name;
+        } else if (index - 2 - n_fixed < n_listed) {
+                n = (struct node) {
+                        .kind = dir->self.kind == NODE_TYPE_DIR ? NODE_OBJECT : NODE_RAW_OBJECT,
+                        .dev = dir->self.dev,
+                        .sub = dir->self.sub,
+                        .id = g_array_index(dir->listing->ids, uint32_t, index - 2 - n_fixed),
+                };
+                g_snprintf(dir->name_buf, sizeof(dir->name_buf), "0x%x", n.id);
+                *ret_name = dir->name_buf;
+        } else {
+                return 0;
+        }
+        /* readdir needs only the inode and type; sizes come from lookup. */
+        memset(ret_st, 0, sizeof(*ret_st));
+        ret_st->st_ino = node_to_ino(&n);
+        ret_st->st_mode = node_is_dir(n.kind) ? S_IFDIR | 0555 : S_IFREG | 0444;
+        return 1;
+}
+
+void mlx5_tree_dir_free(mlx5_tree_dir *dir)
+{
+        if (!dir)
+                return;
+        g_array_unref(dir->entries);
+        mlx5_snapshot_unref(dir->listing);
+        g_free(dir);
+}

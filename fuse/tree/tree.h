@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The tree: every path of the mount as an inode number, and what each node
+ * is.  Inode numbers encode the node (kind, device slot, type, object id),
+ * so there is no inode table to grow, lock or leak; lookup counts need no
+ * bookkeeping.  File contents come from snapshots (content.c) through the
+ * cache; directories of objects come from listing snapshots.
+ *
+ *   /<pci>/info  caps/{current,max}/<cap>  <type>/<id>  <singleton>
+ *         <dir>/<singleton>  raw/<type>/<id>  raw/<singleton>
+ *   /.stats
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "cache/cache.h"
+#include "device/device.h"
+#include "schema/schema.h"
+
+typedef struct mlx5_tree mlx5_tree;
+
+struct mlx5_tree_options {
+        int64_t ttl_us;                 /* snapshot lifetime */
+        size_t cache_bytes;             /* snapshot cache cap */
+};
+
+mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_options *options);
+void mlx5_tree_free(mlx5_tree *tree);
+/* Takes ownership of dev; it appears as /<pci name>. */
+int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev);
+
+int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st);
+int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st);
+
+/* An open file: the snapshot it pins and the bytes it shows. */
+typedef struct {
+        uint64_t ino;
+        mlx5_snapshot *snap;
+        GBytes *content;
+} mlx5_tree_file;
+
+int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file);
+/* Attributes of an open file: those of its pinned snapshot. */
+void mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st);
+void mlx5_tree_file_free(mlx5_tree_file *file);
+
+typedef struct mlx5_tree_dir mlx5_tree_dir;
+
+int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir);
+/* Entry index (0-based, "." and ".." first): 1 and its name/inode/mode, 0 past the end. */
+int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name, struct stat *ret_st);
+void mlx5_tree_dir_free(mlx5_tree_dir *dir);

@@ -1,0 +1,66 @@
+# Shared by the bats suites: mount a simulated device, find the simulator's truth.
+# shellcheck shell=bash
+
+: "${MLX5DBGFS:?MLX5DBGFS must name the daemon binary}"
+: "${MLX5SIM_MANIFEST:?MLX5SIM_MANIFEST must name the manifest tool}"
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+# Why FUSE cannot be used here, or nothing. (skip in setup_file fails on bats 1.8.)
+fuse_unusable_reason() {
+        [ -c /dev/fuse ] || { echo "no /dev/fuse"; return; }
+        command -v fusermount3 >/dev/null || { echo "no fusermount3"; return; }
+        [ "$(id -u)" = 0 ] || [ -u "$(command -v fusermount3)" ] || { echo "fusermount3 is not setuid"; return; }
+}
+
+# start_mount SPEC [daemon options...]: mounts at $MNT, daemon pid in $BATS_FILE_TMPDIR/pid
+start_mount() {
+        local spec=$1
+        shift
+        MNT=$BATS_FILE_TMPDIR/mnt
+        mkdir -p "$MNT"
+        "$MLX5DBGFS" --sim="$spec" -f "$@" "$MNT" 3>&- 2>"$BATS_FILE_TMPDIR/daemon.log" &
+        echo $! >"$BATS_FILE_TMPDIR/pid"
+        for _ in $(seq 150); do
+                mountpoint -q "$MNT" && return 0
+                kill -0 "$(cat "$BATS_FILE_TMPDIR/pid")" 2>/dev/null || break
+                sleep 0.1
+        done
+        echo "mount failed:" >&2
+        cat "$BATS_FILE_TMPDIR/daemon.log" >&2
+        return 1
+}
+
+daemon_pid() {
+        cat "$BATS_FILE_TMPDIR/pid"
+}
+
+# Unmounts and waits for the daemon; returns its exit status.
+stop_mount() {
+        local pid
+        pid=$(daemon_pid) || return 0
+        if mountpoint -q "$MNT"; then
+                fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null || true
+        fi
+        for _ in $(seq 100); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+                kill -9 "$pid"
+                return 1
+        fi
+        wait "$pid" 2>/dev/null
+}
+
+# manifest SPEC: "<pci> <type> 0x<id> <state>" per simulated object
+manifest() {
+        "$MLX5SIM_MANIFEST" "$1"
+}
+
+# The firmware's own count of one opcode, from .stats.
+firmware_count() {
+        local dev=$1 opcode=$2
+        awk -F': ' -v k="$dev.firmware.received.$opcode" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$MNT/.stats"
+}

@@ -1,0 +1,198 @@
+#!/usr/bin/env bats
+# The core promise: a simulated device mounted, browsed, grepped and archived.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+SPEC="devices=2,seed=7,qp=150,cq=40,eq=6,mkey=50,sq=30,rq=30"
+
+setup_file() {
+        FUSE_UNUSABLE=$(fuse_unusable_reason)
+        export FUSE_UNUSABLE
+        [ -n "$FUSE_UNUSABLE" ] && return 0
+        start_mount "$SPEC"
+        export MNT
+        manifest "$SPEC" >"$BATS_FILE_TMPDIR/manifest"
+}
+
+teardown_file() {
+        [ -n "${FUSE_UNUSABLE:-}" ] || stop_mount
+}
+
+setup() {
+        [ -z "$FUSE_UNUSABLE" ] || skip "$FUSE_UNUSABLE"
+}
+
+devices() {
+        awk '{ print $1 }' "$BATS_FILE_TMPDIR/manifest" | sort -u
+}
+
+@test "one directory per simulated PCI function, plus the hidden .stats" {
+        run -0 ls "$MNT"
+        assert_output "$(devices)"
+        run -0 ls -A "$MNT"
+        assert_line ".stats"
+}
+
+@test "each device has info, caps, a directory per type and raw" {
+        for dev in $(devices); do
+                for entry in info caps/current/general caps/max/general qp cq eq mkey sq rq raw/qp raw/cq; do
+                        [ -e "$MNT/$dev/$entry" ] || fail "$dev/$entry is missing"
+                done
+        done
+}
+
+@test "every type directory lists exactly the simulator's objects" {
+        for dev in $(devices); do
+                for type in qp cq eq mkey sq rq; do
+                        expected=$(awk -v d="$dev" -v t="$type" '$1 == d && $2 == t { print $3 }' \
+                                   "$BATS_FILE_TMPDIR/manifest" | sort)
+                        [ -n "$expected" ] || fail "the manifest has no $type on $dev"
+                        run -0 sh -c "ls '$MNT/$dev/$type' | sort"
+                        assert_output "$expected"
+                        run -0 sh -c "ls '$MNT/$dev/raw/$type' | sort"
+                        assert_output "$expected"
+                done
+        done
+}
+
+@test "every file is readable and its st_size equals the bytes read" {
+        count=0
+        while IFS= read -r -d '' f; do
+                size=$(stat -c %s "$f")
+                bytes=$(wc -c <"$f") || fail "cannot read $f"
+                [ "$size" -eq "$bytes" ] || fail "$f: stat says $size bytes, read gave $bytes"
+                [ "$size" -gt 0 ] || fail "$f is empty"
+                count=$((count + 1))
+        done < <(find "$MNT" -type f -print0)
+        [ "$count" -gt 600 ] || fail "only $count files found"
+}
+
+@test "objects read as PRM names with decoded enums" {
+        dev=$(devices | head -1)
+        qp=$(ls "$MNT/$dev/qp" | head -1)
+        run -0 cat "$MNT/$dev/qp/$qp"
+        assert_line --regexp '^state: (RST|INIT|RTR|RTS|SQER|ERR|SQD)$'
+        assert_line --regexp '^st: [A-Z_0-9]+$'
+        assert_line --regexp '^cqn_snd: 0x[0-9a-f]+$'
+        assert_line --regexp '^primary_address_path\.vhca_port_num: [0-9]+$'
+        refute_line --partial 'reserved'
+        run -0 cat "$MNT/$dev/info"
+        assert_line "pci_address: $dev"
+        assert_line "transport: sim"
+        assert_line --regexp '^objects\.qp: 150$'
+        assert_line --regexp '^adapter\.vsd_contd_psid: MT_[0-9A-Za-z_]+$'
+}
+
+@test "cross references name existing objects" {
+        dev=$(devices | head -1)
+        for qp in $(ls "$MNT/$dev/qp" | head -20); do
+                cqn=$(awk -F': ' '$1 == "cqn_snd" { print $2 }' "$MNT/$dev/qp/$qp")
+                [ -f "$MNT/$dev/cq/$cqn" ] || fail "qp $qp names cqn_snd $cqn, which does not exist"
+        done
+        for cq in $(ls "$MNT/$dev/cq" | head -20); do
+                eqn=$(awk -F': ' '$1 == "c_eqn" { print $2 }' "$MNT/$dev/cq/$cq")
+                [ -f "$MNT/$dev/eq/$(printf '0x%x' "$eqn")" ] || fail "cq $cq names c_eqn $eqn, which does not exist"
+        done
+}
+
+@test "raw files hold the firmware's output mailbox" {
+        dev=$(devices | head -1)
+        qp=$(ls "$MNT/$dev/qp" | head -1)
+        run -0 stat -c %s "$MNT/$dev/raw/qp/$qp"
+        assert_output 272
+        # status byte 0 (OK), and the QP state nibble at byte 0x18 matches the text view
+        state_nibble=$(od -An -tu1 -j 24 -N 1 "$MNT/$dev/raw/qp/$qp" | awk '{ print int($1 / 16) }')
+        status=$(od -An -tu1 -N 1 "$MNT/$dev/raw/qp/$qp" | tr -d ' ')
+        [ "$status" = 0 ]
+        declare -A states=([0]=RST [1]=INIT [2]=RTR [3]=RTS [4]=SQER [6]=ERR [7]=SQD)
+        run -0 grep -x "state: ${states[$state_nibble]}" "$MNT/$dev/qp/$qp"
+}
+
+@test "grep -r finds exactly the QPs the simulator put in ERR" {
+        expected=$(awk '$2 == "qp" && $4 == "ERR" { print $1 "/qp/" $3 }' "$BATS_FILE_TMPDIR/manifest" | sort)
+        [ -n "$expected" ] || fail "the simulator put no QP in ERR"
+        run -0 sh -c "cd '$MNT' && grep -rlx 'state: ERR' */qp | sort"
+        assert_output "$expected"
+}
+
+@test "tar of the whole mount exits 0 and every member equals cat" {
+        tarball=$BATS_TEST_TMPDIR/mount.tar
+        run -0 tar -C "$MNT" -cf "$tarball" .
+        assert_output ""
+        mkdir "$BATS_TEST_TMPDIR/x"
+        tar -C "$BATS_TEST_TMPDIR/x" -xf "$tarball"
+        members=0
+        while IFS= read -r -d '' f; do
+                rel=${f#"$BATS_TEST_TMPDIR/x/"}
+                [ "$rel" = .stats ] && continue    # counters move on by design
+                cmp -s "$f" "$MNT/$rel" || fail "$rel differs between tar and cat"
+                members=$((members + 1))
+        done < <(find "$BATS_TEST_TMPDIR/x" -type f -print0)
+        [ "$members" -eq "$(find "$MNT" -type f ! -name .stats | wc -l)" ]
+}
+
+@test "an open file keeps its snapshot, with stable times" {
+        dev=$(devices | head -1)
+        f=$MNT/$dev/info
+        exec 5<"$f"
+        # "stat -" is fstat of stdin: the open file, not the path
+        before=$(stat -c '%s %Y %Z' - <&5)
+        sleep 1.2   # past the TTL: the path now shows a newer snapshot
+        after=$(stat -c '%s %Y %Z' - <&5)
+        [ "$(stat -c %Y "$f")" != "${before#* }" ] || [ "$(stat -c %Z "$f")" -ge "${before##* }" ]
+        content=$(cat <&5)
+        exec 5<&-
+        [ "$before" = "$after" ]
+        [ "$(printf '%s\n' "$content" | wc -c)" -eq "${before%% *}" ]
+}
+
+@test "a missing or non-canonical id is ENOENT" {
+        dev=$(devices | head -1)
+        run -1 cat "$MNT/$dev/qp/0xffffff"
+        assert_output --partial "No such file or directory"
+        qp=$(ls "$MNT/$dev/qp" | head -1)
+        run -1 stat "$MNT/$dev/qp/0x0${qp#0x}"
+        run -1 stat "$MNT/$dev/qp/${qp^^}"
+        run -1 stat "$MNT/$dev/nosuchtype"
+        run -1 stat "$MNT/0000:ff:00.0"
+}
+
+@test "every write is refused with EROFS" {
+        dev=$(devices | head -1)
+        qp=$MNT/$dev/qp/$(ls "$MNT/$dev/qp" | head -1)
+        run ! sh -c "echo x > '$qp'"
+        assert_output --partial "Read-only file system"
+        run ! touch "$MNT/$dev/newfile"
+        assert_output --partial "Read-only file system"
+        run ! rm -f "$qp"
+        assert_output --partial "Read-only file system"
+        run ! mv "$qp" "$MNT/$dev/qp/0x1"
+        assert_output --partial "Read-only file system"
+        run ! chmod 600 "$qp"
+        assert_output --partial "Read-only file system"
+        run ! truncate -s 0 "$qp"
+        assert_output --partial "Read-only file system"
+        run ! mkdir "$MNT/$dev/d"
+        assert_output --partial "Read-only file system"
+}
+
+@test "one firmware query per object read, not one per field" {
+        dev=$(devices | tail -1)
+        sleep 1.1    # let earlier snapshots expire
+        before=$(firmware_count "$dev" QUERY_QP)
+        n=0
+        for qp in $(ls "$MNT/$dev/qp" | head -25); do
+                cat "$MNT/$dev/qp/$qp" "$MNT/$dev/raw/qp/$qp" >/dev/null
+                n=$((n + 1))
+        done
+        sleep 1.1    # .stats is a snapshot too
+        after=$(firmware_count "$dev" QUERY_QP)
+        [ $((after - before)) -eq "$n" ] || fail "$n objects read cost $((after - before)) QUERY_QP"
+}
+
+@test "clean unmount ends the daemon with status 0" {
+        run -0 stop_mount
+        run mountpoint -q "$MNT"
+        [ "$status" -ne 0 ]
+}
