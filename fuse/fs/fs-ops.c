@@ -85,7 +85,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         fi->direct_io = 1;
         fi->keep_cache = 0;
         if (fuse_reply_open(req, fi) != 0)
-                mlx5_tree_file_free(file);
+                mlx5_tree_file_free(tree_of(req), file);
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
@@ -102,7 +102,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-        mlx5_tree_file_free((mlx5_tree_file *) (uintptr_t) fi->fh);
+        mlx5_tree_file_free(tree_of(req), (mlx5_tree_file *) (uintptr_t) fi->fh);
         fuse_reply_err(req, 0);
 }
 

@@ -39,9 +39,14 @@ static GLogWriterOutput write_log(GLogLevelFlags level, const GLogField *fields,
 
 void mlx5dbgfs_log_setup(bool to_syslog, bool debug)
 {
+        static bool installed;
+
         use_syslog = to_syslog;
         verbose = debug;
         if (to_syslog)
                 openlog("mlx5dbgfs", LOG_PID, LOG_DAEMON);
-        g_log_set_writer_func(write_log, NULL, NULL);
+        /* GLib allows one writer per process; later calls only change where it writes. */
+        if (!installed)
+                g_log_set_writer_func(write_log, NULL, NULL);
+        installed = true;
 }

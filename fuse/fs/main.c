@@ -65,7 +65,8 @@ static int serve(const struct mlx5dbgfs_options *opts, mlx5_tree *tree)
 
         loop_cfg = fuse_loop_cfg_create();
         fuse_loop_cfg_set_max_threads(loop_cfg, FUSE_MAX_THREADS);
-        r = fuse_session_loop_mt(se, loop_cfg) == 0 ? EXIT_SUCCESS : EXIT_RUNTIME;
+        /* A positive result is the signal (SIGINT, SIGTERM) that asked us to stop. */
+        r = fuse_session_loop_mt(se, loop_cfg) >= 0 ? EXIT_SUCCESS : EXIT_RUNTIME;
         fuse_loop_cfg_destroy(loop_cfg);
 
 out_unmount:

@@ -55,6 +55,7 @@ struct mlx5_schema_struct {
         char *name;
         uint32_t size_bits;
         GArray *fields;                 /* of mlx5_schema_field, sorted by bit_off */
+        GHashTable *field_by_name;      /* char * -> const mlx5_schema_field *, into fields */
         char *file;
         unsigned line;
 };
@@ -106,6 +107,9 @@ const mlx5_schema_struct *mlx5_schema_find_struct(const mlx5_schema *schema, con
 const mlx5_schema_enum *mlx5_schema_find_enum(const mlx5_schema *schema, const char *name);
 const mlx5_schema_resource *mlx5_schema_find_resource(const mlx5_schema *schema, const char *name);
 const mlx5_schema_resource *mlx5_schema_find_resource_by_opcode(const mlx5_schema *schema, unsigned opcode);
+/* The resource a command input names: opcode and op_mod are unique together. */
+const mlx5_schema_resource *mlx5_schema_find_resource_by_cmd(const mlx5_schema *schema,
+                                                             unsigned opcode, unsigned op_mod);
 const mlx5_schema_caps *mlx5_schema_find_caps(const mlx5_schema *schema, const char *name);
 const mlx5_schema_caps *mlx5_schema_find_caps_by_type(const mlx5_schema *schema, unsigned type);
 
@@ -120,7 +124,9 @@ const mlx5_schema_struct *mlx5_schema_struct_at(const mlx5_schema *schema, unsig
 /*
  * Field paths name one scalar (or byte-string) leaf: "state",
  * "primary_address_path.vhca_port_num", "rq_num[3]".
- * Resolve gives its absolute bit offset within the struct.
+ * Resolve gives its absolute bit offset within the struct; it returns
+ * -ENOENT for a name the struct lacks, -EINVAL for a malformed path or one
+ * that names a struct or a whole array, -ERANGE for an index past the array.
  */
 int mlx5_schema_resolve(const mlx5_schema_struct *st, const char *path,
                         const mlx5_schema_field **ret_field, uint32_t *ret_bit_off);

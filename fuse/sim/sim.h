@@ -47,3 +47,13 @@ int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t
 /* Commands received so far, per opcode ("QUERY_QP: 12" lines), and one count. */
 void mlx5_sim_format_counts(mlx5_sim *sim, GString *out);
 uint64_t mlx5_sim_count(mlx5_sim *sim, unsigned opcode);
+/* The uid in the header of the last command with this opcode (0 if none yet). */
+unsigned mlx5_sim_last_uid(mlx5_sim *sim, unsigned opcode);
+
+/*
+ * The object numbers of a schema resource on this function, ascending; NULL
+ * with *ret_n = 0 for an unknown name or a singleton.  Valid until free.
+ */
+const uint32_t *mlx5_sim_object_ids(const mlx5_sim *sim, const char *type, size_t *ret_n);
+/* One line per object: "<pci-name> <type> 0x<id> <state name, or ->". */
+void mlx5_sim_format_manifest(const mlx5_sim *sim, GString *out);

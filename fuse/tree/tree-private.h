@@ -61,6 +61,8 @@ struct mlx5_tree {
         GRWLock lock;           /* guards devices; never held across firmware I/O */
         GPtrArray *devices;     /* slot -> struct tree_device *, NULL once removed */
         GPtrArray *groups;      /* char *: distinct `dir` names of singletons */
+        GMutex open_lock;
+        GHashTable *open_files; /* ino -> struct open_pin: what open handles show */
         int64_t created_us;
         uid_t uid;
         gid_t gid;

@@ -57,6 +57,68 @@ void tree_device_unref(struct tree_device *td)
         g_free(td);
 }
 
+/*
+ * The kernel asks for attributes of an open file without naming the handle
+ * (fstat is a plain GETATTR), so while a file is open its inode reports the
+ * snapshot the latest open pinned: size and times then match what read()
+ * returns, and tar never sees a file change under it.
+ */
+struct open_pin {
+        mlx5_snapshot *snap;
+        unsigned handles;
+};
+
+static void open_pin_free(gpointer p)
+{
+        struct open_pin *pin = p;
+
+        mlx5_snapshot_unref(pin->snap);
+        g_free(pin);
+}
+
+static void pin_open(mlx5_tree *tree, uint64_t ino, mlx5_snapshot *snap)
+{
+        struct open_pin *pin;
+
+        g_mutex_lock(&tree->open_lock);
+        pin = g_hash_table_lookup(tree->open_files, &ino);
+        if (!pin) {
+                uint64_t *key = g_new(uint64_t, 1);
+
+                *key = ino;
+                pin = g_new0(struct open_pin, 1);
+                g_hash_table_insert(tree->open_files, key, pin);
+        }
+        mlx5_snapshot_unref(pin->snap);
+        pin->snap = mlx5_snapshot_ref(snap);
+        pin->handles++;
+        g_mutex_unlock(&tree->open_lock);
+}
+
+static void unpin_open(mlx5_tree *tree, uint64_t ino)
+{
+        struct open_pin *pin;
+
+        g_mutex_lock(&tree->open_lock);
+        pin = g_hash_table_lookup(tree->open_files, &ino);
+        if (pin && --pin->handles == 0)
+                g_hash_table_remove(tree->open_files, &ino);
+        g_mutex_unlock(&tree->open_lock);
+}
+
+static mlx5_snapshot *pinned_snapshot(mlx5_tree *tree, uint64_t ino)
+{
+        mlx5_snapshot *snap = NULL;
+        struct open_pin *pin;
+
+        g_mutex_lock(&tree->open_lock);
+        pin = g_hash_table_lookup(tree->open_files, &ino);
+        if (pin)
+                snap = mlx5_snapshot_ref(pin->snap);
+        g_mutex_unlock(&tree->open_lock);
+        return snap;
+}
+
 mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_options *options)
 {
         mlx5_tree *tree = g_new0(mlx5_tree, 1);
@@ -67,6 +129,8 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
         g_rw_lock_init(&tree->lock);
         tree->devices = g_ptr_array_new();
         tree->groups = g_ptr_array_new();
+        g_mutex_init(&tree->open_lock);
+        tree->open_files = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, open_pin_free);
         tree->created_us = g_get_real_time();
         tree->uid = getuid();
         tree->gid = getgid();
@@ -95,6 +159,8 @@ void mlx5_tree_free(mlx5_tree *tree)
                 tree_device_unref(tree->devices->pdata[i]);
         g_ptr_array_unref(tree->devices);
         g_ptr_array_unref(tree->groups);
+        g_hash_table_unref(tree->open_files);
+        g_mutex_clear(&tree->open_lock);
         g_rw_lock_clear(&tree->lock);
         g_free(tree);
 }
@@ -254,9 +320,12 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st)
                 fill_dir_stat(tree, ino, ret_st);
                 return 0;
         }
-        r = file_snapshot(tree, n, &snap);
-        if (r < 0)
-                return r;
+        snap = pinned_snapshot(tree, ino);
+        if (!snap) {
+                r = file_snapshot(tree, n, &snap);
+                if (r < 0)
+                        return r;
+        }
         fill_file_stat(tree, ino, n->kind, snap, ret_st);
         return 0;
 }
@@ -416,6 +485,7 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
         file->ino = ino;
         file->content = snapshot_content(snap, n.kind);
         file->snap = g_steal_pointer(&snap);
+        pin_open(tree, ino, file->snap);
         *ret_file = file;
         return 0;
 }
@@ -428,10 +498,11 @@ void mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct sta
         fill_file_stat(tree, file->ino, n.kind, file->snap, ret_st);
 }
 
-void mlx5_tree_file_free(mlx5_tree_file *file)
+void mlx5_tree_file_free(mlx5_tree *tree, mlx5_tree_file *file)
 {
         if (!file)
                 return;
+        unpin_open(tree, file->ino);
         mlx5_snapshot_unref(file->snap);
         g_free(file);
 }

@@ -45,7 +45,7 @@ typedef struct {
 int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file);
 /* Attributes of an open file: those of its pinned snapshot. */
 void mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st);
-void mlx5_tree_file_free(mlx5_tree_file *file);
+void mlx5_tree_file_free(mlx5_tree *tree, mlx5_tree_file *file);
 
 typedef struct mlx5_tree_dir mlx5_tree_dir;
 

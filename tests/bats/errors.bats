@@ -56,10 +56,6 @@ setup() {
 @test "SIGTERM unmounts cleanly with status 0" {
         pid=$(daemon_pid)
         kill -TERM "$pid"
-        for _ in $(seq 50); do
-                kill -0 "$pid" 2>/dev/null || break
-                sleep 0.1
-        done
-        run -0 wait "$pid"
+        run -0 wait_daemon
         run ! mountpoint -q "$MNT"
 }

@@ -20,8 +20,18 @@ start_mount() {
         shift
         MNT=$BATS_FILE_TMPDIR/mnt
         mkdir -p "$MNT"
-        "$MLX5DBGFS" --sim="$spec" -f "$@" "$MNT" 3>&- 2>"$BATS_FILE_TMPDIR/daemon.log" &
-        echo $! >"$BATS_FILE_TMPDIR/pid"
+        rm -f "$BATS_FILE_TMPDIR/exit"
+        # The daemon is not a child of later test shells: a wrapper records its exit status.
+        (
+                "$MLX5DBGFS" --sim="$spec" -f "$@" "$MNT" 2>"$BATS_FILE_TMPDIR/daemon.log" &
+                echo $! >"$BATS_FILE_TMPDIR/pid"
+                wait $!
+                echo $? >"$BATS_FILE_TMPDIR/exit"
+        ) 3>&- &
+        for _ in $(seq 50); do
+                [ -s "$BATS_FILE_TMPDIR/pid" ] && break
+                sleep 0.1
+        done
         for _ in $(seq 150); do
                 mountpoint -q "$MNT" && return 0
                 kill -0 "$(cat "$BATS_FILE_TMPDIR/pid")" 2>/dev/null || break
@@ -36,22 +46,27 @@ daemon_pid() {
         cat "$BATS_FILE_TMPDIR/pid"
 }
 
+# Waits (up to 10 s) for the daemon to end; returns its exit status.
+wait_daemon() {
+        for _ in $(seq 100); do
+                [ -s "$BATS_FILE_TMPDIR/exit" ] && return "$(cat "$BATS_FILE_TMPDIR/exit")"
+                sleep 0.1
+        done
+        return 124
+}
+
 # Unmounts and waits for the daemon; returns its exit status.
 stop_mount() {
         local pid
-        pid=$(daemon_pid) || return 0
+        [ -s "$BATS_FILE_TMPDIR/pid" ] || return 0
+        pid=$(daemon_pid)
         if mountpoint -q "$MNT"; then
                 fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null || true
         fi
-        for _ in $(seq 100); do
-                kill -0 "$pid" 2>/dev/null || break
-                sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-                kill -9 "$pid"
-                return 1
-        fi
-        wait "$pid" 2>/dev/null
+        wait_daemon && return 0
+        local status=$?
+        kill -9 "$pid" 2>/dev/null
+        return "$status"
 }
 
 # manifest SPEC: "<pci> <type> 0x<id> <state>" per simulated object

@@ -91,8 +91,9 @@ devices() {
                 [ -f "$MNT/$dev/cq/$cqn" ] || fail "qp $qp names cqn_snd $cqn, which does not exist"
         done
         for cq in $(ls "$MNT/$dev/cq" | head -20); do
-                eqn=$(awk -F': ' '$1 == "c_eqn" { print $2 }' "$MNT/$dev/cq/$cq")
-                [ -f "$MNT/$dev/eq/$(printf '0x%x' "$eqn")" ] || fail "cq $cq names c_eqn $eqn, which does not exist"
+                # Debian's 6.1 mlx5_ifc.h names cqc.c_eqn this way
+                eqn=$(awk -F': ' '$1 == "c_eqn_or_apu_element" { print $2 }' "$MNT/$dev/cq/$cq")
+                [ -f "$MNT/$dev/eq/$eqn" ] || fail "cq $cq names c_eqn $eqn, which does not exist"
         done
 }
 

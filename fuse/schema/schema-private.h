@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Inside the schema layer: the namespace that holds every loaded object,
+ * the two loading passes, and the leaf walk shared by path access, the
+ * foreach visitor and the decoder.
+ */
+#pragma once
+
+#include "schema.h"
+
+/* Input limits: nothing a schema file says can make us allocate more. */
+#define MLX5_SCHEMA_MAX_FILE_BYTES      (4u << 20)
+#define MLX5_SCHEMA_MAX_FILES           1024
+#define MLX5_SCHEMA_MAX_LINE            4096
+#define MLX5_SCHEMA_MAX_BITS            0x100000u       /* any offset, width, size */
+#define MLX5_SCHEMA_MAX_DEPTH           16              /* nested struct levels */
+#define MLX5_SCHEMA_MAX_CAPS_BITS       0x8000u         /* QUERY_HCA_CAP capability area */
+
+/* A name used before (or in a file after) the block that defines it. */
+struct schema_ref {
+        char *name;
+        enum mlx5_display kind;         /* ENUM, FLAGS or STRUCT */
+        const char *file;
+        unsigned line;
+        mlx5_schema_struct *owner;      /* the type of field index of owner, */
+        guint index;
+        mlx5_schema_resource *resource; /* or the context of resource, */
+        mlx5_schema_caps *caps;         /* or the layout of caps */
+};
+
+struct mlx5_schema {
+        GPtrArray *files;               /* char *: basenames every object points to */
+        GPtrArray *enums;               /* in file order; enum and flags blocks */
+        GPtrArray *structs;
+        GPtrArray *resources;
+        GPtrArray *caps;
+        GPtrArray *extras;              /* resources' unnamed output-field structs */
+        GHashTable *enum_by_name;       /* names owned by the objects */
+        GHashTable *struct_by_name;
+        GHashTable *resource_by_name;
+        GHashTable *caps_by_name;
+        GArray *refs;                   /* of struct schema_ref; only while loading */
+};
+
+void schema_set_error(GError **error, const char *file, unsigned line,
+                      const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+mlx5_schema *schema_new(void);
+mlx5_schema_struct *schema_struct_new(const char *name, uint32_t size_bits,
+                                      const char *file, unsigned line);
+
+/* Pass 1: adds the blocks of one file to the namespace. */
+bool schema_parse(mlx5_schema *schema, const char *file, const char *text, size_t len,
+                  GError **error);
+/* Pass 2: resolves names across files, sorts fields, checks everything. */
+bool schema_validate(mlx5_schema *schema, GError **error);
+
+const mlx5_schema_field *schema_struct_field(const mlx5_schema_struct *st, const char *name,
+                                             size_t name_len);
+
+/* Bits of a whole field, all elements of an array included. */
+static inline uint64_t schema_field_span(const mlx5_schema_field *f)
+{
+        return (uint64_t) f->width * (f->count ? f->count : 1);
+}
+
+/*
+ * Visits the leaves of st placed at base_bit_off; path holds the name of
+ * each leaf during its call and is restored afterwards.
+ */
+void schema_walk(const mlx5_schema_struct *st, uint32_t base_bit_off, GString *path,
+                 mlx5_schema_leaf_fn fn, void *user_data);

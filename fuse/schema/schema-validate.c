@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Pass 2 of loading: with every file parsed, resolve names (forward
+ * references across files are fine), then check what needs the whole
+ * namespace: nested struct sizes and cycles, overlaps, resource and caps
+ * consistency.  Checks that one line can decide are in schema-parse.c.
+ */
+#include <string.h>
+
+#include "schema-private.h"
+
+/* A struct named as a field's type, a resource's context or a caps layout. */
+static bool resolve_struct(const struct schema_ref *ref, const mlx5_schema_struct *st,
+                           GError **error)
+{
+        mlx5_schema_resource *r = ref->resource;
+        mlx5_schema_caps *c = ref->caps;
+
+        if (ref->owner) {
+                mlx5_schema_field *f = &g_array_index(ref->owner->fields, mlx5_schema_field, ref->index);
+
+                if (f->width != st->size_bits) {
+                        schema_set_error(error, ref->file, ref->line,
+                                         "field '%s' is 0x%x bits but struct '%s' is 0x%x",
+                                         f->name, f->width, st->name, st->size_bits);
+                        return false;
+                }
+                f->nested = st;
+        } else if (r) {
+                uint64_t end = (uint64_t) r->context_bit_off + st->size_bits;
+
+                if (end > (uint64_t) r->outlen * 8) {
+                        schema_set_error(error, ref->file, ref->line,
+                                         "resource '%s' context '%s' ends at bit 0x%llx, past outlen 0x%x",
+                                         r->name, st->name, (unsigned long long) end, r->outlen);
+                        return false;
+                }
+                r->context = st;
+        } else {
+                if (st->size_bits > MLX5_SCHEMA_MAX_CAPS_BITS) {
+                        schema_set_error(error, ref->file, ref->line,
+                                         "caps '%s' layout '%s' is 0x%x bits, more than 0x%x",
+                                         c->name, st->name, st->size_bits,
+                                         MLX5_SCHEMA_MAX_CAPS_BITS);
+                        return false;
+                }
+                c->layout = st;
+        }
+        return true;
+}
+
+static bool resolve_ref(const mlx5_schema *schema, const struct schema_ref *ref, GError **error)
+{
+        const mlx5_schema_struct *st;
+        const mlx5_schema_enum *e;
+
+        if (ref->kind == MLX5_DISPLAY_STRUCT) {
+                st = g_hash_table_lookup(schema->struct_by_name, ref->name);
+                if (!st) {
+                        schema_set_error(error, ref->file, ref->line, "unknown struct '%s'", ref->name);
+                        return false;
+                }
+                return resolve_struct(ref, st, error);
+        }
+
+        e = g_hash_table_lookup(schema->enum_by_name, ref->name);
+        if (!e) {
+                schema_set_error(error, ref->file, ref->line, "unknown %s '%s'",
+                                 ref->kind == MLX5_DISPLAY_FLAGS ? "flags" : "enum", ref->name);
+                return false;
+        }
+        if (e->is_flags != (ref->kind == MLX5_DISPLAY_FLAGS)) {
+                schema_set_error(error, ref->file, ref->line, "'%s' is %s, not %s", ref->name,
+                                 e->is_flags ? "flags" : "an enum",
+                                 e->is_flags ? "an enum" : "flags");
+                return false;
+        }
+        g_array_index(ref->owner->fields, mlx5_schema_field, ref->index).enumeration = e;
+        return true;
+}
+
+static bool too_deep(const mlx5_schema_struct *root, GError **error)
+{
+        schema_set_error(error, root->file, root->line,
+                         "struct '%s' nests structs more than %d levels deep", root->name,
+                         MLX5_SCHEMA_MAX_DEPTH);
+        return false;
+}
+
+/*
+ * Memoized depth-first walk: heights maps a finished struct to its height
+ * in levels, and a struct still on the path to G_MAXUINT, which is how a
+ * cycle shows.  The path is at most MLX5_SCHEMA_MAX_DEPTH deep, so neither
+ * this walk nor any later one can exhaust the stack.
+ */
+static bool check_nesting(const mlx5_schema_struct *st, const mlx5_schema_struct *root,
+                          unsigned depth, GHashTable *heights, unsigned *ret_height, GError **error)
+{
+        gpointer known;
+        unsigned height = 1;
+
+        if (g_hash_table_lookup_extended(heights, st, NULL, &known)) {
+                if (GPOINTER_TO_UINT(known) == G_MAXUINT) {
+                        schema_set_error(error, st->file, st->line, "struct '%s' contains itself",
+                                         st->name);
+                        return false;
+                }
+                *ret_height = GPOINTER_TO_UINT(known);
+                return true;
+        }
+        if (depth > MLX5_SCHEMA_MAX_DEPTH)
+                return too_deep(root, error);
+
+        g_hash_table_insert(heights, (gpointer) st, GUINT_TO_POINTER(G_MAXUINT));
+        for (guint i = 0; i < st->fields->len; i++) {
+                const mlx5_schema_field *f = &g_array_index(st->fields, mlx5_schema_field, i);
+                unsigned h;
+
+                if (!f->nested)
+                        continue;
+                if (!check_nesting(f->nested, root, depth + 1, heights, &h, error))
+                        return false;
+                height = MAX(height, h + 1);
+        }
+        if (height > MLX5_SCHEMA_MAX_DEPTH)
+                return too_deep(root, error);
+        g_hash_table_insert(heights, (gpointer) st, GUINT_TO_POINTER(height));
+        *ret_height = height;
+        return true;
+}
+
+static int compare_fields(const void *a, const void *b)
+{
+        const mlx5_schema_field *fa = a, *fb = b;
+
+        if (fa->bit_off != fb->bit_off)
+                return fa->bit_off < fb->bit_off ? -1 : 1;
+        return fa->line < fb->line ? -1 : fa->line > fb->line;
+}
+
+/*
+ * Sorts st's fields by offset, indexes them by name (the array is final
+ * from here on, so pointers into it stay valid), and names the
+ * later-written of two fields that overlap.
+ */
+static bool sort_and_check_overlaps(mlx5_schema_struct *st, GError **error)
+{
+        const mlx5_schema_field *reach = NULL;  /* the field that ends last so far */
+        uint64_t reach_end = 0;
+
+        g_array_sort(st->fields, compare_fields);
+        st->field_by_name = g_hash_table_new(g_str_hash, g_str_equal);
+        for (guint i = 0; i < st->fields->len; i++) {
+                mlx5_schema_field *f = &g_array_index(st->fields, mlx5_schema_field, i);
+
+                g_hash_table_insert(st->field_by_name, f->name, f);
+        }
+        for (guint i = 0; i < st->fields->len; i++) {
+                const mlx5_schema_field *f = &g_array_index(st->fields, mlx5_schema_field, i);
+                uint64_t end = f->bit_off + schema_field_span(f);
+
+                if (reach && f->bit_off < reach_end) {
+                        const mlx5_schema_field *later = f->line > reach->line ? f : reach;
+                        const mlx5_schema_field *earlier = later == f ? reach : f;
+
+                        schema_set_error(error, st->file, later->line, "field '%s' overlaps '%s'",
+                                         later->name, earlier->name);
+                        return false;
+                }
+                if (end > reach_end) {
+                        reach = f;
+                        reach_end = end;
+                }
+        }
+        return true;
+}
+
+/* Output fields outside the context: beside it, and named unlike its fields. */
+static bool check_extra(const mlx5_schema_resource *r, GError **error)
+{
+        uint64_t ctx_end = (uint64_t) r->context_bit_off + r->context->size_bits;
+
+        for (guint i = 0; r->extra && i < r->extra->fields->len; i++) {
+                const mlx5_schema_field *f = &g_array_index(r->extra->fields, mlx5_schema_field, i);
+                uint64_t end = f->bit_off + schema_field_span(f);
+
+                if (f->bit_off < ctx_end && end > r->context_bit_off) {
+                        schema_set_error(error, r->file, f->line, "field '%s' overlaps context '%s'",
+                                         f->name, r->context->name);
+                        return false;
+                }
+                /* Both decode to "name: value" lines of one file. */
+                if (schema_struct_field(r->context, f->name, strlen(f->name))) {
+                        schema_set_error(error, r->file, f->line,
+                                         "field '%s' is also a field of context '%s'",
+                                         f->name, r->context->name);
+                        return false;
+                }
+        }
+        return true;
+}
+
+/* One command reads one resource; a directory name means one thing. */
+static bool check_resources(const mlx5_schema *schema, GError **error)
+{
+        g_autoptr(GHashTable) by_cmd = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+        for (guint i = 0; i < schema->resources->len; i++) {
+                const mlx5_schema_resource *r = schema->resources->pdata[i];
+                gpointer cmd = GUINT_TO_POINTER((unsigned) r->opcode << 16 | r->op_mod);
+                const mlx5_schema_resource *other = g_hash_table_lookup(by_cmd, cmd);
+
+                if (!check_extra(r, error))
+                        return false;
+                if (other) {
+                        schema_set_error(error, r->file, r->line,
+                                         "resource '%s' has the same query 0x%x op_mod 0x%x as '%s' (%s:%u)",
+                                         r->name, r->opcode, r->op_mod, other->name,
+                                         other->file, other->line);
+                        return false;
+                }
+                g_hash_table_insert(by_cmd, cmd, (gpointer) r);
+
+                other = r->dir ? g_hash_table_lookup(schema->resource_by_name, r->dir) : NULL;
+                if (other) {
+                        schema_set_error(error, r->file, r->line,
+                                         "resource '%s' dir '%s' clashes with resource '%s' (%s:%u)",
+                                         r->name, r->dir, other->name, other->file, other->line);
+                        return false;
+                }
+        }
+        return true;
+}
+
+static bool check_caps(const mlx5_schema *schema, GError **error)
+{
+        g_autoptr(GHashTable) by_type = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+        for (guint i = 0; i < schema->caps->len; i++) {
+                const mlx5_schema_caps *c = schema->caps->pdata[i];
+                const mlx5_schema_caps *other = g_hash_table_lookup(by_type, GUINT_TO_POINTER(c->type));
+
+                if (other) {
+                        schema_set_error(error, c->file, c->line,
+                                         "caps '%s' has the same type 0x%x as '%s' (%s:%u)",
+                                         c->name, c->type, other->name, other->file, other->line);
+                        return false;
+                }
+                g_hash_table_insert(by_type, GUINT_TO_POINTER(c->type), (gpointer) c);
+        }
+        return true;
+}
+
+bool schema_validate(mlx5_schema *schema, GError **error)
+{
+        g_autoptr(GHashTable) heights = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+        /* Fields are resolved by index, so resolve before sorting moves them. */
+        for (guint i = 0; i < schema->refs->len; i++)
+                if (!resolve_ref(schema, &g_array_index(schema->refs, struct schema_ref, i), error))
+                        return false;
+
+        for (guint i = 0; i < schema->structs->len; i++) {
+                unsigned height;
+
+                if (!check_nesting(schema->structs->pdata[i], schema->structs->pdata[i], 1,
+                                   heights, &height, error))
+                        return false;
+        }
+        for (guint i = 0; i < schema->extras->len; i++) {
+                unsigned height;
+
+                if (!check_nesting(schema->extras->pdata[i], schema->extras->pdata[i], 1,
+                                   heights, &height, error))
+                        return false;
+        }
+
+        for (guint i = 0; i < schema->structs->len; i++)
+                if (!sort_and_check_overlaps(schema->structs->pdata[i], error))
+                        return false;
+        for (guint i = 0; i < schema->extras->len; i++)
+                if (!sort_and_check_overlaps(schema->extras->pdata[i], error))
+                        return false;
+
+        return check_resources(schema, error) && check_caps(schema, error);
+}

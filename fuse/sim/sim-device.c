@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One simulated PCI function: its life cycle and the firmware entry point.
+ * Every command is counted, waits for a free slot, spends its latency
+ * outside any lock (so commands overlap as on real hardware), then runs
+ * under the function's lock.  Errors carry a status and a syndrome that
+ * names the failing check.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sim/sim-private.h"
+
+/* Syndromes: 0x51 (for "sim"), the check that failed, the opcode. */
+#define SIM_SYNDROME_TAG 0x51u
+
+mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, unsigned index)
+{
+        mlx5_sim *sim = g_new0(mlx5_sim, 1);
+
+        sim->schema = schema;
+        sim->index = index;
+        /* Eight functions per PCI device, then the next device number. */
+        g_snprintf(sim->pci_name, sizeof(sim->pci_name), "0000:08:%02x.%u", (index / 8) & 0x1f, index % 8);
+        sim->seed = spec->seed;
+        sim->latency_us = spec->latency_us;
+        sim->slots = spec->slots;
+        sim->n_fail = spec->n_fail;
+        memcpy(sim->fail, spec->fail, sizeof(sim->fail));
+
+        g_mutex_init(&sim->slot_lock);
+        g_cond_init(&sim->slot_free);
+        g_mutex_init(&sim->lock);
+        sim->opstats = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+        sim->uctx = g_hash_table_new(NULL, NULL);
+        sim->next_uid = 1;
+        sim->umem = g_hash_table_new(NULL, NULL);
+        sim->next_umem = 1;
+        sim->dump_sessions = g_queue_new();
+        sim->next_dump_opaque = 1;
+
+        sim_populate(sim, spec);
+        sim_rscdump_build_menu(sim);
+        return sim;
+}
+
+void mlx5_sim_free(mlx5_sim *sim)
+{
+        if (!sim)
+                return;
+        for (unsigned i = 0; i < sim->n_types; i++) {
+                sim_plan_clear(&sim->types[i].plan);
+                g_free(sim->types[i].ids);
+        }
+        g_free(sim->types);
+        for (unsigned i = 0; i < sim->n_caps; i++)
+                sim_plan_clear(&sim->caps[i].plan);
+        g_free(sim->caps);
+        g_free(sim->segments);
+        g_queue_free_full(sim->dump_sessions, sim_rscdump_session_free);
+        g_hash_table_unref(sim->umem);
+        g_hash_table_unref(sim->uctx);
+        g_hash_table_unref(sim->opstats);
+        g_mutex_clear(&sim->lock);
+        g_cond_clear(&sim->slot_free);
+        g_mutex_clear(&sim->slot_lock);
+        g_free(sim);
+}
+
+const char *mlx5_sim_pci_name(const mlx5_sim *sim)
+{
+        return sim->pci_name;
+}
+
+unsigned sim_fail(struct sim_cmd *cmd, unsigned status, enum sim_site site)
+{
+        cmd->syndrome = SIM_SYNDROME_TAG << 24 | (uint32_t) site << 16 | (cmd->opcode & 0xffff);
+        return status;
+}
+
+unsigned sim_check_len(struct sim_cmd *cmd, size_t need_in, size_t need_out)
+{
+        if (cmd->inlen < need_in)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_INP_LEN_ERR, SIM_SITE_INLEN);
+        if (cmd->outlen < need_out)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_OUTP_LEN_ERR, SIM_SITE_OUTLEN);
+        return MLX5_CMD_STAT_OK;
+}
+
+static struct sim_opstat *opstat(mlx5_sim *sim, unsigned opcode)
+{
+        struct sim_opstat *s = g_hash_table_lookup(sim->opstats, GUINT_TO_POINTER(opcode));
+
+        if (!s) {
+                s = g_new0(struct sim_opstat, 1);
+                g_hash_table_insert(sim->opstats, GUINT_TO_POINTER(opcode), s);
+        }
+        return s;
+}
+
+static bool injected_failure(const mlx5_sim *sim, unsigned opcode)
+{
+        for (unsigned i = 0; i < sim->n_fail; i++)
+                if (sim->fail[i] == opcode)
+                        return true;
+        return false;
+}
+
+/* A schema resource answers its opcode; the op_mod must be the schema's. */
+static unsigned query_by_schema(struct sim_cmd *cmd)
+{
+        unsigned op_mod = mlx5_mbox_in_op_mod(cmd->in);
+        bool known = false;
+
+        for (unsigned i = 0; i < cmd->sim->n_types; i++) {
+                const struct sim_type *t = &cmd->sim->types[i];
+
+                if (t->res->opcode != cmd->opcode)
+                        continue;
+                if (t->res->op_mod == op_mod)
+                        return sim_cmd_query_resource(cmd, t);
+                known = true;
+        }
+        if (known)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_OP_MOD);
+        return sim_fail(cmd, MLX5_CMD_STAT_BAD_OP_ERR, SIM_SITE_BAD_OPCODE);
+}
+
+static unsigned dispatch(struct sim_cmd *cmd)
+{
+        mlx5_sim *sim = cmd->sim;
+        unsigned uid = mlx5_mbox_in_uid(cmd->in);
+        struct sim_opstat *s = opstat(sim, cmd->opcode);
+
+        s->count++;
+        s->last_uid = uid;
+        if (injected_failure(sim, cmd->opcode))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_SYS_STATE_ERR, SIM_SITE_FAIL_INJECTED);
+        if (uid != 0 && !sim_uid_exists(sim, uid))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_UNKNOWN_UID);
+
+        switch (cmd->opcode) {
+        case MLX5_CMD_OP_QUERY_HCA_CAP:
+                return sim_cmd_query_hca_cap(cmd);
+        case MLX5_CMD_OP_ACCESS_REG:
+                return sim_cmd_access_reg(cmd);
+        case MLX5_CMD_OP_CREATE_UCTX:
+                return sim_cmd_create_uctx(cmd);
+        case MLX5_CMD_OP_DESTROY_UCTX:
+                return sim_cmd_destroy_uctx(cmd);
+        case MLX5_CMD_OP_CREATE_UMEM:
+                return sim_cmd_create_umem(cmd);
+        case MLX5_CMD_OP_DESTROY_UMEM:
+                return sim_cmd_destroy_umem(cmd);
+        default:
+                return query_by_schema(cmd);
+        }
+}
+
+static bool overlap(const void *a, size_t alen, const void *b, size_t blen)
+{
+        uintptr_t pa = (uintptr_t) a, pb = (uintptr_t) b;
+
+        return pa < pb + blen && pb < pa + alen;
+}
+
+int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t outlen)
+{
+        /* Callers may answer in place, as the kernel does for register access. */
+        g_autofree uint8_t *in_copy = NULL;
+        struct sim_cmd cmd = {
+                .sim = sim,
+                .in = in,
+                .inlen = inlen,
+                .out = out,
+                .outlen = outlen,
+        };
+        unsigned status;
+
+        if (!in || !out || inlen < MLX5_MBOX_HDR_LEN || outlen < MLX5_MBOX_HDR_LEN)
+                return -EINVAL;
+        if (overlap(in, inlen, out, outlen))
+                cmd.in = in_copy = g_memdup2(in, inlen);
+        cmd.opcode = mlx5_mbox_in_opcode(cmd.in);
+
+        g_mutex_lock(&sim->slot_lock);
+        while (sim->in_flight >= sim->slots)
+                g_cond_wait(&sim->slot_free, &sim->slot_lock);
+        sim->in_flight++;
+        g_mutex_unlock(&sim->slot_lock);
+
+        if (sim->latency_us)
+                g_usleep(sim->latency_us);
+
+        g_mutex_lock(&sim->lock);
+        memset(out, 0, outlen);
+        status = dispatch(&cmd);
+        if (status != MLX5_CMD_STAT_OK) {
+                memset(out, 0, outlen);
+                cmd.out[0] = status;
+                mlx5_be32_set(cmd.out + 4, cmd.syndrome);
+        }
+        g_mutex_unlock(&sim->lock);
+
+        g_mutex_lock(&sim->slot_lock);
+        sim->in_flight--;
+        g_cond_signal(&sim->slot_free);
+        g_mutex_unlock(&sim->slot_lock);
+        return 0;
+}
+
+uint64_t mlx5_sim_count(mlx5_sim *sim, unsigned opcode)
+{
+        const struct sim_opstat *s;
+        uint64_t n;
+
+        g_mutex_lock(&sim->lock);
+        s = g_hash_table_lookup(sim->opstats, GUINT_TO_POINTER(opcode));
+        n = s ? s->count : 0;
+        g_mutex_unlock(&sim->lock);
+        return n;
+}
+
+unsigned mlx5_sim_last_uid(mlx5_sim *sim, unsigned opcode)
+{
+        const struct sim_opstat *s;
+        unsigned uid;
+
+        g_mutex_lock(&sim->lock);
+        s = g_hash_table_lookup(sim->opstats, GUINT_TO_POINTER(opcode));
+        uid = s ? s->last_uid : 0;
+        g_mutex_unlock(&sim->lock);
+        return uid;
+}
+
+static int compare_opcodes(gconstpointer a, gconstpointer b)
+{
+        unsigned x = GPOINTER_TO_UINT(a), y = GPOINTER_TO_UINT(b);
+
+        return x < y ? -1 : x > y;
+}
+
+void mlx5_sim_format_counts(mlx5_sim *sim, GString *out)
+{
+        GList *opcodes;
+
+        g_mutex_lock(&sim->lock);
+        opcodes = g_list_sort(g_hash_table_get_keys(sim->opstats), compare_opcodes);
+        for (GList *l = opcodes; l; l = l->next) {
+                unsigned opcode = GPOINTER_TO_UINT(l->data);
+                const struct sim_opstat *s = g_hash_table_lookup(sim->opstats, l->data);
+                const char *name = mlx5_opcode_name(opcode);
+
+                if (name)
+                        g_string_append_printf(out, "%s: %" G_GUINT64_FORMAT "\n", name, s->count);
+                else
+                        g_string_append_printf(out, "0x%x: %" G_GUINT64_FORMAT "\n", opcode, s->count);
+        }
+        g_mutex_unlock(&sim->lock);
+        g_list_free(opcodes);
+}
+
+const uint32_t *mlx5_sim_object_ids(const mlx5_sim *sim, const char *type, size_t *ret_n)
+{
+        const struct sim_type *t = sim_find_type(sim, type);
+
+        if (!t || !t->res->has_id) {
+                *ret_n = 0;
+                return NULL;
+        }
+        *ret_n = t->n;
+        return t->ids;
+}

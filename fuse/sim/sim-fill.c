@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Schema-driven field values.  A plan lists every leaf of an output mailbox
+ * once; filling an object walks it and derives each value from (seed,
+ * function, type, object number, field path), so the bytes of an object are
+ * the same on every query without being stored, and a field added to the
+ * schema is filled with no code change.  The rules of sim-rules.c override
+ * the leaves they name.
+ */
+#include <string.h>
+
+#include "prm/bits.h"
+#include "sim/sim-private.h"
+
+/* Status and syndrome belong to the command layer, never to a context. */
+#define OUT_HDR_RESERVED_BITS 0x40
+
+static uint64_t width_mask(uint32_t width)
+{
+        return width >= 64 ? UINT64_MAX : (1ull << width) - 1;
+}
+
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+        while (b) {
+                uint64_t t = a % b;
+
+                a = b;
+                b = t;
+        }
+        return a;
+}
+
+static bool is_text(const mlx5_schema_field *f)
+{
+        return f->display == MLX5_DISPLAY_BYTES || f->display == MLX5_DISPLAY_ASCII;
+}
+
+/* An enum name of the field's enumeration, or a number. */
+static bool choice_value(const mlx5_schema_field *f, const char *token, uint64_t *ret_value)
+{
+        const mlx5_schema_enum *e = f->enumeration;
+
+        if (g_ascii_isdigit(*token)) {
+                *ret_value = g_ascii_strtoull(token, NULL, 0);
+                return *ret_value <= width_mask(f->width);
+        }
+        for (guint i = 0; e && !e->is_flags && i < e->values->len; i++) {
+                const mlx5_schema_enum_value *v = &g_array_index(e->values, mlx5_schema_enum_value, i);
+
+                if (strcmp(v->name, token) == 0) {
+                        *ret_value = v->value;
+                        return true;
+                }
+        }
+        return false;
+}
+
+/* Resolves a rule against its leaf once; false when the field cannot hold what it says. */
+static bool leaf_bind_rule(struct sim_leaf *l, const mlx5_sim *sim, uint32_t count)
+{
+        const struct sim_rule *rule = l->rule;
+        g_auto(GStrv) tokens = NULL;
+        uint64_t h = sim_hash2(sim->seed, l->path_hash);
+
+        if (is_text(l->field) != (rule->kind == SIM_RULE_TEXT))
+                return false;
+        switch (rule->kind) {
+        case SIM_RULE_SPREAD:
+        case SIM_RULE_VALUE:
+        case SIM_RULE_RANGE:
+                tokens = g_strsplit(rule->arg, " ", -1);
+                l->choices = g_new0(uint64_t, g_strv_length(tokens));
+                for (char **t = tokens; *t; t++)
+                        if (!choice_value(l->field, *t, &l->choices[l->n_choices++]))
+                                return false;
+                if (l->n_choices == 0 || (rule->kind == SIM_RULE_RANGE && l->n_choices != 2))
+                        return false;
+                /* A permutation of positions, so every listed value shows up once count allows. */
+                l->stride = count > 1 ? h % count : 1;
+                while (l->stride == 0 || gcd(l->stride, count) != 1)
+                        l->stride = l->stride % count + 1;
+                l->offset = sim_mix64(h) % count;
+                return true;
+        case SIM_RULE_REF:
+                l->ref = sim_find_type(sim, rule->arg);
+                return true;
+        case SIM_RULE_TEXT:
+        case SIM_RULE_VHCA_ID:
+                return true;
+        }
+        return false;
+}
+
+struct plan_builder {
+        GArray *leaves;
+        mlx5_sim *sim;
+        const char *owner;
+        uint32_t base_bit_off;
+        uint32_t count;
+};
+
+static void add_leaf(const mlx5_schema_field *field, const char *path, uint32_t bit_off, void *user_data)
+{
+        struct plan_builder *b = user_data;
+        struct sim_leaf l = {
+                .bit_off = b->base_bit_off + bit_off,
+                .width = field->width,
+                .path_hash = sim_hash_str(path),
+                .field = field,
+                .rule = sim_rule_find(b->owner, path),
+        };
+
+        if (l.bit_off < OUT_HDR_RESERVED_BITS)
+                return;
+        if (l.rule && !leaf_bind_rule(&l, b->sim, b->count)) {
+                /* The rule table and the schema disagree: say so, fill at random. */
+                g_warning("simulator: rule for %s.%s does not fit the schema field; filled at random",
+                          b->owner, path);
+                g_free(l.choices);
+                l.choices = NULL;
+                l.n_choices = 0;
+                l.rule = NULL;
+        }
+        g_array_append_val(b->leaves, l);
+}
+
+void sim_plan_build(struct sim_plan *plan, mlx5_sim *sim, const char *owner, uint32_t count,
+                    const mlx5_schema_struct *st, uint32_t bit_off, const mlx5_schema_struct *extra)
+{
+        struct plan_builder b = {
+                .leaves = g_array_new(FALSE, FALSE, sizeof(struct sim_leaf)),
+                .sim = sim,
+                .owner = owner,
+                .count = count ? count : 1,
+        };
+
+        b.base_bit_off = bit_off;
+        mlx5_schema_foreach_leaf(st, add_leaf, &b);
+        if (extra) {
+                b.base_bit_off = 0;
+                mlx5_schema_foreach_leaf(extra, add_leaf, &b);
+        }
+        plan->count = b.count;
+        plan->n_leaves = b.leaves->len;
+        plan->leaves = (struct sim_leaf *) (void *) g_array_free(b.leaves, FALSE);
+}
+
+void sim_plan_clear(struct sim_plan *plan)
+{
+        for (unsigned i = 0; i < plan->n_leaves; i++)
+                g_free(plan->leaves[i].choices);
+        g_clear_pointer(&plan->leaves, g_free);
+        plan->n_leaves = 0;
+}
+
+static uint64_t random_value(const mlx5_schema_field *f, uint64_t h)
+{
+        const mlx5_schema_enum *e = f->enumeration;
+        uint64_t v = 0;
+
+        if (!e || e->values->len == 0)
+                return h & width_mask(f->width);
+        if (!e->is_flags)
+                return g_array_index(e->values, mlx5_schema_enum_value, h % e->values->len).value;
+        for (guint i = 0; i < e->values->len; i++) {
+                uint64_t bit = g_array_index(e->values, mlx5_schema_enum_value, i).value;
+
+                if (bit < f->width && bit < 64 && (sim_hash2(h, bit) & 1))
+                        v |= 1ull << bit;
+        }
+        return v;
+}
+
+static uint64_t rule_value(const struct sim_leaf *l, const struct sim_plan *plan,
+                           const struct sim_fill_ctx *ctx, uint64_t h)
+{
+        switch (l->rule->kind) {
+        case SIM_RULE_SPREAD:
+                return l->choices[((uint64_t) ctx->pos * l->stride + l->offset) % plan->count % l->n_choices];
+        case SIM_RULE_REF:
+                return l->ref && l->ref->ids && l->ref->n ? l->ref->ids[h % l->ref->n] : 0;
+        case SIM_RULE_VALUE:
+                return l->choices[0];
+        case SIM_RULE_RANGE:
+                return l->choices[0] + h % (l->choices[1] - l->choices[0] + 1);
+        case SIM_RULE_VHCA_ID:
+                return ctx->sim->index;
+        case SIM_RULE_TEXT:
+                break;
+        }
+        return 0;
+}
+
+/* Random bytes, printable text, or the rule's text, one byte at a time. */
+static void fill_text(const struct sim_leaf *l, uint64_t h, uint8_t *out, size_t len)
+{
+        static const char printable[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+        unsigned n = l->width / 8;
+        unsigned text_len = n > 1 ? 1 + h % (n - 1) : n;
+        const char *text = l->rule ? l->rule->arg : NULL;
+
+        for (unsigned i = 0; i < n; i++) {
+                uint64_t r = sim_hash2(h, i);
+                uint8_t byte;
+
+                if (text)
+                        byte = i < strlen(text) ? (uint8_t) text[i] : 0;
+                else if (l->field->display == MLX5_DISPLAY_ASCII)
+                        byte = i < text_len ? printable[r % (sizeof(printable) - 1)] : 0;
+                else
+                        byte = r;
+                mlx5_bits_set(out, len, l->bit_off + 8 * i, 8, byte);
+        }
+}
+
+void sim_plan_fill(const struct sim_plan *plan, const struct sim_fill_ctx *ctx, uint8_t *out, size_t len)
+{
+        for (unsigned i = 0; i < plan->n_leaves; i++) {
+                const struct sim_leaf *l = &plan->leaves[i];
+                uint64_t h = sim_hash2(ctx->object_seed, l->path_hash);
+                uint64_t v;
+
+                if (!mlx5_bits_in_range(len, l->bit_off, l->width))
+                        continue;
+                if (is_text(l->field)) {
+                        fill_text(l, h, out, len);
+                        continue;
+                }
+                if (l->width > 64)
+                        continue;
+                v = l->rule ? rule_value(l, plan, ctx, h) : random_value(l->field, h);
+                /* Caps a driver lowered: current stays within max. */
+                if (ctx->lowered && !l->rule && !l->field->enumeration && (sim_mix64(h) & 3) == 0)
+                        v = v == UINT64_MAX ? sim_mix64(h ^ 1) : sim_mix64(h ^ 1) % (v + 1);
+                mlx5_bits_set(out, len, l->bit_off, l->width, v & width_mask(l->width));
+        }
+}
+
+void sim_object_output(const mlx5_sim *sim, const struct sim_type *t, uint32_t pos, uint8_t *out, size_t len)
+{
+        struct sim_fill_ctx ctx = {
+                .sim = sim,
+                .object_seed = sim_hash2(sim_hash2(sim->seed, sim->index) ^ t->name_hash,
+                                         t->ids ? t->ids[pos] : 0),
+                .pos = pos,
+        };
+
+        memset(out, 0, len);
+        sim_plan_fill(&t->plan, &ctx, out, len);
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The few fields whose values must make sense together: states a reader
+ * expects to see, references to objects that exist, identity and limits.
+ * Every other leaf of the schema gets a pseudo-random value (sim-fill.c), so
+ * a field added to the schema is filled without touching this table.
+ *
+ * SPREAD lists enum names (or numbers); a name listed twice is twice as
+ * common.  Owners are resource names, or "caps:<name>" for capabilities.
+ */
+#include <string.h>
+
+#include "sim/sim-private.h"
+
+static const struct sim_rule rules[] = {
+        { "qp", "state", SIM_RULE_SPREAD, "RTS RTS RTS INIT RTR RST SQER ERR SQD" },
+        { "qp", "st", SIM_RULE_SPREAD, "RC RC RC UC UD UD XRC DCI" },
+        { "qp", "mtu", SIM_RULE_SPREAD, "1K_BYTES 2K_BYTES 4K_BYTES 4K_BYTES" },
+        { "qp", "pm_state", SIM_RULE_SPREAD, "MIGRATED" },
+        { "qp", "cqn_snd", SIM_RULE_REF, "cq" },
+        { "qp", "cqn_rcv", SIM_RULE_REF, "cq" },
+        { "qp", "remote_qpn", SIM_RULE_REF, "qp" },
+        { "qp", "srqn_rmpn_xrqn", SIM_RULE_REF, "srq" },
+        { "qp", "counter_set_id", SIM_RULE_REF, "q_counter" },
+        { "qp", "pd", SIM_RULE_RANGE, "1 64" },
+        { "qp", "log_sq_size", SIM_RULE_RANGE, "4 12" },
+        { "qp", "log_rq_size", SIM_RULE_RANGE, "4 12" },
+        { "qp", "primary_address_path.vhca_port_num", SIM_RULE_VALUE, "1" },
+
+        { "cq", "status", SIM_RULE_SPREAD, "OK OK OK OK OK OK OK CQ_OVERFLOW" },
+        { "cq", "st", SIM_RULE_SPREAD, "NOTIFICATION_REQUEST_ARMED NOTIFICATION_REQUEST_ARMED FIRED" },
+        { "cq", "c_eqn", SIM_RULE_REF, "eq" },
+        { "cq", "c_eqn_or_apu_element", SIM_RULE_REF, "eq" },
+        { "cq", "log_cq_size", SIM_RULE_RANGE, "6 16" },
+
+        { "eq", "status", SIM_RULE_SPREAD, "OK" },
+        { "eq", "st", SIM_RULE_SPREAD, "ARMED ARMED FIRED" },
+        { "eq", "log_eq_size", SIM_RULE_RANGE, "6 13" },
+
+        { "mkey", "qpn", SIM_RULE_VALUE, "0xffffff" },
+        { "mkey", "pd", SIM_RULE_RANGE, "1 64" },
+
+        { "sq", "state", SIM_RULE_SPREAD, "RDY RDY RDY RST ERR" },
+        { "sq", "cqn", SIM_RULE_REF, "cq" },
+        { "sq", "tis_num_0", SIM_RULE_REF, "tis" },
+        { "sq", "tis_lst_sz", SIM_RULE_VALUE, "1" },
+        { "sq", "wq.wq_type", SIM_RULE_SPREAD, "CYCLIC" },
+        { "sq", "wq.log_wq_sz", SIM_RULE_RANGE, "6 13" },
+
+        { "rq", "state", SIM_RULE_SPREAD, "RDY RDY RDY RST ERR" },
+        { "rq", "cqn", SIM_RULE_REF, "cq" },
+        { "rq", "rmpn", SIM_RULE_REF, "rmp" },
+        { "rq", "counter_set_id", SIM_RULE_REF, "q_counter" },
+        { "rq", "wq.log_wq_sz", SIM_RULE_RANGE, "6 13" },
+
+        { "rmp", "state", SIM_RULE_SPREAD, "RDY RDY ERR" },
+        { "tir", "inline_rqn", SIM_RULE_REF, "rq" },
+        { "tir", "indirect_table", SIM_RULE_REF, "rqt" },
+        { "tis", "underlay_qpn", SIM_RULE_VALUE, "0" },
+        { "rqt", "rq_num[*]", SIM_RULE_REF, "rq" },
+        { "rqt", "rqt_max_size", SIM_RULE_VALUE, "256" },
+        { "srq", "state", SIM_RULE_SPREAD, "GOOD GOOD GOOD ERROR" },
+        { "srq", "cqn", SIM_RULE_REF, "cq" },
+        { "xrc_srq", "state", SIM_RULE_SPREAD, "GOOD GOOD GOOD ERROR" },
+        { "xrc_srq", "cqn", SIM_RULE_REF, "cq" },
+        { "dct", "state", SIM_RULE_SPREAD, "ACTIVE ACTIVE DRAINING DRAINED" },
+        { "dct", "cqn", SIM_RULE_REF, "cq" },
+        { "dct", "srqn_xrqn", SIM_RULE_REF, "srq" },
+        { "dct", "counter_set_id", SIM_RULE_REF, "q_counter" },
+
+        /* ConnectX identity as QUERY_ADAPTER reports it. */
+        { "adapter", "vsd_contd_psid", SIM_RULE_TEXT, "MT_0000000838" },
+        { "adapter", "vsd_vendor_id", SIM_RULE_VALUE, "0x15b3" },
+        { "adapter", "ieee_vendor_id", SIM_RULE_VALUE, "0x2c9" },
+
+        { "nic_vport_context", "mtu", SIM_RULE_SPREAD, "1500 9000" },
+        { "nic_vport_context", "roce_en", SIM_RULE_VALUE, "1" },
+        { "vport_state", "state", SIM_RULE_SPREAD, "UP" },
+        { "vport_state", "admin_state", SIM_RULE_SPREAD, "UP AUTO" },
+
+        /* Limits that hold the population (qp <= 1<<20, eq numbers 8 bits). */
+        { "caps:general", "vhca_id", SIM_RULE_VHCA_ID, NULL },
+        { "caps:general", "port_type", SIM_RULE_SPREAD, "ETHERNET" },
+        { "caps:general", "num_ports", SIM_RULE_VALUE, "1" },
+        { "caps:general", "hca_cap_2", SIM_RULE_VALUE, "1" },
+        { "caps:general", "log_max_qp", SIM_RULE_VALUE, "24" },
+        { "caps:general", "log_max_cq", SIM_RULE_VALUE, "24" },
+        { "caps:general", "log_max_eq", SIM_RULE_VALUE, "8" },
+        { "caps:general", "log_max_mkey", SIM_RULE_VALUE, "24" },
+        { "caps:general", "log_max_srq", SIM_RULE_VALUE, "23" },
+        { "caps:general", "log_max_sq", SIM_RULE_VALUE, "23" },
+        { "caps:general", "log_max_rq", SIM_RULE_VALUE, "23" },
+        { "caps:general", "log_max_tir", SIM_RULE_VALUE, "23" },
+        { "caps:general", "log_max_tis", SIM_RULE_VALUE, "23" },
+        { "caps:general", "log_max_rmp", SIM_RULE_VALUE, "23" },
+        { "caps:general", "log_max_rqt", SIM_RULE_VALUE, "23" },
+        /* RAW_TX | INTERNAL_DEV_RES | TOOLS_RESOURCES: what fwctl asks for. */
+        { "caps:general", "uctx_cap", SIM_RULE_VALUE, "0x7" },
+        { "caps:general", "log_max_uctx", SIM_RULE_VALUE, "8" },
+        { "caps:debug", "resource_dump", SIM_RULE_VALUE, "1" },
+};
+
+/* Equal, except that "[*]" in pattern matches any "[N]" in path. */
+static bool path_matches(const char *pattern, const char *path)
+{
+        while (*pattern) {
+                if (g_str_has_prefix(pattern, "[*]") && *path == '[') {
+                        const char *close = strchr(path, ']');
+
+                        if (!close)
+                                return false;
+                        pattern += 3;
+                        path = close + 1;
+                        continue;
+                }
+                if (*pattern++ != *path++)
+                        return false;
+        }
+        return *path == '\0';
+}
+
+const struct sim_rule *sim_rule_find(const char *owner, const char *path)
+{
+        for (size_t i = 0; i < G_N_ELEMENTS(rules); i++)
+                if (strcmp(rules[i].owner, owner) == 0 && path_matches(rules[i].path, path))
+                        return &rules[i];
+        return NULL;
+}
+
+const struct sim_rule *sim_rules(size_t *ret_n)
+{
+        *ret_n = G_N_ELEMENTS(rules);
+        return rules;
+}

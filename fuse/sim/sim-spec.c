@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The --sim spec: "key=value,..." with devices, seed, latency_us, slots,
+ * fail=OPCODE (may repeat) and one object count per schema resource that has
+ * an id, named as the resource.  Every value is bounded; errors name the key
+ * and the value.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sim/sim-private.h"
+
+static bool spec_error(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static bool spec_error(GError **error, const char *fmt, ...)
+{
+        g_autofree char *msg = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        msg = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--sim: %s", msg);
+        return false;
+}
+
+/* Decimal, or hex with 0x; nothing else, no sign, no trailing text. */
+static bool parse_number(const char *key, const char *value, uint64_t min, uint64_t max,
+                         uint64_t *ret_value, GError **error)
+{
+        bool hex = value[0] == '0' && (value[1] == 'x' || value[1] == 'X');
+        const char *digits = hex ? value + 2 : value;
+        char *end;
+        uint64_t v;
+
+        if (!g_ascii_isxdigit(*digits) || (!hex && !g_ascii_isdigit(*digits)))
+                return spec_error(error, "%s=%s: not a number", key, value);
+        errno = 0;
+        v = g_ascii_strtoull(digits, &end, hex ? 16 : 10);
+        if (errno == ERANGE || *end != '\0')
+                return spec_error(error, "%s=%s: not a number", key, value);
+        if (v < min || v > max)
+                return spec_error(error, "%s=%s: must be between %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT,
+                                  key, value, min, max);
+        *ret_value = v;
+        return true;
+}
+
+static char *known_keys(const mlx5_schema *schema)
+{
+        GString *s = g_string_new("devices, seed, latency_us, slots, fail");
+
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                if (res->has_id)
+                        g_string_append_printf(s, ", %s", res->name);
+        }
+        return g_string_free(s, FALSE);
+}
+
+static bool parse_item(mlx5_sim_spec *spec, const mlx5_schema *schema, const char *key, const char *value,
+                       GError **error)
+{
+        const mlx5_schema_resource *res;
+        uint64_t v;
+
+        if (strcmp(key, "devices") == 0) {
+                if (!parse_number(key, value, 1, SIM_MAX_DEVICES, &v, error))
+                        return false;
+                spec->devices = v;
+        } else if (strcmp(key, "seed") == 0) {
+                if (!parse_number(key, value, 0, UINT64_MAX, &v, error))
+                        return false;
+                spec->seed = v;
+        } else if (strcmp(key, "latency_us") == 0) {
+                if (!parse_number(key, value, 0, SIM_MAX_LATENCY_US, &v, error))
+                        return false;
+                spec->latency_us = v;
+        } else if (strcmp(key, "slots") == 0) {
+                if (!parse_number(key, value, 1, SIM_MAX_SLOTS, &v, error))
+                        return false;
+                spec->slots = v;
+        } else if (strcmp(key, "fail") == 0) {
+                unsigned opcode;
+
+                if (mlx5_opcode_parse(value, &opcode) < 0)
+                        return spec_error(error, "fail=%s: not an opcode name or number", value);
+                if (spec->n_fail == SIM_MAX_FAIL)
+                        return spec_error(error, "fail=%s: at most %d fail= keys", value, SIM_MAX_FAIL);
+                spec->fail[spec->n_fail++] = opcode;
+        } else if ((res = mlx5_schema_find_resource(schema, key)) && res->has_id) {
+                if (!parse_number(key, value, 0, sim_type_limit(res), &v, error))
+                        return false;
+                g_hash_table_insert(spec->counts, g_strdup(key), GUINT_TO_POINTER((unsigned) v));
+        } else {
+                g_autofree char *known = known_keys(schema);
+
+                return spec_error(error, "unknown key '%s' in '%s=%s' (known: %s)", key, key, value, known);
+        }
+        return true;
+}
+
+mlx5_sim_spec *mlx5_sim_spec_parse(const char *text, const mlx5_schema *schema, GError **error)
+{
+        g_autoptr(mlx5_sim_spec) spec = g_new0(mlx5_sim_spec, 1);
+        g_auto(GStrv) items = NULL;
+
+        spec->devices = 1;
+        spec->seed = SIM_DEFAULT_SEED;
+        spec->slots = SIM_DEFAULT_SLOTS;
+        spec->counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+        items = g_strsplit(text ? text : "", ",", -1);
+        for (char **item = items; *item; item++) {
+                char *eq;
+
+                g_strstrip(*item);
+                if (**item == '\0')
+                        continue;
+                eq = strchr(*item, '=');
+                if (!eq) {
+                        spec_error(error, "'%s' is not key=value", *item);
+                        return NULL;
+                }
+                *eq = '\0';
+                if (!parse_item(spec, schema, g_strstrip(*item), g_strstrip(eq + 1), error))
+                        return NULL;
+        }
+        return g_steal_pointer(&spec);
+}
+
+void mlx5_sim_spec_free(mlx5_sim_spec *spec)
+{
+        if (!spec)
+                return;
+        if (spec->counts)
+                g_hash_table_unref(spec->counts);
+        g_free(spec);
+}
+
+unsigned mlx5_sim_spec_devices(const mlx5_sim_spec *spec)
+{
+        return spec->devices;
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * User contexts and user memory: CREATE/DESTROY_UCTX hand out the uids that
+ * fwctl and DEVX stamp into every command header, CREATE/DESTROY_UMEM the
+ * memory objects a driver registers under them.  Both tables are bounded.
+ * Layouts: mlx5_ifc.h create_uctx_in/out, destroy_uctx_in, create_umem_in/out
+ * (umem_bits), destroy_umem_in.
+ */
+#include "prm/bits.h"
+#include "sim/sim-private.h"
+
+#define CREATE_UCTX_IN_LEN      0x40
+#define CREATE_UCTX_CAP_BIT     0x80    /* uctx.cap, 32 bits */
+#define UCTX_UID_BIT            0x50    /* create_uctx_out.uid, destroy_uctx_in.uid; 16 bits */
+#define CREATE_UMEM_IN_LEN      0x30    /* header, reserved, umem without its mtt list */
+#define CREATE_UMEM_NUM_MTT_BIT 0x140   /* umem.num_of_mtt, 64 bits */
+#define UMEM_MTT_LEN            8
+#define UMEM_ID_BIT             0x48    /* create_umem_out.umem_id, destroy_umem_in.umem_id; 24 bits */
+#define UMEM_ID_MAX             0xffffff
+
+bool sim_uid_exists(const mlx5_sim *sim, unsigned uid)
+{
+        return g_hash_table_contains(sim->uctx, GUINT_TO_POINTER(uid));
+}
+
+/* The uctx_cap bits this firmware advertises in its current general caps. */
+static uint64_t supported_uctx_caps(const mlx5_sim *sim)
+{
+        g_autofree uint8_t *out = g_malloc(MLX5_MBOX_HDR_LEN + SIM_HCA_CAP_LEN);
+        uint64_t caps = 0;
+
+        for (unsigned i = 0; i < sim->n_caps; i++) {
+                const struct sim_caps *c = &sim->caps[i];
+
+                if (c->caps->type != MLX5_CAP_TYPE_GENERAL)
+                        continue;
+                sim_caps_output(sim, c, true, out, MLX5_MBOX_HDR_LEN + SIM_HCA_CAP_LEN);
+                if (mlx5_schema_get(c->caps->layout, out + MLX5_MBOX_HDR_LEN, SIM_HCA_CAP_LEN, "uctx_cap",
+                                    &caps) < 0)
+                        caps = 0;
+        }
+        return caps;
+}
+
+static unsigned check_op_mod(struct sim_cmd *cmd)
+{
+        if (mlx5_mbox_in_op_mod(cmd->in) != 0)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_OP_MOD);
+        return MLX5_CMD_STAT_OK;
+}
+
+unsigned sim_cmd_create_uctx(struct sim_cmd *cmd)
+{
+        mlx5_sim *sim = cmd->sim;
+        unsigned status = sim_check_len(cmd, CREATE_UCTX_IN_LEN, MLX5_MBOX_HDR_LEN);
+        uint64_t cap;
+
+        if (status == MLX5_CMD_STAT_OK)
+                status = check_op_mod(cmd);
+        if (status != MLX5_CMD_STAT_OK)
+                return status;
+        cap = mlx5_bits_get(cmd->in, cmd->inlen, CREATE_UCTX_CAP_BIT, 32);
+        if (cap & ~supported_uctx_caps(sim))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_UCTX_CAP);
+        if (g_hash_table_size(sim->uctx) >= SIM_MAX_UCTX)
+                return sim_fail(cmd, MLX5_CMD_STAT_LIM_ERR, SIM_SITE_UCTX_LIMIT);
+
+        /* uid 0 is the kernel's own; live uids are few, so this ends quickly. */
+        while (sim->next_uid == 0 || sim_uid_exists(sim, sim->next_uid))
+                sim->next_uid = (sim->next_uid + 1) & 0xffff;
+        g_hash_table_insert(sim->uctx, GUINT_TO_POINTER(sim->next_uid), GUINT_TO_POINTER((unsigned) cap));
+        mlx5_bits_set(cmd->out, cmd->outlen, UCTX_UID_BIT, 16, sim->next_uid);
+        sim->next_uid = (sim->next_uid + 1) & 0xffff;
+        return MLX5_CMD_STAT_OK;
+}
+
+static gboolean owned_by(gpointer key, gpointer value, gpointer user_data)
+{
+        return value == user_data;
+}
+
+unsigned sim_cmd_destroy_uctx(struct sim_cmd *cmd)
+{
+        mlx5_sim *sim = cmd->sim;
+        unsigned status = sim_check_len(cmd, MLX5_MBOX_HDR_LEN, MLX5_MBOX_HDR_LEN);
+        unsigned uid;
+
+        if (status == MLX5_CMD_STAT_OK)
+                status = check_op_mod(cmd);
+        if (status != MLX5_CMD_STAT_OK)
+                return status;
+        uid = mlx5_bits_get(cmd->in, cmd->inlen, UCTX_UID_BIT, 16);
+        if (uid == 0 || !sim_uid_exists(sim, uid))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_ERR, SIM_SITE_UCTX_UNKNOWN);
+        /* Objects first: a context with live memory cannot go. */
+        if (g_hash_table_find(sim->umem, owned_by, GUINT_TO_POINTER(uid)))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_STATE_ERR, SIM_SITE_UCTX_BUSY);
+        g_hash_table_remove(sim->uctx, GUINT_TO_POINTER(uid));
+        return MLX5_CMD_STAT_OK;
+}
+
+unsigned sim_cmd_create_umem(struct sim_cmd *cmd)
+{
+        mlx5_sim *sim = cmd->sim;
+        unsigned status = sim_check_len(cmd, CREATE_UMEM_IN_LEN, MLX5_MBOX_HDR_LEN);
+        uint64_t num_mtt;
+
+        if (status == MLX5_CMD_STAT_OK)
+                status = check_op_mod(cmd);
+        if (status != MLX5_CMD_STAT_OK)
+                return status;
+        num_mtt = mlx5_bits_get(cmd->in, cmd->inlen, CREATE_UMEM_NUM_MTT_BIT, 64);
+        if (num_mtt == 0 || num_mtt > SIM_MAX_UMEM_MTT)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_UMEM_MTT);
+        status = sim_check_len(cmd, CREATE_UMEM_IN_LEN + num_mtt * UMEM_MTT_LEN, MLX5_MBOX_HDR_LEN);
+        if (status != MLX5_CMD_STAT_OK)
+                return status;
+        if (g_hash_table_size(sim->umem) >= SIM_MAX_UMEM)
+                return sim_fail(cmd, MLX5_CMD_STAT_LIM_ERR, SIM_SITE_UMEM_LIMIT);
+
+        while (sim->next_umem == 0 || g_hash_table_contains(sim->umem, GUINT_TO_POINTER(sim->next_umem)))
+                sim->next_umem = (sim->next_umem + 1) & UMEM_ID_MAX;
+        /* The owner is the header's uid (0: the kernel). */
+        g_hash_table_insert(sim->umem, GUINT_TO_POINTER(sim->next_umem),
+                            GUINT_TO_POINTER(mlx5_mbox_in_uid(cmd->in)));
+        mlx5_bits_set(cmd->out, cmd->outlen, UMEM_ID_BIT, 24, sim->next_umem);
+        sim->next_umem = (sim->next_umem + 1) & UMEM_ID_MAX;
+        return MLX5_CMD_STAT_OK;
+}
+
+unsigned sim_cmd_destroy_umem(struct sim_cmd *cmd)
+{
+        mlx5_sim *sim = cmd->sim;
+        unsigned status = sim_check_len(cmd, MLX5_MBOX_HDR_LEN, MLX5_MBOX_HDR_LEN);
+        gpointer id, owner;
+
+        if (status == MLX5_CMD_STAT_OK)
+                status = check_op_mod(cmd);
+        if (status != MLX5_CMD_STAT_OK)
+                return status;
+        id = GUINT_TO_POINTER((unsigned) mlx5_bits_get(cmd->in, cmd->inlen, UMEM_ID_BIT, 24));
+        if (!g_hash_table_lookup_extended(sim->umem, id, NULL, &owner))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_ERR, SIM_SITE_UMEM_UNKNOWN);
+        if (GPOINTER_TO_UINT(owner) != mlx5_mbox_in_uid(cmd->in))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_UMEM_OWNER);
+        g_hash_table_remove(sim->umem, id);
+        return MLX5_CMD_STAT_OK;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "sim-test-util.h"
+
+/* PRM offsets, typed from mlx5-prm.md §4 and §8 on purpose: not the project's headers. */
+#define ACCESS_REG_OPCODE       0x805
+#define REG_RESOURCE_DUMP       0xc000
+#define REG_LEN                 256
+#define REG_MBOX_LEN            (16 + REG_LEN)
+#define INLINE_LEN              208
+
+const mlx5_schema *sim_test_schema(void)
+{
+        static mlx5_schema *schema;
+
+        if (!schema) {
+                g_autoptr(GError) error = NULL;
+
+                schema = mlx5_schema_load_dir(MLX5DBGFS_SOURCE_SCHEMA_DIR, &error);
+                g_assert_no_error(error);
+        }
+        return schema;
+}
+
+mlx5_sim *sim_test_new(const char *spec_text, unsigned index)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(mlx5_sim_spec) spec = mlx5_sim_spec_parse(spec_text, sim_test_schema(), &error);
+
+        g_assert_no_error(error);
+        return mlx5_sim_new(sim_test_schema(), spec, index);
+}
+
+uint32_t sim_test_be32(const uint8_t *p)
+{
+        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+}
+
+uint16_t sim_test_be16(const uint8_t *p)
+{
+        return (uint16_t) (p[0] << 8 | p[1]);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+        p[0] = v >> 24;
+        p[1] = v >> 16;
+        p[2] = v >> 8;
+        p[3] = v;
+}
+
+unsigned sim_test_exec(mlx5_sim *sim, const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
+{
+        g_assert_cmpint(mlx5_sim_exec(sim, in, inlen, out, outlen), ==, 0);
+        if (out[0] != 0)
+                g_assert_cmpuint(sim_test_be32(out + 4), !=, 0);
+        else
+                g_assert_cmpuint(sim_test_be32(out + 4), ==, 0);
+        return out[0];
+}
+
+void sim_test_put_bits(uint8_t *buf, uint32_t bit_off, uint32_t width, uint64_t value)
+{
+        for (uint32_t b = 0; b < width; b++) {
+                uint32_t bit = bit_off + b;
+                uint8_t mask = 0x80 >> (bit % 8);
+
+                if ((value >> (width - 1 - b)) & 1)
+                        buf[bit / 8] |= mask;
+                else
+                        buf[bit / 8] &= ~mask;
+        }
+}
+
+uint64_t sim_test_get_bits(const uint8_t *buf, uint32_t bit_off, uint32_t width)
+{
+        uint64_t v = 0;
+
+        for (uint32_t b = 0; b < width; b++) {
+                uint32_t bit = bit_off + b;
+
+                v = v << 1 | ((buf[bit / 8] >> (7 - bit % 8)) & 1);
+        }
+        return v;
+}
+
+unsigned sim_test_query_resource(mlx5_sim *sim, const mlx5_schema_resource *res, uint32_t id, uint8_t *out)
+{
+        g_autofree uint8_t *in = g_malloc0(MAX(res->inlen, 16));
+
+        sim_test_query_in(in, res->opcode, res->op_mod, 0);
+        if (res->has_id)
+                sim_test_put_bits(in, res->id_bit_off, res->id_width, id);
+        return sim_test_exec(sim, in, res->inlen, out, res->outlen);
+}
+
+void sim_test_query_in(uint8_t in[16], unsigned opcode, unsigned op_mod, uint32_t id)
+{
+        memset(in, 0, 16);
+        in[0] = opcode >> 8;
+        in[1] = opcode;
+        in[6] = op_mod >> 8;
+        in[7] = op_mod;
+        in[9] = id >> 16;
+        in[10] = id >> 8;
+        in[11] = id;
+}
+
+unsigned sim_test_query(mlx5_sim *sim, unsigned opcode, uint32_t id, uint8_t *out, size_t outlen)
+{
+        uint8_t in[16];
+
+        sim_test_query_in(in, opcode, 0, id);
+        return sim_test_exec(sim, in, sizeof(in), out, outlen);
+}
+
+GByteArray *sim_test_dump(mlx5_sim *sim, const sim_test_dump_request *req, unsigned *ret_calls)
+{
+        GByteArray *stream = g_byte_array_new();
+        uint8_t in[REG_MBOX_LEN] = { 0 }, out[REG_MBOX_LEN];
+        uint8_t *reg = in + 16, *ans = out + 16;
+        unsigned calls = 0;
+
+        in[0] = ACCESS_REG_OPCODE >> 8;
+        in[1] = ACCESS_REG_OPCODE & 0xff;
+        in[7] = 1;                                      /* op_mod: read */
+        in[10] = REG_RESOURCE_DUMP >> 8;                /* register_id, byte 0xa */
+        in[11] = REG_RESOURCE_DUMP & 0xff;
+        reg[0] = 0x40;                                  /* inline_dump, bit 1 */
+        reg[2] = req->segment_type >> 8;
+        reg[3] = req->segment_type;
+        put_be32(reg + 8, req->index1);
+        reg[0x10] = req->num_of_obj1 >> 8;
+        reg[0x11] = req->num_of_obj1;
+
+        for (;;) {
+                unsigned seq_in = reg[1] & 0xf, size;
+
+                g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), out, sizeof(out)), ==, 0);
+                calls++;
+                g_assert_cmpuint(ans[1] & 0xf, ==, (seq_in + 1) & 0xf);
+                size = sim_test_be32(ans + 0x24);
+                g_assert_cmpuint(size, <=, INLINE_LEN);
+                /* Nothing past size. */
+                for (unsigned i = 0x30 + size; i < REG_LEN; i++)
+                        g_assert_cmpuint(ans[i], ==, 0);
+                g_byte_array_append(stream, ans + 0x30, size);
+                if (!(ans[0] & 0x80))
+                        break;
+                g_assert_cmpuint(size, >, 0);
+                g_assert_cmpuint(calls, <, 1u << 20);
+                /* Feed back what firmware returned: seq_num, device_opaque, more_dump. */
+                reg[0] = (reg[0] & 0x7f) | (ans[0] & 0x80);
+                reg[1] = ans[1];
+                memcpy(reg + 0x18, ans + 0x18, 8);
+        }
+        if (ret_calls)
+                *ret_calls = calls;
+        return stream;
+}
+
+int sim_test_menu_lookup(mlx5_sim *sim, const char *name)
+{
+        const sim_test_dump_request req = { .segment_type = 0xffff };
+        g_autoptr(GByteArray) stream = sim_test_dump(sim, &req, NULL);
+
+        for (size_t off = 0; off + 4 <= stream->len;) {
+                const uint8_t *seg = stream->data + off;
+                size_t len = sim_test_be16(seg) * 4;
+
+                g_assert_cmpuint(len, >=, 4);
+                if (sim_test_be16(seg + 2) == 0xffff) {
+                        unsigned n = sim_test_be16(seg + 6);
+
+                        for (unsigned i = 0; i < n; i++) {
+                                const uint8_t *rec = seg + 8 + i * 52;
+
+                                if (strncmp((const char *) rec + 4, name, 16) == 0)
+                                        return sim_test_be16(rec + 2);
+                        }
+                }
+                off += len;
+        }
+        return -1;
+}

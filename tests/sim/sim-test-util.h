@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared by the simulator tests: the real schema, simulators from a spec,
+ * and commands built byte by byte from the PRM tables, so the tests check
+ * the firmware against the PRM rather than against its own helpers.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "sim/sim.h"
+
+/* The source tree's schema, loaded once per test program. */
+const mlx5_schema *sim_test_schema(void);
+mlx5_sim *sim_test_new(const char *spec, unsigned index);
+
+uint32_t sim_test_be32(const uint8_t *p);
+uint16_t sim_test_be16(const uint8_t *p);
+
+/* Runs one command; asserts that it was answered and returns its status byte. */
+unsigned sim_test_exec(mlx5_sim *sim, const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen);
+/* Bit fields the PRM way (bit 0 = MSB of byte 0), written out here rather than borrowed. */
+void sim_test_put_bits(uint8_t *buf, uint32_t bit_off, uint32_t width, uint64_t value);
+uint64_t sim_test_get_bits(const uint8_t *buf, uint32_t bit_off, uint32_t width);
+
+/* The query of schema resource res for object id (ignored for singletons); out: res->outlen bytes. */
+unsigned sim_test_query_resource(mlx5_sim *sim, const mlx5_schema_resource *res, uint32_t id, uint8_t *out);
+/* A 16-byte input for opcode/op_mod with a 24-bit object number at byte 9. */
+void sim_test_query_in(uint8_t in[16], unsigned opcode, unsigned op_mod, uint32_t id);
+/* QUERY_<opcode> of one object with a 24-bit id at byte 9; the status. */
+unsigned sim_test_query(mlx5_sim *sim, unsigned opcode, uint32_t id, uint8_t *out, size_t outlen);
+
+/* ACCESS_REG(RESOURCE_DUMP): one full dump, walked 208 bytes at a time. */
+typedef struct {
+        unsigned segment_type;
+        uint32_t index1;
+        unsigned num_of_obj1;
+} sim_test_dump_request;
+
+/* The concatenated stream; asserts every answer is OK and in sequence. */
+GByteArray *sim_test_dump(mlx5_sim *sim, const sim_test_dump_request *req, unsigned *ret_calls);
+/* The segment type the menu gives name, or -1. */
+int sim_test_menu_lookup(mlx5_sim *sim, const char *name);

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The command interface: header checks, every error status with its
+ * syndrome, queries decoded byte by byte against the PRM tables, caps,
+ * QUERY_ADAPTER, user contexts and memory, counters and injected failures.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sim-test-util.h"
+
+/* Opcodes and statuses from the PRM (mlx5-prm.md §2.2, §3). */
+#define OP_QUERY_HCA_CAP        0x100
+#define OP_QUERY_ADAPTER        0x101
+#define OP_QUERY_EQ             0x303
+#define OP_QUERY_CQ             0x402
+#define OP_QUERY_QP             0x50b
+#define OP_QUERY_Q_COUNTER      0x773
+#define OP_ACCESS_REG           0x805
+#define OP_CREATE_UCTX          0xa04
+#define OP_DESTROY_UCTX         0xa06
+#define OP_CREATE_UMEM          0xa08
+#define OP_DESTROY_UMEM         0xa0a
+
+#define ST_OK                   0x0
+#define ST_BAD_OP               0x2
+#define ST_BAD_PARAM            0x3
+#define ST_BAD_SYS_STATE        0x4
+#define ST_BAD_RES              0x5
+#define ST_LIM                  0x8
+#define ST_BAD_RES_STATE        0x9
+#define ST_BAD_INP_LEN          0x50
+#define ST_BAD_OUTP_LEN         0x51
+
+#define QUERY_QP_OUT_LEN        0x110
+#define HCA_CAP_OUT_LEN         0x1010
+
+static uint32_t first_id(mlx5_sim *sim, const char *type)
+{
+        size_t n;
+        const uint32_t *ids = mlx5_sim_object_ids(sim, type, &n);
+
+        g_assert_nonnull(ids);
+        g_assert_cmpuint(n, >, 0);
+        return ids[0];
+}
+
+static void test_short_buffers(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        uint8_t in[16], out[QUERY_QP_OUT_LEN];
+
+        sim_test_query_in(in, OP_QUERY_QP, 0, first_id(sim, "qp"));
+        g_assert_cmpint(mlx5_sim_exec(sim, in, 15, out, sizeof(out)), ==, -EINVAL);
+        g_assert_cmpint(mlx5_sim_exec(sim, in, sizeof(in), out, 15), ==, -EINVAL);
+        g_assert_cmpint(mlx5_sim_exec(sim, NULL, sizeof(in), out, sizeof(out)), ==, -EINVAL);
+        g_assert_cmpint(mlx5_sim_exec(sim, in, sizeof(in), NULL, sizeof(out)), ==, -EINVAL);
+        /* Refused before it is a command: not counted. */
+        g_assert_cmpuint(mlx5_sim_count(sim, OP_QUERY_QP), ==, 0);
+}
+
+struct error_case {
+        const char *name;
+        unsigned status;
+        uint32_t syndrome;
+};
+
+/* Runs in with out pre-filled with junk; checks status and that all but the header is zero. */
+static void expect_error(mlx5_sim *sim, GArray *seen, const char *name, const uint8_t *in, size_t inlen,
+                         size_t outlen, unsigned status)
+{
+        g_autofree uint8_t *out = g_malloc(outlen);
+        struct error_case c = { name, status, 0 };
+
+        memset(out, 0xa5, outlen);
+        g_test_message("%s", name);
+        g_assert_cmpuint(sim_test_exec(sim, in, inlen, out, outlen), ==, status);
+        c.syndrome = sim_test_be32(out + 4);
+        for (size_t i = 1; i < outlen; i++)
+                if (i < 4 || i >= 8)
+                        g_assert_cmpuint(out[i], ==, 0);
+        for (guint i = 0; i < seen->len; i++) {
+                const struct error_case *o = &g_array_index(seen, struct error_case, i);
+
+                if (o->syndrome == c.syndrome)
+                        g_error("%s and %s share syndrome 0x%08x", o->name, name, c.syndrome);
+        }
+        g_array_append_val(seen, c);
+}
+
+static void test_error_statuses(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("fail=QUERY_EQ,fail=0x999", 0);
+        g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(struct error_case));
+        uint32_t qpn = first_id(sim, "qp");
+        uint8_t in[0x120] = { 0 };
+
+        sim_test_query_in(in, 0x0999 - 1, 0, 0);
+        expect_error(sim, seen, "unknown opcode", in, 16, 16, ST_BAD_OP);
+        sim_test_query_in(in, 0x999, 0, 0);
+        expect_error(sim, seen, "fail= of an unknown opcode", in, 16, 16, ST_BAD_SYS_STATE);
+        sim_test_query_in(in, OP_QUERY_EQ, 0, first_id(sim, "eq"));
+        expect_error(sim, seen, "fail=QUERY_EQ", in, 16, QUERY_QP_OUT_LEN, ST_BAD_SYS_STATE);
+
+        sim_test_query_in(in, OP_QUERY_Q_COUNTER, 0, 0);
+        expect_error(sim, seen, "QUERY_Q_COUNTER needs 0x20 input bytes", in, 16, 0x100, ST_BAD_INP_LEN);
+        sim_test_query_in(in, OP_QUERY_QP, 0, qpn);
+        expect_error(sim, seen, "QUERY_QP output too short", in, 16, QUERY_QP_OUT_LEN - 4, ST_BAD_OUTP_LEN);
+        sim_test_query_in(in, OP_QUERY_QP, 1, qpn);
+        expect_error(sim, seen, "QUERY_QP op_mod 1", in, 16, QUERY_QP_OUT_LEN, ST_BAD_PARAM);
+        sim_test_query_in(in, OP_QUERY_QP, 0, 0x1);
+        expect_error(sim, seen, "QUERY_QP of QP 1", in, 16, QUERY_QP_OUT_LEN, ST_BAD_RES);
+        sim_test_query_in(in, OP_QUERY_QP, 0, qpn);
+        in[2] = 0x12;                                   /* uid 0x1234: no such uctx */
+        in[3] = 0x34;
+        expect_error(sim, seen, "unknown uid", in, 16, QUERY_QP_OUT_LEN, ST_BAD_PARAM);
+
+        sim_test_query_in(in, OP_QUERY_HCA_CAP, 0x55 << 1 | 1, 0);
+        expect_error(sim, seen, "cap type 0x55", in, 16, HCA_CAP_OUT_LEN, ST_BAD_PARAM);
+        sim_test_query_in(in, OP_QUERY_HCA_CAP, 1, 0);
+        expect_error(sim, seen, "caps output too short", in, 16, 0x110, ST_BAD_OUTP_LEN);
+        sim_test_query_in(in, OP_QUERY_HCA_CAP, 1, 0);
+        in[8] = 0x80;                                   /* other_function */
+        expect_error(sim, seen, "caps of another function", in, 16, HCA_CAP_OUT_LEN, ST_BAD_PARAM);
+
+        sim_test_query_in(in, OP_ACCESS_REG, 1, 0);
+        in[10] = 0x90;                                  /* register 0x9020 (MGIR) */
+        in[11] = 0x20;
+        expect_error(sim, seen, "unknown register", in, 0x110, 0x110, ST_BAD_PARAM);
+        sim_test_query_in(in, OP_ACCESS_REG, 2, 0);
+        in[10] = 0xc0;
+        expect_error(sim, seen, "ACCESS_REG op_mod 2", in, 0x110, 0x110, ST_BAD_PARAM);
+        sim_test_query_in(in, OP_ACCESS_REG, 1, 0);
+        in[10] = 0xc0;
+        expect_error(sim, seen, "RESOURCE_DUMP input short", in, 0x100, 0x110, ST_BAD_INP_LEN);
+        in[0x10] = 0x00;                                /* inline_dump 0 */
+        in[0x12] = 0xff;
+        in[0x13] = 0xff;
+        expect_error(sim, seen, "RESOURCE_DUMP not inline", in, 0x110, 0x110, ST_BAD_PARAM);
+        in[0x10] = 0x40;
+        in[0x12] = 0x0f;                                /* segment 0x0fff: not offered */
+        expect_error(sim, seen, "RESOURCE_DUMP unknown segment", in, 0x110, 0x110, ST_BAD_PARAM);
+
+        sim_test_query_in(in, OP_DESTROY_UCTX, 0, 0);
+        in[10] = 0x00;
+        in[11] = 0x07;
+        expect_error(sim, seen, "DESTROY_UCTX of no uctx", in, 16, 16, ST_BAD_RES);
+        sim_test_query_in(in, OP_DESTROY_UMEM, 0, 0x77);
+        expect_error(sim, seen, "DESTROY_UMEM of no umem", in, 16, 16, ST_BAD_RES);
+        sim_test_query_in(in, OP_CREATE_UMEM, 0, 0);
+        expect_error(sim, seen, "CREATE_UMEM without mtt", in, 0x30, 16, ST_BAD_PARAM);
+        memset(in, 0, sizeof(in));
+        sim_test_query_in(in, OP_CREATE_UCTX, 0, 0);
+        in[0x13] = 0x80;                                /* cap bit 7: not advertised */
+        expect_error(sim, seen, "CREATE_UCTX with unknown cap", in, 0x40, 16, ST_BAD_PARAM);
+}
+
+/* The answer of QUERY_QP, decoded with mlx5-prm.md §11 recipes. */
+static void test_query_qp_round_trip(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("qp=64,cq=16", 0);
+        static const unsigned valid_states[] = { 0, 1, 2, 3, 4, 6, 7 };
+        static const unsigned valid_st[] = { 0, 1, 2, 3, 5 };
+        size_t n_qp, n_cq;
+        const uint32_t *qps = mlx5_sim_object_ids(sim, "qp", &n_qp);
+        const uint32_t *cqs = mlx5_sim_object_ids(sim, "cq", &n_cq);
+        uint8_t out[0x200];
+
+        for (size_t i = 0; i < n_qp; i++) {
+                uint32_t dw = 0;
+                bool ok = false;
+
+                memset(out, 0x5a, sizeof(out));
+                g_assert_cmpuint(sim_test_query(sim, OP_QUERY_QP, qps[i], out, sizeof(out)), ==, ST_OK);
+                for (size_t k = 1; k < 0x10; k++)       /* header and reserved dwords */
+                        g_assert_cmpuint(out[k], ==, 0);
+                for (size_t k = QUERY_QP_OUT_LEN; k < sizeof(out); k++)
+                        g_assert_cmpuint(out[k], ==, 0);
+
+                dw = sim_test_be32(out + 0x18);
+                for (size_t k = 0; k < G_N_ELEMENTS(valid_states); k++)
+                        ok |= (dw >> 28) == valid_states[k];
+                g_assert_true(ok);
+                ok = false;
+                for (size_t k = 0; k < G_N_ELEMENTS(valid_st); k++)
+                        ok |= ((dw >> 16) & 0xff) == valid_st[k];
+                g_assert_true(ok);
+                /* primary_address_path (qpc 0xc0) .vhca_port_num (ads 0x128): byte 0x18 + 0x18 + 0x25 */
+                g_assert_cmpuint(out[0x55], ==, 1);
+                /* cqn_snd, cqn_rcv name CQs of this function. */
+                ok = false;
+                for (size_t k = 0; k < n_cq; k++)
+                        ok |= (sim_test_be32(out + 0x18 + 0x7c) & 0xffffff) == cqs[k];
+                g_assert_true(ok);
+                ok = false;
+                for (size_t k = 0; k < n_cq; k++)
+                        ok |= (sim_test_be32(out + 0x18 + 0x9c) & 0xffffff) == cqs[k];
+                g_assert_true(ok);
+        }
+}
+
+/* Current never exceeds max, field by field, for every caps block of the schema. */
+struct caps_pair {
+        const uint8_t *cur, *max;
+        size_t len;
+        unsigned lowered, fields;
+};
+
+static void compare_cap_leaf(const mlx5_schema_field *f, const char *path, uint32_t bit_off, void *user_data)
+{
+        struct caps_pair *p = user_data;
+        uint64_t cur = 0, max = 0;
+
+        if (f->width > 64 || f->display == MLX5_DISPLAY_BYTES || f->display == MLX5_DISPLAY_ASCII)
+                return;
+        for (uint32_t b = 0; b < f->width; b++) {
+                uint32_t bit = bit_off + b;
+
+                cur = cur << 1 | ((p->cur[bit / 8] >> (7 - bit % 8)) & 1);
+                max = max << 1 | ((p->max[bit / 8] >> (7 - bit % 8)) & 1);
+        }
+        if (cur > max)
+                g_error("caps %s: current %" G_GUINT64_FORMAT " > max %" G_GUINT64_FORMAT, path, cur, max);
+        p->lowered += cur < max;
+        p->fields++;
+}
+
+static void test_caps(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("devices=4", 3);
+        const mlx5_schema *schema = sim_test_schema();
+        g_autofree uint8_t *cur = g_malloc(HCA_CAP_OUT_LEN), *max = g_malloc(HCA_CAP_OUT_LEN);
+        unsigned lowered = 0;
+
+        g_assert_cmpuint(mlx5_schema_n_caps(schema), >, 0);
+        for (unsigned i = 0; i < mlx5_schema_n_caps(schema); i++) {
+                const mlx5_schema_caps *c = mlx5_schema_caps_at(schema, i);
+                uint8_t in[16];
+                struct caps_pair p = { cur + 16, max + 16, 0x1000 };
+
+                sim_test_query_in(in, OP_QUERY_HCA_CAP, c->type << 1 | 1, 0);
+                g_assert_cmpuint(sim_test_exec(sim, in, 16, cur, HCA_CAP_OUT_LEN), ==, ST_OK);
+                sim_test_query_in(in, OP_QUERY_HCA_CAP, c->type << 1, 0);
+                g_assert_cmpuint(sim_test_exec(sim, in, 16, max, HCA_CAP_OUT_LEN), ==, ST_OK);
+                mlx5_schema_foreach_leaf(c->layout, compare_cap_leaf, &p);
+                lowered += p.lowered;
+                g_assert_cmpuint(p.fields, >, 0);
+                if (c->type == 0) {
+                        /* vhca_id (cap 0x30, 16 bits) = the function index */
+                        g_assert_cmpuint(sim_test_be32(cur + 0x10 + 0x4) & 0xffff, ==, 3);
+                        g_assert_cmpuint(sim_test_be32(max + 0x10 + 0x4) & 0xffff, ==, 3);
+                        /* uctx_cap (cap 0x6a0) has TOOLS_RESOURCES */
+                        g_assert_cmpuint(sim_test_be32(cur + 0x10 + 0xd4) & 0x4, ==, 0x4);
+                }
+                if (c->type == 0xd)     /* debug resource_dump: cap bit 0x9 */
+                        g_assert_cmpuint(cur[0x10 + 1] & 0x40, ==, 0x40);
+        }
+        /* A driver lowered something: current is not simply a copy of max. */
+        g_assert_cmpuint(lowered, >, 0);
+}
+
+static void test_query_adapter(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        uint8_t out[0x110];
+
+        g_assert_cmpuint(sim_test_query(sim, OP_QUERY_ADAPTER, 0, out, sizeof(out)), ==, ST_OK);
+        /* query_adapter_param_block at 0x10: ieee_vendor_id 0xc8, vsd_vendor_id 0xf0, psid 0x780 */
+        g_assert_cmpuint(sim_test_be32(out + 0x10 + 0x18) & 0xffffff, ==, 0x2c9);
+        g_assert_cmpuint(sim_test_be16(out + 0x10 + 0x1e), ==, 0x15b3);
+        g_assert_cmpstr((const char *) out + 0x10 + 0xf0, ==, "MT_0000000838");
+}
+
+static unsigned create_uctx(mlx5_sim *sim, uint32_t cap, unsigned *ret_uid)
+{
+        uint8_t in[0x40] = { 0 }, out[16];
+        unsigned status;
+
+        sim_test_query_in(in, OP_CREATE_UCTX, 0, 0);
+        in[0x10] = cap >> 24;
+        in[0x11] = cap >> 16;
+        in[0x12] = cap >> 8;
+        in[0x13] = cap;
+        status = sim_test_exec(sim, in, sizeof(in), out, sizeof(out));
+        *ret_uid = sim_test_be16(out + 0xa);
+        return status;
+}
+
+static unsigned uid_cmd(mlx5_sim *sim, unsigned opcode, unsigned header_uid, unsigned id, size_t inlen,
+                        unsigned num_mtt, uint8_t *out)
+{
+        g_autofree uint8_t *in = g_malloc0(inlen);
+
+        sim_test_query_in(in, opcode, 0, id);
+        in[2] = header_uid >> 8;
+        in[3] = header_uid;
+        if (opcode == OP_DESTROY_UCTX) {
+                in[9] = 0;
+                in[10] = id >> 8;
+                in[11] = id;
+        }
+        if (opcode == OP_CREATE_UMEM)
+                in[0x2f] = num_mtt;             /* umem.num_of_mtt, low byte */
+        return sim_test_exec(sim, in, inlen, out, 16);
+}
+
+static void test_uctx_umem(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        uint32_t qpn = first_id(sim, "qp");
+        unsigned uid, uid2, umem;
+        uint8_t out[QUERY_QP_OUT_LEN], in[16];
+
+        g_assert_cmpuint(create_uctx(sim, 0x4, &uid), ==, ST_OK);
+        g_assert_cmpuint(uid, !=, 0);
+        g_assert_cmpuint(create_uctx(sim, 0, &uid2), ==, ST_OK);
+        g_assert_cmpuint(uid2, !=, uid);
+
+        /* A command carrying the uid works, and the firmware saw the uid. */
+        sim_test_query_in(in, OP_QUERY_QP, 0, qpn);
+        in[2] = uid >> 8;
+        in[3] = uid;
+        g_assert_cmpuint(sim_test_exec(sim, in, 16, out, sizeof(out)), ==, ST_OK);
+        g_assert_cmpuint(mlx5_sim_last_uid(sim, OP_QUERY_QP), ==, uid);
+        g_assert_cmpuint(sim_test_query(sim, OP_QUERY_QP, qpn, out, sizeof(out)), ==, ST_OK);
+        g_assert_cmpuint(mlx5_sim_last_uid(sim, OP_QUERY_QP), ==, 0);
+
+        /* UMEM: the mtt list must fit the input; the owner's uid destroys it. */
+        g_assert_cmpuint(uid_cmd(sim, OP_CREATE_UMEM, uid, 0, 0x38, 2, out), ==, ST_BAD_INP_LEN);
+        g_assert_cmpuint(uid_cmd(sim, OP_CREATE_UMEM, uid, 0, 0x38, 1, out), ==, ST_OK);
+        umem = sim_test_be32(out + 8) & 0xffffff;
+        g_assert_cmpuint(umem, !=, 0);
+        g_assert_cmpuint(uid_cmd(sim, OP_DESTROY_UCTX, 0, uid, 16, 0, out), ==, ST_BAD_RES_STATE);
+        g_assert_cmpuint(uid_cmd(sim, OP_DESTROY_UMEM, uid2, umem, 16, 0, out), ==, ST_BAD_PARAM);
+        g_assert_cmpuint(uid_cmd(sim, OP_DESTROY_UMEM, uid, umem, 16, 0, out), ==, ST_OK);
+        g_assert_cmpuint(uid_cmd(sim, OP_DESTROY_UMEM, uid, umem, 16, 0, out), ==, ST_BAD_RES);
+        g_assert_cmpuint(uid_cmd(sim, OP_DESTROY_UCTX, 0, uid, 16, 0, out), ==, ST_OK);
+        g_assert_cmpuint(uid_cmd(sim, OP_DESTROY_UCTX, 0, uid, 16, 0, out), ==, ST_BAD_RES);
+
+        /* Gone: its uid is refused again. */
+        g_assert_cmpuint(sim_test_exec(sim, in, 16, out, sizeof(out)), ==, ST_BAD_PARAM);
+}
+
+static void test_uctx_limit(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        unsigned uid, created = 0, status;
+
+        while ((status = create_uctx(sim, 0x4, &uid)) == ST_OK)
+                g_assert_cmpuint(++created, <=, 0x10000);
+        g_assert_cmpuint(status, ==, ST_LIM);
+        g_assert_cmpuint(created, >=, 16);
+}
+
+static void test_counts(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        g_autoptr(GString) text = g_string_new(NULL);
+        uint32_t cqn = first_id(sim, "cq");
+        uint8_t out[QUERY_QP_OUT_LEN], in[16];
+
+        for (unsigned i = 0; i < 7; i++)
+                sim_test_query(sim, OP_QUERY_CQ, cqn, out, sizeof(out));
+        sim_test_query(sim, OP_QUERY_QP, 0x1, out, sizeof(out));       /* errors count too */
+        sim_test_query_in(in, 0x9ab, 0, 0);
+        sim_test_exec(sim, in, 16, out, 16);
+
+        g_assert_cmpuint(mlx5_sim_count(sim, OP_QUERY_CQ), ==, 7);
+        g_assert_cmpuint(mlx5_sim_count(sim, OP_QUERY_QP), ==, 1);
+        g_assert_cmpuint(mlx5_sim_count(sim, OP_QUERY_EQ), ==, 0);
+        mlx5_sim_format_counts(sim, text);
+        g_assert_cmpstr(text->str, ==, "QUERY_CQ: 7\nQUERY_QP: 1\n0x9ab: 1\n");
+}
+
+static void test_fail_spec(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("fail=QUERY_CQ", 0);
+        uint8_t out[QUERY_QP_OUT_LEN];
+
+        g_assert_cmpuint(sim_test_query(sim, OP_QUERY_CQ, first_id(sim, "cq"), out, sizeof(out)), ==,
+                         ST_BAD_SYS_STATE);
+        g_assert_cmpuint(sim_test_query(sim, OP_QUERY_QP, first_id(sim, "qp"), out, sizeof(out)), ==, ST_OK);
+        g_assert_cmpuint(mlx5_sim_count(sim, OP_QUERY_CQ), ==, 1);
+}
+
+/* The kernel hands firmware one buffer for both directions. */
+static void test_in_place(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        uint32_t qpn = first_id(sim, "qp");
+        uint8_t buf[QUERY_QP_OUT_LEN] = { 0 }, ref[QUERY_QP_OUT_LEN];
+
+        g_assert_cmpuint(sim_test_query(sim, OP_QUERY_QP, qpn, ref, sizeof(ref)), ==, ST_OK);
+        sim_test_query_in(buf, OP_QUERY_QP, 0, qpn);
+        g_assert_cmpuint(sim_test_exec(sim, buf, 16, buf, sizeof(buf)), ==, ST_OK);
+        g_assert_cmpmem(buf, sizeof(buf), ref, sizeof(ref));
+}
+
+int main(int argc, char **argv)
+{
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/sim/commands/short-buffers", test_short_buffers);
+        g_test_add_func("/sim/commands/error-statuses", test_error_statuses);
+        g_test_add_func("/sim/commands/query-qp-round-trip", test_query_qp_round_trip);
+        g_test_add_func("/sim/commands/caps", test_caps);
+        g_test_add_func("/sim/commands/query-adapter", test_query_adapter);
+        g_test_add_func("/sim/commands/uctx-umem", test_uctx_umem);
+        g_test_add_func("/sim/commands/uctx-limit", test_uctx_limit);
+        g_test_add_func("/sim/commands/counts", test_counts);
+        g_test_add_func("/sim/commands/fail-spec", test_fail_spec);
+        g_test_add_func("/sim/commands/in-place", test_in_place);
+        return g_test_run();
+}

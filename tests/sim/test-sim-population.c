@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The population: the spec and its errors, object numbering, determinism,
+ * cross references that hold for every object, the manifest, and a
+ * population of 100k QPs.
+ */
+#include <string.h>
+
+#include "sim-test-util.h"
+#include "sim/sim-private.h"
+
+#define OP_QUERY_QP 0x50b
+
+static void expect_spec_error(const char *text, const char *needle)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(mlx5_sim_spec) spec = mlx5_sim_spec_parse(text, sim_test_schema(), &error);
+
+        g_assert_null(spec);
+        g_assert_nonnull(error);
+        g_test_message("%s -> %s", text, error->message);
+        if (!strstr(error->message, needle))
+                g_error("error for '%s' does not name '%s': %s", text, needle, error->message);
+}
+
+static void test_spec(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(mlx5_sim_spec) defaults = mlx5_sim_spec_parse("", sim_test_schema(), &error);
+        g_autoptr(mlx5_sim_spec) spec = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpuint(mlx5_sim_spec_devices(defaults), ==, 1);
+        spec = mlx5_sim_spec_parse(" devices=2 , qp=0x10,cq=2000,seed=7,latency_us=50,slots=4,fail=QUERY_CQ,", 
+                                   sim_test_schema(), &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(mlx5_sim_spec_devices(spec), ==, 2);
+
+        expect_spec_error("bogus=1", "bogus");
+        expect_spec_error("qp=abc", "qp=abc");
+        expect_spec_error("qp=-1", "qp=-1");
+        expect_spec_error("qp=12x", "qp=12x");
+        expect_spec_error("qp=2000000", "1048576");
+        expect_spec_error("eq=300", "eq=300");
+        expect_spec_error("devices=0", "devices=0");
+        expect_spec_error("devices=65", "64");
+        expect_spec_error("slots=0", "slots=0");
+        expect_spec_error("latency_us=99999999", "latency_us");
+        expect_spec_error("seed=99999999999999999999999", "seed=");
+        expect_spec_error("fail=NOT_AN_OPCODE", "NOT_AN_OPCODE");
+        expect_spec_error("qp", "'qp'");
+        expect_spec_error("adapter=3", "adapter");     /* a singleton has no count */
+}
+
+static void test_numbering(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        const mlx5_schema *schema = sim_test_schema();
+        size_t n;
+        const uint32_t *ids;
+
+        g_assert_cmpstr(mlx5_sim_pci_name(sim), ==, "0000:08:00.0");
+        ids = mlx5_sim_object_ids(sim, "qp", &n);
+        g_assert_cmpuint(n, ==, 128);
+        g_assert_cmpuint(ids[0], >=, 0x100);
+        g_assert_cmpuint(ids[n - 1] - ids[0], >, n);    /* sparse */
+        ids = mlx5_sim_object_ids(sim, "eq", &n);
+        g_assert_cmpuint(n, ==, 8);
+        g_assert_cmpuint(ids[n - 1], <, 0x100);
+        g_assert_null(mlx5_sim_object_ids(sim, "adapter", &n));
+        g_assert_null(mlx5_sim_object_ids(sim, "no_such_type", &n));
+
+        /* Every type with an id is populated, ascending and unique. */
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                if (!res->has_id)
+                        continue;
+                ids = mlx5_sim_object_ids(sim, res->name, &n);
+                g_assert_cmpuint(n, >, 0);
+                for (size_t k = 1; k < n; k++)
+                        g_assert_cmpuint(ids[k - 1], <, ids[k]);
+                g_assert_cmpuint(ids[n - 1] >> res->id_width, ==, 0);
+        }
+}
+
+static void test_pci_names(void)
+{
+        g_autoptr(mlx5_sim) second = sim_test_new("devices=16", 1);
+        g_autoptr(mlx5_sim) ninth = sim_test_new("devices=16", 9);
+
+        g_assert_cmpstr(mlx5_sim_pci_name(second), ==, "0000:08:00.1");
+        g_assert_cmpstr(mlx5_sim_pci_name(ninth), ==, "0000:08:01.1");
+}
+
+/* Every object's output of every type, concatenated. */
+static GByteArray *all_outputs(mlx5_sim *sim)
+{
+        const mlx5_schema *schema = sim_test_schema();
+        GByteArray *all = g_byte_array_new();
+
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+                g_autofree uint8_t *out = g_malloc(res->outlen);
+                size_t n = 1;
+                const uint32_t *ids = res->has_id ? mlx5_sim_object_ids(sim, res->name, &n) : NULL;
+
+                for (size_t k = 0; k < n; k++) {
+                        g_assert_cmpuint(sim_test_query_resource(sim, res, ids ? ids[k] : 0, out), ==, 0);
+                        g_byte_array_append(all, out, res->outlen);
+                }
+        }
+        return all;
+}
+
+static void test_determinism(void)
+{
+        g_autoptr(mlx5_sim) a = sim_test_new("seed=7,qp=300", 1);
+        g_autoptr(mlx5_sim) b = sim_test_new("seed=7,qp=300", 1);
+        g_autoptr(mlx5_sim) other_seed = sim_test_new("seed=8,qp=300", 1);
+        g_autoptr(mlx5_sim) other_device = sim_test_new("seed=7,qp=300", 0);
+        g_autoptr(GByteArray) out_a = all_outputs(a);
+        g_autoptr(GByteArray) out_b = all_outputs(b);
+        g_autoptr(GByteArray) again = all_outputs(a);
+        g_autoptr(GByteArray) out_seed = all_outputs(other_seed);
+        g_autoptr(GByteArray) out_device = all_outputs(other_device);
+
+        g_assert_cmpmem(out_a->data, out_a->len, out_b->data, out_b->len);
+        g_assert_cmpmem(out_a->data, out_a->len, again->data, again->len);
+        g_assert_false(out_a->len == out_seed->len && memcmp(out_a->data, out_seed->data, out_a->len) == 0);
+        g_assert_false(out_a->len == out_device->len && memcmp(out_a->data, out_device->data, out_a->len) == 0);
+}
+
+struct ref_check {
+        mlx5_sim *sim;
+        const char *owner;
+        const uint8_t *out;
+        size_t outlen;
+        uint32_t context_bit_off;
+        unsigned checked;
+};
+
+/* A REF leaf must name an object the referenced type's query answers OK for. */
+static void check_ref_leaf(const mlx5_schema_field *f, const char *path, uint32_t bit_off, void *user_data)
+{
+        struct ref_check *c = user_data;
+        const struct sim_rule *rule = sim_rule_find(c->owner, path);
+        const mlx5_schema_resource *target;
+        g_autofree uint8_t *out = NULL;
+        uint64_t id;
+
+        if (!rule || rule->kind != SIM_RULE_REF)
+                return;
+        target = mlx5_schema_find_resource(sim_test_schema(), rule->arg);
+        if (!target)
+                return;
+        id = sim_test_get_bits(c->out, c->context_bit_off + bit_off, f->width);
+        out = g_malloc(target->outlen);
+        if (id > UINT32_MAX || sim_test_query_resource(c->sim, target, id, out) != 0)
+                g_error("%s.%s = 0x%" G_GINT64_MODIFIER "x names no %s", c->owner, path, id, rule->arg);
+        c->checked++;
+}
+
+static void test_cross_references(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("qp=500,cq=40,eq=5,sq=60,rq=60,tis=3,rqt=4", 0);
+        const mlx5_schema *schema = sim_test_schema();
+        unsigned checked = 0;
+
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+                g_autofree uint8_t *out = g_malloc(res->outlen);
+                size_t n;
+                const uint32_t *ids = mlx5_sim_object_ids(sim, res->name, &n);
+
+                for (size_t k = 0; ids && k < n; k++) {
+                        struct ref_check c = { sim, res->name, out, res->outlen, res->context_bit_off, 0 };
+
+                        g_assert_cmpuint(sim_test_query_resource(sim, res, ids[k], out), ==, 0);
+                        mlx5_schema_foreach_leaf(res->context, check_ref_leaf, &c);
+                        checked += c.checked;
+                }
+        }
+        /* qp: cqn_snd, cqn_rcv, remote_qpn (...) for 500 QPs at least. */
+        g_assert_cmpuint(checked, >, 1500);
+}
+
+/* Every rule of the table still names a leaf the schema has. */
+struct rule_use {
+        const char *owner;
+        GHashTable *used;
+};
+
+static void mark_rule(const mlx5_schema_field *f, const char *path, uint32_t bit_off, void *user_data)
+{
+        struct rule_use *u = user_data;
+        const struct sim_rule *rule = sim_rule_find(u->owner, path);
+
+        if (rule)
+                g_hash_table_add(u->used, (gpointer) rule);
+}
+
+static void test_rules_name_schema_fields(void)
+{
+        const mlx5_schema *schema = sim_test_schema();
+        g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL);
+        size_t n;
+        const struct sim_rule *rules = sim_rules(&n);
+
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+                struct rule_use u = { res->name, used };
+
+                mlx5_schema_foreach_leaf(res->context, mark_rule, &u);
+                if (res->extra)
+                        mlx5_schema_foreach_leaf(res->extra, mark_rule, &u);
+        }
+        for (unsigned i = 0; i < mlx5_schema_n_caps(schema); i++) {
+                const mlx5_schema_caps *c = mlx5_schema_caps_at(schema, i);
+                g_autofree char *owner = g_strdup_printf("caps:%s", c->name);
+                struct rule_use u = { owner, used };
+
+                mlx5_schema_foreach_leaf(c->layout, mark_rule, &u);
+        }
+        for (size_t i = 0; i < n; i++) {
+                /* Alternatives for one field under two schema names: one is enough. */
+                if (strcmp(rules[i].path, "c_eqn") == 0 || strcmp(rules[i].path, "c_eqn_or_apu_element") == 0)
+                        continue;
+                if (!g_hash_table_contains(used, &rules[i]))
+                        g_error("rule %s.%s names no schema field", rules[i].owner, rules[i].path);
+        }
+}
+
+static void test_every_qp_state(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("qp=40", 0);
+        static const char *const names[16] = {
+                [0] = "RST", [1] = "INIT", [2] = "RTR", [3] = "RTS", [4] = "SQER", [6] = "ERR", [7] = "SQD",
+        };
+        unsigned seen[16] = { 0 };
+        size_t n;
+        const uint32_t *ids = mlx5_sim_object_ids(sim, "qp", &n);
+        g_autoptr(GString) manifest = g_string_new(NULL);
+        g_auto(GStrv) lines = NULL;
+        unsigned qp_lines = 0;
+
+        mlx5_sim_format_manifest(sim, manifest);
+        lines = g_strsplit(manifest->str, "\n", -1);
+        for (size_t k = 0; k < n; k++) {
+                uint8_t out[0x110];
+                unsigned state;
+                g_autofree char *expected = NULL;
+
+                g_assert_cmpuint(sim_test_query(sim, OP_QUERY_QP, ids[k], out, sizeof(out)), ==, 0);
+                state = out[0x18] >> 4;
+                g_assert_nonnull(names[state]);
+                seen[state]++;
+                expected = g_strdup_printf("0000:08:00.0 qp 0x%x %s", ids[k], names[state]);
+                for (char **l = lines; *l; l++)
+                        if (strcmp(*l, expected) == 0)
+                                qp_lines++;
+        }
+        g_assert_cmpuint(qp_lines, ==, n);
+        for (unsigned s = 0; s < 16; s++)
+                if (names[s])
+                        g_assert_cmpuint(seen[s], >, 0);
+}
+
+static void test_manifest(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("devices=2,qp=7,cq=3,mkey=2", 1);
+        g_autoptr(GString) manifest = g_string_new(NULL);
+        g_auto(GStrv) lines = NULL;
+        size_t expected = 0, n = 0;
+
+        for (unsigned i = 0; i < mlx5_schema_n_resources(sim_test_schema()); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(sim_test_schema(), i);
+
+                if (res->has_id && mlx5_sim_object_ids(sim, res->name, &n))
+                        expected += n;
+        }
+        mlx5_sim_format_manifest(sim, manifest);
+        lines = g_strsplit(manifest->str, "\n", -1);
+        g_assert_cmpuint(g_strv_length(lines), ==, expected + 1);     /* the last line ends in \n */
+        for (char **l = lines; **l; l++) {
+                g_auto(GStrv) f = g_strsplit(*l, " ", -1);
+
+                g_assert_cmpuint(g_strv_length(f), ==, 4);
+                g_assert_cmpstr(f[0], ==, "0000:08:00.1");
+                g_assert_true(g_str_has_prefix(f[2], "0x"));
+        }
+        g_assert_nonnull(strstr(manifest->str, " mkey "));
+        g_assert_nonnull(strstr(manifest->str, " mkey 0x"));
+}
+
+static void test_large_population(void)
+{
+        gint64 start = g_get_monotonic_time();
+        g_autoptr(mlx5_sim) sim = sim_test_new("qp=100000,cq=20000", 0);
+        size_t n;
+        const uint32_t *ids = mlx5_sim_object_ids(sim, "qp", &n);
+        uint8_t out[0x110];
+
+        g_assert_cmpuint(n, ==, 100000);
+        g_assert_cmpuint(ids[n - 1] >> 24, ==, 0);
+        g_assert_cmpuint(sim_test_query(sim, OP_QUERY_QP, ids[n - 1], out, sizeof(out)), ==, 0);
+        g_assert_cmpuint(sim_test_query(sim, OP_QUERY_QP, ids[n / 2], out, sizeof(out)), ==, 0);
+        /* Only numbers are stored, so building it is quick. */
+        g_assert_cmpint(g_get_monotonic_time() - start, <, 2 * G_USEC_PER_SEC);
+}
+
+int main(int argc, char **argv)
+{
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/sim/population/spec", test_spec);
+        g_test_add_func("/sim/population/numbering", test_numbering);
+        g_test_add_func("/sim/population/pci-names", test_pci_names);
+        g_test_add_func("/sim/population/determinism", test_determinism);
+        g_test_add_func("/sim/population/cross-references", test_cross_references);
+        g_test_add_func("/sim/population/rules-name-schema-fields", test_rules_name_schema_fields);
+        g_test_add_func("/sim/population/every-qp-state", test_every_qp_state);
+        g_test_add_func("/sim/population/manifest", test_manifest);
+        g_test_add_func("/sim/population/large", test_large_population);
+        return g_test_run();
+}
