@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <stdbool.h>
 
 #include "cache/cache.h"
@@ -154,6 +155,21 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 *ret_snap = mlx5_snapshot_ref(snap);
         }
         g_cond_broadcast(&cache->fetched);
+        g_mutex_unlock(&cache->lock);
+        return r;
+}
+
+int mlx5_cache_peek(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_snapshot **ret_snap)
+{
+        struct entry *e;
+        int r = -ENOENT;
+
+        g_mutex_lock(&cache->lock);
+        e = g_hash_table_lookup(cache->entries, key);
+        if (e && e->snap && fresh(cache, e->snap)) {
+                *ret_snap = mlx5_snapshot_ref(e->snap);
+                r = 0;
+        }
         g_mutex_unlock(&cache->lock);
         return r;
 }

@@ -29,6 +29,8 @@ void mlx5_cache_free(mlx5_cache *cache);
 
 /* A referenced snapshot that is younger than the TTL, fetching if needed. */
 int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_snapshot **ret_snap);
+/* A fresh snapshot if one is cached, without fetching: -ENOENT otherwise. */
+int mlx5_cache_peek(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_snapshot **ret_snap);
 /* Forgets every entry of one device (it went away). */
 void mlx5_cache_drop_device(mlx5_cache *cache, uint32_t device);
 void mlx5_cache_format_stats(mlx5_cache *cache, GString *out);

@@ -1,20 +1,49 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <stdbool.h>
-
 #include "cache/snapshot.h"
 
-mlx5_snapshot *mlx5_snapshot_new(GBytes *raw, GBytes *text, GArray *ids)
+static mlx5_snapshot *snapshot_alloc(void)
 {
         mlx5_snapshot *snap = g_new0(mlx5_snapshot, 1);
 
         snap->refcount = 1;
         snap->taken_realtime_us = g_get_real_time();
         snap->taken_monotonic_us = g_get_monotonic_time();
+        snap->cost = sizeof(*snap);
+        return snap;
+}
+
+mlx5_snapshot *mlx5_snapshot_new(GBytes *raw, GBytes *text)
+{
+        mlx5_snapshot *snap = snapshot_alloc();
+
         snap->raw = raw;
         snap->text = text;
-        snap->ids = ids;
-        snap->cost = sizeof(*snap) + (raw ? g_bytes_get_size(raw) : 0) + (text ? g_bytes_get_size(text) : 0) +
-                     (ids ? ids->len * sizeof(uint32_t) : 0);
+        snap->text_len = text ? g_bytes_get_size(text) : 0;
+        snap->cost += (raw ? g_bytes_get_size(raw) : 0) + snap->text_len;
+        return snap;
+}
+
+mlx5_snapshot *mlx5_snapshot_new_object(GBytes *raw, size_t text_len)
+{
+        mlx5_snapshot *snap = mlx5_snapshot_new(raw, NULL);
+
+        snap->text_len = text_len;
+        return snap;
+}
+
+mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, GBytes *raws, size_t outlen, uint8_t *has_raw)
+{
+        mlx5_snapshot *snap = snapshot_alloc();
+        struct mlx5_listing *l = g_new0(struct mlx5_listing, 1);
+
+        l->ids = ids;
+        l->raws = raws;
+        l->outlen = outlen;
+        l->has_raw = has_raw;
+        l->text_len = g_new0(gint, ids->len ? ids->len : 1);
+        snap->listing = l;
+        snap->cost += sizeof(*l) + ids->len * (sizeof(uint32_t) + sizeof(gint) + 1) +
+                      (raws ? g_bytes_get_size(raws) : 0);
         return snap;
 }
 
@@ -32,29 +61,54 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                 g_bytes_unref(snap->raw);
         if (snap->text)
                 g_bytes_unref(snap->text);
-        if (snap->ids)
-                g_array_unref(snap->ids);
+        if (snap->listing) {
+                g_array_unref(snap->listing->ids);
+                if (snap->listing->raws)
+                        g_bytes_unref(snap->listing->raws);
+                g_free(snap->listing->has_raw);
+                g_free(snap->listing->text_len);
+                g_free(snap->listing);
+        }
         g_free(snap);
 }
 
-bool mlx5_snapshot_has_id(const mlx5_snapshot *snap, uint32_t id)
+int mlx5_listing_find(const struct mlx5_listing *listing, uint32_t id)
 {
-        const uint32_t *ids;
-        unsigned lo = 0, hi;
+        const uint32_t *ids = (const uint32_t *) (const void *) listing->ids->data;
+        unsigned lo = 0, hi = listing->ids->len;
 
-        if (!snap->ids)
-                return false;
-        ids = (const uint32_t *) (const void *) snap->ids->data;
-        hi = snap->ids->len;
         while (lo < hi) {
                 unsigned mid = lo + (hi - lo) / 2;
 
                 if (ids[mid] == id)
-                        return true;
+                        return (int) mid;
                 if (ids[mid] < id)
                         lo = mid + 1;
                 else
                         hi = mid;
         }
-        return false;
+        return -1;
+}
+
+mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
+                                   size_t (*text_len_fn)(GBytes *raw, void *user_data), void *user_data)
+{
+        struct mlx5_listing *l = listing_snap->listing;
+        mlx5_snapshot *snap;
+        GBytes *raw;
+        gint len;
+
+        if (slot < 0 || (unsigned) slot >= l->ids->len || !l->has_raw[slot])
+                return NULL;
+        raw = g_bytes_new_from_bytes(l->raws, (gsize) slot * l->outlen, l->outlen);
+        /* Rendering is deterministic, so racing threads store the same length. */
+        len = g_atomic_int_get(&l->text_len[slot]);
+        if (len == 0) {
+                len = (gint) text_len_fn(raw, user_data);
+                g_atomic_int_set(&l->text_len[slot], len);
+        }
+        snap = mlx5_snapshot_new_object(raw, (size_t) len);
+        snap->taken_realtime_us = listing_snap->taken_realtime_us;
+        snap->taken_monotonic_us = listing_snap->taken_monotonic_us;
+        return snap;
 }

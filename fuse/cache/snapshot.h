@@ -3,6 +3,10 @@
  * A snapshot is one firmware answer (or one generated file), immutable once
  * made, with the time it was taken.  Whoever serves a file holds a
  * reference, so an open file keeps its snapshot however the cache moves on.
+ *
+ * Object snapshots keep only the firmware's bytes and the length of their
+ * text: the text is rendered again (deterministically) when a file is
+ * opened, so a listing of 100k objects costs their bytes, not their text.
  */
 #pragma once
 
@@ -16,16 +20,40 @@ typedef struct mlx5_snapshot {
         int64_t taken_realtime_us;      /* mtime and ctime of the files it backs */
         int64_t taken_monotonic_us;     /* for the TTL */
         GBytes *raw;                    /* firmware output mailbox, or NULL */
-        GBytes *text;                   /* text shown to users, or NULL */
-        GArray *ids;                    /* uint32_t object numbers of a listing, or NULL */
+        GBytes *text;                   /* generated text, or NULL (render from raw) */
+        size_t text_len;                /* length of the text, kept or not */
+        struct mlx5_listing *listing;   /* for a listing snapshot, or NULL */
         size_t cost;                    /* bytes it keeps alive */
 } mlx5_snapshot;
 
-/* Takes ownership of the three (each may be NULL). */
-mlx5_snapshot *mlx5_snapshot_new(GBytes *raw, GBytes *text, GArray *ids);
+/*
+ * A point-in-time listing of one object type: the numbers and, for each
+ * object whose query succeeded at listing time, its output mailbox.
+ */
+struct mlx5_listing {
+        GArray *ids;                    /* uint32_t, ascending */
+        GBytes *raws;                   /* ids->len slots of outlen bytes */
+        size_t outlen;
+        uint8_t *has_raw;               /* per slot: the query answered */
+        gint *text_len;                 /* per slot: rendered length, 0 = not yet known */
+};
+
+/* Takes ownership of raw and text (either may be NULL). */
+mlx5_snapshot *mlx5_snapshot_new(GBytes *raw, GBytes *text);
+/* An object snapshot whose text is rendered on demand. */
+mlx5_snapshot *mlx5_snapshot_new_object(GBytes *raw, size_t text_len);
+/* Takes ownership of the listing's arrays. */
+mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, GBytes *raws, size_t outlen, uint8_t *has_raw);
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap);
 void mlx5_snapshot_unref(mlx5_snapshot *snap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_snapshot, mlx5_snapshot_unref)
 
-/* Binary search in a listing snapshot's sorted ids. */
-bool mlx5_snapshot_has_id(const mlx5_snapshot *snap, uint32_t id);
+/* Slot of id in a listing snapshot, or -1. */
+int mlx5_listing_find(const struct mlx5_listing *listing, uint32_t id);
+/*
+ * The snapshot of the object in slot i, carrying the listing's times, or
+ * NULL when its query failed at listing time.  text_len_fn computes the text
+ * length once per slot.
+ */
+mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
+                                   size_t (*text_len_fn)(GBytes *raw, void *user_data), void *user_data);

@@ -11,11 +11,38 @@
 #define HCA_CAP_OUT_LEN (MLX5_MBOX_HDR_LEN + 0x1000)
 #define HCA_CAP_DATA_BYTE MLX5_MBOX_HDR_LEN
 
+#define LOG_BURST 20     /* firmware-error messages per device per second */
+
+/* A failing command type must not flood the log: at most LOG_BURST a second. */
+static bool log_allowed(mlx5_device *dev)
+{
+        int64_t now = g_get_monotonic_time();
+        unsigned suppressed = 0;
+        bool allowed;
+
+        g_mutex_lock(&dev->log_lock);
+        if (now - dev->log_window_us >= G_USEC_PER_SEC) {
+                suppressed = dev->log_suppressed;
+                dev->log_window_us = now;
+                dev->log_in_window = 0;
+                dev->log_suppressed = 0;
+        }
+        allowed = dev->log_in_window++ < LOG_BURST;
+        if (!allowed)
+                dev->log_suppressed++;
+        g_mutex_unlock(&dev->log_lock);
+        if (suppressed)
+                g_warning("%s: %u more firmware errors not logged", dev->pci_name, suppressed);
+        return allowed;
+}
+
 static void log_firmware_error(mlx5_device *dev, unsigned opcode, const char *what, unsigned status,
                                uint32_t syndrome)
 {
         const char *name = mlx5_opcode_name(opcode);
 
+        if (!log_allowed(dev))
+                return;
         g_warning("%s: %s%s%s failed: firmware status %s (0x%x), syndrome 0x%08x",
                   dev->pci_name, name ? name : "command", what ? " " : "", what ? what : "",
                   mlx5_status_name(status), status, syndrome);
@@ -30,7 +57,7 @@ static int exec_checked(mlx5_device *dev, const uint8_t *in, size_t inlen, size_
 
         r = mlx5_transport_exec(dev->transport, in, inlen, out, outlen);
         if (r < 0) {
-                if (r != -ENODEV)
+                if (r != -ENODEV && log_allowed(dev))
                         g_warning("%s: %s %s: %s", dev->pci_name, mlx5_opcode_name(opcode) ?: "command",
                                   what ? what : "", g_strerror(-r));
                 return r;
@@ -57,6 +84,62 @@ int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_
                 g_snprintf(what, sizeof(what), "0x%x", id);
         }
         return exec_checked(dev, in, res->inlen, res->outlen, res->has_id ? what : NULL, ret_out);
+}
+
+struct query_batch {
+        mlx5_device *dev;
+        const mlx5_schema_resource *res;
+        const uint32_t *ids;
+        unsigned n;
+        uint8_t *raws;
+        int *results;
+        gint next;              /* next index to claim */
+        GMutex lock;
+        GCond done;
+        unsigned workers_left;
+};
+
+/* One pool thread: claims indices until none are left. */
+static void run_batch_worker(gpointer data, gpointer user_data)
+{
+        struct query_batch *b = data;
+        unsigned i;
+
+        while ((i = (unsigned) g_atomic_int_add(&b->next, 1)) < b->n) {
+                g_autoptr(GBytes) out = NULL;
+
+                b->results[i] = mlx5_device_query(b->dev, b->res, b->ids[i], &out);
+                if (b->results[i] == 0)
+                        memcpy(b->raws + (size_t) i * b->res->outlen, g_bytes_get_data(out, NULL),
+                               b->res->outlen);
+        }
+        g_mutex_lock(&b->lock);
+        if (--b->workers_left == 0)
+                g_cond_signal(&b->done);
+        g_mutex_unlock(&b->lock);
+}
+
+void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, const uint32_t *ids, unsigned n,
+                            uint8_t *raws, int *results)
+{
+        struct query_batch b = {
+                .dev = dev, .res = res, .ids = ids, .n = n, .raws = raws, .results = results,
+        };
+        unsigned workers = MIN(n, dev->transport->max_inflight);
+
+        if (n == 0)
+                return;
+        g_mutex_init(&b.lock);
+        g_cond_init(&b.done);
+        b.workers_left = workers;
+        for (unsigned w = 0; w < workers; w++)
+                g_thread_pool_push(dev->query_pool, &b, NULL);
+        g_mutex_lock(&b.lock);
+        while (b.workers_left)
+                g_cond_wait(&b.done, &b.lock);
+        g_mutex_unlock(&b.lock);
+        g_mutex_clear(&b.lock);
+        g_cond_clear(&b.done);
 }
 
 int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool current, GBytes **ret_out)
@@ -250,6 +333,8 @@ int mlx5_device_open(mlx5_transport *transport, const mlx5_schema *schema, mlx5_
 
         dev->transport = transport;
         dev->schema = schema;
+        g_mutex_init(&dev->log_lock);
+        dev->query_pool = g_thread_pool_new(run_batch_worker, NULL, (gint) transport->max_inflight, FALSE, NULL);
         dev->pci_name = g_strdup(transport->id.pci_name);
         r = discover(dev, error);
         if (r < 0)
@@ -262,7 +347,11 @@ void mlx5_device_free(mlx5_device *dev)
 {
         if (!dev)
                 return;
+        /* Finish queued batch work before the transport goes. */
+        if (dev->query_pool)
+                g_thread_pool_free(dev->query_pool, FALSE, TRUE);
         mlx5_transport_free(dev->transport);
+        g_mutex_clear(&dev->log_lock);
         g_free(dev->pci_name);
         g_free(dev->listing);
         g_free(dev->caps_supported);

@@ -29,6 +29,10 @@ struct mlx5_device {
         bool resource_dump;             /* debug caps say the register works */
         struct mlx5_device_listing *listing;    /* per schema resource index */
         bool *caps_supported;           /* per schema caps index */
+        GThreadPool *query_pool;        /* runs batch queries, one thread per command slot */
+        GMutex log_lock;
+        int64_t log_window_us;          /* firmware-error log throttle */
+        unsigned log_in_window, log_suppressed;
 };
 
 /* Takes ownership of transport.  Sends the discovery commands. */
@@ -44,6 +48,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_device, mlx5_device_free)
  * syndrome); the transport's -errno otherwise.
  */
 int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_t id, GBytes **ret_out);
+/*
+ * Queries n objects in parallel, as many at once as the device has command
+ * slots.  Slot i of raws (res->outlen bytes each) gets object ids[i]'s output
+ * mailbox where results[i] is 0; results[i] is -ENOENT for an object that no
+ * longer exists, or another -errno.
+ */
+void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, const uint32_t *ids, unsigned n,
+                            uint8_t *raws, int *results);
 /* QUERY_HCA_CAP of one capability type, current or maximum values. */
 int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool current, GBytes **ret_out);
 /* The object numbers of a resource type, ascending, via resource dump. */

@@ -4,6 +4,7 @@
  * is all or nothing: every file is parsed (schema-parse.c), then the whole
  * namespace is validated (schema-validate.c); any error frees everything.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -155,20 +156,54 @@ static mlx5_schema *finish(mlx5_schema *schema_owned, GError **error)
         return g_steal_pointer(&schema);
 }
 
-mlx5_schema *mlx5_schema_load_string(const char *name, const char *text, GError **error)
-{
-        g_autoptr(mlx5_schema) schema = schema_new();
-
-        g_return_val_if_fail(name && text, NULL);
-        if (!add_text(schema, name, text, strlen(text), error))
-                return NULL;
-        return finish(g_steal_pointer(&schema), error);
-}
-
 static bool io_error(GError **error, const char *path, int err)
 {
         g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_IO, "%s: %s", path, g_strerror(err));
         return false;
+}
+
+static bool too_large(GError **error, const char *path)
+{
+        g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID,
+                    "%s: larger than %u bytes", path, MLX5_SCHEMA_MAX_FILE_BYTES);
+        return false;
+}
+
+static bool read_fd(int fd, const char *path, char **ret_text, size_t *ret_len, GError **error)
+{
+        g_autofree char *text = NULL;
+        size_t len = 0;
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return io_error(error, path, errno);
+        if (!S_ISREG(st.st_mode)) {
+                g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_IO,
+                            "%s: not a regular file", path);
+                return false;
+        }
+        if (st.st_size > MLX5_SCHEMA_MAX_FILE_BYTES)
+                return too_large(error, path);
+
+        /* One byte more than allowed tells a file that grew since fstat(). */
+        text = g_malloc(MLX5_SCHEMA_MAX_FILE_BYTES + 1);
+        for (;;) {
+                ssize_t n = read(fd, text + len, MLX5_SCHEMA_MAX_FILE_BYTES + 1 - len);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return io_error(error, path, errno);
+                if (n == 0)
+                        break;
+                len += n;
+                if (len > MLX5_SCHEMA_MAX_FILE_BYTES)
+                        return too_large(error, path);
+        }
+        *ret_text = g_realloc(g_steal_pointer(&text), len + 1);
+        (*ret_text)[len] = '\0';
+        *ret_len = len;
+        return true;
 }
 
 /*
@@ -178,61 +213,32 @@ static bool io_error(GError **error, const char *path, int err)
  */
 static bool read_schema_file(const char *path, char **ret_text, size_t *ret_len, GError **error)
 {
-        g_autofree char *text = NULL;
-        size_t len = 0;
-        struct stat st;
-        int fd;
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        bool ok;
 
-        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return io_error(error, path, errno);
-        if (fstat(fd, &st) < 0) {
-                int err = errno;
-
-                close(fd);
-                return io_error(error, path, err);
-        }
-        if (!S_ISREG(st.st_mode)) {
-                close(fd);
-                g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_IO,
-                            "%s: not a regular file", path);
-                return false;
-        }
-        if (st.st_size > MLX5_SCHEMA_MAX_FILE_BYTES) {
-                close(fd);
-                g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID,
-                            "%s: larger than %u bytes", path, MLX5_SCHEMA_MAX_FILE_BYTES);
-                return false;
-        }
-
-        /* One byte more than allowed tells a file that grew while we read it. */
-        text = g_malloc(MLX5_SCHEMA_MAX_FILE_BYTES + 1);
-        for (;;) {
-                ssize_t n = read(fd, text + len, MLX5_SCHEMA_MAX_FILE_BYTES + 1 - len);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        int err = errno;
-
-                        close(fd);
-                        return io_error(error, path, err);
-                }
-                if (n == 0)
-                        break;
-                len += n;
-                if (len > MLX5_SCHEMA_MAX_FILE_BYTES) {
-                        close(fd);
-                        g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID,
-                                    "%s: larger than %u bytes", path, MLX5_SCHEMA_MAX_FILE_BYTES);
-                        return false;
-                }
-        }
+        ok = read_fd(fd, path, ret_text, ret_len, error);
         close(fd);
-        *ret_text = g_realloc(g_steal_pointer(&text), len + 1);
-        (*ret_text)[len] = '\0';
-        *ret_len = len;
-        return true;
+        return ok;
+}
+
+mlx5_schema *mlx5_schema_load_string(const char *name, const char *text, GError **error)
+{
+        g_autoptr(mlx5_schema) schema = schema_new();
+        g_autofree char *base = NULL;
+        size_t len;
+
+        g_return_val_if_fail(name && text, NULL);
+        len = strnlen(text, MLX5_SCHEMA_MAX_FILE_BYTES + 1);
+        if (len > MLX5_SCHEMA_MAX_FILE_BYTES) {
+                base = g_path_get_basename(name);
+                too_large(error, base);
+                return NULL;
+        }
+        if (!add_text(schema, name, text, len, error))
+                return NULL;
+        return finish(g_steal_pointer(&schema), error);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -240,37 +246,46 @@ static int compare_names(const void *a, const void *b)
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+/* The *.schema names in dir, unsorted; hidden files are skipped. */
+static bool list_schema_files(const char *dir, GPtrArray *names, GError **error)
+{
+        DIR *d = opendir(dir);
+        struct dirent *entry;
+
+        if (!d) {
+                g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_IO,
+                            "schema directory %s: %s", dir, g_strerror(errno));
+                return false;
+        }
+        while ((entry = readdir(d))) {
+                if (!g_str_has_suffix(entry->d_name, ".schema") || entry->d_name[0] == '.')
+                        continue;
+                if (names->len == MLX5_SCHEMA_MAX_FILES) {
+                        closedir(d);
+                        g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID,
+                                    "schema directory %s: more than %d *.schema files", dir,
+                                    MLX5_SCHEMA_MAX_FILES);
+                        return false;
+                }
+                g_ptr_array_add(names, g_strdup(entry->d_name));
+        }
+        closedir(d);
+        if (names->len == 0) {
+                g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_IO,
+                            "schema directory %s: no *.schema files", dir);
+                return false;
+        }
+        return true;
+}
+
 mlx5_schema *mlx5_schema_load_dir(const char *dir, GError **error)
 {
         g_autoptr(mlx5_schema) schema = schema_new();
         g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-        g_autoptr(GError) local = NULL;
-        g_autoptr(GDir) d = NULL;
-        const char *entry;
 
         g_return_val_if_fail(dir, NULL);
-        d = g_dir_open(dir, 0, &local);
-        if (!d) {
-                g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_IO,
-                            "schema directory %s: %s", dir, local->message);
+        if (!list_schema_files(dir, names, error))
                 return NULL;
-        }
-        while ((entry = g_dir_read_name(d))) {
-                if (!g_str_has_suffix(entry, ".schema") || entry[0] == '.')
-                        continue;
-                if (names->len == MLX5_SCHEMA_MAX_FILES) {
-                        g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID,
-                                    "schema directory %s: more than %d *.schema files", dir,
-                                    MLX5_SCHEMA_MAX_FILES);
-                        return NULL;
-                }
-                g_ptr_array_add(names, g_strdup(entry));
-        }
-        if (names->len == 0) {
-                g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_IO,
-                            "schema directory %s: no *.schema files", dir);
-                return NULL;
-        }
         g_ptr_array_sort(names, compare_names);
 
         for (guint i = 0; i < names->len; i++) {

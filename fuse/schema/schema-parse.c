@@ -693,11 +693,6 @@ bool schema_parse(mlx5_schema *schema, const char *file, const char *text, size_
         };
         const char *pos = text, *stop = text + len;
 
-        if (len > MLX5_SCHEMA_MAX_FILE_BYTES) {
-                g_set_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID,
-                            "%s: larger than %u bytes", file, MLX5_SCHEMA_MAX_FILE_BYTES);
-                return false;
-        }
         while (pos < stop) {
                 const char *nl = memchr(pos, '\n', stop - pos);
                 const char *eol = nl ? nl : stop;

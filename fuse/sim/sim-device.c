@@ -209,28 +209,28 @@ int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t
         return 0;
 }
 
-uint64_t mlx5_sim_count(mlx5_sim *sim, unsigned opcode)
+/* A copy, taken under the lock; zero for an opcode never received. */
+static struct sim_opstat opstat_snapshot(mlx5_sim *sim, unsigned opcode)
 {
+        struct sim_opstat copy = { 0 };
         const struct sim_opstat *s;
-        uint64_t n;
 
         g_mutex_lock(&sim->lock);
         s = g_hash_table_lookup(sim->opstats, GUINT_TO_POINTER(opcode));
-        n = s ? s->count : 0;
+        if (s)
+                copy = *s;
         g_mutex_unlock(&sim->lock);
-        return n;
+        return copy;
+}
+
+uint64_t mlx5_sim_count(mlx5_sim *sim, unsigned opcode)
+{
+        return opstat_snapshot(sim, opcode).count;
 }
 
 unsigned mlx5_sim_last_uid(mlx5_sim *sim, unsigned opcode)
 {
-        const struct sim_opstat *s;
-        unsigned uid;
-
-        g_mutex_lock(&sim->lock);
-        s = g_hash_table_lookup(sim->opstats, GUINT_TO_POINTER(opcode));
-        uid = s ? s->last_uid : 0;
-        g_mutex_unlock(&sim->lock);
-        return uid;
+        return opstat_snapshot(sim, opcode).last_uid;
 }
 
 static int compare_opcodes(gconstpointer a, gconstpointer b)

@@ -57,11 +57,12 @@ static bool choice_value(const mlx5_schema_field *f, const char *token, uint64_t
 }
 
 /* Resolves a rule against its leaf once; false when the field cannot hold what it says. */
-static bool leaf_bind_rule(struct sim_leaf *l, const mlx5_sim *sim, uint32_t count)
+static bool leaf_bind_rule(struct sim_leaf *l, const mlx5_sim *sim, const char *owner, uint32_t count)
 {
         const struct sim_rule *rule = l->rule;
         g_auto(GStrv) tokens = NULL;
-        uint64_t h = sim_hash2(sim->seed, l->path_hash);
+        /* Per function and type, so that two types' mixes do not march in step. */
+        uint64_t h = sim_hash2(sim_hash2(sim->seed, sim->index) ^ sim_hash_str(owner), l->path_hash);
 
         if (is_text(l->field) != (rule->kind == SIM_RULE_TEXT))
                 return false;
@@ -76,11 +77,15 @@ static bool leaf_bind_rule(struct sim_leaf *l, const mlx5_sim *sim, uint32_t cou
                                 return false;
                 if (l->n_choices == 0 || (rule->kind == SIM_RULE_RANGE && l->n_choices != 2))
                         return false;
-                /* A permutation of positions, so every listed value shows up once count allows. */
-                l->stride = count > 1 ? h % count : 1;
-                while (l->stride == 0 || gcd(l->stride, count) != 1)
-                        l->stride = l->stride % count + 1;
-                l->offset = sim_mix64(h) % count;
+                if (rule->kind == SIM_RULE_RANGE && l->choices[0] > l->choices[1])
+                        return false;
+                if (rule->kind == SIM_RULE_SPREAD) {
+                        /* A permutation of positions: every listed value shows up once count allows. */
+                        l->stride = h % count;
+                        while (l->stride == 0 || gcd(l->stride, count) != 1)
+                                l->stride = l->stride % count + 1;
+                        l->offset = sim_mix64(h) % count;
+                }
                 return true;
         case SIM_RULE_REF:
                 l->ref = sim_find_type(sim, rule->arg);
@@ -113,7 +118,7 @@ static void add_leaf(const mlx5_schema_field *field, const char *path, uint32_t 
 
         if (l.bit_off < OUT_HDR_RESERVED_BITS)
                 return;
-        if (l.rule && !leaf_bind_rule(&l, b->sim, b->count)) {
+        if (l.rule && !leaf_bind_rule(&l, b->sim, b->owner, b->count)) {
                 /* The rule table and the schema disagree: say so, fill at random. */
                 g_warning("simulator: rule for %s.%s does not fit the schema field; filled at random",
                           b->owner, path);
@@ -183,6 +188,8 @@ static uint64_t rule_value(const struct sim_leaf *l, const struct sim_plan *plan
         case SIM_RULE_VALUE:
                 return l->choices[0];
         case SIM_RULE_RANGE:
+                if (l->choices[1] - l->choices[0] == UINT64_MAX)
+                        return h;
                 return l->choices[0] + h % (l->choices[1] - l->choices[0] + 1);
         case SIM_RULE_VHCA_ID:
                 return ctx->sim->index;

@@ -34,10 +34,11 @@
 #define SIM_HCA_CAP_LEN         0x1000
 
 struct mlx5_sim_spec {
-        unsigned devices;
+        /* Numbers the spec sets directly (sim-spec.c numeric_keys), each bounded there. */
+        uint64_t devices;
         uint64_t seed;
-        unsigned latency_us;
-        unsigned slots;
+        uint64_t latency_us;
+        uint64_t slots;
         unsigned fail[SIM_MAX_FAIL];    /* opcodes that answer BAD_SYS_STATE */
         unsigned n_fail;
         GHashTable *counts;             /* resource name -> object count, when given */
@@ -123,6 +124,10 @@ struct sim_fill_ctx {
         bool lowered;                   /* caps "current": some values below max */
 };
 
+/*
+ * The plan of an output mailbox holding st at bit_off and extra's fields at
+ * their own offsets; owner names the rules that apply, count the objects.
+ */
 void sim_plan_build(struct sim_plan *plan, mlx5_sim *sim, const char *owner, uint32_t count,
                     const mlx5_schema_struct *st, uint32_t bit_off, const mlx5_schema_struct *extra);
 void sim_plan_clear(struct sim_plan *plan);

@@ -29,7 +29,6 @@ static const struct sim_rule rules[] = {
 
         { "cq", "status", SIM_RULE_SPREAD, "OK OK OK OK OK OK OK CQ_OVERFLOW" },
         { "cq", "st", SIM_RULE_SPREAD, "NOTIFICATION_REQUEST_ARMED NOTIFICATION_REQUEST_ARMED FIRED" },
-        { "cq", "c_eqn", SIM_RULE_REF, "eq" },
         { "cq", "c_eqn_or_apu_element", SIM_RULE_REF, "eq" },
         { "cq", "log_cq_size", SIM_RULE_RANGE, "6 16" },
 

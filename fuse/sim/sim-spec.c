@@ -6,6 +6,7 @@
  * and the value.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "sim/sim-private.h"
@@ -59,29 +60,31 @@ static char *known_keys(const mlx5_schema *schema)
         return g_string_free(s, FALSE);
 }
 
+/* The plain numeric keys and their bounds. */
+static const struct {
+        const char *key;
+        uint64_t min, max;
+        size_t offset;                  /* of a uint64_t in mlx5_sim_spec */
+} numeric_keys[] = {
+        { "devices", 1, SIM_MAX_DEVICES, offsetof(mlx5_sim_spec, devices) },
+        { "seed", 0, UINT64_MAX, offsetof(mlx5_sim_spec, seed) },
+        { "latency_us", 0, SIM_MAX_LATENCY_US, offsetof(mlx5_sim_spec, latency_us) },
+        { "slots", 1, SIM_MAX_SLOTS, offsetof(mlx5_sim_spec, slots) },
+};
+
 static bool parse_item(mlx5_sim_spec *spec, const mlx5_schema *schema, const char *key, const char *value,
                        GError **error)
 {
         const mlx5_schema_resource *res;
+        g_autofree char *known = NULL;
         uint64_t v;
 
-        if (strcmp(key, "devices") == 0) {
-                if (!parse_number(key, value, 1, SIM_MAX_DEVICES, &v, error))
-                        return false;
-                spec->devices = v;
-        } else if (strcmp(key, "seed") == 0) {
-                if (!parse_number(key, value, 0, UINT64_MAX, &v, error))
-                        return false;
-                spec->seed = v;
-        } else if (strcmp(key, "latency_us") == 0) {
-                if (!parse_number(key, value, 0, SIM_MAX_LATENCY_US, &v, error))
-                        return false;
-                spec->latency_us = v;
-        } else if (strcmp(key, "slots") == 0) {
-                if (!parse_number(key, value, 1, SIM_MAX_SLOTS, &v, error))
-                        return false;
-                spec->slots = v;
-        } else if (strcmp(key, "fail") == 0) {
+        for (size_t i = 0; i < G_N_ELEMENTS(numeric_keys); i++)
+                if (strcmp(key, numeric_keys[i].key) == 0)
+                        return parse_number(key, value, numeric_keys[i].min, numeric_keys[i].max,
+                                            (uint64_t *) (void *) ((char *) spec + numeric_keys[i].offset), error);
+
+        if (strcmp(key, "fail") == 0) {
                 unsigned opcode;
 
                 if (mlx5_opcode_parse(value, &opcode) < 0)
@@ -89,16 +92,19 @@ static bool parse_item(mlx5_sim_spec *spec, const mlx5_schema *schema, const cha
                 if (spec->n_fail == SIM_MAX_FAIL)
                         return spec_error(error, "fail=%s: at most %d fail= keys", value, SIM_MAX_FAIL);
                 spec->fail[spec->n_fail++] = opcode;
-        } else if ((res = mlx5_schema_find_resource(schema, key)) && res->has_id) {
+                return true;
+        }
+
+        res = mlx5_schema_find_resource(schema, key);
+        if (res && res->has_id) {
                 if (!parse_number(key, value, 0, sim_type_limit(res), &v, error))
                         return false;
                 g_hash_table_insert(spec->counts, g_strdup(key), GUINT_TO_POINTER((unsigned) v));
-        } else {
-                g_autofree char *known = known_keys(schema);
-
-                return spec_error(error, "unknown key '%s' in '%s=%s' (known: %s)", key, key, value, known);
+                return true;
         }
-        return true;
+
+        known = known_keys(schema);
+        return spec_error(error, "unknown key '%s' in '%s=%s' (known: %s)", key, key, value, known);
 }
 
 mlx5_sim_spec *mlx5_sim_spec_parse(const char *text, const mlx5_schema *schema, GError **error)

@@ -12,6 +12,7 @@
 #define CREATE_UCTX_IN_LEN      0x40
 #define CREATE_UCTX_CAP_BIT     0x80    /* uctx.cap, 32 bits */
 #define UCTX_UID_BIT            0x50    /* create_uctx_out.uid, destroy_uctx_in.uid; 16 bits */
+#define UID_MAX                 0xffff
 #define CREATE_UMEM_IN_LEN      0x30    /* header, reserved, umem without its mtt list */
 #define CREATE_UMEM_NUM_MTT_BIT 0x140   /* umem.num_of_mtt, 64 bits */
 #define UMEM_MTT_LEN            8
@@ -42,21 +43,37 @@ static uint64_t supported_uctx_caps(const mlx5_sim *sim)
         return caps;
 }
 
-static unsigned check_op_mod(struct sim_cmd *cmd)
+/* What all four commands ask of their header: length, and op_mod 0. */
+static unsigned check_request(struct sim_cmd *cmd, size_t need_in)
 {
+        unsigned status = sim_check_len(cmd, need_in, MLX5_MBOX_HDR_LEN);
+
+        if (status != MLX5_CMD_STAT_OK)
+                return status;
         if (mlx5_mbox_in_op_mod(cmd->in) != 0)
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_OP_MOD);
         return MLX5_CMD_STAT_OK;
 }
 
+/* The next id in 1..mask that no live object has; the tables are bounded far below mask. */
+static unsigned allocate_id(GHashTable *live, unsigned *next, unsigned mask)
+{
+        unsigned id;
+
+        while (*next == 0 || g_hash_table_contains(live, GUINT_TO_POINTER(*next)))
+                *next = (*next + 1) & mask;
+        id = *next;
+        *next = (id + 1) & mask;
+        return id;
+}
+
 unsigned sim_cmd_create_uctx(struct sim_cmd *cmd)
 {
         mlx5_sim *sim = cmd->sim;
-        unsigned status = sim_check_len(cmd, CREATE_UCTX_IN_LEN, MLX5_MBOX_HDR_LEN);
+        unsigned status = check_request(cmd, CREATE_UCTX_IN_LEN);
+        unsigned uid;
         uint64_t cap;
 
-        if (status == MLX5_CMD_STAT_OK)
-                status = check_op_mod(cmd);
         if (status != MLX5_CMD_STAT_OK)
                 return status;
         cap = mlx5_bits_get(cmd->in, cmd->inlen, CREATE_UCTX_CAP_BIT, 32);
@@ -65,12 +82,10 @@ unsigned sim_cmd_create_uctx(struct sim_cmd *cmd)
         if (g_hash_table_size(sim->uctx) >= SIM_MAX_UCTX)
                 return sim_fail(cmd, MLX5_CMD_STAT_LIM_ERR, SIM_SITE_UCTX_LIMIT);
 
-        /* uid 0 is the kernel's own; live uids are few, so this ends quickly. */
-        while (sim->next_uid == 0 || sim_uid_exists(sim, sim->next_uid))
-                sim->next_uid = (sim->next_uid + 1) & 0xffff;
-        g_hash_table_insert(sim->uctx, GUINT_TO_POINTER(sim->next_uid), GUINT_TO_POINTER((unsigned) cap));
-        mlx5_bits_set(cmd->out, cmd->outlen, UCTX_UID_BIT, 16, sim->next_uid);
-        sim->next_uid = (sim->next_uid + 1) & 0xffff;
+        /* uid 0 is the kernel's own. */
+        uid = allocate_id(sim->uctx, &sim->next_uid, UID_MAX);
+        g_hash_table_insert(sim->uctx, GUINT_TO_POINTER(uid), GUINT_TO_POINTER((unsigned) cap));
+        mlx5_bits_set(cmd->out, cmd->outlen, UCTX_UID_BIT, 16, uid);
         return MLX5_CMD_STAT_OK;
 }
 
@@ -82,11 +97,9 @@ static gboolean owned_by(gpointer key, gpointer value, gpointer user_data)
 unsigned sim_cmd_destroy_uctx(struct sim_cmd *cmd)
 {
         mlx5_sim *sim = cmd->sim;
-        unsigned status = sim_check_len(cmd, MLX5_MBOX_HDR_LEN, MLX5_MBOX_HDR_LEN);
+        unsigned status = check_request(cmd, MLX5_MBOX_HDR_LEN);
         unsigned uid;
 
-        if (status == MLX5_CMD_STAT_OK)
-                status = check_op_mod(cmd);
         if (status != MLX5_CMD_STAT_OK)
                 return status;
         uid = mlx5_bits_get(cmd->in, cmd->inlen, UCTX_UID_BIT, 16);
@@ -102,11 +115,10 @@ unsigned sim_cmd_destroy_uctx(struct sim_cmd *cmd)
 unsigned sim_cmd_create_umem(struct sim_cmd *cmd)
 {
         mlx5_sim *sim = cmd->sim;
-        unsigned status = sim_check_len(cmd, CREATE_UMEM_IN_LEN, MLX5_MBOX_HDR_LEN);
+        unsigned status = check_request(cmd, CREATE_UMEM_IN_LEN);
         uint64_t num_mtt;
+        unsigned id;
 
-        if (status == MLX5_CMD_STAT_OK)
-                status = check_op_mod(cmd);
         if (status != MLX5_CMD_STAT_OK)
                 return status;
         num_mtt = mlx5_bits_get(cmd->in, cmd->inlen, CREATE_UMEM_NUM_MTT_BIT, 64);
@@ -118,24 +130,19 @@ unsigned sim_cmd_create_umem(struct sim_cmd *cmd)
         if (g_hash_table_size(sim->umem) >= SIM_MAX_UMEM)
                 return sim_fail(cmd, MLX5_CMD_STAT_LIM_ERR, SIM_SITE_UMEM_LIMIT);
 
-        while (sim->next_umem == 0 || g_hash_table_contains(sim->umem, GUINT_TO_POINTER(sim->next_umem)))
-                sim->next_umem = (sim->next_umem + 1) & UMEM_ID_MAX;
+        id = allocate_id(sim->umem, &sim->next_umem, UMEM_ID_MAX);
         /* The owner is the header's uid (0: the kernel). */
-        g_hash_table_insert(sim->umem, GUINT_TO_POINTER(sim->next_umem),
-                            GUINT_TO_POINTER(mlx5_mbox_in_uid(cmd->in)));
-        mlx5_bits_set(cmd->out, cmd->outlen, UMEM_ID_BIT, 24, sim->next_umem);
-        sim->next_umem = (sim->next_umem + 1) & UMEM_ID_MAX;
+        g_hash_table_insert(sim->umem, GUINT_TO_POINTER(id), GUINT_TO_POINTER(mlx5_mbox_in_uid(cmd->in)));
+        mlx5_bits_set(cmd->out, cmd->outlen, UMEM_ID_BIT, 24, id);
         return MLX5_CMD_STAT_OK;
 }
 
 unsigned sim_cmd_destroy_umem(struct sim_cmd *cmd)
 {
         mlx5_sim *sim = cmd->sim;
-        unsigned status = sim_check_len(cmd, MLX5_MBOX_HDR_LEN, MLX5_MBOX_HDR_LEN);
+        unsigned status = check_request(cmd, MLX5_MBOX_HDR_LEN);
         gpointer id, owner;
 
-        if (status == MLX5_CMD_STAT_OK)
-                status = check_op_mod(cmd);
         if (status != MLX5_CMD_STAT_OK)
                 return status;
         id = GUINT_TO_POINTER((unsigned) mlx5_bits_get(cmd->in, cmd->inlen, UMEM_ID_BIT, 24));

@@ -23,20 +23,57 @@ static GBytes *string_to_bytes(GString *s)
         return g_string_free_to_bytes(s);
 }
 
+static void render_object(GString *out, const mlx5_schema_resource *res, GBytes *raw)
+{
+        gsize len;
+        const uint8_t *p = g_bytes_get_data(raw, &len);
+
+        mlx5_decode_resource(out, res, p, len);
+}
+
+static void scratch_free(gpointer s)
+{
+        g_string_free(s, TRUE);
+}
+
+size_t tree_object_text_len(GBytes *raw, void *user_data)
+{
+        /* One scratch buffer per thread: lengths are computed for every listed object. */
+        static GPrivate scratch = G_PRIVATE_INIT(scratch_free);
+        GString *s = g_private_get(&scratch);
+
+        if (!s) {
+                s = g_string_sized_new(8192);
+                g_private_set(&scratch, s);
+        }
+        g_string_truncate(s, 0);
+        render_object(s, user_data, raw);
+        return s->len;
+}
+
+GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *snap)
+{
+        GString *text;
+
+        if (snap->text)
+                return g_bytes_ref(snap->text);
+        text = g_string_sized_new(snap->text_len + 1);
+        render_object(text, res, snap->raw);
+        /* Same bytes, same decoder: the length stat() reported. */
+        g_warn_if_fail(text->len == snap->text_len);
+        return string_to_bytes(text);
+}
+
 static int fetch_object(mlx5_device *dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap)
 {
         const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, res_index);
-        GString *text = g_string_sized_new(4096);
         GBytes *raw = NULL;
         int r;
 
         r = mlx5_device_query(dev, res, id, &raw);
-        if (r < 0) {
-                g_string_free(text, TRUE);
+        if (r < 0)
                 return r;
-        }
-        mlx5_decode_resource(text, res, g_bytes_get_data(raw, NULL), g_bytes_get_size(raw));
-        *ret_snap = mlx5_snapshot_new(raw, string_to_bytes(text), NULL);
+        *ret_snap = mlx5_snapshot_new_object(raw, tree_object_text_len(raw, (gpointer) res));
         return 0;
 }
 
@@ -56,7 +93,7 @@ static int fetch_caps(mlx5_device *dev, uint32_t caps_index, bool current, mlx5_
         }
         p = g_bytes_get_data(raw, &len);
         mlx5_decode_struct(text, caps->layout, p + MLX5_MBOX_HDR_LEN, len - MLX5_MBOX_HDR_LEN);
-        *ret_snap = mlx5_snapshot_new(raw, string_to_bytes(text), NULL);
+        *ret_snap = mlx5_snapshot_new(raw, string_to_bytes(text));
         return 0;
 }
 
@@ -67,9 +104,10 @@ static gint compare_ids(gconstpointer a, gconstpointer b)
         return x < y ? -1 : x > y;
 }
 
-static int fetch_listing(mlx5_device *dev, uint32_t res_index, mlx5_snapshot **ret_snap)
+static int fetch_ids(mlx5_device *dev, uint32_t res_index, mlx5_snapshot **ret_snap)
 {
         GArray *ids = NULL;
+        unsigned kept = 0;
         int r;
 
         r = mlx5_device_list(dev, res_index, &ids);
@@ -77,25 +115,75 @@ static int fetch_listing(mlx5_device *dev, uint32_t res_index, mlx5_snapshot **r
                 return r;
         g_array_sort(ids, compare_ids);
         /* One name per object, even if firmware repeats a record. */
-        for (unsigned i = 1; i < ids->len;)
-                if (g_array_index(ids, uint32_t, i) == g_array_index(ids, uint32_t, i - 1))
-                        g_array_remove_index(ids, i);
-                else
-                        i++;
-        *ret_snap = mlx5_snapshot_new(NULL, NULL, ids);
+        for (unsigned i = 0; i < ids->len; i++)
+                if (kept == 0 || g_array_index(ids, uint32_t, i) != g_array_index(ids, uint32_t, kept - 1))
+                        g_array_index(ids, uint32_t, kept++) = g_array_index(ids, uint32_t, i);
+        g_array_set_size(ids, kept);
+        *ret_snap = mlx5_snapshot_new_listing(ids, NULL, 0, g_new0(uint8_t, ids->len ? ids->len : 1));
         return 0;
 }
 
-/* Appends text's lines, each prefixed. */
-static void append_prefixed(GString *out, const char *prefix, const char *text)
+/*
+ * A point-in-time listing: the dump's numbers, then every object's query, in
+ * parallel.  Objects gone by then are left out; objects whose query failed
+ * stay listed without bytes (reading them asks firmware again).
+ */
+static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, mlx5_snapshot **ret_snap)
 {
-        for (const char *line = text; *line;) {
-                const char *nl = strchr(line, '\n');
-                size_t len = nl ? (size_t) (nl - line + 1) : strlen(line);
+        const mlx5_schema_resource *res = mlx5_schema_resource_at(td->dev->schema, res_index);
+        g_autoptr(mlx5_snapshot) numbers = NULL;
+        const struct mlx5_listing *nl;
+        g_autofree uint8_t *raws = NULL;
+        g_autofree int *results = NULL;
+        GArray *ids;
+        uint8_t *has_raw;
+        unsigned n, kept = 0;
+        int r;
+
+        r = tree_get_content(tree, CONTENT_IDS, td->slot, res_index, 0, &numbers);
+        if (r < 0)
+                return r;
+        nl = numbers->listing;
+        n = nl->ids->len;
+        raws = g_malloc((size_t) n * res->outlen + 1);
+        results = g_new(int, n + 1);
+        mlx5_device_query_many(td->dev, res, (const uint32_t *) (const void *) nl->ids->data, n, raws, results);
+
+        ids = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), n);
+        has_raw = g_new0(uint8_t, n + 1);
+        for (unsigned i = 0; i < n; i++) {
+                if (results[i] == -ENOENT)
+                        continue;
+                if (results[i] == -ENODEV) {
+                        g_array_unref(ids);
+                        g_free(has_raw);
+                        return -ENODEV;
+                }
+                if (kept != i)
+                        memmove(raws + (size_t) kept * res->outlen, raws + (size_t) i * res->outlen, res->outlen);
+                has_raw[kept] = results[i] == 0;
+                g_array_append_val(ids, g_array_index(nl->ids, uint32_t, i));
+                kept++;
+        }
+        raws = g_realloc(raws, (size_t) kept * res->outlen + 1);
+        *ret_snap = mlx5_snapshot_new_listing(ids, g_bytes_new_take(g_steal_pointer(&raws),
+                                                                    (size_t) kept * res->outlen),
+                                              res->outlen, has_raw);
+        return 0;
+}
+
+/* Appends the lines of text (len bytes), each prefixed. */
+static void append_prefixed(GString *out, const char *prefix, const char *text, size_t len)
+{
+        const char *end = text + len;
+
+        for (const char *line = text; line < end;) {
+                const char *nl = memchr(line, '\n', (size_t) (end - line));
+                size_t n = nl ? (size_t) (nl - line + 1) : (size_t) (end - line);
 
                 g_string_append(out, prefix);
-                g_string_append_len(out, line, len);
-                line += len;
+                g_string_append_len(out, line, (gssize) n);
+                line += n;
         }
 }
 
@@ -122,7 +210,14 @@ static int fetch_info(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot **r
                 if (tree_get_content(tree, CONTENT_OBJECT, td->slot,
                                      (uint32_t) (adapter - mlx5_schema_resource_at(dev->schema, 0)), 0,
                                      &snap) == 0)
-                        append_prefixed(text, "adapter.", g_bytes_get_data(snap->text, NULL));
+                {
+                        g_autoptr(GBytes) adapter_text = tree_object_text(adapter, snap);
+
+                        gsize len;
+                        const char *data = g_bytes_get_data(adapter_text, &len);
+
+                        append_prefixed(text, "adapter.", data, len);
+                }
         }
 
         for (unsigned i = 0; i < n_res; i++) {
@@ -137,13 +232,13 @@ static int fetch_info(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot **r
                                                dev->listing[i].unavailable);
                         continue;
                 }
-                r = tree_get_content(tree, CONTENT_LISTING, td->slot, i, 0, &listing);
+                r = tree_get_content(tree, CONTENT_IDS, td->slot, i, 0, &listing);
                 if (r < 0)
                         g_string_append_printf(text, "objects.%s: error (%s)\n", res->name, g_strerror(-r));
                 else
-                        g_string_append_printf(text, "objects.%s: %u\n", res->name, listing->ids->len);
+                        g_string_append_printf(text, "objects.%s: %u\n", res->name, listing->listing->ids->len);
         }
-        *ret_snap = mlx5_snapshot_new(NULL, string_to_bytes(text), NULL);
+        *ret_snap = mlx5_snapshot_new(NULL, string_to_bytes(text));
         return 0;
 }
 
@@ -168,9 +263,9 @@ static int fetch_stats(mlx5_tree *tree, mlx5_snapshot **ret_snap)
                         continue;
                 mlx5_transport_format_stats(td->dev->transport, dev_text);
                 prefix = g_strdup_printf("%s.", td->dev->pci_name);
-                append_prefixed(text, prefix, dev_text->str);
+                append_prefixed(text, prefix, dev_text->str, dev_text->len);
         }
-        *ret_snap = mlx5_snapshot_new(NULL, string_to_bytes(text), NULL);
+        *ret_snap = mlx5_snapshot_new(NULL, string_to_bytes(text));
         return 0;
 }
 
@@ -190,8 +285,10 @@ int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot 
                 return fetch_object(td->dev, key->sub, key->id, ret_snap);
         case CONTENT_CAPS:
                 return fetch_caps(td->dev, key->sub, key->id != 0, ret_snap);
+        case CONTENT_IDS:
+                return fetch_ids(td->dev, key->sub, ret_snap);
         case CONTENT_LISTING:
-                return fetch_listing(td->dev, key->sub, ret_snap);
+                return fetch_listing(tree, td, key->sub, ret_snap);
         case CONTENT_INFO:
                 return fetch_info(tree, td, ret_snap);
         case CONTENT_STATS:

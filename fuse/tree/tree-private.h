@@ -43,7 +43,8 @@ bool node_from_ino(uint64_t ino, struct node *ret_node);
 enum content_kind {
         CONTENT_OBJECT,         /* query output + decoded text; id 0 for singletons */
         CONTENT_CAPS,
-        CONTENT_LISTING,        /* object numbers of one type */
+        CONTENT_IDS,            /* object numbers of one type (resource dump) */
+        CONTENT_LISTING,        /* those numbers with every object's query output */
         CONTENT_INFO,
         CONTENT_STATS,
 };
@@ -76,6 +77,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tree_device, tree_device_unref)
 
 /* The cache's fetch function (content.c). */
 int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap);
+
+/* The text length of one object's output mailbox (content.c); user_data is the resource. */
+size_t tree_object_text_len(GBytes *raw, void *user_data);
+/* The text of an object snapshot, rendered from its bytes. */
+GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *snap);
 
 /* A cached snapshot of the given content. */
 int tree_get_content(mlx5_tree *tree, enum content_kind kind, uint32_t dev, uint32_t sub, uint32_t id,

@@ -241,23 +241,16 @@ static bool node_is_raw(enum node_kind kind)
         return kind == NODE_RAW_OBJECT || kind == NODE_RAW_SINGLETON;
 }
 
-static GBytes *snapshot_content(const mlx5_snapshot *snap, enum node_kind kind)
-{
-        return node_is_raw(kind) ? snap->raw : snap->text;
-}
-
 static void fill_file_stat(mlx5_tree *tree, uint64_t ino, enum node_kind kind, const mlx5_snapshot *snap,
                            struct stat *st)
 {
-        GBytes *content = snapshot_content(snap, kind);
-
         memset(st, 0, sizeof(*st));
         st->st_ino = ino;
         st->st_mode = S_IFREG | 0444;
         st->st_nlink = 1;
         st->st_uid = tree->uid;
         st->st_gid = tree->gid;
-        st->st_size = content ? (off_t) g_bytes_get_size(content) : 0;
+        st->st_size = node_is_raw(kind) ? (off_t) g_bytes_get_size(snap->raw) : (off_t) snap->text_len;
         st->st_blksize = 4096;
         st->st_blocks = (st->st_size + 511) / 512;
         /* Stable while the snapshot lives: tar compares these across reads. */
@@ -283,6 +276,38 @@ static bool node_is_dir(enum node_kind kind)
         }
 }
 
+/* Where a type directory's listing is pinned while the directory is open. */
+static uint64_t listing_pin_key(uint32_t dev, uint32_t res_index)
+{
+        return node_to_ino(&(struct node) { .kind = NODE_TYPE_DIR, .dev = dev, .sub = res_index });
+}
+
+/*
+ * An object as of the listing its directory shows (pinned by an open
+ * directory, or still fresh): so everything listed stays readable, as it was,
+ * while the listing lives.  Otherwise, or when the listing does not have it,
+ * the object's own query.
+ */
+static int object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id,
+                           mlx5_snapshot **ret_snap)
+{
+        struct mlx5_cache_key key = { .device = dev, .kind = CONTENT_LISTING, .sub = res_index };
+        g_autoptr(mlx5_snapshot) listing = pinned_snapshot(tree, listing_pin_key(dev, res_index));
+
+        if (listing || mlx5_cache_peek(tree->cache, &key, &listing) == 0) {
+                mlx5_snapshot *snap = mlx5_listing_object(listing, mlx5_listing_find(listing->listing, id),
+                                                          tree_object_text_len,
+                                                          (gpointer) mlx5_schema_resource_at(tree->schema,
+                                                                                             res_index));
+
+                if (snap) {
+                        *ret_snap = snap;
+                        return 0;
+                }
+        }
+        return tree_get_content(tree, CONTENT_OBJECT, dev, res_index, id, ret_snap);
+}
+
 /* The snapshot behind a file node. */
 static int file_snapshot(mlx5_tree *tree, const struct node *n, mlx5_snapshot **ret_snap)
 {
@@ -295,7 +320,7 @@ static int file_snapshot(mlx5_tree *tree, const struct node *n, mlx5_snapshot **
                 return tree_get_content(tree, CONTENT_CAPS, n->dev, n->sub, n->id, ret_snap);
         case NODE_OBJECT:
         case NODE_RAW_OBJECT:
-                return tree_get_content(tree, CONTENT_OBJECT, n->dev, n->sub, n->id, ret_snap);
+                return object_snapshot(tree, n->dev, n->sub, n->id, ret_snap);
         case NODE_SINGLETON:
         case NODE_RAW_SINGLETON:
                 return tree_get_content(tree, CONTENT_OBJECT, n->dev, n->sub, 0, ret_snap);
@@ -483,7 +508,12 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
                 return r;
         file = g_new0(mlx5_tree_file, 1);
         file->ino = ino;
-        file->content = snapshot_content(snap, n.kind);
+        if (node_is_raw(n.kind))
+                file->content = g_bytes_ref(snap->raw);
+        else if (snap->text)
+                file->content = g_bytes_ref(snap->text);
+        else
+                file->content = tree_object_text(mlx5_schema_resource_at(tree->schema, n.sub), snap);
         file->snap = g_steal_pointer(&snap);
         pin_open(tree, ino, file->snap);
         *ret_file = file;
@@ -503,6 +533,7 @@ void mlx5_tree_file_free(mlx5_tree *tree, mlx5_tree_file *file)
         if (!file)
                 return;
         unpin_open(tree, file->ino);
+        g_bytes_unref(file->content);
         mlx5_snapshot_unref(file->snap);
         g_free(file);
 }
@@ -612,8 +643,13 @@ static int list_dir(mlx5_tree_dir *dir)
                 }
                 return 0;
         case NODE_TYPE_DIR:
-        case NODE_RAW_TYPE_DIR:
-                return tree_get_content(tree, CONTENT_LISTING, s->dev, s->sub, 0, &dir->listing);
+        case NODE_RAW_TYPE_DIR: {
+                int r = tree_get_content(tree, CONTENT_LISTING, s->dev, s->sub, 0, &dir->listing);
+
+                if (r == 0)
+                        pin_open(tree, listing_pin_key(s->dev, s->sub), dir->listing);
+                return r;
+        }
         default:
                 return -ENOTDIR;
         }
@@ -664,7 +700,7 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name,
 {
         struct node n;
         size_t n_fixed = dir->entries->len;
-        size_t n_listed = dir->listing ? dir->listing->ids->len : 0;
+        size_t n_listed = dir->listing ? dir->listing->listing->ids->len : 0;
 
         if (index < 2) {
                 n = index == 0 ? dir->self : dir->parent;
@@ -679,7 +715,7 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name,
                         .kind = dir->self.kind == NODE_TYPE_DIR ? NODE_OBJECT : NODE_RAW_OBJECT,
                         .dev = dir->self.dev,
                         .sub = dir->self.sub,
-                        .id = g_array_index(dir->listing->ids, uint32_t, index - 2 - n_fixed),
+                        .id = g_array_index(dir->listing->listing->ids, uint32_t, index - 2 - n_fixed),
                 };
                 g_snprintf(dir->name_buf, sizeof(dir->name_buf), "0x%x", n.id);
                 *ret_name = dir->name_buf;
@@ -698,6 +734,8 @@ void mlx5_tree_dir_free(mlx5_tree_dir *dir)
         if (!dir)
                 return;
         g_array_unref(dir->entries);
+        if (dir->listing)
+                unpin_open(dir->tree, listing_pin_key(dir->self.dev, dir->self.sub));
         mlx5_snapshot_unref(dir->listing);
         g_free(dir);
 }

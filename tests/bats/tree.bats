@@ -180,16 +180,32 @@ devices() {
 
 @test "one firmware query per object read, not one per field" {
         dev=$(devices | tail -1)
-        sleep 1.1    # let earlier snapshots expire
+        qps=$(ls "$MNT/$dev/qp" | head -25)
+        sleep 1.1    # let the listing and earlier snapshots expire
         before=$(firmware_count "$dev" QUERY_QP)
         n=0
-        for qp in $(ls "$MNT/$dev/qp" | head -25); do
+        for qp in $qps; do
                 cat "$MNT/$dev/qp/$qp" "$MNT/$dev/raw/qp/$qp" >/dev/null
                 n=$((n + 1))
         done
         sleep 1.1    # .stats is a snapshot too
         after=$(firmware_count "$dev" QUERY_QP)
         [ $((after - before)) -eq "$n" ] || fail "$n objects read cost $((after - before)) QUERY_QP"
+}
+
+@test "a listing queries each object once; reading what it listed costs nothing more" {
+        dev=$(devices | tail -1)
+        total=$(awk -v d="$dev" '$1 == d && $2 == "qp"' "$BATS_FILE_TMPDIR/manifest" | wc -l)
+        sleep 1.1
+        before=$(firmware_count "$dev" QUERY_QP)
+        before_dumps=$(firmware_count "$dev" ACCESS_REG)
+        # one open directory: its listing serves every stat and read inside it
+        run -0 sh -c "cd '$MNT/$dev/qp' && ls -l . >/dev/null && cat * >/dev/null && cat ../raw/qp/* >/dev/null"
+        sleep 1.1
+        after=$(firmware_count "$dev" QUERY_QP)
+        dumps=$(( $(firmware_count "$dev" ACCESS_REG) - before_dumps ))
+        [ $((after - before)) -le $((total + 1)) ] || fail "$total QPs cost $((after - before)) QUERY_QP"
+        [ "$dumps" -ge 1 ] && [ "$dumps" -le $((total / 8 + 2)) ] || fail "$dumps dump commands for $total QPs"
 }
 
 @test "clean unmount ends the daemon with status 0" {
