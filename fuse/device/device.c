@@ -7,9 +7,6 @@
 #include "prm/mbox.h"
 #include "prm/rscdump.h"
 
-/* QUERY_HCA_CAP output: the capability struct starts at byte 0x10. */
-#define HCA_CAP_OUT_LEN (MLX5_MBOX_HDR_LEN + 0x1000)
-#define HCA_CAP_DATA_BYTE MLX5_MBOX_HDR_LEN
 
 #define LOG_BURST 20     /* firmware-error messages per device per second */
 
@@ -148,7 +145,7 @@ int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool 
 
         mlx5_mbox_in_set_hdr(in, MLX5_CMD_OP_QUERY_HCA_CAP,
                              (unsigned) caps->type << 1 | (current ? MLX5_CAP_MODE_CUR : MLX5_CAP_MODE_MAX));
-        return exec_checked(dev, in, sizeof(in), HCA_CAP_OUT_LEN, caps->name, ret_out);
+        return exec_checked(dev, in, sizeof(in), MLX5_HCA_CAP_OUT_LEN, caps->name, ret_out);
 }
 
 static int read_dump(mlx5_device *dev, uint16_t segment_type, GByteArray **ret_stream)
@@ -263,7 +260,7 @@ static uint64_t caps_field(GBytes *caps_out, const mlx5_schema_caps *caps, const
         const uint8_t *p = g_bytes_get_data(caps_out, &len);
         uint64_t v = 0;
 
-        if (mlx5_schema_get(caps->layout, p + HCA_CAP_DATA_BYTE, len - HCA_CAP_DATA_BYTE, path, &v) < 0)
+        if (mlx5_schema_get(caps->layout, p + MLX5_MBOX_HDR_LEN, len - MLX5_MBOX_HDR_LEN, path, &v) < 0)
                 return 0;
         return v;
 }

@@ -17,6 +17,7 @@ static bool open_simulated(const struct mlx5dbgfs_options *opts, const mlx5_sche
                 mlx5_transport *t = mlx5_transport_sim_new(mlx5_sim_new(schema, spec, i), opts->max_inflight);
                 mlx5_device *dev = NULL;
 
+                mlx5_transport_set_max_rate(t, opts->max_rate);
                 if (mlx5_device_open(t, schema, &dev, error) < 0)
                         return false;
                 g_ptr_array_add(ret_devices, dev);

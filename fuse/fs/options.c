@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fs/options.h"
 
-#define MAX_TTL_SECONDS 3600.0
-#define MAX_CACHE_MIB 65536u
-#define MAX_INFLIGHT 1024u
 
 void mlx5dbgfs_print_usage(const char *argv0)
 {
@@ -33,25 +31,48 @@ void mlx5dbgfs_print_usage(const char *argv0)
                "  ttl=SECONDS         how long one firmware answer is shown (default 1)\n"
                "  cache_size=MIB      snapshot cache cap (default 64)\n"
                "  max_inflight=N      commands in flight per device (default 32)\n"
+               "  max_rate=N          commands per second per device (default 0: no cap),\n"
+               "                      so a polling loop cannot starve the production driver\n"
                "  allow_other         let other users read the tree: it holds keys and\n"
                "                      addresses of live objects, so only on trusted hosts\n"
                "  other options are passed to FUSE (see fuse(8))\n",
                argv0, argv0);
 }
 
-static bool parse_number(const char *key, const char *value, double max, double *ret, GError **error)
+/* The numeric -o options: name, range, where the value goes. */
+struct numeric_option {
+        const char *key;
+        double min, max;
+        size_t offset;          /* in struct mlx5dbgfs_options */
+        bool is_double;
+};
+
+static const struct numeric_option numeric_options[] = {
+        { "ttl", 0, 3600, offsetof(struct mlx5dbgfs_options, ttl), true },
+        { "cache_size", 1, 65536, offsetof(struct mlx5dbgfs_options, cache_mib), false },
+        { "max_inflight", 1, 1024, offsetof(struct mlx5dbgfs_options, max_inflight), false },
+        { "max_rate", 0, 10000000, offsetof(struct mlx5dbgfs_options, max_rate), false },
+};
+
+static bool parse_numeric_option(struct mlx5dbgfs_options *opts, const struct numeric_option *no,
+                                 const char *value, GError **error)
 {
         char *end;
         double v;
 
         errno = 0;
-        v = strtod(value, &end);
-        if (errno != 0 || end == value || *end != '\0' || v < 0 || v > max) {
+        v = value ? strtod(value, &end) : 0;
+        if (!value || errno != 0 || end == value || *end != '\0' || v < no->min || v > no->max ||
+            (!no->is_double && v != (unsigned) v)) {
                 g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "invalid value '%s' for -o %s (expected a number from 0 to %g)", value, key, max);
+                            "invalid value '%s' for -o %s (expected %s from %g to %g)", value ? value : "",
+                            no->key, no->is_double ? "a number" : "a whole number", no->min, no->max);
                 return false;
         }
-        *ret = v;
+        if (no->is_double)
+                *(double *) (void *) ((char *) opts + no->offset) = v;
+        else
+                *(unsigned *) (void *) ((char *) opts + no->offset) = (unsigned) v;
         return true;
 }
 
@@ -59,38 +80,10 @@ static bool parse_mount_option(struct mlx5dbgfs_options *opts, const char *opt, 
 {
         const char *eq = strchr(opt, '=');
         g_autofree char *key = eq ? g_strndup(opt, eq - opt) : g_strdup(opt);
-        const char *value = eq ? eq + 1 : NULL;
-        double v;
 
-        if (strcmp(key, "ttl") == 0 || strcmp(key, "cache_size") == 0 || strcmp(key, "max_inflight") == 0) {
-                if (!value) {
-                        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "-o %s needs a value", key);
-                        return false;
-                }
-                if (strcmp(key, "ttl") == 0) {
-                        if (!parse_number(key, value, MAX_TTL_SECONDS, &opts->ttl, error))
-                                return false;
-                } else if (strcmp(key, "cache_size") == 0) {
-                        if (!parse_number(key, value, MAX_CACHE_MIB, &v, error))
-                                return false;
-                        if (v < 1) {
-                                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                                            "-o cache_size must be at least 1 (MiB)");
-                                return false;
-                        }
-                        opts->cache_mib = (unsigned) v;
-                } else {
-                        if (!parse_number(key, value, MAX_INFLIGHT, &v, error))
-                                return false;
-                        if (v < 1) {
-                                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                                            "-o max_inflight must be at least 1");
-                                return false;
-                        }
-                        opts->max_inflight = (unsigned) v;
-                }
-                return true;
-        }
+        for (size_t i = 0; i < G_N_ELEMENTS(numeric_options); i++)
+                if (strcmp(key, numeric_options[i].key) == 0)
+                        return parse_numeric_option(opts, &numeric_options[i], eq ? eq + 1 : NULL, error);
         /* Writes are refused at the mount itself; never let them be re-enabled. */
         if (strcmp(key, "rw") == 0) {
                 g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,

@@ -19,6 +19,7 @@ struct mlx5dbgfs_options {
         double ttl;                     /* -o ttl=SECONDS */
         unsigned cache_mib;             /* -o cache_size=MIB */
         unsigned max_inflight;          /* -o max_inflight=N, per device */
+        unsigned max_rate;              /* -o max_rate=N commands/s per device, 0 = no cap */
         GPtrArray *fuse_options;        /* passed on to libfuse, e.g. allow_other */
 };
 

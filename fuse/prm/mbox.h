@@ -67,7 +67,9 @@ enum mlx5_cmd_status {
 /* access_register_in.register_id, bit 0x50, 16 bits */
 #define MLX5_ACCESS_REG_ID_BIT 0x50
 
-/* QUERY_HCA_CAP: op_mod = cap_type << 1 | mode */
+/* QUERY_HCA_CAP: op_mod = cap_type << 1 | mode; the capability (hca_cap_union) follows the header */
+#define MLX5_HCA_CAP_LEN 0x1000
+#define MLX5_HCA_CAP_OUT_LEN (MLX5_MBOX_HDR_LEN + MLX5_HCA_CAP_LEN)
 enum mlx5_cap_mode {
         MLX5_CAP_MODE_MAX = 0,
         MLX5_CAP_MODE_CUR = 1,

@@ -28,7 +28,7 @@ void sim_caps_output(const mlx5_sim *sim, const struct sim_caps *c, bool current
 unsigned sim_cmd_query_hca_cap(struct sim_cmd *cmd)
 {
         unsigned op_mod = mlx5_mbox_in_op_mod(cmd->in);
-        unsigned status = sim_check_len(cmd, MLX5_MBOX_HDR_LEN, MLX5_MBOX_HDR_LEN + SIM_HCA_CAP_LEN);
+        unsigned status = sim_check_len(cmd, MLX5_MBOX_HDR_LEN, MLX5_HCA_CAP_OUT_LEN);
 
         if (status != MLX5_CMD_STAT_OK)
                 return status;
@@ -38,7 +38,7 @@ unsigned sim_cmd_query_hca_cap(struct sim_cmd *cmd)
                 const struct sim_caps *c = &cmd->sim->caps[i];
 
                 if (c->caps->type == op_mod >> 1) {
-                        sim_caps_output(cmd->sim, c, op_mod & 1, cmd->out, MLX5_MBOX_HDR_LEN + SIM_HCA_CAP_LEN);
+                        sim_caps_output(cmd->sim, c, op_mod & 1, cmd->out, MLX5_HCA_CAP_OUT_LEN);
                         return MLX5_CMD_STAT_OK;
                 }
         }

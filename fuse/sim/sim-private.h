@@ -30,9 +30,6 @@
 /* The resource-dump segment numbers this firmware assigns, in menu order. */
 #define SIM_SEGMENT_TYPE_BASE   0x1000
 
-/* The QUERY_HCA_CAP capability area is a union of every layout. */
-#define SIM_HCA_CAP_LEN         0x1000
-
 struct mlx5_sim_spec {
         /* Numbers the spec sets directly (sim-spec.c numeric_keys), each bounded there. */
         uint64_t devices;

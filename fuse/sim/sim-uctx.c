@@ -27,7 +27,7 @@ bool sim_uid_exists(const mlx5_sim *sim, unsigned uid)
 /* The uctx_cap bits this firmware advertises in its current general caps. */
 static uint64_t supported_uctx_caps(const mlx5_sim *sim)
 {
-        g_autofree uint8_t *out = g_malloc(MLX5_MBOX_HDR_LEN + SIM_HCA_CAP_LEN);
+        g_autofree uint8_t *out = g_malloc(MLX5_HCA_CAP_OUT_LEN);
         uint64_t caps = 0;
 
         for (unsigned i = 0; i < sim->n_caps; i++) {
@@ -35,8 +35,8 @@ static uint64_t supported_uctx_caps(const mlx5_sim *sim)
 
                 if (c->caps->type != MLX5_CAP_TYPE_GENERAL)
                         continue;
-                sim_caps_output(sim, c, true, out, MLX5_MBOX_HDR_LEN + SIM_HCA_CAP_LEN);
-                if (mlx5_schema_get(c->caps->layout, out + MLX5_MBOX_HDR_LEN, SIM_HCA_CAP_LEN, "uctx_cap",
+                sim_caps_output(sim, c, true, out, MLX5_HCA_CAP_OUT_LEN);
+                if (mlx5_schema_get(c->caps->layout, out + MLX5_MBOX_HDR_LEN, MLX5_HCA_CAP_LEN, "uctx_cap",
                                     &caps) < 0)
                         caps = 0;
         }

@@ -67,6 +67,31 @@ void mlx5_transport_init(mlx5_transport *t, const struct mlx5_transport_ops *ops
         g_cond_init(&t->slot_free);
 }
 
+void mlx5_transport_set_max_rate(mlx5_transport *t, unsigned per_second)
+{
+        g_mutex_lock(&t->lock);
+        t->rate_interval_us = per_second ? G_USEC_PER_SEC / per_second : 0;
+        g_mutex_unlock(&t->lock);
+}
+
+/* Reserves the next send time under the rate cap and sleeps until it comes. */
+static void wait_for_rate(mlx5_transport *t)
+{
+        int64_t now, at;
+
+        g_mutex_lock(&t->lock);
+        if (!t->rate_interval_us) {
+                g_mutex_unlock(&t->lock);
+                return;
+        }
+        now = g_get_monotonic_time();
+        at = MAX(now, t->next_send_us);
+        t->next_send_us = at + t->rate_interval_us;
+        g_mutex_unlock(&t->lock);
+        if (at > now)
+                g_usleep((gulong) (at - now));
+}
+
 int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *out, size_t outlen)
 {
         int64_t start;
@@ -77,6 +102,7 @@ int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *o
         if (!mlx5_transport_is_allowed(in, inlen))
                 return -EPERM;
 
+        wait_for_rate(t);
         g_mutex_lock(&t->lock);
         while (t->inflight >= t->max_inflight)
                 g_cond_wait(&t->slot_free, &t->lock);

@@ -42,6 +42,8 @@ struct mlx5_transport {
         struct mlx5_cmd_stats *stats;   /* owned; see cmd-stats.h */
         unsigned max_inflight;
         unsigned inflight;
+        int64_t rate_interval_us;       /* 0: no rate cap; else one command per interval */
+        int64_t next_send_us;           /* monotonic time the next command may go */
         GMutex lock;
         GCond slot_free;
 };
@@ -49,9 +51,13 @@ struct mlx5_transport {
 /* For implementations: set up the common part (ops and identity filled by the caller). */
 void mlx5_transport_init(mlx5_transport *t, const struct mlx5_transport_ops *ops, unsigned max_inflight);
 
+/* Caps the commands per second sent to this device (0 lifts the cap). */
+void mlx5_transport_set_max_rate(mlx5_transport *t, unsigned per_second);
+
 /*
  * Send a command: refuses anything but read-only queries (-EPERM), waits for
- * a free command slot, counts and times the command.  Firmware errors are not
+ * its turn under the rate cap and for a free command slot, counts and times
+ * the command.  Firmware errors are not
  * transport errors: check the outbox status.
  */
 int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *out, size_t outlen);
