@@ -30,7 +30,82 @@ static double timeout_for(const struct stat *st)
         return S_ISDIR(st->st_mode) ? dir_timeout : 0.0;
 }
 
-static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+/*
+ * Requests that may wait for firmware (a cache miss) run on this pool and
+ * reply from there, so a slow device never holds a FUSE worker thread.
+ */
+static GThreadPool *slow_pool;
+
+enum slow_op {
+        SLOW_LOOKUP,
+        SLOW_GETATTR,
+        SLOW_OPEN,
+        SLOW_OPENDIR,
+};
+
+struct slow_request {
+        enum slow_op op;
+        fuse_req_t req;
+        fuse_ino_t ino;
+        char *name;
+        struct fuse_file_info fi;       /* a copy: the kernel's is gone when we return */
+};
+
+static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+static void do_getattr(fuse_req_t req, fuse_ino_t ino);
+static void do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+static void do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+
+static void run_slow(gpointer data, gpointer user_data)
+{
+        struct slow_request *r = data;
+
+        switch (r->op) {
+        case SLOW_LOOKUP:
+                do_lookup(r->req, r->ino, r->name);
+                break;
+        case SLOW_GETATTR:
+                do_getattr(r->req, r->ino);
+                break;
+        case SLOW_OPEN:
+                do_open(r->req, r->ino, &r->fi);
+                break;
+        case SLOW_OPENDIR:
+                do_opendir(r->req, r->ino, &r->fi);
+                break;
+        }
+        g_free(r->name);
+        g_free(r);
+}
+
+static void defer(enum slow_op op, fuse_req_t req, fuse_ino_t ino, const char *name, struct fuse_file_info *fi)
+{
+        struct slow_request *r = g_new0(struct slow_request, 1);
+
+        r->op = op;
+        r->req = req;
+        r->ino = ino;
+        r->name = g_strdup(name);
+        if (fi)
+                r->fi = *fi;
+        if (slow_pool)
+                g_thread_pool_push(slow_pool, r, NULL);
+        else
+                run_slow(r, NULL);
+}
+
+void mlx5_fs_start_workers(unsigned n)
+{
+        slow_pool = g_thread_pool_new(run_slow, NULL, (gint) n, FALSE, NULL);
+}
+
+void mlx5_fs_stop_workers(void)
+{
+        if (slow_pool)
+                g_thread_pool_free(g_steal_pointer(&slow_pool), FALSE, TRUE);
+}
+
+static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
         struct fuse_entry_param e = { 0 };
         int r = mlx5_tree_lookup(tree_of(req), parent, name, &e.attr);
@@ -44,20 +119,33 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
         fuse_reply_entry(req, &e);
 }
 
-static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+        defer(SLOW_LOOKUP, req, parent, name, NULL);
+}
+
+static void do_getattr(fuse_req_t req, fuse_ino_t ino)
 {
         struct stat st;
-        int r = 0;
+        int r = mlx5_tree_getattr(tree_of(req), ino, &st);
 
-        /* The kernel passes the handle only for regular files: report what it pinned. */
-        if (fi && fi->fh)
-                mlx5_tree_file_stat(tree_of(req), (mlx5_tree_file *) (uintptr_t) fi->fh, &st);
-        else
-                r = mlx5_tree_getattr(tree_of(req), ino, &st);
         if (r < 0)
                 fuse_reply_err(req, -r);
         else
                 fuse_reply_attr(req, &st, timeout_for(&st));
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        struct stat st;
+
+        /* With a handle (regular files only), report what it pinned: no firmware needed. */
+        if (fi && fi->fh) {
+                mlx5_tree_file_stat(tree_of(req), (mlx5_tree_file *) (uintptr_t) fi->fh, &st);
+                fuse_reply_attr(req, &st, timeout_for(&st));
+                return;
+        }
+        defer(SLOW_GETATTR, req, ino, NULL, NULL);
 }
 
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
@@ -68,13 +156,18 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-        mlx5_tree_file *file = NULL;
-        int r;
-
         if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
                 fuse_reply_err(req, EROFS);
                 return;
         }
+        defer(SLOW_OPEN, req, ino, NULL, fi);
+}
+
+static void do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        mlx5_tree_file *file = NULL;
+        int r;
+
         r = mlx5_tree_open(tree_of(req), ino, &file);
         if (r < 0) {
                 fuse_reply_err(req, -r);
@@ -107,6 +200,11 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        defer(SLOW_OPENDIR, req, ino, NULL, fi);
+}
+
+static void do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         mlx5_tree_dir *dir = NULL;
         int r = mlx5_tree_opendir(tree_of(req), ino, &dir);

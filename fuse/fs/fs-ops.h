@@ -8,5 +8,10 @@
 /* Low-level operations; the session's userdata is the mlx5_tree. */
 extern const struct fuse_lowlevel_ops mlx5_fs_ops;
 
+/* Runs requests that may wait for firmware on n threads of their own. */
+void mlx5_fs_start_workers(unsigned n);
+/* Waits for those requests to finish; call after the session loop ends. */
+void mlx5_fs_stop_workers(void);
+
 /* Seconds the kernel may keep directory entries and attributes. */
 void mlx5_fs_set_dir_timeout(double seconds);

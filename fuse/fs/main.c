@@ -17,7 +17,9 @@ enum {
         EXIT_RUNTIME = 1,
 };
 
-#define FUSE_MAX_THREADS 64
+/* FUSE threads only hand slow requests over; the slow workers wait for firmware. */
+#define FUSE_MAX_THREADS 16
+#define SLOW_WORKERS 64
 
 static const char *default_schema_dir(void)
 {
@@ -63,11 +65,13 @@ static int serve(const struct mlx5dbgfs_options *opts, mlx5_tree *tree)
                 goto out_unmount;
         mlx5dbgfs_log_setup(!opts->foreground, opts->debug);
 
+        mlx5_fs_start_workers(SLOW_WORKERS);
         loop_cfg = fuse_loop_cfg_create();
         fuse_loop_cfg_set_max_threads(loop_cfg, FUSE_MAX_THREADS);
         /* A positive result is the signal (SIGINT, SIGTERM) that asked us to stop. */
         r = fuse_session_loop_mt(se, loop_cfg) >= 0 ? EXIT_SUCCESS : EXIT_RUNTIME;
         fuse_loop_cfg_destroy(loop_cfg);
+        mlx5_fs_stop_workers();
 
 out_unmount:
         fuse_session_unmount(se);
