@@ -54,7 +54,7 @@ static int exec_checked(mlx5_device *dev, const uint8_t *in, size_t inlen, size_
 
         r = mlx5_transport_exec(dev->transport, in, inlen, out, outlen);
         if (r < 0) {
-                if (r != -ENODEV && log_allowed(dev))
+                if (r != -ENODEV && r != -EBADMSG && log_allowed(dev))
                         g_warning("%s: %s %s: %s", dev->pci_name, mlx5_opcode_name(opcode) ?: "command",
                                   what ? what : "", g_strerror(-r));
                 return r;
@@ -300,6 +300,20 @@ static int discover(mlx5_device *dev, GError **error)
         }
 
         dev->listing = g_new0(struct mlx5_device_listing, n_res);
+        for (unsigned i = 0; i < n_res; i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, i);
+                g_autoptr(GBytes) probe = NULL;
+
+                /* One query of object 0 tells whether the kernel lets the command through at all. */
+                r = mlx5_device_query(dev, res, 0, &probe);
+                if (r == -ENODEV) {
+                        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NODEV, "%s: device went away", dev->pci_name);
+                        return r;
+                }
+                if (r == -EBADMSG || r == -EPERM)
+                        dev->listing[i].absent = r == -EBADMSG ? "the kernel refuses its query command"
+                                                               : "its query command is not allowed";
+        }
         if (dev->resource_dump && read_menu(dev, menu) < 0)
                 g_warning("%s: cannot read the resource dump menu; objects will not be listed", dev->pci_name);
         for (unsigned i = 0; i < n_res; i++) {

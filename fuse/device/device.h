@@ -14,8 +14,9 @@
 
 typedef struct mlx5_device mlx5_device;
 
-/* How a resource type is enumerated on this device. */
+/* Whether and how a resource type is offered on this device. */
 struct mlx5_device_listing {
+        const char *absent;             /* why the type is not shown at all, or NULL */
         int segment_type;               /* -1: the menu offers no segment for it */
         const char *segment_name;
         const char *unavailable;        /* why it cannot be listed, or NULL */
@@ -45,7 +46,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_device, mlx5_device_free)
  * Runs a resource's query command (id ignored for singletons).  Returns 0 and
  * the whole output mailbox; -ENOENT when firmware says the object does not
  * exist; -EIO for any other firmware error (logged with opcode, status and
- * syndrome); the transport's -errno otherwise.
+ * syndrome); -EBADMSG when the kernel refuses the command (fwctl scope); the
+ * transport's -errno otherwise (-ENODEV: the device is gone).
  */
 int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_t id, GBytes **ret_out);
 /*

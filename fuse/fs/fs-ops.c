@@ -183,14 +183,26 @@ static void do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
-        const mlx5_tree_file *file = (const mlx5_tree_file *) (uintptr_t) fi->fh;
-        gsize len = 0;
-        const char *data = file->content ? g_bytes_get_data(file->content, &len) : NULL;
+        const char *data;
+        size_t len;
+        int r = off < 0 ? -EINVAL : mlx5_tree_read(tree_of(req), (const mlx5_tree_file *) (uintptr_t) fi->fh,
+                                                   (uint64_t) off, size, &data, &len);
 
-        if (off < 0 || (uint64_t) off >= len)
-                fuse_reply_buf(req, NULL, 0);
+        if (r < 0)
+                fuse_reply_err(req, -r);
         else
-                fuse_reply_buf(req, data + off, MIN(size, len - (size_t) off));
+                fuse_reply_buf(req, data, len);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+        g_autofree char *target = NULL;
+        int r = mlx5_tree_readlink(tree_of(req), ino, &target);
+
+        if (r < 0)
+                fuse_reply_err(req, -r);
+        else
+                fuse_reply_readlink(req, target);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -258,6 +270,7 @@ const struct fuse_lowlevel_ops mlx5_fs_ops = {
         .setattr = op_setattr,
         .open = op_open,
         .read = op_read,
+        .readlink = op_readlink,
         .release = op_release,
         .opendir = op_opendir,
         .readdir = op_readdir,

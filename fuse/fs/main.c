@@ -29,6 +29,14 @@ static const char *default_schema_dir(void)
         return MLX5DBGFS_SCHEMA_DIR;
 }
 
+/* Tests point this at a fake sysfs tree. */
+static const char *sysfs_root(void)
+{
+        const char *root = g_getenv("MLX5DBGFS_SYSFS_ROOT");
+
+        return root && *root ? root : "/sys";
+}
+
 static mlx5_schema *load_schema(const struct mlx5dbgfs_options *opts)
 {
         g_autoptr(GError) error = NULL;
@@ -138,7 +146,7 @@ int main(int argc, char **argv)
                 /* The tree takes each device over. */
                 mlx5_device *dev = g_ptr_array_steal_index(devices, 0);
 
-                if (mlx5_tree_add_device(tree, dev) < 0)
+                if (mlx5_tree_add_device(tree, dev, sysfs_root()) < 0)
                         mlx5_device_free(dev);
         }
         mlx5_fs_set_dir_timeout(opts.ttl);

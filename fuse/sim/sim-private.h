@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Inside the simulated firmware: the spec, the immutable population built
- * from it, the fill plans that turn (seed, object, field) into bytes, and
- * the mutable command state (counters, user contexts, dump sessions).
+ * Inside the simulated firmware: the spec, the population built from it and
+ * the churn that changes it, the fill plans that turn (seed, object, field)
+ * into bytes, and the mutable command state (counters, user contexts, dump
+ * sessions).
  */
 #pragma once
 
@@ -23,6 +24,7 @@
 #define SIM_MAX_UMEM            4096
 #define SIM_MAX_UMEM_MTT        (1u << 16)
 #define SIM_MAX_DUMP_SESSIONS   64
+#define SIM_MAX_CHURN           100000u         /* object changes per second and function */
 
 #define SIM_DEFAULT_SEED        1
 #define SIM_DEFAULT_SLOTS       32
@@ -36,6 +38,7 @@ struct mlx5_sim_spec {
         uint64_t seed;
         uint64_t latency_us;
         uint64_t slots;
+        uint64_t churn;
         unsigned fail[SIM_MAX_FAIL];    /* opcodes that answer BAD_SYS_STATE */
         unsigned n_fail;
         GHashTable *counts;             /* resource name -> object count, when given */
@@ -90,6 +93,22 @@ const struct sim_rule *sim_rule_find(const char *owner, const char *path);
 /* Every rule, for tests that prove each still names a schema field. */
 const struct sim_rule *sim_rules(size_t *ret_n);
 
+/*
+ * How churn moves one enum leaf of a type (its state): the value a new
+ * object starts with, and "FROM>TO" moves, FROM "*" meaning any other value;
+ * a move listed twice is twice as likely.
+ */
+struct sim_lifecycle {
+        const char *owner;
+        const char *path;
+        const char *created;
+        const char *moves;
+};
+
+/* The lifecycle of owner's leaf path, or NULL. */
+const struct sim_lifecycle *sim_lifecycle_find(const char *owner, const char *path);
+const struct sim_lifecycle *sim_lifecycles(size_t *ret_n);
+
 /* ---- fill plans (sim-fill.c) ---- */
 
 struct sim_type;
@@ -104,21 +123,36 @@ struct sim_leaf {
         uint64_t *choices;              /* SPREAD values, RANGE lo/hi; owned */
         unsigned n_choices;
         uint64_t stride, offset;        /* SPREAD: position permutation */
+        bool lifecycle;                 /* the value comes from the object's stored state */
 };
+
+/* A lifecycle move; from is SIM_MOVE_ANY for "*". */
+struct sim_move {
+        uint64_t from, to;
+};
+
+#define SIM_MOVE_ANY UINT64_MAX
 
 /* How to produce one output mailbox: a leaf list, built once per function. */
 struct sim_plan {
         struct sim_leaf *leaves;
         unsigned n_leaves;
         uint32_t count;                 /* objects that share the plan */
+        int lifecycle_leaf;             /* index of the leaf churn moves, or -1 */
+        uint64_t created;               /* its value in a new object */
+        struct sim_move *moves;         /* owned */
+        unsigned n_moves;
 };
 
 /* What varies between two objects of one plan. */
 struct sim_fill_ctx {
         const mlx5_sim *sim;
-        uint64_t object_seed;
-        uint32_t pos;                   /* position among its type, ascending ids */
+        uint64_t identity_seed;         /* one object, its whole life: rule-driven values */
+        uint64_t object_seed;           /* changes with every churn change: the other values */
+        uint32_t pos;                   /* the object's slot (ascending ids as built) */
         bool lowered;                   /* caps "current": some values below max */
+        bool has_state;                 /* state overrides the lifecycle leaf */
+        uint64_t state;
 };
 
 /*
@@ -129,16 +163,67 @@ void sim_plan_build(struct sim_plan *plan, mlx5_sim *sim, const char *owner, uin
                     const mlx5_schema_struct *st, uint32_t bit_off, const mlx5_schema_struct *extra);
 void sim_plan_clear(struct sim_plan *plan);
 void sim_plan_fill(const struct sim_plan *plan, const struct sim_fill_ctx *ctx, uint8_t *out, size_t len);
+/* The lifecycle leaf's value as the plan alone gives it (ignoring ctx->state). */
+uint64_t sim_plan_lifecycle_value(const struct sim_plan *plan, const struct sim_fill_ctx *ctx);
+
+/* The slot of l->ref that a REF leaf names in the object whose identity seed this is. */
+static inline uint32_t sim_leaf_ref_slot(const struct sim_leaf *l, uint32_t ref_n, uint64_t identity_seed)
+{
+        return sim_hash2(identity_seed, l->path_hash) % ref_n;
+}
+
+/* ---- the live object numbers of one type (sim-index.c) ---- */
+
+struct sim_index_block;
+
+struct sim_index {
+        struct sim_index_block **blocks;        /* ascending, none empty */
+        uint32_t n_blocks, alloc;
+};
+
+/* ids ascending; ids[k] gets slot k. */
+void sim_index_init(struct sim_index *x, const uint32_t *ids, uint32_t n);
+void sim_index_clear(struct sim_index *x);
+/* ret_slot may be NULL. */
+bool sim_index_find(const struct sim_index *x, uint32_t id, uint32_t *ret_slot);
+/* The smallest live number >= id and its slot; false when there is none. */
+bool sim_index_next(const struct sim_index *x, uint32_t id, uint32_t *ret_id, uint32_t *ret_slot);
+/* id must not be present / must be present. */
+void sim_index_insert(struct sim_index *x, uint32_t id, uint32_t slot);
+void sim_index_remove(struct sim_index *x, uint32_t id);
+uint32_t sim_index_count(const struct sim_index *x);
 
 /* ---- population (sim-populate.c) ---- */
 
-/* One schema resource on this function; singletons have ids == NULL, n == 1. */
+/*
+ * One live object, in a slot of its type.  Churn replaces a slot's object
+ * with a new one (the population stays the same size) or changes it; an
+ * object's bytes are a function of this record, its slot and the plan, so
+ * untouched objects answer the same bytes on every query.
+ */
+struct sim_obj {
+        uint32_t id;
+        uint32_t birth;                 /* 0: built with the function, else a serial per type */
+        uint32_t gen;                   /* changes since birth */
+        uint32_t refs;                  /* REF leaves of other live objects that name it */
+        uint32_t state;                 /* the lifecycle leaf's value (plan.lifecycle_leaf >= 0) */
+};
+
+/*
+ * One schema resource on this function; singletons have ids == objs == NULL,
+ * n == 1.  The ids, n and the plan are immutable; objs, index, last_id and
+ * births change with churn, under the function's lock.
+ */
 struct sim_type {
         const mlx5_schema_resource *res;
         uint64_t name_hash;
-        uint32_t *ids;                  /* ascending */
+        uint32_t *ids;                  /* as built, ascending: slot k started as ids[k] */
         uint32_t n;
         struct sim_plan plan;
+        struct sim_obj *objs;           /* n slots */
+        struct sim_index index;         /* live id -> slot */
+        uint32_t last_id;               /* the newest number handed out */
+        uint32_t births;
 };
 
 struct sim_caps {
@@ -161,13 +246,33 @@ uint32_t sim_type_limit(const mlx5_schema_resource *res);
 uint32_t sim_type_default_count(const mlx5_schema_resource *res);
 
 void sim_populate(mlx5_sim *sim, const mlx5_sim_spec *spec);
+void sim_populate_clear(mlx5_sim *sim);
 const struct sim_type *sim_find_type(const mlx5_sim *sim, const char *name);
-/* Position of id among t's objects, or -1. */
-int64_t sim_find_object(const struct sim_type *t, uint32_t id);
-/* First position whose id is >= id (t->n when none). */
-uint32_t sim_lower_bound(const struct sim_type *t, uint32_t id);
-/* The whole query output mailbox of the object at pos (len >= t->res->outlen). */
-void sim_object_output(const mlx5_sim *sim, const struct sim_type *t, uint32_t pos, uint8_t *out, size_t len);
+/* A number no live object of t has, for a new object (r: randomness). */
+uint32_t sim_fresh_id(struct sim_type *t, uint64_t r);
+/* The seed of everything that stays fixed while the object in slot lives. */
+uint64_t sim_object_identity(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot);
+/* The whole query output mailbox of the object in slot (len >= t->res->outlen). */
+void sim_object_output(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot, uint8_t *out, size_t len);
+
+/* ---- churn (sim-churn.c) ---- */
+
+struct sim_churn {
+        uint64_t rate;                  /* steps per second; 0: only sim_churn_steps */
+        uint64_t rng;                   /* splitmix64 state, from the seed */
+        gint64 last_us;                 /* monotonic time steps were last counted to */
+        uint64_t carry;                 /* step-microseconds short of a whole step */
+        uint64_t created, destroyed, changed, dropped;
+};
+
+/* Counts the references among the population and arms the clock. */
+void sim_churn_init(mlx5_sim *sim, uint64_t rate);
+/* Applies the steps due by now_us, at most rate / 10 (caller holds the lock). */
+void sim_churn_tick(mlx5_sim *sim, gint64 now_us);
+/* Applies n steps now, whatever the rate (caller holds the lock). */
+void sim_churn_steps(mlx5_sim *sim, uint64_t n);
+/* "churn.created: N" lines, when churn is on (caller holds the lock). */
+void sim_churn_format_counts(const mlx5_sim *sim, GString *out);
 
 /* ---- the function ---- */
 
@@ -188,7 +293,7 @@ struct mlx5_sim {
         unsigned fail[SIM_MAX_FAIL];
         unsigned n_fail;
 
-        /* Immutable after mlx5_sim_new. */
+        /* Immutable after mlx5_sim_new, but for the types' live objects (under lock). */
         struct sim_type *types;         /* per schema resource index */
         unsigned n_types;
         struct sim_caps *caps;          /* per schema caps index */
@@ -210,6 +315,7 @@ struct mlx5_sim {
         unsigned next_umem;
         GQueue *dump_sessions;          /* of struct sim_dump_session, oldest first */
         uint64_t next_dump_opaque;
+        struct sim_churn churn;
 };
 
 /* ---- commands ---- */

@@ -99,6 +99,26 @@ static const struct sim_rule rules[] = {
         { "caps:debug", "resource_dump", SIM_RULE_VALUE, "1" },
 };
 
+/*
+ * What churn does to states: the moves a driver and the hardware make.  New
+ * objects start where CREATE_* leaves them; forward moves are listed twice
+ * so that most objects get to work before an error takes them.
+ */
+static const struct sim_lifecycle lifecycles[] = {
+        { "qp", "state", "RST",
+          "RST>INIT RST>INIT INIT>RTR INIT>RTR RTR>RTS RTR>RTS RTS>SQD SQD>RTS RTS>SQER SQER>RTS *>ERR ERR>RST" },
+        { "sq", "state", "RST", "RST>RDY RST>RDY RDY>ERR ERR>RST" },
+        { "rq", "state", "RST", "RST>RDY RST>RDY RDY>ERR ERR>RST" },
+        { "rmp", "state", "RDY", "RDY>ERR ERR>RDY" },
+        { "srq", "state", "GOOD", "GOOD>ERROR ERROR>GOOD" },
+        { "xrc_srq", "state", "GOOD", "GOOD>ERROR ERROR>GOOD" },
+        { "dct", "state", "ACTIVE", "ACTIVE>DRAINING DRAINING>DRAINED DRAINED>ACTIVE" },
+        /* Completion and event queues: armed until an event fires, then re-armed. */
+        { "cq", "st", "NOTIFICATION_REQUEST_ARMED",
+          "NOTIFICATION_REQUEST_ARMED>FIRED FIRED>NOTIFICATION_REQUEST_ARMED" },
+        { "eq", "st", "ARMED", "ARMED>FIRED FIRED>ARMED" },
+};
+
 /* Equal, except that "[*]" in pattern matches any "[N]" in path. */
 static bool path_matches(const char *pattern, const char *path)
 {
@@ -130,4 +150,18 @@ const struct sim_rule *sim_rules(size_t *ret_n)
 {
         *ret_n = G_N_ELEMENTS(rules);
         return rules;
+}
+
+const struct sim_lifecycle *sim_lifecycle_find(const char *owner, const char *path)
+{
+        for (size_t i = 0; i < G_N_ELEMENTS(lifecycles); i++)
+                if (strcmp(lifecycles[i].owner, owner) == 0 && strcmp(lifecycles[i].path, path) == 0)
+                        return &lifecycles[i];
+        return NULL;
+}
+
+const struct sim_lifecycle *sim_lifecycles(size_t *ret_n)
+{
+        *ret_n = G_N_ELEMENTS(lifecycles);
+        return lifecycles;
 }

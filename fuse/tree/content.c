@@ -227,6 +227,11 @@ static int fetch_info(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot **r
 
                 if (!res->has_id)
                         continue;
+                if (dev->listing[i].absent) {
+                        g_string_append_printf(text, "objects.%s: absent (%s)\n", res->name,
+                                               dev->listing[i].absent);
+                        continue;
+                }
                 if (dev->listing[i].unavailable) {
                         g_string_append_printf(text, "objects.%s: unlisted (%s)\n", res->name,
                                                dev->listing[i].unavailable);

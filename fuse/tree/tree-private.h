@@ -23,6 +23,8 @@ enum node_kind {
         NODE_RAW_TYPE_DIR,
         NODE_RAW_OBJECT,
         NODE_RAW_SINGLETON,
+        NODE_BY_NAME,           /* /by-name */
+        NODE_ALIAS,             /* /by-name/<name> -> ../<pci>: dev, id = alias index */
         NODE_KIND_MAX,
 };
 
@@ -53,6 +55,7 @@ struct tree_device {
         gint refcount;
         mlx5_device *dev;
         uint32_t slot;
+        GPtrArray *aliases;     /* char *: RDMA and net device names of the function */
 };
 
 struct mlx5_tree {

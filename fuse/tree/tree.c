@@ -54,7 +54,26 @@ void tree_device_unref(struct tree_device *td)
         if (!td || !g_atomic_int_dec_and_test(&td->refcount))
                 return;
         mlx5_device_free(td->dev);
+        g_ptr_array_unref(td->aliases);
         g_free(td);
+}
+
+/* The names sysfs lists under the function's infiniband/ and net/ directories. */
+static GPtrArray *read_aliases(const char *sysfs_root, const char *pci_name)
+{
+        static const char *const classes[] = { "infiniband", "net" };
+        GPtrArray *aliases = g_ptr_array_new_with_free_func(g_free);
+
+        for (size_t c = 0; c < G_N_ELEMENTS(classes); c++) {
+                g_autofree char *path = g_build_filename(sysfs_root, "bus", "pci", "devices", pci_name,
+                                                         classes[c], NULL);
+                g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+                const char *name;
+
+                while (dir && (name = g_dir_read_name(dir)))
+                        g_ptr_array_add(aliases, g_strdup(name));
+        }
+        return aliases;
 }
 
 /*
@@ -165,22 +184,68 @@ void mlx5_tree_free(mlx5_tree *tree)
         g_free(tree);
 }
 
-int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev)
+int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root)
 {
+        GPtrArray *aliases = read_aliases(sysfs_root, dev->pci_name);
         struct tree_device *td;
 
         g_rw_lock_writer_lock(&tree->lock);
         if (tree->devices->len >= TREE_MAX_DEVICES) {
                 g_rw_lock_writer_unlock(&tree->lock);
+                g_ptr_array_unref(aliases);
                 return -ENOSPC;
         }
         td = g_new0(struct tree_device, 1);
         td->refcount = 1;
         td->dev = dev;
         td->slot = tree->devices->len;
+        td->aliases = aliases;
         g_ptr_array_add(tree->devices, td);
         g_rw_lock_writer_unlock(&tree->lock);
         return 0;
+}
+
+static int find_device_locked(mlx5_tree *tree, const char *node, const char *pci_name)
+{
+        for (unsigned i = 0; i < tree->devices->len; i++) {
+                struct tree_device *td = tree->devices->pdata[i];
+
+                if (td && ((node && strcmp(td->dev->transport->id.node, node) == 0) ||
+                           (pci_name && strcmp(td->dev->pci_name, pci_name) == 0)))
+                        return (int) i;
+        }
+        return -1;
+}
+
+bool mlx5_tree_has_device(mlx5_tree *tree, const char *node, const char *pci_name)
+{
+        int slot;
+
+        g_rw_lock_reader_lock(&tree->lock);
+        slot = find_device_locked(tree, node, pci_name);
+        g_rw_lock_reader_unlock(&tree->lock);
+        return slot >= 0;
+}
+
+char *mlx5_tree_remove_device(mlx5_tree *tree, const char *node)
+{
+        struct tree_device *td = NULL;
+        char *name = NULL;
+        int slot;
+
+        g_rw_lock_writer_lock(&tree->lock);
+        slot = find_device_locked(tree, node, NULL);
+        if (slot >= 0) {
+                td = tree->devices->pdata[slot];
+                tree->devices->pdata[slot] = NULL;
+        }
+        g_rw_lock_writer_unlock(&tree->lock);
+        if (!td)
+                return NULL;
+        name = g_strdup(td->dev->pci_name);
+        mlx5_cache_drop_device(tree->cache, td->slot);
+        tree_device_unref(td);
+        return name;
 }
 
 /* ---- names ---- */
@@ -206,19 +271,6 @@ static bool parse_object_name(const char *name, uint32_t *ret_id)
                 return false;
         *ret_id = (uint32_t) v;
         return true;
-}
-
-static int find_resource(const mlx5_schema *schema, const char *name, bool want_id, uint32_t *ret_index)
-{
-        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
-                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
-
-                if (res->has_id == want_id && strcmp(res->name, name) == 0) {
-                        *ret_index = i;
-                        return 0;
-                }
-        }
-        return -ENOENT;
 }
 
 /* ---- attributes ---- */
@@ -270,6 +322,7 @@ static bool node_is_dir(enum node_kind kind)
         case NODE_GROUP_DIR:
         case NODE_RAW:
         case NODE_RAW_TYPE_DIR:
+        case NODE_BY_NAME:
                 return true;
         default:
                 return false;
@@ -335,11 +388,18 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st)
         uint64_t ino = node_to_ino(n);
         int r;
 
-        if (n->kind != NODE_ROOT && n->kind != NODE_STATS) {
+        if (n->kind != NODE_ROOT && n->kind != NODE_STATS && n->kind != NODE_BY_NAME) {
                 g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
 
                 if (!td)
                         return -ENOENT;
+                if (n->kind == NODE_ALIAS) {
+                        fill_dir_stat(tree, ino, ret_st);
+                        ret_st->st_mode = S_IFLNK | 0777;
+                        ret_st->st_nlink = 1;
+                        ret_st->st_size = (off_t) strlen("../") + (off_t) strlen(td->dev->pci_name);
+                        return 0;
+                }
         }
         if (node_is_dir(n->kind)) {
                 fill_dir_stat(tree, ino, ret_st);
@@ -364,117 +424,169 @@ int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st)
         return node_stat(tree, &n, ret_st);
 }
 
-/* ---- lookup ---- */
+/* ---- directory contents ---- */
 
-static int lookup_device_child(mlx5_tree *tree, const struct node *parent, const char *name, struct node *child)
+struct dir_entry {
+        char *name;
+        struct node node;
+};
+
+static void dir_entry_clear(gpointer p)
 {
-        uint32_t i;
+        g_free(((struct dir_entry *) p)->name);
+}
 
-        *child = (struct node) { .dev = parent->dev };
-        if (strcmp(name, "info") == 0) {
-                child->kind = NODE_INFO;
+static GArray *entries_new(void)
+{
+        GArray *entries = g_array_new(FALSE, FALSE, sizeof(struct dir_entry));
+
+        g_array_set_clear_func(entries, dir_entry_clear);
+        return entries;
+}
+
+static void add_entry(GArray *entries, const char *name, struct node n)
+{
+        struct dir_entry e = { .name = g_strdup(name), .node = n };
+
+        g_array_append_val(entries, e);
+}
+
+static bool resource_shown(const struct tree_device *td, unsigned i)
+{
+        return !td->dev->listing[i].absent;
+}
+
+static void device_children(mlx5_tree *tree, const struct tree_device *td, GArray *entries)
+{
+        const mlx5_schema *schema = tree->schema;
+        uint32_t d = td->slot;
+
+        add_entry(entries, "info", (struct node) { .kind = NODE_INFO, .dev = d });
+        add_entry(entries, "caps", (struct node) { .kind = NODE_CAPS, .dev = d });
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                if (!resource_shown(td, i))
+                        continue;
+                if (res->has_id)
+                        add_entry(entries, res->name, (struct node) { .kind = NODE_TYPE_DIR, .dev = d, .sub = i });
+                else if (!res->dir)
+                        add_entry(entries, res->name, (struct node) { .kind = NODE_SINGLETON, .dev = d, .sub = i });
+        }
+        for (unsigned g = 0; g < tree->groups->len; g++)
+                add_entry(entries, tree->groups->pdata[g], (struct node) { .kind = NODE_GROUP_DIR, .dev = d, .sub = g });
+        add_entry(entries, "raw", (struct node) { .kind = NODE_RAW, .dev = d });
+}
+
+static void root_children(mlx5_tree *tree, GArray *entries)
+{
+        add_entry(entries, ".stats", (struct node) { .kind = NODE_STATS });
+        add_entry(entries, "by-name", (struct node) { .kind = NODE_BY_NAME });
+        g_rw_lock_reader_lock(&tree->lock);
+        for (unsigned i = 0; i < tree->devices->len; i++) {
+                struct tree_device *td = tree->devices->pdata[i];
+
+                if (td)
+                        add_entry(entries, td->dev->pci_name, (struct node) { .kind = NODE_DEVICE, .dev = i });
+        }
+        g_rw_lock_reader_unlock(&tree->lock);
+}
+
+static void by_name_children(mlx5_tree *tree, GArray *entries)
+{
+        g_rw_lock_reader_lock(&tree->lock);
+        for (unsigned i = 0; i < tree->devices->len; i++) {
+                struct tree_device *td = tree->devices->pdata[i];
+
+                for (unsigned a = 0; td && a < td->aliases->len; a++)
+                        add_entry(entries, td->aliases->pdata[a], (struct node) { .kind = NODE_ALIAS, .dev = i, .id = a });
+        }
+        g_rw_lock_reader_unlock(&tree->lock);
+}
+
+/*
+ * The children of every directory but the object directories: readdir shows
+ * them and lookup searches them, so the two can never disagree.
+ */
+static int fixed_children(mlx5_tree *tree, const struct node *s, GArray *entries)
+{
+        const mlx5_schema *schema = tree->schema;
+        g_autoptr(tree_device) td = NULL;
+
+        if (s->kind == NODE_ROOT) {
+                root_children(tree, entries);
                 return 0;
         }
-        if (strcmp(name, "caps") == 0) {
-                child->kind = NODE_CAPS;
+        if (s->kind == NODE_BY_NAME) {
+                by_name_children(tree, entries);
                 return 0;
         }
-        if (strcmp(name, "raw") == 0) {
-                child->kind = NODE_RAW;
+        td = tree_device_get(tree, s->dev);
+        if (!td)
+                return -ENOENT;
+        switch (s->kind) {
+        case NODE_DEVICE:
+                device_children(tree, td, entries);
                 return 0;
-        }
-        for (i = 0; i < tree->groups->len; i++)
-                if (strcmp(tree->groups->pdata[i], name) == 0) {
-                        child->kind = NODE_GROUP_DIR;
-                        child->sub = i;
-                        return 0;
+        case NODE_CAPS:
+                add_entry(entries, "current", (struct node) { .kind = NODE_CAPS_MODE, .dev = s->dev, .sub = 1 });
+                add_entry(entries, "max", (struct node) { .kind = NODE_CAPS_MODE, .dev = s->dev, .sub = 0 });
+                return 0;
+        case NODE_CAPS_MODE:
+                for (unsigned i = 0; i < mlx5_schema_n_caps(schema); i++)
+                        if (td->dev->caps_supported[i])
+                                add_entry(entries, mlx5_schema_caps_at(schema, i)->name,
+                                          (struct node) { .kind = NODE_CAPS_FILE, .dev = s->dev, .sub = i,
+                                                          .id = s->sub });
+                return 0;
+        case NODE_GROUP_DIR:
+                for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                        const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                        if (!res->has_id && res->dir && strcmp(res->dir, tree->groups->pdata[s->sub]) == 0 &&
+                            resource_shown(td, i))
+                                add_entry(entries, res->name,
+                                          (struct node) { .kind = NODE_SINGLETON, .dev = s->dev, .sub = i });
                 }
-        if (find_resource(tree->schema, name, true, &i) == 0) {
-                child->kind = NODE_TYPE_DIR;
-                child->sub = i;
                 return 0;
-        }
-        if (find_resource(tree->schema, name, false, &i) == 0 && !mlx5_schema_resource_at(tree->schema, i)->dir) {
-                child->kind = NODE_SINGLETON;
-                child->sub = i;
+        case NODE_RAW:
+                for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                        const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                        if (resource_shown(td, i))
+                                add_entry(entries, res->name, (struct node) {
+                                        .kind = res->has_id ? NODE_RAW_TYPE_DIR : NODE_RAW_SINGLETON,
+                                        .dev = s->dev, .sub = i });
+                }
                 return 0;
+        default:
+                return -ENOTDIR;
         }
-        return -ENOENT;
 }
 
 static int lookup_child(mlx5_tree *tree, const struct node *parent, const char *name, struct node *child)
 {
-        uint32_t i;
+        g_autoptr(GArray) entries = NULL;
+        int r;
 
-        switch (parent->kind) {
-        case NODE_ROOT:
-                if (strcmp(name, ".stats") == 0) {
-                        *child = (struct node) { .kind = NODE_STATS };
-                        return 0;
-                }
-                g_rw_lock_reader_lock(&tree->lock);
-                for (i = 0; i < tree->devices->len; i++) {
-                        struct tree_device *td = tree->devices->pdata[i];
-
-                        if (td && strcmp(td->dev->pci_name, name) == 0)
-                                break;
-                }
-                g_rw_lock_reader_unlock(&tree->lock);
-                *child = (struct node) { .kind = NODE_DEVICE, .dev = i };
-                return i < tree->devices->len ? 0 : -ENOENT;
-        case NODE_DEVICE:
-                return lookup_device_child(tree, parent, name, child);
-        case NODE_CAPS:
-                *child = (struct node) { .kind = NODE_CAPS_MODE, .dev = parent->dev };
-                if (strcmp(name, "current") == 0)
-                        child->sub = 1;
-                else if (strcmp(name, "max") != 0)
-                        return -ENOENT;
-                return 0;
-        case NODE_CAPS_MODE: {
-                g_autoptr(tree_device) td = tree_device_get(tree, parent->dev);
-
-                for (i = 0; td && i < mlx5_schema_n_caps(tree->schema); i++)
-                        if (td->dev->caps_supported[i] &&
-                            strcmp(mlx5_schema_caps_at(tree->schema, i)->name, name) == 0) {
-                                *child = (struct node) { .kind = NODE_CAPS_FILE, .dev = parent->dev,
-                                                         .sub = i, .id = parent->sub };
-                                return 0;
-                        }
-                return -ENOENT;
-        }
-        case NODE_TYPE_DIR:
-        case NODE_RAW_TYPE_DIR:
+        if (parent->kind == NODE_TYPE_DIR || parent->kind == NODE_RAW_TYPE_DIR) {
                 *child = (struct node) { .kind = parent->kind == NODE_TYPE_DIR ? NODE_OBJECT : NODE_RAW_OBJECT,
                                          .dev = parent->dev, .sub = parent->sub };
                 return parse_object_name(name, &child->id) ? 0 : -ENOENT;
-        case NODE_GROUP_DIR:
-                if (find_resource(tree->schema, name, false, &i) < 0)
-                        return -ENOENT;
-                {
-                        const mlx5_schema_resource *res = mlx5_schema_resource_at(tree->schema, i);
-
-                        if (!res->dir || strcmp(res->dir, tree->groups->pdata[parent->sub]) != 0)
-                                return -ENOENT;
-                }
-                *child = (struct node) { .kind = NODE_SINGLETON, .dev = parent->dev, .sub = i };
-                return 0;
-        case NODE_RAW:
-                *child = (struct node) { .dev = parent->dev };
-                if (find_resource(tree->schema, name, true, &i) == 0) {
-                        child->kind = NODE_RAW_TYPE_DIR;
-                        child->sub = i;
-                        return 0;
-                }
-                if (find_resource(tree->schema, name, false, &i) == 0) {
-                        child->kind = NODE_RAW_SINGLETON;
-                        child->sub = i;
-                        return 0;
-                }
-                return -ENOENT;
-        default:
-                return -ENOTDIR;
         }
+        entries = entries_new();
+        r = fixed_children(tree, parent, entries);
+        if (r < 0)
+                return r;
+        for (unsigned i = 0; i < entries->len; i++) {
+                const struct dir_entry *e = &g_array_index(entries, struct dir_entry, i);
+
+                if (strcmp(e->name, name) == 0) {
+                        *child = e->node;
+                        return 0;
+                }
+        }
+        return -ENOENT;
 }
 
 int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st)
@@ -520,6 +632,45 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
         return 0;
 }
 
+int mlx5_tree_read(mlx5_tree *tree, const mlx5_tree_file *file, uint64_t off, size_t size,
+                   const char **ret_data, size_t *ret_len)
+{
+        gsize len = 0;
+        const char *data = file->content ? g_bytes_get_data(file->content, &len) : NULL;
+        struct node n;
+
+        node_from_ino(file->ino, &n);
+        if (n.kind != NODE_STATS) {
+                g_autoptr(tree_device) td = tree_device_get(tree, n.dev);
+
+                /* The snapshot is still here, but the device it describes is not. */
+                if (!td)
+                        return -ENODEV;
+        }
+        if (off >= len) {
+                *ret_data = NULL;
+                *ret_len = 0;
+        } else {
+                *ret_data = data + off;
+                *ret_len = MIN(size, len - (size_t) off);
+        }
+        return 0;
+}
+
+int mlx5_tree_readlink(mlx5_tree *tree, uint64_t ino, char **ret_target)
+{
+        g_autoptr(tree_device) td = NULL;
+        struct node n;
+
+        if (!node_from_ino(ino, &n) || n.kind != NODE_ALIAS)
+                return -EINVAL;
+        td = tree_device_get(tree, n.dev);
+        if (!td)
+                return -ENOENT;
+        *ret_target = g_strconcat("../", td->dev->pci_name, NULL);
+        return 0;
+}
+
 void mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st)
 {
         struct node n;
@@ -540,11 +691,6 @@ void mlx5_tree_file_free(mlx5_tree *tree, mlx5_tree_file *file)
 
 /* ---- directories ---- */
 
-struct dir_entry {
-        char *name;
-        struct node node;
-};
-
 struct mlx5_tree_dir {
         mlx5_tree *tree;
         struct node self;
@@ -554,105 +700,22 @@ struct mlx5_tree_dir {
         char name_buf[16];
 };
 
-static void dir_entry_clear(gpointer p)
-{
-        g_free(((struct dir_entry *) p)->name);
-}
-
-static void add_entry(mlx5_tree_dir *dir, const char *name, struct node n)
-{
-        struct dir_entry e = { .name = g_strdup(name), .node = n };
-
-        g_array_append_val(dir->entries, e);
-}
-
-static void list_device(mlx5_tree_dir *dir, struct tree_device *td)
-{
-        const mlx5_schema *schema = dir->tree->schema;
-        uint32_t d = dir->self.dev;
-
-        add_entry(dir, "info", (struct node) { .kind = NODE_INFO, .dev = d });
-        add_entry(dir, "caps", (struct node) { .kind = NODE_CAPS, .dev = d });
-        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
-                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
-
-                if (res->has_id)
-                        add_entry(dir, res->name, (struct node) { .kind = NODE_TYPE_DIR, .dev = d, .sub = i });
-                else if (!res->dir)
-                        add_entry(dir, res->name, (struct node) { .kind = NODE_SINGLETON, .dev = d, .sub = i });
-        }
-        for (unsigned g = 0; g < dir->tree->groups->len; g++)
-                add_entry(dir, dir->tree->groups->pdata[g], (struct node) { .kind = NODE_GROUP_DIR, .dev = d, .sub = g });
-        add_entry(dir, "raw", (struct node) { .kind = NODE_RAW, .dev = d });
-}
-
 static int list_dir(mlx5_tree_dir *dir)
 {
-        mlx5_tree *tree = dir->tree;
-        const mlx5_schema *schema = tree->schema;
         const struct node *s = &dir->self;
         g_autoptr(tree_device) td = NULL;
+        int r;
 
-        if (s->kind == NODE_ROOT) {
-                add_entry(dir, ".stats", (struct node) { .kind = NODE_STATS });
-                g_rw_lock_reader_lock(&tree->lock);
-                for (unsigned i = 0; i < tree->devices->len; i++) {
-                        struct tree_device *dev = tree->devices->pdata[i];
+        if (s->kind != NODE_TYPE_DIR && s->kind != NODE_RAW_TYPE_DIR)
+                return fixed_children(dir->tree, s, dir->entries);
 
-                        if (dev)
-                                add_entry(dir, dev->dev->pci_name, (struct node) { .kind = NODE_DEVICE, .dev = i });
-                }
-                g_rw_lock_reader_unlock(&tree->lock);
-                return 0;
-        }
-
-        td = tree_device_get(tree, s->dev);
+        td = tree_device_get(dir->tree, s->dev);
         if (!td)
                 return -ENOENT;
-        switch (s->kind) {
-        case NODE_DEVICE:
-                list_device(dir, td);
-                return 0;
-        case NODE_CAPS:
-                add_entry(dir, "current", (struct node) { .kind = NODE_CAPS_MODE, .dev = s->dev, .sub = 1 });
-                add_entry(dir, "max", (struct node) { .kind = NODE_CAPS_MODE, .dev = s->dev, .sub = 0 });
-                return 0;
-        case NODE_CAPS_MODE:
-                for (unsigned i = 0; i < mlx5_schema_n_caps(schema); i++)
-                        if (td->dev->caps_supported[i])
-                                add_entry(dir, mlx5_schema_caps_at(schema, i)->name,
-                                          (struct node) { .kind = NODE_CAPS_FILE, .dev = s->dev, .sub = i,
-                                                          .id = s->sub });
-                return 0;
-        case NODE_GROUP_DIR:
-                for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
-                        const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
-
-                        if (!res->has_id && res->dir && strcmp(res->dir, tree->groups->pdata[s->sub]) == 0)
-                                add_entry(dir, res->name,
-                                          (struct node) { .kind = NODE_SINGLETON, .dev = s->dev, .sub = i });
-                }
-                return 0;
-        case NODE_RAW:
-                for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
-                        const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
-
-                        add_entry(dir, res->name, (struct node) {
-                                .kind = res->has_id ? NODE_RAW_TYPE_DIR : NODE_RAW_SINGLETON,
-                                .dev = s->dev, .sub = i });
-                }
-                return 0;
-        case NODE_TYPE_DIR:
-        case NODE_RAW_TYPE_DIR: {
-                int r = tree_get_content(tree, CONTENT_LISTING, s->dev, s->sub, 0, &dir->listing);
-
-                if (r == 0)
-                        pin_open(tree, listing_pin_key(s->dev, s->sub), dir->listing);
-                return r;
-        }
-        default:
-                return -ENOTDIR;
-        }
+        r = tree_get_content(dir->tree, CONTENT_LISTING, s->dev, s->sub, 0, &dir->listing);
+        if (r == 0)
+                pin_open(dir->tree, listing_pin_key(s->dev, s->sub), dir->listing);
+        return r;
 }
 
 static struct node parent_of(const struct node *n)
@@ -669,6 +732,7 @@ static struct node parent_of(const struct node *n)
         case NODE_GROUP_DIR:
         case NODE_RAW:
                 return (struct node) { .kind = NODE_DEVICE, .dev = n->dev };
+        case NODE_BY_NAME:
         default:
                 return (struct node) { .kind = NODE_ROOT };
         }
@@ -685,8 +749,7 @@ int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)
                 return -ENOTDIR;
         dir->tree = tree;
         dir->parent = parent_of(&dir->self);
-        dir->entries = g_array_new(FALSE, FALSE, sizeof(struct dir_entry));
-        g_array_set_clear_func(dir->entries, dir_entry_clear);
+        dir->entries = entries_new();
         r = list_dir(dir);
         if (r < 0) {
                 g_array_unref(dir->entries);
@@ -725,7 +788,7 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name,
         /* readdir needs only the inode and type; sizes come from lookup. */
         memset(ret_st, 0, sizeof(*ret_st));
         ret_st->st_ino = node_to_ino(&n);
-        ret_st->st_mode = node_is_dir(n.kind) ? S_IFDIR | 0555 : S_IFREG | 0444;
+        ret_st->st_mode = node_is_dir(n.kind) ? S_IFDIR | 0555 : n.kind == NODE_ALIAS ? S_IFLNK | 0777 : S_IFREG | 0444;
         return 1;
 }
 

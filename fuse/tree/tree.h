@@ -29,8 +29,19 @@ struct mlx5_tree_options {
 
 mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_options *options);
 void mlx5_tree_free(mlx5_tree *tree);
-/* Takes ownership of dev; it appears as /<pci name>. */
-int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev);
+/*
+ * Takes ownership of dev; it appears as /<pci name>, with /by-name links for
+ * the RDMA and net device names sysfs (sysfs_root, normally /sys) shows for it.
+ */
+int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root);
+/*
+ * Removes the device reached through a device node.  Its files then read as
+ * ENODEV; it is freed once the last request using it is done.  Returns its
+ * PCI name (for the kernel's entries to be invalidated), or NULL.
+ */
+char *mlx5_tree_remove_device(mlx5_tree *tree, const char *node);
+/* Whether a device reached through that node is mounted. */
+bool mlx5_tree_has_device(mlx5_tree *tree, const char *node, const char *pci_name);
 
 int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st);
 int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st);
@@ -43,6 +54,11 @@ typedef struct {
 } mlx5_tree_file;
 
 int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file);
+/* Bytes of an open file at off; -ENODEV once its device is gone. */
+int mlx5_tree_read(mlx5_tree *tree, const mlx5_tree_file *file, uint64_t off, size_t size,
+                   const char **ret_data, size_t *ret_len);
+/* The target of a symbolic link node, e.g. "../0000:08:00.0". */
+int mlx5_tree_readlink(mlx5_tree *tree, uint64_t ino, char **ret_target);
 /* Attributes of an open file: those of its pinned snapshot. */
 void mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st);
 void mlx5_tree_file_free(mlx5_tree *tree, mlx5_tree_file *file);

@@ -27,9 +27,9 @@ devices() {
         awk '{ print $1 }' "$BATS_FILE_TMPDIR/manifest" | sort -u
 }
 
-@test "one directory per simulated PCI function, plus the hidden .stats" {
+@test "one directory per simulated PCI function, by-name, and the hidden .stats" {
         run -0 ls "$MNT"
-        assert_output "$(devices)"
+        assert_output "$(devices; echo by-name)"
         run -0 ls -A "$MNT"
         assert_line ".stats"
 }
