@@ -100,7 +100,16 @@ static void evict_locked(mlx5_cache *cache, struct entry *keep)
 
 static bool fresh(const mlx5_cache *cache, const mlx5_snapshot *snap)
 {
-        return g_get_monotonic_time() - snap->taken_monotonic_us < cache->ttl_us;
+        int64_t lifetime = snap->lifetime_us ? snap->lifetime_us : cache->ttl_us;
+
+        return g_get_monotonic_time() - snap->taken_monotonic_us < lifetime;
+}
+
+static GPrivate nonblocking_thread;
+
+void mlx5_cache_set_nonblocking(bool nonblocking)
+{
+        g_private_set(&nonblocking_thread, GINT_TO_POINTER(nonblocking));
 }
 
 int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_snapshot **ret_snap)
@@ -119,6 +128,10 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                         *ret_snap = mlx5_snapshot_ref(e->snap);
                         g_mutex_unlock(&cache->lock);
                         return 0;
+                }
+                if (g_private_get(&nonblocking_thread)) {
+                        g_mutex_unlock(&cache->lock);
+                        return -EWOULDBLOCK;
                 }
                 if (!e || !e->fetching)
                         break;

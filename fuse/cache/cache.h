@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,8 +28,14 @@ typedef int (*mlx5_cache_fetch_fn)(const struct mlx5_cache_key *key, void *user_
 mlx5_cache *mlx5_cache_new(int64_t ttl_us, size_t max_bytes, mlx5_cache_fetch_fn fetch, void *user_data);
 void mlx5_cache_free(mlx5_cache *cache);
 
-/* A referenced snapshot that is younger than the TTL, fetching if needed. */
+/*
+ * A referenced snapshot that is still fresh (younger than its lifetime, or
+ * the TTL), fetching if needed.  On a thread that said it must not block, a
+ * needed fetch is not made: -EWOULDBLOCK.
+ */
 int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_snapshot **ret_snap);
+/* Whether mlx5_cache_get may fetch (and so wait for firmware) on this thread. */
+void mlx5_cache_set_nonblocking(bool nonblocking);
 /* A fresh snapshot if one is cached, without fetching: -ENOENT otherwise. */
 int mlx5_cache_peek(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_snapshot **ret_snap);
 /* Forgets every entry of one device (it went away). */

@@ -24,6 +24,7 @@ typedef struct mlx5_snapshot {
         size_t text_len;                /* length of the text, kept or not */
         struct mlx5_listing *listing;   /* for a listing snapshot, or NULL */
         size_t cost;                    /* bytes it keeps alive */
+        int64_t lifetime_us;            /* how long it stays fresh; 0: the cache's TTL */
 } mlx5_snapshot;
 
 /*

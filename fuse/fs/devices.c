@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <string.h>
+
 #include "device/device.h"
+#include "discovery/discovery.h"
 #include "fs/devices.h"
+#include "fs/fs-ops.h"
 #include "sim/sim.h"
+#include "transport/transport-fwctl.h"
+#include "transport/transport-mlx5ctl.h"
 #include "transport/transport-sim.h"
 
 static bool open_simulated(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema,
@@ -25,15 +32,154 @@ static bool open_simulated(const struct mlx5dbgfs_options *opts, const mlx5_sche
         return true;
 }
 
+/* A kernel node's transport and device model. */
+static int open_node(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema, const struct mlx5_node *node,
+                     mlx5_device **ret_dev, GError **error)
+{
+        mlx5_transport *t = NULL;
+        int r;
+
+        if (strcmp(node->kind, "fwctl") == 0) {
+                if (!node->pci_name) {
+                        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NODEV,
+                                    "%s: no PCI device above it in sysfs", node->devnode);
+                        return -ENODEV;
+                }
+                r = mlx5_transport_fwctl_open(node->devnode, node->pci_name, opts->max_inflight, &t, error);
+        } else if (strcmp(node->kind, "mlx5ctl") == 0) {
+                /* MLX5CTL_IOCTL_INFO names the PCI function itself. */
+                r = mlx5_transport_mlx5ctl_open(node->devnode, opts->max_inflight, &t, error);
+        } else {
+                g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NODEV,
+                            "%s: no transport for %s nodes in this build", node->devnode, node->kind);
+                return -ENODEV;
+        }
+        if (r < 0)
+                return r;
+        mlx5_transport_set_max_rate(t, opts->max_rate);
+        return mlx5_device_open(t, schema, ret_dev, error);
+}
+
+static gint fwctl_first(gconstpointer a, gconstpointer b)
+{
+        const struct mlx5_node *x = *(const struct mlx5_node *const *) a, *y = *(const struct mlx5_node *const *) b;
+
+        return (strcmp(y->kind, "fwctl") == 0) - (strcmp(x->kind, "fwctl") == 0);
+}
+
+static bool pci_taken(GPtrArray *devices, const char *pci_name)
+{
+        for (unsigned i = 0; pci_name && i < devices->len; i++)
+                if (strcmp(((mlx5_device *) devices->pdata[i])->pci_name, pci_name) == 0)
+                        return true;
+        return false;
+}
+
+static bool open_hardware(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema, GPtrArray *ret_devices,
+                          GError **error)
+{
+        g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_node_free);
+
+        if (!mlx5_discovery_enumerate(nodes, error))
+                return false;
+        /* One directory per PCI function: fwctl, the upstream path, wins over mlx5ctl. */
+        g_ptr_array_sort(nodes, fwctl_first);
+        for (unsigned i = 0; i < nodes->len; i++) {
+                const struct mlx5_node *node = nodes->pdata[i];
+                g_autoptr(GError) local = NULL;
+                mlx5_device *dev = NULL;
+
+                if (pci_taken(ret_devices, node->pci_name))
+                        continue;
+                if (open_node(opts, schema, node, &dev, &local) < 0) {
+                        g_warning("%s", local->message);
+                        continue;
+                }
+                if (pci_taken(ret_devices, dev->pci_name)) {
+                        mlx5_device_free(dev);
+                        continue;
+                }
+                g_ptr_array_add(ret_devices, dev);
+        }
+        if (ret_devices->len == 0) {
+                g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NODEV,
+                            "no ConnectX device found (no usable /dev/mlx5ctl-* or /dev/fwctl/fwctl* node);\n"
+                            "to try mlx5dbgfs without hardware, mount a simulated device: mlx5dbgfs --sim %s",
+                            opts->mountpoint);
+                return false;
+        }
+        return true;
+}
+
 bool mlx5dbgfs_open_devices(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema,
                             GPtrArray *ret_devices, GError **error)
 {
         if (opts->sim)
                 return open_simulated(opts, schema, ret_devices, error);
+        return open_hardware(opts, schema, ret_devices, error);
+}
 
-        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NODEV,
-                    "no ConnectX device found (no /dev/mlx5ctl-* or /dev/fwctl/fwctl* node);\n"
-                    "to try mlx5dbgfs without hardware, mount a simulated device: mlx5dbgfs --sim %s",
-                    opts->mountpoint);
-        return false;
+struct mlx5dbgfs_hotplug {
+        const struct mlx5dbgfs_options *opts;
+        const mlx5_schema *schema;
+        mlx5_tree *tree;
+        char *sysfs_root;
+        mlx5_discovery_monitor *monitor;
+};
+
+static void on_hotplug(bool added, const struct mlx5_node *node, void *user_data)
+{
+        mlx5dbgfs_hotplug *h = user_data;
+
+        if (added) {
+                g_autoptr(GError) error = NULL;
+                mlx5_device *dev = NULL;
+
+                if (mlx5_tree_has_device(h->tree, node->devnode, node->pci_name))
+                        return;
+                if (open_node(h->opts, h->schema, node, &dev, &error) < 0) {
+                        g_warning("%s", error->message);
+                        return;
+                }
+                if (mlx5_tree_has_device(h->tree, NULL, dev->pci_name) ||
+                    mlx5_tree_add_device(h->tree, dev, h->sysfs_root) < 0) {
+                        mlx5_device_free(dev);
+                        return;
+                }
+                g_message("%s: added (%s %s)", node->pci_name ? node->pci_name : node->devnode, node->kind,
+                          node->devnode);
+        } else {
+                g_autofree char *name = mlx5_tree_remove_device(h->tree, node->devnode);
+
+                if (!name)
+                        return;
+                /* The kernel may hold the directory's entry: make it ask again. */
+                mlx5_fs_invalidate_entry(FUSE_ROOT_ID, name);
+                g_message("%s: removed (%s)", name, node->devnode);
+        }
+}
+
+mlx5dbgfs_hotplug *mlx5dbgfs_hotplug_start(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema,
+                                           mlx5_tree *tree, const char *sysfs_root)
+{
+        g_autoptr(GError) error = NULL;
+        mlx5dbgfs_hotplug *h = g_new0(mlx5dbgfs_hotplug, 1);
+
+        h->opts = opts;
+        h->schema = schema;
+        h->tree = tree;
+        h->sysfs_root = g_strdup(sysfs_root);
+        h->monitor = mlx5_discovery_monitor_start(on_hotplug, h, &error);
+        if (!h->monitor)
+                g_warning("%s; devices added or removed later will not be followed", error->message);
+        return h;
+}
+
+void mlx5dbgfs_hotplug_stop(mlx5dbgfs_hotplug *h)
+{
+        if (!h)
+                return;
+        mlx5_discovery_monitor_stop(h->monitor);
+        g_free(h->sysfs_root);
+        g_free(h);
 }

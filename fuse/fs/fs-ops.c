@@ -14,6 +14,24 @@
  * and objects come and go.  Directories are stable enough to cache briefly.
  */
 static double dir_timeout = 1.0;
+static struct fuse_session *session;
+
+void mlx5_fs_set_session(struct fuse_session *se)
+{
+        session = se;
+}
+
+void mlx5_fs_invalidate_entry(fuse_ino_t parent, const char *name)
+{
+        int r;
+
+        if (!session)
+                return;
+        r = fuse_lowlevel_notify_inval_entry(session, parent, name, strlen(name));
+        /* ENOENT: the kernel had nothing cached, which is fine. */
+        if (r < 0 && r != -ENOENT)
+                g_warning("cannot invalidate the kernel's entry for %s: %s", name, g_strerror(-r));
+}
 
 void mlx5_fs_set_dir_timeout(double seconds)
 {
@@ -31,8 +49,10 @@ static double timeout_for(const struct stat *st)
 }
 
 /*
- * Requests that may wait for firmware (a cache miss) run on this pool and
- * reply from there, so a slow device never holds a FUSE worker thread.
+ * Requests that may wait for firmware (a cache miss) are first tried on the
+ * FUSE thread without waiting; only if that would block do they move to this
+ * pool, which replies from there.  So a slow device never holds a FUSE
+ * thread, and what is already in memory costs no thread switch.
  */
 static GThreadPool *slow_pool;
 
@@ -51,47 +71,120 @@ struct slow_request {
         struct fuse_file_info fi;       /* a copy: the kernel's is gone when we return */
 };
 
-static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
-static void do_getattr(fuse_req_t req, fuse_ino_t ino);
-static void do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-static void do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+/* Each returns false, without replying, when it would have had to wait. */
+static bool do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+        struct fuse_entry_param e = { 0 };
+        int r = mlx5_tree_lookup(tree_of(req), parent, name, &e.attr);
+
+        if (r == -EWOULDBLOCK)
+                return false;
+        if (r < 0) {
+                fuse_reply_err(req, -r);
+                return true;
+        }
+        e.ino = e.attr.st_ino;
+        e.attr_timeout = e.entry_timeout = timeout_for(&e.attr);
+        fuse_reply_entry(req, &e);
+        return true;
+}
+
+static bool do_getattr(fuse_req_t req, fuse_ino_t ino)
+{
+        struct stat st;
+        int r = mlx5_tree_getattr(tree_of(req), ino, &st);
+
+        if (r == -EWOULDBLOCK)
+                return false;
+        if (r < 0)
+                fuse_reply_err(req, -r);
+        else
+                fuse_reply_attr(req, &st, timeout_for(&st));
+        return true;
+}
+
+static bool do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        mlx5_tree_file *file = NULL;
+        int r = mlx5_tree_open(tree_of(req), ino, &file);
+
+        if (r == -EWOULDBLOCK)
+                return false;
+        if (r < 0) {
+                fuse_reply_err(req, -r);
+                return true;
+        }
+        fi->fh = (uintptr_t) file;
+        /* Reads come from the pinned snapshot, never from stale page cache. */
+        fi->direct_io = 1;
+        fi->keep_cache = 0;
+        if (fuse_reply_open(req, fi) != 0)
+                mlx5_tree_file_free(tree_of(req), file);
+        return true;
+}
+
+static bool do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        mlx5_tree_dir *dir = NULL;
+        int r = mlx5_tree_opendir(tree_of(req), ino, &dir);
+
+        if (r == -EWOULDBLOCK)
+                return false;
+        if (r < 0) {
+                fuse_reply_err(req, -r);
+                return true;
+        }
+        fi->fh = (uintptr_t) dir;
+        if (fuse_reply_open(req, fi) != 0)
+                mlx5_tree_dir_free(dir);
+        return true;
+}
+
+static bool run_request(struct slow_request *r, bool may_block)
+{
+        bool replied = false;
+
+        mlx5_tree_set_nonblocking(!may_block);
+        switch (r->op) {
+        case SLOW_LOOKUP:
+                replied = do_lookup(r->req, r->ino, r->name);
+                break;
+        case SLOW_GETATTR:
+                replied = do_getattr(r->req, r->ino);
+                break;
+        case SLOW_OPEN:
+                replied = do_open(r->req, r->ino, &r->fi);
+                break;
+        case SLOW_OPENDIR:
+                replied = do_opendir(r->req, r->ino, &r->fi);
+                break;
+        }
+        mlx5_tree_set_nonblocking(false);
+        return replied;
+}
 
 static void run_slow(gpointer data, gpointer user_data)
 {
         struct slow_request *r = data;
 
-        switch (r->op) {
-        case SLOW_LOOKUP:
-                do_lookup(r->req, r->ino, r->name);
-                break;
-        case SLOW_GETATTR:
-                do_getattr(r->req, r->ino);
-                break;
-        case SLOW_OPEN:
-                do_open(r->req, r->ino, &r->fi);
-                break;
-        case SLOW_OPENDIR:
-                do_opendir(r->req, r->ino, &r->fi);
-                break;
-        }
+        run_request(r, true);
         g_free(r->name);
         g_free(r);
 }
 
-static void defer(enum slow_op op, fuse_req_t req, fuse_ino_t ino, const char *name, struct fuse_file_info *fi)
+/* Serves a request now if it needs no firmware, else hands it to the pool. */
+static void serve(enum slow_op op, fuse_req_t req, fuse_ino_t ino, const char *name, struct fuse_file_info *fi)
 {
-        struct slow_request *r = g_new0(struct slow_request, 1);
+        struct slow_request now = { .op = op, .req = req, .ino = ino, .name = (char *) name };
+        struct slow_request *later;
 
-        r->op = op;
-        r->req = req;
-        r->ino = ino;
-        r->name = g_strdup(name);
         if (fi)
-                r->fi = *fi;
-        if (slow_pool)
-                g_thread_pool_push(slow_pool, r, NULL);
-        else
-                run_slow(r, NULL);
+                now.fi = *fi;
+        if (run_request(&now, !slow_pool))
+                return;
+        later = g_memdup2(&now, sizeof(now));
+        later->name = g_strdup(name);
+        g_thread_pool_push(slow_pool, later, NULL);
 }
 
 void mlx5_fs_start_workers(unsigned n)
@@ -105,34 +198,9 @@ void mlx5_fs_stop_workers(void)
                 g_thread_pool_free(g_steal_pointer(&slow_pool), FALSE, TRUE);
 }
 
-static void do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-        struct fuse_entry_param e = { 0 };
-        int r = mlx5_tree_lookup(tree_of(req), parent, name, &e.attr);
-
-        if (r < 0) {
-                fuse_reply_err(req, -r);
-                return;
-        }
-        e.ino = e.attr.st_ino;
-        e.attr_timeout = e.entry_timeout = timeout_for(&e.attr);
-        fuse_reply_entry(req, &e);
-}
-
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-        defer(SLOW_LOOKUP, req, parent, name, NULL);
-}
-
-static void do_getattr(fuse_req_t req, fuse_ino_t ino)
-{
-        struct stat st;
-        int r = mlx5_tree_getattr(tree_of(req), ino, &st);
-
-        if (r < 0)
-                fuse_reply_err(req, -r);
-        else
-                fuse_reply_attr(req, &st, timeout_for(&st));
+        serve(SLOW_LOOKUP, req, parent, name, NULL);
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -145,7 +213,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
                 fuse_reply_attr(req, &st, timeout_for(&st));
                 return;
         }
-        defer(SLOW_GETATTR, req, ino, NULL, NULL);
+        serve(SLOW_GETATTR, req, ino, NULL, NULL);
 }
 
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
@@ -160,25 +228,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
                 fuse_reply_err(req, EROFS);
                 return;
         }
-        defer(SLOW_OPEN, req, ino, NULL, fi);
-}
-
-static void do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-        mlx5_tree_file *file = NULL;
-        int r;
-
-        r = mlx5_tree_open(tree_of(req), ino, &file);
-        if (r < 0) {
-                fuse_reply_err(req, -r);
-                return;
-        }
-        fi->fh = (uintptr_t) file;
-        /* Reads come from the pinned snapshot, never from stale page cache. */
-        fi->direct_io = 1;
-        fi->keep_cache = 0;
-        if (fuse_reply_open(req, fi) != 0)
-                mlx5_tree_file_free(tree_of(req), file);
+        serve(SLOW_OPEN, req, ino, NULL, fi);
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
@@ -213,21 +263,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-        defer(SLOW_OPENDIR, req, ino, NULL, fi);
-}
-
-static void do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-        mlx5_tree_dir *dir = NULL;
-        int r = mlx5_tree_opendir(tree_of(req), ino, &dir);
-
-        if (r < 0) {
-                fuse_reply_err(req, -r);
-                return;
-        }
-        fi->fh = (uintptr_t) dir;
-        if (fuse_reply_open(req, fi) != 0)
-                mlx5_tree_dir_free(dir);
+        serve(SLOW_OPENDIR, req, ino, NULL, fi);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)

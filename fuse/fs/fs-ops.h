@@ -13,5 +13,10 @@ void mlx5_fs_start_workers(unsigned n);
 /* Waits for those requests to finish; call after the session loop ends. */
 void mlx5_fs_stop_workers(void);
 
+/* The session notifications go to; set once it exists. */
+void mlx5_fs_set_session(struct fuse_session *se);
+/* Makes the kernel forget a cached name (from threads that serve no request). */
+void mlx5_fs_invalidate_entry(fuse_ino_t parent, const char *name);
+
 /* Seconds the kernel may keep directory entries and attributes. */
 void mlx5_fs_set_dir_timeout(double seconds);

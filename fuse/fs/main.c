@@ -48,8 +48,9 @@ static mlx5_schema *load_schema(const struct mlx5dbgfs_options *opts)
         return schema;
 }
 
-static int serve(const struct mlx5dbgfs_options *opts, mlx5_tree *tree)
+static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema, mlx5_tree *tree)
 {
+        mlx5dbgfs_hotplug *hotplug = NULL;
         g_autoptr(GString) mount_opts = g_string_new("ro,default_permissions,fsname=mlx5dbgfs,subtype=mlx5dbgfs");
         struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
         struct fuse_loop_config *loop_cfg = NULL;
@@ -73,13 +74,18 @@ static int serve(const struct mlx5dbgfs_options *opts, mlx5_tree *tree)
                 goto out_unmount;
         mlx5dbgfs_log_setup(!opts->foreground, opts->debug);
 
+        mlx5_fs_set_session(se);
         mlx5_fs_start_workers(SLOW_WORKERS);
+        if (!opts->sim)
+                hotplug = mlx5dbgfs_hotplug_start(opts, schema, tree, sysfs_root());
         loop_cfg = fuse_loop_cfg_create();
         fuse_loop_cfg_set_max_threads(loop_cfg, FUSE_MAX_THREADS);
         /* A positive result is the signal (SIGINT, SIGTERM) that asked us to stop. */
         r = fuse_session_loop_mt(se, loop_cfg) >= 0 ? EXIT_SUCCESS : EXIT_RUNTIME;
         fuse_loop_cfg_destroy(loop_cfg);
+        mlx5dbgfs_hotplug_stop(hotplug);
         mlx5_fs_stop_workers();
+        mlx5_fs_set_session(NULL);
 
 out_unmount:
         fuse_session_unmount(se);
@@ -151,7 +157,7 @@ int main(int argc, char **argv)
         }
         mlx5_fs_set_dir_timeout(opts.ttl);
 
-        r = serve(&opts, tree);
+        r = serve(&opts, schema, tree);
         mlx5_tree_free(tree);
         mlx5dbgfs_options_clear(&opts);
         return r;

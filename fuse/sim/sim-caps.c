@@ -17,10 +17,12 @@ void sim_caps_output(const mlx5_sim *sim, const struct sim_caps *c, bool current
 {
         struct sim_fill_ctx ctx = {
                 .sim = sim,
-                .object_seed = sim_hash2(sim_hash2(sim->seed, sim->index), c->name_hash),
+                .identity_seed = sim_hash2(sim_hash2(sim->seed, sim->index), c->name_hash),
                 .lowered = current,
         };
 
+        /* Capabilities never change: one seed for every leaf. */
+        ctx.object_seed = ctx.identity_seed;
         memset(out, 0, len);
         sim_plan_fill(&c->plan, &ctx, out, len);
 }

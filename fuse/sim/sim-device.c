@@ -3,8 +3,8 @@
  * One simulated PCI function: its life cycle and the firmware entry point.
  * Every command is counted, waits for a free slot, spends its latency
  * outside any lock (so commands overlap as on real hardware), then runs
- * under the function's lock.  Errors carry a status and a syndrome that
- * names the failing check.
+ * under the function's lock, after the churn due by then.  Errors carry a
+ * status and a syndrome that names the failing check.
  */
 #include <errno.h>
 #include <string.h>
@@ -41,6 +41,7 @@ mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, uns
 
         sim_populate(sim, spec);
         sim_rscdump_build_menu(sim);
+        sim_churn_init(sim, spec->churn);
         return sim;
 }
 
@@ -48,14 +49,7 @@ void mlx5_sim_free(mlx5_sim *sim)
 {
         if (!sim)
                 return;
-        for (unsigned i = 0; i < sim->n_types; i++) {
-                sim_plan_clear(&sim->types[i].plan);
-                g_free(sim->types[i].ids);
-        }
-        g_free(sim->types);
-        for (unsigned i = 0; i < sim->n_caps; i++)
-                sim_plan_clear(&sim->caps[i].plan);
-        g_free(sim->caps);
+        sim_populate_clear(sim);
         g_free(sim->segments);
         g_queue_free_full(sim->dump_sessions, sim_rscdump_session_free);
         g_hash_table_unref(sim->umem);
@@ -193,6 +187,7 @@ int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t
                 g_usleep(sim->latency_us);
 
         g_mutex_lock(&sim->lock);
+        sim_churn_tick(sim, g_get_monotonic_time());
         memset(out, 0, outlen);
         status = dispatch(&cmd);
         if (status != MLX5_CMD_STAT_OK) {
@@ -256,6 +251,7 @@ void mlx5_sim_format_counts(mlx5_sim *sim, GString *out)
                 else
                         g_string_append_printf(out, "0x%x: %" G_GUINT64_FORMAT "\n", opcode, s->count);
         }
+        sim_churn_format_counts(sim, out);
         g_mutex_unlock(&sim->lock);
         g_list_free(opcodes);
 }
@@ -270,4 +266,26 @@ const uint32_t *mlx5_sim_object_ids(const mlx5_sim *sim, const char *type, size_
         }
         *ret_n = t->n;
         return t->ids;
+}
+
+uint32_t *mlx5_sim_live_ids(mlx5_sim *sim, const char *type, size_t *ret_n)
+{
+        const struct sim_type *t = sim_find_type(sim, type);
+        uint32_t *ids, id, slot;
+        uint64_t next = 0;
+        size_t n = 0;
+
+        *ret_n = 0;
+        if (!t || !t->res->has_id)
+                return NULL;
+        g_mutex_lock(&sim->lock);
+        /* Churn keeps the population's size: as many as were built. */
+        ids = g_new(uint32_t, MAX(t->n, 1));
+        while (next <= UINT32_MAX && n < t->n && sim_index_next(&t->index, next, &id, &slot)) {
+                ids[n++] = id;
+                next = (uint64_t) id + 1;
+        }
+        g_mutex_unlock(&sim->lock);
+        *ret_n = n;
+        return ids;
 }

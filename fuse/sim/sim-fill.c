@@ -6,6 +6,12 @@
  * the same on every query without being stored, and a field added to the
  * schema is filled with no code change.  The rules of sim-rules.c override
  * the leaves they name.
+ *
+ * Churn adds two things to an object: a generation, mixed into the seed of
+ * the leaves no rule names (so a changed object's counters and pointers
+ * move while its type, sizes and references stay), and a stored state for
+ * the one leaf its lifecycle names.  An object never changed has generation
+ * 0 and the plain seed, so without churn nothing differs.
  */
 #include <string.h>
 
@@ -14,6 +20,8 @@
 
 /* Status and syndrome belong to the command layer, never to a context. */
 #define OUT_HDR_RESERVED_BITS 0x40
+/* Keeps generation seeds apart from identity seeds ("gen" in ASCII). */
+#define SIM_GEN_SALT 0x67656eull
 
 static uint64_t width_mask(uint32_t width)
 {
@@ -103,7 +111,34 @@ struct plan_builder {
         const char *owner;
         uint32_t base_bit_off;
         uint32_t count;
+        struct sim_plan *plan;
 };
+
+/* Resolves a lifecycle against its leaf once; false when the field cannot hold what it says. */
+static bool plan_bind_lifecycle(struct sim_plan *plan, const mlx5_schema_field *f,
+                                const struct sim_lifecycle *lc)
+{
+        g_auto(GStrv) moves = g_strsplit(lc->moves, " ", -1);
+
+        /* A 32-bit state is what struct sim_obj stores. */
+        if (!f->enumeration || f->enumeration->is_flags || f->width > 32)
+                return false;
+        if (!choice_value(f, lc->created, &plan->created))
+                return false;
+        plan->moves = g_new0(struct sim_move, g_strv_length(moves));
+        for (char **m = moves; *m; m++) {
+                struct sim_move *move = &plan->moves[plan->n_moves++];
+                g_auto(GStrv) ends = g_strsplit(*m, ">", -1);
+
+                if (g_strv_length(ends) != 2 || !choice_value(f, ends[1], &move->to))
+                        return false;
+                if (strcmp(ends[0], "*") == 0)
+                        move->from = SIM_MOVE_ANY;
+                else if (!choice_value(f, ends[0], &move->from))
+                        return false;
+        }
+        return plan->n_moves > 0;
+}
 
 static void add_leaf(const mlx5_schema_field *field, const char *path, uint32_t bit_off, void *user_data)
 {
@@ -115,9 +150,22 @@ static void add_leaf(const mlx5_schema_field *field, const char *path, uint32_t 
                 .field = field,
                 .rule = sim_rule_find(b->owner, path),
         };
+        const struct sim_lifecycle *lc = sim_lifecycle_find(b->owner, path);
 
         if (l.bit_off < OUT_HDR_RESERVED_BITS)
                 return;
+        if (lc && b->plan->lifecycle_leaf < 0) {
+                l.lifecycle = plan_bind_lifecycle(b->plan, field, lc);
+                if (l.lifecycle) {
+                        b->plan->lifecycle_leaf = b->leaves->len;
+                } else {
+                        /* As for rules: say so; the state then never moves. */
+                        g_warning("simulator: lifecycle of %s.%s does not fit the schema field; not moved",
+                                  b->owner, path);
+                        g_clear_pointer(&b->plan->moves, g_free);
+                        b->plan->n_moves = 0;
+                }
+        }
         if (l.rule && !leaf_bind_rule(&l, b->sim, b->owner, b->count)) {
                 /* The rule table and the schema disagree: say so, fill at random. */
                 g_warning("simulator: rule for %s.%s does not fit the schema field; filled at random",
@@ -138,8 +186,10 @@ void sim_plan_build(struct sim_plan *plan, mlx5_sim *sim, const char *owner, uin
                 .sim = sim,
                 .owner = owner,
                 .count = count ? count : 1,
+                .plan = plan,
         };
 
+        plan->lifecycle_leaf = -1;
         b.base_bit_off = bit_off;
         mlx5_schema_foreach_leaf(st, add_leaf, &b);
         if (extra) {
@@ -157,6 +207,9 @@ void sim_plan_clear(struct sim_plan *plan)
                 g_free(plan->leaves[i].choices);
         g_clear_pointer(&plan->leaves, g_free);
         plan->n_leaves = 0;
+        g_clear_pointer(&plan->moves, g_free);
+        plan->n_moves = 0;
+        plan->lifecycle_leaf = -1;
 }
 
 static uint64_t random_value(const mlx5_schema_field *f, uint64_t h)
@@ -184,7 +237,10 @@ static uint64_t rule_value(const struct sim_leaf *l, const struct sim_plan *plan
         case SIM_RULE_SPREAD:
                 return l->choices[((uint64_t) ctx->pos * l->stride + l->offset) % plan->count % l->n_choices];
         case SIM_RULE_REF:
-                return l->ref && l->ref->ids && l->ref->n ? l->ref->ids[h % l->ref->n] : 0;
+                /* The slot's object is alive as long as this one: sim-churn.c counts references. */
+                if (!l->ref || !l->ref->objs || !l->ref->n)
+                        return 0;
+                return l->ref->objs[sim_leaf_ref_slot(l, l->ref->n, ctx->identity_seed)].id;
         case SIM_RULE_VALUE:
                 return l->choices[0];
         case SIM_RULE_RANGE:
@@ -221,38 +277,74 @@ static void fill_text(const struct sim_leaf *l, uint64_t h, uint8_t *out, size_t
         }
 }
 
+/* Rules hold for an object's whole life; the other leaves move with its generation. */
+static uint64_t leaf_hash(const struct sim_leaf *l, const struct sim_fill_ctx *ctx)
+{
+        return sim_hash2(l->rule ? ctx->identity_seed : ctx->object_seed, l->path_hash);
+}
+
+/* A numeric leaf (at most 64 bits, not text), without the stored state. */
+static uint64_t leaf_value(const struct sim_leaf *l, const struct sim_plan *plan, const struct sim_fill_ctx *ctx)
+{
+        uint64_t h = leaf_hash(l, ctx);
+        uint64_t v = l->rule ? rule_value(l, plan, ctx, h) : random_value(l->field, h);
+
+        /* Caps a driver lowered: current stays within max. */
+        if (ctx->lowered && !l->rule && !l->field->enumeration && (sim_mix64(h) & 3) == 0)
+                v = v == UINT64_MAX ? sim_mix64(h ^ 1) : sim_mix64(h ^ 1) % (v + 1);
+        return v;
+}
+
 void sim_plan_fill(const struct sim_plan *plan, const struct sim_fill_ctx *ctx, uint8_t *out, size_t len)
 {
         for (unsigned i = 0; i < plan->n_leaves; i++) {
                 const struct sim_leaf *l = &plan->leaves[i];
-                uint64_t h = sim_hash2(ctx->object_seed, l->path_hash);
                 uint64_t v;
 
                 if (!mlx5_bits_in_range(len, l->bit_off, l->width))
                         continue;
                 if (is_text(l->field)) {
-                        fill_text(l, h, out, len);
+                        fill_text(l, leaf_hash(l, ctx), out, len);
                         continue;
                 }
                 if (l->width > 64)
                         continue;
-                v = l->rule ? rule_value(l, plan, ctx, h) : random_value(l->field, h);
-                /* Caps a driver lowered: current stays within max. */
-                if (ctx->lowered && !l->rule && !l->field->enumeration && (sim_mix64(h) & 3) == 0)
-                        v = v == UINT64_MAX ? sim_mix64(h ^ 1) : sim_mix64(h ^ 1) % (v + 1);
+                v = l->lifecycle && ctx->has_state ? ctx->state : leaf_value(l, plan, ctx);
                 mlx5_bits_set(out, len, l->bit_off, l->width, v & width_mask(l->width));
         }
 }
 
-void sim_object_output(const mlx5_sim *sim, const struct sim_type *t, uint32_t pos, uint8_t *out, size_t len)
+uint64_t sim_plan_lifecycle_value(const struct sim_plan *plan, const struct sim_fill_ctx *ctx)
 {
+        const struct sim_leaf *l;
+
+        if (plan->lifecycle_leaf < 0)
+                return 0;
+        l = &plan->leaves[plan->lifecycle_leaf];
+        return leaf_value(l, plan, ctx) & width_mask(l->width);
+}
+
+uint64_t sim_object_identity(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot)
+{
+        const struct sim_obj *o = t->objs ? &t->objs[slot] : NULL;
+        uint64_t h = sim_hash2(sim_hash2(sim->seed, sim->index) ^ t->name_hash, o ? o->id : 0);
+
+        /* A number handed out again after its object went names a different object. */
+        return o && o->birth ? sim_hash2(h, o->birth) : h;
+}
+
+void sim_object_output(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot, uint8_t *out, size_t len)
+{
+        const struct sim_obj *o = t->objs ? &t->objs[slot] : NULL;
         struct sim_fill_ctx ctx = {
                 .sim = sim,
-                .object_seed = sim_hash2(sim_hash2(sim->seed, sim->index) ^ t->name_hash,
-                                         t->ids ? t->ids[pos] : 0),
-                .pos = pos,
+                .identity_seed = sim_object_identity(sim, t, slot),
+                .pos = slot,
+                .has_state = o && t->plan.lifecycle_leaf >= 0,
+                .state = o ? o->state : 0,
         };
 
+        ctx.object_seed = o && o->gen ? sim_hash2(ctx.identity_seed ^ SIM_GEN_SALT, o->gen) : ctx.identity_seed;
         memset(out, 0, len);
         sim_plan_fill(&t->plan, &ctx, out, len);
 }

@@ -2,7 +2,9 @@
 /*
  * The population as text, one object a line: what the test suites compare
  * the mounted tree against.  Each state is decoded from the object's own
- * query output, so the manifest says what a reader of the device will see.
+ * query output, so the manifest says what a reader of the device will see:
+ * the live objects, which before any command (or with churn off) are the
+ * population as built.
  */
 #include "prm/bits.h"
 #include "sim/sim-private.h"
@@ -19,23 +21,25 @@ static const mlx5_schema_field *state_field(const mlx5_schema_resource *res, uin
         return f;
 }
 
-void mlx5_sim_format_manifest(const mlx5_sim *sim, GString *out)
+void mlx5_sim_format_manifest(mlx5_sim *sim, GString *out)
 {
+        g_mutex_lock(&sim->lock);
         for (unsigned i = 0; i < sim->n_types; i++) {
                 const struct sim_type *t = &sim->types[i];
                 const mlx5_schema_resource *res = t->res;
                 g_autofree uint8_t *buf = NULL;
                 const mlx5_schema_field *state;
-                uint32_t state_off = 0;
+                uint32_t state_off = 0, id, slot;
+                uint64_t next = 0;
 
                 if (!res->has_id)
                         continue;
                 state = state_field(res, &state_off);
                 buf = g_malloc(res->outlen);
-                for (uint32_t pos = 0; pos < t->n; pos++) {
-                        g_string_append_printf(out, "%s %s 0x%x ", sim->pci_name, res->name, t->ids[pos]);
+                for (; next <= UINT32_MAX && sim_index_next(&t->index, next, &id, &slot); next = (uint64_t) id + 1) {
+                        g_string_append_printf(out, "%s %s 0x%x ", sim->pci_name, res->name, id);
                         if (state) {
-                                sim_object_output(sim, t, pos, buf, res->outlen);
+                                sim_object_output(sim, t, slot, buf, res->outlen);
                                 mlx5_decode_value(out, state, mlx5_bits_get(buf, res->outlen,
                                                                             res->context_bit_off + state_off,
                                                                             state->width));
@@ -45,4 +49,5 @@ void mlx5_sim_format_manifest(const mlx5_sim *sim, GString *out)
                         g_string_append_c(out, '\n');
                 }
         }
+        g_mutex_unlock(&sim->lock);
 }

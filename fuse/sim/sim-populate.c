@@ -2,8 +2,10 @@
 /*
  * The population of one function: for every schema resource with an id,
  * an ascending array of object numbers that look like a real device's
- * (QPNs sparse from 0x100, small dense EQNs).  Only the numbers are stored;
- * each object's bytes come from its fill plan on demand.
+ * (QPNs sparse from 0x100, small dense EQNs), and the slots churn works on,
+ * one small record per object.  No bytes are stored; each object's come
+ * from its fill plan on demand.  New objects get numbers the way firmware
+ * hands them out: onwards from the newest, wrapping at the id's width.
  */
 #include <string.h>
 
@@ -42,14 +44,18 @@ static const struct {
 
 #define OTHER_DEFAULT_COUNT 8
 
+static uint32_t max_id(const mlx5_schema_resource *res)
+{
+        return res->id_width >= 32 ? UINT32_MAX : (1u << res->id_width) - 1;
+}
+
 uint32_t sim_type_limit(const mlx5_schema_resource *res)
 {
         struct numbering n = type_numbering(res);
-        uint64_t max_id = res->id_width >= 32 ? UINT32_MAX : (1ull << res->id_width) - 1;
 
-        if (!res->has_id || n.base > max_id)
+        if (!res->has_id || n.base > max_id(res))
                 return 0;
-        return MIN((uint64_t) SIM_MAX_OBJECTS, (max_id - n.base) / n.max_gap + 1);
+        return MIN((uint64_t) SIM_MAX_OBJECTS, (max_id(res) - n.base) / n.max_gap + 1);
 }
 
 uint32_t sim_type_default_count(const mlx5_schema_resource *res)
@@ -72,6 +78,26 @@ static void number_objects(struct sim_type *t, const mlx5_sim *sim)
         for (uint32_t k = 0; k < t->n; k++) {
                 t->ids[k] = id;
                 id += 1 + sim_hash2(h, k) % n.max_gap;
+        }
+}
+
+/* Slot k holds ids[k], in the state its plan gives it (needs the plans). */
+static void fill_slots(const mlx5_sim *sim, struct sim_type *t)
+{
+        t->objs = g_new0(struct sim_obj, MAX(t->n, 1));
+        for (uint32_t k = 0; k < t->n; k++)
+                t->objs[k].id = t->ids[k];
+        sim_index_init(&t->index, t->ids, t->n);
+        t->last_id = t->n ? t->ids[t->n - 1] : type_numbering(t->res).base;
+        for (uint32_t k = 0; k < t->n && t->plan.lifecycle_leaf >= 0; k++) {
+                struct sim_fill_ctx ctx = {
+                        .sim = sim,
+                        .identity_seed = sim_object_identity(sim, t, k),
+                        .pos = k,
+                };
+
+                ctx.object_seed = ctx.identity_seed;
+                t->objs[k].state = sim_plan_lifecycle_value(&t->plan, &ctx);
         }
 }
 
@@ -102,6 +128,9 @@ void sim_populate(mlx5_sim *sim, const mlx5_sim_spec *spec)
                 sim_plan_build(&t->plan, sim, t->res->name, t->n, t->res->context, t->res->context_bit_off,
                                t->res->extra);
         }
+        for (unsigned i = 0; i < sim->n_types; i++)
+                if (sim->types[i].ids)
+                        fill_slots(sim, &sim->types[i]);
 
         sim->n_caps = mlx5_schema_n_caps(sim->schema);
         sim->caps = g_new0(struct sim_caps, sim->n_caps);
@@ -116,6 +145,20 @@ void sim_populate(mlx5_sim *sim, const mlx5_sim_spec *spec)
         }
 }
 
+void sim_populate_clear(mlx5_sim *sim)
+{
+        for (unsigned i = 0; i < sim->n_types; i++) {
+                sim_plan_clear(&sim->types[i].plan);
+                sim_index_clear(&sim->types[i].index);
+                g_free(sim->types[i].objs);
+                g_free(sim->types[i].ids);
+        }
+        g_clear_pointer(&sim->types, g_free);
+        for (unsigned i = 0; i < sim->n_caps; i++)
+                sim_plan_clear(&sim->caps[i].plan);
+        g_clear_pointer(&sim->caps, g_free);
+}
+
 const struct sim_type *sim_find_type(const mlx5_sim *sim, const char *name)
 {
         for (unsigned i = 0; i < sim->n_types; i++)
@@ -124,26 +167,22 @@ const struct sim_type *sim_find_type(const mlx5_sim *sim, const char *name)
         return NULL;
 }
 
-uint32_t sim_lower_bound(const struct sim_type *t, uint32_t id)
+uint32_t sim_fresh_id(struct sim_type *t, uint64_t r)
 {
-        uint32_t lo = 0, hi = t->ids ? t->n : 0;
+        struct numbering n = type_numbering(t->res);
+        uint64_t id = (uint64_t) t->last_id + 1 + r % n.max_gap;
 
-        while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-
-                if (t->ids[mid] < id)
-                        lo = mid + 1;
-                else
-                        hi = mid;
+        /*
+         * Onwards, one number at a time past live ones.  The caller has just
+         * freed a number, so the search ends within one lap of the id space.
+         */
+        for (;;) {
+                if (id > max_id(t->res) || id < n.base)
+                        id = n.base;
+                if (!sim_index_find(&t->index, id, NULL))
+                        break;
+                id++;
         }
-        return lo;
-}
-
-int64_t sim_find_object(const struct sim_type *t, uint32_t id)
-{
-        uint32_t pos = sim_lower_bound(t, id);
-
-        if (!t->ids || pos >= t->n || t->ids[pos] != id)
-                return -1;
-        return pos;
+        t->last_id = id;
+        return id;
 }

@@ -7,6 +7,15 @@
  * again by device_opaque; the caller must hand back the seq_num it was
  * given.  The stream is produced one segment at a time from a cursor, so a
  * dump of a million objects never exists in memory at once.
+ *
+ * Under churn a session walks the live objects as a firmware walks its
+ * tables: the cursor is the next object number, and each record is made
+ * from the object that holds the next number at or past it when the chunk
+ * that starts the record is produced.  Numbers only go up within a session,
+ * so no object is listed twice; an object created behind the cursor is
+ * missed, one destroyed ahead of it is not listed, one changed before its
+ * record shows the change.  Every record is whole: a segment is built in
+ * one go, under the lock.
  */
 #include <string.h>
 
@@ -34,7 +43,7 @@ struct sim_dump_session {
         uint32_t index1, index2;
         uint16_t num1, num2;
         enum dump_phase phase;
-        uint32_t pos;                           /* next object */
+        uint64_t next_id;                       /* the cursor; past UINT32_MAX when done */
         uint32_t left;                          /* objects still to dump */
         GByteArray *seg;                        /* the segment being sent ... */
         size_t seg_off;                         /* ... and how much of it is */
@@ -127,18 +136,19 @@ static bool write_object(const mlx5_sim *sim, struct sim_dump_session *s)
 {
         const struct sim_type *t = s->segment->objects;
         size_t payload = s->segment->payload ? t->res->outlen : 0;
+        uint32_t id, slot;
         uint8_t *p;
         size_t len;
 
-        if (s->left == 0 || s->pos >= t->n)
+        if (s->left == 0 || s->next_id > UINT32_MAX || !sim_index_next(&t->index, s->next_id, &id, &slot))
                 return false;
         len = MLX5_RSCDUMP_RES_PAYLOAD_BYTE + payload;
         p = begin_segment(s, len, s->segment->type);
         len = s->seg->len;
-        mlx5_bits_set(p, len, MLX5_RSCDUMP_RES_INDEX1_BIT, 32, t->ids[s->pos]);
+        mlx5_bits_set(p, len, MLX5_RSCDUMP_RES_INDEX1_BIT, 32, id);
         if (payload)
-                sim_object_output(sim, t, s->pos, p + MLX5_RSCDUMP_RES_PAYLOAD_BYTE, payload);
-        s->pos++;
+                sim_object_output(sim, t, slot, p + MLX5_RSCDUMP_RES_PAYLOAD_BYTE, payload);
+        s->next_id = (uint64_t) id + 1;
         if (s->left != UINT32_MAX)
                 s->left--;
         return true;
@@ -255,7 +265,7 @@ static unsigned open_session(struct sim_cmd *cmd, const uint8_t *req, struct sim
         s->seg = g_byte_array_new();
         if (segment) {
                 /* From index1 on, ascending; 0 objects asked means the one at index1. */
-                s->pos = sim_lower_bound(segment->objects, s->index1);
+                s->next_id = s->index1;
                 s->left = s->num1 == MLX5_RSCDUMP_ALL ? UINT32_MAX : MAX(s->num1, 1);
         }
         g_queue_push_tail(sim->dump_sessions, s);

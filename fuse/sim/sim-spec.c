@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The --sim spec: "key=value,..." with devices, seed, latency_us, slots,
- * fail=OPCODE (may repeat) and one object count per schema resource that has
- * an id, named as the resource.  Every value is bounded; errors name the key
- * and the value.
+ * churn (object changes per second and function, sim-churn.c), fail=OPCODE
+ * (may repeat) and one object count per schema resource that has an id,
+ * named as the resource.  Every value is bounded; errors name the key and
+ * the value.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -49,7 +50,7 @@ static bool parse_number(const char *key, const char *value, uint64_t min, uint6
 
 static char *known_keys(const mlx5_schema *schema)
 {
-        GString *s = g_string_new("devices, seed, latency_us, slots, fail");
+        GString *s = g_string_new("devices, seed, latency_us, slots, churn, fail");
 
         for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
@@ -70,6 +71,7 @@ static const struct {
         { "seed", 0, UINT64_MAX, offsetof(mlx5_sim_spec, seed) },
         { "latency_us", 0, SIM_MAX_LATENCY_US, offsetof(mlx5_sim_spec, latency_us) },
         { "slots", 1, SIM_MAX_SLOTS, offsetof(mlx5_sim_spec, slots) },
+        { "churn", 0, SIM_MAX_CHURN, offsetof(mlx5_sim_spec, churn) },
 };
 
 static bool parse_item(mlx5_sim_spec *spec, const mlx5_schema *schema, const char *key, const char *value,

@@ -21,9 +21,14 @@ typedef struct mlx5_sim mlx5_sim;
 typedef struct mlx5_sim_spec mlx5_sim_spec;
 
 /*
- * "devices=2,qp=10000,cq=2000,seed=7,latency_us=50,fail=QUERY_CQ"
+ * "devices=2,qp=10000,cq=2000,seed=7,latency_us=50,churn=500,fail=QUERY_CQ"
  * Object counts use the schema's resource names as keys; "" gives the
- * default (one device, a few hundred objects).  Errors name the bad key.
+ * default (one device, a few hundred objects).  churn=N makes N object
+ * changes a second per function, as a live workload does: objects are
+ * destroyed (their queries answer BAD_RES), created under new numbers, and
+ * change state; an object others reference is never destroyed, and one no
+ * change touched answers the same bytes.  0, the default, keeps every
+ * object as built.  Errors name the bad key.
  */
 mlx5_sim_spec *mlx5_sim_spec_parse(const char *text, const mlx5_schema *schema, GError **error);
 void mlx5_sim_spec_free(mlx5_sim_spec *spec);
@@ -44,16 +49,23 @@ const char *mlx5_sim_pci_name(const mlx5_sim *sim);
  */
 int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t outlen);
 
-/* Commands received so far, per opcode ("QUERY_QP: 12" lines), and one count. */
+/*
+ * Commands received so far, per opcode ("QUERY_QP: 12" lines), then with
+ * churn on "churn.created: N", churn.destroyed, churn.changed and
+ * churn.dropped (steps an idle gap skipped); and one count.
+ */
 void mlx5_sim_format_counts(mlx5_sim *sim, GString *out);
 uint64_t mlx5_sim_count(mlx5_sim *sim, unsigned opcode);
 /* The uid in the header of the last command with this opcode (0 if none yet). */
 unsigned mlx5_sim_last_uid(mlx5_sim *sim, unsigned opcode);
 
 /*
- * The object numbers of a schema resource on this function, ascending; NULL
- * with *ret_n = 0 for an unknown name or a singleton.  Valid until free.
+ * The object numbers of a schema resource on this function as built,
+ * ascending; NULL with *ret_n = 0 for an unknown name or a singleton.  Valid
+ * until free.  Churn does not change them: see mlx5_sim_live_ids.
  */
 const uint32_t *mlx5_sim_object_ids(const mlx5_sim *sim, const char *type, size_t *ret_n);
-/* One line per object: "<pci-name> <type> 0x<id> <state name, or ->". */
-void mlx5_sim_format_manifest(const mlx5_sim *sim, GString *out);
+/* The same for the objects alive now, in a copy the caller frees. */
+uint32_t *mlx5_sim_live_ids(mlx5_sim *sim, const char *type, size_t *ret_n);
+/* One line per live object: "<pci-name> <type> 0x<id> <state name, or ->". */
+void mlx5_sim_format_manifest(mlx5_sim *sim, GString *out);

@@ -169,6 +169,13 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         *ret_snap = mlx5_snapshot_new_listing(ids, g_bytes_new_take(g_steal_pointer(&raws),
                                                                     (size_t) kept * res->outlen),
                                               res->outlen, has_raw);
+        /*
+         * Listing again costs a query per object, so a big listing is reused
+         * for longer: at most about 1000 commands a second per directory,
+         * however often it is read, and walking it (ls -l, tar, its raw/
+         * twin) sees one picture.
+         */
+        (*ret_snap)->lifetime_us = MAX(tree->options.ttl_us, (int64_t) kept * LISTING_LIFETIME_PER_OBJECT_US);
         return 0;
 }
 
@@ -247,7 +254,7 @@ static int fetch_info(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot **r
         return 0;
 }
 
-static int fetch_stats(mlx5_tree *tree, mlx5_snapshot **ret_snap)
+mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
 {
         GString *text = g_string_sized_new(4096);
 
@@ -270,19 +277,14 @@ static int fetch_stats(mlx5_tree *tree, mlx5_snapshot **ret_snap)
                 prefix = g_strdup_printf("%s.", td->dev->pci_name);
                 append_prefixed(text, prefix, dev_text->str, dev_text->len);
         }
-        *ret_snap = mlx5_snapshot_new(NULL, string_to_bytes(text));
-        return 0;
+        return mlx5_snapshot_new(NULL, string_to_bytes(text));
 }
 
 int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap)
 {
         mlx5_tree *tree = user_data;
-        g_autoptr(tree_device) td = NULL;
+        g_autoptr(tree_device) td = tree_device_get(tree, key->device);
 
-        if (key->kind == CONTENT_STATS)
-                return fetch_stats(tree, ret_snap);
-
-        td = tree_device_get(tree, key->device);
         if (!td)
                 return -ENODEV;
         switch ((enum content_kind) key->kind) {
@@ -296,8 +298,6 @@ int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot 
                 return fetch_listing(tree, td, key->sub, ret_snap);
         case CONTENT_INFO:
                 return fetch_info(tree, td, ret_snap);
-        case CONTENT_STATS:
-                break;
         }
         return -EINVAL;
 }

@@ -48,7 +48,6 @@ enum content_kind {
         CONTENT_IDS,            /* object numbers of one type (resource dump) */
         CONTENT_LISTING,        /* those numbers with every object's query output */
         CONTENT_INFO,
-        CONTENT_STATS,
 };
 
 struct tree_device {
@@ -77,6 +76,12 @@ struct tree_device *tree_device_get(mlx5_tree *tree, uint32_t slot);
 void tree_device_unref(struct tree_device *td);
 typedef struct tree_device tree_device;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tree_device, tree_device_unref)
+
+/* The .stats text, made anew at every call: counters must be live. */
+mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree);
+
+/* A listing is reused this long per object it holds (see fetch_listing). */
+#define LISTING_LIFETIME_PER_OBJECT_US 1000
 
 /* The cache's fetch function (content.c). */
 int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap);

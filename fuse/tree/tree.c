@@ -79,8 +79,9 @@ static GPtrArray *read_aliases(const char *sysfs_root, const char *pci_name)
 /*
  * The kernel asks for attributes of an open file without naming the handle
  * (fstat is a plain GETATTR), so while a file is open its inode reports the
- * snapshot the latest open pinned: size and times then match what read()
- * returns, and tar never sees a file change under it.
+ * snapshot it pinned, and every further open shares that snapshot: size and
+ * times then match what read() returns for every reader, and tar never sees
+ * a file change under it.  The snapshot moves on once the last handle closes.
  */
 struct open_pin {
         mlx5_snapshot *snap;
@@ -95,7 +96,8 @@ static void open_pin_free(gpointer p)
         g_free(pin);
 }
 
-static void pin_open(mlx5_tree *tree, uint64_t ino, mlx5_snapshot *snap)
+/* Pins snap (taking its reference) for ino, or joins the one already pinned; returns the one to use. */
+static mlx5_snapshot *pin_open(mlx5_tree *tree, uint64_t ino, mlx5_snapshot *snap)
 {
         struct open_pin *pin;
 
@@ -106,12 +108,16 @@ static void pin_open(mlx5_tree *tree, uint64_t ino, mlx5_snapshot *snap)
 
                 *key = ino;
                 pin = g_new0(struct open_pin, 1);
+                pin->snap = mlx5_snapshot_ref(snap);
                 g_hash_table_insert(tree->open_files, key, pin);
         }
-        mlx5_snapshot_unref(pin->snap);
-        pin->snap = mlx5_snapshot_ref(snap);
         pin->handles++;
+        if (pin->snap != snap) {
+                mlx5_snapshot_unref(snap);
+                snap = mlx5_snapshot_ref(pin->snap);
+        }
         g_mutex_unlock(&tree->open_lock);
+        return snap;
 }
 
 static void unpin_open(mlx5_tree *tree, uint64_t ino)
@@ -182,6 +188,11 @@ void mlx5_tree_free(mlx5_tree *tree)
         g_mutex_clear(&tree->open_lock);
         g_rw_lock_clear(&tree->lock);
         g_free(tree);
+}
+
+void mlx5_tree_set_nonblocking(bool nonblocking)
+{
+        mlx5_cache_set_nonblocking(nonblocking);
 }
 
 int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root)
@@ -366,7 +377,8 @@ static int file_snapshot(mlx5_tree *tree, const struct node *n, mlx5_snapshot **
 {
         switch (n->kind) {
         case NODE_STATS:
-                return tree_get_content(tree, CONTENT_STATS, 0, 0, 0, ret_snap);
+                *ret_snap = tree_stats_snapshot(tree);
+                return 0;
         case NODE_INFO:
                 return tree_get_content(tree, CONTENT_INFO, n->dev, 0, 0, ret_snap);
         case NODE_CAPS_FILE:
@@ -615,9 +627,13 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
                 return -ENOENT;
         if (node_is_dir(n.kind))
                 return -EISDIR;
-        r = file_snapshot(tree, &n, &snap);
-        if (r < 0)
-                return r;
+        snap = pinned_snapshot(tree, ino);
+        if (!snap) {
+                r = file_snapshot(tree, &n, &snap);
+                if (r < 0)
+                        return r;
+        }
+        snap = pin_open(tree, ino, g_steal_pointer(&snap));
         file = g_new0(mlx5_tree_file, 1);
         file->ino = ino;
         if (node_is_raw(n.kind))
@@ -627,7 +643,6 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
         else
                 file->content = tree_object_text(mlx5_schema_resource_at(tree->schema, n.sub), snap);
         file->snap = g_steal_pointer(&snap);
-        pin_open(tree, ino, file->snap);
         *ret_file = file;
         return 0;
 }
@@ -704,6 +719,7 @@ static int list_dir(mlx5_tree_dir *dir)
 {
         const struct node *s = &dir->self;
         g_autoptr(tree_device) td = NULL;
+        mlx5_snapshot *listing;
         int r;
 
         if (s->kind != NODE_TYPE_DIR && s->kind != NODE_RAW_TYPE_DIR)
@@ -712,10 +728,15 @@ static int list_dir(mlx5_tree_dir *dir)
         td = tree_device_get(dir->tree, s->dev);
         if (!td)
                 return -ENOENT;
-        r = tree_get_content(dir->tree, CONTENT_LISTING, s->dev, s->sub, 0, &dir->listing);
-        if (r == 0)
-                pin_open(dir->tree, listing_pin_key(s->dev, s->sub), dir->listing);
-        return r;
+        /* Concurrent walkers of one directory share one listing. */
+        listing = pinned_snapshot(dir->tree, listing_pin_key(s->dev, s->sub));
+        if (!listing) {
+                r = tree_get_content(dir->tree, CONTENT_LISTING, s->dev, s->sub, 0, &listing);
+                if (r < 0)
+                        return r;
+        }
+        dir->listing = pin_open(dir->tree, listing_pin_key(s->dev, s->sub), listing);
+        return 0;
 }
 
 static struct node parent_of(const struct node *n)

@@ -43,6 +43,12 @@ char *mlx5_tree_remove_device(mlx5_tree *tree, const char *node);
 /* Whether a device reached through that node is mounted. */
 bool mlx5_tree_has_device(mlx5_tree *tree, const char *node, const char *pci_name);
 
+/*
+ * On this thread, tree calls that would have to wait for firmware fail with
+ * -EWOULDBLOCK instead (so they can be retried where waiting is fine).
+ */
+void mlx5_tree_set_nonblocking(bool nonblocking);
+
 int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st);
 int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st);
 

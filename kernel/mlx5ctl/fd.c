@@ -63,6 +63,7 @@ int mlx5ctl_open(struct inode *inode, struct file *file)
 	if (!mfd)
 		return -ENOMEM;
 	mfd->mcdev = mcdev;
+	mutex_init(&mfd->umem_lock);
 	xa_init(&mfd->umems);
 
 	down_read(&mcdev->rw_lock);
@@ -84,6 +85,7 @@ int mlx5ctl_open(struct inode *inode, struct file *file)
 
 err_unlock:
 	up_read(&mcdev->rw_lock);
+	mutex_destroy(&mfd->umem_lock);
 	kfree(mfd);
 	return err;
 }
@@ -103,6 +105,7 @@ int mlx5ctl_release(struct inode *inode, struct file *file)
 	up_read(&mcdev->rw_lock);
 
 	xa_destroy(&mfd->umems);
+	mutex_destroy(&mfd->umem_lock);
 	kfree(mfd);
 	mlx5ctl_dev_put(mcdev);
 	return 0;

@@ -7,6 +7,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
+#include <linux/mutex.h>
 #include <linux/mlx5/device.h>
 #include <linux/mlx5/mlx5_ifc.h>
 #include <linux/rwsem.h>
@@ -52,7 +53,7 @@ struct mlx5ctl_dev {
 	struct miscdevice miscdev;
 	/* Added and removed under rw_lock read + fd_list_lock; walked under rw_lock write. */
 	struct list_head fd_list;
-	spinlock_t fd_list_lock;
+	spinlock_t fd_list_lock;	/* see fd_list */
 };
 
 /* One open file: its own firmware user context and registered memory. */
@@ -62,6 +63,7 @@ struct mlx5ctl_fd {
 	u16 uctx_uid;
 	u32 uctx_cap;
 	u32 ucap;
+	struct mutex umem_lock;		/* serialises UMEM registration changes */
 	struct xarray umems;		/* umem_id -> struct mlx5ctl_umem */
 };
 

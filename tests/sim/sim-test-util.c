@@ -7,8 +7,10 @@
 #define ACCESS_REG_OPCODE       0x805
 #define REG_RESOURCE_DUMP       0xc000
 #define REG_LEN                 256
-#define REG_MBOX_LEN            (16 + REG_LEN)
 #define INLINE_LEN              208
+#define SEG_INFO                0xfffe
+#define SEG_COMMAND             0xfffa
+#define SEG_TERMINATE           0xfffb
 
 const mlx5_schema *sim_test_schema(void)
 {
@@ -115,16 +117,14 @@ unsigned sim_test_query(mlx5_sim *sim, unsigned opcode, uint32_t id, uint8_t *ou
         return sim_test_exec(sim, in, sizeof(in), out, outlen);
 }
 
-GByteArray *sim_test_dump(mlx5_sim *sim, const sim_test_dump_request *req, unsigned *ret_calls)
+void sim_test_dump_in(uint8_t in[SIM_TEST_REG_MBOX_LEN], unsigned op_mod, const sim_test_dump_request *req)
 {
-        GByteArray *stream = g_byte_array_new();
-        uint8_t in[REG_MBOX_LEN] = { 0 }, out[REG_MBOX_LEN];
-        uint8_t *reg = in + 16, *ans = out + 16;
-        unsigned calls = 0;
+        uint8_t *reg = in + 16;
 
+        memset(in, 0, SIM_TEST_REG_MBOX_LEN);
         in[0] = ACCESS_REG_OPCODE >> 8;
         in[1] = ACCESS_REG_OPCODE & 0xff;
-        in[7] = 1;                                      /* op_mod: read */
+        in[7] = op_mod;
         in[10] = REG_RESOURCE_DUMP >> 8;                /* register_id, byte 0xa */
         in[11] = REG_RESOURCE_DUMP & 0xff;
         reg[0] = 0x40;                                  /* inline_dump, bit 1 */
@@ -133,7 +133,22 @@ GByteArray *sim_test_dump(mlx5_sim *sim, const sim_test_dump_request *req, unsig
         put_be32(reg + 8, req->index1);
         reg[0x10] = req->num_of_obj1 >> 8;
         reg[0x11] = req->num_of_obj1;
+}
 
+GByteArray *sim_test_dump(mlx5_sim *sim, const sim_test_dump_request *req, unsigned *ret_calls)
+{
+        return sim_test_dump_with(sim, req, ret_calls, NULL, NULL);
+}
+
+GByteArray *sim_test_dump_with(mlx5_sim *sim, const sim_test_dump_request *req, unsigned *ret_calls,
+                               void (*between)(void *data), void *data)
+{
+        GByteArray *stream = g_byte_array_new();
+        uint8_t in[SIM_TEST_REG_MBOX_LEN], out[SIM_TEST_REG_MBOX_LEN];
+        uint8_t *reg = in + 16, *ans = out + 16;
+        unsigned calls = 0;
+
+        sim_test_dump_in(in, 1, req);
         for (;;) {
                 unsigned seq_in = reg[1] & 0xf, size;
 
@@ -154,10 +169,37 @@ GByteArray *sim_test_dump(mlx5_sim *sim, const sim_test_dump_request *req, unsig
                 reg[0] = (reg[0] & 0x7f) | (ans[0] & 0x80);
                 reg[1] = ans[1];
                 memcpy(reg + 0x18, ans + 0x18, 8);
+                if (between)
+                        between(data);
         }
         if (ret_calls)
                 *ret_calls = calls;
         return stream;
+}
+
+GArray *sim_test_split(const GByteArray *stream)
+{
+        GArray *segs = g_array_new(FALSE, FALSE, sizeof(sim_test_segment));
+        size_t off = 0;
+
+        while (off < stream->len) {
+                sim_test_segment s;
+
+                g_assert_cmpuint(stream->len - off, >=, 4);
+                s.data = stream->data + off;
+                s.len = sim_test_be16(s.data) * 4;
+                s.type = sim_test_be16(s.data + 2);
+                g_assert_cmpuint(s.len, >=, 4);
+                g_assert_cmpuint(s.len, <=, stream->len - off);
+                g_array_append_val(segs, s);
+                off += s.len;
+        }
+        g_assert_cmpuint(segs->len, >=, 3);
+        g_assert_cmpuint(g_array_index(segs, sim_test_segment, 0).type, ==, SEG_INFO);
+        g_assert_cmpuint(g_array_index(segs, sim_test_segment, 1).type, ==, SEG_COMMAND);
+        g_assert_cmpuint(g_array_index(segs, sim_test_segment, segs->len - 1).type, ==, SEG_TERMINATE);
+        g_assert_cmpuint(g_array_index(segs, sim_test_segment, segs->len - 1).len, ==, 4);
+        return segs;
 }
 
 int sim_test_menu_lookup(mlx5_sim *sim, const char *name)

@@ -37,7 +37,24 @@ typedef struct {
         unsigned num_of_obj1;
 } sim_test_dump_request;
 
+#define SIM_TEST_REG_MBOX_LEN (16 + 256)
+
+/* The first ACCESS_REG(RESOURCE_DUMP) input of req, inline, op_mod 1 (read) or 0 (write). */
+void sim_test_dump_in(uint8_t in[SIM_TEST_REG_MBOX_LEN], unsigned op_mod, const sim_test_dump_request *req);
 /* The concatenated stream; asserts every answer is OK and in sequence. */
 GByteArray *sim_test_dump(mlx5_sim *sim, const sim_test_dump_request *req, unsigned *ret_calls);
+/* The same, calling between(data) before each call after the first. */
+GByteArray *sim_test_dump_with(mlx5_sim *sim, const sim_test_dump_request *req, unsigned *ret_calls,
+                               void (*between)(void *data), void *data);
+
+/* One segment of a dump stream, pointing into it. */
+typedef struct {
+        unsigned type;
+        const uint8_t *data;
+        size_t len;
+} sim_test_segment;
+
+/* Splits a stream into sim_test_segment; asserts info, command first and terminate last, nothing after. */
+GArray *sim_test_split(const GByteArray *stream);
 /* The segment type the menu gives name, or -1. */
 int sim_test_menu_lookup(mlx5_sim *sim, const char *name);

@@ -10,44 +10,8 @@
 #include "sim-test-util.h"
 
 #define OP_QUERY_QP             0x50b
-#define OP_ACCESS_REG           0x805
 #define SEG_MENU                0xffff
-#define SEG_INFO                0xfffe
-#define SEG_COMMAND             0xfffa
-#define SEG_TERMINATE           0xfffb
-#define REG_MBOX_LEN            (16 + 256)
-
-struct segment {
-        unsigned type;
-        const uint8_t *data;
-        size_t len;
-};
-
-/* Splits a stream; asserts info, command first and terminate last, nothing after. */
-static GArray *split(const GByteArray *stream)
-{
-        GArray *segs = g_array_new(FALSE, FALSE, sizeof(struct segment));
-        size_t off = 0;
-
-        while (off < stream->len) {
-                struct segment s;
-
-                g_assert_cmpuint(stream->len - off, >=, 4);
-                s.data = stream->data + off;
-                s.len = sim_test_be16(s.data) * 4;
-                s.type = sim_test_be16(s.data + 2);
-                g_assert_cmpuint(s.len, >=, 4);
-                g_assert_cmpuint(s.len, <=, stream->len - off);
-                g_array_append_val(segs, s);
-                off += s.len;
-        }
-        g_assert_cmpuint(segs->len, >=, 3);
-        g_assert_cmpuint(g_array_index(segs, struct segment, 0).type, ==, SEG_INFO);
-        g_assert_cmpuint(g_array_index(segs, struct segment, 1).type, ==, SEG_COMMAND);
-        g_assert_cmpuint(g_array_index(segs, struct segment, segs->len - 1).type, ==, SEG_TERMINATE);
-        g_assert_cmpuint(g_array_index(segs, struct segment, segs->len - 1).len, ==, 4);
-        return segs;
-}
+#define REG_MBOX_LEN            SIM_TEST_REG_MBOX_LEN
 
 static void test_menu(void)
 {
@@ -55,9 +19,9 @@ static void test_menu(void)
         const mlx5_schema *schema = sim_test_schema();
         const sim_test_dump_request req = { .segment_type = SEG_MENU };
         g_autoptr(GByteArray) stream = sim_test_dump(sim, &req, NULL);
-        g_autoptr(GArray) segs = split(stream);
-        const struct segment *cmd = &g_array_index(segs, struct segment, 1);
-        const struct segment *menu = &g_array_index(segs, struct segment, 2);
+        g_autoptr(GArray) segs = sim_test_split(stream);
+        const sim_test_segment *cmd = &g_array_index(segs, sim_test_segment, 1);
+        const sim_test_segment *menu = &g_array_index(segs, sim_test_segment, 2);
         unsigned n, expected = 0;
 
         /* command segment: segment_called echoes the request */
@@ -103,13 +67,13 @@ static void test_list_all_qps(void)
 
         g_assert_cmpint(type, >=, 0);
         stream = sim_test_dump(sim, &req, &calls);
-        segs = split(stream);
+        segs = sim_test_split(stream);
         /* 2000 records of 16 bytes: many chunks, seq_num wrapped many times */
         g_assert_cmpuint(calls, ==, (stream->len + 207) / 208);
         g_assert_cmpuint(calls, >, 16 * 4);
         g_assert_cmpuint(segs->len, ==, n + 3);
         for (size_t k = 0; k < n; k++) {
-                const struct segment *s = &g_array_index(segs, struct segment, k + 2);
+                const sim_test_segment *s = &g_array_index(segs, sim_test_segment, k + 2);
 
                 g_assert_cmpuint(s->type, ==, (unsigned) type);
                 g_assert_cmpuint(s->len, ==, 16);               /* no payload */
@@ -125,12 +89,12 @@ static void test_dump_records_equal_queries(void)
         const uint32_t *ids = mlx5_sim_object_ids(sim, "qp", &n);
         const sim_test_dump_request req = { .segment_type = type, .index1 = ids[10] - 1, .num_of_obj1 = 5 };
         g_autoptr(GByteArray) stream = sim_test_dump(sim, &req, NULL);
-        g_autoptr(GArray) segs = split(stream);
+        g_autoptr(GArray) segs = sim_test_split(stream);
 
         /* From index1 on (ids[10] - 1 is no QP): five records, ids[10] to ids[14]. */
         g_assert_cmpuint(segs->len, ==, 5 + 3);
         for (unsigned k = 0; k < 5; k++) {
-                const struct segment *s = &g_array_index(segs, struct segment, k + 2);
+                const sim_test_segment *s = &g_array_index(segs, sim_test_segment, k + 2);
                 uint8_t out[0x110];
 
                 g_assert_cmpuint(sim_test_be32(s->data + 8), ==, ids[10 + k]);
@@ -147,22 +111,17 @@ static void test_index_past_the_end(void)
                 .segment_type = sim_test_menu_lookup(sim, "CQ_LIST"), .index1 = 0xffffff, .num_of_obj1 = 0xffff,
         };
         g_autoptr(GByteArray) stream = sim_test_dump(sim, &req, NULL);
-        g_autoptr(GArray) segs = split(stream);
+        g_autoptr(GArray) segs = sim_test_split(stream);
 
         g_assert_cmpuint(segs->len, ==, 3);
 }
 
-/* A first call of a long listing; returns the answer register. */
+/* The first call of a listing of all objects; in is left ready for the second. */
 static void first_call(mlx5_sim *sim, unsigned type, uint8_t in[REG_MBOX_LEN], uint8_t out[REG_MBOX_LEN])
 {
-        memset(in, 0, REG_MBOX_LEN);
-        sim_test_query_in(in, OP_ACCESS_REG, 1, 0);
-        in[10] = 0xc0;
-        in[16] = 0x40;
-        in[16 + 2] = type >> 8;
-        in[16 + 3] = type;
-        in[16 + 0x10] = 0xff;
-        in[16 + 0x11] = 0xff;
+        const sim_test_dump_request req = { .segment_type = type, .num_of_obj1 = 0xffff };
+
+        sim_test_dump_in(in, 1, &req);
         g_assert_cmpuint(sim_test_exec(sim, in, REG_MBOX_LEN, out, REG_MBOX_LEN), ==, 0);
         g_assert_cmpuint(out[16] & 0x80, ==, 0x80);
         /* continue with what firmware returned */
@@ -212,17 +171,12 @@ static void test_kernel_style_in_place(void)
 {
         g_autoptr(mlx5_sim) sim = sim_test_new("qp=300", 0);
         unsigned type = sim_test_menu_lookup(sim, "QP_LIST");
-        uint8_t buf[REG_MBOX_LEN] = { 0 };
+        const sim_test_dump_request req = { .segment_type = type, .num_of_obj1 = 0xffff };
+        uint8_t buf[REG_MBOX_LEN];
         size_t total = 0;
         unsigned calls = 0;
 
-        sim_test_query_in(buf, OP_ACCESS_REG, 0, 0);
-        buf[10] = 0xc0;
-        buf[16] = 0x40;
-        buf[16 + 2] = type >> 8;
-        buf[16 + 3] = type;
-        buf[16 + 0x10] = 0xff;
-        buf[16 + 0x11] = 0xff;
+        sim_test_dump_in(buf, 0, &req);
         do {
                 uint8_t hdr[16];
 

@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# Under churn and parallel load: coherent archives, no short reads, bounded memory.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+# A busy device: objects created, destroyed and changing state all the time,
+# with a small cache so eviction really happens.
+SPEC="seed=5,qp=3000,cq=600,mkey=1500,sq=500,rq=500,churn=2000,latency_us=20"
+CACHE_MIB=1
+
+setup_file() {
+        FUSE_UNUSABLE=$(fuse_unusable_reason)
+        export FUSE_UNUSABLE
+        [ -n "$FUSE_UNUSABLE" ] && return 0
+        start_mount "$SPEC" -o cache_size=$CACHE_MIB
+        export MNT
+}
+
+teardown_file() {
+        [ -n "${FUSE_UNUSABLE:-}" ] || stop_mount
+}
+
+setup() {
+        [ -z "$FUSE_UNUSABLE" ] || skip "$FUSE_UNUSABLE"
+        DEV=$(ls "$MNT" | head -1)
+}
+
+# Field names of a text object, in order.
+field_names() {
+        cut -d: -f1 "$1"
+}
+
+@test "the simulator really churns" {
+        sleep 1.2
+        run -0 awk -F': ' '$1 ~ /firmware\.received\.churn\.(created|destroyed)$/ && $2 > 0 { n++ } END { exit n < 2 }' "$MNT/.stats"
+}
+
+@test "tar of a churning device exits 0 and every member is one complete object" {
+        tarball=$BATS_TEST_TMPDIR/dev.tar
+        for round in 1 2 3; do
+                run -0 tar -C "$MNT" -cf "$tarball" "$DEV"
+                assert_output ""
+        done
+        mkdir "$BATS_TEST_TMPDIR/x"
+        tar -C "$BATS_TEST_TMPDIR/x" -xf "$tarball"
+        for type in qp cq mkey sq rq; do
+                dir=$BATS_TEST_TMPDIR/x/$DEV/$type
+                first=$(ls "$dir" | head -1)
+                [ -n "$first" ] || fail "no $type archived"
+                field_names "$dir/$first" >"$BATS_TEST_TMPDIR/fields.$type"
+                [ -s "$BATS_TEST_TMPDIR/fields.$type" ]
+                for f in "$dir"/*; do
+                        [ "$(tail -c 1 "$f" | od -An -c | tr -d ' ')" = '\n' ] || fail "$f is cut short"
+                        field_names "$f" | cmp -s - "$BATS_TEST_TMPDIR/fields.$type" || fail "$f is not a complete $type"
+                done
+                raw=$BATS_TEST_TMPDIR/x/$DEV/raw/$type
+                size=$(stat -c %s "$raw/$(ls "$raw" | head -1)")
+                for f in "$raw"/*; do
+                        [ "$(stat -c %s "$f")" -eq "$size" ] || fail "$f has $(stat -c %s "$f") bytes, not $size"
+                        [ "$(od -An -tu1 -N1 "$f" | tr -d ' ')" = 0 ] || fail "$f holds a failed answer"
+                done
+        done
+}
+
+# One reader: loops until the deadline over cat, grep or tar; every read
+# checked against the size of its own open file.
+reader() {
+        local kind=$1 deadline=$2 errors=0 reads=0
+        while [ "$(date +%s)" -lt "$deadline" ]; do
+                case $kind in
+                cat)
+                        for f in $(ls "$MNT/$DEV/qp" 2>/dev/null | shuf -n 20 --random-source=<(yes)); do
+                                exec 7<"$MNT/$DEV/qp/$f" 2>/dev/null || continue   # gone since the listing
+                                size=$(stat -c %s - <&7)
+                                bytes=$(wc -c <&7)
+                                exec 7<&-
+                                [ "$size" -eq "$bytes" ] || { echo "short read: $f $bytes of $size"; errors=$((errors + 1)); }
+                                reads=$((reads + 1))
+                        done
+                        ;;
+                grep)
+                        grep -rlx 'state: ERR' "$MNT/$DEV/qp" >/dev/null 2>"$BATS_TEST_TMPDIR/grep.err.$BASHPID"
+                        [ $? -le 1 ] || { cat "$BATS_TEST_TMPDIR/grep.err.$BASHPID"; errors=$((errors + 1)); }
+                        reads=$((reads + 1))
+                        ;;
+                tar)
+                        tar -C "$MNT" -cf - "$DEV/cq" "$DEV/sq" 2>&1 >/dev/null | grep . && errors=$((errors + 1))
+                        reads=$((reads + 1))
+                        ;;
+                esac
+        done
+        echo "$kind reads=$reads errors=$errors"
+        [ "$errors" -eq 0 ]
+}
+
+@test "8 parallel readers for 30 s: no short reads, no errors" {
+        deadline=$(($(date +%s) + 30))
+        pids=()
+        for kind in cat cat cat grep grep tar tar cat; do
+                reader "$kind" "$deadline" >"$BATS_TEST_TMPDIR/reader.$kind.${#pids[@]}" 2>&1 &
+                pids+=($!)
+        done
+        failed=0
+        for pid in "${pids[@]}"; do
+                wait "$pid" || failed=$((failed + 1))
+        done
+        cat "$BATS_TEST_TMPDIR"/reader.* >&3
+        [ "$failed" -eq 0 ] || { cat "$BATS_TEST_TMPDIR"/reader.*; fail "$failed readers saw errors"; }
+        kill -0 "$(daemon_pid)"
+}
+
+@test "the cache cap holds: evictions happen and memory stays bounded" {
+        sleep 1.1
+        run -0 awk -F': ' '$1 == "cache.evictions" { exit !($2 > 0) }' "$MNT/.stats"
+        bytes=$(awk -F': ' '$1 == "cache.bytes" { print $2 }' "$MNT/.stats")
+        max=$(awk -F': ' '$1 == "cache.max_bytes" { print $2 }' "$MNT/.stats")
+        [ "$max" -eq $((CACHE_MIB << 20)) ]
+        # one listing larger than the cap may stay alone; never more than that plus the cap
+        [ "$bytes" -le $((max + (3000 * 300))) ] || fail "cache holds $bytes bytes, cap $max"
+        rss_kib=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$(daemon_pid)/status")
+        echo "peak RSS ${rss_kib} KiB" >&3
+        [ "$rss_kib" -lt $((128 * 1024)) ] || fail "peak RSS ${rss_kib} KiB"
+}
