@@ -286,6 +286,12 @@ static bool parse_object_name(const char *name, uint32_t *ret_id)
 
 /* ---- attributes ---- */
 
+static void set_times(struct stat *st, int64_t realtime_us)
+{
+        st->st_mtim.tv_sec = st->st_ctim.tv_sec = st->st_atim.tv_sec = realtime_us / G_USEC_PER_SEC;
+        st->st_mtim.tv_nsec = st->st_ctim.tv_nsec = st->st_atim.tv_nsec = (realtime_us % G_USEC_PER_SEC) * 1000;
+}
+
 static void fill_dir_stat(mlx5_tree *tree, uint64_t ino, struct stat *st)
 {
         memset(st, 0, sizeof(*st));
@@ -295,8 +301,7 @@ static void fill_dir_stat(mlx5_tree *tree, uint64_t ino, struct stat *st)
         st->st_uid = tree->uid;
         st->st_gid = tree->gid;
         st->st_blksize = 4096;
-        st->st_mtim.tv_sec = st->st_ctim.tv_sec = st->st_atim.tv_sec = tree->created_us / G_USEC_PER_SEC;
-        st->st_mtim.tv_nsec = st->st_ctim.tv_nsec = st->st_atim.tv_nsec = (tree->created_us % G_USEC_PER_SEC) * 1000;
+        set_times(st, tree->created_us);
 }
 
 static bool node_is_raw(enum node_kind kind)
@@ -317,9 +322,7 @@ static void fill_file_stat(mlx5_tree *tree, uint64_t ino, enum node_kind kind, c
         st->st_blksize = 4096;
         st->st_blocks = (st->st_size + 511) / 512;
         /* Stable while the snapshot lives: tar compares these across reads. */
-        st->st_mtim.tv_sec = st->st_ctim.tv_sec = st->st_atim.tv_sec = snap->taken_realtime_us / G_USEC_PER_SEC;
-        st->st_mtim.tv_nsec = st->st_ctim.tv_nsec = st->st_atim.tv_nsec =
-                (snap->taken_realtime_us % G_USEC_PER_SEC) * 1000;
+        set_times(st, snap->taken_realtime_us);
 }
 
 static bool node_is_dir(enum node_kind kind)

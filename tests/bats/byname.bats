@@ -5,25 +5,13 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
-        FUSE_UNUSABLE=$(fuse_unusable_reason)
-        export FUSE_UNUSABLE
-        [ -n "$FUSE_UNUSABLE" ] && return 0
         # A sysfs tree where the first simulated function has an RDMA and two net devices.
         sys=$BATS_FILE_TMPDIR/sys
         mkdir -p "$sys/bus/pci/devices/0000:08:00.0/infiniband/mlx5_0" \
                  "$sys/bus/pci/devices/0000:08:00.0/net/enp8s0f0np0" \
                  "$sys/bus/pci/devices/0000:08:00.0/net/enp8s0f0v0" \
                  "$sys/bus/pci/devices/0000:08:00.1"
-        MLX5DBGFS_SYSFS_ROOT=$sys start_mount "devices=2"
-        export MNT
-}
-
-teardown_file() {
-        [ -n "${FUSE_UNUSABLE:-}" ] || stop_mount
-}
-
-setup() {
-        [ -z "$FUSE_UNUSABLE" ] || skip "$FUSE_UNUSABLE"
+        MLX5DBGFS_SYSFS_ROOT=$sys mount_suite "devices=2"
 }
 
 @test "by-name lists exactly the names sysfs shows" {

@@ -13,22 +13,10 @@ load helpers
 SPEC=${COVERAGE_SPEC:-devices=2,seed=11}
 
 setup_file() {
-        FUSE_UNUSABLE=$(fuse_unusable_reason)
-        export FUSE_UNUSABLE
-        [ -n "$FUSE_UNUSABLE" ] && return 0
         # A schema the loader rejects must fail the suite, not empty it.
         "$SCHEMA_FIELDS" >"$BATS_FILE_TMPDIR/fields"
         manifest "$SPEC" >"$BATS_FILE_TMPDIR/manifest"
-        start_mount "$SPEC"
-        export MNT
-}
-
-teardown_file() {
-        [ -n "${FUSE_UNUSABLE:-}" ] || stop_mount
-}
-
-setup() {
-        [ -z "$FUSE_UNUSABLE" ] || skip "$FUSE_UNUSABLE"
+        mount_suite "$SPEC"
 }
 
 devices() {

@@ -7,19 +7,11 @@ load helpers
 SPEC="seed=3,fail=QUERY_CQ"
 
 setup_file() {
-        FUSE_UNUSABLE=$(fuse_unusable_reason)
-        export FUSE_UNUSABLE
-        [ -n "$FUSE_UNUSABLE" ] && return 0
-        start_mount "$SPEC"
-        export MNT
-}
-
-teardown_file() {
-        [ -n "${FUSE_UNUSABLE:-}" ] || stop_mount
+        mount_suite "$SPEC"
 }
 
 setup() {
-        [ -z "$FUSE_UNUSABLE" ] || skip "$FUSE_UNUSABLE"
+        skip_without_fuse
         DEV=$(ls "$MNT" | head -1)
 }
 

@@ -14,6 +14,29 @@ fuse_unusable_reason() {
         [ "$(id -u)" = 0 ] || [ -u "$(command -v fusermount3)" ] || { echo "fusermount3 is not setuid"; return; }
 }
 
+# For a suite's setup_file: mount_suite SPEC [daemon options...] mounts at
+# $MNT, or records why FUSE cannot be used so that every test skips.
+mount_suite() {
+        FUSE_UNUSABLE=$(fuse_unusable_reason)
+        export FUSE_UNUSABLE
+        [ -n "$FUSE_UNUSABLE" ] && return 0
+        start_mount "$@"
+        export MNT
+}
+
+skip_without_fuse() {
+        [ -z "${FUSE_UNUSABLE:-}" ] || skip "$FUSE_UNUSABLE"
+}
+
+# Defaults for suites that mount; a suite may define its own.
+setup() {
+        skip_without_fuse
+}
+
+teardown_file() {
+        [ -n "${FUSE_UNUSABLE:-}" ] || stop_mount
+}
+
 # start_mount SPEC [daemon options...]: mounts at $MNT, daemon pid in $BATS_FILE_TMPDIR/pid
 start_mount() {
         local spec=$1

@@ -10,19 +10,11 @@ SPEC="seed=5,qp=3000,cq=600,mkey=1500,sq=500,rq=500,churn=2000,latency_us=20"
 CACHE_MIB=1
 
 setup_file() {
-        FUSE_UNUSABLE=$(fuse_unusable_reason)
-        export FUSE_UNUSABLE
-        [ -n "$FUSE_UNUSABLE" ] && return 0
-        start_mount "$SPEC" -o cache_size=$CACHE_MIB
-        export MNT
-}
-
-teardown_file() {
-        [ -n "${FUSE_UNUSABLE:-}" ] || stop_mount
+        mount_suite "$SPEC" -o cache_size=$CACHE_MIB
 }
 
 setup() {
-        [ -z "$FUSE_UNUSABLE" ] || skip "$FUSE_UNUSABLE"
+        skip_without_fuse
         DEV=$(ls "$MNT" | head -1)
 }
 

@@ -7,20 +7,8 @@ load helpers
 SPEC="devices=2,seed=7,qp=150,cq=40,eq=6,mkey=50,sq=30,rq=30"
 
 setup_file() {
-        FUSE_UNUSABLE=$(fuse_unusable_reason)
-        export FUSE_UNUSABLE
-        [ -n "$FUSE_UNUSABLE" ] && return 0
-        start_mount "$SPEC"
-        export MNT
+        mount_suite "$SPEC"
         manifest "$SPEC" >"$BATS_FILE_TMPDIR/manifest"
-}
-
-teardown_file() {
-        [ -n "${FUSE_UNUSABLE:-}" ] || stop_mount
-}
-
-setup() {
-        [ -z "$FUSE_UNUSABLE" ] || skip "$FUSE_UNUSABLE"
 }
 
 devices() {
