@@ -104,8 +104,31 @@ static gint compare_ids(gconstpointer a, gconstpointer b)
         return x < y ? -1 : x > y;
 }
 
-static int fetch_ids(mlx5_device *dev, uint32_t res_index, mlx5_snapshot **ret_snap)
+/* Objects of every type of the device, as its latest listings counted them. */
+static int64_t device_objects(mlx5_tree *tree, struct tree_device *td)
 {
+        int64_t n = 0;
+
+        for (unsigned i = 0; i < mlx5_schema_n_resources(tree->schema); i++)
+                n += g_atomic_int_get(&td->listed[i]);
+        return n;
+}
+
+/*
+ * How long a listing of this device is reused.  Listing again costs a
+ * dump and a query per object, so the listings of a big device live longer:
+ * refreshing them all costs the firmware about 1000 commands a second at
+ * most, however often they are read, and walking the device (ls -l, grep -r,
+ * tar with its raw/ twins) sees one picture.
+ */
+static int64_t listing_lifetime_us(mlx5_tree *tree, struct tree_device *td)
+{
+        return MAX(tree->options.ttl_us, device_objects(tree, td) * LISTING_LIFETIME_PER_OBJECT_US);
+}
+
+static int fetch_ids(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, mlx5_snapshot **ret_snap)
+{
+        mlx5_device *dev = td->dev;
         GArray *ids = NULL;
         unsigned kept = 0;
         int r;
@@ -119,9 +142,12 @@ static int fetch_ids(mlx5_device *dev, uint32_t res_index, mlx5_snapshot **ret_s
                 if (kept == 0 || g_array_index(ids, uint32_t, i) != g_array_index(ids, uint32_t, kept - 1))
                         g_array_index(ids, uint32_t, kept++) = g_array_index(ids, uint32_t, i);
         g_array_set_size(ids, kept);
+        g_atomic_int_set(&td->listed[res_index], (gint) kept);
         *ret_snap = mlx5_snapshot_new_listing(ids, NULL, 0, g_new0(uint8_t, ids->len ? ids->len : 1));
+        (*ret_snap)->lifetime_us = listing_lifetime_us(tree, td);
         return 0;
 }
+
 
 /*
  * A point-in-time listing: the dump's numbers, then every object's query, in
@@ -169,13 +195,7 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         *ret_snap = mlx5_snapshot_new_listing(ids, g_bytes_new_take(g_steal_pointer(&raws),
                                                                     (size_t) kept * res->outlen),
                                               res->outlen, has_raw);
-        /*
-         * Listing again costs a query per object, so a big listing is reused
-         * for longer: at most about 1000 commands a second per directory,
-         * however often it is read, and walking it (ls -l, tar, its raw/
-         * twin) sees one picture.
-         */
-        (*ret_snap)->lifetime_us = MAX(tree->options.ttl_us, (int64_t) kept * LISTING_LIFETIME_PER_OBJECT_US);
+        (*ret_snap)->lifetime_us = listing_lifetime_us(tree, td);
         return 0;
 }
 
@@ -293,7 +313,7 @@ int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot 
         case CONTENT_CAPS:
                 return fetch_caps(td->dev, key->sub, key->id != 0, ret_snap);
         case CONTENT_IDS:
-                return fetch_ids(td->dev, key->sub, ret_snap);
+                return fetch_ids(tree, td, key->sub, ret_snap);
         case CONTENT_LISTING:
                 return fetch_listing(tree, td, key->sub, ret_snap);
         case CONTENT_INFO:

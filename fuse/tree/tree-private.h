@@ -55,6 +55,7 @@ struct tree_device {
         mlx5_device *dev;
         uint32_t slot;
         GPtrArray *aliases;     /* char *: RDMA and net device names of the function */
+        gint *listed;           /* per resource: objects in its latest resource-dump listing */
 };
 
 struct mlx5_tree {
@@ -80,7 +81,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tree_device, tree_device_unref)
 /* The .stats text, made anew at every call: counters must be live. */
 mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree);
 
-/* A listing is reused this long per object it holds (see fetch_listing). */
+/* A listing is reused this long per object the device holds (see fetch_listing). */
 #define LISTING_LIFETIME_PER_OBJECT_US 1000
 
 /* The cache's fetch function (content.c). */

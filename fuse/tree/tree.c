@@ -55,6 +55,7 @@ void tree_device_unref(struct tree_device *td)
                 return;
         mlx5_device_free(td->dev);
         g_ptr_array_unref(td->aliases);
+        g_free(td->listed);
         g_free(td);
 }
 
@@ -211,6 +212,7 @@ int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_ro
         td->dev = dev;
         td->slot = tree->devices->len;
         td->aliases = aliases;
+        td->listed = g_new0(gint, mlx5_schema_n_resources(tree->schema) + 1);
         g_ptr_array_add(tree->devices, td);
         g_rw_lock_writer_unlock(&tree->lock);
         return 0;
