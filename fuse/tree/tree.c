@@ -294,16 +294,23 @@ static void set_times(struct stat *st, int64_t realtime_us)
         st->st_mtim.tv_nsec = st->st_ctim.tv_nsec = st->st_atim.tv_nsec = (realtime_us % G_USEC_PER_SEC) * 1000;
 }
 
-static void fill_dir_stat(mlx5_tree *tree, uint64_t ino, struct stat *st)
+/* What every node's attributes share. */
+static void fill_stat(mlx5_tree *tree, uint64_t ino, mode_t mode, nlink_t nlink, int64_t realtime_us,
+                      struct stat *st)
 {
         memset(st, 0, sizeof(*st));
         st->st_ino = ino;
-        st->st_mode = S_IFDIR | 0555;
-        st->st_nlink = 2;
+        st->st_mode = mode;
+        st->st_nlink = nlink;
         st->st_uid = tree->uid;
         st->st_gid = tree->gid;
         st->st_blksize = 4096;
-        set_times(st, tree->created_us);
+        set_times(st, realtime_us);
+}
+
+static void fill_dir_stat(mlx5_tree *tree, uint64_t ino, struct stat *st)
+{
+        fill_stat(tree, ino, S_IFDIR | 0555, 2, tree->created_us, st);
 }
 
 static bool node_is_raw(enum node_kind kind)
@@ -314,17 +321,10 @@ static bool node_is_raw(enum node_kind kind)
 static void fill_file_stat(mlx5_tree *tree, uint64_t ino, enum node_kind kind, const mlx5_snapshot *snap,
                            struct stat *st)
 {
-        memset(st, 0, sizeof(*st));
-        st->st_ino = ino;
-        st->st_mode = S_IFREG | 0444;
-        st->st_nlink = 1;
-        st->st_uid = tree->uid;
-        st->st_gid = tree->gid;
+        /* Times stable while the snapshot lives: tar compares them across reads. */
+        fill_stat(tree, ino, S_IFREG | 0444, 1, snap->taken_realtime_us, st);
         st->st_size = node_is_raw(kind) ? (off_t) g_bytes_get_size(snap->raw) : (off_t) snap->text_len;
-        st->st_blksize = 4096;
         st->st_blocks = (st->st_size + 511) / 512;
-        /* Stable while the snapshot lives: tar compares these across reads. */
-        set_times(st, snap->taken_realtime_us);
 }
 
 static bool node_is_dir(enum node_kind kind)
@@ -411,9 +411,7 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st)
                 if (!td)
                         return -ENOENT;
                 if (n->kind == NODE_ALIAS) {
-                        fill_dir_stat(tree, ino, ret_st);
-                        ret_st->st_mode = S_IFLNK | 0777;
-                        ret_st->st_nlink = 1;
+                        fill_stat(tree, ino, S_IFLNK | 0777, 1, tree->created_us, ret_st);
                         ret_st->st_size = (off_t) strlen("../") + (off_t) strlen(td->dev->pci_name);
                         return 0;
                 }

@@ -226,3 +226,15 @@ int sim_test_menu_lookup(mlx5_sim *sim, const char *name)
         }
         return -1;
 }
+
+void sim_test_expect_spec_error(const char *text, const char *needle)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(mlx5_sim_spec) spec = mlx5_sim_spec_parse(text, sim_test_schema(), &error);
+
+        g_assert_null(spec);
+        g_assert_nonnull(error);
+        g_test_message("%s -> %s", text, error->message);
+        if (!strstr(error->message, needle))
+                g_error("error for '%s' does not name '%s': %s", text, needle, error->message);
+}

@@ -58,3 +58,6 @@ typedef struct {
 GArray *sim_test_split(const GByteArray *stream);
 /* The segment type the menu gives name, or -1. */
 int sim_test_menu_lookup(mlx5_sim *sim, const char *name);
+
+/* Fails the test unless parsing text is refused with a message naming needle. */
+void sim_test_expect_spec_error(const char *text, const char *needle);

@@ -273,18 +273,6 @@ static unsigned check_references(const snapshot *s)
 
 /* ---- the spec ---- */
 
-static void expect_spec_error(const char *text, const char *needle)
-{
-        g_autoptr(GError) error = NULL;
-        g_autoptr(mlx5_sim_spec) spec = mlx5_sim_spec_parse(text, sim_test_schema(), &error);
-
-        g_assert_null(spec);
-        g_assert_nonnull(error);
-        g_test_message("%s -> %s", text, error->message);
-        if (!strstr(error->message, needle))
-                g_error("error for '%s' does not name '%s': %s", text, needle, error->message);
-}
-
 static void test_spec(void)
 {
         const char *good[] = { "churn=0", "churn=1", "churn=100000", "churn=0x10,qp=5" };
@@ -296,14 +284,14 @@ static void test_spec(void)
                 g_assert_no_error(error);
                 g_assert_nonnull(spec);
         }
-        expect_spec_error("churn=abc", "churn=abc");
-        expect_spec_error("churn=-1", "churn=-1");
-        expect_spec_error("churn=", "churn=");
-        expect_spec_error("churn=100001", "churn=100001");
-        expect_spec_error("churn=100001", "100000");
-        expect_spec_error("churn=99999999999999999999999", "churn=");
+        sim_test_expect_spec_error("churn=abc", "churn=abc");
+        sim_test_expect_spec_error("churn=-1", "churn=-1");
+        sim_test_expect_spec_error("churn=", "churn=");
+        sim_test_expect_spec_error("churn=100001", "churn=100001");
+        sim_test_expect_spec_error("churn=100001", "100000");
+        sim_test_expect_spec_error("churn=99999999999999999999999", "churn=");
         /* An unknown key's message lists churn among the known ones. */
-        expect_spec_error("churm=5", "churn");
+        sim_test_expect_spec_error("churm=5", "churn");
 }
 
 /* ---- churn off ---- */

@@ -11,18 +11,6 @@
 
 #define OP_QUERY_QP 0x50b
 
-static void expect_spec_error(const char *text, const char *needle)
-{
-        g_autoptr(GError) error = NULL;
-        g_autoptr(mlx5_sim_spec) spec = mlx5_sim_spec_parse(text, sim_test_schema(), &error);
-
-        g_assert_null(spec);
-        g_assert_nonnull(error);
-        g_test_message("%s -> %s", text, error->message);
-        if (!strstr(error->message, needle))
-                g_error("error for '%s' does not name '%s': %s", text, needle, error->message);
-}
-
 static void test_spec(void)
 {
         g_autoptr(GError) error = NULL;
@@ -36,20 +24,20 @@ static void test_spec(void)
         g_assert_no_error(error);
         g_assert_cmpuint(mlx5_sim_spec_devices(spec), ==, 2);
 
-        expect_spec_error("bogus=1", "bogus");
-        expect_spec_error("qp=abc", "qp=abc");
-        expect_spec_error("qp=-1", "qp=-1");
-        expect_spec_error("qp=12x", "qp=12x");
-        expect_spec_error("qp=2000000", "1048576");
-        expect_spec_error("eq=300", "eq=300");
-        expect_spec_error("devices=0", "devices=0");
-        expect_spec_error("devices=65", "64");
-        expect_spec_error("slots=0", "slots=0");
-        expect_spec_error("latency_us=99999999", "latency_us");
-        expect_spec_error("seed=99999999999999999999999", "seed=");
-        expect_spec_error("fail=NOT_AN_OPCODE", "NOT_AN_OPCODE");
-        expect_spec_error("qp", "'qp'");
-        expect_spec_error("adapter=3", "adapter");     /* a singleton has no count */
+        sim_test_expect_spec_error("bogus=1", "bogus");
+        sim_test_expect_spec_error("qp=abc", "qp=abc");
+        sim_test_expect_spec_error("qp=-1", "qp=-1");
+        sim_test_expect_spec_error("qp=12x", "qp=12x");
+        sim_test_expect_spec_error("qp=2000000", "1048576");
+        sim_test_expect_spec_error("eq=300", "eq=300");
+        sim_test_expect_spec_error("devices=0", "devices=0");
+        sim_test_expect_spec_error("devices=65", "64");
+        sim_test_expect_spec_error("slots=0", "slots=0");
+        sim_test_expect_spec_error("latency_us=99999999", "latency_us");
+        sim_test_expect_spec_error("seed=99999999999999999999999", "seed=");
+        sim_test_expect_spec_error("fail=NOT_AN_OPCODE", "NOT_AN_OPCODE");
+        sim_test_expect_spec_error("qp", "'qp'");
+        sim_test_expect_spec_error("adapter=3", "adapter");     /* a singleton has no count */
 }
 
 static void test_numbering(void)
