@@ -18,11 +18,6 @@ int tree_get_content(mlx5_tree *tree, enum content_kind kind, uint32_t dev, uint
         return mlx5_cache_get(tree->cache, &key, ret_snap);
 }
 
-static GBytes *string_to_bytes(GString *s)
-{
-        return g_string_free_to_bytes(s);
-}
-
 static void render_object(GString *out, const mlx5_schema_resource *res, GBytes *raw)
 {
         gsize len;
@@ -61,7 +56,7 @@ GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *s
         render_object(text, res, snap->raw);
         /* Same bytes, same decoder: the length stat() reported. */
         g_warn_if_fail(text->len == snap->text_len);
-        return string_to_bytes(text);
+        return g_string_free_to_bytes(text);
 }
 
 static int fetch_object(mlx5_device *dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap)
@@ -93,7 +88,7 @@ static int fetch_caps(mlx5_device *dev, uint32_t caps_index, bool current, mlx5_
         }
         p = g_bytes_get_data(raw, &len);
         mlx5_decode_struct(text, caps->layout, p + MLX5_MBOX_HDR_LEN, len - MLX5_MBOX_HDR_LEN);
-        *ret_snap = mlx5_snapshot_new(raw, string_to_bytes(text));
+        *ret_snap = mlx5_snapshot_new(raw, g_string_free_to_bytes(text));
         return 0;
 }
 
@@ -147,7 +142,6 @@ static int fetch_ids(mlx5_tree *tree, struct tree_device *td, uint32_t res_index
         (*ret_snap)->lifetime_us = listing_lifetime_us(tree, td);
         return 0;
 }
-
 
 /*
  * A point-in-time listing: the dump's numbers, then every object's query, in
@@ -270,7 +264,7 @@ static int fetch_info(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot **r
                 else
                         g_string_append_printf(text, "objects.%s: %u\n", res->name, listing->listing->ids->len);
         }
-        *ret_snap = mlx5_snapshot_new(NULL, string_to_bytes(text));
+        *ret_snap = mlx5_snapshot_new(NULL, g_string_free_to_bytes(text));
         return 0;
 }
 
@@ -297,7 +291,7 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
                 prefix = g_strdup_printf("%s.", td->dev->pci_name);
                 append_prefixed(text, prefix, dev_text->str, dev_text->len);
         }
-        return mlx5_snapshot_new(NULL, string_to_bytes(text));
+        return mlx5_snapshot_new(NULL, g_string_free_to_bytes(text));
 }
 
 int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap)
