@@ -8,6 +8,7 @@
 #include <linux/capability.h>
 #include <linux/completion.h>
 #include <linux/err.h>
+#include <linux/export.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -85,6 +86,7 @@ int mlx5ctl_emu_channel_exec(u32 dev_index, const void *in, int inlen, void *out
 	mutex_unlock(&chan_lock);
 	return cmd.result;
 }
+EXPORT_SYMBOL_GPL(mlx5ctl_emu_channel_exec);
 
 static int chan_open(struct inode *inode, struct file *file)
 {

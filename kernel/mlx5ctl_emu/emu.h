@@ -3,24 +3,28 @@
 #ifndef MLX5CTL_EMU_INTERNAL_H
 #define MLX5CTL_EMU_INTERNAL_H
 
+#include <linux/bits.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/types.h>
+
+#include "mlx5ctl_emu_fw.h"
 
 extern unsigned int mlx5ctl_emu_cmd_timeout_ms;
 
 /* The control node's file operations (channel.c). */
 extern const struct file_operations mlx5ctl_emu_channel_fops;
 
-/*
- * Hands one command of device dev_index to the userspace firmware and
- * waits for its answer: 0 with out filled, -ENOTCONN without a server,
- * -ETIMEDOUT when it does not answer in time, -EINTR when killed.
- */
-int mlx5ctl_emu_channel_exec(u32 dev_index, const void *in, int inlen, void *out, int outlen);
+/* The interfaces an emulated function offers. */
+#define MLX5CTL_EMU_IFACE_MLX5CTL	BIT(0)
+#define MLX5CTL_EMU_IFACE_FWCTL		BIT(1)
 
-/* Devices (device.c); parent is the control node. */
-int mlx5ctl_emu_device_add(struct device *parent, u32 index, const char *pci_name);
+/*
+ * Devices (device.c).  A function sits on the PCI device named pci_name
+ * when there is one, else under ctl_node, the control node.
+ */
+int mlx5ctl_emu_device_add(struct device *ctl_node, u32 index, const char *pci_name,
+			   unsigned int ifaces);
 int mlx5ctl_emu_device_remove(u32 index);
 void mlx5ctl_emu_device_remove_all(void);
 ssize_t mlx5ctl_emu_device_list(char *buf);

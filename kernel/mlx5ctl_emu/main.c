@@ -8,6 +8,7 @@
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "emu.h"
@@ -22,16 +23,41 @@ MODULE_PARM_DESC(cmd_timeout_ms, "How long a command waits for the userspace fir
 
 static struct miscdevice emu_misc;
 
+/* "mlx5ctl", "fwctl" or both, comma separated: the interfaces to offer. */
+static int parse_ifaces(char *list, unsigned int *ret_ifaces)
+{
+	unsigned int ifaces = 0;
+	char *name;
+
+	while ((name = strsep(&list, ","))) {
+		if (!strcmp(name, "mlx5ctl"))
+			ifaces |= MLX5CTL_EMU_IFACE_MLX5CTL;
+		else if (!strcmp(name, "fwctl"))
+			ifaces |= MLX5CTL_EMU_IFACE_FWCTL;
+		else
+			return -EINVAL;
+	}
+	*ret_ifaces = ifaces;
+	return 0;
+}
+
 static ssize_t add_device_store(struct device *dev, struct device_attribute *attr,
 				const char *buf, size_t count)
 {
-	char pci_name[64];
+	unsigned int ifaces = MLX5CTL_EMU_IFACE_MLX5CTL;
+	char pci_name[64], list[32];
 	u32 index;
-	int err;
+	int n, err;
 
-	if (sscanf(buf, "%u %63s", &index, pci_name) != 2)
+	n = sscanf(buf, "%u %63s %31s", &index, pci_name, list);
+	if (n < 2)
 		return -EINVAL;
-	err = mlx5ctl_emu_device_add(emu_misc.this_device, index, pci_name);
+	if (n == 3) {
+		err = parse_ifaces(list, &ifaces);
+		if (err)
+			return err;
+	}
+	err = mlx5ctl_emu_device_add(emu_misc.this_device, index, pci_name, ifaces);
 	return err ? err : count;
 }
 static DEVICE_ATTR_WO(add_device);

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # Sourced by guest-suite.sh: the daemon over /dev/mlx5ctl-* nodes (no --sim),
-# served by mlx5sim-server with devices=2 running.  Uses its t, wait_for,
+# served by mlx5sim-server with $spec running.  Uses its t, wait_for,
 # stop_server and emu_sysfs.
 # shellcheck disable=SC2154
 
@@ -47,7 +47,7 @@ t "and the emulated node" info_says "$mnt/$dev0" "device_node: /dev/mlx5ctl-mlx5
 t "and a user context with tools resources" info_says "$mnt/$dev0" "uctx_cap: 0x4"
 t "every file of both functions reads" read_all "$mnt"
 t "grep finds healthy completion queues" bash -c "grep -rl 'status: OK' '$mnt/$dev0/cq' | grep -q ."
-t "the embedded simulator mounts alongside" mount_daemon "$sim_mnt" --sim=devices=2 -o ttl=3600
+t "the embedded simulator mounts alongside" mount_daemon "$sim_mnt" --sim="$spec" -o ttl=3600
 sim_pid=$daemon_pid
 t "the tree over mlx5ctl equals the embedded simulator's" \
         diff -r -x info -x .stats "$mnt/$dev0" "$sim_mnt/$dev0"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs inside the qemu guest (Debian's kernel), started by guest-init.sh.
 # Loads mlx5ctl.ko and the test-only mlx5ctl_emu.ko, serves the emulated
-# devices with mlx5sim-server and checks the driver through them.  Prints
+# devices with mlx5sim-server and checks the driver through them; then the
+# test-only fwctl double fwctl_emu.ko the same way (guest-fwctl.sh).  Prints
 # TAP lines without numbers; run-vm.sh numbers them.  Paths come from
 # /out/env, written by run-vm.sh.
 set -u
@@ -10,6 +11,11 @@ set -u
 . /out/env
 
 log=/tmp/mlx5sim.log
+# Every type populated, yet small enough that reading whole trees under TCG
+# on a loaded 2-core machine stays in the time budget (the scale suites run
+# on the host).
+population="seed=7,qp=16,cq=8,eq=4,mkey=8,sq=4,rq=4,dct=4,q_counter=4,rmp=4,rqt=4,srq=4,tir=4,tis=4,xrc_srq=4"
+spec="devices=2,$population"
 emu_sysfs=/sys/class/misc/mlx5ctl_emu
 node0=/dev/mlx5ctl-mlx5ctl_emu.ctl.0
 node1=/dev/mlx5ctl-mlx5ctl_emu.ctl.1
@@ -86,7 +92,7 @@ t "the kernel is tainted as having run a test module" \
         bash -c "(( \$(cat /proc/sys/kernel/tainted) & (1 << 18) ))"
 t "the emulator's control node exists" test -c /dev/mlx5ctl_emu
 
-start_server --spec devices=2 --add
+start_server --spec "$spec" --add
 t "mlx5sim-server adds two emulated devices" wait_for 300 test -c "$node0" -a -c "$node1"
 t "the devices are listed" bash -c "cat $emu_sysfs/devices; test \$(wc -l < $emu_sysfs/devices) = 2"
 t "the nodes are root-only (0600)" test "$(stat -c %a "$node0")" = 600
@@ -106,7 +112,7 @@ t "the firmware answers again once resumed" rpc_gives "$node0" ok
 echo 10000 >/sys/module/mlx5ctl_emu/parameters/cmd_timeout_ms
 stop_server
 t "without firmware commands fail at once (ENOTCONN)" timed_rpc_gives "$node0" ENOTCONN 2
-start_server --spec devices=2
+start_server --spec "$spec"
 t "a restarted firmware serves the existing devices" wait_for 100 rpc_gives "$node0" ok
 
 # Unload and reload, with a file left open across the removal of its device.
@@ -118,7 +124,7 @@ exec 3>&-
 t "mlx5ctl.ko unloads once it is closed" rmmod mlx5ctl
 t "mlx5ctl.ko reloads" insmod "$KBUILD/mlx5ctl/mlx5ctl.ko"
 t "mlx5ctl_emu.ko reloads" insmod "$KBUILD/mlx5ctl_emu/mlx5ctl_emu.ko" i_am_a_test=1
-start_server --spec devices=2 --add
+start_server --spec "$spec" --add
 t "a reloaded device answers" wait_for 300 rpc_gives "$node1" ok
 
 # ---- the daemon over the mlx5ctl nodes ----
@@ -128,6 +134,10 @@ if [ -n "$DAEMON" ] && [ -x "$DAEMON" ]; then
 else
         echo "ok - the daemon over /dev/mlx5ctl-* # SKIP no daemon binary given"
 fi
+
+# ---- fwctl: the test double, and the daemon over it ----
+# shellcheck source=/dev/null
+. "$(dirname "$0")/guest-fwctl.sh"
 
 stop_server
 t "both modules unload" bash -c 'rmmod mlx5ctl_emu && rmmod mlx5ctl'

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,78 +18,15 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "uapi/misc/mlx5ctl.h"
+#include "vm-check.h"
 
-#define EMU_SYSFS "/sys/class/misc/mlx5ctl_emu/"
-
-#define OP_QUERY_HCA_CAP 0x100
 #define OP_CREATE_UMEM 0xa08
 #define OP_DESTROY_UMEM 0xa0a
-#define OP_CREATE_UCTX 0xa04
-#define OP_DESTROY_UCTX 0xa06
 #define OP_UNKNOWN 0x7ff
-#define QUERY_HCA_CAP_GENERAL_CUR 0x1
-#define QUERY_HCA_CAP_OUTLEN 0x1010
-#define UCTX_CAP_TOOLS_RESOURCES 0x4
 #define UMEM_MAX_BYTES (64ul << 20)
-
-static unsigned failed;
-
-static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(bool ok, const char *fmt, ...)
-{
-        va_list ap;
-
-        printf("%s - ", ok ? "ok" : "not ok");
-        va_start(ap, fmt);
-        vprintf(fmt, ap);
-        va_end(ap);
-        putchar('\n');
-        fflush(stdout);
-        if (!ok)
-                failed++;
-}
-
-static const char *errno_name(int e)
-{
-        const char *name = strerrorname_np(e);
-
-        return name ? name : "?";
-}
-
-/* ioctl returning -1 with errno want. */
-static void check_errno(int r, int want, const char *what)
-{
-        int e = errno;
-
-        check(r == -1 && e == want, "%s fails with %s (got %s)", what, errno_name(want),
-              r == -1 ? errno_name(e) : "success");
-}
-
-static void check_ok(int r, const char *what)
-{
-        int e = errno;
-
-        check(r == 0, "%s succeeds (got %s)", what, r == 0 ? "0" : errno_name(e));
-}
-
-/* Turns one capability of the effective set on or off. */
-static int set_effective_cap(unsigned cap, bool on)
-{
-        struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-        struct __user_cap_data_struct data[2];
-
-        if (syscall(SYS_capget, &hdr, data) != 0)
-                return -errno;
-        if (on)
-                data[cap / 32].effective |= 1u << (cap % 32);
-        else
-                data[cap / 32].effective &= ~(1u << (cap % 32));
-        return syscall(SYS_capset, &hdr, data) == 0 ? 0 : -errno;
-}
 
 /* VmPin of this process in kB: pages pinned by UMEM registrations. */
 static long vm_pin_kb(void)
@@ -106,52 +42,6 @@ static long vm_pin_kb(void)
                         break;
         fclose(f);
         return kb;
-}
-
-/*
- * The last line mlx5sim-server logged for dev index and opcode; the server
- * writes it before it answers, so it is there when the ioctl returns.
- */
-static bool server_log_last(const char *log, unsigned index, unsigned opcode, char *ret, size_t len)
-{
-        char prefix[64], line[512];
-        bool found = false;
-        FILE *f = fopen(log, "re");
-
-        if (!f)
-                return false;
-        snprintf(prefix, sizeof(prefix), "dev=%u op=0x%x ", index, opcode);
-        while (fgets(line, sizeof(line), f))
-                if (strncmp(line, prefix, strlen(prefix)) == 0) {
-                        snprintf(ret, len, "%s", line);
-                        found = true;
-                }
-        fclose(f);
-        return found;
-}
-
-/* The value of "name" (e.g. "uid=") in a server log line; ~0 when absent. */
-static unsigned log_field(const char *line, const char *name)
-{
-        for (const char *p = strstr(line, name); p; p = strstr(p + 1, name))
-                if (p == line || p[-1] == ' ')
-                        return (unsigned) strtoul(p + strlen(name), NULL, 0);
-        return ~0u;
-}
-
-static void hdr_set(uint8_t *in, unsigned opcode, unsigned uid, unsigned op_mod)
-{
-        in[0] = opcode >> 8;
-        in[1] = opcode;
-        in[2] = uid >> 8;
-        in[3] = uid;
-        in[6] = op_mod >> 8;
-        in[7] = op_mod;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-        return (uint32_t) p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
 static int rpc(int fd, const void *in, uint32_t inlen, void *out, uint32_t outlen, uint64_t flags)
@@ -195,18 +85,6 @@ static int query_caps(int fd, unsigned claimed_uid, uint8_t *out)
 
         hdr_set(in, OP_QUERY_HCA_CAP, claimed_uid, QUERY_HCA_CAP_GENERAL_CUR);
         return rpc(fd, in, sizeof(in), out, QUERY_HCA_CAP_OUTLEN, 0);
-}
-
-static int write_sysfs(const char *attr, const char *value)
-{
-        int fd = open(attr, O_WRONLY | O_CLOEXEC);
-        ssize_t n;
-
-        if (fd < 0)
-                return -errno;
-        n = write(fd, value, strlen(value));
-        close(fd);
-        return n == (ssize_t) strlen(value) ? 0 : -errno;
 }
 
 struct suite {
@@ -447,7 +325,7 @@ static int run_suite(const struct suite *t)
         test_umem(t, fd, &inf);
         check_ok(close(fd), "close");
         test_removal(t);
-        return failed ? 1 : 0;
+        return vm_check_failed ? 1 : 0;
 }
 
 /* One command, for the shell tests of a stopped or dead firmware. */

@@ -1,25 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The kernel suite: builds mlx5ctl.ko and the test-only mlx5ctl_emu.ko
-# against Debian's kernel headers, boots that Debian kernel under qemu and
-# runs guest-suite.sh in it.  Prints the guest's TAP lines, numbered, and
-# exits with the guest's status; 77 (skip) when something it needs is not
-# installed, naming it.
+# The kernel suite: builds mlx5ctl.ko and the test-only mlx5ctl_emu.ko and
+# fwctl_emu.ko against Debian's kernel headers, boots that Debian kernel
+# under qemu and runs guest-suite.sh in it.  Prints the guest's TAP lines,
+# numbered, and exits with the guest's status; 77 (skip) when something it
+# needs is not installed, naming it.
 #
-#   run-vm.sh SOURCE_ROOT BUILD_DIR SERVER CLIENT [DAEMON]
+#   run-vm.sh SOURCE_ROOT BUILD_DIR SERVER CLIENT FWCTL_CLIENT MANIFEST [DAEMON]
+#
+# The guest gets three qemu "edu" PCI devices (inert test devices, no
+# driver binds them) for the emulated functions to hang on: fwctl devices
+# are always children of a PCI function, and udev names them after it.
 #
 # The guest kernel is Debian's linux-image-$KVER, with $KVER the ABI of the
 # installed linux-headers-amd64: installed (/boot/vmlinuz-$KVER), or
 # unpacked by fetch-kernel.sh into $MLX5DBGFS_VM_CACHE.
 # Environment: MLX5DBGFS_VM_CACHE (default /var/cache/mlx5dbgfs-vm),
-# VM_TIMEOUT (seconds, default 420), VM_MEM (MB, default 1024).
+# VM_TIMEOUT (seconds, default 540: meson gives the test 600), VM_MEM (MB, default 1024).
 set -euo pipefail
 
 source_root=$(realpath "$1")
 build_dir=$(realpath "$2")
 server=$(realpath "$3")
 client=$(realpath "$4")
-daemon=${5:+$(realpath "$5")}
+fwctl_client=$(realpath "$5")
+manifest=$(realpath "$6")
+daemon=${7:+$(realpath "$7")}
 here=$(dirname "$(realpath "$0")")
 cache=${MLX5DBGFS_VM_CACHE:-/var/cache/mlx5dbgfs-vm}
 work=$build_dir/vm-work
@@ -41,6 +47,10 @@ need modprobe kmod
 need depmod kmod
 need make make
 need xz xz-utils
+case "$(qemu-system-x86_64 -device help 2>/dev/null)" in
+*'name "edu"'*) ;;
+*) skip "this qemu-system-x86_64 has no edu device" ;;
+esac
 
 kver=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
         sed -n 's/.*linux-headers-\([0-9][^ ,]*-amd64\).*/\1/p')
@@ -64,7 +74,7 @@ mkdir -p "$work/out"
 cp -a "$source_root/kernel" "$work/kbuild"
 if ! make -C "/usr/src/linux-headers-$kver" M="$work/kbuild" W=1 modules >"$work/kbuild.log" 2>&1; then
         cat "$work/kbuild.log" >&2
-        echo "not ok 1 - mlx5ctl.ko and mlx5ctl_emu.ko build against $kver"
+        echo "not ok 1 - mlx5ctl.ko, mlx5ctl_emu.ko and fwctl_emu.ko build against $kver"
         echo "1..1"
         exit 1
 fi
@@ -101,11 +111,22 @@ if [ -n "$offset" ]; then
         [ "$(head -c 4 "$vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ] && kernel=$vmlinux
 fi
 
+# ---- PCI functions for the emulated ones: slots 0x10-0x12 of bus 0 ----
+edu_args=()
+edu_pci=()
+for slot in 10 11 12; do
+        edu_args+=(-device "edu,addr=0x$slot")
+        edu_pci+=("0000:00:$slot.0")
+done
+
 # ---- what the guest script needs, by path: the guest sees the host's / ----
 cat >"$work/out/env" <<EOF
 KBUILD=$work/kbuild
 SERVER=$server
 CLIENT=$client
+FWCTL_CLIENT=$fwctl_client
+MANIFEST=$manifest
+FWCTL_PCI="${edu_pci[*]}"
 DAEMON=$daemon
 SOURCE_ROOT=$source_root
 KBUILD_WARNINGS=$kbuild_warnings
@@ -114,10 +135,11 @@ EOF
 if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then accel=kvm; else accel=tcg; fi
 echo "run-vm: $kver, accel=$accel, kernel=$kernel, modules from $kroot" >&2
 set +e
-timeout -k 5 "${VM_TIMEOUT:-420}" qemu-system-x86_64 \
+timeout -k 5 "${VM_TIMEOUT:-540}" qemu-system-x86_64 \
         -accel "$accel" -m "${VM_MEM:-1024}" -smp 2 \
         -nographic -nodefaults -no-user-config -no-reboot -serial mon:stdio \
         -kernel "$kernel" -initrd "$work/initramfs.cpio" \
+        "${edu_args[@]}" \
         -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
         -virtfs local,path="$work/out",mount_tag=out,security_model=none,multidevs=remap \
         -append "console=ttyS0 panic=-1 quiet loglevel=1 mitigations=off rdinit=/init mlx5_guest=$here/guest-suite.sh mlx5_modroot=$kroot" \
