@@ -8,6 +8,7 @@ struct entry {
         struct mlx5_cache_key key;
         mlx5_snapshot *snap;    /* NULL until the first fetch completes */
         bool fetching;
+        bool dropped;           /* its device went away while it was being fetched */
         GList lru;              /* link in cache->lru while snap != NULL */
 };
 
@@ -155,6 +156,10 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 cache->fetch_errors++;
                 /* Never serve the stale answer of something that now fails. */
                 forget_locked(cache, e);
+        } else if (e->dropped) {
+                /* The answer is this caller's alone: the cache keeps nothing of a removed device. */
+                forget_locked(cache, e);
+                *ret_snap = snap;
         } else {
                 if (e->snap) {
                         g_queue_unlink(&cache->lru, &e->lru);
@@ -196,8 +201,10 @@ void mlx5_cache_drop_device(mlx5_cache *cache, uint32_t device)
         g_mutex_lock(&cache->lock);
         g_hash_table_iter_init(&iter, cache->entries);
         while (g_hash_table_iter_next(&iter, NULL, (gpointer *) &e))
-                if (e->key.device == device)
+                if (e->key.device == device) {
+                        e->dropped = e->fetching;
                         g_ptr_array_add(victims, e);
+                }
         for (unsigned i = 0; i < victims->len; i++)
                 forget_locked(cache, victims->pdata[i]);
         g_mutex_unlock(&cache->lock);

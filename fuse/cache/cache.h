@@ -38,6 +38,9 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
 void mlx5_cache_set_nonblocking(bool nonblocking);
 /* A fresh snapshot if one is cached, without fetching: -ENOENT otherwise. */
 int mlx5_cache_peek(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_snapshot **ret_snap);
-/* Forgets every entry of one device (it went away). */
+/*
+ * Forgets every entry of one device (it went away); a fetch under way for
+ * it still answers its callers, but what it brings is not kept.
+ */
 void mlx5_cache_drop_device(mlx5_cache *cache, uint32_t device);
 void mlx5_cache_format_stats(mlx5_cache *cache, GString *out);

@@ -287,6 +287,8 @@ static int discover(mlx5_device *dev, GError **error)
                 return r;
         }
         dev->vhca_id = caps_field(out, general, "vhca_id");
+        /* From firmware itself: mlx5ctl reports it too, fwctl does not. */
+        dev->uctx_caps = caps_field(out, general, "uctx_cap");
 
         dev->caps_supported = g_new0(bool, n_caps);
         for (unsigned i = 0; i < n_caps; i++) {

@@ -27,6 +27,7 @@ struct mlx5_device {
         const mlx5_schema *schema;
         char *pci_name;
         uint16_t vhca_id;
+        uint32_t uctx_caps;             /* user-context caps firmware supports (general caps) */
         bool resource_dump;             /* debug caps say the register works */
         struct mlx5_device_listing *listing;    /* per schema resource index */
         bool *caps_supported;           /* per schema caps index */

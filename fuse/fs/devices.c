@@ -127,36 +127,109 @@ struct mlx5dbgfs_hotplug {
         mlx5_discovery_monitor *monitor;
 };
 
+static bool is_fwctl(const char *kind)
+{
+        return strcmp(kind, "fwctl") == 0;
+}
+
+/* The function's device through another of its nodes than skip_node, fwctl first; NULL if none works. */
+static mlx5_device *open_other_node(mlx5dbgfs_hotplug *h, const char *pci_name, const char *skip_node)
+{
+        g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_node_free);
+        g_autoptr(GError) error = NULL;
+
+        if (!mlx5_discovery_enumerate(nodes, &error)) {
+                g_warning("%s", error->message);
+                return NULL;
+        }
+        g_ptr_array_sort(nodes, fwctl_first);
+        for (unsigned i = 0; i < nodes->len; i++) {
+                const struct mlx5_node *node = nodes->pdata[i];
+                g_autoptr(GError) local = NULL;
+                g_autoptr(mlx5_device) dev = NULL;
+
+                if (!node->pci_name || strcmp(node->pci_name, pci_name) != 0 || strcmp(node->devnode, skip_node) == 0)
+                        continue;
+                if (open_node(h->opts, h->schema, node, &dev, &local) < 0)
+                        g_warning("%s", local->message);
+                else if (strcmp(dev->pci_name, pci_name) == 0)
+                        return g_steal_pointer(&dev);
+        }
+        return NULL;
+}
+
+/* dev, of a function already shown, takes its directory over; false leaves dev to the caller. */
+static bool take_over(mlx5dbgfs_hotplug *h, mlx5_device *dev, const char *why)
+{
+        const struct mlx5_transport_identity *id = &dev->transport->id;
+        g_autofree char *pci_name = g_strdup(dev->pci_name);
+
+        if (mlx5_tree_replace_device(h->tree, dev, h->sysfs_root) < 0)
+                return false;
+        /* What it offers may differ: the kernel must ask again. */
+        mlx5_fs_invalidate_entry(FUSE_ROOT_ID, pci_name);
+        g_message("%s: %s; now served over %s %s", pci_name, why, id->kind, id->node);
+        return true;
+}
+
+static void node_added(mlx5dbgfs_hotplug *h, const struct mlx5_node *node)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(mlx5_device) dev = NULL;
+        struct mlx5_transport_identity serving;
+
+        if (mlx5_tree_find_device(h->tree, node->devnode, NULL, NULL))
+                return;
+        /* One directory per function; fwctl, the upstream path, is worth a switch. */
+        if (node->pci_name && mlx5_tree_find_device(h->tree, NULL, node->pci_name, &serving) &&
+            (is_fwctl(serving.kind) || !is_fwctl(node->kind)))
+                return;
+        if (open_node(h->opts, h->schema, node, &dev, &error) < 0) {
+                g_warning("%s", error->message);
+                return;
+        }
+        if (mlx5_tree_find_device(h->tree, NULL, dev->pci_name, &serving)) {
+                if (!is_fwctl(serving.kind) && is_fwctl(node->kind) &&
+                    take_over(h, dev, "fwctl appeared"))
+                        g_steal_pointer(&dev);
+                return;
+        }
+        if (mlx5_tree_add_device(h->tree, dev, h->sysfs_root) < 0)
+                return;
+        g_steal_pointer(&dev);
+        g_message("%s: added (%s %s)", node->pci_name ? node->pci_name : node->devnode, node->kind, node->devnode);
+}
+
+static void node_removed(mlx5dbgfs_hotplug *h, const struct mlx5_node *node)
+{
+        g_autoptr(mlx5_device) other = NULL;
+        g_autofree char *name = NULL;
+        g_autofree char *why = NULL;
+        struct mlx5_transport_identity serving;
+
+        if (!mlx5_tree_find_device(h->tree, node->devnode, NULL, &serving))
+                return;
+        /* The function may still be reachable the other way (fwctl_emu or mlx5ctl unloaded alone). */
+        other = open_other_node(h, serving.pci_name, node->devnode);
+        why = g_strdup_printf("%s %s went away", serving.kind, node->devnode);
+        if (other && take_over(h, other, why)) {
+                g_steal_pointer(&other);
+                return;
+        }
+        name = mlx5_tree_remove_device(h->tree, node->devnode);
+        if (!name)
+                return;
+        /* The kernel may hold the directory's entry: make it ask again. */
+        mlx5_fs_invalidate_entry(FUSE_ROOT_ID, name);
+        g_message("%s: removed (%s)", name, node->devnode);
+}
+
 static void on_hotplug(bool added, const struct mlx5_node *node, void *user_data)
 {
-        mlx5dbgfs_hotplug *h = user_data;
-
-        if (added) {
-                g_autoptr(GError) error = NULL;
-                mlx5_device *dev = NULL;
-
-                if (mlx5_tree_has_device(h->tree, node->devnode, node->pci_name))
-                        return;
-                if (open_node(h->opts, h->schema, node, &dev, &error) < 0) {
-                        g_warning("%s", error->message);
-                        return;
-                }
-                if (mlx5_tree_has_device(h->tree, NULL, dev->pci_name) ||
-                    mlx5_tree_add_device(h->tree, dev, h->sysfs_root) < 0) {
-                        mlx5_device_free(dev);
-                        return;
-                }
-                g_message("%s: added (%s %s)", node->pci_name ? node->pci_name : node->devnode, node->kind,
-                          node->devnode);
-        } else {
-                g_autofree char *name = mlx5_tree_remove_device(h->tree, node->devnode);
-
-                if (!name)
-                        return;
-                /* The kernel may hold the directory's entry: make it ask again. */
-                mlx5_fs_invalidate_entry(FUSE_ROOT_ID, name);
-                g_message("%s: removed (%s)", name, node->devnode);
-        }
+        if (added)
+                node_added(user_data, node);
+        else
+                node_removed(user_data, node);
 }
 
 mlx5dbgfs_hotplug *mlx5dbgfs_hotplug_start(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema,

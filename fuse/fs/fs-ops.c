@@ -209,8 +209,12 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
         /* With a handle (regular files only), report what it pinned: no firmware needed. */
         if (fi && fi->fh) {
-                mlx5_tree_file_stat(tree_of(req), (mlx5_tree_file *) (uintptr_t) fi->fh, &st);
-                fuse_reply_attr(req, &st, timeout_for(&st));
+                int r = mlx5_tree_file_stat(tree_of(req), (mlx5_tree_file *) (uintptr_t) fi->fh, &st);
+
+                if (r < 0)
+                        fuse_reply_err(req, -r);
+                else
+                        fuse_reply_attr(req, &st, timeout_for(&st));
                 return;
         }
         serve(SLOW_GETATTR, req, ino, NULL, NULL);

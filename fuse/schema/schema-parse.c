@@ -223,6 +223,9 @@ static bool open_resource(struct parser *p, char **tok, unsigned n)
         if (other)
                 return fail(p, "resource '%s' already defined at %s:%u", tok[1], other->file,
                             other->line);
+        if (p->schema->resources->len == MLX5_SCHEMA_MAX_RESOURCES)
+                return fail(p, "resource '%s' is one more than the %u a schema may have", tok[1],
+                            MLX5_SCHEMA_MAX_RESOURCES);
 
         r = g_new0(mlx5_schema_resource, 1);
         r->name = g_strdup(tok[1]);
@@ -249,6 +252,9 @@ static bool open_caps(struct parser *p, char **tok, unsigned n)
         if (other)
                 return fail(p, "caps '%s' already defined at %s:%u", tok[1], other->file,
                             other->line);
+        if (p->schema->caps->len == MLX5_SCHEMA_MAX_CAPS)
+                return fail(p, "caps '%s' is one more than the %u a schema may have", tok[1],
+                            MLX5_SCHEMA_MAX_CAPS);
 
         c = g_new0(mlx5_schema_caps, 1);
         c->name = g_strdup(tok[1]);

@@ -89,6 +89,10 @@ typedef struct {
         unsigned line;
 } mlx5_schema_caps;
 
+/* At most this many resources and caps blocks: the tree numbers each in 8 bits of an inode. */
+#define MLX5_SCHEMA_MAX_RESOURCES       256
+#define MLX5_SCHEMA_MAX_CAPS            256
+
 #define MLX5_SCHEMA_ERROR (mlx5_schema_error_quark())
 GQuark mlx5_schema_error_quark(void);
 enum {

@@ -111,7 +111,6 @@ int mlx5_transport_mlx5ctl_open(const char *node, unsigned max_inflight, mlx5_tr
         g_strlcpy(mt->base.id.pci_name, (const char *) info.devname, sizeof(mt->base.id.pci_name));
         mt->base.id.uctx_uid = info.uctx_uid;
         mt->base.id.uctx_cap = info.uctx_cap;
-        mt->base.id.dev_uctx_cap = info.dev_uctx_cap;
         *ret = &mt->base;
         return 0;
 }

@@ -21,7 +21,6 @@ struct mlx5_transport_identity {
         char pci_name[64];      /* PCI address of the function, e.g. 0000:08:00.0 */
         uint16_t uctx_uid;      /* firmware user context of this handle */
         uint32_t uctx_cap;      /* caps granted to that context */
-        uint32_t dev_uctx_cap;  /* caps the device supports */
 };
 
 struct mlx5_transport_ops {

@@ -222,7 +222,7 @@ static int fetch_info(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot **r
         g_string_append_printf(text, "vhca_id: 0x%x\n", dev->vhca_id);
         g_string_append_printf(text, "uctx_uid: 0x%x\n", id->uctx_uid);
         g_string_append_printf(text, "uctx_cap: 0x%x\n", id->uctx_cap);
-        g_string_append_printf(text, "dev_uctx_cap: 0x%x\n", id->dev_uctx_cap);
+        g_string_append_printf(text, "dev_uctx_cap: 0x%x\n", dev->uctx_caps);
         g_string_append_printf(text, "resource_dump: %d\n", dev->resource_dump);
 
         if (adapter && !adapter->has_id) {

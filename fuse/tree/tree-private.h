@@ -35,8 +35,15 @@ struct node {
         uint32_t id;
 };
 
-#define TREE_MAX_DEVICES 4096   /* slots are never reused: inodes stay unambiguous */
-#define TREE_MAX_SUB 4096
+/*
+ * An inode number: kind (8 bits) | device slot (16) | sub (8) | id (32).  A
+ * removed device's slot is reused only once every slot was used, the
+ * longest-free first, and never while a file of it is open: inode numbers
+ * stay unambiguous for as long as the kernel can plausibly remember them.
+ */
+#define TREE_MAX_DEVICES 65536
+#define TREE_MAX_SUB 256
+G_STATIC_ASSERT(MLX5_SCHEMA_MAX_RESOURCES <= TREE_MAX_SUB && MLX5_SCHEMA_MAX_CAPS <= TREE_MAX_SUB);
 
 uint64_t node_to_ino(const struct node *n);
 bool node_from_ino(uint64_t ino, struct node *ret_node);
@@ -52,8 +59,10 @@ enum content_kind {
 
 struct tree_device {
         gint refcount;
+        mlx5_tree *tree;
         mlx5_device *dev;
         uint32_t slot;
+        bool frees_slot;        /* removed: its slot is free once the last user is done */
         GPtrArray *aliases;     /* char *: RDMA and net device names of the function */
         gint *listed;           /* per resource: objects in its latest resource-dump listing */
 };
@@ -64,6 +73,7 @@ struct mlx5_tree {
         mlx5_cache *cache;
         GRWLock lock;           /* guards devices; never held across firmware I/O */
         GPtrArray *devices;     /* slot -> struct tree_device *, NULL once removed */
+        GQueue free_slots;      /* slots of removed devices, longest free first */
         GPtrArray *groups;      /* char *: distinct `dir` names of singletons */
         GMutex open_lock;
         GHashTable *open_files; /* ino -> struct open_pin: what open handles show */

@@ -6,7 +6,7 @@
 #include "tree/tree-private.h"
 
 #define KIND_SHIFT 56
-#define DEV_SHIFT 44
+#define DEV_SHIFT 40
 #define SUB_SHIFT 32
 
 uint64_t node_to_ino(const struct node *n)
@@ -53,6 +53,15 @@ void tree_device_unref(struct tree_device *td)
 {
         if (!td || !g_atomic_int_dec_and_test(&td->refcount))
                 return;
+        if (td->frees_slot) {
+                mlx5_tree *tree = td->tree;
+
+                /* No request uses the device any more, so nothing can be cached for it after this. */
+                mlx5_cache_drop_device(tree->cache, td->slot);
+                g_rw_lock_writer_lock(&tree->lock);
+                g_queue_push_tail(&tree->free_slots, GUINT_TO_POINTER(td->slot));
+                g_rw_lock_writer_unlock(&tree->lock);
+        }
         mlx5_device_free(td->dev);
         g_ptr_array_unref(td->aliases);
         g_free(td->listed);
@@ -151,9 +160,12 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
 
         tree->schema = schema;
         tree->options = *options;
+        if (!tree->options.max_devices || tree->options.max_devices > TREE_MAX_DEVICES)
+                tree->options.max_devices = TREE_MAX_DEVICES;
         tree->cache = mlx5_cache_new(options->ttl_us, options->cache_bytes, tree_fetch, tree);
         g_rw_lock_init(&tree->lock);
         tree->devices = g_ptr_array_new();
+        g_queue_init(&tree->free_slots);
         tree->groups = g_ptr_array_new();
         g_mutex_init(&tree->open_lock);
         tree->open_files = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, open_pin_free);
@@ -184,6 +196,7 @@ void mlx5_tree_free(mlx5_tree *tree)
         for (unsigned i = 0; i < tree->devices->len; i++)
                 tree_device_unref(tree->devices->pdata[i]);
         g_ptr_array_unref(tree->devices);
+        g_queue_clear(&tree->free_slots);
         g_ptr_array_unref(tree->groups);
         g_hash_table_unref(tree->open_files);
         g_mutex_clear(&tree->open_lock);
@@ -196,28 +209,7 @@ void mlx5_tree_set_nonblocking(bool nonblocking)
         mlx5_cache_set_nonblocking(nonblocking);
 }
 
-int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root)
-{
-        GPtrArray *aliases = read_aliases(sysfs_root, dev->pci_name);
-        struct tree_device *td;
-
-        g_rw_lock_writer_lock(&tree->lock);
-        if (tree->devices->len >= TREE_MAX_DEVICES) {
-                g_rw_lock_writer_unlock(&tree->lock);
-                g_ptr_array_unref(aliases);
-                return -ENOSPC;
-        }
-        td = g_new0(struct tree_device, 1);
-        td->refcount = 1;
-        td->dev = dev;
-        td->slot = tree->devices->len;
-        td->aliases = aliases;
-        td->listed = g_new0(gint, mlx5_schema_n_resources(tree->schema) + 1);
-        g_ptr_array_add(tree->devices, td);
-        g_rw_lock_writer_unlock(&tree->lock);
-        return 0;
-}
-
+/* The slot of the device reached through node, or of the PCI function pci_name; -1. */
 static int find_device_locked(mlx5_tree *tree, const char *node, const char *pci_name)
 {
         for (unsigned i = 0; i < tree->devices->len; i++) {
@@ -230,12 +222,108 @@ static int find_device_locked(mlx5_tree *tree, const char *node, const char *pci
         return -1;
 }
 
-bool mlx5_tree_has_device(mlx5_tree *tree, const char *node, const char *pci_name)
+static bool slot_has_open_files(mlx5_tree *tree, uint32_t slot)
+{
+        GHashTableIter iter;
+        gpointer key;
+        bool open = false;
+
+        g_mutex_lock(&tree->open_lock);
+        g_hash_table_iter_init(&iter, tree->open_files);
+        while (!open && g_hash_table_iter_next(&iter, &key, NULL)) {
+                struct node n;
+
+                open = node_from_ino(*(uint64_t *) key, &n) && n.kind != NODE_STATS && n.dev == slot;
+        }
+        g_mutex_unlock(&tree->open_lock);
+        return open;
+}
+
+/* A slot for a new device: a never used one while there are any, else the longest free. */
+static int claim_slot_locked(mlx5_tree *tree, uint32_t *ret_slot)
+{
+        if (tree->devices->len < tree->options.max_devices) {
+                *ret_slot = tree->devices->len;
+                g_ptr_array_add(tree->devices, NULL);
+                return 0;
+        }
+        for (GList *l = tree->free_slots.head; l; l = l->next) {
+                uint32_t slot = GPOINTER_TO_UINT(l->data);
+
+                if (slot_has_open_files(tree, slot))
+                        continue;
+                g_queue_delete_link(&tree->free_slots, l);
+                *ret_slot = slot;
+                return 0;
+        }
+        return -ENOSPC;
+}
+
+static struct tree_device *tree_device_new(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root)
+{
+        struct tree_device *td = g_new0(struct tree_device, 1);
+
+        td->refcount = 1;
+        td->tree = tree;
+        td->dev = dev;
+        td->aliases = read_aliases(sysfs_root, dev->pci_name);
+        td->listed = g_new0(gint, mlx5_schema_n_resources(tree->schema) + 1);
+        return td;
+}
+
+int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root)
+{
+        struct tree_device *td = tree_device_new(tree, dev, sysfs_root);
+        int r;
+
+        g_rw_lock_writer_lock(&tree->lock);
+        r = claim_slot_locked(tree, &td->slot);
+        if (r == 0)
+                tree->devices->pdata[td->slot] = td;
+        g_rw_lock_writer_unlock(&tree->lock);
+        if (r < 0) {
+                /* The caller keeps the device. */
+                td->dev = NULL;
+                tree_device_unref(td);
+                g_warning("%s: not shown: all %u device slots are in use or have files open", dev->pci_name,
+                          tree->options.max_devices);
+        }
+        return r;
+}
+
+int mlx5_tree_replace_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root)
+{
+        struct tree_device *td = tree_device_new(tree, dev, sysfs_root), *old = NULL;
+        int slot;
+
+        g_rw_lock_writer_lock(&tree->lock);
+        slot = find_device_locked(tree, NULL, dev->pci_name);
+        if (slot >= 0) {
+                old = tree->devices->pdata[slot];
+                td->slot = (uint32_t) slot;
+                tree->devices->pdata[slot] = td;
+        }
+        g_rw_lock_writer_unlock(&tree->lock);
+        if (!old) {
+                td->dev = NULL;
+                tree_device_unref(td);
+                return -ENOENT;
+        }
+        /* Same function, other transport: what it offers may differ, so nothing cached carries over. */
+        mlx5_cache_drop_device(tree->cache, td->slot);
+        tree_device_unref(old);
+        return 0;
+}
+
+bool mlx5_tree_find_device(mlx5_tree *tree, const char *node, const char *pci_name,
+                           struct mlx5_transport_identity *ret_id)
 {
         int slot;
 
         g_rw_lock_reader_lock(&tree->lock);
         slot = find_device_locked(tree, node, pci_name);
+        if (slot >= 0 && ret_id)
+                *ret_id = ((struct tree_device *) tree->devices->pdata[slot])->dev->transport->id;
         g_rw_lock_reader_unlock(&tree->lock);
         return slot >= 0;
 }
@@ -257,6 +345,7 @@ char *mlx5_tree_remove_device(mlx5_tree *tree, const char *node)
                 return NULL;
         name = g_strdup(td->dev->pci_name);
         mlx5_cache_drop_device(tree->cache, td->slot);
+        td->frees_slot = true;
         tree_device_unref(td);
         return name;
 }
@@ -408,8 +497,11 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st)
         if (n->kind != NODE_ROOT && n->kind != NODE_STATS && n->kind != NODE_BY_NAME) {
                 g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
 
-                if (!td)
-                        return -ENOENT;
+                if (!td) {
+                        /* An open file of a removed device: as its read() says, the device is gone. */
+                        snap = pinned_snapshot(tree, ino);
+                        return snap ? -ENODEV : -ENOENT;
+                }
                 if (n->kind == NODE_ALIAS) {
                         fill_stat(tree, ino, S_IFLNK | 0777, 1, tree->created_us, ret_st);
                         ret_st->st_size = (off_t) strlen("../") + (off_t) strlen(td->dev->pci_name);
@@ -650,21 +742,27 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
         return 0;
 }
 
+/* The snapshot is still here, but the device it describes is not. */
+static bool file_device_gone(mlx5_tree *tree, const mlx5_tree_file *file)
+{
+        g_autoptr(tree_device) td = NULL;
+        struct node n;
+
+        node_from_ino(file->ino, &n);
+        if (n.kind == NODE_STATS)
+                return false;
+        td = tree_device_get(tree, n.dev);
+        return !td;
+}
+
 int mlx5_tree_read(mlx5_tree *tree, const mlx5_tree_file *file, uint64_t off, size_t size,
                    const char **ret_data, size_t *ret_len)
 {
         gsize len = 0;
         const char *data = file->content ? g_bytes_get_data(file->content, &len) : NULL;
-        struct node n;
 
-        node_from_ino(file->ino, &n);
-        if (n.kind != NODE_STATS) {
-                g_autoptr(tree_device) td = tree_device_get(tree, n.dev);
-
-                /* The snapshot is still here, but the device it describes is not. */
-                if (!td)
-                        return -ENODEV;
-        }
+        if (file_device_gone(tree, file))
+                return -ENODEV;
         if (off >= len) {
                 *ret_data = NULL;
                 *ret_len = 0;
@@ -689,12 +787,15 @@ int mlx5_tree_readlink(mlx5_tree *tree, uint64_t ino, char **ret_target)
         return 0;
 }
 
-void mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st)
+int mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st)
 {
         struct node n;
 
+        if (file_device_gone(tree, file))
+                return -ENODEV;
         node_from_ino(file->ino, &n);
         fill_file_stat(tree, file->ino, n.kind, file->snap, ret_st);
+        return 0;
 }
 
 void mlx5_tree_file_free(mlx5_tree *tree, mlx5_tree_file *file)

@@ -25,6 +25,7 @@ typedef struct mlx5_tree mlx5_tree;
 struct mlx5_tree_options {
         int64_t ttl_us;                 /* snapshot lifetime */
         size_t cache_bytes;             /* snapshot cache cap */
+        unsigned max_devices;           /* device slots (0: all the inode layout has) */
 };
 
 mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_options *options);
@@ -32,16 +33,28 @@ void mlx5_tree_free(mlx5_tree *tree);
 /*
  * Takes ownership of dev; it appears as /<pci name>, with /by-name links for
  * the RDMA and net device names sysfs (sysfs_root, normally /sys) shows for it.
+ * -ENOSPC (dev stays the caller's) when no device slot is free.
  */
 int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root);
+/*
+ * The device of the same PCI function, reached another way (fwctl instead
+ * of mlx5ctl, or the other way round), takes over its directory: open files
+ * keep reading, nothing cached carries over.  Takes ownership of dev, or
+ * -ENOENT (dev stays the caller's) when no device has its PCI name.
+ */
+int mlx5_tree_replace_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root);
 /*
  * Removes the device reached through a device node.  Its files then read as
  * ENODEV; it is freed once the last request using it is done.  Returns its
  * PCI name (for the kernel's entries to be invalidated), or NULL.
  */
 char *mlx5_tree_remove_device(mlx5_tree *tree, const char *node);
-/* Whether a device reached through that node is mounted. */
-bool mlx5_tree_has_device(mlx5_tree *tree, const char *node, const char *pci_name);
+/*
+ * Whether a device reached through node (or of that PCI function) is
+ * mounted, and if so how it is reached (ret_id may be NULL).
+ */
+bool mlx5_tree_find_device(mlx5_tree *tree, const char *node, const char *pci_name,
+                           struct mlx5_transport_identity *ret_id);
 
 /*
  * On this thread, tree calls that would have to wait for firmware fail with
@@ -65,8 +78,8 @@ int mlx5_tree_read(mlx5_tree *tree, const mlx5_tree_file *file, uint64_t off, si
                    const char **ret_data, size_t *ret_len);
 /* The target of a symbolic link node, e.g. "../0000:08:00.0". */
 int mlx5_tree_readlink(mlx5_tree *tree, uint64_t ino, char **ret_target);
-/* Attributes of an open file: those of its pinned snapshot. */
-void mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st);
+/* Attributes of an open file: those of its pinned snapshot; -ENODEV once its device is gone. */
+int mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st);
 void mlx5_tree_file_free(mlx5_tree *tree, mlx5_tree_file *file);
 
 typedef struct mlx5_tree_dir mlx5_tree_dir;

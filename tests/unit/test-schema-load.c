@@ -244,6 +244,38 @@ static void test_input_limits(void)
         mlx5_schema_free(load_ok(big));
 }
 
+/* n resources (or caps blocks), each valid on its own. */
+static char *many_blocks(const char *kind, unsigned n)
+{
+        GString *text = g_string_new(CTX);
+
+        for (unsigned i = 0; i < n; i++) {
+                if (strcmp(kind, "resource") == 0)
+                        g_string_append_printf(text, "resource r%u\n  query 0x%x\n  inlen 16\n  outlen 16\n"
+                                               "  context 0 c\nend\n", i, 0x1000 + i);
+                else
+                        g_string_append_printf(text, "caps c%u\n  type 0x%x\n  layout c\nend\n", i, i);
+        }
+        return g_string_free(text, FALSE);
+}
+
+static void test_block_limits(void)
+{
+        g_autofree char *resources = many_blocks("resource", 257);
+        g_autofree char *caps = many_blocks("caps", 257);
+        unsigned resource_line = 4 + 256 * 6, caps_line = 4 + 256 * 4;
+        g_autofree char *resources_msg = g_strdup_printf(
+                "t.schema:%u: resource 'r256' is one more than the 256 a schema may have", resource_line);
+        g_autofree char *caps_msg = g_strdup_printf(
+                "t.schema:%u: caps 'c256' is one more than the 256 a schema may have", caps_line);
+
+        assert_refused(resources, resources_msg);
+        assert_refused(caps, caps_msg);
+        resources[strlen(resources) - strlen("resource r256\n  query 0x1100\n  inlen 16\n  outlen 16\n"
+                                             "  context 0 c\nend\n")] = '\0';
+        mlx5_schema_free(load_ok(resources));
+}
+
 /* Nonsense of every shape is refused with a located message, never a crash. */
 static void test_garbage(void)
 {
@@ -758,6 +790,7 @@ int main(int argc, char **argv)
         }
         g_test_add_func("/schema-load/nesting-limit", test_nesting_limit);
         g_test_add_func("/schema-load/input-limits", test_input_limits);
+        g_test_add_func("/schema-load/block-limits", test_block_limits);
         g_test_add_func("/schema-load/garbage", test_garbage);
         g_test_add_func("/schema-load/lookups", test_good_lookups);
         g_test_add_func("/schema-load/sorted-fields", test_sorted_fields);

@@ -31,13 +31,6 @@
 #define OP_SET_DIAGNOSTIC_PARAMS 0x820
 #define OP_UNKNOWN 0x7ff
 
-struct suite {
-        const char *node;
-        const char *pci_name;
-        unsigned index;
-        const char *log;
-};
-
 /* FWCTL_INFO with the mlx5 device data, into ret. */
 static int info(int fd, struct fwctl_info *cmd, struct fwctl_info_mlx5 *ret)
 {
@@ -340,16 +333,10 @@ static int run_suite(const struct suite *t)
 
 int main(int argc, char **argv)
 {
-        if (argc == 6 && strcmp(argv[1], "suite") == 0) {
-                struct suite t = {
-                        .node = argv[2],
-                        .pci_name = argv[3],
-                        .index = (unsigned) strtoul(argv[4], NULL, 0),
-                        .log = argv[5],
-                };
+        struct suite t;
 
+        if (suite_args(argc, argv, &t))
                 return run_suite(&t);
-        }
         fprintf(stderr, "usage: %s suite NODE PCI_NAME INDEX SERVER_LOG\n", argv[0]);
         return 2;
 }

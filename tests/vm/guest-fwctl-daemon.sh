@@ -95,6 +95,11 @@ log_lines() {
         wc -l </tmp/daemon.log
 }
 
+# serving_becomes DIR KIND: within 3 s, DIR's info says it is served over KIND.
+serving_becomes() {
+        wait_for 30 grep -qx "transport: $2" "$1/info" || { cat "$1/info"; return 1; }
+}
+
 # ---- the tree over fwctl ----
 t "the daemon mounts the fwctl functions (no --sim)" mount_daemon "$mnt" -o ttl=3600 || return 0
 t "one directory per PCI function: $pci_a, $pci_b" test "$(names_in "$mnt")" = "$pci_a $pci_b by-name"
@@ -102,6 +107,9 @@ t "$pci_a's info names the fwctl transport" info_says "$mnt/$pci_a" "transport: 
 t "and its node and PCI address" bash -c "grep -qx 'device_node: $node_a' '$mnt/$pci_a/info' &&
         grep -qx 'pci_address: $pci_a' '$mnt/$pci_a/info'"
 t "and a user context with tools resources" info_says "$mnt/$pci_a" "uctx_cap: 0x4"
+t "and what firmware supports, from its general caps (fwctl does not say)" \
+        bash -c "grep -qx 'dev_uctx_cap: 0x7' '$mnt/$pci_a/info' &&
+                 grep -qx 'uctx_cap: RAW_TX|INTERNAL_DEV_RES|TOOLS_RESOURCES' '$mnt/$pci_a/caps/current/general'"
 t "$pci_b, reachable through mlx5ctl and fwctl, is served over fwctl" info_says "$mnt/$pci_b" "transport: fwctl"
 t "every type directory of $pci_a lists exactly the simulator's objects" listing_matches "$mnt/$pci_a" "$sim_a"
 t "and of $pci_b" listing_matches "$mnt/$pci_b" "$sim_b"
@@ -247,7 +255,7 @@ reader_pids+=($!)
 t "each reader completed a step before the first cycle" \
         wait_for 1200 test -s /tmp/reader.1 -a -s /tmp/reader.2 -a -s /tmp/reader.3
 
-appear_max=0 appear_sum=0 appear_late=0 gone_max=0 gone_late=0 orphan_ok=0 cycle_errors=0
+appear_max=0 appear_sum=0 appear_late=0 gone_max=0 gone_late=0 orphan_ok=0 cycle_errors=0 over_fwctl=0
 : >/tmp/hotplug.log
 for cycle in $(seq "$hotplug_cycles"); do
         start=${EPOCHREALTIME/./}
@@ -264,6 +272,10 @@ for cycle in $(seq "$hotplug_cycles"); do
         appear_sum=$((appear_sum + appear_ms))
         [ "$appear_ms" -le "$appear_max" ] || appear_max=$appear_ms
         [ "$appear_ms" -le 1000 ] || appear_late=$((appear_late + 1))
+        # Whichever node udev announced first, the function ends up on fwctl.
+        if wait_for 10 grep -qx 'transport: fwctl' "$mnt/$pci_c/info"; then
+                over_fwctl=$((over_fwctl + 1))
+        fi
         # An open file: its function goes while it is open.
         exec 7<"$mnt/$pci_c/info" || cycle_errors=$((cycle_errors + 1))
 
@@ -282,8 +294,9 @@ for cycle in $(seq "$hotplug_cycles"); do
         orphan_cat=$(cat <&7 2>&1 >/dev/null)
         orphan_cat=${orphan_cat##*: }
         exec 7<&-
-        case "$orphan" in
-        *"No such device"* | *"Input/output error"*) orphan_ok=$((orphan_ok + 1)) ;;
+        case "$orphan/$orphan_cat" in
+        *"No such device"*/*"No such device"* | *"Input/output error"*/*"Input/output error"*)
+                orphan_ok=$((orphan_ok + 1)) ;;
         esac
         echo "cycle $cycle: appeared in $appear_ms ms, gone in $waited_ms ms, VmRSS $(vm_rss_kb "$daemon_pid") kB;" \
                 "the open file: read ${orphan:-fine}, cat ${orphan_cat:-fine}" >>/tmp/hotplug.log
@@ -307,8 +320,10 @@ t "$hotplug_cycles add/remove cycles of $pci_c ran without a sysfs error" test "
 t "after each add, $pci_c appeared within 1 s (max $appear_max ms, mean $((appear_sum / hotplug_cycles)) ms)" \
         test "$appear_late" = 0
 t "after each remove, it disappeared within 1 s (max $gone_max ms)" test "$gone_late" = 0
-t "a file open across the removal then reads ENODEV or EIO ($orphan_ok of $hotplug_cycles)" \
+t "a file open across the removal then reads, and fstats, ENODEV or EIO ($orphan_ok of $hotplug_cycles)" \
         test "$orphan_ok" = "$hotplug_cycles"
+t "$pci_c, reachable through mlx5ctl and fwctl, was served over fwctl after each add ($over_fwctl of $hotplug_cycles)" \
+        test "$over_fwctl" = "$hotplug_cycles"
 sed 's/^/# /' /tmp/hotplug.log
 t "no reader step hung (ls -lR, cat, tar, each under timeout)" readers_never_hung
 t "the daemon's VmRSS after cycle $hotplug_cycles (${rss_last:-?} kB) is at most 20% + 2 MiB above cycle 2's (${rss_2:-?} kB)" \
@@ -317,6 +332,26 @@ t "the daemon logged each add and each remove of $pci_c" \
         bash -c "test \$(grep -c '$pci_c: added' /tmp/daemon.log) -ge $hotplug_cycles &&
                  test \$(grep -c '$pci_c: removed' /tmp/daemon.log) -ge $hotplug_cycles"
 t "dmesg stays clean through the cycles" dmesg_clean
+
+# ---- one function, two ways in: fwctl goes and comes back, mlx5ctl stays ----
+fwctl_driver=/sys/bus/auxiliary/drivers/fwctl_emu.mlx5
+fwctl_adev_b=mlx5ctl_emu.fwctl.1
+switch_lines=$(log_lines)
+exec 6<"$mnt/$pci_b/caps/current/general"
+t "fwctl_emu unbinds from $pci_b's function: its fwctl node goes, mlx5ctl's stays" \
+        bash -c "echo $fwctl_adev_b >$fwctl_driver/unbind && test -z \"\$(ls /sys/bus/pci/devices/$pci_b/fwctl 2>/dev/null)\" &&
+                 test -c /dev/mlx5ctl-mlx5ctl_emu.ctl.1"
+t "$pci_b stays, now served over mlx5ctl" serving_becomes "$mnt/$pci_b" mlx5ctl
+t "and lists the simulator's objects" listing_matches "$mnt/$pci_b" "$sim_b"
+t "a file opened before the switch still reads" bash -c "cat <&6 >/dev/null"
+t "fwctl_emu binds to it again" bash -c "echo $fwctl_adev_b >$fwctl_driver/bind"
+t "$pci_b goes back to fwctl" serving_becomes "$mnt/$pci_b" fwctl
+t "and still lists the simulator's objects" listing_matches "$mnt/$pci_b" "$sim_b"
+exec 6<&-
+t "its directory never went away: the daemon logged two switches and no removal of $pci_b" \
+        bash -c "tail -n +$((switch_lines + 1)) /tmp/daemon.log | grep '$pci_b';
+                 test \$(tail -n +$((switch_lines + 1)) /tmp/daemon.log | grep -c '$pci_b: .*now served over') = 2 &&
+                 ! tail -n +$((switch_lines + 1)) /tmp/daemon.log | grep -q '$pci_b: removed'"
 t "$pci_a still serves: every file reads" read_all "$mnt/$pci_a"
 t "the daemon unmounts and exits 0 after the cycles" unmount_daemon "$mnt" "$daemon_pid"
 echo "${thp_before:-always}" >"$thp"

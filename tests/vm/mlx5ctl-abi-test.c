@@ -87,13 +87,6 @@ static int query_caps(int fd, unsigned claimed_uid, uint8_t *out)
         return rpc(fd, in, sizeof(in), out, QUERY_HCA_CAP_OUTLEN, 0);
 }
 
-struct suite {
-        const char *node;
-        const char *pci_name;
-        unsigned index;
-        const char *log;
-};
-
 static void test_info(const struct suite *t, int fd, struct mlx5ctl_info *ret_info)
 {
         struct mlx5ctl_info in;
@@ -350,16 +343,10 @@ static int run_rpc(const char *node)
 
 int main(int argc, char **argv)
 {
-        if (argc == 6 && strcmp(argv[1], "suite") == 0) {
-                struct suite t = {
-                        .node = argv[2],
-                        .pci_name = argv[3],
-                        .index = (unsigned) strtoul(argv[4], NULL, 0),
-                        .log = argv[5],
-                };
+        struct suite t;
 
+        if (suite_args(argc, argv, &t))
                 return run_suite(&t);
-        }
         if (argc == 3 && strcmp(argv[1], "rpc") == 0)
                 return run_rpc(argv[2]);
         fprintf(stderr, "usage: %s suite NODE PCI_NAME INDEX SERVER_LOG | rpc NODE\n", argv[0]);

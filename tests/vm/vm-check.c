@@ -148,3 +148,16 @@ uint32_t be32(const uint8_t *p)
 {
         return (uint32_t) p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
+
+bool suite_args(int argc, char **argv, struct suite *ret)
+{
+        if (argc != 6 || strcmp(argv[1], "suite") != 0)
+                return false;
+        *ret = (struct suite) {
+                .node = argv[2],
+                .pci_name = argv[3],
+                .index = (unsigned) strtoul(argv[4], NULL, 0),
+                .log = argv[5],
+        };
+        return true;
+}

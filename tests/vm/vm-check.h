@@ -19,6 +19,17 @@
 #define QUERY_HCA_CAP_OUTLEN 0x1010
 #define UCTX_CAP_TOOLS_RESOURCES 0x4
 
+/* What a suite run is told: `PROGRAM suite NODE PCI_NAME INDEX SERVER_LOG`. */
+struct suite {
+        const char *node;       /* the device node under test */
+        const char *pci_name;   /* the PCI function it hangs on */
+        unsigned index;         /* the emulated function's index (the server log's dev=) */
+        const char *log;        /* the firmware server's log */
+};
+
+/* Fills ret from argv when it asks for the suite. */
+bool suite_args(int argc, char **argv, struct suite *ret);
+
 /* Failed checks so far. */
 extern unsigned vm_check_failed;
 

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The snapshot cache on its own, with a fetch function the test controls:
+ * hits, TTL, the byte cap, single flight, failures, non-blocking threads and
+ * a device dropped while one of its fetches is under way.
+ */
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#include "cache/cache.h"
+
+#define PAYLOAD 1000
+
+struct fake_firmware {
+        GMutex lock;
+        GCond changed;
+        unsigned fetches;       /* fetch calls so far */
+        unsigned in_fetch;      /* fetches waiting for the gate */
+        bool gate_closed;       /* fetches wait while it is */
+        int fail;               /* -errno the next fetches return, or 0 */
+};
+
+static int fake_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap)
+{
+        struct fake_firmware *fw = user_data;
+        int fail;
+
+        g_mutex_lock(&fw->lock);
+        fw->fetches++;
+        fw->in_fetch++;
+        g_cond_broadcast(&fw->changed);
+        while (fw->gate_closed)
+                g_cond_wait(&fw->changed, &fw->lock);
+        fw->in_fetch--;
+        fail = fw->fail;
+        g_mutex_unlock(&fw->lock);
+        if (fail)
+                return fail;
+        *ret_snap = mlx5_snapshot_new(g_bytes_new_take(g_malloc0(PAYLOAD), PAYLOAD), NULL);
+        (*ret_snap)->taken_realtime_us = key->id;       /* which key it answers */
+        return 0;
+}
+
+static void fake_init(struct fake_firmware *fw)
+{
+        *fw = (struct fake_firmware) { 0 };
+        g_mutex_init(&fw->lock);
+        g_cond_init(&fw->changed);
+}
+
+static void fake_set_gate(struct fake_firmware *fw, bool closed)
+{
+        g_mutex_lock(&fw->lock);
+        fw->gate_closed = closed;
+        g_cond_broadcast(&fw->changed);
+        g_mutex_unlock(&fw->lock);
+}
+
+static void fake_wait_in_fetch(struct fake_firmware *fw, unsigned n)
+{
+        g_mutex_lock(&fw->lock);
+        while (fw->in_fetch < n)
+                g_cond_wait(&fw->changed, &fw->lock);
+        g_mutex_unlock(&fw->lock);
+}
+
+static unsigned fake_fetches(struct fake_firmware *fw)
+{
+        unsigned n;
+
+        g_mutex_lock(&fw->lock);
+        n = fw->fetches;
+        g_mutex_unlock(&fw->lock);
+        return n;
+}
+
+static struct mlx5_cache_key key_of(uint32_t device, uint32_t id)
+{
+        return (struct mlx5_cache_key) { .device = device, .kind = 1, .sub = 2, .id = id };
+}
+
+static bool cached(mlx5_cache *cache, uint32_t device, uint32_t id)
+{
+        struct mlx5_cache_key key = key_of(device, id);
+        g_autoptr(mlx5_snapshot) snap = NULL;
+
+        return mlx5_cache_peek(cache, &key, &snap) == 0;
+}
+
+static void get_ok(mlx5_cache *cache, uint32_t device, uint32_t id)
+{
+        struct mlx5_cache_key key = key_of(device, id);
+        g_autoptr(mlx5_snapshot) snap = NULL;
+
+        g_assert_cmpint(mlx5_cache_get(cache, &key, &snap), ==, 0);
+        g_assert_nonnull(snap);
+        g_assert_cmpint(snap->taken_realtime_us, ==, id);
+}
+
+static void test_hit_and_ttl(void)
+{
+        struct fake_firmware fw;
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        cache = mlx5_cache_new(50 * 1000, 1 << 20, fake_fetch, &fw);
+        get_ok(cache, 0, 7);
+        get_ok(cache, 0, 7);
+        g_assert_cmpuint(fake_fetches(&fw), ==, 1);
+        get_ok(cache, 0, 8);
+        g_assert_cmpuint(fake_fetches(&fw), ==, 2);
+        g_usleep(80 * 1000);
+        g_assert_false(cached(cache, 0, 7));
+        get_ok(cache, 0, 7);
+        g_assert_cmpuint(fake_fetches(&fw), ==, 3);
+        mlx5_cache_free(cache);
+}
+
+static void test_byte_cap_evicts_least_recent(void)
+{
+        struct fake_firmware fw;
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        /* Room for two snapshots of PAYLOAD bytes (plus their headers), not three. */
+        cache = mlx5_cache_new(G_USEC_PER_SEC * 60, 2 * PAYLOAD + 2 * sizeof(mlx5_snapshot), fake_fetch, &fw);
+        get_ok(cache, 0, 1);
+        get_ok(cache, 0, 2);
+        get_ok(cache, 0, 1);    /* 1 is now the more recent */
+        get_ok(cache, 0, 3);
+        g_assert_true(cached(cache, 0, 1));
+        g_assert_false(cached(cache, 0, 2));
+        g_assert_true(cached(cache, 0, 3));
+        mlx5_cache_free(cache);
+}
+
+struct getter {
+        mlx5_cache *cache;
+        uint32_t device, id;
+        int result;
+        mlx5_snapshot *snap;
+};
+
+static gpointer run_getter(gpointer p)
+{
+        struct getter *g = p;
+        struct mlx5_cache_key key = key_of(g->device, g->id);
+
+        g->result = mlx5_cache_get(g->cache, &key, &g->snap);
+        return NULL;
+}
+
+static void test_single_flight(void)
+{
+        struct fake_firmware fw;
+        struct getter getters[4];
+        GThread *threads[4];
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        cache = mlx5_cache_new(G_USEC_PER_SEC * 60, 1 << 20, fake_fetch, &fw);
+        fake_set_gate(&fw, true);
+        for (unsigned i = 0; i < G_N_ELEMENTS(getters); i++) {
+                getters[i] = (struct getter) { .cache = cache, .device = 0, .id = 5 };
+                threads[i] = g_thread_new("getter", run_getter, &getters[i]);
+        }
+        fake_wait_in_fetch(&fw, 1);
+        g_usleep(20 * 1000);    /* give the others time to arrive: they must wait, not fetch */
+        fake_set_gate(&fw, false);
+        for (unsigned i = 0; i < G_N_ELEMENTS(getters); i++) {
+                g_thread_join(threads[i]);
+                g_assert_cmpint(getters[i].result, ==, 0);
+                g_assert_true(getters[i].snap == getters[0].snap);
+                mlx5_snapshot_unref(getters[i].snap);
+        }
+        g_assert_cmpuint(fake_fetches(&fw), ==, 1);
+        mlx5_cache_free(cache);
+}
+
+static void assert_entries(mlx5_cache *cache, unsigned n)
+{
+        g_autoptr(GString) stats = g_string_new(NULL);
+        g_autofree char *line = g_strdup_printf("cache.entries: %u\n", n);
+
+        mlx5_cache_format_stats(cache, stats);
+        g_assert_nonnull(strstr(stats->str, line));
+}
+
+/* A refetch that fails drops the stale answer with it. */
+static void test_failure_forgets(void)
+{
+        struct fake_firmware fw;
+        struct mlx5_cache_key key = key_of(0, 9);
+        mlx5_snapshot *snap = NULL;
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        cache = mlx5_cache_new(20 * 1000, 1 << 20, fake_fetch, &fw);
+        get_ok(cache, 0, 9);
+        assert_entries(cache, 1);
+        g_usleep(30 * 1000);
+        fw.fail = -EIO;
+        g_assert_cmpint(mlx5_cache_get(cache, &key, &snap), ==, -EIO);
+        g_assert_null(snap);
+        assert_entries(cache, 0);
+        mlx5_cache_free(cache);
+}
+
+static void test_nonblocking(void)
+{
+        struct fake_firmware fw;
+        struct mlx5_cache_key key = key_of(0, 4);
+        g_autoptr(mlx5_snapshot) snap = NULL;
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        cache = mlx5_cache_new(G_USEC_PER_SEC * 60, 1 << 20, fake_fetch, &fw);
+        mlx5_cache_set_nonblocking(true);
+        g_assert_cmpint(mlx5_cache_get(cache, &key, &snap), ==, -EWOULDBLOCK);
+        g_assert_cmpuint(fake_fetches(&fw), ==, 0);
+        mlx5_cache_set_nonblocking(false);
+        get_ok(cache, 0, 4);
+        mlx5_cache_set_nonblocking(true);
+        get_ok(cache, 0, 4);    /* cached: no need to block */
+        mlx5_cache_set_nonblocking(false);
+        mlx5_cache_free(cache);
+}
+
+/* A fetch under way when its device is dropped answers its caller, and the cache keeps nothing of it. */
+static void test_drop_during_fetch(void)
+{
+        struct fake_firmware fw;
+        struct getter getter;
+        GThread *thread;
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        cache = mlx5_cache_new(G_USEC_PER_SEC * 60, 1 << 20, fake_fetch, &fw);
+        get_ok(cache, 1, 1);
+        get_ok(cache, 2, 1);
+        fake_set_gate(&fw, true);
+        getter = (struct getter) { .cache = cache, .device = 1, .id = 2 };
+        thread = g_thread_new("getter", run_getter, &getter);
+        fake_wait_in_fetch(&fw, 1);
+        mlx5_cache_drop_device(cache, 1);
+        g_assert_false(cached(cache, 1, 1));
+        fake_set_gate(&fw, false);
+        g_thread_join(thread);
+        g_assert_cmpint(getter.result, ==, 0);
+        g_assert_nonnull(getter.snap);
+        mlx5_snapshot_unref(getter.snap);
+        g_assert_false(cached(cache, 1, 2));
+        g_assert_true(cached(cache, 2, 1));
+        assert_entries(cache, 1);
+        /* The key works again afterwards, from a fresh fetch. */
+        get_ok(cache, 1, 2);
+        g_assert_cmpuint(fake_fetches(&fw), ==, 4);
+        mlx5_cache_free(cache);
+}
+
+int main(int argc, char **argv)
+{
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/cache/hit-and-ttl", test_hit_and_ttl);
+        g_test_add_func("/cache/byte-cap-evicts-least-recent", test_byte_cap_evicts_least_recent);
+        g_test_add_func("/cache/single-flight", test_single_flight);
+        g_test_add_func("/cache/failure-forgets", test_failure_forgets);
+        g_test_add_func("/cache/nonblocking", test_nonblocking);
+        g_test_add_func("/cache/drop-during-fetch", test_drop_during_fetch);
+        return g_test_run();
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The tree's device set as hotplug drives it, over simulated functions:
+ * device slots reused once all were used but never under an open file, and
+ * one function's device replaced by another way to it.
+ */
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#include "sim/sim.h"
+#include "transport/transport-sim.h"
+#include "tree/tree.h"
+
+#define ROOT_INO 1
+
+static mlx5_schema *schema;
+static mlx5_sim_spec *spec;
+
+/* Simulated function index, presented as reached through node. */
+static mlx5_device *open_function(unsigned index, const char *node)
+{
+        mlx5_transport *t = mlx5_transport_sim_new(mlx5_sim_new(schema, spec, index), 4);
+        g_autoptr(GError) error = NULL;
+        mlx5_device *dev = NULL;
+
+        g_strlcpy(t->id.node, node, sizeof(t->id.node));
+        g_assert_cmpint(mlx5_device_open(t, schema, &dev, &error), ==, 0);
+        g_assert_no_error(error);
+        return dev;
+}
+
+static mlx5_tree *tree_with_slots(unsigned max_devices)
+{
+        return mlx5_tree_new(schema, &(struct mlx5_tree_options) {
+                .ttl_us = 60 * G_USEC_PER_SEC,
+                .cache_bytes = 1 << 20,
+                .max_devices = max_devices,
+        });
+}
+
+static uint64_t lookup(mlx5_tree *tree, uint64_t parent, const char *name, int want)
+{
+        struct stat st = { 0 };
+
+        g_assert_cmpint(mlx5_tree_lookup(tree, parent, name, &st), ==, want);
+        return st.st_ino;
+}
+
+static mlx5_tree_file *open_info(mlx5_tree *tree, const char *pci_name)
+{
+        uint64_t dir = lookup(tree, ROOT_INO, pci_name, 0);
+        mlx5_tree_file *file = NULL;
+
+        g_assert_cmpint(mlx5_tree_open(tree, lookup(tree, dir, "info", 0), &file), ==, 0);
+        return file;
+}
+
+/* The whole text of an open file. */
+static char *read_file(mlx5_tree *tree, mlx5_tree_file *file, int want)
+{
+        const char *data = NULL;
+        size_t len = 0;
+
+        g_assert_cmpint(mlx5_tree_read(tree, file, 0, 1 << 20, &data, &len), ==, want);
+        return g_strndup(data, len);
+}
+
+static void remove_function(mlx5_tree *tree, const char *node, const char *pci_name)
+{
+        g_autofree char *name = mlx5_tree_remove_device(tree, node);
+
+        g_assert_cmpstr(name, ==, pci_name);
+}
+
+static void test_slots_reused(void)
+{
+        mlx5_tree *tree = tree_with_slots(2);
+        mlx5_device *c = open_function(2, "/dev/node-c");
+        mlx5_device *a_again = open_function(0, "/dev/node-a2");
+        uint64_t ino_a, ino_b, ino_info_b;
+        mlx5_tree_file *info_b;
+        struct stat st;
+        g_autofree char *text = NULL;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(1, "/dev/node-b"), "/nonexistent"), ==, 0);
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*all 2 device slots*");
+        g_assert_cmpint(mlx5_tree_add_device(tree, c, "/nonexistent"), ==, -ENOSPC);
+        g_test_assert_expected_messages();
+        ino_a = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        ino_b = lookup(tree, ROOT_INO, "0000:08:00.1", 0);
+
+        /* A removed device's slot goes to the next one added. */
+        remove_function(tree, "/dev/node-a", "0000:08:00.0");
+        lookup(tree, ROOT_INO, "0000:08:00.0", -ENOENT);
+        g_assert_cmpint(mlx5_tree_add_device(tree, c, "/nonexistent"), ==, 0);
+        g_assert_cmpuint(lookup(tree, ROOT_INO, "0000:08:00.2", 0), ==, ino_a);
+
+        /* Not while a file of the removed device is open: its inode numbers are still in use. */
+        info_b = open_info(tree, "0000:08:00.1");
+        ino_info_b = info_b->ino;
+        remove_function(tree, "/dev/node-b", "0000:08:00.1");
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*all 2 device slots*");
+        g_assert_cmpint(mlx5_tree_add_device(tree, a_again, "/nonexistent"), ==, -ENOSPC);
+        g_test_assert_expected_messages();
+        text = read_file(tree, info_b, -ENODEV);
+        g_assert_cmpint(mlx5_tree_file_stat(tree, info_b, &st), ==, -ENODEV);
+        g_assert_cmpint(mlx5_tree_getattr(tree, ino_info_b, &st), ==, -ENODEV);
+        mlx5_tree_file_free(tree, info_b);
+        g_assert_cmpint(mlx5_tree_getattr(tree, ino_info_b, &st), ==, -ENOENT);
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, a_again, "/nonexistent"), ==, 0);
+        g_assert_cmpuint(lookup(tree, ROOT_INO, "0000:08:00.0", 0), ==, ino_b);
+        mlx5_tree_free(tree);
+}
+
+static void test_replace_keeps_directory(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        mlx5_device *other_function = open_function(1, "/dev/fwctl/fwctl1");
+        struct mlx5_transport_identity id;
+        mlx5_tree_file *before, *during, *after;
+        uint64_t dir;
+        g_autofree char *text_before = NULL, *text_during = NULL, *text_after = NULL, *text_again = NULL;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/mlx5ctl-0"), "/nonexistent"), ==, 0);
+        dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        before = open_info(tree, "0000:08:00.0");
+        text_before = read_file(tree, before, 0);
+        g_assert_nonnull(strstr(text_before, "device_node: /dev/mlx5ctl-0\n"));
+
+        g_assert_cmpint(mlx5_tree_replace_device(tree, open_function(0, "/dev/fwctl/fwctl0"), "/nonexistent"), ==,
+                        0);
+        g_assert_true(mlx5_tree_find_device(tree, "/dev/fwctl/fwctl0", NULL, &id));
+        g_assert_cmpstr(id.pci_name, ==, "0000:08:00.0");
+        g_assert_false(mlx5_tree_find_device(tree, "/dev/mlx5ctl-0", NULL, NULL));
+        g_assert_cmpuint(lookup(tree, ROOT_INO, "0000:08:00.0", 0), ==, dir);
+
+        /* The open file keeps reading what it pinned, and so does a second open of it. */
+        text_again = read_file(tree, before, 0);
+        g_assert_cmpstr(text_again, ==, text_before);
+        during = open_info(tree, "0000:08:00.0");
+        text_during = read_file(tree, during, 0);
+        g_assert_cmpstr(text_during, ==, text_before);
+        mlx5_tree_file_free(tree, during);
+        mlx5_tree_file_free(tree, before);
+
+        /* Then the new way in shows, though the old info would still be fresh (ttl 60 s). */
+        after = open_info(tree, "0000:08:00.0");
+        text_after = read_file(tree, after, 0);
+        g_assert_nonnull(strstr(text_after, "device_node: /dev/fwctl/fwctl0\n"));
+        mlx5_tree_file_free(tree, after);
+
+        /* Only a function already shown can be taken over. */
+        g_assert_cmpint(mlx5_tree_replace_device(tree, other_function, "/nonexistent"), ==, -ENOENT);
+        mlx5_device_free(other_function);
+        mlx5_tree_free(tree);
+}
+
+int main(int argc, char **argv)
+{
+        g_autoptr(GError) error = NULL;
+        int r;
+
+        g_test_init(&argc, &argv, NULL);
+        schema = mlx5_schema_load_dir(MLX5DBGFS_SOURCE_SCHEMA_DIR, &error);
+        g_assert_no_error(error);
+        spec = mlx5_sim_spec_parse("devices=3", schema, &error);
+        g_assert_no_error(error);
+        g_test_add_func("/tree/slots-reused", test_slots_reused);
+        g_test_add_func("/tree/replace-keeps-directory", test_replace_keeps_directory);
+        r = g_test_run();
+        mlx5_sim_spec_free(spec);
+        mlx5_schema_free(schema);
+        return r;
+}
