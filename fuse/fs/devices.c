@@ -124,8 +124,14 @@ struct mlx5dbgfs_hotplug {
         const mlx5_schema *schema;
         mlx5_tree *tree;
         char *sysfs_root;
+        GMutex lock;                    /* one change of the device set at a time */
         mlx5_discovery_monitor *monitor;
+        GAsyncQueue *gone;              /* struct mlx5_transport_identity *, then &gone_stop */
+        GThread *gone_thread;
 };
+
+/* Tells the gone thread to finish. */
+static struct mlx5_transport_identity gone_stop;
 
 static bool is_fwctl(const char *kind)
 {
@@ -200,51 +206,91 @@ static void node_added(mlx5dbgfs_hotplug *h, const struct mlx5_node *node)
         g_message("%s: added (%s %s)", node->pci_name ? node->pci_name : node->devnode, node->kind, node->devnode);
 }
 
-static void node_removed(mlx5dbgfs_hotplug *h, const struct mlx5_node *node)
+/* The function's serving node is gone (what says how): another node of it takes over, or it goes. */
+static void remove_serving(mlx5dbgfs_hotplug *h, const struct mlx5_transport_identity *serving, const char *what)
 {
         g_autoptr(mlx5_device) other = NULL;
-        g_autofree char *name = NULL;
-        g_autofree char *why = NULL;
-        struct mlx5_transport_identity serving;
+        g_autofree char *why = g_strdup_printf("%s %s %s", serving->kind, serving->node, what);
 
-        if (!mlx5_tree_find_device(h->tree, node->devnode, NULL, &serving))
-                return;
-        /* The function may still be reachable the other way (fwctl_emu or mlx5ctl unloaded alone). */
-        other = open_other_node(h, serving.pci_name, node->devnode);
-        why = g_strdup_printf("%s %s went away", serving.kind, node->devnode);
+        /* It may still be reachable the other way (mlx5_fwctl or mlx5ctl unbound alone). */
+        if (!h->opts->sim)
+                other = open_other_node(h, serving->pci_name, serving->node);
         if (other && take_over(h, other, why)) {
                 g_steal_pointer(&other);
                 return;
         }
-        name = mlx5_tree_remove_device(h->tree, node->devnode);
-        if (!name)
+        if (mlx5_tree_remove_device(h->tree, serving->pci_name) < 0)
                 return;
         /* The kernel may hold the directory's entry: make it ask again. */
-        mlx5_fs_invalidate_entry(FUSE_ROOT_ID, name);
-        g_message("%s: removed (%s)", name, node->devnode);
+        mlx5_fs_invalidate_entry(FUSE_ROOT_ID, serving->pci_name);
+        g_message("%s: removed (%s)", serving->pci_name, why);
+}
+
+static void node_removed(mlx5dbgfs_hotplug *h, const struct mlx5_node *node)
+{
+        struct mlx5_transport_identity serving;
+
+        if (mlx5_tree_find_device(h->tree, node->devnode, NULL, &serving))
+                remove_serving(h, &serving, "went away");
 }
 
 static void on_hotplug(bool added, const struct mlx5_node *node, void *user_data)
 {
+        mlx5dbgfs_hotplug *h = user_data;
+
+        g_mutex_lock(&h->lock);
         if (added)
-                node_added(user_data, node);
+                node_added(h, node);
         else
-                node_removed(user_data, node);
+                node_removed(h, node);
+        g_mutex_unlock(&h->lock);
+}
+
+/* From a request's thread: hand it to the gone thread, which may wait for firmware and the kernel. */
+static void on_gone(const struct mlx5_transport_identity *id, void *user_data)
+{
+        mlx5dbgfs_hotplug *h = user_data;
+
+        g_async_queue_push(h->gone, g_memdup2(id, sizeof(*id)));
+}
+
+static gpointer run_gone(gpointer user_data)
+{
+        mlx5dbgfs_hotplug *h = user_data;
+        struct mlx5_transport_identity *id, serving;
+
+        while ((id = g_async_queue_pop(h->gone)) != &gone_stop) {
+                g_mutex_lock(&h->lock);
+                /* Unless udev was first, or another node already took over. */
+                if (mlx5_tree_find_device(h->tree, NULL, id->pci_name, &serving) &&
+                    strcmp(serving.kind, id->kind) == 0 && strcmp(serving.node, id->node) == 0)
+                        remove_serving(h, &serving, "answers ENODEV");
+                g_mutex_unlock(&h->lock);
+                g_free(id);
+        }
+        return NULL;
 }
 
 mlx5dbgfs_hotplug *mlx5dbgfs_hotplug_start(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema,
                                            mlx5_tree *tree, const char *sysfs_root)
 {
-        g_autoptr(GError) error = NULL;
         mlx5dbgfs_hotplug *h = g_new0(mlx5dbgfs_hotplug, 1);
 
         h->opts = opts;
         h->schema = schema;
         h->tree = tree;
         h->sysfs_root = g_strdup(sysfs_root);
-        h->monitor = mlx5_discovery_monitor_start(on_hotplug, h, &error);
-        if (!h->monitor)
-                g_warning("%s; devices added or removed later will not be followed", error->message);
+        g_mutex_init(&h->lock);
+        h->gone = g_async_queue_new();
+        h->gone_thread = g_thread_new("gone", run_gone, h);
+        mlx5_tree_set_gone_handler(tree, on_gone, h);
+        if (!opts->sim) {
+                g_autoptr(GError) error = NULL;
+
+                h->monitor = mlx5_discovery_monitor_start(on_hotplug, h, &error);
+                if (!h->monitor)
+                        g_warning("%s; devices added or removed later will not be followed", error->message);
+        }
         return h;
 }
 
@@ -253,6 +299,12 @@ void mlx5dbgfs_hotplug_stop(mlx5dbgfs_hotplug *h)
         if (!h)
                 return;
         mlx5_discovery_monitor_stop(h->monitor);
+        /* After this no request calls on_gone; then the queue drains and the thread ends. */
+        mlx5_tree_set_gone_handler(h->tree, NULL, NULL);
+        g_async_queue_push(h->gone, &gone_stop);
+        g_thread_join(h->gone_thread);
+        g_async_queue_unref(h->gone);
+        g_mutex_clear(&h->lock);
         g_free(h->sysfs_root);
         g_free(h);
 }

@@ -15,7 +15,11 @@
 bool mlx5dbgfs_open_devices(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema,
                             GPtrArray *ret_devices, GError **error);
 
-/* Follows hardware coming and going, for as long as the mount lives. */
+/*
+ * Follows devices coming and going for as long as the mount lives: udev's
+ * word for hardware (not with --sim), and for every device a node that
+ * answers ENODEV.
+ */
 typedef struct mlx5dbgfs_hotplug mlx5dbgfs_hotplug;
 mlx5dbgfs_hotplug *mlx5dbgfs_hotplug_start(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema,
                                            mlx5_tree *tree, const char *sysfs_root);

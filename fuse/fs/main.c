@@ -76,8 +76,7 @@ static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema
 
         mlx5_fs_set_session(se);
         mlx5_fs_start_workers(SLOW_WORKERS);
-        if (!opts->sim)
-                hotplug = mlx5dbgfs_hotplug_start(opts, schema, tree, sysfs_root());
+        hotplug = mlx5dbgfs_hotplug_start(opts, schema, tree, sysfs_root());
         loop_cfg = fuse_loop_cfg_create();
         fuse_loop_cfg_set_max_threads(loop_cfg, FUSE_MAX_THREADS);
         /* A positive result is the signal (SIGINT, SIGTERM) that asked us to stop. */

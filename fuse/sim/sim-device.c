@@ -27,6 +27,8 @@ mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, uns
         sim->slots = spec->slots;
         sim->n_fail = spec->n_fail;
         memcpy(sim->fail, spec->fail, sizeof(sim->fail));
+        if (spec->unplug_index == (int) index)
+                sim->unplug_at_us = g_get_monotonic_time() + (int64_t) spec->unplug_ms * 1000;
 
         g_mutex_init(&sim->slot_lock);
         g_cond_init(&sim->slot_free);
@@ -59,6 +61,11 @@ void mlx5_sim_free(mlx5_sim *sim)
         g_cond_clear(&sim->slot_free);
         g_mutex_clear(&sim->slot_lock);
         g_free(sim);
+}
+
+bool mlx5_sim_unplugged(const mlx5_sim *sim)
+{
+        return sim->unplug_at_us && g_get_monotonic_time() >= sim->unplug_at_us;
 }
 
 const char *mlx5_sim_pci_name(const mlx5_sim *sim)

@@ -25,6 +25,7 @@
 #define SIM_MAX_UMEM_MTT        (1u << 16)
 #define SIM_MAX_DUMP_SESSIONS   64
 #define SIM_MAX_CHURN           100000u         /* object changes per second and function */
+#define SIM_MAX_UNPLUG_MS       3600000u
 
 #define SIM_DEFAULT_SEED        1
 #define SIM_DEFAULT_SLOTS       32
@@ -41,6 +42,8 @@ struct mlx5_sim_spec {
         uint64_t churn;
         unsigned fail[SIM_MAX_FAIL];    /* opcodes that answer BAD_SYS_STATE */
         unsigned n_fail;
+        int unplug_index;               /* the function unplugged, or -1 */
+        uint64_t unplug_ms;             /* this long after it was built */
         GHashTable *counts;             /* resource name -> object count, when given */
 };
 
@@ -292,6 +295,7 @@ struct mlx5_sim {
         unsigned slots;
         unsigned fail[SIM_MAX_FAIL];
         unsigned n_fail;
+        int64_t unplug_at_us;           /* monotonic time it goes away, or 0 */
 
         /* Immutable after mlx5_sim_new, but for the types' live objects (under lock). */
         struct sim_type *types;         /* per schema resource index */

@@ -2,7 +2,7 @@
 /*
  * The --sim spec: "key=value,..." with devices, seed, latency_us, slots,
  * churn (object changes per second and function, sim-churn.c), fail=OPCODE
- * (may repeat) and one object count per schema resource that has an id,
+ * (may repeat), unplug=INDEX@MS and one object count per schema resource that has an id,
  * named as the resource.  Every value is bounded; errors name the key and
  * the value.
  */
@@ -50,7 +50,7 @@ static bool parse_number(const char *key, const char *value, uint64_t min, uint6
 
 static char *known_keys(const mlx5_schema *schema)
 {
-        GString *s = g_string_new("devices, seed, latency_us, slots, churn, fail");
+        GString *s = g_string_new("devices, seed, latency_us, slots, churn, fail, unplug");
 
         for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
@@ -97,6 +97,19 @@ static bool parse_item(mlx5_sim_spec *spec, const mlx5_schema *schema, const cha
                 return true;
         }
 
+        if (strcmp(key, "unplug") == 0) {
+                g_autofree char *index = g_strdup(value);
+                char *at = strchr(index, '@');
+
+                if (!at)
+                        return spec_error(error, "unplug=%s: not INDEX@MILLISECONDS", value);
+                *at = '\0';
+                if (!parse_number("unplug index", index, 0, SIM_MAX_DEVICES - 1, &v, error))
+                        return false;
+                spec->unplug_index = (int) v;
+                return parse_number("unplug milliseconds", at + 1, 0, SIM_MAX_UNPLUG_MS, &spec->unplug_ms, error);
+        }
+
         res = mlx5_schema_find_resource(schema, key);
         if (res && res->has_id) {
                 if (!parse_number(key, value, 0, sim_type_limit(res), &v, error))
@@ -117,6 +130,7 @@ mlx5_sim_spec *mlx5_sim_spec_parse(const char *text, const mlx5_schema *schema, 
         spec->devices = 1;
         spec->seed = SIM_DEFAULT_SEED;
         spec->slots = SIM_DEFAULT_SLOTS;
+        spec->unplug_index = -1;
         spec->counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
         items = g_strsplit(text ? text : "", ",", -1);
@@ -134,6 +148,11 @@ mlx5_sim_spec *mlx5_sim_spec_parse(const char *text, const mlx5_schema *schema, 
                 *eq = '\0';
                 if (!parse_item(spec, schema, g_strstrip(*item), g_strstrip(eq + 1), error))
                         return NULL;
+        }
+        if (spec->unplug_index >= 0 && (uint64_t) spec->unplug_index >= spec->devices) {
+                spec_error(error, "unplug=%d@%" G_GUINT64_FORMAT ": there is no function %d (devices=%" G_GUINT64_FORMAT ")",
+                           spec->unplug_index, spec->unplug_ms, spec->unplug_index, spec->devices);
+                return NULL;
         }
         return g_steal_pointer(&spec);
 }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,7 +29,8 @@ typedef struct mlx5_sim_spec mlx5_sim_spec;
  * destroyed (their queries answer BAD_RES), created under new numbers, and
  * change state; an object others reference is never destroyed, and one no
  * change touched answers the same bytes.  0, the default, keeps every
- * object as built.  Errors name the bad key.
+ * object as built.  unplug=INDEX@MS takes function INDEX away MS
+ * milliseconds after it is built.  Errors name the bad key.
  */
 mlx5_sim_spec *mlx5_sim_spec_parse(const char *text, const mlx5_schema *schema, GError **error);
 void mlx5_sim_spec_free(mlx5_sim_spec *spec);
@@ -39,6 +41,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_sim_spec, mlx5_sim_spec_free)
 mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, unsigned index);
 void mlx5_sim_free(mlx5_sim *sim);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_sim, mlx5_sim_free)
+
+/*
+ * Whether the function is gone (spec unplug=INDEX@MS: MS milliseconds after
+ * it was built), as on surprise removal or a firmware reset that takes the
+ * function away: the kernel then answers ENODEV and firmware sees nothing.
+ */
+bool mlx5_sim_unplugged(const mlx5_sim *sim);
 
 /* "0000:08:00.<index>" style address of this function. */
 const char *mlx5_sim_pci_name(const mlx5_sim *sim);

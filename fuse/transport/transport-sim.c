@@ -3,6 +3,8 @@
  * The embedded simulated device.  The daemon reaches it through exactly the
  * same mailbox interface as real firmware: this file only moves bytes.
  */
+#include <errno.h>
+
 #include "transport/transport-sim.h"
 
 struct sim_transport {
@@ -14,6 +16,9 @@ static int sim_exec(mlx5_transport *t, const void *in, size_t inlen, void *out, 
 {
         struct sim_transport *st = (struct sim_transport *) t;
 
+        /* What the kernel answers for a function that went away. */
+        if (mlx5_sim_unplugged(st->sim))
+                return -ENODEV;
         return mlx5_sim_exec(st->sim, in, inlen, out, outlen);
 }
 

@@ -294,13 +294,9 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
         return mlx5_snapshot_new(NULL, g_string_free_to_bytes(text));
 }
 
-int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap)
+static int fetch_content(mlx5_tree *tree, struct tree_device *td, const struct mlx5_cache_key *key,
+                         mlx5_snapshot **ret_snap)
 {
-        mlx5_tree *tree = user_data;
-        g_autoptr(tree_device) td = tree_device_get(tree, key->device);
-
-        if (!td)
-                return -ENODEV;
         switch ((enum content_kind) key->kind) {
         case CONTENT_OBJECT:
                 return fetch_object(td->dev, key->sub, key->id, ret_snap);
@@ -314,4 +310,18 @@ int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot 
                 return fetch_info(tree, td, ret_snap);
         }
         return -EINVAL;
+}
+
+int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap)
+{
+        mlx5_tree *tree = user_data;
+        g_autoptr(tree_device) td = tree_device_get(tree, key->device);
+        int r;
+
+        if (!td)
+                return -ENODEV;
+        r = fetch_content(tree, td, key, ret_snap);
+        if (r == -ENODEV)
+                tree_device_report_gone(tree, td);
+        return r;
 }

@@ -63,6 +63,7 @@ struct tree_device {
         mlx5_device *dev;
         uint32_t slot;
         bool frees_slot;        /* removed: its slot is free once the last user is done */
+        gint gone_reported;     /* its node answered ENODEV, and the tree said so */
         GPtrArray *aliases;     /* char *: RDMA and net device names of the function */
         gint *listed;           /* per resource: objects in its latest resource-dump listing */
 };
@@ -77,6 +78,8 @@ struct mlx5_tree {
         GPtrArray *groups;      /* char *: distinct `dir` names of singletons */
         GMutex open_lock;
         GHashTable *open_files; /* ino -> struct open_pin: what open handles show */
+        mlx5_tree_gone_fn gone_fn;      /* under lock */
+        void *gone_data;
         int64_t created_us;
         uid_t uid;
         gid_t gid;
@@ -85,6 +88,8 @@ struct mlx5_tree {
 /* A referenced device of a slot, or NULL when there is none (any more). */
 struct tree_device *tree_device_get(mlx5_tree *tree, uint32_t slot);
 void tree_device_unref(struct tree_device *td);
+/* The device's node answered ENODEV: tells the gone handler, once. */
+void tree_device_report_gone(mlx5_tree *tree, struct tree_device *td);
 typedef struct tree_device tree_device;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tree_device, tree_device_unref)
 

@@ -328,26 +328,42 @@ bool mlx5_tree_find_device(mlx5_tree *tree, const char *node, const char *pci_na
         return slot >= 0;
 }
 
-char *mlx5_tree_remove_device(mlx5_tree *tree, const char *node)
+int mlx5_tree_remove_device(mlx5_tree *tree, const char *pci_name)
 {
         struct tree_device *td = NULL;
-        char *name = NULL;
         int slot;
 
         g_rw_lock_writer_lock(&tree->lock);
-        slot = find_device_locked(tree, node, NULL);
+        slot = find_device_locked(tree, NULL, pci_name);
         if (slot >= 0) {
                 td = tree->devices->pdata[slot];
                 tree->devices->pdata[slot] = NULL;
         }
         g_rw_lock_writer_unlock(&tree->lock);
         if (!td)
-                return NULL;
-        name = g_strdup(td->dev->pci_name);
+                return -ENOENT;
         mlx5_cache_drop_device(tree->cache, td->slot);
         td->frees_slot = true;
         tree_device_unref(td);
-        return name;
+        return 0;
+}
+
+void mlx5_tree_set_gone_handler(mlx5_tree *tree, mlx5_tree_gone_fn fn, void *user_data)
+{
+        g_rw_lock_writer_lock(&tree->lock);
+        tree->gone_fn = fn;
+        tree->gone_data = user_data;
+        g_rw_lock_writer_unlock(&tree->lock);
+}
+
+void tree_device_report_gone(mlx5_tree *tree, struct tree_device *td)
+{
+        if (!g_atomic_int_compare_and_exchange(&td->gone_reported, 0, 1))
+                return;
+        g_rw_lock_reader_lock(&tree->lock);
+        if (tree->gone_fn)
+                tree->gone_fn(&td->dev->transport->id, tree->gone_data);
+        g_rw_lock_reader_unlock(&tree->lock);
 }
 
 /* ---- names ---- */

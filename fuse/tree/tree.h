@@ -44,11 +44,17 @@ int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_ro
  */
 int mlx5_tree_replace_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root);
 /*
- * Removes the device reached through a device node.  Its files then read as
- * ENODEV; it is freed once the last request using it is done.  Returns its
- * PCI name (for the kernel's entries to be invalidated), or NULL.
+ * Removes the device of a PCI function: its open files then read ENODEV; it
+ * is freed once the last request using it is done.  -ENOENT if not shown.
  */
-char *mlx5_tree_remove_device(mlx5_tree *tree, const char *node);
+int mlx5_tree_remove_device(mlx5_tree *tree, const char *pci_name);
+/*
+ * Called once per device whose kernel node answers ENODEV (an orphaned
+ * file: the device went away, whether or not udev has said so yet), from
+ * the thread of the request that met it, so it must not block.
+ */
+typedef void (*mlx5_tree_gone_fn)(const struct mlx5_transport_identity *id, void *user_data);
+void mlx5_tree_set_gone_handler(mlx5_tree *tree, mlx5_tree_gone_fn fn, void *user_data);
 /*
  * Whether a device reached through node (or of that PCI function) is
  * mounted, and if so how it is reached (ret_id may be NULL).

@@ -383,6 +383,24 @@ static void test_fail_spec(void)
         g_assert_cmpuint(mlx5_sim_count(sim, OP_QUERY_CQ), ==, 1);
 }
 
+/* unplug=INDEX@MS takes that function, and only it, away after MS milliseconds. */
+static void test_unplug_spec(void)
+{
+        g_autoptr(mlx5_sim) gone = sim_test_new("devices=2,unplug=1@50", 1);
+        g_autoptr(mlx5_sim) stays = sim_test_new("devices=2,unplug=1@50", 0);
+        g_autoptr(mlx5_sim) plain = sim_test_new("devices=2", 1);
+
+        g_assert_false(mlx5_sim_unplugged(gone));
+        g_usleep(70 * 1000);
+        g_assert_true(mlx5_sim_unplugged(gone));
+        g_assert_false(mlx5_sim_unplugged(stays));
+        g_assert_false(mlx5_sim_unplugged(plain));
+        sim_test_expect_spec_error("devices=2,unplug=2@10", "there is no function 2 (devices=2)");
+        sim_test_expect_spec_error("unplug=0", "unplug=0: not INDEX@MILLISECONDS");
+        sim_test_expect_spec_error("unplug=x@10", "unplug index=x: not a number");
+        sim_test_expect_spec_error("unplug=0@3600001", "must be between 0 and 3600000");
+}
+
 /* The kernel hands firmware one buffer for both directions. */
 static void test_in_place(void)
 {
@@ -408,6 +426,7 @@ int main(int argc, char **argv)
         g_test_add_func("/sim/commands/uctx-limit", test_uctx_limit);
         g_test_add_func("/sim/commands/counts", test_counts);
         g_test_add_func("/sim/commands/fail-spec", test_fail_spec);
+        g_test_add_func("/sim/commands/unplug-spec", test_unplug_spec);
         g_test_add_func("/sim/commands/in-place", test_in_place);
         return g_test_run();
 }

@@ -77,6 +77,18 @@ tar_round_trip() {
         [ "$members" = "$files" ] && [ "$members" -gt 100 ]
 }
 
+# Every file under DIR: stat's size is the number of bytes read.
+sizes_match() {
+        local f size n=0 bad=0
+        while IFS= read -r -d '' f; do
+                size=$(stat -c %s "$f")
+                [ "$size" = "$(wc -c <"$f")" ] || { echo "$f: stat says $size"; bad=1; }
+                n=$((n + 1))
+        done < <(find "$1" -type f -print0)
+        echo "$n files"
+        [ "$n" -gt 100 ] && [ "$bad" = 0 ]
+}
+
 refused_listing() {
         listing_matches "$mnt/$pci_a" "$sim_a" "$refused_type" &&
                 listing_matches "$mnt/$pci_b" "$sim_b" "$refused_type"
@@ -116,6 +128,17 @@ t "and of $pci_b" listing_matches "$mnt/$pci_b" "$sim_b"
 t "every file of $pci_a reads" read_all "$mnt/$pci_a"
 t "grep -r finds exactly the QPs the simulator put in ERR" grep_finds_err_qps
 t "tar of $pci_a exits 0 and every member equals cat" tar_round_trip "$pci_a"
+t "every file's size (stat) equals the bytes read" sizes_match "$mnt/$pci_a"
+first_qp=$(cd "$mnt/$pci_a/qp" && ls | head -1)
+t "a non-canonical object name ($first_qp with a leading zero) is ENOENT" \
+        bash -c "[[ \"\$( (cat '$mnt/$pci_a/qp/0x0${first_qp#0x}') 2>&1)\" == *'No such file or directory'* ]]"
+t "writing is refused: EROFS" bash -c "[[ \"\$( (echo x >'$mnt/$pci_a/info') 2>&1)\" == *'Read-only file system'* ]]"
+fwctl_pid=$daemon_pid
+t "the embedded simulator of the same firmware mounts alongside" mount_daemon "$sim_mnt" --sim="$fw_spec" -o ttl=3600
+fw_sim_pid=$daemon_pid
+daemon_pid=$fwctl_pid
+t "the tree over fwctl equals the embedded simulator's" diff -r -x info -x .stats "$mnt/$pci_a" "$sim_mnt/$sim_a"
+t "the simulator unmounts" unmount_daemon "$sim_mnt" "$fw_sim_pid"
 t "the daemon unmounts and exits 0" unmount_daemon "$mnt" "$daemon_pid"
 
 # ---- a type the kernel refuses ----
