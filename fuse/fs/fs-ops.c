@@ -145,6 +145,7 @@ static bool run_request(struct slow_request *r, bool may_block)
         bool replied = false;
 
         mlx5_tree_set_nonblocking(!may_block);
+        mlx5_tree_set_caller(fuse_req_ctx(r->req)->pid);
         switch (r->op) {
         case SLOW_LOOKUP:
                 replied = do_lookup(r->req, r->ino, r->name);

@@ -78,6 +78,10 @@ struct mlx5_tree {
         GPtrArray *groups;      /* char *: distinct `dir` names of singletons */
         GMutex open_lock;
         GHashTable *open_files; /* ino -> struct open_pin: what open handles show */
+        struct stats_view {
+                pid_t pid;
+                mlx5_snapshot *snap;
+        } stats_views[16];              /* .stats per recent caller (under open_lock) */
         mlx5_tree_gone_fn gone_fn;      /* under lock */
         void *gone_data;
         int64_t created_us;
@@ -92,6 +96,9 @@ void tree_device_unref(struct tree_device *td);
 void tree_device_report_gone(mlx5_tree *tree, struct tree_device *td);
 typedef struct tree_device tree_device;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tree_device, tree_device_unref)
+
+/* How long one process keeps seeing the same .stats (see stats_for_caller). */
+#define STATS_VIEW_US (G_USEC_PER_SEC / 2)
 
 /* The .stats text, made anew at every call: counters must be live. */
 mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree);

@@ -199,6 +199,8 @@ void mlx5_tree_free(mlx5_tree *tree)
         g_queue_clear(&tree->free_slots);
         g_ptr_array_unref(tree->groups);
         g_hash_table_unref(tree->open_files);
+        for (unsigned i = 0; i < G_N_ELEMENTS(tree->stats_views); i++)
+                mlx5_snapshot_unref(tree->stats_views[i].snap);
         g_mutex_clear(&tree->open_lock);
         g_rw_lock_clear(&tree->lock);
         g_free(tree);
@@ -482,12 +484,56 @@ static int object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, ui
         return tree_get_content(tree, CONTENT_OBJECT, dev, res_index, id, ret_snap);
 }
 
+static GPrivate caller_pid;
+
+void mlx5_tree_set_caller(pid_t pid)
+{
+        g_private_set(&caller_pid, GINT_TO_POINTER(pid));
+}
+
+/*
+ * .stats is made anew for every caller, but one process sees one snapshot
+ * for STATS_VIEW_US: its stat, the lookup before its open and the open
+ * agree, so tar finds size and bytes equal however fast other readers move
+ * the counters, while a new process (cat, grep) sees them as they are now.
+ */
+static mlx5_snapshot *stats_for_caller(mlx5_tree *tree)
+{
+        pid_t pid = GPOINTER_TO_INT(g_private_get(&caller_pid));
+        int64_t now = g_get_monotonic_time();
+        struct stats_view *oldest = &tree->stats_views[0];
+        mlx5_snapshot *snap = NULL;
+
+        if (pid <= 0)
+                return tree_stats_snapshot(tree);
+        g_mutex_lock(&tree->open_lock);
+        for (unsigned i = 0; i < G_N_ELEMENTS(tree->stats_views); i++) {
+                struct stats_view *v = &tree->stats_views[i];
+
+                if (v->snap && v->pid == pid && now - v->snap->taken_monotonic_us < STATS_VIEW_US)
+                        snap = mlx5_snapshot_ref(v->snap);
+                if (!v->snap || (oldest->snap && v->snap->taken_monotonic_us < oldest->snap->taken_monotonic_us))
+                        oldest = v;
+        }
+        g_mutex_unlock(&tree->open_lock);
+        if (snap)
+                return snap;
+
+        snap = tree_stats_snapshot(tree);
+        g_mutex_lock(&tree->open_lock);
+        mlx5_snapshot_unref(oldest->snap);
+        oldest->pid = pid;
+        oldest->snap = mlx5_snapshot_ref(snap);
+        g_mutex_unlock(&tree->open_lock);
+        return snap;
+}
+
 /* The snapshot behind a file node. */
 static int file_snapshot(mlx5_tree *tree, const struct node *n, mlx5_snapshot **ret_snap)
 {
         switch (n->kind) {
         case NODE_STATS:
-                *ret_snap = tree_stats_snapshot(tree);
+                *ret_snap = stats_for_caller(tree);
                 return 0;
         case NODE_INFO:
                 return tree_get_content(tree, CONTENT_INFO, n->dev, 0, 0, ret_snap);

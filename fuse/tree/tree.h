@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "cache/cache.h"
 #include "device/device.h"
@@ -67,6 +68,8 @@ bool mlx5_tree_find_device(mlx5_tree *tree, const char *node, const char *pci_na
  * -EWOULDBLOCK instead (so they can be retried where waiting is fine).
  */
 void mlx5_tree_set_nonblocking(bool nonblocking);
+/* On this thread, the process whose request the next tree calls serve (0: unknown). */
+void mlx5_tree_set_caller(pid_t pid);
 
 int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st);
 int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st);

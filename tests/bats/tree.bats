@@ -121,6 +121,20 @@ devices() {
         [ "$members" -eq "$(find "$MNT" -type f ! -name .stats | wc -l)" ]
 }
 
+@test "tar of the whole mount exits 0 while readers keep the counters in .stats moving" {
+        timeout 30 bash -c "while :; do cat '$MNT'/*/info '$MNT'/*/caps/current/* >/dev/null; done" &
+        reader=$!
+        statuses=""
+        for _ in 1 2 3; do
+                status=0
+                tar -C "$MNT" -cf /dev/null . 2>"$BATS_TEST_TMPDIR/tar.err" || status=$?
+                statuses+="$status $(cat "$BATS_TEST_TMPDIR/tar.err")"
+        done
+        kill "$reader"
+        wait "$reader" || true
+        [ "$statuses" = "0 0 0 " ] || fail "tar statuses and messages: $statuses"
+}
+
 @test "an open file keeps its snapshot, with stable times" {
         dev=$(devices | head -1)
         f=$MNT/$dev/info
