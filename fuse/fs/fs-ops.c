@@ -9,11 +9,6 @@
 
 #include "fs/fs-ops.h"
 
-/*
- * Files get no attribute or entry caching: their size is their snapshot's,
- * and objects come and go.  Directories are stable enough to cache briefly.
- */
-static double dir_timeout = 1.0;
 static struct fuse_session *session;
 
 void mlx5_fs_set_session(struct fuse_session *se)
@@ -33,19 +28,9 @@ void mlx5_fs_invalidate_entry(fuse_ino_t parent, const char *name)
                 g_warning("cannot invalidate the kernel's entry for %s: %s", name, g_strerror(-r));
 }
 
-void mlx5_fs_set_dir_timeout(double seconds)
-{
-        dir_timeout = seconds;
-}
-
 static mlx5_tree *tree_of(fuse_req_t req)
 {
         return fuse_req_userdata(req);
-}
-
-static double timeout_for(const struct stat *st)
-{
-        return S_ISDIR(st->st_mode) ? dir_timeout : 0.0;
 }
 
 /*
@@ -75,7 +60,8 @@ struct slow_request {
 static bool do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
         struct fuse_entry_param e = { 0 };
-        int r = mlx5_tree_lookup(tree_of(req), parent, name, &e.attr);
+        double valid_s = 0.0;
+        int r = mlx5_tree_lookup(tree_of(req), parent, name, &e.attr, &valid_s);
 
         if (r == -EWOULDBLOCK)
                 return false;
@@ -84,7 +70,7 @@ static bool do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
                 return true;
         }
         e.ino = e.attr.st_ino;
-        e.attr_timeout = e.entry_timeout = timeout_for(&e.attr);
+        e.attr_timeout = e.entry_timeout = valid_s;
         fuse_reply_entry(req, &e);
         return true;
 }
@@ -92,14 +78,15 @@ static bool do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 static bool do_getattr(fuse_req_t req, fuse_ino_t ino)
 {
         struct stat st;
-        int r = mlx5_tree_getattr(tree_of(req), ino, &st);
+        double valid_s = 0.0;
+        int r = mlx5_tree_getattr(tree_of(req), ino, &st, &valid_s);
 
         if (r == -EWOULDBLOCK)
                 return false;
         if (r < 0)
                 fuse_reply_err(req, -r);
         else
-                fuse_reply_attr(req, &st, timeout_for(&st));
+                fuse_reply_attr(req, &st, valid_s);
         return true;
 }
 
@@ -207,15 +194,16 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         struct stat st;
+        double valid_s = 0.0;
 
         /* With a handle (regular files only), report what it pinned: no firmware needed. */
         if (fi && fi->fh) {
-                int r = mlx5_tree_file_stat(tree_of(req), (mlx5_tree_file *) (uintptr_t) fi->fh, &st);
+                int r = mlx5_tree_file_stat(tree_of(req), (mlx5_tree_file *) (uintptr_t) fi->fh, &st, &valid_s);
 
                 if (r < 0)
                         fuse_reply_err(req, -r);
                 else
-                        fuse_reply_attr(req, &st, timeout_for(&st));
+                        fuse_reply_attr(req, &st, valid_s);
                 return;
         }
         serve(SLOW_GETATTR, req, ino, NULL, NULL);

@@ -18,5 +18,3 @@ void mlx5_fs_set_session(struct fuse_session *se);
 /* Makes the kernel forget a cached name (from threads that serve no request). */
 void mlx5_fs_invalidate_entry(fuse_ino_t parent, const char *name);
 
-/* Seconds the kernel may keep directory entries and attributes. */
-void mlx5_fs_set_dir_timeout(double seconds);

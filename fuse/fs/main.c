@@ -154,7 +154,6 @@ int main(int argc, char **argv)
                 if (mlx5_tree_add_device(tree, dev, sysfs_root()) < 0)
                         mlx5_device_free(dev);
         }
-        mlx5_fs_set_dir_timeout(opts.ttl);
 
         r = serve(&opts, schema, tree);
         mlx5_tree_free(tree);

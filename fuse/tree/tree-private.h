@@ -78,6 +78,8 @@ struct mlx5_tree {
         GPtrArray *groups;      /* char *: distinct `dir` names of singletons */
         GMutex open_lock;
         GHashTable *open_files; /* ino -> struct open_pin: what open handles show */
+        GHashTable *leases;     /* ino -> struct lease: what the kernel may still show (tree.c) */
+        int64_t leases_pruned_us;
         struct stats_view {
                 pid_t pid;
                 mlx5_snapshot *snap;

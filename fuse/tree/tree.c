@@ -154,6 +154,79 @@ static mlx5_snapshot *pinned_snapshot(mlx5_tree *tree, uint64_t ino)
         return snap;
 }
 
+/*
+ * Leases: the kernel may keep a file's attributes (and name) for LEASE_US,
+ * so tar's lstat, open and fstat cost one request, not five; for that long,
+ * and LEASE_GRACE_US more (the kernel starts its clock only when the caller
+ * runs again), an open gets the very snapshot they describe, whatever the
+ * cache did meanwhile (expiry, eviction, a newer listing).  At most
+ * LEASE_MAX at a time: past that, attributes are not cached at all.
+ */
+#define LEASE_US (G_USEC_PER_SEC / 20)
+#define LEASE_GRACE_US G_USEC_PER_SEC
+#define LEASE_MAX 32768
+
+struct lease {
+        mlx5_snapshot *snap;
+        int64_t until_us;       /* monotonic */
+};
+
+static void lease_free(gpointer p)
+{
+        struct lease *l = p;
+
+        mlx5_snapshot_unref(l->snap);
+        g_free(l);
+}
+
+static gboolean lease_expired(gpointer key, gpointer value, gpointer now_us)
+{
+        return ((struct lease *) value)->until_us <= *(int64_t *) now_us;
+}
+
+/* Leases snap as what ino shows; returns how many seconds the kernel may keep its attributes. */
+static double lease_grant(mlx5_tree *tree, uint64_t ino, mlx5_snapshot *snap)
+{
+        int64_t now = g_get_monotonic_time();
+        struct lease *l;
+        double valid_s = 0.0;
+
+        g_mutex_lock(&tree->open_lock);
+        if (g_hash_table_size(tree->leases) >= LEASE_MAX && now - tree->leases_pruned_us >= LEASE_US) {
+                g_hash_table_foreach_remove(tree->leases, lease_expired, &now);
+                tree->leases_pruned_us = now;
+        }
+        l = g_hash_table_lookup(tree->leases, &ino);
+        if (!l && g_hash_table_size(tree->leases) < LEASE_MAX) {
+                uint64_t *key = g_new(uint64_t, 1);
+
+                *key = ino;
+                l = g_new0(struct lease, 1);
+                g_hash_table_insert(tree->leases, key, l);
+        }
+        if (l) {
+                mlx5_snapshot_unref(l->snap);
+                l->snap = mlx5_snapshot_ref(snap);
+                l->until_us = now + LEASE_US + LEASE_GRACE_US;
+                valid_s = (double) LEASE_US / G_USEC_PER_SEC;
+        }
+        g_mutex_unlock(&tree->open_lock);
+        return valid_s;
+}
+
+static mlx5_snapshot *leased_snapshot(mlx5_tree *tree, uint64_t ino)
+{
+        mlx5_snapshot *snap = NULL;
+        struct lease *l;
+
+        g_mutex_lock(&tree->open_lock);
+        l = g_hash_table_lookup(tree->leases, &ino);
+        if (l && l->until_us > g_get_monotonic_time())
+                snap = mlx5_snapshot_ref(l->snap);
+        g_mutex_unlock(&tree->open_lock);
+        return snap;
+}
+
 mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_options *options)
 {
         mlx5_tree *tree = g_new0(mlx5_tree, 1);
@@ -169,6 +242,7 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
         tree->groups = g_ptr_array_new();
         g_mutex_init(&tree->open_lock);
         tree->open_files = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, open_pin_free);
+        tree->leases = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, lease_free);
         tree->created_us = g_get_real_time();
         tree->uid = getuid();
         tree->gid = getgid();
@@ -199,6 +273,7 @@ void mlx5_tree_free(mlx5_tree *tree)
         g_queue_clear(&tree->free_slots);
         g_ptr_array_unref(tree->groups);
         g_hash_table_unref(tree->open_files);
+        g_hash_table_unref(tree->leases);
         for (unsigned i = 0; i < G_N_ELEMENTS(tree->stats_views); i++)
                 mlx5_snapshot_unref(tree->stats_views[i].snap);
         g_mutex_clear(&tree->open_lock);
@@ -550,11 +625,13 @@ static int file_snapshot(mlx5_tree *tree, const struct node *n, mlx5_snapshot **
         }
 }
 
-static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st)
+static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st, double *ret_valid_s)
 {
         g_autoptr(mlx5_snapshot) snap = NULL;
         uint64_t ino = node_to_ino(n);
         int r;
+
+        *ret_valid_s = 0.0;
 
         if (n->kind != NODE_ROOT && n->kind != NODE_STATS && n->kind != NODE_BY_NAME) {
                 g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
@@ -572,6 +649,7 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st)
         }
         if (node_is_dir(n->kind)) {
                 fill_dir_stat(tree, ino, ret_st);
+                *ret_valid_s = (double) tree->options.ttl_us / G_USEC_PER_SEC;
                 return 0;
         }
         snap = pinned_snapshot(tree, ino);
@@ -579,18 +657,21 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st)
                 r = file_snapshot(tree, n, &snap);
                 if (r < 0)
                         return r;
+                /* Not while pinned: other opens may see another snapshot once its handles close. */
+                if (n->kind != NODE_STATS)
+                        *ret_valid_s = lease_grant(tree, ino, snap);
         }
         fill_file_stat(tree, ino, n->kind, snap, ret_st);
         return 0;
 }
 
-int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st)
+int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st, double *ret_valid_s)
 {
         struct node n;
 
         if (!node_from_ino(ino, &n))
                 return -ENOENT;
-        return node_stat(tree, &n, ret_st);
+        return node_stat(tree, &n, ret_st, ret_valid_s);
 }
 
 /* ---- directory contents ---- */
@@ -758,7 +839,7 @@ static int lookup_child(mlx5_tree *tree, const struct node *parent, const char *
         return -ENOENT;
 }
 
-int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st)
+int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st, double *ret_valid_s)
 {
         struct node p, child;
         int r;
@@ -768,7 +849,7 @@ int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct 
         r = lookup_child(tree, &p, name, &child);
         if (r < 0)
                 return r;
-        return node_stat(tree, &child, ret_st);
+        return node_stat(tree, &child, ret_st, ret_valid_s);
 }
 
 /* ---- files ---- */
@@ -785,6 +866,8 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
         if (node_is_dir(n.kind))
                 return -EISDIR;
         snap = pinned_snapshot(tree, ino);
+        if (!snap)
+                snap = leased_snapshot(tree, ino);
         if (!snap) {
                 r = file_snapshot(tree, &n, &snap);
                 if (r < 0)
@@ -849,7 +932,7 @@ int mlx5_tree_readlink(mlx5_tree *tree, uint64_t ino, char **ret_target)
         return 0;
 }
 
-int mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st)
+int mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st, double *ret_valid_s)
 {
         struct node n;
 
@@ -857,6 +940,7 @@ int mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat
                 return -ENODEV;
         node_from_ino(file->ino, &n);
         fill_file_stat(tree, file->ino, n.kind, file->snap, ret_st);
+        *ret_valid_s = 0.0;     /* pinned: other opens may see another snapshot once this one closes */
         return 0;
 }
 

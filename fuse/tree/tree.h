@@ -71,8 +71,12 @@ void mlx5_tree_set_nonblocking(bool nonblocking);
 /* On this thread, the process whose request the next tree calls serve (0: unknown). */
 void mlx5_tree_set_caller(pid_t pid);
 
-int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st);
-int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st);
+/*
+ * Attributes, and how many seconds the kernel may keep them (and a file's
+ * name): directories for the TTL, files while their snapshot stays fresh.
+ */
+int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st, double *ret_valid_s);
+int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st, double *ret_valid_s);
 
 /* An open file: the snapshot it pins and the bytes it shows. */
 typedef struct {
@@ -88,7 +92,7 @@ int mlx5_tree_read(mlx5_tree *tree, const mlx5_tree_file *file, uint64_t off, si
 /* The target of a symbolic link node, e.g. "../0000:08:00.0". */
 int mlx5_tree_readlink(mlx5_tree *tree, uint64_t ino, char **ret_target);
 /* Attributes of an open file: those of its pinned snapshot; -ENODEV once its device is gone. */
-int mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st);
+int mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat *ret_st, double *ret_valid_s);
 void mlx5_tree_file_free(mlx5_tree *tree, mlx5_tree_file *file);
 
 typedef struct mlx5_tree_dir mlx5_tree_dir;

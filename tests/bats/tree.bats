@@ -127,7 +127,7 @@ devices() {
         statuses=""
         for _ in 1 2 3; do
                 status=0
-                tar -C "$MNT" -cf /dev/null . 2>"$BATS_TEST_TMPDIR/tar.err" || status=$?
+                tar -C "$MNT" -cf "$BATS_TEST_TMPDIR/all.tar" . 2>"$BATS_TEST_TMPDIR/tar.err" || status=$?
                 statuses+="$status $(cat "$BATS_TEST_TMPDIR/tar.err")"
         done
         kill "$reader"

@@ -42,8 +42,9 @@ static mlx5_tree *tree_with_slots(unsigned max_devices)
 static uint64_t lookup(mlx5_tree *tree, uint64_t parent, const char *name, int want)
 {
         struct stat st = { 0 };
+        double valid_s;
 
-        g_assert_cmpint(mlx5_tree_lookup(tree, parent, name, &st), ==, want);
+        g_assert_cmpint(mlx5_tree_lookup(tree, parent, name, &st, &valid_s), ==, want);
         return st.st_ino;
 }
 
@@ -75,6 +76,7 @@ static void test_slots_reused(void)
         uint64_t ino_a, ino_b, ino_info_b;
         mlx5_tree_file *info_b;
         struct stat st;
+        double valid_s;
         g_autofree char *text = NULL;
 
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
@@ -100,10 +102,10 @@ static void test_slots_reused(void)
         g_assert_cmpint(mlx5_tree_add_device(tree, a_again, "/nonexistent"), ==, -ENOSPC);
         g_test_assert_expected_messages();
         text = read_file(tree, info_b, -ENODEV);
-        g_assert_cmpint(mlx5_tree_file_stat(tree, info_b, &st), ==, -ENODEV);
-        g_assert_cmpint(mlx5_tree_getattr(tree, ino_info_b, &st), ==, -ENODEV);
+        g_assert_cmpint(mlx5_tree_file_stat(tree, info_b, &st, &valid_s), ==, -ENODEV);
+        g_assert_cmpint(mlx5_tree_getattr(tree, ino_info_b, &st, &valid_s), ==, -ENODEV);
         mlx5_tree_file_free(tree, info_b);
-        g_assert_cmpint(mlx5_tree_getattr(tree, ino_info_b, &st), ==, -ENOENT);
+        g_assert_cmpint(mlx5_tree_getattr(tree, ino_info_b, &st, &valid_s), ==, -ENOENT);
 
         g_assert_cmpint(mlx5_tree_add_device(tree, a_again, "/nonexistent"), ==, 0);
         g_assert_cmpuint(lookup(tree, ROOT_INO, "0000:08:00.0", 0), ==, ino_b);
@@ -153,6 +155,51 @@ static void test_replace_keeps_directory(void)
         mlx5_tree_free(tree);
 }
 
+/*
+ * What lookup lets the kernel keep is what an open gets, whatever the cache
+ * does meanwhile: here the device is replaced (its cache dropped) between
+ * the lookup and the open.
+ */
+static void test_leases(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        g_autofree char *leased = NULL, *later = NULL;
+        mlx5_tree_file *file = NULL;
+        struct stat st;
+        double valid_s = -1;
+        uint64_t dir, info;
+        off_t size;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        g_assert_cmpint(mlx5_tree_lookup(tree, ROOT_INO, "0000:08:00.0", &st, &valid_s), ==, 0);
+        g_assert_cmpfloat(valid_s, ==, 60.0);     /* directories: the TTL */
+        dir = st.st_ino;
+        g_assert_cmpint(mlx5_tree_lookup(tree, dir, "info", &st, &valid_s), ==, 0);
+        g_assert_cmpfloat(valid_s, >, 0.0);
+        g_assert_cmpfloat(valid_s, <=, 0.1);
+        info = st.st_ino;
+        size = st.st_size;
+
+        g_assert_cmpint(mlx5_tree_replace_device(tree, open_function(0, "/dev/node-longer-name"), "/nonexistent"),
+                        ==, 0);
+        g_assert_cmpint(mlx5_tree_open(tree, info, &file), ==, 0);
+        leased = read_file(tree, file, 0);
+        g_assert_cmpint((off_t) strlen(leased), ==, size);
+        g_assert_nonnull(strstr(leased, "device_node: /dev/node-a\n"));
+        mlx5_tree_file_free(tree, file);
+
+        /* Past the lease (and its grace), an open shows the device as it is. */
+        g_usleep(G_USEC_PER_SEC + 100 * 1000);
+        g_assert_cmpint(mlx5_tree_open(tree, info, &file), ==, 0);
+        later = read_file(tree, file, 0);
+        g_assert_nonnull(strstr(later, "device_node: /dev/node-longer-name\n"));
+        mlx5_tree_file_free(tree, file);
+
+        g_assert_cmpint(mlx5_tree_lookup(tree, ROOT_INO, ".stats", &st, &valid_s), ==, 0);
+        g_assert_cmpfloat(valid_s, ==, 0.0);      /* live */
+        mlx5_tree_free(tree);
+}
+
 int main(int argc, char **argv)
 {
         g_autoptr(GError) error = NULL;
@@ -165,6 +212,7 @@ int main(int argc, char **argv)
         g_assert_no_error(error);
         g_test_add_func("/tree/slots-reused", test_slots_reused);
         g_test_add_func("/tree/replace-keeps-directory", test_replace_keeps_directory);
+        g_test_add_func("/tree/leases", test_leases);
         r = g_test_run();
         mlx5_sim_spec_free(spec);
         mlx5_schema_free(schema);
