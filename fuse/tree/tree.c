@@ -585,7 +585,7 @@ static mlx5_snapshot *stats_for_caller(mlx5_tree *tree)
         for (unsigned i = 0; i < G_N_ELEMENTS(tree->stats_views); i++) {
                 struct stats_view *v = &tree->stats_views[i];
 
-                if (v->snap && v->pid == pid && now - v->snap->taken_monotonic_us < STATS_VIEW_US)
+                if (!snap && v->snap && v->pid == pid && now - v->snap->taken_monotonic_us < STATS_VIEW_US)
                         snap = mlx5_snapshot_ref(v->snap);
                 if (!v->snap || (oldest->snap && v->snap->taken_monotonic_us < oldest->snap->taken_monotonic_us))
                         oldest = v;
