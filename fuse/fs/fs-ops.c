@@ -259,25 +259,47 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         serve(SLOW_OPENDIR, req, ino, NULL, fi);
 }
 
-static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+static void read_dir(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi, bool plus)
 {
         mlx5_tree_dir *dir = (mlx5_tree_dir *) (uintptr_t) fi->fh;
         g_autofree char *buf = g_malloc(size);
         size_t used = 0;
 
+        /* Attributes that would need firmware are left to lookup: a listing must not wait on them. */
+        mlx5_tree_set_nonblocking(true);
+        mlx5_tree_set_caller(fuse_req_ctx(req)->pid);
         for (size_t index = off < 0 ? 0 : (size_t) off;; index++) {
+                struct fuse_entry_param e = { 0 };
                 const char *name;
-                struct stat st;
+                double valid_s = -1.0;
                 size_t need;
 
-                if (mlx5_tree_dir_entry(dir, index, &name, &st) <= 0)
+                if (mlx5_tree_dir_entry(dir, index, &name, &e.attr, plus ? &valid_s : NULL) <= 0)
                         break;
-                need = fuse_add_direntry(req, buf + used, size - used, name, &st, (off_t) index + 1);
+                if (!plus) {
+                        need = fuse_add_direntry(req, buf + used, size - used, name, &e.attr, (off_t) index + 1);
+                } else {
+                        /* Inode 0: the kernel lists the name but keeps no entry for it. */
+                        e.ino = valid_s < 0 ? 0 : e.attr.st_ino;
+                        e.attr_timeout = e.entry_timeout = MAX(valid_s, 0.0);
+                        need = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, (off_t) index + 1);
+                }
                 if (need > size - used)
                         break;
                 used += need;
         }
+        mlx5_tree_set_nonblocking(false);
         fuse_reply_buf(req, buf, used);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        read_dir(req, size, off, fi, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        read_dir(req, size, off, fi, true);
 }
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -303,6 +325,7 @@ const struct fuse_lowlevel_ops mlx5_fs_ops = {
         .release = op_release,
         .opendir = op_opendir,
         .readdir = op_readdir,
+        .readdirplus = op_readdirplus,
         .releasedir = op_releasedir,
         .statfs = op_statfs,
 };

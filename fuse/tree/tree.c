@@ -214,6 +214,21 @@ static double lease_grant(mlx5_tree *tree, uint64_t ino, mlx5_snapshot *snap)
         return valid_s;
 }
 
+/*
+ * Whether a directory read may lease its entries too: only up to half the
+ * leases, as its attributes are worth little by the time a reader gets to
+ * the entries of a big directory, and lookups need the room.
+ */
+static bool leases_for_listing(mlx5_tree *tree)
+{
+        bool room;
+
+        g_mutex_lock(&tree->open_lock);
+        room = g_hash_table_size(tree->leases) < LEASE_MAX / 2;
+        g_mutex_unlock(&tree->open_lock);
+        return room;
+}
+
 static mlx5_snapshot *leased_snapshot(mlx5_tree *tree, uint64_t ino)
 {
         mlx5_snapshot *snap = NULL;
@@ -1030,7 +1045,8 @@ int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)
         return 0;
 }
 
-int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name, struct stat *ret_st)
+int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name, struct stat *ret_st,
+                        double *ret_valid_s)
 {
         struct node n;
         size_t n_fixed = dir->entries->len;
@@ -1056,7 +1072,12 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name,
         } else {
                 return 0;
         }
-        /* readdir needs only the inode and type; sizes come from lookup. */
+        /* Whole attributes when asked and at hand; else the inode and type, and lookup does the rest. */
+        if (ret_valid_s && index >= 2 && leases_for_listing(dir->tree) &&
+            node_stat(dir->tree, &n, ret_st, ret_valid_s) == 0)
+                return 1;
+        if (ret_valid_s)
+                *ret_valid_s = -1.0;
         memset(ret_st, 0, sizeof(*ret_st));
         ret_st->st_ino = node_to_ino(&n);
         ret_st->st_mode = node_is_dir(n.kind) ? S_IFDIR | 0555 : n.kind == NODE_ALIAS ? S_IFLNK | 0777 : S_IFREG | 0444;

@@ -99,5 +99,11 @@ typedef struct mlx5_tree_dir mlx5_tree_dir;
 
 int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir);
 /* Entry index (0-based, "." and ".." first): 1 and its name/inode/mode, 0 past the end. */
-int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name, struct stat *ret_st);
+/*
+ * With ret_valid_s (readdirplus), the entry's whole attributes and their
+ * validity as lookup gives them, or -1 when they are not at hand (then only
+ * inode and type, as without it).
+ */
+int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name, struct stat *ret_st,
+                        double *ret_valid_s);
 void mlx5_tree_dir_free(mlx5_tree_dir *dir);
