@@ -200,6 +200,38 @@ static void test_leases(void)
         mlx5_tree_free(tree);
 }
 
+/* A directory read with attributes (readdirplus) gives what lookup and read give. */
+static void test_dir_entry_attributes(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        mlx5_tree_dir *dir = NULL;
+        mlx5_tree_file *file = NULL;
+        g_autofree char *text = NULL;
+        const char *name;
+        struct stat plain, plus, looked_up;
+        double valid_s = -1, lookup_valid_s;
+        uint64_t qp_dir;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        qp_dir = lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "qp", 0);
+        g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &dir), ==, 0);
+        /* Entries 0 and 1 are "." and ".."; 2 is the first QP. */
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, 2, &name, &plain, NULL), ==, 1);
+        g_assert_cmpint(plain.st_size, ==, 0);
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, 2, &name, &plus, &valid_s), ==, 1);
+        g_assert_cmpfloat(valid_s, >, 0.0);
+        g_assert_cmpuint(plus.st_ino, ==, plain.st_ino);
+        g_assert_true(S_ISREG(plus.st_mode));
+        g_assert_cmpint(mlx5_tree_lookup(tree, qp_dir, name, &looked_up, &lookup_valid_s), ==, 0);
+        g_assert_cmpint(looked_up.st_size, ==, plus.st_size);
+        g_assert_cmpint(mlx5_tree_open(tree, plus.st_ino, &file), ==, 0);
+        text = read_file(tree, file, 0);
+        g_assert_cmpint((off_t) strlen(text), ==, plus.st_size);
+        mlx5_tree_file_free(tree, file);
+        mlx5_tree_dir_free(dir);
+        mlx5_tree_free(tree);
+}
+
 int main(int argc, char **argv)
 {
         g_autoptr(GError) error = NULL;
@@ -213,6 +245,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/slots-reused", test_slots_reused);
         g_test_add_func("/tree/replace-keeps-directory", test_replace_keeps_directory);
         g_test_add_func("/tree/leases", test_leases);
+        g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
         r = g_test_run();
         mlx5_sim_spec_free(spec);
         mlx5_schema_free(schema);
