@@ -161,6 +161,7 @@ static mlx5_snapshot *pinned_snapshot(mlx5_tree *tree, uint64_t ino)
  * runs again), an open gets the very snapshot they describe, whatever the
  * cache did meanwhile (expiry, eviction, a newer listing).  At most
  * LEASE_MAX at a time: past that, attributes are not cached at all.
+ * Expired ones are dropped by the next grant a second on.
  */
 #define LEASE_US (G_USEC_PER_SEC / 20)
 #define LEASE_GRACE_US G_USEC_PER_SEC
@@ -190,9 +191,12 @@ static double lease_grant(mlx5_tree *tree, uint64_t ino, mlx5_snapshot *snap)
         int64_t now = g_get_monotonic_time();
         struct lease *l;
         double valid_s = 0.0;
+        bool full;
 
         g_mutex_lock(&tree->open_lock);
-        if (g_hash_table_size(tree->leases) >= LEASE_MAX && now - tree->leases_pruned_us >= LEASE_US) {
+        /* Expired leases go once a second, or as soon as there is no room: they hold snapshots. */
+        full = g_hash_table_size(tree->leases) >= LEASE_MAX;
+        if (now - tree->leases_pruned_us >= (full ? LEASE_US : LEASE_GRACE_US)) {
                 g_hash_table_foreach_remove(tree->leases, lease_expired, &now);
                 tree->leases_pruned_us = now;
         }
