@@ -60,11 +60,31 @@ static int open_node(const struct mlx5dbgfs_options *opts, const mlx5_schema *sc
         return mlx5_device_open(t, schema, ret_dev, error);
 }
 
+static bool is_fwctl(const char *kind)
+{
+        return strcmp(kind, "fwctl") == 0;
+}
+
+/* One directory per PCI function: fwctl, the upstream path, wins over mlx5ctl. */
+static bool preferred_over(const char *kind, const char *serving_kind)
+{
+        return is_fwctl(kind) && !is_fwctl(serving_kind);
+}
+
 static gint fwctl_first(gconstpointer a, gconstpointer b)
 {
         const struct mlx5_node *x = *(const struct mlx5_node *const *) a, *y = *(const struct mlx5_node *const *) b;
 
-        return (strcmp(y->kind, "fwctl") == 0) - (strcmp(x->kind, "fwctl") == 0);
+        return (int) is_fwctl(y->kind) - (int) is_fwctl(x->kind);
+}
+
+/* Every mlx5 node present now, the preferred ones first. */
+static bool enumerate_nodes(GPtrArray *ret_nodes, GError **error)
+{
+        if (!mlx5_discovery_enumerate(ret_nodes, error))
+                return false;
+        g_ptr_array_sort(ret_nodes, fwctl_first);
+        return true;
 }
 
 static bool pci_taken(GPtrArray *devices, const char *pci_name)
@@ -80,10 +100,8 @@ static bool open_hardware(const struct mlx5dbgfs_options *opts, const mlx5_schem
 {
         g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_node_free);
 
-        if (!mlx5_discovery_enumerate(nodes, error))
+        if (!enumerate_nodes(nodes, error))
                 return false;
-        /* One directory per PCI function: fwctl, the upstream path, wins over mlx5ctl. */
-        g_ptr_array_sort(nodes, fwctl_first);
         for (unsigned i = 0; i < nodes->len; i++) {
                 const struct mlx5_node *node = nodes->pdata[i];
                 g_autoptr(GError) local = NULL;
@@ -133,22 +151,16 @@ struct mlx5dbgfs_hotplug {
 /* Tells the gone thread to finish. */
 static struct mlx5_transport_identity gone_stop;
 
-static bool is_fwctl(const char *kind)
-{
-        return strcmp(kind, "fwctl") == 0;
-}
-
 /* The function's device through another of its nodes than skip_node, fwctl first; NULL if none works. */
 static mlx5_device *open_other_node(mlx5dbgfs_hotplug *h, const char *pci_name, const char *skip_node)
 {
         g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_node_free);
         g_autoptr(GError) error = NULL;
 
-        if (!mlx5_discovery_enumerate(nodes, &error)) {
+        if (!enumerate_nodes(nodes, &error)) {
                 g_warning("%s", error->message);
                 return NULL;
         }
-        g_ptr_array_sort(nodes, fwctl_first);
         for (unsigned i = 0; i < nodes->len; i++) {
                 const struct mlx5_node *node = nodes->pdata[i];
                 g_autoptr(GError) local = NULL;
@@ -186,17 +198,16 @@ static void node_added(mlx5dbgfs_hotplug *h, const struct mlx5_node *node)
 
         if (mlx5_tree_find_device(h->tree, node->devnode, NULL, NULL))
                 return;
-        /* One directory per function; fwctl, the upstream path, is worth a switch. */
+        /* Known to be served already, and as well: no need to open it. */
         if (node->pci_name && mlx5_tree_find_device(h->tree, NULL, node->pci_name, &serving) &&
-            (is_fwctl(serving.kind) || !is_fwctl(node->kind)))
+            !preferred_over(node->kind, serving.kind))
                 return;
         if (open_node(h->opts, h->schema, node, &dev, &error) < 0) {
                 g_warning("%s", error->message);
                 return;
         }
         if (mlx5_tree_find_device(h->tree, NULL, dev->pci_name, &serving)) {
-                if (!is_fwctl(serving.kind) && is_fwctl(node->kind) &&
-                    take_over(h, dev, "fwctl appeared"))
+                if (preferred_over(node->kind, serving.kind) && take_over(h, dev, "fwctl appeared"))
                         g_steal_pointer(&dev);
                 return;
         }

@@ -99,9 +99,6 @@ void tree_device_report_gone(mlx5_tree *tree, struct tree_device *td);
 typedef struct tree_device tree_device;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tree_device, tree_device_unref)
 
-/* How long one process keeps seeing the same .stats (see stats_for_caller). */
-#define STATS_VIEW_US (G_USEC_PER_SEC / 2)
-
 /* The .stats text, made anew at every call: counters must be live. */
 mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree);
 

@@ -580,6 +580,9 @@ static int object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, ui
 
 static GPrivate caller_pid;
 
+/* How long one process keeps seeing the same .stats (see stats_for_caller). */
+#define STATS_VIEW_US (G_USEC_PER_SEC / 2)
+
 void mlx5_tree_set_caller(pid_t pid)
 {
         g_private_set(&caller_pid, GINT_TO_POINTER(pid));
