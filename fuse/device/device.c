@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "device/device.h"
+#include "device/fw-limits.h"
 #include "device/rscdump-reader.h"
+#include "transport/cancel.h"
 #include "prm/mbox.h"
 #include "prm/rscdump.h"
 
@@ -54,7 +56,7 @@ static int exec_checked(mlx5_device *dev, const uint8_t *in, size_t inlen, size_
 
         r = mlx5_transport_exec(dev->transport, in, inlen, out, outlen);
         if (r < 0) {
-                if (r != -ENODEV && r != -EBADMSG && log_allowed(dev))
+                if (r != -ENODEV && r != -EBADMSG && r != -EINTR && r != -EIO && log_allowed(dev))
                         g_warning("%s: %s %s: %s", dev->pci_name, mlx5_opcode_name(opcode) ?: "command",
                                   what ? what : "", g_strerror(-r));
                 return r;
@@ -94,6 +96,9 @@ struct query_batch {
         GMutex lock;
         GCond done;
         unsigned workers_left;
+        struct mlx5_deadline *deadline; /* or NULL */
+        mlx5_cancel *cancel;            /* the caller's, obeyed by every worker; or NULL */
+        gint late;                      /* the deadline passed: the rest are not asked */
 };
 
 /* One pool thread: claims indices until none are left. */
@@ -102,14 +107,26 @@ static void run_batch_worker(gpointer data, gpointer user_data)
         struct query_batch *b = data;
         unsigned i;
 
+        mlx5_cancel_set_current(b->cancel);
         while ((i = (unsigned) g_atomic_int_add(&b->next, 1)) < b->n) {
                 g_autoptr(GBytes) out = NULL;
 
+                if (g_atomic_int_get(&b->late) || mlx5_cancel_requested()) {
+                        b->results[i] = g_atomic_int_get(&b->late) ? -ETIMEDOUT : -EINTR;
+                        continue;
+                }
                 b->results[i] = mlx5_device_query(b->dev, b->res, b->ids[i], &out);
                 if (b->results[i] == 0)
                         memcpy(b->raws + (size_t) i * b->res->outlen, g_bytes_get_data(out, NULL),
                                b->res->outlen);
+                if (b->deadline && i % 64 == 0) {
+                        g_mutex_lock(&b->lock);
+                        if (mlx5_deadline_check(b->deadline, b->dev->pci_name) < 0)
+                                g_atomic_int_set(&b->late, 1);
+                        g_mutex_unlock(&b->lock);
+                }
         }
+        mlx5_cancel_set_current(NULL);
         g_mutex_lock(&b->lock);
         if (--b->workers_left == 0)
                 g_cond_signal(&b->done);
@@ -117,10 +134,11 @@ static void run_batch_worker(gpointer data, gpointer user_data)
 }
 
 void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, const uint32_t *ids, unsigned n,
-                            uint8_t *raws, int *results)
+                            struct mlx5_deadline *deadline, uint8_t *raws, int *results)
 {
         struct query_batch b = {
                 .dev = dev, .res = res, .ids = ids, .n = n, .raws = raws, .results = results,
+                .deadline = deadline, .cancel = mlx5_cancel_current(),
         };
         unsigned workers = MIN(n, dev->transport->max_inflight);
 
@@ -148,61 +166,114 @@ int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool 
         return exec_checked(dev, in, sizeof(in), MLX5_HCA_CAP_OUT_LEN, caps->name, ret_out);
 }
 
-static int read_dump(mlx5_device *dev, uint16_t segment_type, GByteArray **ret_stream)
+static int read_dump(mlx5_device *dev, struct mlx5_rscdump_request *req, GByteArray **ret_stream)
 {
-        struct mlx5_rscdump_request req = {
-                .segment_type = segment_type,
-                .vhca_id = dev->vhca_id,
-                .num_of_obj1 = MLX5_RSCDUMP_ALL,
-        };
         unsigned status = 0;
         uint32_t syndrome = 0;
         int r;
 
-        r = mlx5_rscdump_read(dev->transport, &req, ret_stream, &status, &syndrome);
+        req->vhca_id = dev->vhca_id;
+        req->num_of_obj1 = MLX5_RSCDUMP_ALL;
+        r = mlx5_rscdump_read(dev->transport, req, ret_stream, &status, &syndrome);
         if (r == -EIO && status != 0)
                 log_firmware_error(dev, MLX5_CMD_OP_ACCESS_REG, "RESOURCE_DUMP", status, syndrome);
-        else if (r < 0 && r != -ENODEV)
-                g_warning("%s: resource dump of segment 0x%x: %s", dev->pci_name, segment_type, g_strerror(-r));
-        return r;
+        /* Limits, timeouts and interrupts said why themselves. */
+        else if (r < 0 && r != -ENODEV && r != -EFBIG && r != -ETIMEDOUT && r != -EINTR && r != -EIO &&
+                 r != -E2BIG)
+                g_warning("%s: %s", req->who, g_strerror(-r));
+        /* What the reader gets: the dump failed. */
+        return r == -EFBIG || r == -ETIMEDOUT || r == -E2BIG ? -EIO : r;
+}
+
+/* The ids of a listing dump, taken as its chunks come so that a budget stops it early. */
+struct id_walk {
+        GArray *ids;
+        size_t offset;          /* first byte of the stream not walked yet */
+        struct mlx5_id_budget budget;
+        const char *who;
+        bool error_segment;
+        bool terminated;        /* the terminate segment came: nothing after it counts */
+};
+
+static int walk_ids(const GByteArray *stream, void *user_data)
+{
+        struct id_walk *w = user_data;
+        struct mlx5_rscdump_segment seg;
+        int r;
+
+        while (!w->terminated) {
+                size_t at = w->offset;
+                uint32_t id;
+
+                /* A segment not yet whole waits for the next chunk. */
+                if (stream->len - at < MLX5_RSCDUMP_SEG_HDR_LEN ||
+                    (size_t) mlx5_bits_get(stream->data + at, stream->len - at, MLX5_RSCDUMP_SEG_LENGTH_DW_BIT, 16) * 4 >
+                    stream->len - at)
+                        return 0;
+                r = mlx5_rscdump_next_segment(stream, &w->offset, &seg);
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        w->terminated = w->offset != at;
+                        return 0;
+                }
+                if (seg.type == MLX5_RSCDUMP_SEG_ERROR) {
+                        w->error_segment = true;
+                        return -EIO;
+                }
+                if (seg.type > MLX5_RSCDUMP_SEG_RESOURCE_MAX)
+                        continue;
+                if (seg.len < MLX5_RSCDUMP_RES_PAYLOAD_BYTE)
+                        return -EBADMSG;
+                r = mlx5_id_budget_take(&w->budget, 1, w->who);
+                if (r < 0)
+                        return r;
+                id = mlx5_bits_get(seg.data, seg.len, MLX5_RSCDUMP_RES_INDEX1_BIT, 32);
+                g_array_append_val(w->ids, id);
+        }
+        return 0;
 }
 
 int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids)
 {
         const struct mlx5_device_listing *l = &dev->listing[resource_index];
+        const struct mlx5_limits *limits = mlx5_limits_get();
+        g_autofree char *who = NULL;
         g_autoptr(GByteArray) stream = NULL;
         g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-        struct mlx5_rscdump_segment seg;
-        size_t offset = 0;
+        struct mlx5_deadline deadline;
+        struct id_walk walk = { .ids = ids };
+        struct mlx5_rscdump_request req = { .on_chunk = walk_ids, .user_data = &walk, .deadline = &deadline };
         int r;
 
         if (l->segment_type < 0) {
                 *ret_ids = g_steal_pointer(&ids);
                 return 0;
         }
-        r = read_dump(dev, l->segment_type, &stream);
-        if (r < 0)
-                return r;
-
-        while ((r = mlx5_rscdump_next_segment(stream, &offset, &seg)) > 0) {
-                uint32_t id;
-
-                if (seg.type == MLX5_RSCDUMP_SEG_ERROR) {
-                        g_warning("%s: resource dump %s reported an error segment", dev->pci_name,
-                                  l->segment_name);
-                        return -EIO;
-                }
-                if (seg.type > MLX5_RSCDUMP_SEG_RESOURCE_MAX)
-                        continue;
-                if (seg.len < MLX5_RSCDUMP_RES_PAYLOAD_BYTE)
-                        return -EIO;
-                id = mlx5_bits_get(seg.data, seg.len, MLX5_RSCDUMP_RES_INDEX1_BIT, 32);
-                g_array_append_val(ids, id);
-        }
-        if (r < 0) {
-                g_warning("%s: resource dump %s: malformed segment stream", dev->pci_name, l->segment_name);
+        who = g_strdup_printf("%s: listing %s", dev->pci_name, l->segment_name);
+        walk.who = req.who = who;
+        req.segment_type = (uint16_t) l->segment_type;
+        mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, limits->list_max_us);
+        mlx5_id_budget_init(&walk.budget, MLX5_LIMIT_LIST_IDS, MIN(limits->list_max_ids, l->caps_max_ids));
+        /* Not even a header per object more than the caps allow objects: a longer dump is broken. */
+        if (l->caps_max_ids != UINT64_MAX)
+                req.max_bytes = (l->caps_max_ids + 16) * MLX5_RSCDUMP_MAX_SEG_LEN;
+        r = read_dump(dev, &req, &stream);
+        if (r == 0)
+                r = walk_ids(stream, &walk);
+        /* What is left unwalked at the end is a segment cut short. */
+        if (r == 0 && !walk.terminated && walk.offset != stream->len)
+                r = -EBADMSG;
+        if (walk.error_segment) {
+                g_warning("%s: firmware reported an error segment", who);
                 return -EIO;
         }
+        if (r == -EBADMSG) {
+                g_warning("%s: malformed segment stream", who);
+                return -EIO;
+        }
+        if (r < 0)
+                return r;
         *ret_ids = g_steal_pointer(&ids);
         return 0;
 }
@@ -211,11 +282,13 @@ int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids
 static int read_menu(mlx5_device *dev, GHashTable *menu)
 {
         g_autoptr(GByteArray) stream = NULL;
+        g_autofree char *who = g_strdup_printf("%s: resource dump menu", dev->pci_name);
+        struct mlx5_rscdump_request req = { .segment_type = MLX5_RSCDUMP_SEG_MENU, .who = who };
         struct mlx5_rscdump_segment seg;
         size_t offset = 0;
         int r;
 
-        r = read_dump(dev, MLX5_RSCDUMP_SEG_MENU, &stream);
+        r = read_dump(dev, &req, &stream);
         if (r < 0)
                 return r;
         while ((r = mlx5_rscdump_next_segment(stream, &offset, &seg)) > 0) {
@@ -265,12 +338,30 @@ static uint64_t caps_field(GBytes *caps_out, const mlx5_schema_caps *caps, const
         return v;
 }
 
+/*
+ * How many objects of a type the device can have, from general caps
+ * log_max_<type> where there is one (qp, cq, eq, mkey, srq, rq, sq, tir,
+ * tis, rmp, rqt); UINT64_MAX otherwise.
+ */
+static uint64_t caps_max_objects(GBytes *caps_out, const mlx5_schema_caps *general, const char *type)
+{
+        g_autofree char *path = g_strdup_printf("log_max_%s", type);
+        gsize len;
+        const uint8_t *p = g_bytes_get_data(caps_out, &len);
+        uint64_t v = 0;
+
+        if (mlx5_schema_get(general->layout, p + MLX5_MBOX_HDR_LEN, len - MLX5_MBOX_HDR_LEN, path, &v) < 0 ||
+            v >= 32)
+                return UINT64_MAX;
+        return UINT64_C(1) << v;
+}
+
 static int discover(mlx5_device *dev, GError **error)
 {
         const mlx5_schema_caps *general = mlx5_schema_find_caps_by_type(dev->schema, MLX5_CAP_TYPE_GENERAL);
         const mlx5_schema_caps *debug = mlx5_schema_find_caps_by_type(dev->schema, MLX5_CAP_TYPE_DEBUG);
         g_autoptr(GHashTable) menu = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        g_autoptr(GBytes) out = NULL;
+        g_autoptr(GBytes) out = NULL, caps_out = NULL;
         unsigned n_res = mlx5_schema_n_resources(dev->schema);
         unsigned n_caps = mlx5_schema_n_caps(dev->schema);
         int r;
@@ -287,6 +378,7 @@ static int discover(mlx5_device *dev, GError **error)
                 return r;
         }
         dev->vhca_id = caps_field(out, general, "vhca_id");
+        caps_out = g_bytes_ref(out);
         /* From firmware itself: mlx5ctl reports it too, fwctl does not. */
         dev->uctx_caps = caps_field(out, general, "uctx_cap");
 
@@ -306,6 +398,7 @@ static int discover(mlx5_device *dev, GError **error)
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, i);
                 g_autoptr(GBytes) probe = NULL;
 
+                dev->listing[i].caps_max_ids = caps_max_objects(caps_out, general, res->name);
                 /* One query of object 0 tells whether the kernel lets the command through at all. */
                 r = mlx5_device_query(dev, res, 0, &probe);
                 if (r == -ENODEV) {
@@ -346,6 +439,7 @@ int mlx5_device_open(mlx5_transport *transport, const mlx5_schema *schema, mlx5_
 
         dev->transport = transport;
         dev->schema = schema;
+        mlx5_transport_set_timeout(transport, mlx5_limits_get()->cmd_timeout_us);
         g_mutex_init(&dev->log_lock);
         dev->query_pool = g_thread_pool_new(run_batch_worker, NULL, (gint) transport->max_inflight, FALSE, NULL);
         dev->pci_name = g_strdup(transport->id.pci_name);

@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "device/fw-limits.h"
 #include "schema/schema.h"
 #include "transport/transport.h"
 
@@ -20,6 +21,7 @@ struct mlx5_device_listing {
         int segment_type;               /* -1: the menu offers no segment for it */
         const char *segment_name;
         const char *unavailable;        /* why it cannot be listed, or NULL */
+        uint64_t caps_max_ids;          /* objects its caps allow (log_max_<type>), or UINT64_MAX */
 };
 
 struct mlx5_device {
@@ -55,11 +57,17 @@ int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_
  * Queries n objects in parallel, as many at once as the device has command
  * slots.  Slot i of raws (res->outlen bytes each) gets object ids[i]'s output
  * mailbox where results[i] is 0; results[i] is -ENOENT for an object that no
- * longer exists, or another -errno.
+ * longer exists, -ETIMEDOUT for one not asked because the deadline (may be
+ * NULL) passed, -EINTR when the caller's request was cancelled (cancel.h), or
+ * another -errno.
  */
 void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, const uint32_t *ids, unsigned n,
-                            uint8_t *raws, int *results);
+                            struct mlx5_deadline *deadline, uint8_t *raws, int *results);
 /* QUERY_HCA_CAP of one capability type, current or maximum values. */
 int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool current, GBytes **ret_out);
-/* The object numbers of a resource type, ascending, via resource dump. */
+/*
+ * The object numbers of a resource type via resource dump, in dump order,
+ * within the limits max_list_ids (and the caps' object count),
+ * max_dump_mib and list_timeout: past one, -EIO (logged, counted).
+ */
 int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids);
