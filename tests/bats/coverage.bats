@@ -333,23 +333,24 @@ sample_file() {
 
 @test "summary: objects and fields per schema block" {
         summary=$BATS_TEST_TMPDIR/summary
-        printf '%-32s %8s %7s\n' "block" "objects" "fields" >"$summary"
+        printf '%-32s %8s %8s %7s\n' "block" "objects" "listed" "fields" >"$summary"
         while read -r type path _; do
                 fields=$(leaves "$path" | wc -l)
                 [ "$fields" -gt 0 ] || fail "$path: no field"
                 if [ "${path%/}" != "$path" ]; then
-                        n=0
+                        n=0 listed=0
                         for dev in $(devices); do
-                                n=$((n + $(objects "$dev" "$type" | wc -l)))
+                                n=$((n + $(made_objects "$dev" "$type" | wc -l)))
+                                listed=$((listed + $(objects "$dev" "$type" | wc -l)))
                         done
                         [ "$n" -gt 0 ] || fail "no $type object"
                 else
-                        n=$(devices | wc -l)
+                        n=$(devices | wc -l) listed=$n
                 fi
-                printf '%-32s %8s %7s\n' "$path" "$n" "$fields" >>"$summary"
+                printf '%-32s %8s %8s %7s\n' "$path" "$n" "$listed" "$fields" >>"$summary"
         done < <(resources)
         while read -r _ path; do
-                printf '%-32s %8s %7s\n' "$path" "$(devices | wc -l)" "$(leaves "$path" | wc -l)" >>"$summary"
+                printf '%-32s %8s %8s %7s\n' "$path" "$(devices | wc -l)" "-" "$(leaves "$path" | wc -l)" >>"$summary"
         done < <(caps_files)
         sed 's/^/# /' "$summary" >&3
 }
