@@ -10,6 +10,10 @@
 #include "prm/rscdump.h"
 
 
+/* Info, command and menu headers, 0xffff records, terminate, and room for notices. */
+#define MENU_MAX_BYTES (MLX5_RSCDUMP_INFO_LEN + MLX5_RSCDUMP_CMD_LEN + MLX5_RSCDUMP_MENU_RECORDS_BYTE + \
+                        0xffffu * MLX5_RSCDUMP_MENU_RECORD_LEN + 4096)
+
 #define LOG_BURST 20     /* firmware-error messages per device per second */
 
 /* A failing command type must not flood the log: at most LOG_BURST a second. */
@@ -246,13 +250,11 @@ int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids
         struct mlx5_rscdump_request req = { .on_chunk = walk_ids, .user_data = &walk, .deadline = &deadline };
         int r;
 
-        if (l->segment_type < 0) {
-                *ret_ids = g_steal_pointer(&ids);
-                return 0;
-        }
-        who = g_strdup_printf("%s: listing %s", dev->pci_name, l->segment_name);
+        if (l->list_segment < 0)
+                return -EOPNOTSUPP;
+        who = g_strdup_printf("%s: listing %s", dev->pci_name, l->list_segment_name);
         walk.who = req.who = who;
-        req.segment_type = (uint16_t) l->segment_type;
+        req.segment_type = (uint16_t) l->list_segment;
         mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, limits->list_max_us);
         mlx5_id_budget_init(&walk.budget, MLX5_LIMIT_LIST_IDS, MIN(limits->list_max_ids, l->caps_max_ids));
         /* Not even a header per object more than the caps allow objects: a longer dump is broken. */
@@ -278,12 +280,25 @@ int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids
         return 0;
 }
 
-/* Menu: segment name -> segment type, from the dump's menu segment. */
-static int read_menu(mlx5_device *dev, GHashTable *menu)
+static void read_name(char *dst, const uint8_t *src)
+{
+        memcpy(dst, src, MLX5_RSCDUMP_NAME_LEN);
+        dst[MLX5_RSCDUMP_NAME_LEN] = '\0';
+}
+
+static bool record_flag(const uint8_t *rec, unsigned bit)
+{
+        return mlx5_bits_get(rec, MLX5_RSCDUMP_MENU_RECORD_LEN, bit, 1);
+}
+
+/* The menu segment's records, as firmware lists them. */
+static int read_menu(mlx5_device *dev)
 {
         g_autoptr(GByteArray) stream = NULL;
         g_autofree char *who = g_strdup_printf("%s: resource dump menu", dev->pci_name);
-        struct mlx5_rscdump_request req = { .segment_type = MLX5_RSCDUMP_SEG_MENU, .who = who };
+        /* The most a menu can hold (16-bit num_of_records), so an endless one ends there. */
+        struct mlx5_rscdump_request req = { .segment_type = MLX5_RSCDUMP_SEG_MENU, .who = who,
+                                            .max_bytes = MENU_MAX_BYTES };
         struct mlx5_rscdump_segment seg;
         size_t offset = 0;
         int r;
@@ -300,29 +315,42 @@ static int read_menu(mlx5_device *dev, GHashTable *menu)
                 for (unsigned i = 0; i < n; i++) {
                         size_t rec_off = MLX5_RSCDUMP_MENU_RECORDS_BYTE + (size_t) i * MLX5_RSCDUMP_MENU_RECORD_LEN;
                         const uint8_t *rec = seg.data + rec_off;
-                        char name[MLX5_RSCDUMP_NAME_LEN + 1];
+                        struct mlx5_menu_record m = { 0 };
 
                         if (rec_off + MLX5_RSCDUMP_MENU_RECORD_LEN > seg.len)
                                 return -EIO;
-                        memcpy(name, rec + MLX5_RSCDUMP_REC_SEGMENT_NAME_BYTE, MLX5_RSCDUMP_NAME_LEN);
-                        name[MLX5_RSCDUMP_NAME_LEN] = '\0';
-                        g_hash_table_insert(menu, g_strdup(name),
-                                            GUINT_TO_POINTER(mlx5_bits_get(rec, MLX5_RSCDUMP_MENU_RECORD_LEN,
-                                                                           MLX5_RSCDUMP_REC_SEGMENT_TYPE_BIT, 16)));
+                        read_name(m.name, rec + MLX5_RSCDUMP_REC_SEGMENT_NAME_BYTE);
+                        read_name(m.index1_name, rec + MLX5_RSCDUMP_REC_INDEX1_NAME_BYTE);
+                        read_name(m.index2_name, rec + MLX5_RSCDUMP_REC_INDEX2_NAME_BYTE);
+                        m.segment_type = mlx5_bits_get(rec, MLX5_RSCDUMP_MENU_RECORD_LEN,
+                                                       MLX5_RSCDUMP_REC_SEGMENT_TYPE_BIT, 16);
+                        m.num2_active = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ2_SUPPORTS_ACTIVE_BIT);
+                        m.num2_all = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ2_SUPPORTS_ALL_BIT);
+                        m.support_num2 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_NUM_OF_OBJ2_BIT);
+                        m.num1_active = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ1_SUPPORTS_ACTIVE_BIT);
+                        m.num1_all = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ1_SUPPORTS_ALL_BIT);
+                        m.support_num1 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_NUM_OF_OBJ1_BIT);
+                        m.must_index2 = record_flag(rec, MLX5_RSCDUMP_REC_MUST_HAVE_INDEX2_BIT);
+                        m.support_index2 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_INDEX2_BIT);
+                        m.must_index1 = record_flag(rec, MLX5_RSCDUMP_REC_MUST_HAVE_INDEX1_BIT);
+                        m.support_index1 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_INDEX1_BIT);
+                        g_array_append_val(dev->menu, m);
                 }
         }
         return r < 0 ? -EIO : 0;
 }
 
-/* The first segment of names that the menu offers, or -1. */
-static int pick_segment(GHashTable *menu, const GPtrArray *names, const char **ret_name)
+/* A segment of the type's that the menu lets list every object (num_of_obj1 "all"), or -1. */
+static int pick_list_segment(mlx5_device *dev, const GPtrArray *names, const char **ret_name)
 {
-        gpointer type;
-
         for (unsigned i = 0; names && i < names->len; i++)
-                if (g_hash_table_lookup_extended(menu, names->pdata[i], NULL, &type)) {
-                        *ret_name = names->pdata[i];
-                        return GPOINTER_TO_INT(type);
+                for (unsigned k = 0; k < dev->menu->len; k++) {
+                        const struct mlx5_menu_record *m = &g_array_index(dev->menu, struct mlx5_menu_record, k);
+
+                        if (m->num1_all && strcmp(m->name, names->pdata[i]) == 0) {
+                                *ret_name = names->pdata[i];
+                                return m->segment_type;
+                        }
                 }
         return -1;
 }
@@ -336,6 +364,17 @@ static uint64_t caps_field(GBytes *caps_out, const mlx5_schema_caps *caps, const
         if (mlx5_schema_get(caps->layout, p + MLX5_MBOX_HDR_LEN, len - MLX5_MBOX_HDR_LEN, path, &v) < 0)
                 return 0;
         return v;
+}
+
+uint64_t mlx5_device_cap(mlx5_device *dev, const mlx5_schema_caps *caps, const char *field)
+{
+        unsigned i = 0;
+
+        while (i < mlx5_schema_n_caps(dev->schema) && mlx5_schema_caps_at(dev->schema, i) != caps)
+                i++;
+        if (i == mlx5_schema_n_caps(dev->schema) || !dev->caps_current[i])
+                return 0;
+        return caps_field(dev->caps_current[i], caps, field);
 }
 
 /*
@@ -360,8 +399,7 @@ static int discover(mlx5_device *dev, GError **error)
 {
         const mlx5_schema_caps *general = mlx5_schema_find_caps_by_type(dev->schema, MLX5_CAP_TYPE_GENERAL);
         const mlx5_schema_caps *debug = mlx5_schema_find_caps_by_type(dev->schema, MLX5_CAP_TYPE_DEBUG);
-        g_autoptr(GHashTable) menu = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        g_autoptr(GBytes) out = NULL, caps_out = NULL;
+        g_autoptr(GBytes) out = NULL;
         unsigned n_res = mlx5_schema_n_resources(dev->schema);
         unsigned n_caps = mlx5_schema_n_caps(dev->schema);
         int r;
@@ -378,19 +416,22 @@ static int discover(mlx5_device *dev, GError **error)
                 return r;
         }
         dev->vhca_id = caps_field(out, general, "vhca_id");
-        caps_out = g_bytes_ref(out);
         /* From firmware itself: mlx5ctl reports it too, fwctl does not. */
         dev->uctx_caps = caps_field(out, general, "uctx_cap");
 
         dev->caps_supported = g_new0(bool, n_caps);
+        dev->caps_current = g_new0(GBytes *, n_caps);
         for (unsigned i = 0; i < n_caps; i++) {
                 const mlx5_schema_caps *c = mlx5_schema_caps_at(dev->schema, i);
-                g_autoptr(GBytes) probe = NULL;
 
-                /* A cap type the firmware rejects is simply not shown. */
-                dev->caps_supported[i] = c == general || mlx5_device_query_caps(dev, c, true, &probe) == 0;
-                if (c == debug && probe)
-                        dev->resource_dump = caps_field(probe, debug, "resource_dump");
+                /* Firmware serves a page only when its general caps bit says so: ask for no other. */
+                if (c == general)
+                        dev->caps_current[i] = g_bytes_ref(out);
+                else if (!c->when || caps_field(out, general, c->when))
+                        mlx5_device_query_caps(dev, c, true, &dev->caps_current[i]);
+                dev->caps_supported[i] = dev->caps_current[i] != NULL;
+                if (c == debug && dev->caps_current[i])
+                        dev->resource_dump = caps_field(dev->caps_current[i], debug, "resource_dump");
         }
 
         dev->listing = g_new0(struct mlx5_device_listing, n_res);
@@ -398,7 +439,7 @@ static int discover(mlx5_device *dev, GError **error)
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, i);
                 g_autoptr(GBytes) probe = NULL;
 
-                dev->listing[i].caps_max_ids = caps_max_objects(caps_out, general, res->name);
+                dev->listing[i].caps_max_ids = caps_max_objects(out, general, res->name);
                 /* One query of object 0 tells whether the kernel lets the command through at all. */
                 r = mlx5_device_query(dev, res, 0, &probe);
                 if (r == -ENODEV) {
@@ -409,37 +450,31 @@ static int discover(mlx5_device *dev, GError **error)
                         dev->listing[i].absent = r == -EBADMSG ? "the kernel refuses its query command"
                                                                : "its query command is not allowed";
         }
-        if (dev->resource_dump && read_menu(dev, menu) < 0)
-                g_warning("%s: cannot read the resource dump menu; objects will not be listed", dev->pci_name);
+        if (dev->resource_dump && read_menu(dev) < 0) {
+                /* Not the records read before it broke either: a broken menu is no menu. */
+                g_array_set_size(dev->menu, 0);
+                g_warning("%s: cannot read the resource dump menu; its segments will not be used", dev->pci_name);
+        }
         for (unsigned i = 0; i < n_res; i++) {
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, i);
-                struct mlx5_device_listing *l = &dev->listing[i];
 
-                l->segment_type = -1;
-                if (!res->has_id)
-                        continue;
-                if (!dev->resource_dump) {
-                        l->unavailable = "firmware has no resource dump (debug caps)";
-                        continue;
-                }
-                l->segment_type = pick_segment(menu, res->list_segments, &l->segment_name);
-                if (l->segment_type < 0)
-                        l->segment_type = pick_segment(menu, res->dump_segments, &l->segment_name);
-                if (l->segment_type < 0)
-                        l->unavailable = "the resource dump menu offers no segment for it";
+                dev->listing[i].list_segment = res->has_id
+                        ? pick_list_segment(dev, res->dump_segments, &dev->listing[i].list_segment_name) : -1;
         }
         return 0;
 }
 
-int mlx5_device_open(mlx5_transport *transport, const mlx5_schema *schema, mlx5_device **ret_device,
-                     GError **error)
+int mlx5_device_open(mlx5_transport *transport, mlx5_host *host, const mlx5_schema *schema,
+                     mlx5_device **ret_device, GError **error)
 {
         g_autoptr(mlx5_device) dev = g_new0(mlx5_device, 1);
         int r;
 
         dev->transport = transport;
-        dev->schema = schema;
+        dev->host = host;
         mlx5_transport_set_timeout(transport, mlx5_limits_get()->cmd_timeout_us);
+        dev->menu = g_array_new(FALSE, TRUE, sizeof(struct mlx5_menu_record));
+        dev->schema = schema;
         g_mutex_init(&dev->log_lock);
         dev->query_pool = g_thread_pool_new(run_batch_worker, NULL, (gint) transport->max_inflight, FALSE, NULL);
         dev->pci_name = g_strdup(transport->id.pci_name);
@@ -457,7 +492,13 @@ void mlx5_device_free(mlx5_device *dev)
         /* Finish queued batch work before the transport goes. */
         if (dev->query_pool)
                 g_thread_pool_free(dev->query_pool, FALSE, TRUE);
+        /* The simulator's host views borrow from its transport. */
+        mlx5_host_free(dev->host);
         mlx5_transport_free(dev->transport);
+        g_array_unref(dev->menu);
+        for (unsigned i = 0; dev->caps_current && i < mlx5_schema_n_caps(dev->schema); i++)
+                g_clear_pointer(&dev->caps_current[i], g_bytes_unref);
+        g_free(dev->caps_current);
         g_mutex_clear(&dev->log_lock);
         g_free(dev->pci_name);
         g_free(dev->listing);

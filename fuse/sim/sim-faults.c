@@ -130,26 +130,25 @@ void sim_faults_delay(struct sim_faults *faults, unsigned opcode)
                 g_usleep((gulong) MIN(DELAY_SLICE_US, MAX(until - g_get_monotonic_time(), 0)));
 }
 
-static bool is_object_dump(const struct sim_cmd *cmd)
+/* Real firmware has no dump that lists a type: every dump the daemon reads is the menu, at discovery. */
+static bool is_dump(const struct sim_cmd *cmd)
 {
         return cmd->opcode == MLX5_CMD_OP_ACCESS_REG && cmd->inlen >= MLX5_MBOX_HDR_LEN + MLX5_RSCDUMP_REG_LEN &&
-               mlx5_bits_get(cmd->in + MLX5_MBOX_HDR_LEN, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_SEGMENT_TYPE_BIT, 16) !=
-                       MLX5_RSCDUMP_SEG_MENU;
+               cmd->outlen >= MLX5_MBOX_HDR_LEN + MLX5_RSCDUMP_REG_LEN;
 }
 
 bool sim_faults_dump(struct sim_cmd *cmd, unsigned *ret_status)
 {
         struct sim_faults *faults = &cmd->sim->faults;
-        const struct sim_fault *f = find(faults, 1u << SIM_FAULT_ENDLESS_DUMP | 1u << SIM_FAULT_STUCK_SEQ |
-                                                         1u << SIM_FAULT_HUGE_IDS, cmd->opcode);
+        const struct sim_fault *f = find(faults, 1u << SIM_FAULT_ENDLESS_DUMP | 1u << SIM_FAULT_STUCK_SEQ,
+                                         cmd->opcode);
         const uint8_t *req = cmd->in + MLX5_MBOX_HDR_LEN;
         uint8_t *resp = cmd->out + MLX5_MBOX_HDR_LEN;
         uint64_t opaque, next;
         unsigned seq, type;
         size_t size = 0;
-        bool more = true;
 
-        if (!f || !is_object_dump(cmd) || cmd->outlen < MLX5_MBOX_HDR_LEN + MLX5_RSCDUMP_REG_LEN)
+        if (!f || !is_dump(cmd))
                 return false;
         opaque = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_DEVICE_OPAQUE_BIT, 64);
         if (opaque && !(opaque & FAULT_OPAQUE_TAG))
@@ -163,14 +162,6 @@ bool sim_faults_dump(struct sim_cmd *cmd, unsigned *ret_status)
         while (size + MLX5_RSCDUMP_RES_PAYLOAD_BYTE <= MLX5_RSCDUMP_INLINE_LEN) {
                 uint8_t *seg = resp + MLX5_RSCDUMP_INLINE_BYTE + size;
 
-                if (f->kind == SIM_FAULT_HUGE_IDS && next >= f->arg) {
-                        mlx5_bits_set(seg, MLX5_RSCDUMP_SEG_HDR_LEN, MLX5_RSCDUMP_SEG_LENGTH_DW_BIT, 16, 1);
-                        mlx5_bits_set(seg, MLX5_RSCDUMP_SEG_HDR_LEN, MLX5_RSCDUMP_SEG_TYPE_BIT, 16,
-                                      MLX5_RSCDUMP_SEG_TERMINATE);
-                        size += MLX5_RSCDUMP_SEG_HDR_LEN;
-                        more = false;
-                        break;
-                }
                 memset(seg, 0, MLX5_RSCDUMP_RES_PAYLOAD_BYTE);
                 mlx5_bits_set(seg, MLX5_RSCDUMP_RES_PAYLOAD_BYTE, MLX5_RSCDUMP_SEG_LENGTH_DW_BIT, 16,
                               MLX5_RSCDUMP_RES_PAYLOAD_BYTE / 4);
@@ -180,13 +171,21 @@ bool sim_faults_dump(struct sim_cmd *cmd, unsigned *ret_status)
                 size += MLX5_RSCDUMP_RES_PAYLOAD_BYTE;
                 next++;
         }
-        mlx5_bits_set(resp, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_MORE_DUMP_BIT, 1, more);
+        mlx5_bits_set(resp, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_MORE_DUMP_BIT, 1, 1);
         mlx5_bits_set(resp, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_SEQ_NUM_BIT, 4,
                       f->kind == SIM_FAULT_STUCK_SEQ ? 0 : (seq + 1) & 0xf);
         mlx5_bits_set(resp, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_DEVICE_OPAQUE_BIT, 64, FAULT_OPAQUE_TAG | next);
         mlx5_bits_set(resp, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_SIZE_BIT, 32, size);
         *ret_status = MLX5_CMD_STAT_OK;
         return true;
+}
+
+void sim_faults_host_names(struct sim_faults *faults, GPtrArray *names)
+{
+        const struct sim_fault *f = find(faults, 1u << SIM_FAULT_HUGE_IDS, 0);
+
+        for (uint64_t i = 0; f && i < f->arg; i++)
+                g_ptr_array_add(names, g_strdup_printf("0x%x", (unsigned) (FAULT_ID_BASE + i)));
 }
 
 void sim_faults_spoil(struct sim_cmd *cmd)
@@ -196,11 +195,10 @@ void sim_faults_spoil(struct sim_cmd *cmd)
                                                          1u << SIM_FAULT_RANDOM | 1u << SIM_FAULT_WRONG_STATUS,
                                          cmd->opcode);
         uint8_t *resp = cmd->out + MLX5_MBOX_HDR_LEN;
-        bool dump = is_object_dump(cmd) && cmd->outlen >= MLX5_MBOX_HDR_LEN + MLX5_RSCDUMP_REG_LEN;
+        bool dump = is_dump(cmd);
         uint64_t size;
 
-        /* The menu is read at discovery: no fault touches it. */
-        if (!f || (cmd->opcode == MLX5_CMD_OP_ACCESS_REG && !dump))
+        if (!f)
                 return;
         switch (f->kind) {
         case SIM_FAULT_TRUNCATE:

@@ -7,14 +7,16 @@
  *   faults_after=MS             faults start MS ms after the function is built
  *                               (so discovery at mount time sees a sane device)
  *
- * KIND: endless_dump (object dumps never clear more_dump, each chunk new ids),
- * stuck_seq (the same with seq_num stuck at 0), huge_ids:N (object dumps list
- * N ids that do not exist), slow:MS (each command MS ms more), hang[:MS] (no
+ * KIND: endless_dump (resource dumps never clear more_dump, each chunk full of
+ * new resource segments), stuck_seq (the same with seq_num stuck at 0),
+ * huge_ids:N (the host's debugfs views list N more objects, none of which
+ * exists), slow:MS (each command MS ms more), hang[:MS] (no
  * answer for MS ms, default 10 minutes), truncate (dumps cut mid-segment;
  * queries answer only their first half), oversize (dump chunks claim more
  * bytes than the inline data holds), random (the output after the status is
  * random), wrong_status (an undefined status with a random syndrome).
- * No fault touches the dump menu: it is read at discovery.
+ * The dump faults hit the menu, read at discovery: real firmware has no other
+ * dump the daemon reads.
  */
 #pragma once
 
@@ -24,7 +26,8 @@
 
 #define SIM_MAX_FAULTS          8
 #define SIM_MAX_FAULT_MS        3600000u
-#define SIM_MAX_FAULT_IDS       100000000u
+/* Names stay below 0xffffff: QP numbers are 24 bits. */
+#define SIM_MAX_FAULT_IDS       4000000u
 
 enum sim_fault_kind {
         SIM_FAULT_ENDLESS_DUMP,
@@ -64,6 +67,8 @@ void sim_faults_stop(struct sim_faults *faults);
 void sim_faults_delay(struct sim_faults *faults, unsigned opcode);
 /* A resource dump under a dump fault: true with the answer written and *ret_status. */
 bool sim_faults_dump(struct sim_cmd *cmd, unsigned *ret_status);
+/* The huge_ids fault: more names for a host view (debugfs directory). */
+void sim_faults_host_names(struct sim_faults *faults, GPtrArray *names);
 /* After a command ran (status written): the faults that spoil its answer. */
 void sim_faults_spoil(struct sim_cmd *cmd);
 

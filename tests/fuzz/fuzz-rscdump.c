@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ft->size = size;
         g_strlcpy(ft->base.id.kind, "fuzz", sizeof(ft->base.id.kind));
         g_strlcpy(ft->base.id.pci_name, "fuzz", sizeof(ft->base.id.pci_name));
-        if (mlx5_device_open(&ft->base, schema, &dev, NULL) < 0)
+        if (mlx5_device_open(&ft->base, NULL, schema, &dev, NULL) < 0)
                 return 0;
         for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
                 g_autoptr(GArray) ids = NULL;
