@@ -26,6 +26,11 @@ static const struct sim_rule rules[] = {
         { "qp", "log_sq_size", SIM_RULE_RANGE, "4 12" },
         { "qp", "log_rq_size", SIM_RULE_RANGE, "4 12" },
         { "qp", "primary_address_path.vhca_port_num", SIM_RULE_VALUE, "1" },
+        /* Queues as the caps allow them (log_max_qp_sz 15, log_max_msg 30); most QPs send and receive. */
+        { "qp", "no_sq", SIM_RULE_VALUE, "0" },
+        { "qp", "rq_type", SIM_RULE_SPREAD, "NON_ZERO_RQ NON_ZERO_RQ NON_ZERO_RQ SRQ_RQ ZERO_LEN_RQ" },
+        { "qp", "log_rq_stride", SIM_RULE_RANGE, "0 3" },
+        { "qp", "log_msg_max", SIM_RULE_RANGE, "12 30" },
 
         { "cq", "status", SIM_RULE_SPREAD, "OK OK OK OK OK OK OK CQ_OVERFLOW" },
         { "cq", "st", SIM_RULE_SPREAD, "NOTIFICATION_REQUEST_ARMED NOTIFICATION_REQUEST_ARMED FIRED" },

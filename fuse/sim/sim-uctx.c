@@ -24,6 +24,46 @@ bool sim_uid_exists(const mlx5_sim *sim, unsigned uid)
         return g_hash_table_contains(sim->uctx, GUINT_TO_POINTER(uid));
 }
 
+/*
+ * What a user context may read.  The fwctl driver asks for TOOLS_RESOURCES
+ * ("allows commands to manipulate the global device state. Otherwise only
+ * basic existing RDMA devx privilege are allowed"), and DEVX confines a uid
+ * to the objects created under it.  So: uid 0 (the kernel) reads
+ * everything; a uid with TOOLS_RESOURCES reads every object and the device
+ * state; any other uid only objects of its own uid.  Real firmware is at
+ * least this permissive (the README's device answered a kernel CQ to a uid
+ * with caps 0x3, no TOOLS_RESOURCES); whether it is more is not published,
+ * so the simulation takes this, the stricter rule.
+ */
+static bool uid_has_tools_resources(const mlx5_sim *sim, unsigned uid)
+{
+        gpointer cap;
+
+        if (uid == 0)
+                return true;
+        if (!g_hash_table_lookup_extended(sim->uctx, GUINT_TO_POINTER(uid), NULL, &cap))
+                return false;
+        return GPOINTER_TO_UINT(cap) & MLX5_UCTX_CAP_TOOLS_RESOURCES;
+}
+
+/* Every object of the population is made by the kernel's drivers: uid 0. */
+static unsigned object_uid(const struct sim_type *t, uint32_t slot)
+{
+        (void) t;
+        (void) slot;
+        return 0;
+}
+
+bool sim_uid_may_read_object(const mlx5_sim *sim, unsigned uid, const struct sim_type *t, uint32_t slot)
+{
+        return uid_has_tools_resources(sim, uid) || object_uid(t, slot) == uid;
+}
+
+bool sim_uid_may_read_device(const mlx5_sim *sim, unsigned uid)
+{
+        return uid_has_tools_resources(sim, uid);
+}
+
 /* The uctx_cap bits this firmware advertises in its current general caps. */
 static uint64_t supported_uctx_caps(const mlx5_sim *sim)
 {
