@@ -88,7 +88,9 @@ struct sim_rule {
         const char *arg;
 };
 
-/* The rule for one leaf of owner, or NULL. */
+/* The published capability values of the modelled device (sim-caps-cx6dx.c). */
+const struct sim_rule *sim_cx6dx_caps(size_t *ret_n);
+/* The rule for one leaf of owner (sim-rules.c first, then the device's caps), or NULL. */
 const struct sim_rule *sim_rule_find(const char *owner, const char *path);
 /* Every rule, for tests that prove each still names a schema field. */
 const struct sim_rule *sim_rules(size_t *ret_n);
@@ -138,6 +140,7 @@ struct sim_plan {
         struct sim_leaf *leaves;
         unsigned n_leaves;
         uint32_t count;                 /* objects that share the plan */
+        bool caps;                      /* a capability page: coherent values, not random */
         int lifecycle_leaf;             /* index of the leaf churn moves, or -1 */
         uint64_t created;               /* its value in a new object */
         struct sim_move *moves;         /* owned */
@@ -292,6 +295,8 @@ const struct sim_menu_record *sim_menu_records(size_t *ret_n);
 /* The record of a segment type, or NULL. */
 const struct sim_menu_record *sim_menu_find(unsigned segment_type);
 
+/* The largest object number of a type: its id field, bounded by the caps (sim-limits.c). */
+uint32_t sim_id_max(const mlx5_schema_resource *res);
 /* Largest count a spec may ask for, so that every object number fits its id field. */
 uint32_t sim_type_limit(const mlx5_schema_resource *res);
 /* Default count of a type when the spec names none. */
@@ -461,6 +466,8 @@ unsigned sim_cmd_destroy_umem(struct sim_cmd *cmd);
 
 /* The QUERY_HCA_CAP output mailbox of c, current or max values. */
 void sim_caps_output(const mlx5_sim *sim, const struct sim_caps *c, bool current, uint8_t *out, size_t len);
+/* A field of the general caps page (current values); 0 when the schema has no such field. */
+uint64_t sim_general_cap(const mlx5_sim *sim, const char *name);
 
 /* Resource dump (sim-rscdump.c): the session table. */
 void sim_rscdump_session_free(void *session);

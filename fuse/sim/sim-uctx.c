@@ -64,25 +64,6 @@ bool sim_uid_may_read_device(const mlx5_sim *sim, unsigned uid)
         return uid_has_tools_resources(sim, uid);
 }
 
-/* The uctx_cap bits this firmware advertises in its current general caps. */
-static uint64_t supported_uctx_caps(const mlx5_sim *sim)
-{
-        g_autofree uint8_t *out = g_malloc(MLX5_HCA_CAP_OUT_LEN);
-        uint64_t caps = 0;
-
-        for (unsigned i = 0; i < sim->n_caps; i++) {
-                const struct sim_caps *c = &sim->caps[i];
-
-                if (c->caps->type != MLX5_CAP_TYPE_GENERAL)
-                        continue;
-                sim_caps_output(sim, c, true, out, MLX5_HCA_CAP_OUT_LEN);
-                if (mlx5_schema_get(c->caps->layout, out + MLX5_MBOX_HDR_LEN, MLX5_HCA_CAP_LEN, "uctx_cap",
-                                    &caps) < 0)
-                        caps = 0;
-        }
-        return caps;
-}
-
 /* What all four commands ask of their header: length, and op_mod 0. */
 static unsigned check_request(struct sim_cmd *cmd, size_t need_in)
 {
@@ -117,7 +98,7 @@ unsigned sim_cmd_create_uctx(struct sim_cmd *cmd)
         if (status != MLX5_CMD_STAT_OK)
                 return status;
         cap = mlx5_bits_get(cmd->in, cmd->inlen, CREATE_UCTX_CAP_BIT, 32);
-        if (cap & ~supported_uctx_caps(sim))
+        if (cap & ~sim_general_cap(sim, "uctx_cap"))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_UCTX_CAP);
         if (g_hash_table_size(sim->uctx) >= SIM_MAX_UCTX)
                 return sim_fail(cmd, MLX5_CMD_STAT_LIM_ERR, SIM_SITE_UCTX_LIMIT);

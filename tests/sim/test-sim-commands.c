@@ -386,9 +386,10 @@ static void test_fail_spec(void)
 /* unplug=INDEX@MS takes that function, and only it, away after MS milliseconds. */
 static void test_unplug_spec(void)
 {
-        g_autoptr(mlx5_sim) gone = sim_test_new("devices=2,unplug=1@50", 1);
+        /* The other two first: the 50 ms of the one that goes start when it is built. */
         g_autoptr(mlx5_sim) stays = sim_test_new("devices=2,unplug=1@50", 0);
         g_autoptr(mlx5_sim) plain = sim_test_new("devices=2", 1);
+        g_autoptr(mlx5_sim) gone = sim_test_new("devices=2,unplug=1@50", 1);
 
         g_assert_false(mlx5_sim_unplugged(gone));
         g_usleep(70 * 1000);
