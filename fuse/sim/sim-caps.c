@@ -92,7 +92,8 @@ void sim_caps_output(const mlx5_sim *sim, const struct sim_caps *c, bool current
 {
         struct sim_fill_ctx ctx = {
                 .sim = sim,
-                .identity_seed = sim_hash2(sim_hash2(sim->seed, sim->index), c->name_hash),
+                /* One device model, one set of caps: not the population's seed, not the function. */
+                .identity_seed = sim_mix64(c->name_hash),
                 .lowered = current,
         };
 

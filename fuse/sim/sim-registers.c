@@ -2,7 +2,8 @@
 /*
  * ACCESS_REG: the registers a debugging user reads on a ConnectX-6 Dx
  * (real-device.md §3) — NODE_DESC, DTOR, MCAM, PCAM — and RESOURCE_DUMP
- * (sim-rscdump.c).  Any other register id is BAD_PARAM.  Layouts:
+ * (sim-rscdump.c), with what that device answers where the mlx5ctl README
+ * shows it.  Any other register id is BAD_PARAM.  Layouts:
  * mlx5_ifc.h access_register_in/out, dtor_reg, mcam_reg, pcam_reg; the
  * capability masks advertise exactly the registers of their group this
  * firmware answers, so a reader that trusts MCAM/PCAM never hits a refusal.
@@ -30,35 +31,41 @@
 #define MCAM_LEN                72      /* mcam_reg: 0x240 bits */
 #define PCAM_LEN                80      /* pcam_reg: 0x280 bits */
 
-/* The NODE_DESC text of the device real-device.md quotes. */
-#define SIM_NODE_DESC           "MT4125 ConnectX6Dx"
+/* The NODE_DESC text of the ConnectX-6 Dx the mlx5ctl README reads. */
+#define SIM_NODE_DESC           "MT4125 ConnectX6Dx Mellanox Technologies"
 
 /* mcam_reg/pcam_reg: access_reg_group at bit 0x18; the 128-bit register mask at 0x40, register base + n at bit 0x40 + 127 - n. */
 #define CAM_GROUP_BIT           0x18
 #define CAM_MASK_BIT            0x40
 
-/* dtor_reg: default_timeout_bits (to_multiplier 3 bits, to_value 20 bits at +0xc) at these offsets. */
+/*
+ * dtor_reg as that device answers it (the README's bytes): each
+ * default_timeout is to_multiplier (3 bits; 1 = seconds) and to_value (20
+ * bits at +0xc).
+ */
+#define DTOR_SECONDS            1
 static const struct {
         uint16_t bit;
-        uint32_t ms;
+        uint32_t seconds;
 } dtor_timeouts[] = {
-        { 0x020, 2000 },        /* pcie_toggle_to */
-        { 0x0a0, 2000 },        /* health_poll_to */
-        { 0x0c0, 60000 },       /* full_crdump_to */
-        { 0x0e0, 60000 },       /* fw_reset_to */
-        { 0x100, 2000 },        /* flush_on_err_to */
-        { 0x120, 5000 },        /* pci_sync_update_to */
-        { 0x140, 3000 },        /* tear_down_to */
-        { 0x160, 5000 },        /* fsm_reactivate_to */
-        { 0x180, 5000 },        /* reclaim_pages_to */
-        { 0x1a0, 120000 },      /* reclaim_vfs_pages_to */
+        { 0x020, 2 },           /* pcie_toggle_to */
+        { 0x0a0, 2 },           /* health_poll_to */
+        { 0x0c0, 60 },          /* full_crdump_to */
+        { 0x0e0, 60 },          /* fw_reset_to */
+        { 0x100, 2 },           /* flush_on_err_to */
+        { 0x120, 2 },           /* pci_sync_update_to */
+        { 0x140, 10 },          /* tear_down_to */
+        { 0x160, 5 },           /* fsm_reactivate_to */
+        { 0x180, 5 },           /* reclaim_pages_to */
+        { 0x1a0, 120 },         /* reclaim_vfs_pages_to */
 };
 
 static void read_dtor(uint8_t *data, size_t len)
 {
-        /* to_multiplier 0: milliseconds (the kernel's lib/tout.c defaults). */
-        for (size_t i = 0; i < G_N_ELEMENTS(dtor_timeouts); i++)
-                mlx5_bits_set(data, len, dtor_timeouts[i].bit + 0xc, 20, dtor_timeouts[i].ms);
+        for (size_t i = 0; i < G_N_ELEMENTS(dtor_timeouts); i++) {
+                mlx5_bits_set(data, len, dtor_timeouts[i].bit, 3, DTOR_SECONDS);
+                mlx5_bits_set(data, len, dtor_timeouts[i].bit + 0xc, 20, dtor_timeouts[i].seconds);
+        }
 }
 
 /* A *CAM register of group 0: it answers for itself, the only register of its range this firmware has. */
