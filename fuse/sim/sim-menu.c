@@ -13,13 +13,15 @@
  */
 #include "sim/sim-private.h"
 
-/* The record's first 16 bits, PRM bit 0 first (mlx5_ifc resource_dump_menu_record). */
-#define I1(support, must)       ((support) << 0 | (must) << 1)
-#define I2(support, must)       ((support) << 2 | (must) << 3)
+/* A record's flags as real-device.md's columns read: support/must_have, and all/active for counts. */
+#define I1(support, must)       ((support) * SIM_MENU_SUPPORT_INDEX1 | (must) * SIM_MENU_MUST_INDEX1)
+#define I2(support, must)       ((support) * SIM_MENU_SUPPORT_INDEX2 | (must) * SIM_MENU_MUST_INDEX2)
 #define N1(support, must, all, active) \
-        ((support) << 4 | (must) << 5 | (all) << 6 | (active) << 7)
+        ((support) * SIM_MENU_SUPPORT_NUM1 | (must) * SIM_MENU_MUST_NUM1 | (all) * SIM_MENU_ALL_NUM1 | \
+         (active) * SIM_MENU_ACTIVE_NUM1)
 #define N2(support, must, all, active) \
-        ((support) << 8 | (must) << 9 | (all) << 10 | (active) << 11)
+        ((support) * SIM_MENU_SUPPORT_NUM2 | (must) * SIM_MENU_MUST_NUM2 | (all) * SIM_MENU_ALL_NUM2 | \
+         (active) * SIM_MENU_ACTIVE_NUM2)
 
 /* Entry sizes of the queue buffers: WQE basic block, data segment, CQE, EQE. */
 #define WQEBB_BYTES     64
