@@ -40,7 +40,7 @@
 #define SLICES          2       /* SX and RX pipeline slices */
 #define ICMC_SETS       4       /* ICM cache sets */
 #define SCHED_QUEUES    8       /* one per traffic class */
-#define VQOS_SKIP_LOCK  2       /* VQOS_TREE's index is a flag: 0 or 1 */
+#define VQOS_SKIP_LOCK  2       /* VQOS_TREE's index reads as a flag; other values are not published: refused */
 
 #define OBJ(k, type, n)                 .kind = (k), .object = (type), .bytes = (n)
 #define TABLE(entries, n, all)          .kind = SIM_MENU_TABLE, .count = (entries), .bytes = (n), .every = (all)

@@ -53,7 +53,7 @@ enum dump_phase {
 struct sim_dump_session {
         uint64_t opaque;
         unsigned seq;                           /* seq_num of the last answer */
-        unsigned uid;                           /* only its opener continues it */
+        unsigned uid;                           /* only its opener continues it (not published; the stricter way) */
         const struct sim_menu_record *rec;      /* NULL: the menu */
         uint16_t segment_type, vhca_id;
         uint32_t index1, index2;
@@ -483,7 +483,7 @@ static unsigned open_session(struct sim_cmd *cmd, const uint8_t *req, struct sim
         if (mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, RSCDUMP_VHCA_ID_VALID_BIT, 1) && s->vhca_id != sim->index)
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_VHCA);
         if (s->segment_type == MLX5_RSCDUMP_SEG_MENU) {
-                /* The menu has no record to offer indexes or counts; the kernel asks with none. */
+                /* No record offers the menu indexes or counts; what firmware does with them is not published: refused. */
                 if (s->index1 || s->index2 || s->num1 > 1 || s->num2 > 1)
                         return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_MENU_ARGS);
         } else {
