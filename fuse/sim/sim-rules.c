@@ -106,6 +106,13 @@ static const struct sim_rule rules[] = {
         { "caps:general", "log_max_umem", SIM_RULE_VALUE, "16" },
         /* Not in the README; above every WQ the population makes (log_wq_sz up to 13). */
         { "caps:general", "log_max_wq_sz", SIM_RULE_VALUE, "16" },
+        /* Not in the README either: plausible ranges, each minimum below its maximum. */
+        { "caps:general", "log_min_stride_sz_rq", SIM_RULE_VALUE, "6" },
+        { "caps:general", "log_max_stride_sz_rq", SIM_RULE_VALUE, "13" },
+        { "caps:general", "log_min_stride_sz_sq", SIM_RULE_VALUE, "6" },
+        { "caps:general", "log_max_stride_sz_sq", SIM_RULE_VALUE, "11" },
+        { "caps:general", "log_min_hairpin_wq_data_sz", SIM_RULE_VALUE, "9" },
+        { "caps:general", "log_max_hairpin_wq_data_sz", SIM_RULE_VALUE, "15" },
         /* SW_ICM, GENEVE_TLV_OPT, ENCRYPTION_KEY: object types no capability page depends on. */
         { "caps:general", "general_obj_types", SIM_RULE_VALUE, "0x1900" },
 };

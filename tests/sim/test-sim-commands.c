@@ -384,12 +384,42 @@ static void check_log_leaf(const mlx5_schema_field *f, const char *path, uint32_
                 g_error("caps %s = %" G_GUINT64_FORMAT ": not a sane log size", path, v);
 }
 
+struct min_max {
+        const mlx5_schema_struct *layout;
+        const uint8_t *page;
+        unsigned pairs;
+};
+
+/* A "min" field is at most its "max" namesake (log_min_stride_sz_rq and log_max_stride_sz_rq, ...). */
+static void check_min_leaf(const mlx5_schema_field *f, const char *path, uint32_t bit_off, void *user_data)
+{
+        struct min_max *m = user_data;
+        const char *at = strstr(path, "min");
+        g_autofree char *max_path = NULL;
+        const mlx5_schema_field *mf;
+        uint32_t max_off;
+        uint64_t lo, hi;
+
+        if (!at || f->width > 64 || f->enumeration)
+                return;
+        max_path = g_strdup(path);
+        memcpy(max_path + (at - path), "max", 3);
+        if (mlx5_schema_resolve(m->layout, max_path, &mf, &max_off) < 0 || mf->width > 64)
+                return;
+        lo = sim_test_get_bits(m->page, bit_off, f->width);
+        hi = sim_test_get_bits(m->page, max_off, mf->width);
+        if (lo > hi)
+                g_error("caps %s = %" G_GUINT64_FORMAT " > %s = %" G_GUINT64_FORMAT, path, lo, max_path, hi);
+        m->pairs++;
+}
+
 /* Every page: logs sane; one device model, one set of caps, whatever the seed and function (but vhca_id). */
 static void test_caps_coherent(void)
 {
         g_autoptr(mlx5_sim) a = sim_test_new("seed=1", 0);
         g_autoptr(mlx5_sim) b = sim_test_new("seed=77,devices=4", 2);
         const mlx5_schema *schema = sim_test_schema();
+        unsigned pairs = 0;
 
         for (unsigned i = 0; i < mlx5_schema_n_caps(schema); i++) {
                 const mlx5_schema_caps *c = mlx5_schema_caps_at(schema, i);
@@ -398,10 +428,13 @@ static void test_caps_coherent(void)
                         unsigned sa, sb;
                         g_autofree uint8_t *pa = caps_page(a, c->type, current, &sa);
                         g_autofree uint8_t *pb = caps_page(b, c->type, current, &sb);
+                        struct min_max m = { c->layout, pa + 16, 0 };
 
                         g_assert_cmpuint(sa, ==, ST_OK);
                         g_assert_cmpuint(sb, ==, ST_OK);
                         mlx5_schema_foreach_leaf(c->layout, check_log_leaf, pa + 16);
+                        mlx5_schema_foreach_leaf(c->layout, check_min_leaf, &m);
+                        pairs += m.pairs;
                         if (c->type == 0) {
                                 /* vhca_id: cap 0x30, 16 bits */
                                 g_assert_cmpuint(sim_test_get_bits(pb + 16, 0x30, 16), ==, 2);
@@ -410,6 +443,8 @@ static void test_caps_coherent(void)
                         g_assert_cmpmem(pa, HCA_CAP_OUT_LEN, pb, HCA_CAP_OUT_LEN);
                 }
         }
+        g_test_message("%u min/max pairs", pairs);
+        g_assert_cmpuint(pairs, >=, 5);
 }
 
 /* A context field of every object of a type is at most the caps value. */
