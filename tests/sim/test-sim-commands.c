@@ -496,6 +496,9 @@ static void test_population_fits_caps(void)
                 g_assert_cmpuint(n, <=, max + 1);
                 g_assert_cmpuint(ids[n - 1], <=, max);
         }
+        /* Contexts: on a population small enough to read whole, with every type. */
+        g_clear_pointer(&sim, mlx5_sim_free);
+        sim = sim_test_new("qp=600,cq=300,eq=40,srq=60,sq=100,rq=100", 0);
         check_contexts(sim, "cq", "log_cq_size", cap_field(general, "general", "log_max_cq_sz"));
         check_contexts(sim, "cq", "c_eqn_or_apu_element", (1u << cap_field(general, "general", "log_max_eq")) - 1);
         check_contexts(sim, "eq", "log_eq_size", cap_field(general, "general", "log_max_eq_sz"));
