@@ -5,6 +5,7 @@
 
 /* PRM offsets, typed from mlx5-prm.md §4 and §8 on purpose: not the project's headers. */
 #define ACCESS_REG_OPCODE       0x805
+#define CREATE_UCTX_OPCODE      0xa04
 #define REG_RESOURCE_DUMP       0xc000
 #define REG_LEN                 256
 #define INLINE_LEN              208
@@ -256,4 +257,19 @@ void sim_test_expect_spec_error(const char *text, const char *needle)
         g_test_message("%s -> %s", text, error->message);
         if (!strstr(error->message, needle))
                 g_error("error for '%s' does not name '%s': %s", text, needle, error->message);
+}
+
+unsigned sim_test_create_uctx(mlx5_sim *sim, uint32_t cap, unsigned *ret_uid)
+{
+        uint8_t in[0x40] = { 0 }, out[16];
+        unsigned status;
+
+        sim_test_query_in(in, CREATE_UCTX_OPCODE, 0, 0);
+        in[0x10] = cap >> 24;
+        in[0x11] = cap >> 16;
+        in[0x12] = cap >> 8;
+        in[0x13] = cap;
+        status = sim_test_exec(sim, in, sizeof(in), out, sizeof(out));
+        *ret_uid = sim_test_be16(out + 0xa);
+        return status;
 }

@@ -28,6 +28,8 @@ uint64_t sim_test_get_bits(const uint8_t *buf, uint32_t bit_off, uint32_t width)
 unsigned sim_test_query_resource(mlx5_sim *sim, const mlx5_schema_resource *res, uint32_t id, uint8_t *out);
 /* A 16-byte input for opcode/op_mod with a 24-bit object number at byte 9. */
 void sim_test_query_in(uint8_t in[16], unsigned opcode, unsigned op_mod, uint32_t id);
+/* CREATE_UCTX with these caps; the status, the uid in *ret_uid. */
+unsigned sim_test_create_uctx(mlx5_sim *sim, uint32_t cap, unsigned *ret_uid);
 /* QUERY_<opcode> of one object with a 24-bit id at byte 9; the status. */
 unsigned sim_test_query(mlx5_sim *sim, unsigned opcode, uint32_t id, uint8_t *out, size_t outlen);
 

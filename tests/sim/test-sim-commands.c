@@ -260,8 +260,6 @@ static void test_caps(void)
         g_assert_cmpuint(lowered, >, 0);
 }
 
-static unsigned create_uctx(mlx5_sim *sim, uint32_t cap, unsigned *ret_uid);
-
 /* A page of a caps block (current or max), through the schema's layout; NULL when refused. */
 static uint8_t *caps_page(mlx5_sim *sim, unsigned type, bool current, unsigned *ret_status)
 {
@@ -557,7 +555,7 @@ static void test_registers(void)
         uint8_t data[80];
         unsigned uid;
 
-        g_assert_cmpuint(create_uctx(sim, 0, &uid), ==, ST_OK);
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0, &uid), ==, ST_OK);
         /* A user context without TOOLS_RESOURCES reads them too (real-device.md §5). */
         g_assert_cmpuint(read_register(sim, 0x6001, 1, uid, data, 64), ==, ST_OK);
         g_assert_cmpstr((const char *) data, ==, "MT4125 ConnectX6Dx Mellanox Technologies");
@@ -593,21 +591,6 @@ static void test_query_adapter(void)
         g_assert_cmpstr((const char *) out + 0x10 + 0xf0, ==, "MT_0000000838");
 }
 
-static unsigned create_uctx(mlx5_sim *sim, uint32_t cap, unsigned *ret_uid)
-{
-        uint8_t in[0x40] = { 0 }, out[16];
-        unsigned status;
-
-        sim_test_query_in(in, OP_CREATE_UCTX, 0, 0);
-        in[0x10] = cap >> 24;
-        in[0x11] = cap >> 16;
-        in[0x12] = cap >> 8;
-        in[0x13] = cap;
-        status = sim_test_exec(sim, in, sizeof(in), out, sizeof(out));
-        *ret_uid = sim_test_be16(out + 0xa);
-        return status;
-}
-
 static unsigned uid_cmd(mlx5_sim *sim, unsigned opcode, unsigned header_uid, unsigned id, size_t inlen,
                         unsigned num_mtt, uint8_t *out)
 {
@@ -633,9 +616,9 @@ static void test_uctx_umem(void)
         unsigned uid, uid2, umem;
         uint8_t out[QUERY_QP_OUT_LEN], in[16];
 
-        g_assert_cmpuint(create_uctx(sim, 0x4, &uid), ==, ST_OK);
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0x4, &uid), ==, ST_OK);
         g_assert_cmpuint(uid, !=, 0);
-        g_assert_cmpuint(create_uctx(sim, 0, &uid2), ==, ST_OK);
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0, &uid2), ==, ST_OK);
         g_assert_cmpuint(uid2, !=, uid);
 
         /* A command carrying the uid works, and the firmware saw the uid. */
@@ -668,7 +651,7 @@ static void test_uctx_limit(void)
         g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
         unsigned uid, created = 0, status;
 
-        while ((status = create_uctx(sim, 0x4, &uid)) == ST_OK)
+        while ((status = sim_test_create_uctx(sim, 0x4, &uid)) == ST_OK)
                 g_assert_cmpuint(++created, <=, 0x10000);
         g_assert_cmpuint(status, ==, ST_LIM);
         g_assert_cmpuint(created, >=, 16);

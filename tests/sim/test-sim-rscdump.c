@@ -15,7 +15,6 @@
 #define OP_QUERY_QP             0x50b
 #define OP_QUERY_CQ             0x402
 #define OP_QUERY_MKEY           0x201
-#define OP_CREATE_UCTX          0xa04
 #define SEG_MENU                0xffff
 #define REG_MBOX_LEN            SIM_TEST_REG_MBOX_LEN
 
@@ -477,12 +476,10 @@ static void test_refusals(void)
 
 static unsigned create_uctx(mlx5_sim *sim, uint32_t cap)
 {
-        uint8_t in[0x40] = { 0 }, out[16];
+        unsigned uid;
 
-        sim_test_query_in(in, OP_CREATE_UCTX, 0, 0);
-        in[0x13] = cap;
-        g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), out, sizeof(out)), ==, ST_OK);
-        return sim_test_be16(out + 0xa);
+        g_assert_cmpuint(sim_test_create_uctx(sim, cap, &uid), ==, ST_OK);
+        return uid;
 }
 
 static void test_user_contexts(void)
