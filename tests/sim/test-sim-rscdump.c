@@ -472,6 +472,85 @@ static void test_refusals(void)
         }
 }
 
+/*
+ * Random requests, valid and not: each is refused with a status and a
+ * syndrome, or answers a whole stream whose records are of the segment
+ * asked for and, for a per-object segment, of that very object.
+ */
+static void test_random_requests(void)
+{
+        /* The per-object segments, with the type their index1 names. */
+        static const struct {
+                unsigned type;
+                const char *objects;
+        } segments[] = {
+                { 0x2, "qp" }, { 0x3, "qp" }, { 0x4, "qp" }, { 0x1000, "qp" }, { 0x1001, "qp" }, { 0x1002, "qp" },
+                { 0x5, "qp" }, { 0x4000, "qp" }, { 0x1100, "srq" }, { 0x1101, "srq" }, { 0x1200, "cq" },
+                { 0x1201, "cq" }, { 0x4020, "cq" }, { 0x1300, "eq" }, { 0x1301, "eq" }, { 0x21, "mkey" },
+                { 0x4030, "mkey" },
+                /* Not per object: any index1 they answer for is their own entry. */
+                { 0x3000, NULL }, { 0x3001, NULL }, { 0x1310, NULL }, { 0x2020, NULL }, { 0x4008, NULL },
+                { 0x4012, NULL }, { 0x1040, NULL }, { 0x104b, NULL }, { 0x1053, NULL }, { 0x4001, NULL },
+        };
+        static const unsigned numbers[] = { 0, 0, 0, 1, 1, 1, 2, 3, 0xfff0, 0xfff1, 0xfffe, 0xffff };
+        g_autoptr(mlx5_sim) sim = sim_test_new("qp=40,cq=20,eq=6,srq=6,mkey=20", 0);
+        GRand *rng = g_rand_new_with_seed(11);
+        unsigned answered = 0, refused = 0;
+
+        for (unsigned i = 0; i < 3000; i++) {
+                size_t pick = g_rand_int_range(rng, 0, G_N_ELEMENTS(segments)), n = 0;
+                const uint32_t *ids = segments[pick].objects ? mlx5_sim_object_ids(sim, segments[pick].objects, &n)
+                                                             : NULL;
+                sim_test_dump_request req = {
+                        .segment_type = segments[pick].type,
+                        .index2 = g_rand_boolean(rng) ? 0 : g_rand_int_range(rng, 0, 70),
+                        .num_of_obj1 = numbers[g_rand_int_range(rng, 0, G_N_ELEMENTS(numbers))],
+                        .num_of_obj2 = numbers[g_rand_int_range(rng, 0, G_N_ELEMENTS(numbers))],
+                };
+                uint32_t syndrome = 0;
+                g_autoptr(GByteArray) stream = NULL;
+                g_autoptr(GArray) recs = NULL;
+
+                /* An object's number, a neighbour of one, or anything. */
+                switch (g_rand_int_range(rng, 0, 4)) {
+                case 0:
+                case 1:
+                        req.index1 = n ? ids[g_rand_int_range(rng, 0, n)] : (uint32_t) g_rand_int_range(rng, 0, 4);
+                        break;
+                case 2:
+                        req.index1 = n ? ids[g_rand_int_range(rng, 0, n)] + 1 : (uint32_t) g_rand_int_range(rng, 0, 16);
+                        break;
+                default:
+                        req.index1 = g_rand_int(rng);
+                }
+                if (sim_test_dump_status(sim, &req, &syndrome) != ST_OK) {
+                        g_assert_cmpuint(syndrome, !=, 0);
+                        refused++;
+                        continue;
+                }
+                answered++;
+                recs = records(sim, &req, &stream);
+                for (guint k = 0; k < recs->len; k++) {
+                        const sim_test_segment *r = &g_array_index(recs, sim_test_segment, k);
+
+                        g_assert_cmpuint(r->type, ==, req.segment_type);
+                        /* Never another object: the one index1 names, which exists. */
+                        if (segments[pick].objects) {
+                                bool known = false;
+
+                                g_assert_cmpuint(sim_test_be32(r->data + 8), ==, req.index1);
+                                for (size_t j = 0; j < n; j++)
+                                        known |= ids[j] == req.index1;
+                                g_assert_true(known);
+                        }
+                }
+        }
+        g_test_message("%u answered, %u refused", answered, refused);
+        g_assert_cmpuint(answered, >, 150);
+        g_assert_cmpuint(refused, >, 300);
+        g_rand_free(rng);
+}
+
 /* ---- user contexts ---- */
 
 static unsigned create_uctx(mlx5_sim *sim, uint32_t cap)
@@ -632,6 +711,7 @@ int main(int argc, char **argv)
         g_test_add_func("/sim/rscdump/device-wide", test_device_wide);
         g_test_add_func("/sim/rscdump/tables", test_tables);
         g_test_add_func("/sim/rscdump/refusals", test_refusals);
+        g_test_add_func("/sim/rscdump/random-requests", test_random_requests);
         g_test_add_func("/sim/rscdump/user-contexts", test_user_contexts);
         g_test_add_func("/sim/rscdump/sessions", test_sessions);
         g_test_add_func("/sim/rscdump/kernel-style-in-place", test_kernel_style_in_place);
