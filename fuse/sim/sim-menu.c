@@ -6,8 +6,9 @@
  * this firmware puts behind each record.  The menu is data: sim-rscdump.c
  * writes it and enforces its flags, and answers each segment by its kind.
  *
- * Payload formats the PRM publishes (PRM_QUERY_*: the query output;
- * QUERY_VNIC_ENV: query_vnic_env_out) are filled as such; the others are
+ * PRM_QUERY_* carry the query output (the kernel's restrack decodes them
+ * so); QUERY_VNIC_ENV carries query_vnic_env_out by the same analogy, not
+ * published; the others are
  * firmware-internal and not public, so their payloads are deterministic
  * opaque bytes of a plausible size (README.md, "Simulated firmware").
  */
