@@ -646,6 +646,40 @@ static void test_uctx_umem(void)
         g_assert_cmpuint(sim_test_exec(sim, in, 16, out, sizeof(out)), ==, ST_BAD_PARAM);
 }
 
+/* The rule across every schema resource: kernel objects for TOOLS_RESOURCES only; singletons for all. */
+static void test_uctx_rule(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        const mlx5_schema *schema = sim_test_schema();
+        unsigned tools, plain, refused = 0;
+
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0x4, &tools), ==, ST_OK);
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0x3, &plain), ==, ST_OK);
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+                size_t n = 0;
+                const uint32_t *ids = mlx5_sim_object_ids(sim, res->name, &n);
+                g_autofree uint8_t *in = g_malloc0(MAX(res->inlen, 16));
+                g_autofree uint8_t *out = g_malloc0(res->outlen);
+
+                if (res->has_id && n == 0)
+                        continue;
+                sim_test_query_in(in, res->opcode, res->op_mod, 0);
+                if (res->has_id)
+                        sim_test_put_bits(in, res->id_bit_off, res->id_width, ids[0]);
+                in[2] = tools >> 8;
+                in[3] = tools;
+                g_assert_cmpuint(sim_test_exec(sim, in, res->inlen, out, res->outlen), ==, ST_OK);
+                in[2] = plain >> 8;
+                in[3] = plain;
+                g_test_message("%s", res->name);
+                g_assert_cmpuint(sim_test_exec(sim, in, res->inlen, out, res->outlen), ==,
+                                 res->has_id ? ST_BAD_PARAM : ST_OK);
+                refused += res->has_id;
+        }
+        g_assert_cmpuint(refused, >=, 10);
+}
+
 static void test_uctx_limit(void)
 {
         g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
@@ -735,6 +769,7 @@ int main(int argc, char **argv)
         g_test_add_func("/sim/commands/registers", test_registers);
         g_test_add_func("/sim/commands/query-adapter", test_query_adapter);
         g_test_add_func("/sim/commands/uctx-umem", test_uctx_umem);
+        g_test_add_func("/sim/commands/uctx-rule", test_uctx_rule);
         g_test_add_func("/sim/commands/uctx-limit", test_uctx_limit);
         g_test_add_func("/sim/commands/counts", test_counts);
         g_test_add_func("/sim/commands/fail-spec", test_fail_spec);
