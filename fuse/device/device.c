@@ -170,6 +170,7 @@ int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool 
         return exec_checked(dev, in, sizeof(in), MLX5_HCA_CAP_OUT_LEN, caps->name, ret_out);
 }
 
+/* num_of_obj1 (the caller's): 0 for the menu, as the kernel and mstflint ask; "all" only where a record offers it. */
 static int read_dump(mlx5_device *dev, struct mlx5_rscdump_request *req, GByteArray **ret_stream)
 {
         unsigned status = 0;
@@ -177,7 +178,6 @@ static int read_dump(mlx5_device *dev, struct mlx5_rscdump_request *req, GByteAr
         int r;
 
         req->vhca_id = dev->vhca_id;
-        req->num_of_obj1 = MLX5_RSCDUMP_ALL;
         r = mlx5_rscdump_read(dev->transport, req, ret_stream, &status, &syndrome);
         if (r == -EIO && status != 0)
                 log_firmware_error(dev, MLX5_CMD_OP_ACCESS_REG, "RESOURCE_DUMP", status, syndrome);
@@ -255,6 +255,7 @@ int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids
         who = g_strdup_printf("%s: listing %s", dev->pci_name, l->list_segment_name);
         walk.who = req.who = who;
         req.segment_type = (uint16_t) l->list_segment;
+        req.num_of_obj1 = MLX5_RSCDUMP_ALL;
         mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, limits->list_max_us);
         mlx5_id_budget_init(&walk.budget, MLX5_LIMIT_LIST_IDS, MIN(limits->list_max_ids, l->caps_max_ids));
         /* Not even a header per object more than the caps allow objects: a longer dump is broken. */
