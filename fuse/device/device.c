@@ -124,8 +124,11 @@ static void run_batch_worker(gpointer data, gpointer user_data)
                         memcpy(b->raws + (size_t) i * b->res->outlen, g_bytes_get_data(out, NULL),
                                b->res->outlen);
                 if (b->deadline && i % 64 == 0) {
+                        char who[96];
+
+                        g_snprintf(who, sizeof(who), "%s: listing %s", b->dev->pci_name, b->res->name);
                         g_mutex_lock(&b->lock);
-                        if (mlx5_deadline_check(b->deadline, b->dev->pci_name) < 0)
+                        if (mlx5_deadline_check(b->deadline, who) < 0)
                                 g_atomic_int_set(&b->late, 1);
                         g_mutex_unlock(&b->lock);
                 }
