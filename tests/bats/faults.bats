@@ -117,7 +117,7 @@ log_has() {
         # Every object the host's views name stays listed, queried or not.
         run -0 grep -E "^found.qp: netlink $listed, debugfs $listed;" "$MNT/$DEV/info"
         [ "$(stat_of "$DEV.sent.QUERY_QP")" -lt "$listed" ]
-        log_has "$DEV: limit list_timeout \(1\) reached"
+        log_has "$DEV: listing qp: limit list_timeout \(1\) reached"
         [ "$(stat_of limits.list_timeout.tripped)" -ge 1 ]
         assert_still_serving
 }
