@@ -49,7 +49,7 @@ static mlx5_schema *load_schema(const struct mlx5dbgfs_options *opts)
 static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema, mlx5_tree *tree)
 {
         mlx5dbgfs_hotplug *hotplug = NULL;
-        /* ro first: nothing the user passes turns writes on (rw never reaches libfuse). */
+        /* Nothing the user passes turns these off: options.c never passes rw, dev, suid or exec on. */
         g_autoptr(GString) mount_opts = g_string_new("ro,nosuid,nodev,noexec,default_permissions,"
                                                      "fsname=mlx5dbgfs,subtype=mlx5dbgfs");
         struct fuse_args args = FUSE_ARGS_INIT(0, NULL);

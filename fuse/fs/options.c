@@ -39,7 +39,8 @@ void mlx5dbgfs_print_usage(const char *argv0)
                "  sim[=SPEC]          the same as --sim[=SPEC], for mount -t fuse.mlx5dbgfs;\n"
                "                      separate SPEC's pairs with ':' here (sim=devices=2:qp=10)\n"
                "  nonempty            mount over a directory that is not empty\n"
-               "  rw, ro              accepted; the mount is read-only either way\n"
+               "  rw, ro, dev, suid, exec and their no- forms: accepted; the mount is\n"
+               "                      ro,nodev,nosuid,noexec either way\n"
                "  allow_other         let other users read the tree: it holds keys and\n"
                "                      addresses of live objects, so only on trusted hosts\n"
                "  other options are passed to FUSE (see fuse(8))\n",
@@ -132,6 +133,17 @@ static bool is_fstab_only(const char *key)
         return g_str_has_prefix(key, "x-");
 }
 
+/* Mount flags the daemon sets itself (see serve() in main.c). */
+static bool is_forced_flag(const char *key)
+{
+        static const char *const flags[] = { "rw", "ro", "dev", "nodev", "suid", "nosuid", "exec", "noexec" };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(flags); i++)
+                if (strcmp(key, flags[i]) == 0)
+                        return true;
+        return false;
+}
+
 static bool parse_mount_option(struct mlx5dbgfs_options *opts, const char *opt, GError **error)
 {
         const char *eq = strchr(opt, '=');
@@ -150,10 +162,11 @@ static bool parse_mount_option(struct mlx5dbgfs_options *opts, const char *opt, 
                 return true;
         }
         /*
-         * mount(8) passes rw unless told ro.  The mount is read-only whatever
-         * it says (ro comes first and rw is never passed on): take both.
+         * mount(8) passes rw unless told ro, and mount.fuse3 adds dev,suid for
+         * root.  The mount is ro,nosuid,nodev,noexec whatever they say: take
+         * them, and pass none of them on.
          */
-        if ((strcmp(key, "rw") == 0 || strcmp(key, "ro") == 0) && !eq)
+        if (is_forced_flag(key) && !eq)
                 return true;
         if (is_fstab_only(key))
                 return true;
