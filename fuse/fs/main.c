@@ -12,6 +12,7 @@
 #include "fs/mountpoint.h"
 #include "fs/options.h"
 #include "fs/schema-dir.h"
+#include "host/host.h"
 #include "schema/schema.h"
 #include "tree/tree.h"
 
@@ -24,14 +25,6 @@ enum {
 /* FUSE threads only hand slow requests over; the slow workers wait for firmware. */
 #define FUSE_MAX_THREADS 16
 #define SLOW_WORKERS 64
-
-/* Tests point this at a fake sysfs tree. */
-static const char *sysfs_root(void)
-{
-        const char *root = g_getenv("MLX5DBGFS_SYSFS_ROOT");
-
-        return root && *root ? root : "/sys";
-}
 
 static mlx5_schema *load_schema(const struct mlx5dbgfs_options *opts)
 {
@@ -76,7 +69,7 @@ static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema
 
         mlx5_fs_set_session(se);
         mlx5_fs_start_workers(SLOW_WORKERS);
-        hotplug = mlx5dbgfs_hotplug_start(opts, schema, tree, sysfs_root());
+        hotplug = mlx5dbgfs_hotplug_start(opts, schema, tree, mlx5_host_sysfs_root());
         loop_cfg = fuse_loop_cfg_create();
         fuse_loop_cfg_set_max_threads(loop_cfg, FUSE_MAX_THREADS);
         /* Type=notify: the mount is there before systemd calls the service started. */
@@ -158,7 +151,7 @@ int main(int argc, char **argv)
                 /* The tree takes each device over. */
                 mlx5_device *dev = g_ptr_array_steal_index(devices, 0);
 
-                if (mlx5_tree_add_device(tree, dev, sysfs_root()) < 0)
+                if (mlx5_tree_add_device(tree, dev, mlx5_host_sysfs_root()) < 0)
                         mlx5_device_free(dev);
         }
 

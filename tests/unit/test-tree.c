@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "host/host-sim.h"
 #include "sim/sim.h"
 #include "transport/transport-sim.h"
 #include "tree/tree.h"
@@ -20,12 +21,13 @@ static mlx5_sim_spec *spec;
 /* Simulated function index, presented as reached through node. */
 static mlx5_device *open_function(unsigned index, const char *node)
 {
-        mlx5_transport *t = mlx5_transport_sim_new(mlx5_sim_new(schema, spec, index), 4);
+        mlx5_sim *sim = mlx5_sim_new(schema, spec, index);
+        mlx5_transport *t = mlx5_transport_sim_new(sim, 4);
         g_autoptr(GError) error = NULL;
         mlx5_device *dev = NULL;
 
         g_strlcpy(t->id.node, node, sizeof(t->id.node));
-        g_assert_cmpint(mlx5_device_open(t, schema, &dev, &error), ==, 0);
+        g_assert_cmpint(mlx5_device_open(t, mlx5_host_sim_new(sim), schema, &dev, &error), ==, 0);
         g_assert_no_error(error);
         return dev;
 }
