@@ -248,3 +248,77 @@ complete_words() {
         assert_line "$BATS_TEST_TMPDIR/where/mnt"
         refute_line "$BATS_TEST_TMPDIR/where/file"
 }
+
+# The unit under a real systemd: the host's /usr and the installed /usr/local
+# booted in a systemd-nspawn container (tmpfs root, private network), with a
+# drop-in that mounts simulated devices and a checking service that records
+# what it sees in $result, then powers the container off.
+@test "systemd starts the unit (Type=notify), restarts it after a crash, and stopping it unmounts" {
+        skip_without_fuse
+        skip_unless_local_prefix
+        command -v systemd-nspawn >/dev/null || fail "no systemd-nspawn (tools/install-deps: systemd-container)"
+        units=$BATS_TEST_TMPDIR/units
+        result=$BATS_TEST_TMPDIR/result
+        mkdir -p "$units/mlx5dbgfs.service.d" "$result"
+        # No device node in the container: drop the conditions, mount the simulator.
+        printf '[Unit]\nConditionPathExistsGlob=\n[Service]\nExecStart=\nExecStart=%s -f -o sim=devices=2:qp=20:fail=QUERY_CQ /mnt/mlx5dbg\n' \
+                "$PREFIX/sbin/mlx5dbgfs" >"$units/mlx5dbgfs.service.d/sim.conf"
+        cat >"$units/mlx5dbgfs-check.service" <<'UNIT'
+[Unit]
+Wants=mlx5dbgfs.service
+After=mlx5dbgfs.service
+SuccessAction=poweroff-force
+FailureAction=poweroff-force
+[Service]
+Type=oneshot
+ExecStart=/bin/bash /check.sh
+UNIT
+        cat >"$units/check.sh" <<'CHECK'
+set -x
+exec 2>/result/trace
+show() { systemctl show -p ActiveState,SubState,StatusText,NRestarts mlx5dbgfs.service | sort | tr '\n' ' '; echo; }
+echo "started: $(show)" >/result/log
+ls /mnt/mlx5dbg | tr '\n' ' ' | sed 's/^/ls: /' >>/result/log; echo >>/result/log
+grep " /mnt/mlx5dbg " /proc/self/mountinfo | sed 's/^/mountinfo: /' >>/result/log
+dev=$(ls /mnt/mlx5dbg | grep '^0000:' | head -1)
+cat /mnt/mlx5dbg/$dev/cq/$(ls /mnt/mlx5dbg/$dev/cq | head -1) >/dev/null 2>&1 && echo "cq read: ok" >>/result/log
+systemctl kill -s KILL mlx5dbgfs.service
+for _ in $(seq 200); do
+        [ "$(systemctl show -p NRestarts --value mlx5dbgfs.service)" = 1 ] &&
+                [ "$(systemctl is-active mlx5dbgfs.service)" = active ] && break
+        sleep 0.1
+done
+echo "after crash: $(show)" >>/result/log
+ls /mnt/mlx5dbg | tr '\n' ' ' | sed 's/^/ls after crash: /' >>/result/log; echo >>/result/log
+systemctl stop mlx5dbgfs.service
+echo "stopped: $(show)" >>/result/log
+echo "mounts after stop: $(grep -c " /mnt/mlx5dbg " /proc/self/mountinfo)" >>/result/log
+journalctl -b -o json --output-fields=MESSAGE,PRIORITY,SYSLOG_IDENTIFIER,_SYSTEMD_UNIT --no-pager >/result/journal
+CHECK
+        machine=mlx5dbgfs-test-$$
+        run timeout 180 systemd-nspawn --quiet --register=no --keep-unit --machine="$machine" -D / --volatile=yes \
+                --private-network --console=pipe --bind=/dev/fuse --bind-ro="$DEST$PREFIX:$PREFIX" \
+                --bind="$result:/result" --bind-ro="$units/check.sh:/check.sh" \
+                --bind-ro="$units/mlx5dbgfs-check.service:/etc/systemd/system/mlx5dbgfs-check.service" \
+                --bind-ro="$units/mlx5dbgfs.service.d:/etc/systemd/system/mlx5dbgfs.service.d" \
+                --boot systemd.unit=mlx5dbgfs-check.service systemd.firstboot=off
+        # nspawn leaves its (empty) propagation directory behind.
+        rmdir "/run/systemd/nspawn/propagate/$machine" 2>/dev/null || true
+        sed 's/^/# /' "$result/log" >&3
+        [ "$status" = 0 ] || { cat "$result/trace" >&2; fail "nspawn status $status: $output"; }
+        run -0 cat "$result/log"
+        assert_line "started: ActiveState=active NRestarts=0 StatusText=Serving /mnt/mlx5dbg SubState=running "
+        assert_line --regexp "^ls: 0000:08:00.0 0000:08:00.1 by-name"
+        assert_line --regexp "^mountinfo: .* /mnt/mlx5dbg ro,nosuid,nodev,noexec.* - fuse\.mlx5dbgfs mlx5dbgfs "
+        refute_line "cq read: ok"
+        assert_line "after crash: ActiveState=active NRestarts=1 StatusText=Serving /mnt/mlx5dbg SubState=running "
+        assert_line --regexp "^ls after crash: 0000:08:00.0 0000:08:00.1 by-name"
+        assert_line --regexp "^stopped: ActiveState=inactive NRestarts=1 "
+        assert_line "mounts after stop: 0"
+        # The daemon's messages, under systemd, are in the journal under its name.
+        run -0 grep '"SYSLOG_IDENTIFIER":"mlx5dbgfs"' "$result/journal"
+        assert_output --regexp '"MESSAGE":"0000:08:00.[01]: QUERY_CQ 0x[0-9a-f]+ failed: firmware status BAD_SYS_STATE'
+        assert_output --partial '"_SYSTEMD_UNIT":"mlx5dbgfs.service"'
+        # The hardening applied without a complaint from systemd.
+        run ! grep -iE '"MESSAGE":"[^"]*mlx5dbgfs\.service[^"]*(failed to|ignoring|unknown)' "$result/journal"
+}
