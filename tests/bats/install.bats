@@ -148,6 +148,17 @@ EOF
         assert_line "daemon ended"
 }
 
+@test "mount.fuse3 'mlx5dbgfs#none' MNT -o sim=SPEC, the helper's own form" {
+        skip_without_fuse
+        skip_unless_local_prefix
+        mnt=$BATS_TEST_TMPDIR/mnt
+        run -0 in_installed_ns "$(ns_mount_script "mount.fuse3 'mlx5dbgfs#none' '$mnt' -o sim=qp=4,ttl=1" "$mnt")"
+        assert_line --partial "daemon: mlx5dbgfs none $mnt -o sim=qp=4,ttl=1"
+        assert_line --regexp "^devices: 0000:"
+        assert_line --regexp "^qp: [a-z_]+: "
+        assert_line "daemon ended"
+}
+
 @test "-o sim=SPEC shows the same tree as --sim=SPEC" {
         skip_without_fuse
         a=$BATS_TEST_TMPDIR/a
