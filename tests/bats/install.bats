@@ -207,6 +207,19 @@ EOF
         run ! grep -E '^(Protect(System|Home|KernelTunables|KernelModules|KernelLogs|ControlGroups|Proc)|Private(Tmp|Devices|Network|Mounts)|ReadOnlyPaths|ReadWritePaths|InaccessiblePaths|TemporaryFileSystem|BindPaths)=' "$DEST$unit"
 }
 
+@test "udev reads the installed rule without an error" {
+        skip_unless_local_prefix
+        udevadm=$(command -v udevadm || echo "${MLX5DBGFS_VM_CACHE:-/var/cache/mlx5dbgfs-vm}/udev/bin/udevadm")
+        [ -x "$udevadm" ] || fail "no udevadm (tools/install-deps unpacks one)"
+        [ -e /sys/class/misc/fuse ] || skip "no /sys/class/misc/fuse to run the rules against"
+        # No mlx5ctl node here: the rules are parsed (an error reads FILE:LINE ...) and run.
+        run -0 in_installed_ns "'$udevadm' test --action=add /sys/class/misc/fuse 2>&1"
+        assert_line "Reading rules file: $PREFIX/lib/udev/rules.d/70-mlx5ctl.rules"
+        refute_output --partial "70-mlx5ctl.rules:"
+        grep -q 'KERNEL=="mlx5ctl-\*".*MODE="0600".*ENV{SYSTEMD_WANTS}+="mlx5dbgfs.service"' \
+                "$DEST$PREFIX/lib/udev/rules.d/70-mlx5ctl.rules"
+}
+
 @test "dkms add and build the installed tree against Debian's headers" {
         command -v dkms >/dev/null || fail "dkms is not installed (tools/install-deps)"
         kver=$(ls /usr/src | sed -n 's/^linux-headers-\(.*-amd64\)$/\1/p' | sort -V | tail -1)
