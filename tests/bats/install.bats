@@ -327,7 +327,8 @@ CHECK
                 --bind-ro="$units/mlx5dbgfs.service.d:/etc/systemd/system/mlx5dbgfs.service.d" \
                 --boot systemd.unit=mlx5dbgfs-check.service systemd.firstboot=off
         # nspawn leaves its (empty) propagation directory behind.
-        rmdir "/run/systemd/nspawn/propagate/$machine" 2>/dev/null || true
+        rmdir "/run/systemd/nspawn/propagate/$machine" /run/systemd/nspawn/propagate /run/systemd/nspawn \
+                /run/systemd/nspawn-root 2>/dev/null || true
         sed 's/^/# /' "$result/log" >&3
         [ "$status" = 0 ] || { cat "$result/trace" >&2; fail "nspawn status $status: $output"; }
         run -0 cat "$result/log"

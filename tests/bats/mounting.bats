@@ -112,9 +112,9 @@ journal_ns() {
                 >"$BATS_TEST_TMPDIR/journald.conf"
         unshare -m --propagation private bash -c '
                 set -e
-                mount -t tmpfs tmpfs /run/systemd
-                mkdir /run/systemd/journal
-                mount -t tmpfs tmpfs /run/log
+                # A /run of its own: the host may have no /run/systemd at all.
+                mount -t tmpfs tmpfs /run
+                mkdir -p /run/systemd/journal /run/log /run/mount
                 mount --bind "$1" /etc/systemd/journald.conf
                 /lib/systemd/systemd-journald &
                 journald=$!
