@@ -23,10 +23,11 @@ void mlx5_inventory_free(mlx5_inventory *inv)
         g_free(inv);
 }
 
-static mlx5_inventory_found *found_new(void)
+static mlx5_inventory_found *found_new(const mlx5_schema_resource *res)
 {
         mlx5_inventory_found *found = g_new0(mlx5_inventory_found, 1);
 
+        found->id_mask = res->id_width >= 32 ? UINT32_MAX : (1u << res->id_width) - 1;
         found->ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
         found->found_by = g_array_new(FALSE, FALSE, sizeof(uint8_t));
         found->owner_of = g_array_new(FALSE, FALSE, sizeof(uint16_t));
@@ -77,10 +78,14 @@ static uint16_t owner_ref(mlx5_inventory *inv, mlx5_inventory_found *found, uint
 bool inventory_found_add(mlx5_inventory *inv, mlx5_inventory_found *found, uint32_t id, uint8_t source,
                          uint32_t pid, const char *comm)
 {
-        uint16_t owner = comm ? owner_ref(inv, found, pid, comm) : 0;
+        uint16_t owner;
 
         if (found->ids->len >= MLX5_INVENTORY_MAX_IDS)
                 return false;
+        /* The query would name another object: its id field holds fewer bits. */
+        if (id & ~found->id_mask)
+                return true;
+        owner = comm ? owner_ref(inv, found, pid, comm) : 0;
         g_array_append_val(found->ids, id);
         g_array_append_val(found->found_by, source);
         g_array_append_val(found->owner_of, owner);
@@ -145,7 +150,8 @@ static uint64_t probe_count(mlx5_inventory *inv, const mlx5_schema_probe *probe)
 
 static void add_probe_space(mlx5_inventory *inv, const mlx5_schema_resource *res, mlx5_inventory_found *found)
 {
-        uint64_t n = probe_count(inv, res->probe);
+        /* Numbers past the id field would alias smaller ones. */
+        uint64_t n = MIN(probe_count(inv, res->probe), (uint64_t) found->id_mask + 1);
 
         if (n > MLX5_INVENTORY_MAX_PROBE) {
                 g_atomic_int_inc(&inv->stats.limit_trips);
@@ -223,7 +229,7 @@ int mlx5_inventory_collect(mlx5_inventory *inv, unsigned res_index, const GArray
                            mlx5_inventory_found **ret_found)
 {
         const mlx5_schema_resource *res = mlx5_schema_resource_at(inv->dev->schema, res_index);
-        g_autoptr(mlx5_inventory_found) found = found_new();
+        g_autoptr(mlx5_inventory_found) found = found_new(res);
         int r;
 
         g_atomic_int_inc(&inv->stats.collections);

@@ -66,6 +66,7 @@ typedef struct {
         GArray *owner_of;               /* uint16_t per id: 1 + index into owners, 0 none */
         GPtrArray *owners;              /* struct mlx5_object_owner * */
         GHashTable *owner_index;        /* "pid comm" -> 1 + index, while collecting */
+        uint32_t id_mask;               /* numbers wider than the type's id field are not its objects */
 } mlx5_inventory_found;
 
 void mlx5_inventory_found_free(mlx5_inventory_found *found);
@@ -92,7 +93,7 @@ void mlx5_inventory_add_refs(const mlx5_schema_resource *from, const mlx5_schema
 
 /* ---- sources (inventory-private) ---- */
 
-/* Adds one candidate; owner may be NULL.  false once the limit is reached. */
+/* Adds one candidate (not one too wide for the id field); comm may be NULL.  false once the limit is reached. */
 bool inventory_found_add(mlx5_inventory *inv, mlx5_inventory_found *found, uint32_t id, uint8_t source,
                          uint32_t pid, const char *comm);
 

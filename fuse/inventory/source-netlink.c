@@ -54,7 +54,7 @@ struct reply {
         mlx5_inventory_found *found;
         GHashTable *comms;              /* pid -> comm, asked once per pid */
         unsigned entries;
-        bool malformed;
+        unsigned malformed;             /* entries or messages that did not parse, skipped */
 };
 
 /* Keeps attributes of known types whose payload has the right size. */
@@ -132,8 +132,10 @@ static int parse_message(const struct nlmsghdr *nlh, void *data)
         const struct nlattr *entry;
         int r;
 
-        if (mnl_attr_parse(nlh, 0, keep_attr, tb) != MNL_CB_OK)
-                goto malformed;
+        if (mnl_attr_parse(nlh, 0, keep_attr, tb) != MNL_CB_OK) {
+                rp->malformed++;
+                return MNL_CB_OK;
+        }
         if (!rp->table) {
                 if (tb[RDMA_NLDEV_ATTR_DEV_INDEX] && tb[RDMA_NLDEV_ATTR_DEV_NAME] &&
                     strcmp(mnl_attr_get_str(tb[RDMA_NLDEV_ATTR_DEV_NAME]), rp->rdma_name) == 0)
@@ -151,14 +153,13 @@ static int parse_message(const struct nlmsghdr *nlh, void *data)
                         errno = E2BIG;
                         return MNL_CB_ERROR;
                 }
-                if (r < 0)
-                        goto malformed;
+                /* Skip what does not parse; the rest of the dump still counts. */
+                if (r < 0) {
+                        rp->malformed++;
+                        continue;
+                }
                 g_atomic_int_inc(&rp->inv->dev->host->stats.netlink_entries);
         }
-        return MNL_CB_OK;
-malformed:
-        /* Skip what does not parse; the rest of the dump still counts. */
-        rp->malformed = true;
         return MNL_CB_OK;
 }
 
@@ -187,8 +188,9 @@ static int request(mlx5_inventory *inv, struct reply *rp, unsigned command, int 
         errno = 0;
         r = inv->dev->host->ops->netlink(inv->dev->host, buf, nlh->nlmsg_len, receive, rp);
         if (rp->malformed) {
-                g_atomic_int_inc(&inv->dev->host->stats.malformed);
-                g_warning("%s: RDMA netlink: a reply did not parse; its entries were skipped", inv->dev->pci_name);
+                g_atomic_int_add(&inv->dev->host->stats.malformed, (gint) rp->malformed);
+                g_warning("%s: RDMA netlink: %u entries of a reply did not parse and were skipped", inv->dev->pci_name,
+                          rp->malformed);
         }
         return r;
 }
