@@ -19,8 +19,15 @@ setup() {
 }
 
 teardown() {
-        # A test that failed half way leaves nothing mounted.
+        local pid
+        # A test that failed half way leaves nothing mounted, and no daemon
+        # (one would hold bats' output open and keep the suite waiting).
         [ -z "${MNT:-}" ] || ! mountpoint -q "$MNT" || fusermount3 -u -z "$MNT"
+        pid=$(cat "$BATS_FILE_TMPDIR/pid" 2>/dev/null) || return 0
+        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "^$MLX5DBGFS "; then
+                kill "$pid"
+        fi
+        rm -f "$BATS_FILE_TMPDIR/pid"
 }
 
 teardown_file() {
