@@ -116,13 +116,24 @@ static bool parse_numeric_option(struct mlx5dbgfs_options *opts, const struct nu
 
 /*
  * In -o, commas separate mount options, so SPEC's pairs may be separated by
- * ':' as well (-o sim=devices=2:qp=10); --sim takes the same text.
+ * ':' as well (-o sim=devices=2:qp=10); --sim takes the same text.  A ':'
+ * separates pairs only where a key=value follows it; otherwise it belongs to
+ * the value (fault=slow:40@QUERY_QP).
  */
 static void set_sim(struct mlx5dbgfs_options *opts, const char *spec)
 {
+        char *text = g_strdup(spec);
+
+        for (char *colon = strchr(text, ':'); colon; colon = strchr(colon + 1, ':')) {
+                const char *end = strpbrk(colon + 1, ":,");
+                const char *eq = strchr(colon + 1, '=');
+
+                if (eq && (!end || eq < end))
+                        *colon = ',';
+        }
         opts->sim = true;
         g_free(opts->sim_spec);
-        opts->sim_spec = g_strdelimit(g_strdup(spec), ":", ',');
+        opts->sim_spec = text;
 }
 
 /*
