@@ -1,0 +1,316 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Inside the guest: Linux's own mlx5_core, mlx5_ib, and fwctl + mlx5_fwctl
+# (built unmodified from linux-source) on the emulated ConnectX-6 Dx
+# function that mlx5-pci-fn serves with the simulated firmware.
+
+bats_require_minimum_version 1.5.0
+
+# Waits up to $1 tenths of a second for the command to succeed.
+wait_for() {
+        local tenths=$1
+        shift
+        while ! "$@" 2>/dev/null; do
+                tenths=$((tenths - 1))
+                [ "$tenths" -gt 0 ] || return 1
+                sleep 0.1
+        done
+}
+
+MNT=/tmp/mlx5dbg
+DAEMON_LOG=/tmp/daemon.log
+
+# What the firmware model does not implement, and the one line each costs
+# in the driver's log (the README's Hardware section lists them too):
+# no Ethernet function (mlx5e), so the capabilities carry no Ethernet
+# offloads and mlx5_core says it will not make a netdev.
+KNOWN_GAPS='mlx5_eth_supported:[0-9]+:\(pid [0-9]+\): Missing eth_net_offloads capability$'
+
+# mlx5 and fwctl lines of dmesg that are errors, warnings or traces.
+driver_trouble() {
+        { dmesg --level=emerg,alert,crit,err,warn | grep -iE 'mlx5|fwctl|ib_core|ib_uverbs|infiniband' |
+                grep -vE "$KNOWN_GAPS"; } || true
+        dmesg | grep -E 'Call Trace|WARNING:|BUG:|Oops|general protection|refcount_t|list_(add|del) corruption' || true
+}
+
+# start_daemon DIR ARGS...: the daemon in the foreground, its pid in /tmp/daemon.pid.
+start_daemon() {
+        local dir=$1 tenths=300 pid
+        shift
+        mkdir -p "$dir"
+        "$DAEMON" -f "$@" "$dir" 2>>"$DAEMON_LOG" 3>&- &
+        pid=$!
+        echo "$pid" >/tmp/daemon.pid
+        until mountpoint -q "$dir"; do
+                if ! kill -0 "$pid" 2>/dev/null || [ $((tenths -= 1)) -le 0 ]; then
+                        cat "$DAEMON_LOG"
+                        return 1
+                fi
+                sleep 0.1
+        done
+}
+
+# The names in a directory, on one line.
+names_in() {
+        local f names=()
+        for f in "$1"/*; do
+                names+=("${f##*/}")
+        done
+        echo "${names[*]}"
+}
+
+@test "mlx5_core binds the function ($PCI_ADDR, 15b3:101d)" {
+        run cat "/sys/bus/pci/devices/$PCI_ADDR/vendor" "/sys/bus/pci/devices/$PCI_ADDR/device"
+        [ "$output" = $'0x15b3\n0x101d' ]
+        modprobe mlx5_core
+        wait_for 300 test -e "/sys/bus/pci/drivers/mlx5_core/$PCI_ADDR"
+        wait_for 300 test -e /sys/bus/auxiliary/devices/mlx5_core.fwctl.0
+}
+
+@test "fwctl and mlx5_fwctl from linux-source $SERIES load; /dev/fwctl/fwctl0 appears" {
+        insmod "$FWCTL_DIR/fwctl.ko"
+        insmod "$FWCTL_DIR/mlx5_fwctl.ko"
+        wait_for 100 test -c /dev/fwctl/fwctl0
+        ls -d /sys/bus/auxiliary/drivers/*/mlx5_core.fwctl.0
+}
+
+@test "mlx5_ib registers mlx5_0" {
+        modprobe mlx5_ib
+        wait_for 300 test -e /sys/class/infiniband/mlx5_0
+        readlink -f /sys/class/infiniband/mlx5_0/device | grep -q "$PCI_ADDR"
+}
+
+@test "dmesg: no error, warning or call trace from mlx5 or fwctl (but the known model gaps)" {
+        dmesg | grep -E "$KNOWN_GAPS" | sed 's/^/# known gap: /' >&3 || true
+        run driver_trouble
+        echo "$output"
+        [ -z "$output" ]
+}
+
+@test "the firmware saw no unknown opcode" {
+        run grep 'unknown opcode' "$FW_LOG"
+        echo "$output"
+        [ "$status" = 1 ]
+}
+
+# ---- (2) the daemon over the real fwctl node ----
+
+@test "the daemon (no --sim) mounts over /dev/fwctl/fwctl0" {
+        modprobe fuse 2>/dev/null || true
+        start_daemon "$MNT" -o ttl=3600
+}
+
+@test "one directory, named by the PCI address, and by-name" {
+        run names_in "$MNT"
+        echo "$output"
+        [ "$output" = "$PCI_ADDR by-name" ]
+}
+
+@test "info says fwctl, its node and the PCI address" {
+        cat "$MNT/$PCI_ADDR/info"
+        grep -qx 'transport: fwctl' "$MNT/$PCI_ADDR/info"
+        grep -qx 'device_node: /dev/fwctl/fwctl0' "$MNT/$PCI_ADDR/info"
+        grep -qx "pci_address: $PCI_ADDR" "$MNT/$PCI_ADDR/info"
+}
+
+@test "by-name/mlx5_0 links to the function's directory" {
+        run readlink "$MNT/by-name/mlx5_0"
+        echo "$output"
+        [ "$output" = "../$PCI_ADDR" ]
+        [ "$(readlink -f "$MNT/by-name/mlx5_0")" = "$MNT/$PCI_ADDR" ]
+}
+
+@test "caps current and max: what the kernel set and what firmware offers" {
+        grep -qx 'port_type: ETHERNET' "$MNT/$PCI_ADDR/caps/max/general"
+        grep -qx 'num_ports: 1' "$MNT/$PCI_ADDR/caps/current/general"
+        # mlx5_core limits the pkey table to 128 entries (pkey_table_size 0) and clears cmdif_checksum.
+        grep -qx 'cmdif_checksum: DISABLED' "$MNT/$PCI_ADDR/caps/current/general"
+        grep -qE '^log_max_qp: [0-9]+$' "$MNT/$PCI_ADDR/caps/max/general"
+}
+
+@test "every file reads, and stat's size is the bytes read" {
+        local f size n=0 bad=0
+        while IFS= read -r -d '' f; do
+                size=$(stat -c %s "$f")
+                [ "$size" = "$(wc -c <"$f")" ] || { echo "$f: stat says $size"; bad=1; }
+                n=$((n + 1))
+        done < <(find "$MNT/$PCI_ADDR" -type f -print0)
+        echo "$n files"
+        [ "$n" -gt 10 ] && [ "$bad" = 0 ]
+}
+
+@test "writes are refused: EROFS" {
+        run bash -c "echo x >'$MNT/$PCI_ADDR/info'"
+        [[ "$output" == *'Read-only file system'* ]]
+        run mkdir "$MNT/$PCI_ADDR/x"
+        [[ "$output" == *'Read-only file system'* ]]
+}
+
+@test "tar of the function exits 0 and every member equals cat" {
+        rm -rf /tmp/untar && mkdir -p /tmp/untar
+        run tar -C "$MNT" -cf /tmp/fn.tar "$PCI_ADDR"
+        [ "$status" = 0 ] && [ -z "$output" ]
+        tar -C /tmp/untar -xf /tmp/fn.tar
+        diff -r "/tmp/untar/$PCI_ADDR" "$MNT/$PCI_ADDR"
+}
+
+# ---- (3) what a verbs program creates, as the mount shows it ----
+
+VERBS_QPS=1008
+VERBS_MANIFEST=/tmp/verbs.manifest
+
+# qp_matches FILE TYPE STATE SEND_CQ RECV_CQ SRQ: the decoded context is what the program asked for.
+qp_matches() {
+        local f=$1 type=$2 state=$3 scq=$4 rcq=$5 srq=$6 text
+        text=$(cat "$f") || return 1
+        grep -qx "state: $state" <<<"$text" || { echo "$f: want state $state"; return 1; }
+        grep -qx "st: $type" <<<"$text" || { echo "$f: want st $type"; return 1; }
+        grep -qx "cqn_snd: $scq" <<<"$text" || { echo "$f: want cqn_snd $scq"; return 1; }
+        grep -qx "cqn_rcv: $rcq" <<<"$text" || { echo "$f: want cqn_rcv $rcq"; return 1; }
+        if [ "$srq" != - ]; then
+                grep -qx "srqn_rmpn_xrqn: $srq" <<<"$text" || { echo "$f: want srqn_rmpn_xrqn $srq"; return 1; }
+        fi
+        # mlx5_ib gives UD QPs a 4 KiB MTU at every transition; RC and UC get theirs at RTR.
+        if [ "$type" = UD ] && [ "$state" != RST ]; then
+                grep -qx "mtu: MTU_4K_BYTES" <<<"$text" || { echo "$f: want mtu MTU_4K_BYTES"; return 1; }
+        fi
+}
+
+@test "a verbs program makes $VERBS_QPS QPs (RC, UC, UD; RST to RTS), CQs, SRQs, MRs, PDs and holds them" {
+        [ -x "$VERBS" ] || skip "verbs-hold was not built (libibverbs-dev, ibverbs-providers)"
+        "$VERBS" mlx5_0 "$VERBS_QPS" "$VERBS_MANIFEST" >/tmp/verbs.out 2>&1 3>&- &
+        echo $! >/tmp/verbs.pid
+        wait_for 3000 grep -qx ready /tmp/verbs.out || { cat /tmp/verbs.out; false; }
+        awk '{ n[$1]++ } END { for (t in n) print "# " t ": " n[t] }' "$VERBS_MANIFEST" >&3
+        [ "$(grep -c '^qp ' "$VERBS_MANIFEST")" = "$VERBS_QPS" ]
+}
+
+@test "each of its QPs reads through the mount with the state, type, CQs, SRQ and MTU it asked for" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local bad=0 n=0
+        while read -r kind qpn type state scq rcq srq; do
+                [ "$kind" = qp ] || continue
+                n=$((n + 1))
+                qp_matches "$MNT/$PCI_ADDR/qp/$qpn" "$type" "$state" "$scq" "$rcq" "$srq" || bad=$((bad + 1))
+        done <"$VERBS_MANIFEST"
+        echo "$n QPs, $bad differ"
+        [ "$n" = "$VERBS_QPS" ] && [ "$bad" = 0 ]
+}
+
+@test "its CQs, SRQs and MRs read through the mount" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local bad=0 kind id
+        while read -r kind id; do
+                case "$kind" in
+                cq) cat "$MNT/$PCI_ADDR/cq/$id" >/dev/null || bad=$((bad + 1)) ;;
+                srq) cat "$MNT/$PCI_ADDR/rmp/$id" >/dev/null || bad=$((bad + 1)) ;;
+                mr) cat "$MNT/$PCI_ADDR/mkey/$(printf '0x%x' $((id >> 8)))" >/dev/null || bad=$((bad + 1)) ;;
+                esac
+        done < <(grep -E '^(cq|srq|mr) ' "$VERBS_MANIFEST")
+        [ "$bad" = 0 ]
+}
+
+@test "after the program exits its objects are gone (ENOENT on a fresh read)" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        kill -TERM "$(cat /tmp/verbs.pid)"
+        wait_for 3000 bash -c "! kill -0 $(cat /tmp/verbs.pid)"
+        local gone=0 left=0 qpn
+        while read -r qpn; do
+                if [ -e "$MNT/$PCI_ADDR/qp/$qpn" ]; then left=$((left + 1)); else gone=$((gone + 1)); fi
+        done < <(awk '$1 == "qp" { print $2 }' "$VERBS_MANIFEST" | head -50)
+        echo "$gone gone, $left left"
+        [ "$left" = 0 ]
+}
+
+# ---- (4) hot removal and return through the QEMU monitor, under readers ----
+
+HOTPLUG_CYCLES=10
+
+# qmp REQUEST: asks the host to run device_del or device_add on the function; waits for its answer.
+qmp() {
+        rm -f /out/qmp-answer
+        echo "$1" >/out/qmp-request
+        wait_for 600 test -s /out/qmp-answer || { echo "no answer to $1"; return 1; }
+        grep -qx ok /out/qmp-answer || { cat /out/qmp-answer; return 1; }
+}
+
+daemon_rss_kb() {
+        awk '/^VmRSS:/ { print $2 }' "/proc/$(cat /tmp/daemon.pid)/status"
+}
+
+# Readers loop over the tree while the function comes and goes; each step under a timeout.
+start_readers() {
+        local i
+        for i in 1 2; do
+                (
+                        while [ ! -e /tmp/readers.stop ]; do
+                                timeout 60 ls -lR "$MNT" >/dev/null 2>&1 || { [ $? = 124 ] && echo "ls -lR hung" >>/tmp/readers.err; }
+                                timeout 60 cat "$MNT/$PCI_ADDR/info" "$MNT/$PCI_ADDR/caps/current/general" \
+                                        >/dev/null 2>&1 || { [ $? = 124 ] && echo "cat hung" >>/tmp/readers.err; }
+                        done
+                ) 3>&- &
+                echo $! >>/tmp/readers.pids
+        done
+}
+
+@test "hot removal and return, $HOTPLUG_CYCLES cycles under readers: the directory goes and comes back" {
+        rm -f /tmp/readers.stop /tmp/readers.err /tmp/readers.pids
+        start_readers
+        local cycle rss2= rss
+        for cycle in $(seq "$HOTPLUG_CYCLES"); do
+                exec 5<"$MNT/$PCI_ADDR/info"
+                qmp device_del
+                wait_for 100 bash -c "[ ! -e '$MNT/$PCI_ADDR' ]" || { echo "cycle $cycle: the directory stayed"; return 1; }
+                # A file opened before the removal reads ENODEV (or EIO), never hangs.
+                run timeout 20 cat <&5
+                exec 5<&-
+                [ "$status" != 124 ] || { echo "cycle $cycle: a read of an open file hung"; return 1; }
+                qmp device_add
+                wait_for 600 test -c /dev/fwctl/fwctl0 || { echo "cycle $cycle: no fwctl node"; dmesg | tail; return 1; }
+                wait_for 300 test -e "$MNT/$PCI_ADDR/info" || { echo "cycle $cycle: the directory did not come back"; return 1; }
+                grep -qx 'transport: fwctl' "$MNT/$PCI_ADDR/info"
+                rss=$(daemon_rss_kb)
+                [ "$cycle" = 2 ] && rss2=$rss
+                echo "# cycle $cycle: daemon VmRSS $rss kB" >&3
+        done
+        touch /tmp/readers.stop
+        wait_for 1200 bash -c '! kill -0 $(cat /tmp/readers.pids) 2>/dev/null'
+        [ ! -s /tmp/readers.err ] || { cat /tmp/readers.err; return 1; }
+        # Flat: at most 20% + 2 MiB above cycle 2's.
+        echo "VmRSS cycle 2: $rss2 kB, cycle $HOTPLUG_CYCLES: $rss kB"
+        [ "$rss" -le $((rss2 * 12 / 10 + 2048)) ]
+}
+
+@test "after the hotplug cycles: mlx5_ib registered again, dmesg clean" {
+        wait_for 300 test -e /sys/class/infiniband/mlx5_0
+        run driver_trouble
+        echo "$output"
+        [ -z "$output" ]
+}
+
+# ---- (5) unload with the daemon running ----
+
+@test "rmmod mlx5_ib, mlx5_fwctl, fwctl, mlx5_core with the daemon running: no oops" {
+        rmmod mlx5_ib
+        rmmod mlx5_fwctl
+        rmmod fwctl
+        rmmod mlx5_core
+        run driver_trouble
+        echo "$output"
+        [ -z "$output" ]
+}
+
+@test "the daemon drops the function and keeps serving" {
+        wait_for 50 bash -c "[ ! -e '$MNT/$PCI_ADDR' ]"
+        kill -0 "$(cat /tmp/daemon.pid)"
+        cat "$MNT/.stats" >/dev/null
+        run names_in "$MNT"
+        echo "$output"
+        [[ "$output" != *"$PCI_ADDR"* ]]
+}
+
+@test "the daemon unmounts and exits 0" {
+        umount "$MNT"
+        wait_for 100 bash -c "! kill -0 $(cat /tmp/daemon.pid)"
+        ! grep -iE 'assert|segfault|abort' "$DAEMON_LOG"
+}
