@@ -47,6 +47,25 @@ mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, GBytes *raws, size_t outle
         return snap;
 }
 
+void mlx5_object_owner_free(struct mlx5_object_owner *owner)
+{
+        if (!owner)
+                return;
+        g_free(owner->comm);
+        g_free(owner);
+}
+
+void mlx5_listing_set_origin(mlx5_snapshot *listing_snap, uint8_t *found_by, uint16_t *owner_of, GPtrArray *owners)
+{
+        struct mlx5_listing *l = listing_snap->listing;
+
+        l->found_by = found_by;
+        l->owner_of = owner_of;
+        l->owners = owners;
+        listing_snap->cost += l->ids->len * (sizeof(*found_by) + sizeof(*owner_of)) +
+                              (owners ? owners->len * (sizeof(struct mlx5_object_owner) + 32) : 0);
+}
+
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap)
 {
         g_atomic_int_inc(&snap->refcount);
@@ -67,6 +86,10 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                         g_bytes_unref(snap->listing->raws);
                 g_free(snap->listing->has_raw);
                 g_free(snap->listing->text_len);
+                g_free(snap->listing->found_by);
+                g_free(snap->listing->owner_of);
+                if (snap->listing->owners)
+                        g_ptr_array_unref(snap->listing->owners);
                 g_free(snap->listing);
         }
         g_free(snap);

@@ -27,9 +27,16 @@ typedef struct mlx5_snapshot {
         int64_t lifetime_us;            /* how long it stays fresh; 0: the cache's TTL */
 } mlx5_snapshot;
 
+/* Who made an object, as the host's kernel tells (RDMA resource tracking). */
+struct mlx5_object_owner {
+        uint32_t pid;                   /* 0 for a kernel owner */
+        char *comm;                     /* the process's comm, or the kernel module's name */
+};
+
 /*
  * A point-in-time listing of one object type: the numbers and, for each
- * object whose query succeeded at listing time, its output mailbox.
+ * object whose query succeeded at listing time, its output mailbox; where
+ * each number was found and its owner, when the inventory knows them.
  */
 struct mlx5_listing {
         GArray *ids;                    /* uint32_t, ascending */
@@ -37,6 +44,9 @@ struct mlx5_listing {
         size_t outlen;
         uint8_t *has_raw;               /* per slot: the query answered */
         gint *text_len;                 /* per slot: rendered length, 0 = not yet known */
+        uint8_t *found_by;              /* per slot: which sources found it (inventory bits), or NULL */
+        uint16_t *owner_of;             /* per slot: 1 + index into owners, 0 for none; or NULL */
+        GPtrArray *owners;              /* struct mlx5_object_owner *, or NULL */
 };
 
 /* Takes ownership of raw and text (either may be NULL). */
@@ -45,6 +55,9 @@ mlx5_snapshot *mlx5_snapshot_new(GBytes *raw, GBytes *text);
 mlx5_snapshot *mlx5_snapshot_new_object(GBytes *raw, size_t text_len);
 /* Takes ownership of the listing's arrays. */
 mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, GBytes *raws, size_t outlen, uint8_t *has_raw);
+/* Takes ownership of found_by and owner_of (ids->len entries each) and owners (may be NULL). */
+void mlx5_listing_set_origin(mlx5_snapshot *listing_snap, uint8_t *found_by, uint16_t *owner_of, GPtrArray *owners);
+void mlx5_object_owner_free(struct mlx5_object_owner *owner);
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap);
 void mlx5_snapshot_unref(mlx5_snapshot *snap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_snapshot, mlx5_snapshot_unref)

@@ -176,11 +176,9 @@ int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids
         size_t offset = 0;
         int r;
 
-        if (l->segment_type < 0) {
-                *ret_ids = g_steal_pointer(&ids);
-                return 0;
-        }
-        r = read_dump(dev, l->segment_type, &stream);
+        if (l->list_segment < 0)
+                return -EOPNOTSUPP;
+        r = read_dump(dev, l->list_segment, &stream);
         if (r < 0)
                 return r;
 
@@ -189,7 +187,7 @@ int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids
 
                 if (seg.type == MLX5_RSCDUMP_SEG_ERROR) {
                         g_warning("%s: resource dump %s reported an error segment", dev->pci_name,
-                                  l->segment_name);
+                                  l->list_segment_name);
                         return -EIO;
                 }
                 if (seg.type > MLX5_RSCDUMP_SEG_RESOURCE_MAX)
@@ -200,15 +198,26 @@ int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids
                 g_array_append_val(ids, id);
         }
         if (r < 0) {
-                g_warning("%s: resource dump %s: malformed segment stream", dev->pci_name, l->segment_name);
+                g_warning("%s: resource dump %s: malformed segment stream", dev->pci_name, l->list_segment_name);
                 return -EIO;
         }
         *ret_ids = g_steal_pointer(&ids);
         return 0;
 }
 
-/* Menu: segment name -> segment type, from the dump's menu segment. */
-static int read_menu(mlx5_device *dev, GHashTable *menu)
+static void read_name(char *dst, const uint8_t *src)
+{
+        memcpy(dst, src, MLX5_RSCDUMP_NAME_LEN);
+        dst[MLX5_RSCDUMP_NAME_LEN] = '\0';
+}
+
+static bool record_flag(const uint8_t *rec, unsigned bit)
+{
+        return mlx5_bits_get(rec, MLX5_RSCDUMP_MENU_RECORD_LEN, bit, 1);
+}
+
+/* The menu segment's records, as firmware lists them. */
+static int read_menu(mlx5_device *dev)
 {
         g_autoptr(GByteArray) stream = NULL;
         struct mlx5_rscdump_segment seg;
@@ -227,29 +236,42 @@ static int read_menu(mlx5_device *dev, GHashTable *menu)
                 for (unsigned i = 0; i < n; i++) {
                         size_t rec_off = MLX5_RSCDUMP_MENU_RECORDS_BYTE + (size_t) i * MLX5_RSCDUMP_MENU_RECORD_LEN;
                         const uint8_t *rec = seg.data + rec_off;
-                        char name[MLX5_RSCDUMP_NAME_LEN + 1];
+                        struct mlx5_menu_record m = { 0 };
 
                         if (rec_off + MLX5_RSCDUMP_MENU_RECORD_LEN > seg.len)
                                 return -EIO;
-                        memcpy(name, rec + MLX5_RSCDUMP_REC_SEGMENT_NAME_BYTE, MLX5_RSCDUMP_NAME_LEN);
-                        name[MLX5_RSCDUMP_NAME_LEN] = '\0';
-                        g_hash_table_insert(menu, g_strdup(name),
-                                            GUINT_TO_POINTER(mlx5_bits_get(rec, MLX5_RSCDUMP_MENU_RECORD_LEN,
-                                                                           MLX5_RSCDUMP_REC_SEGMENT_TYPE_BIT, 16)));
+                        read_name(m.name, rec + MLX5_RSCDUMP_REC_SEGMENT_NAME_BYTE);
+                        read_name(m.index1_name, rec + MLX5_RSCDUMP_REC_INDEX1_NAME_BYTE);
+                        read_name(m.index2_name, rec + MLX5_RSCDUMP_REC_INDEX2_NAME_BYTE);
+                        m.segment_type = mlx5_bits_get(rec, MLX5_RSCDUMP_MENU_RECORD_LEN,
+                                                       MLX5_RSCDUMP_REC_SEGMENT_TYPE_BIT, 16);
+                        m.num2_active = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ2_SUPPORTS_ACTIVE_BIT);
+                        m.num2_all = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ2_SUPPORTS_ALL_BIT);
+                        m.support_num2 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_NUM_OF_OBJ2_BIT);
+                        m.num1_active = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ1_SUPPORTS_ACTIVE_BIT);
+                        m.num1_all = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ1_SUPPORTS_ALL_BIT);
+                        m.support_num1 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_NUM_OF_OBJ1_BIT);
+                        m.must_index2 = record_flag(rec, MLX5_RSCDUMP_REC_MUST_HAVE_INDEX2_BIT);
+                        m.support_index2 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_INDEX2_BIT);
+                        m.must_index1 = record_flag(rec, MLX5_RSCDUMP_REC_MUST_HAVE_INDEX1_BIT);
+                        m.support_index1 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_INDEX1_BIT);
+                        g_array_append_val(dev->menu, m);
                 }
         }
         return r < 0 ? -EIO : 0;
 }
 
-/* The first segment of names that the menu offers, or -1. */
-static int pick_segment(GHashTable *menu, const GPtrArray *names, const char **ret_name)
+/* A segment of the type's that the menu lets list every object (num_of_obj1 "all"), or -1. */
+static int pick_list_segment(mlx5_device *dev, const GPtrArray *names, const char **ret_name)
 {
-        gpointer type;
-
         for (unsigned i = 0; names && i < names->len; i++)
-                if (g_hash_table_lookup_extended(menu, names->pdata[i], NULL, &type)) {
-                        *ret_name = names->pdata[i];
-                        return GPOINTER_TO_INT(type);
+                for (unsigned k = 0; k < dev->menu->len; k++) {
+                        const struct mlx5_menu_record *m = &g_array_index(dev->menu, struct mlx5_menu_record, k);
+
+                        if (m->num1_all && strcmp(m->name, names->pdata[i]) == 0) {
+                                *ret_name = names->pdata[i];
+                                return m->segment_type;
+                        }
                 }
         return -1;
 }
@@ -265,11 +287,21 @@ static uint64_t caps_field(GBytes *caps_out, const mlx5_schema_caps *caps, const
         return v;
 }
 
+uint64_t mlx5_device_cap(mlx5_device *dev, const mlx5_schema_caps *caps, const char *field)
+{
+        unsigned i = 0;
+
+        while (i < mlx5_schema_n_caps(dev->schema) && mlx5_schema_caps_at(dev->schema, i) != caps)
+                i++;
+        if (i == mlx5_schema_n_caps(dev->schema) || !dev->caps_current[i])
+                return 0;
+        return caps_field(dev->caps_current[i], caps, field);
+}
+
 static int discover(mlx5_device *dev, GError **error)
 {
         const mlx5_schema_caps *general = mlx5_schema_find_caps_by_type(dev->schema, MLX5_CAP_TYPE_GENERAL);
         const mlx5_schema_caps *debug = mlx5_schema_find_caps_by_type(dev->schema, MLX5_CAP_TYPE_DEBUG);
-        g_autoptr(GHashTable) menu = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_autoptr(GBytes) out = NULL;
         unsigned n_res = mlx5_schema_n_resources(dev->schema);
         unsigned n_caps = mlx5_schema_n_caps(dev->schema);
@@ -291,14 +323,18 @@ static int discover(mlx5_device *dev, GError **error)
         dev->uctx_caps = caps_field(out, general, "uctx_cap");
 
         dev->caps_supported = g_new0(bool, n_caps);
+        dev->caps_current = g_new0(GBytes *, n_caps);
         for (unsigned i = 0; i < n_caps; i++) {
                 const mlx5_schema_caps *c = mlx5_schema_caps_at(dev->schema, i);
-                g_autoptr(GBytes) probe = NULL;
 
-                /* A cap type the firmware rejects is simply not shown. */
-                dev->caps_supported[i] = c == general || mlx5_device_query_caps(dev, c, true, &probe) == 0;
-                if (c == debug && probe)
-                        dev->resource_dump = caps_field(probe, debug, "resource_dump");
+                /* Firmware serves a page only when its general caps bit says so: ask for no other. */
+                if (c == general)
+                        dev->caps_current[i] = g_bytes_ref(out);
+                else if (!c->when || caps_field(out, general, c->when))
+                        mlx5_device_query_caps(dev, c, true, &dev->caps_current[i]);
+                dev->caps_supported[i] = dev->caps_current[i] != NULL;
+                if (c == debug && dev->caps_current[i])
+                        dev->resource_dump = caps_field(dev->caps_current[i], debug, "resource_dump");
         }
 
         dev->listing = g_new0(struct mlx5_device_listing, n_res);
@@ -316,35 +352,26 @@ static int discover(mlx5_device *dev, GError **error)
                         dev->listing[i].absent = r == -EBADMSG ? "the kernel refuses its query command"
                                                                : "its query command is not allowed";
         }
-        if (dev->resource_dump && read_menu(dev, menu) < 0)
-                g_warning("%s: cannot read the resource dump menu; objects will not be listed", dev->pci_name);
+        if (dev->resource_dump && read_menu(dev) < 0)
+                g_warning("%s: cannot read the resource dump menu; its segments will not be used", dev->pci_name);
         for (unsigned i = 0; i < n_res; i++) {
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, i);
-                struct mlx5_device_listing *l = &dev->listing[i];
 
-                l->segment_type = -1;
-                if (!res->has_id)
-                        continue;
-                if (!dev->resource_dump) {
-                        l->unavailable = "firmware has no resource dump (debug caps)";
-                        continue;
-                }
-                l->segment_type = pick_segment(menu, res->list_segments, &l->segment_name);
-                if (l->segment_type < 0)
-                        l->segment_type = pick_segment(menu, res->dump_segments, &l->segment_name);
-                if (l->segment_type < 0)
-                        l->unavailable = "the resource dump menu offers no segment for it";
+                dev->listing[i].list_segment = res->has_id
+                        ? pick_list_segment(dev, res->dump_segments, &dev->listing[i].list_segment_name) : -1;
         }
         return 0;
 }
 
-int mlx5_device_open(mlx5_transport *transport, const mlx5_schema *schema, mlx5_device **ret_device,
-                     GError **error)
+int mlx5_device_open(mlx5_transport *transport, mlx5_host *host, const mlx5_schema *schema,
+                     mlx5_device **ret_device, GError **error)
 {
         g_autoptr(mlx5_device) dev = g_new0(mlx5_device, 1);
         int r;
 
         dev->transport = transport;
+        dev->host = host;
+        dev->menu = g_array_new(FALSE, TRUE, sizeof(struct mlx5_menu_record));
         dev->schema = schema;
         g_mutex_init(&dev->log_lock);
         dev->query_pool = g_thread_pool_new(run_batch_worker, NULL, (gint) transport->max_inflight, FALSE, NULL);
@@ -363,7 +390,13 @@ void mlx5_device_free(mlx5_device *dev)
         /* Finish queued batch work before the transport goes. */
         if (dev->query_pool)
                 g_thread_pool_free(dev->query_pool, FALSE, TRUE);
+        /* The simulator's host views borrow from its transport. */
+        mlx5_host_free(dev->host);
         mlx5_transport_free(dev->transport);
+        g_array_unref(dev->menu);
+        for (unsigned i = 0; dev->caps_current && i < mlx5_schema_n_caps(dev->schema); i++)
+                g_clear_pointer(&dev->caps_current[i], g_bytes_unref);
+        g_free(dev->caps_current);
         g_mutex_clear(&dev->log_lock);
         g_free(dev->pci_name);
         g_free(dev->listing);

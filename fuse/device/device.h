@@ -9,36 +9,51 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "host/host.h"
+#include "prm/rscdump.h"
 #include "schema/schema.h"
 #include "transport/transport.h"
 
 typedef struct mlx5_device mlx5_device;
 
+/* One record of the resource-dump menu, as firmware returned it. */
+struct mlx5_menu_record {
+        char name[MLX5_RSCDUMP_NAME_LEN + 1];
+        char index1_name[MLX5_RSCDUMP_NAME_LEN + 1];
+        char index2_name[MLX5_RSCDUMP_NAME_LEN + 1];
+        uint16_t segment_type;
+        bool support_index1, must_index1, support_index2, must_index2;
+        bool support_num1, num1_all, num1_active;
+        bool support_num2, num2_all, num2_active;
+};
+
 /* Whether and how a resource type is offered on this device. */
 struct mlx5_device_listing {
         const char *absent;             /* why the type is not shown at all, or NULL */
-        int segment_type;               /* -1: the menu offers no segment for it */
-        const char *segment_name;
-        const char *unavailable;        /* why it cannot be listed, or NULL */
+        int list_segment;               /* a menu segment that lists them all (num_of_obj1 "all"), or -1 */
+        const char *list_segment_name;
 };
 
 struct mlx5_device {
         mlx5_transport *transport;      /* owned */
+        mlx5_host *host;                /* owned; the host kernel's views of the function, or NULL */
         const mlx5_schema *schema;
         char *pci_name;
         uint16_t vhca_id;
         uint32_t uctx_caps;             /* user-context caps firmware supports (general caps) */
         bool resource_dump;             /* debug caps say the register works */
+        GArray *menu;                   /* of struct mlx5_menu_record; empty without resource dump */
         struct mlx5_device_listing *listing;    /* per schema resource index */
         bool *caps_supported;           /* per schema caps index */
+        GBytes **caps_current;          /* per schema caps index: QUERY_HCA_CAP current output at open, or NULL */
         GThreadPool *query_pool;        /* runs batch queries, one thread per command slot */
         GMutex log_lock;
         int64_t log_window_us;          /* firmware-error log throttle */
         unsigned log_in_window, log_suppressed;
 };
 
-/* Takes ownership of transport.  Sends the discovery commands. */
-int mlx5_device_open(mlx5_transport *transport, const mlx5_schema *schema,
+/* Takes ownership of transport and host (which may be NULL).  Sends the discovery commands. */
+int mlx5_device_open(mlx5_transport *transport, mlx5_host *host, const mlx5_schema *schema,
                      mlx5_device **ret_device, GError **error);
 void mlx5_device_free(mlx5_device *dev);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_device, mlx5_device_free)
@@ -61,5 +76,10 @@ void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, c
                             uint8_t *raws, int *results);
 /* QUERY_HCA_CAP of one capability type, current or maximum values. */
 int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool current, GBytes **ret_out);
-/* The object numbers of a resource type, ascending, via resource dump. */
+/*
+ * The object numbers of a resource type through the menu segment that lists
+ * them all (listing->list_segment >= 0; real ConnectX firmware has none).
+ */
 int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids);
+/* Caps field of the current general (or other) caps, read at open; 0 when absent. */
+uint64_t mlx5_device_cap(mlx5_device *dev, const mlx5_schema_caps *caps, const char *field);

@@ -6,6 +6,7 @@
 #include "discovery/discovery.h"
 #include "fs/devices.h"
 #include "fs/fs-ops.h"
+#include "host/host-sim.h"
 #include "sim/sim.h"
 #include "transport/transport-fwctl.h"
 #include "transport/transport-mlx5ctl.h"
@@ -21,11 +22,12 @@ static bool open_simulated(const struct mlx5dbgfs_options *opts, const mlx5_sche
                 return false;
         }
         for (unsigned i = 0; i < mlx5_sim_spec_devices(spec); i++) {
-                mlx5_transport *t = mlx5_transport_sim_new(mlx5_sim_new(schema, spec, i), opts->max_inflight);
+                mlx5_sim *sim = mlx5_sim_new(schema, spec, i);
+                mlx5_transport *t = mlx5_transport_sim_new(sim, opts->max_inflight);
                 mlx5_device *dev = NULL;
 
                 mlx5_transport_set_max_rate(t, opts->max_rate);
-                if (mlx5_device_open(t, schema, &dev, error) < 0)
+                if (mlx5_device_open(t, mlx5_host_sim_new(sim), schema, &dev, error) < 0)
                         return false;
                 g_ptr_array_add(ret_devices, dev);
         }
@@ -57,7 +59,7 @@ static int open_node(const struct mlx5dbgfs_options *opts, const mlx5_schema *sc
         if (r < 0)
                 return r;
         mlx5_transport_set_max_rate(t, opts->max_rate);
-        return mlx5_device_open(t, schema, ret_dev, error);
+        return mlx5_device_open(t, mlx5_host_linux_new(t->id.pci_name), schema, ret_dev, error);
 }
 
 static bool is_fwctl(const char *kind)

@@ -8,6 +8,7 @@
 #include "fs/fs-ops.h"
 #include "fs/log.h"
 #include "fs/options.h"
+#include "host/host.h"
 #include "schema/schema.h"
 #include "tree/tree.h"
 
@@ -27,14 +28,6 @@ static const char *default_schema_dir(void)
         if (g_file_test(MLX5DBGFS_SOURCE_SCHEMA_DIR, G_FILE_TEST_IS_DIR))
                 return MLX5DBGFS_SOURCE_SCHEMA_DIR;
         return MLX5DBGFS_SCHEMA_DIR;
-}
-
-/* Tests point this at a fake sysfs tree. */
-static const char *sysfs_root(void)
-{
-        const char *root = g_getenv("MLX5DBGFS_SYSFS_ROOT");
-
-        return root && *root ? root : "/sys";
 }
 
 static mlx5_schema *load_schema(const struct mlx5dbgfs_options *opts)
@@ -76,7 +69,7 @@ static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema
 
         mlx5_fs_set_session(se);
         mlx5_fs_start_workers(SLOW_WORKERS);
-        hotplug = mlx5dbgfs_hotplug_start(opts, schema, tree, sysfs_root());
+        hotplug = mlx5dbgfs_hotplug_start(opts, schema, tree, mlx5_host_sysfs_root());
         loop_cfg = fuse_loop_cfg_create();
         fuse_loop_cfg_set_max_threads(loop_cfg, FUSE_MAX_THREADS);
         /* A positive result is the signal (SIGINT, SIGTERM) that asked us to stop. */
@@ -151,7 +144,7 @@ int main(int argc, char **argv)
                 /* The tree takes each device over. */
                 mlx5_device *dev = g_ptr_array_steal_index(devices, 0);
 
-                if (mlx5_tree_add_device(tree, dev, sysfs_root()) < 0)
+                if (mlx5_tree_add_device(tree, dev, mlx5_host_sysfs_root()) < 0)
                         mlx5_device_free(dev);
         }
 

@@ -78,8 +78,19 @@ static void resource_free(void *data)
 {
         mlx5_schema_resource *r = data;
 
-        g_ptr_array_unref(r->list_segments);
         g_ptr_array_unref(r->dump_segments);
+        for (guint i = 0; i < r->refs->len; i++) {
+                mlx5_schema_objref *ref = &g_array_index(r->refs, mlx5_schema_objref, i);
+
+                g_free(ref->path);
+                g_free(ref->target_name);
+        }
+        g_array_unref(r->refs);
+        if (r->probe) {
+                g_free(r->probe->caps_name);
+                g_free(r->probe->field);
+                g_free(r->probe);
+        }
         g_free(r->dir);
         g_free(r->name);
         g_free(r);
@@ -89,6 +100,7 @@ static void caps_free(void *data)
 {
         mlx5_schema_caps *c = data;
 
+        g_free(c->when);
         g_free(c->name);
         g_free(c);
 }

@@ -229,7 +229,7 @@ static bool open_resource(struct parser *p, char **tok, unsigned n)
 
         r = g_new0(mlx5_schema_resource, 1);
         r->name = g_strdup(tok[1]);
-        r->list_segments = g_ptr_array_new_with_free_func(g_free);
+        r->refs = g_array_new(FALSE, TRUE, sizeof(mlx5_schema_objref));
         r->dump_segments = g_ptr_array_new_with_free_func(g_free);
         r->file = (char *) p->file;
         r->line = p->line;
@@ -526,6 +526,41 @@ static bool parse_segment(struct parser *p, char **tok, unsigned n, GPtrArray *s
         return true;
 }
 
+static bool parse_objref(struct parser *p, char **tok, unsigned n)
+{
+        mlx5_schema_objref ref = { 0 };
+
+        if (!want_tokens(p, tok, n, 3, "a context field and a resource name") || !want_name(p, tok[2]))
+                return false;
+        if (p->resource->refs->len >= MLX5_SCHEMA_MAX_REFS)
+                return fail(p, "resource '%s' has more than %u refs", p->resource->name, MLX5_SCHEMA_MAX_REFS);
+        ref.path = g_strdup(tok[1]);
+        ref.target_name = g_strdup(tok[2]);
+        ref.line = p->line;
+        g_array_append_val(p->resource->refs, ref);
+        return true;
+}
+
+static bool parse_probe(struct parser *p, char **tok, unsigned n)
+{
+        mlx5_schema_resource *r = p->resource;
+        const char *dot;
+
+        if (!(n == 2 || (n == 3 && strcmp(tok[2], "log") == 0)))
+                return fail(p, "probe wants a caps field (CAPS.FIELD) and optionally 'log'");
+        dot = strchr(tok[1], '.');
+        if (!dot || dot == tok[1] || !dot[1])
+                return fail(p, "probe field '%s' is not CAPS.FIELD", tok[1]);
+        if (r->probe)
+                return fail(p, "resource '%s' has a second probe", r->name);
+        r->probe = g_new0(mlx5_schema_probe, 1);
+        r->probe->caps_name = g_strndup(tok[1], (gsize) (dot - tok[1]));
+        r->probe->field = g_strdup(dot + 1);
+        r->probe->log = n == 3;
+        r->probe->line = p->line;
+        return true;
+}
+
 static bool parse_resource_line(struct parser *p, char **tok, unsigned n)
 {
         mlx5_schema_resource *r = p->resource;
@@ -538,10 +573,12 @@ static bool parse_resource_line(struct parser *p, char **tok, unsigned n)
                 }
                 return parse_field(p, p->st, tok, n);
         }
-        if (strcmp(tok[0], "list") == 0)
-                return parse_segment(p, tok, n, r->list_segments);
         if (strcmp(tok[0], "dump") == 0)
                 return parse_segment(p, tok, n, r->dump_segments);
+        if (strcmp(tok[0], "ref") == 0)
+                return parse_objref(p, tok, n);
+        if (strcmp(tok[0], "probe") == 0)
+                return parse_probe(p, tok, n);
         for (enum key k = KEY_QUERY; k <= KEY_DIR; k++)
                 if (strcmp(tok[0], key_words[k]) == 0)
                         return parse_key(p, tok, n, k);
@@ -554,6 +591,15 @@ static bool parse_caps_line(struct parser *p, char **tok, unsigned n)
                 return parse_key(p, tok, n, KEY_TYPE);
         if (strcmp(tok[0], "layout") == 0)
                 return parse_key(p, tok, n, KEY_LAYOUT);
+        if (strcmp(tok[0], "when") == 0) {
+                if (!want_tokens(p, tok, n, 2, "a general caps field"))
+                        return false;
+                if (p->caps->when)
+                        return fail(p, "caps '%s' has a second 'when'", p->caps->name);
+                p->caps->when = g_strdup(tok[1]);
+                p->caps->when_line = p->line;
+                return true;
+        }
         return fail(p, "unknown keyword '%s' in caps '%s'", tok[0], p->caps->name);
 }
 

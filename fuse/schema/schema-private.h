@@ -15,6 +15,7 @@
 #define MLX5_SCHEMA_MAX_BITS            0x100000u       /* any offset, width, size */
 #define MLX5_SCHEMA_MAX_DEPTH           16              /* nested struct levels */
 #define MLX5_SCHEMA_MAX_CAPS_BITS       0x8000u         /* QUERY_HCA_CAP capability area */
+#define MLX5_SCHEMA_MAX_REFS            32              /* ref lines per resource */
 
 /* A name used before (or in a file after) the block that defines it. */
 struct schema_ref {

@@ -248,6 +248,108 @@ static bool check_caps(const mlx5_schema *schema, GError **error)
                 }
                 g_hash_table_insert(by_type, GUINT_TO_POINTER(c->type), (gpointer) c);
         }
+        for (guint i = 0; i < schema->caps->len; i++) {
+                const mlx5_schema_caps *c = schema->caps->pdata[i];
+                const mlx5_schema_caps *general = g_hash_table_lookup(by_type, GUINT_TO_POINTER(0));
+                const mlx5_schema_field *f;
+                uint32_t bit_off;
+
+                if (c->when && (!general || mlx5_schema_resolve(general->layout, c->when, &f, &bit_off) < 0)) {
+                        schema_set_error(error, c->file, c->when_line,
+                                         "caps '%s': 'when %s' is not a field of the general caps (type 0)",
+                                         c->name, c->when);
+                        return false;
+                }
+        }
+        return true;
+}
+
+/* A ref's field: one scalar, or "NAME[*]" for every element of an array. */
+static bool resolve_objref(const mlx5_schema *schema, mlx5_schema_resource *r, mlx5_schema_objref *ref,
+                           GError **error)
+{
+        g_autofree char *first = NULL;
+        const mlx5_schema_field *f;
+        uint32_t bit_off;
+        bool all = g_str_has_suffix(ref->path, "[*]");
+
+        ref->target = g_hash_table_lookup(schema->resource_by_name, ref->target_name);
+        if (!ref->target || !ref->target->has_id || ref->target == r) {
+                schema_set_error(error, r->file, ref->line, "ref '%s': '%s' is not another resource with an id",
+                                 ref->path, ref->target_name);
+                return false;
+        }
+        first = all ? g_strdup_printf("%.*s[0]", (int) strlen(ref->path) - 3, ref->path) : g_strdup(ref->path);
+        /* The context's fields, or the other output fields (at output offsets). */
+        if (mlx5_schema_resolve(r->context, first, &f, &bit_off) == 0)
+                bit_off += r->context_bit_off;
+        else if (!r->extra || mlx5_schema_resolve(r->extra, first, &f, &bit_off) < 0)
+                f = NULL;
+        if (!f || f->width > 32 || (f->display != MLX5_DISPLAY_DEC && f->display != MLX5_DISPLAY_HEX) ||
+            (f->count != 0) != all) {
+                schema_set_error(error, r->file, ref->line,
+                                 "ref '%s' is not a number field%s of resource '%s' (at most 32 bits)",
+                                 ref->path, all ? " array" : "", r->name);
+                return false;
+        }
+        ref->bit_off = bit_off;
+        ref->width = f->width;
+        ref->count = all ? f->count : 1;
+        return true;
+}
+
+static bool resolve_probe(const mlx5_schema *schema, mlx5_schema_resource *r, GError **error)
+{
+        mlx5_schema_probe *pr = r->probe;
+        const mlx5_schema_field *f;
+        uint32_t bit_off;
+
+        pr->caps = g_hash_table_lookup(schema->caps_by_name, pr->caps_name);
+        if (!r->has_id || !pr->caps || mlx5_schema_resolve(pr->caps->layout, pr->field, &f, &bit_off) < 0 ||
+            f->width > 32) {
+                schema_set_error(error, r->file, pr->line,
+                                 "probe %s.%s: not a caps field of at most 32 bits, or '%s' has no id",
+                                 pr->caps_name, pr->field, r->name);
+                return false;
+        }
+        return true;
+}
+
+/* Depth-first: 1 on the path, 2 done.  A cycle would make listings wait on each other. */
+static bool refs_acyclic(const mlx5_schema_resource *r, GHashTable *mark, GError **error)
+{
+        unsigned m = GPOINTER_TO_UINT(g_hash_table_lookup(mark, r));
+
+        if (m == 2)
+                return true;
+        if (m == 1) {
+                schema_set_error(error, r->file, r->line, "refs of resource '%s' lead back to it", r->name);
+                return false;
+        }
+        g_hash_table_insert(mark, (gpointer) r, GUINT_TO_POINTER(1));
+        for (guint i = 0; i < r->refs->len; i++)
+                if (!refs_acyclic(g_array_index(r->refs, mlx5_schema_objref, i).target, mark, error))
+                        return false;
+        g_hash_table_insert(mark, (gpointer) r, GUINT_TO_POINTER(2));
+        return true;
+}
+
+static bool check_inventory(const mlx5_schema *schema, GError **error)
+{
+        g_autoptr(GHashTable) mark = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+        for (guint i = 0; i < schema->resources->len; i++) {
+                mlx5_schema_resource *r = schema->resources->pdata[i];
+
+                for (guint k = 0; k < r->refs->len; k++)
+                        if (!resolve_objref(schema, r, &g_array_index(r->refs, mlx5_schema_objref, k), error))
+                                return false;
+                if (r->probe && !resolve_probe(schema, r, error))
+                        return false;
+        }
+        for (guint i = 0; i < schema->resources->len; i++)
+                if (!refs_acyclic(schema->resources->pdata[i], mark, error))
+                        return false;
         return true;
 }
 
@@ -282,5 +384,5 @@ bool schema_validate(mlx5_schema *schema, GError **error)
                 if (!sort_and_check_overlaps(schema->extras->pdata[i], error))
                         return false;
 
-        return check_resources(schema, error) && check_caps(schema, error);
+        return check_resources(schema, error) && check_caps(schema, error) && check_inventory(schema, error);
 }

@@ -60,8 +60,39 @@ struct mlx5_schema_struct {
         unsigned line;
 };
 
-/* A queryable resource: the command that reads it and how it is listed. */
+typedef struct mlx5_schema_resource mlx5_schema_resource;
+typedef struct mlx5_schema_caps mlx5_schema_caps;
+
+/*
+ * A context field that holds the number of another object ("ref cqn_snd
+ * cq"): the inventory follows it to find objects no host source lists.
+ * "[*]" stands for every element of an array field.
+ */
 typedef struct {
+        char *path;
+        char *target_name;
+        const mlx5_schema_resource *target;     /* resolved when the schema loads */
+        uint32_t bit_off;               /* of the (first) element, in the output mailbox */
+        uint32_t width;
+        uint32_t count;                 /* elements: 1 for a scalar */
+        unsigned line;
+} mlx5_schema_objref;
+
+/*
+ * A number space small enough to probe ("probe general.log_max_eq log"):
+ * every number from 0 to the caps field's value (log: below 2^value) is
+ * queried once.
+ */
+typedef struct {
+        char *caps_name;
+        char *field;
+        bool log;
+        const mlx5_schema_caps *caps;   /* resolved when the schema loads */
+        unsigned line;
+} mlx5_schema_probe;
+
+/* A queryable resource: the command that reads it and how its objects are found. */
+struct mlx5_schema_resource {
         char *name;                     /* directory name: "qp", "cq", ... */
         char *dir;                      /* for singletons: parent directory, or NULL */
         uint16_t opcode;
@@ -74,20 +105,23 @@ typedef struct {
         uint32_t context_bit_off;       /* where the context starts in the output */
         const mlx5_schema_struct *context;
         const mlx5_schema_struct *extra; /* other output fields, at output offsets; may be NULL */
-        GPtrArray *list_segments;       /* char *: id-only listing segments, preferred */
         GPtrArray *dump_segments;       /* char *: segments that carry the query output */
+        GArray *refs;                   /* of mlx5_schema_objref: fields naming other objects */
+        mlx5_schema_probe *probe;       /* or NULL */
         char *file;
         unsigned line;
-} mlx5_schema_resource;
+};
 
 /* HCA capability type: QUERY_HCA_CAP op_mod = type << 1 | mode. */
-typedef struct {
+struct mlx5_schema_caps {
         char *name;                     /* "general", "roce", ... */
         uint16_t type;
         const mlx5_schema_struct *layout;
+        char *when;                     /* general caps field that must be set for firmware to serve it, or NULL */
         char *file;
         unsigned line;
-} mlx5_schema_caps;
+        unsigned when_line;
+};
 
 /* At most this many resources and caps blocks: the tree numbers each in 8 bits of an inode. */
 #define MLX5_SCHEMA_MAX_RESOURCES       256

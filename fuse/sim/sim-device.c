@@ -22,6 +22,7 @@ mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, uns
         sim->index = index;
         /* Eight functions per PCI device, then the next device number. */
         g_snprintf(sim->pci_name, sizeof(sim->pci_name), "0000:08:%02x.%u", (index / 8) & 0x1f, index % 8);
+        g_snprintf(sim->rdma_name, sizeof(sim->rdma_name), "mlx5_%u", index);
         sim->seed = spec->seed;
         sim->latency_us = spec->latency_us;
         sim->slots = spec->slots;

@@ -21,6 +21,38 @@ static const mlx5_schema_field *state_field(const mlx5_schema_resource *res, uin
         return f;
 }
 
+/* " <creator> <views> <refs>" of the object in slot; buf gets its output. */
+static void append_host_view(GString *out, const mlx5_sim *sim, const struct sim_type *t, uint32_t slot,
+                             uint8_t *buf)
+{
+        const struct sim_creator *c = sim_object_creator(sim, t, slot);
+        unsigned views = sim_object_views(t, c);
+        unsigned any = 0;
+
+        g_string_append_c(out, ' ');
+        sim_format_creator(out, c);
+        g_string_append_c(out, ' ');
+        for (unsigned v = SIM_VIEW_NETLINK; v <= SIM_VIEW_DEBUGFS; v <<= 1)
+                if (views & v)
+                        g_string_append_printf(out, "%s%s", any++ ? "," : "", sim_view_name(v));
+        if (!views)
+                g_string_append_c(out, '-');
+
+        g_string_append_c(out, ' ');
+        sim_object_output(sim, t, slot, buf, t->res->outlen);
+        any = 0;
+        for (unsigned i = 0; i < t->plan.n_leaves; i++) {
+                const struct sim_leaf *l = &t->plan.leaves[i];
+
+                if (l->rule && l->rule->kind == SIM_RULE_REF)
+                        g_string_append_printf(out, "%s%s=0x%" G_GINT64_MODIFIER "x", any++ ? "," : "",
+                                               l->field->name, mlx5_bits_get(buf, t->res->outlen, l->bit_off,
+                                                                             l->width));
+        }
+        if (!any)
+                g_string_append_c(out, '-');
+}
+
 void mlx5_sim_format_manifest(mlx5_sim *sim, GString *out)
 {
         g_mutex_lock(&sim->lock);
@@ -46,6 +78,7 @@ void mlx5_sim_format_manifest(mlx5_sim *sim, GString *out)
                         } else {
                                 g_string_append_c(out, '-');
                         }
+                        append_host_view(out, sim, t, slot, buf);
                         g_string_append_c(out, '\n');
                 }
         }

@@ -258,6 +258,33 @@ uint64_t sim_object_identity(const mlx5_sim *sim, const struct sim_type *t, uint
 /* The whole query output mailbox of the object in slot (len >= t->res->outlen). */
 void sim_object_output(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot, uint8_t *out, size_t len);
 
+/* ---- who made each object, and where the host's kernel shows it (sim-host.c) ---- */
+
+enum sim_creator_kind {
+        SIM_CREATOR_CORE,       /* mlx5_core itself: EQs */
+        SIM_CREATOR_ETH,        /* the Ethernet driver, mlx5e */
+        SIM_CREATOR_ULP,        /* a kernel RDMA consumer through ib_core */
+        SIM_CREATOR_VERBS,      /* a process through libibverbs and ib_core */
+        SIM_CREATOR_DEVX,       /* a process through DEVX: no kernel tracking */
+};
+
+struct sim_creator {
+        enum sim_creator_kind kind;
+        const char *name;       /* kernel module, or the process's comm */
+        uint32_t pid;           /* processes only */
+};
+
+/* Host views that show an object. */
+#define SIM_VIEW_NETLINK        1u
+#define SIM_VIEW_DEBUGFS        2u
+
+/* Fixed for the object's life: a function of its identity. */
+const struct sim_creator *sim_object_creator(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot);
+unsigned sim_object_views(const struct sim_type *t, const struct sim_creator *c);
+const char *sim_view_name(unsigned view);
+/* "[mlx5e]" for a kernel creator, "ib_send_bw:4242" for a process. */
+void sim_format_creator(GString *out, const struct sim_creator *c);
+
 /* ---- churn (sim-churn.c) ---- */
 
 struct sim_churn {
@@ -291,6 +318,7 @@ struct mlx5_sim {
         const mlx5_schema *schema;
         unsigned index;
         char pci_name[16];
+        char rdma_name[16];             /* the RDMA device it registers: mlx5_<index> */
         uint64_t seed;
         unsigned latency_us;
         unsigned slots;

@@ -85,7 +85,6 @@ void sim_rscdump_build_menu(mlx5_sim *sim)
 
                 if (!t->res->has_id)
                         continue;
-                add_segments(segments, t, t->res->list_segments, false);
                 add_segments(segments, t, t->res->dump_segments, true);
         }
         sim->n_segments = segments->len;

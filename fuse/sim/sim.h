@@ -76,5 +76,29 @@ unsigned mlx5_sim_last_uid(mlx5_sim *sim, unsigned opcode);
 const uint32_t *mlx5_sim_object_ids(const mlx5_sim *sim, const char *type, size_t *ret_n);
 /* The same for the objects alive now, in a copy the caller frees. */
 uint32_t *mlx5_sim_live_ids(mlx5_sim *sim, const char *type, size_t *ret_n);
-/* One line per live object: "<pci-name> <type> 0x<id> <state name, or ->". */
+/*
+ * One line per live object: "<pci-name> <type> 0x<id> <state name, or ->
+ * <creator> <views> <refs>": the creator "[module]" or "comm:pid"; views,
+ * where the host's kernel shows it ("netlink,debugfs", or "-"); refs, the
+ * object numbers its context holds ("cqn_snd=0x431,cqn_rcv=0x454", or "-").
+ */
 void mlx5_sim_format_manifest(mlx5_sim *sim, GString *out);
+
+/*
+ * What the host's kernel shows of this function besides its firmware, in
+ * the kernel's own shapes (sim-host.c).  The RDMA device it registers:
+ */
+const char *mlx5_sim_rdma_name(const mlx5_sim *sim);
+/* Sees one reply buffer; > 0 to go on, 0 when complete, -errno to stop. */
+typedef int (*mlx5_sim_netlink_fn)(const void *buf, size_t len, void *user_data);
+/*
+ * Answers one RDMA_NL_NLDEV request as the kernel's nldev does: dumps of
+ * the device (CMD_GET) and of its tracked QPs and MRs (CMD_RES_QP_GET,
+ * CMD_RES_MR_GET, which must name this device's index), NLMSG_ERROR for
+ * anything else.  -EINVAL for a request that is not one netlink message.
+ */
+int mlx5_sim_netlink(mlx5_sim *sim, const void *req, size_t len, mlx5_sim_netlink_fn fn, void *user_data);
+/* Entry names ("0x1a3") of the function's mlx5 debugfs directory dir ("QPs", "CQs", "EQs"); -ENOENT. */
+int mlx5_sim_debugfs_list(mlx5_sim *sim, const char *dir, GPtrArray **ret_names);
+/* The comm of a process that owns objects of the function, or -ESRCH. */
+int mlx5_sim_comm(const mlx5_sim *sim, uint32_t pid, char **ret_comm);

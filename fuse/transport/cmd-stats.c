@@ -8,6 +8,7 @@
 struct opcode_stats {
         uint64_t sent;
         uint64_t failed;        /* transport errors and firmware status != OK */
+        uint64_t missed;        /* BAD_RES: no object holds that number */
 };
 
 struct mlx5_cmd_stats {
@@ -16,6 +17,7 @@ struct mlx5_cmd_stats {
         uint64_t total;
         uint64_t transport_errors;
         uint64_t firmware_errors;
+        uint64_t no_object;
         uint64_t latency[LATENCY_BUCKETS];
 };
 
@@ -64,6 +66,10 @@ void mlx5_cmd_stats_record(struct mlx5_cmd_stats *stats, unsigned opcode, int er
         if (errno_result < 0) {
                 op->failed++;
                 stats->transport_errors++;
+        } else if (status == MLX5_CMD_STAT_BAD_RES_ERR) {
+                /* An answer, not a failure: probes and lookups of numbers nobody holds. */
+                op->missed++;
+                stats->no_object++;
         } else if (status != MLX5_CMD_STAT_OK) {
                 op->failed++;
                 stats->firmware_errors++;
@@ -112,6 +118,7 @@ void mlx5_cmd_stats_format(struct mlx5_cmd_stats *stats, GString *out)
         g_string_append_printf(out, "commands: %" G_GUINT64_FORMAT "\n", stats->total);
         g_string_append_printf(out, "errors.transport: %" G_GUINT64_FORMAT "\n", stats->transport_errors);
         g_string_append_printf(out, "errors.firmware: %" G_GUINT64_FORMAT "\n", stats->firmware_errors);
+        g_string_append_printf(out, "answers.no_object: %" G_GUINT64_FORMAT "\n", stats->no_object);
 
         g_hash_table_iter_init(&iter, stats->by_opcode);
         while (g_hash_table_iter_next(&iter, &key, NULL))
@@ -130,6 +137,8 @@ void mlx5_cmd_stats_format(struct mlx5_cmd_stats *stats, GString *out)
                 g_string_append_printf(out, "sent.%s: %" G_GUINT64_FORMAT "\n", name, op->sent);
                 if (op->failed)
                         g_string_append_printf(out, "failed.%s: %" G_GUINT64_FORMAT "\n", name, op->failed);
+                if (op->missed)
+                        g_string_append_printf(out, "no_object.%s: %" G_GUINT64_FORMAT "\n", name, op->missed);
         }
         if (stats->total) {
                 g_string_append_printf(out, "latency_us.p50: %.1f\n",

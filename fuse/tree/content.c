@@ -92,12 +92,6 @@ static int fetch_caps(mlx5_device *dev, uint32_t caps_index, bool current, mlx5_
         return 0;
 }
 
-static gint compare_ids(gconstpointer a, gconstpointer b)
-{
-        uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
-
-        return x < y ? -1 : x > y;
-}
 
 /* Objects of every type of the device, as its latest listings counted them. */
 static int64_t device_objects(mlx5_tree *tree, struct tree_device *td)
@@ -121,32 +115,81 @@ static int64_t listing_lifetime_us(mlx5_tree *tree, struct tree_device *td)
         return MAX(tree->options.ttl_us, device_objects(tree, td) * LISTING_LIFETIME_PER_OBJECT_US);
 }
 
+/*
+ * The numbers other types' contexts hold for this type (schema `ref`), from
+ * their current listings: listing a CQ directory lists the QPs first.  The
+ * schema refuses reference cycles, so this recursion ends.
+ */
+static int referenced_ids(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, GArray **ret_ids)
+{
+        const mlx5_schema *schema = td->dev->schema;
+        const mlx5_schema_resource *target = mlx5_schema_resource_at(schema, res_index);
+        g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *from = mlx5_schema_resource_at(schema, i);
+                g_autoptr(mlx5_snapshot) listing = NULL;
+                bool names_target = false;
+                int r;
+
+                for (guint k = 0; k < from->refs->len; k++)
+                        names_target |= g_array_index(from->refs, mlx5_schema_objref, k).target == target;
+                if (!names_target || td->dev->listing[i].absent)
+                        continue;
+                r = tree_get_content(tree, CONTENT_LISTING, td->slot, i, 0, &listing);
+                if (r == -ENODEV)
+                        return r;
+                if (r < 0)
+                        continue;
+                mlx5_inventory_add_refs(from, target, g_bytes_get_data(listing->listing->raws, NULL),
+                                        listing->listing->ids->len, listing->listing->has_raw, ids);
+        }
+        *ret_ids = g_steal_pointer(&ids);
+        return 0;
+}
+
 static int fetch_ids(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, mlx5_snapshot **ret_snap)
 {
-        mlx5_device *dev = td->dev;
-        GArray *ids = NULL;
-        unsigned kept = 0;
+        g_autoptr(GArray) referenced = NULL;
+        g_autoptr(mlx5_inventory_found) found = NULL;
+        GArray *ids;
         int r;
 
-        r = mlx5_device_list(dev, res_index, &ids);
+        r = referenced_ids(tree, td, res_index, &referenced);
         if (r < 0)
                 return r;
-        g_array_sort(ids, compare_ids);
-        /* One name per object, even if firmware repeats a record. */
-        for (unsigned i = 0; i < ids->len; i++)
-                if (kept == 0 || g_array_index(ids, uint32_t, i) != g_array_index(ids, uint32_t, kept - 1))
-                        g_array_index(ids, uint32_t, kept++) = g_array_index(ids, uint32_t, i);
-        g_array_set_size(ids, kept);
-        g_atomic_int_set(&td->listed[res_index], (gint) kept);
+        r = mlx5_inventory_collect(td->inventory, res_index, referenced, &found);
+        if (r < 0)
+                return r;
+        ids = g_steal_pointer(&found->ids);
         *ret_snap = mlx5_snapshot_new_listing(ids, NULL, 0, g_new0(uint8_t, ids->len ? ids->len : 1));
+        mlx5_listing_set_origin(*ret_snap, (uint8_t *) (void *) g_array_free(g_steal_pointer(&found->found_by), FALSE),
+                                (uint16_t *) (void *) g_array_free(g_steal_pointer(&found->owner_of), FALSE),
+                                g_steal_pointer(&found->owners));
         (*ret_snap)->lifetime_us = listing_lifetime_us(tree, td);
         return 0;
 }
 
+/* Keeps a candidate whose query failed?  Only if a host source says it exists. */
+static bool keep_failed(struct tree_device *td, const struct mlx5_listing *nl, unsigned i, int result)
+{
+        uint8_t found_by = nl->found_by[i];
+
+        if (result == -ENOENT) {
+                if (found_by & MLX5_INV_PROBE)
+                        g_atomic_int_inc(&td->inventory->stats.probe_misses);
+                else if (found_by & MLX5_INV_REF)
+                        g_atomic_int_inc(&td->inventory->stats.ref_misses);
+                return false;
+        }
+        return found_by & MLX5_INV_CONFIRMING;
+}
+
 /*
- * A point-in-time listing: the dump's numbers, then every object's query, in
- * parallel.  Objects gone by then are left out; objects whose query failed
- * stay listed without bytes (reading them asks firmware again).
+ * A point-in-time listing: the inventory's candidates, then every one's
+ * query, in parallel.  Numbers no object holds are left out; objects a
+ * host source vouches for but whose query failed stay listed without bytes
+ * (reading them asks firmware again).
  */
 static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, mlx5_snapshot **ret_snap)
 {
@@ -156,7 +199,8 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         g_autofree uint8_t *raws = NULL;
         g_autofree int *results = NULL;
         GArray *ids;
-        uint8_t *has_raw;
+        uint8_t *has_raw, *found_by;
+        uint16_t *owner_of;
         unsigned n, kept = 0;
         int r;
 
@@ -171,24 +215,33 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
 
         ids = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), n);
         has_raw = g_new0(uint8_t, n + 1);
+        found_by = g_new0(uint8_t, n + 1);
+        owner_of = g_new0(uint16_t, n + 1);
         for (unsigned i = 0; i < n; i++) {
-                if (results[i] == -ENOENT)
-                        continue;
                 if (results[i] == -ENODEV) {
                         g_array_unref(ids);
                         g_free(has_raw);
+                        g_free(found_by);
+                        g_free(owner_of);
                         return -ENODEV;
                 }
+                if (results[i] < 0 && !keep_failed(td, nl, i, results[i]))
+                        continue;
                 if (kept != i)
                         memmove(raws + (size_t) kept * res->outlen, raws + (size_t) i * res->outlen, res->outlen);
                 has_raw[kept] = results[i] == 0;
+                found_by[kept] = nl->found_by[i];
+                owner_of[kept] = nl->owner_of[i];
                 g_array_append_val(ids, g_array_index(nl->ids, uint32_t, i));
                 kept++;
         }
+        g_atomic_int_set(&td->listed[res_index], (gint) kept);
         raws = g_realloc(raws, (size_t) kept * res->outlen + 1);
         *ret_snap = mlx5_snapshot_new_listing(ids, g_bytes_new_take(g_steal_pointer(&raws),
                                                                     (size_t) kept * res->outlen),
                                               res->outlen, has_raw);
+        mlx5_listing_set_origin(*ret_snap, found_by, owner_of,
+                                nl->owners ? g_ptr_array_ref(nl->owners) : NULL);
         (*ret_snap)->lifetime_us = listing_lifetime_us(tree, td);
         return 0;
 }
@@ -206,6 +259,27 @@ static void append_prefixed(GString *out, const char *prefix, const char *text, 
                 g_string_append_len(out, line, (gssize) n);
                 line += n;
         }
+}
+
+/*
+ * "found.qp: netlink 96, debugfs 96" — how many listed objects each source
+ * named (an object may be named by several) — and which sources this type
+ * has at all; numbers no source names are still read by name.
+ */
+static void append_found_by(GString *text, const char *type, const struct mlx5_listing *l, unsigned sources)
+{
+        static const char *const names[] = { "netlink", "debugfs", "resource_dump", "probe", "references" };
+        unsigned counts[G_N_ELEMENTS(names)] = { 0 };
+        unsigned any = 0;
+
+        for (unsigned i = 0; l->found_by && i < l->ids->len; i++)
+                for (unsigned b = 0; b < G_N_ELEMENTS(names); b++)
+                        counts[b] += (l->found_by[i] >> b) & 1;
+        g_string_append_printf(text, "found.%s:", type);
+        for (unsigned b = 0; b < G_N_ELEMENTS(names); b++)
+                if (sources & (1u << b))
+                        g_string_append_printf(text, "%s %s %u", any++ ? "," : "", names[b], counts[b]);
+        g_string_append_printf(text, "%s; any other number is read by name\n", any ? "" : " no source");
 }
 
 static int fetch_info(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot **ret_snap)
@@ -241,6 +315,7 @@ static int fetch_info(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot **r
                 }
         }
 
+        g_string_append_printf(text, "host_views: %s\n", dev->host ? dev->host->name : "none");
         for (unsigned i = 0; i < n_res; i++) {
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, i);
                 g_autoptr(mlx5_snapshot) listing = NULL;
@@ -253,16 +328,13 @@ static int fetch_info(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot **r
                                                dev->listing[i].absent);
                         continue;
                 }
-                if (dev->listing[i].unavailable) {
-                        g_string_append_printf(text, "objects.%s: unlisted (%s)\n", res->name,
-                                               dev->listing[i].unavailable);
+                r = tree_get_content(tree, CONTENT_LISTING, td->slot, i, 0, &listing);
+                if (r < 0) {
+                        g_string_append_printf(text, "objects.%s: error (%s)\n", res->name, g_strerror(-r));
                         continue;
                 }
-                r = tree_get_content(tree, CONTENT_IDS, td->slot, i, 0, &listing);
-                if (r < 0)
-                        g_string_append_printf(text, "objects.%s: error (%s)\n", res->name, g_strerror(-r));
-                else
-                        g_string_append_printf(text, "objects.%s: %u\n", res->name, listing->listing->ids->len);
+                g_string_append_printf(text, "objects.%s: %u\n", res->name, listing->listing->ids->len);
+                append_found_by(text, res->name, listing->listing, mlx5_inventory_sources(td->inventory, i));
         }
         *ret_snap = mlx5_snapshot_new(NULL, g_string_free_to_bytes(text));
         return 0;
@@ -288,6 +360,7 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
                 if (!td)
                         continue;
                 mlx5_transport_format_stats(td->dev->transport, dev_text);
+                mlx5_inventory_format_stats(td->inventory, dev_text);
                 prefix = g_strdup_printf("%s.", td->dev->pci_name);
                 append_prefixed(text, prefix, dev_text->str, dev_text->len);
         }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "inventory/inventory.h"
 #include "tree/tree.h"
 
 enum node_kind {
@@ -52,7 +53,7 @@ bool node_from_ino(uint64_t ino, struct node *ret_node);
 enum content_kind {
         CONTENT_OBJECT,         /* query output + decoded text; id 0 for singletons */
         CONTENT_CAPS,
-        CONTENT_IDS,            /* object numbers of one type (resource dump) */
+        CONTENT_IDS,            /* candidate object numbers of one type (inventory) */
         CONTENT_LISTING,        /* those numbers with every object's query output */
         CONTENT_INFO,
 };
@@ -65,7 +66,8 @@ struct tree_device {
         bool frees_slot;        /* removed: its slot is free once the last user is done */
         gint gone_reported;     /* its node answered ENODEV, and the tree said so */
         GPtrArray *aliases;     /* char *: RDMA and net device names of the function */
-        gint *listed;           /* per resource: objects in its latest resource-dump listing */
+        gint *listed;           /* per resource: objects in its latest listing */
+        mlx5_inventory *inventory;      /* how its objects are found */
 };
 
 struct mlx5_tree {

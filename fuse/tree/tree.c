@@ -65,6 +65,7 @@ void tree_device_unref(struct tree_device *td)
         mlx5_device_free(td->dev);
         g_ptr_array_unref(td->aliases);
         g_free(td->listed);
+        mlx5_inventory_free(td->inventory);
         g_free(td);
 }
 
@@ -364,6 +365,7 @@ static struct tree_device *tree_device_new(mlx5_tree *tree, mlx5_device *dev, co
         td->dev = dev;
         td->aliases = read_aliases(sysfs_root, dev->pci_name);
         td->listed = g_new0(gint, mlx5_schema_n_resources(tree->schema) + 1);
+        td->inventory = mlx5_inventory_new(dev);
         return td;
 }
 

@@ -92,9 +92,20 @@ stop_mount() {
         return "$status"
 }
 
-# manifest SPEC: "<pci> <type> 0x<id> <state>" per simulated object
+# manifest SPEC: "<pci> <type> 0x<id> <state> <creator> <views> <refs>" per simulated object
 manifest() {
         "$MLX5SIM_MANIFEST" "$1"
+}
+
+# expected_listing MANIFEST: "<pci> <type> 0x<id>" for every object a host can
+# list: what its views show, its probe spaces (bounded by the caps the mount
+# shows) and what those objects' contexts name (tests/tools/expected-listing).
+expected_listing() {
+        local caps=() dev
+        for dev in $(awk '{ print $1 }' "$1" | sort -u); do
+                caps+=(--caps "$dev=$MNT/$dev/caps/current/general")
+        done
+        "$BATS_TEST_DIRNAME/../tools/expected-listing" "$1" "$BATS_TEST_DIRNAME/../../schema" "${caps[@]}"
 }
 
 # The firmware's own count of one opcode, from .stats.

@@ -145,7 +145,7 @@ static const struct bad_case bad_cases[] = {
         { CTX "resource r\n  query 0x10000\nend\n", "t.schema:5: opcode '0x10000' is larger than 0xffff" },
         { CTX "resource r\n  op_mod 0x10000\nend\n", "t.schema:5: op_mod '0x10000' is larger than 0xffff" },
         { CTX "resource r\n  frobnicate 1\nend\n", "t.schema:5: unknown keyword 'frobnicate' in resource 'r'" },
-        { CTX "resource r\n  list ABCDEFGHIJKLMNOPQ\nend\n",
+        { CTX "resource r\n  dump ABCDEFGHIJKLMNOPQ\nend\n",
           "t.schema:5: segment name 'ABCDEFGHIJKLMNOPQ' is longer than 16 characters" },
         { CTX "resource r\n  dump\nend\n", "t.schema:5: 'dump' needs a resource-dump segment name" },
         { CTX "resource r\n  query 0x50b\n  inlen 16\n  outlen 16\n  context 0 c\nend\n"
@@ -327,7 +327,7 @@ static const char good_schema[] =
         "  outlen  0x40\n"
         "  id      0x48 24\n"
         "  context 0x80 ctx\n"
-        "  list    QP_LIST\n"
+        "  # no ref or probe: found by the host's views alone\n"
         "  dump    PRM_QUERY_QP\n"
         "  dump    OTHER\n"
         "  0x40 32 ece hex          # output field outside the context\n"
@@ -384,6 +384,100 @@ static const char good_schema[] =
         "  0 ONE\n"
         "  3 FOUR\n"
         "end\n";
+
+/* Inventory data: refs resolve to output offsets and targets, probes and `when` to caps fields. */
+static const char inventory_schema[] =
+        "resource qp\n  query 0x50b\n  inlen 0x10\n  outlen 0x40\n  id 0x48 24\n  context 0x80 qpc\n"
+        "  ref cqn cq\n  ref peers[*] cq\n  0x60 32 tail_cq hex\n  ref tail_cq cq\nend\n"
+        "resource cq\n  query 0x402\n  inlen 0x10\n  outlen 0x40\n  id 0x48 24\n  context 0x80 cqc\n"
+        "  ref eqn eq\nend\n"
+        "resource eq\n  query 0x303\n  inlen 0x10\n  outlen 0x40\n  id 0x58 8\n  context 0x80 cqc\n"
+        "  probe general.log_max_eq log\nend\n"
+        "struct qpc 0x80\n  0x08 24 cqn hex\n  0x20 16 peers[2] hex\n  0x40 4 state\nend\n"
+        "struct cqc 0x40\n  0x08 24 eqn hex\nend\n"
+        "struct hca 0x40\n  0x00 5 log_max_eq\n  0x10 1 roce\nend\n"
+        "caps general\n  type 0\n  layout hca\nend\n"
+        "caps roce\n  type 4\n  layout cqc\n  when roce\nend\n";
+
+static void test_inventory_data(void)
+{
+        g_autoptr(mlx5_schema) schema = load_ok(inventory_schema);
+        const mlx5_schema_resource *qp = mlx5_schema_find_resource(schema, "qp");
+        const mlx5_schema_resource *cq = mlx5_schema_find_resource(schema, "cq");
+        const mlx5_schema_resource *eq = mlx5_schema_find_resource(schema, "eq");
+        const mlx5_schema_objref *r;
+        /* ref: a field that is no number, itself, a cycle, an unknown target, an array without [*] */
+        static const char *const bad[] = {
+                "ref state cq\n", "ref cqn qp\n", "ref cqn nosuch\n", "ref peers cq\n", "ref peers[*]\n",
+        };
+
+        g_assert_cmpuint(qp->refs->len, ==, 3);
+        r = &g_array_index(qp->refs, mlx5_schema_objref, 0);
+        g_assert_true(r->target == cq);
+        g_assert_cmphex(r->bit_off, ==, 0x80 + 0x08);
+        g_assert_cmpuint(r->width, ==, 24);
+        g_assert_cmpuint(r->count, ==, 1);
+        r = &g_array_index(qp->refs, mlx5_schema_objref, 1);
+        g_assert_cmphex(r->bit_off, ==, 0x80 + 0x20);
+        g_assert_cmpuint(r->width, ==, 16);
+        g_assert_cmpuint(r->count, ==, 2);
+        /* An output field beside the context: its offset is the output's. */
+        g_assert_cmphex(g_array_index(qp->refs, mlx5_schema_objref, 2).bit_off, ==, 0x60);
+        g_assert_true(g_array_index(cq->refs, mlx5_schema_objref, 0).target == eq);
+        g_assert_nonnull(eq->probe);
+        g_assert_true(eq->probe->caps == mlx5_schema_find_caps(schema, "general"));
+        g_assert_cmpstr(eq->probe->field, ==, "log_max_eq");
+        g_assert_true(eq->probe->log);
+        g_assert_cmpstr(mlx5_schema_find_caps(schema, "roce")->when, ==, "roce");
+        g_assert_null(mlx5_schema_find_caps(schema, "general")->when);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autofree char *text = g_strdup(inventory_schema);
+                g_autofree char *broken = NULL;
+                g_autoptr(GError) error = NULL;
+                g_autoptr(mlx5_schema) none = NULL;
+                char *at = strstr(text, "  ref eqn eq\n");
+
+                /* Replace cq's ref line (or, for the cycle, add cq -> qp). */
+                *at = '\0';
+                broken = g_strconcat(text, "  ", bad[i], at + strlen("  ref eqn eq\n"), NULL);
+                none = mlx5_schema_load_string("t.schema", broken, &error);
+                g_assert_null(none);
+                g_assert_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID);
+        }
+        {
+                static const char *const bad_probes[] = {
+                        "probe nosuch.log_max_eq\n", "probe general.nosuch\n", "probe log_max_eq\n",
+                        "probe general.log_max_eq lg\n",
+                };
+
+                for (size_t i = 0; i < G_N_ELEMENTS(bad_probes); i++) {
+                        g_autofree char *text = g_strdup(inventory_schema);
+                        g_autofree char *broken = NULL;
+                        g_autoptr(GError) error = NULL;
+                        g_autoptr(mlx5_schema) none = NULL;
+                        char *at = strstr(text, "  probe general.log_max_eq log\n");
+
+                        *at = '\0';
+                        broken = g_strconcat(text, "  ", bad_probes[i],
+                                             at + strlen("  probe general.log_max_eq log\n"), NULL);
+                        none = mlx5_schema_load_string("t.schema", broken, &error);
+                        g_assert_null(none);
+                        g_assert_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID);
+                }
+        }
+        {
+                g_autofree char *text = g_strdup(inventory_schema);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(mlx5_schema) none = NULL;
+                char *at = strstr(text, "when roce");
+
+                memcpy(at, "when rocf", 9);
+                none = mlx5_schema_load_string("t.schema", text, &error);
+                g_assert_null(none);
+                g_assert_true(strstr(error->message, "not a field of the general caps") != NULL);
+        }
+}
 
 static void test_good_lookups(void)
 {
@@ -444,8 +538,8 @@ static void test_good_lookups(void)
         g_assert_cmphex(qp->context_bit_off, ==, 0x80);
         g_assert_true(qp->context == ctx);
         g_assert_null(qp->dir);
-        g_assert_cmpuint(qp->list_segments->len, ==, 1);
-        g_assert_cmpstr(qp->list_segments->pdata[0], ==, "QP_LIST");
+        g_assert_cmpuint(qp->refs->len, ==, 0);
+        g_assert_null(qp->probe);
         g_assert_cmpuint(qp->dump_segments->len, ==, 2);
         g_assert_cmpstr(qp->dump_segments->pdata[1], ==, "OTHER");
         g_assert_nonnull(qp->extra);
@@ -793,6 +887,7 @@ int main(int argc, char **argv)
         g_test_add_func("/schema-load/block-limits", test_block_limits);
         g_test_add_func("/schema-load/garbage", test_garbage);
         g_test_add_func("/schema-load/lookups", test_good_lookups);
+        g_test_add_func("/schema-load/inventory-data", test_inventory_data);
         g_test_add_func("/schema-load/sorted-fields", test_sorted_fields);
         g_test_add_func("/schema-load/foreach-leaf", test_foreach_leaf);
         g_test_add_func("/schema-load/paths", test_paths);

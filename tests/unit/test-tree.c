@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "host/host-sim.h"
 #include "sim/sim.h"
 #include "transport/transport-sim.h"
 #include "tree/tree.h"
@@ -20,12 +21,13 @@ static mlx5_sim_spec *spec;
 /* Simulated function index, presented as reached through node. */
 static mlx5_device *open_function(unsigned index, const char *node)
 {
-        mlx5_transport *t = mlx5_transport_sim_new(mlx5_sim_new(schema, spec, index), 4);
+        mlx5_sim *sim = mlx5_sim_new(schema, spec, index);
+        mlx5_transport *t = mlx5_transport_sim_new(sim, 4);
         g_autoptr(GError) error = NULL;
         mlx5_device *dev = NULL;
 
         g_strlcpy(t->id.node, node, sizeof(t->id.node));
-        g_assert_cmpint(mlx5_device_open(t, schema, &dev, &error), ==, 0);
+        g_assert_cmpint(mlx5_device_open(t, mlx5_host_sim_new(sim), schema, &dev, &error), ==, 0);
         g_assert_no_error(error);
         return dev;
 }
@@ -232,6 +234,68 @@ static void test_dir_entry_attributes(void)
         mlx5_tree_free(tree);
 }
 
+/* "name: value" of the .stats line whose name ends in suffix, summed over lines; 0 if none. */
+static uint64_t stats_sum(mlx5_tree *tree, const char *prefix, const char *suffix)
+{
+        mlx5_tree_file *file = NULL;
+        g_autofree char *text = NULL;
+        g_auto(GStrv) lines = NULL;
+        uint64_t sum = 0;
+
+        g_assert_cmpint(mlx5_tree_open(tree, lookup(tree, ROOT_INO, ".stats", 0), &file), ==, 0);
+        text = read_file(tree, file, 0);
+        mlx5_tree_file_free(tree, file);
+        lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l; l++) {
+                char *colon = strstr(*l, ": ");
+                g_autofree char *name = colon ? g_strndup(*l, (gsize) (colon - *l)) : NULL;
+
+                if (name && g_str_has_prefix(name, prefix) && g_str_has_suffix(name, suffix))
+                        sum += g_ascii_strtoull(colon + 2, NULL, 10);
+        }
+        return sum;
+}
+
+/*
+ * Listing every type of a device queries each candidate once: the objects
+ * it lists, and the probed or referenced numbers no object holds; nothing
+ * else (no resource dump, no second query of an object another listing read).
+ */
+static void test_listing_cost(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        const char *prefix = "0000:08:00.0.firmware.received.QUERY_";
+        uint64_t dev_dir, before, dumps_before, listed = 0, after, misses;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        before = stats_sum(tree, prefix, "") - stats_sum(tree, prefix, "HCA_CAP") - stats_sum(tree, prefix, "ADAPTER");
+        dumps_before = stats_sum(tree, "0000:08:00.0.firmware.received.ACCESS_REG", "");
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+                mlx5_tree_dir *dir = NULL;
+                const char *name;
+                struct stat st;
+                size_t k = 2;
+
+                if (!res->has_id)
+                        continue;
+                g_assert_cmpint(mlx5_tree_opendir(tree, lookup(tree, dev_dir, res->name, 0), &dir), ==, 0);
+                while (mlx5_tree_dir_entry(dir, k, &name, &st, NULL) == 1)
+                        k++;
+                listed += k - 2;
+                mlx5_tree_dir_free(dir);
+        }
+        after = stats_sum(tree, prefix, "") - stats_sum(tree, prefix, "HCA_CAP") - stats_sum(tree, prefix, "ADAPTER");
+        misses = stats_sum(tree, "0000:08:00.0.inventory.probe_misses", "") +
+                 stats_sum(tree, "0000:08:00.0.inventory.ref_misses", "");
+        g_assert_cmpuint(listed, >, 100);
+        g_assert_cmpuint(after - before, ==, listed + misses);
+        g_assert_cmpuint(stats_sum(tree, "0000:08:00.0.firmware.received.ACCESS_REG", ""), ==, dumps_before);
+        g_assert_cmpuint(stats_sum(tree, "0000:08:00.0.errors.firmware", ""), ==, 0);
+        mlx5_tree_free(tree);
+}
+
 int main(int argc, char **argv)
 {
         g_autoptr(GError) error = NULL;
@@ -246,6 +310,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/replace-keeps-directory", test_replace_keeps_directory);
         g_test_add_func("/tree/leases", test_leases);
         g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
+        g_test_add_func("/tree/listing-cost", test_listing_cost);
         r = g_test_run();
         mlx5_sim_spec_free(spec);
         mlx5_schema_free(schema);
