@@ -133,6 +133,12 @@ static const struct caps_field general_view[] = {
         { "log_max_umem", 0, 24 },
         { "num_of_uars_per_page", 1, 1 },
         { "device_frequency_khz", 156250, 1000000 },
+        /*
+         * The model executes no work requests, so no UMR: this bit (a
+         * ConnectX-4 quirk, 0 on a ConnectX-6 Dx) makes mlx5_ib load an
+         * MR's pages with CREATE_MKEY instead of a UMR it would wait on.
+         */
+        { "umr_modify_entity_size_disabled", 1, 1 },
 };
 
 static const struct caps_field roce_view[] = {
