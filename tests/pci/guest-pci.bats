@@ -194,6 +194,12 @@ qps_match() {
         END { printf "%d QPs, %d differ\n", n, bad; exit bad != 0 }' "$2"
 }
 
+@test "the daemon mounts again with a 1 s TTL, so listings follow the program" {
+        umount "$MNT"
+        wait_for 100 bash -c "! kill -0 $(cat /tmp/daemon.pid)"
+        start_daemon "$MNT" -o ttl=1
+}
+
 @test "a verbs program makes $VERBS_QPS QPs (RC, UC, UD; RST to RTS), CQs, SRQs, MRs, PDs and holds them" {
         [ -x "$VERBS" ] || skip "verbs-hold was not built (libibverbs-dev, ibverbs-providers)"
         "$VERBS" mlx5_0 "$VERBS_QPS" "$VERBS_MANIFEST" >/tmp/verbs.out 2>&1 3>&- &
