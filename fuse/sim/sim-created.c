@@ -331,6 +331,11 @@ bool sim_created_query(struct sim_cmd *cmd, const struct sim_type *t, unsigned *
                 *ret_status = sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_ERR, SIM_SITE_NO_OBJECT);
                 return true;
         }
+        /* The user-context rule of sim-uctx.c: its own objects, or all with TOOLS_RESOURCES. */
+        if (o->uid != mlx5_mbox_in_uid(cmd->in) && !sim_uid_may_read_device(cmd->sim, mlx5_mbox_in_uid(cmd->in))) {
+                *ret_status = sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_NOT_PERMITTED);
+                return true;
+        }
         memcpy(cmd->out + MLX5_MBOX_HDR_LEN, o->out + MLX5_MBOX_HDR_LEN,
                MIN(cmd->outlen, o->outlen) - MLX5_MBOX_HDR_LEN);
         *ret_status = MLX5_CMD_STAT_OK;

@@ -27,7 +27,6 @@ struct sim_hca {
         unsigned next_uar;
         struct sim_created *created;
         uint8_t *vport;                 /* nic_vport_context, made on first use */
-        uint8_t node_desc[64];
 };
 
 /* Handles the opcodes of a driven function; false: not one of them (dispatch goes on). */

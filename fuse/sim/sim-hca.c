@@ -133,6 +133,7 @@ static const struct caps_field general_view[] = {
         { "log_max_umem", 0, 24 },
         { "num_of_uars_per_page", 1, 1 },
         { "device_frequency_khz", 156250, 1000000 },
+        { "dtor", 0, 1 },                       /* the DTOR register (sim-registers.c) */
         /*
          * The model executes no work requests, so no UMR: this bit (a
          * ConnectX-4 quirk, 0 on a ConnectX-6 Dx) makes mlx5_ib load an
@@ -244,6 +245,14 @@ static void apply_caps_view(const struct sim_caps *c, uint8_t *out)
         memcpy(cap, kept, MLX5_HCA_CAP_LEN);
 }
 
+static bool has_view(const struct sim_caps *c)
+{
+        for (size_t v = 0; v < G_N_ELEMENTS(caps_views); v++)
+                if (strcmp(caps_views[v].caps, c->caps->name) == 0)
+                        return true;
+        return false;
+}
+
 static const struct sim_caps *caps_of_type(const mlx5_sim *sim, unsigned type)
 {
         for (unsigned i = 0; i < sim->n_caps; i++)
@@ -261,6 +270,11 @@ static unsigned query_caps(struct sim_cmd *cmd)
 
         if (status != MLX5_CMD_STAT_OK || !c)
                 return status;
+        /* A page whose feature the view turns off is not offered, as firmware refuses such pages. */
+        if (!has_view(c)) {
+                memset(cmd->out, 0, cmd->outlen);
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_CAPS_NOT_SUPPORTED);
+        }
         if ((op_mod & 1) && type < G_N_ELEMENTS(hca->set_caps) && hca->set_caps[type])
                 memcpy(cmd->out + MLX5_MBOX_HDR_LEN, hca->set_caps[type], MLX5_HCA_CAP_LEN);
         else
@@ -407,7 +421,6 @@ static void disable(struct sim_hca *hca)
         g_hash_table_remove_all(hca->uars);
         sim_created_clear(hca->created);
         g_clear_pointer(&hca->vport, g_free);
-        memset(hca->node_desc, 0, sizeof(hca->node_desc));
         /* Pages stay with firmware until the driver takes them back, or the function resets. */
 }
 

@@ -25,9 +25,7 @@
 #define REG_PMTU                0x5003
 #define REG_PTYS                0x5004
 #define REG_PAOS                0x5006
-#define REG_NODE_DESC           0x6001
 #define REG_LOCAL_PORT_BIT      0x08    /* ptys, pmtu, paos: local_port, 8 bits */
-#define NODE_DESC_LEN           64
 
 /* PTYS: proto_mask (3 bits at 0x1d) ETH; the legacy Ethernet protocols of a 100G part. */
 #define PTYS_PROTO_MASK_BIT     0x1d
@@ -223,7 +221,6 @@ bool sim_port_dispatch(struct sim_cmd *cmd, unsigned *ret_status)
 /* Register reads (op_mod 1) and writes (0) of the port; false: not one of these registers. */
 bool sim_port_access_reg(struct sim_cmd *cmd, unsigned *ret_status)
 {
-        struct sim_hca *hca = cmd->sim->hca;
         unsigned reg = mlx5_bits_get(cmd->in, cmd->inlen, REG_ID_BIT, 16);
         bool read = mlx5_mbox_in_op_mod(cmd->in) == 1;
         const uint8_t *in_data = cmd->in + REG_DATA_BYTE;
@@ -231,10 +228,10 @@ bool sim_port_access_reg(struct sim_cmd *cmd, unsigned *ret_status)
         size_t len = cmd->outlen - MIN(cmd->outlen, REG_DATA_BYTE);
         unsigned status;
 
-        if (reg != REG_NODE_DESC && reg != REG_PTYS && reg != REG_PMTU && reg != REG_PAOS)
+        if (reg != REG_PTYS && reg != REG_PMTU && reg != REG_PAOS)
                 return false;
         status = sim_check_len(cmd, REG_DATA_BYTE + 16, REG_DATA_BYTE + 16);
-        if (status == MLX5_CMD_STAT_OK && reg != REG_NODE_DESC &&
+        if (status == MLX5_CMD_STAT_OK &&
             mlx5_bits_get(in_data, cmd->inlen - REG_DATA_BYTE, REG_LOCAL_PORT_BIT, 8) != 1)
                 status = sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_REGISTER);
         if (status != MLX5_CMD_STAT_OK) {
@@ -243,15 +240,6 @@ bool sim_port_access_reg(struct sim_cmd *cmd, unsigned *ret_status)
         }
         memcpy(data, in_data, MIN(len, cmd->inlen - REG_DATA_BYTE));
         switch (reg) {
-        case REG_NODE_DESC:
-                if (!read) {
-                        memcpy(hca->node_desc, in_data, MIN(NODE_DESC_LEN, cmd->inlen - REG_DATA_BYTE));
-                        break;
-                }
-                if (!hca->node_desc[0])
-                        g_strlcpy((char *) hca->node_desc, "MT4125 ConnectX6Dx", NODE_DESC_LEN);
-                memcpy(data, hca->node_desc, MIN(len, NODE_DESC_LEN));
-                break;
         case REG_PTYS:
                 if (!read || !(mlx5_bits_get(in_data, 16, PTYS_PROTO_MASK_BIT, 3) & PTYS_PROTO_ETH)) {
                         *ret_status = sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_REGISTER);
