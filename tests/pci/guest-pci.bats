@@ -286,6 +286,38 @@ listed_count() {
         [ "$left" = 0 ]
 }
 
+# ---- (5) unload with the daemon running ----
+
+@test "rmmod mlx5_ib, mlx5_fwctl, fwctl, mlx5_core with the daemon running: no oops" {
+        rmmod mlx5_ib
+        rmmod mlx5_fwctl
+        rmmod fwctl
+        rmmod mlx5_core
+        run driver_trouble
+        echo "$output"
+        [ -z "$output" ]
+}
+
+@test "the daemon drops the function and keeps serving" {
+        wait_for 50 bash -c "[ ! -e '$MNT/$PCI_ADDR' ]"
+        kill -0 "$(cat /tmp/daemon.pid)"
+        cat "$MNT/.stats" >/dev/null
+        run names_in "$MNT"
+        echo "$output"
+        [[ "$output" != *"$PCI_ADDR"* ]]
+}
+
+@test "the modules load again and the function returns to the mount" {
+        modprobe mlx5_core
+        insmod "$FWCTL_DIR/fwctl.ko"
+        insmod "$FWCTL_DIR/mlx5_fwctl.ko"
+        modprobe mlx5_ib
+        wait_for 600 test -c /dev/fwctl/fwctl0
+        wait_for 300 test -e /sys/class/infiniband/mlx5_0
+        wait_for 300 test -e "$MNT/$PCI_ADDR/info"
+        grep -qx 'transport: fwctl' "$MNT/$PCI_ADDR/info"
+}
+
 # ---- (4) hot removal and return through the QEMU monitor, under readers ----
 
 HOTPLUG_CYCLES=10
@@ -350,27 +382,6 @@ start_readers() {
         run driver_trouble
         echo "$output"
         [ -z "$output" ]
-}
-
-# ---- (5) unload with the daemon running ----
-
-@test "rmmod mlx5_ib, mlx5_fwctl, fwctl, mlx5_core with the daemon running: no oops" {
-        rmmod mlx5_ib
-        rmmod mlx5_fwctl
-        rmmod fwctl
-        rmmod mlx5_core
-        run driver_trouble
-        echo "$output"
-        [ -z "$output" ]
-}
-
-@test "the daemon drops the function and keeps serving" {
-        wait_for 50 bash -c "[ ! -e '$MNT/$PCI_ADDR' ]"
-        kill -0 "$(cat /tmp/daemon.pid)"
-        cat "$MNT/.stats" >/dev/null
-        run names_in "$MNT"
-        echo "$output"
-        [[ "$output" != *"$PCI_ADDR"* ]]
 }
 
 @test "the daemon unmounts and exits 0" {

@@ -47,17 +47,18 @@ fail() {
         exit 1
 }
 
-[ -n "$pci_fn" ] || fail "mlx5-pci-fn was not built (libvfio-user or json-c missing at configure time: run tools/install-deps, then meson setup again)"
 for tool in busybox modprobe xz unshare python3; do
         command -v "$tool" >/dev/null || fail "no $tool on this host (run tools/install-deps)"
 done
 
 set +e
-env_text=$("$here/vm-setup.sh")
+env_text=$("$here/vm-setup.sh" 2>"$build_dir/pci-setup.err")
 setup_status=$?
 set -e
-[ "$setup_status" = 77 ] && skip "a download is impossible: $(tail -1 "${MLX5DBGFS_VM_CACHE:-/var/cache/mlx5dbgfs-vm}/pci-setup.log" 2>/dev/null)"
-[ "$setup_status" = 0 ] || fail "tests/pci/vm-setup.sh failed ($setup_status)"
+cat "$build_dir/pci-setup.err" >&2
+[ "$setup_status" = 77 ] && skip "a download is impossible: $(grep SKIP "$build_dir/pci-setup.err" | tail -1)"
+[ "$setup_status" = 0 ] || fail "tests/pci/vm-setup.sh failed ($setup_status): $(tail -1 "$build_dir/pci-setup.err")"
+[ -n "$pci_fn" ] || fail "mlx5-pci-fn was not built (libvfio-user or json-c missing at configure time: run tools/install-deps, then meson setup again)"
 eval "$env_text"        # KVER SERIES VMLINUZ ROOT KROOT FWCTL_DIR LIBVFIO_USER_SRC QEMU_VERSION
 
 rm -rf "$work"
@@ -160,8 +161,11 @@ tr -d '\r' <"$work/console.log" >&2
 for f in dmesg timing; do
         [ -f "$work/out/$f" ] && { echo "---- guest $f ----"; cat "$work/out/$f"; } >&2
 done
-echo "---- firmware: commands per opcode ----" >&2
-cat "$work/fw-counts" >&2 2>/dev/null || true
+# Every command the kernel sent, over every power-on of the function.
+awk '$1 == "cmd" { split($3, o, "="); name = $4 ~ /^op_mod=/ ? "" : $4; n[o[2] " " name]++ }
+     END { for (k in n) printf "%7d  %s\n", n[k], k }' "$work/fw.log" | sort -k2 >"$work/fw-opcodes"
+echo "---- firmware: commands per opcode ($(awk '$1 == "cmd"' "$work/fw.log" | wc -l) in all) ----" >&2
+cat "$work/fw-opcodes" >&2
 grep 'unknown opcode' "$work/fw.log" >&2 || true
 n=0
 while IFS= read -r line; do
