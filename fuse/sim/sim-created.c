@@ -34,6 +34,7 @@ enum { QPS_RST = 0, QPS_INIT = 1, QPS_RTR = 2, QPS_RTS = 3, QPS_SQER = 4, QPS_ER
 /* One kind of object: how its commands name it and where its context goes. */
 struct kind {
         const char *name;               /* the schema resource that queries it, or a handle's name */
+        const char *space;              /* kinds numbered from one space share it (SRQs, RMPs, XRC SRQs) */
         unsigned create, destroy;
         unsigned id_bit, id_width;      /* in the create output and the destroy input */
         unsigned ctx_byte, ctx_len;     /* create input bytes kept at the same place of the query output */
@@ -41,17 +42,17 @@ struct kind {
 };
 
 static const struct kind kinds[] = {
-        { "eq", 0x301, 0x302, 0x58, 8, 0x10, 0x50, 0 },
-        { "cq", 0x400, 0x401, 0x48, 24, 0x10, 0x40, 0x400 },
-        { "qp", 0x500, 0x501, 0x48, 24, 0x10, 0x100, 0x100 },
-        { "srq", 0x700, 0x701, 0x48, 24, 0x10, 0x40, 0x10 },
-        { "mkey", 0x200, 0x202, 0x48, 24, 0x10, 0x40, 0x10 },
-        { "rmp", 0x90c, 0x90e, 0x48, 24, 0x20, 0xf0, 0x10 },   /* SRQs at ISSI 1 */
-        { "xrc_srq", 0x705, 0x706, 0x48, 24, 0x10, 0x40, 0x10 },
-        { "q_counter", 0x771, 0x772, 0x58, 8, 0, 0, 1 },
-        { "pd", 0x800, 0x801, 0x48, 24, 0, 0, 1 },
-        { "transport_domain", 0x816, 0x817, 0x48, 24, 0, 0, 1 },
-        { "xrcd", 0x80e, 0x80f, 0x48, 24, 0, 0, 1 },
+        { "eq", "eq", 0x301, 0x302, 0x58, 8, 0x10, 0x50, 0 },
+        { "cq", "cq", 0x400, 0x401, 0x48, 24, 0x10, 0x40, 0x400 },
+        { "qp", "qp", 0x500, 0x501, 0x48, 24, 0x10, 0x100, 0x100 },
+        { "srq", "srq", 0x700, 0x701, 0x48, 24, 0x10, 0x40, 0x10 },
+        { "mkey", "mkey", 0x200, 0x202, 0x48, 24, 0x10, 0x40, 0x10 },
+        { "rmp", "srq", 0x90c, 0x90e, 0x48, 24, 0x20, 0xf0, 0x10 },   /* SRQs at ISSI 1 */
+        { "xrc_srq", "srq", 0x705, 0x706, 0x48, 24, 0x10, 0x40, 0x10 },
+        { "q_counter", "q_counter", 0x771, 0x772, 0x58, 8, 0, 0, 1 },
+        { "pd", "pd", 0x800, 0x801, 0x48, 24, 0, 0, 1 },
+        { "transport_domain", "transport_domain", 0x816, 0x817, 0x48, 24, 0, 0, 1 },
+        { "xrcd", "xrcd", 0x80e, 0x80f, 0x48, 24, 0, 0, 1 },
 };
 
 /* QP transitions: opcode, the state it needs (QPS_ANY: any), the state it leaves, whether it carries a qpc. */
@@ -138,6 +139,15 @@ static struct object *lookup(struct sim_created *c, int k, uint32_t id)
         return k < 0 ? NULL : g_hash_table_lookup(c->objects[k], GUINT_TO_POINTER(id));
 }
 
+/* Whether id is used in kind k's number space (the kernel keeps SRQs, RMPs and XRC SRQs in one table). */
+static bool number_taken(struct sim_created *c, size_t k, uint32_t id)
+{
+        for (size_t j = 0; j < G_N_ELEMENTS(kinds); j++)
+                if (strcmp(kinds[j].space, kinds[k].space) == 0 && lookup(c, j, id))
+                        return true;
+        return false;
+}
+
 /* The next free number of kind k, from first_id up, wrapping within its width. */
 static bool allocate_id(struct sim_created *c, size_t k, uint32_t *ret_id)
 {
@@ -148,7 +158,7 @@ static bool allocate_id(struct sim_created *c, size_t k, uint32_t *ret_id)
                 uint32_t id = c->next_id[k] & mask;
 
                 c->next_id[k] = id + 1 > mask ? kinds[k].first_id : id + 1;
-                if (id >= kinds[k].first_id && !lookup(c, k, id)) {
+                if (id >= kinds[k].first_id && !number_taken(c, k, id)) {
                         *ret_id = id;
                         return true;
                 }

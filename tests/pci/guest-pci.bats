@@ -325,7 +325,7 @@ HOTPLUG_CYCLES=10
 # qmp REQUEST: asks the host to run device_del or device_add on the function; waits for its answer.
 qmp() {
         rm -f /out/qmp-answer
-        echo "$1" >/out/qmp-request
+        echo "$1" >/out/qmp-request.tmp && mv /out/qmp-request.tmp /out/qmp-request
         wait_for 600 test -s /out/qmp-answer || { echo "no answer to $1"; return 1; }
         grep -qx ok /out/qmp-answer || { cat /out/qmp-answer; return 1; }
 }

@@ -87,6 +87,9 @@ def main():
         except FileNotFoundError:
             time.sleep(0.05)
             continue
+        if not what:  # the guest renames a written file into place; an empty one is not a request yet
+            time.sleep(0.05)
+            continue
         os.unlink(request)
         start = time.monotonic()
         if what == "device_del":
