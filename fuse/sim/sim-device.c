@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sim/sim-private.h"
+#include "sim/sim-driven.h"
 
 /* Syndromes: 0x51 (for "sim"), the check that failed, the opcode. */
 #define SIM_SYNDROME_TAG 0x51u
@@ -53,6 +53,7 @@ void mlx5_sim_free(mlx5_sim *sim)
         if (!sim)
                 return;
         sim_faults_stop(&sim->faults);
+        sim_hca_free(sim->hca);
         sim_populate_clear(sim);
         g_queue_free_full(sim->dump_sessions, sim_rscdump_session_free);
         g_hash_table_unref(sim->umem);
@@ -133,11 +134,14 @@ static unsigned dispatch(struct sim_cmd *cmd)
         mlx5_sim *sim = cmd->sim;
         unsigned uid = mlx5_mbox_in_uid(cmd->in);
         struct sim_opstat *s = opstat(sim, cmd->opcode);
+        unsigned status;
 
         s->count++;
         s->last_uid = uid;
         if (injected_failure(sim, cmd->opcode))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_SYS_STATE_ERR, SIM_SITE_FAIL_INJECTED);
+        if (sim->hca && sim_hca_dispatch(cmd, &status))
+                return status;
         if (uid != 0 && !sim_uid_exists(sim, uid))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_UNKNOWN_UID);
 

@@ -368,6 +368,7 @@ struct sim_opstat {
 };
 
 struct sim_dump_session;
+struct sim_hca;
 
 struct mlx5_sim {
         const mlx5_schema *schema;
@@ -403,6 +404,7 @@ struct mlx5_sim {
         GQueue *dump_sessions;          /* of struct sim_dump_session, oldest first */
         uint64_t next_dump_opaque;
         struct sim_churn churn;
+        struct sim_hca *hca;            /* a driven function (sim-driver.h), or NULL */
 };
 
 /* ---- commands ---- */

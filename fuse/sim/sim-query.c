@@ -7,7 +7,7 @@
  * sim-uctx.c allows it.
  */
 #include "prm/bits.h"
-#include "sim/sim-private.h"
+#include "sim/sim-driven.h"
 
 unsigned sim_cmd_query_resource(struct sim_cmd *cmd, const struct sim_type *t)
 {
@@ -16,6 +16,8 @@ unsigned sim_cmd_query_resource(struct sim_cmd *cmd, const struct sim_type *t)
         uint32_t slot = 0;
 
         if (status != MLX5_CMD_STAT_OK)
+                return status;
+        if (sim_created_query(cmd, t, &status))
                 return status;
         if (res->has_id) {
                 uint64_t id = mlx5_bits_get(cmd->in, cmd->inlen, res->id_bit_off, res->id_width);

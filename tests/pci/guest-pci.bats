@@ -1,0 +1,406 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Inside the guest: Linux's own mlx5_core, mlx5_ib, and fwctl + mlx5_fwctl
+# (built unmodified from linux-source) on the emulated ConnectX-6 Dx
+# function that mlx5-pci-fn serves with the simulated firmware.
+
+bats_require_minimum_version 1.5.0
+
+# Waits up to $1 tenths of a second for the command to succeed.
+wait_for() {
+        local tenths=$1
+        shift
+        while ! "$@" 2>/dev/null; do
+                tenths=$((tenths - 1))
+                [ "$tenths" -gt 0 ] || return 1
+                sleep 0.1
+        done
+}
+
+MNT=/tmp/mlx5dbg
+DAEMON_LOG=/tmp/daemon.log
+
+# What the firmware model does not implement, and the one line each costs
+# in the driver's log (the README's Hardware section lists them too):
+# no Ethernet function (mlx5e), so the capabilities carry no Ethernet
+# offloads and mlx5_core says it will not make a netdev.
+KNOWN_GAPS='mlx5_eth_supported:[0-9]+:\(pid [0-9]+\): Missing eth_net_offloads capability$'
+# fwctl and mlx5_fwctl are built out of tree, unsigned: the kernel says so once.
+TAINT='fwctl: (loading out-of-tree module taints kernel|module verification failed: signature and/or required key missing)'
+
+# mlx5 and fwctl lines of dmesg that are errors, warnings or traces.
+driver_trouble() {
+        { dmesg --level=emerg,alert,crit,err,warn | grep -iE 'mlx5|fwctl|ib_core|ib_uverbs|infiniband' |
+                grep -vE "$KNOWN_GAPS" | grep -vE "$TAINT"; } || true
+        dmesg | grep -E 'Call Trace|WARNING:|BUG:|Oops|general protection|refcount_t|list_(add|del) corruption' || true
+}
+
+# start_daemon DIR ARGS...: the daemon in the foreground, its pid in /tmp/daemon.pid.
+start_daemon() {
+        local dir=$1 tenths=300 pid
+        shift
+        mkdir -p "$dir"
+        "$DAEMON" -f "$@" "$dir" 2>>"$DAEMON_LOG" 3>&- &
+        pid=$!
+        echo "$pid" >/tmp/daemon.pid
+        until mountpoint -q "$dir"; do
+                if ! kill -0 "$pid" 2>/dev/null || [ $((tenths -= 1)) -le 0 ]; then
+                        cat "$DAEMON_LOG"
+                        return 1
+                fi
+                sleep 0.1
+        done
+}
+
+# The names in a directory, on one line.
+names_in() {
+        local f names=()
+        for f in "$1"/*; do
+                names+=("${f##*/}")
+        done
+        echo "${names[*]}"
+}
+
+@test "mlx5_core binds the function ($PCI_ADDR, 15b3:101d)" {
+        run cat "/sys/bus/pci/devices/$PCI_ADDR/vendor" "/sys/bus/pci/devices/$PCI_ADDR/device"
+        [ "$output" = $'0x15b3\n0x101d' ]
+        modprobe mlx5_core
+        wait_for 300 test -e "/sys/bus/pci/drivers/mlx5_core/$PCI_ADDR"
+        wait_for 300 test -e /sys/bus/auxiliary/devices/mlx5_core.fwctl.0
+}
+
+@test "fwctl and mlx5_fwctl from linux-source $SERIES load; /dev/fwctl/fwctl0 appears" {
+        insmod "$FWCTL_DIR/fwctl.ko"
+        insmod "$FWCTL_DIR/mlx5_fwctl.ko"
+        wait_for 100 test -c /dev/fwctl/fwctl0
+        ls -d /sys/bus/auxiliary/drivers/*/mlx5_core.fwctl.0
+}
+
+@test "mlx5_ib registers mlx5_0; ib_uverbs gives it a verbs node" {
+        modprobe mlx5_ib
+        wait_for 300 test -e /sys/class/infiniband/mlx5_0
+        readlink -f /sys/class/infiniband/mlx5_0/device | grep -q "$PCI_ADDR"
+        # What rdma-core's udev rules load on a host.
+        modprobe ib_uverbs
+        wait_for 100 test -c /dev/infiniband/uverbs0
+}
+
+@test "dmesg: no error, warning or call trace from mlx5 or fwctl (but the known model gaps)" {
+        dmesg | grep -E "$KNOWN_GAPS" | sed 's/^/# known gap: /' >&3 || true
+        run driver_trouble
+        echo "$output"
+        [ -z "$output" ]
+}
+
+@test "the firmware saw no unknown opcode" {
+        run grep 'unknown opcode' "$FW_LOG"
+        echo "$output"
+        [ "$status" = 1 ]
+}
+
+# ---- (2) the daemon over the real fwctl node ----
+
+@test "the daemon (no --sim) mounts over /dev/fwctl/fwctl0" {
+        modprobe fuse 2>/dev/null || true
+        start_daemon "$MNT" -o ttl=3600
+}
+
+@test "one directory, named by the PCI address, and by-name" {
+        run names_in "$MNT"
+        echo "$output"
+        [ "$output" = "$PCI_ADDR by-name" ]
+}
+
+@test "info says fwctl, its node and the PCI address" {
+        cat "$MNT/$PCI_ADDR/info"
+        grep -qx 'transport: fwctl' "$MNT/$PCI_ADDR/info"
+        grep -qx 'device_node: /dev/fwctl/fwctl0' "$MNT/$PCI_ADDR/info"
+        grep -qx "pci_address: $PCI_ADDR" "$MNT/$PCI_ADDR/info"
+}
+
+@test "by-name/mlx5_0 links to the function's directory" {
+        run readlink "$MNT/by-name/mlx5_0"
+        echo "$output"
+        [ "$output" = "../$PCI_ADDR" ]
+        [ "$(readlink -f "$MNT/by-name/mlx5_0")" = "$MNT/$PCI_ADDR" ]
+}
+
+@test "caps current and max: what the kernel set and what firmware offers" {
+        grep -qx 'port_type: ETHERNET' "$MNT/$PCI_ADDR/caps/max/general"
+        grep -qx 'num_ports: 1' "$MNT/$PCI_ADDR/caps/current/general"
+        # mlx5_core limits the pkey table to 128 entries (pkey_table_size 0) and clears cmdif_checksum.
+        grep -qx 'cmdif_checksum: DISABLED' "$MNT/$PCI_ADDR/caps/current/general"
+        grep -qE '^log_max_qp: [0-9]+$' "$MNT/$PCI_ADDR/caps/max/general"
+}
+
+@test "every file reads, and stat's size is the bytes read" {
+        local f size n=0 bad=0
+        while IFS= read -r -d '' f; do
+                size=$(stat -c %s "$f")
+                [ "$size" = "$(wc -c <"$f")" ] || { echo "$f: stat says $size"; bad=1; }
+                n=$((n + 1))
+        done < <(find "$MNT/$PCI_ADDR" -type f -print0)
+        echo "$n files"
+        [ "$n" -gt 10 ] && [ "$bad" = 0 ]
+}
+
+@test "writes are refused: EROFS" {
+        run bash -c "echo x >'$MNT/$PCI_ADDR/info'"
+        [[ "$output" == *'Read-only file system'* ]]
+        run mkdir "$MNT/$PCI_ADDR/x"
+        [[ "$output" == *'Read-only file system'* ]]
+}
+
+@test "tar of the function exits 0 and every member equals cat" {
+        rm -rf /tmp/untar && mkdir -p /tmp/untar
+        run tar -C "$MNT" -cf /tmp/fn.tar "$PCI_ADDR"
+        [ "$status" = 0 ] && [ -z "$output" ]
+        tar -C /tmp/untar -xf /tmp/fn.tar
+        diff -r "/tmp/untar/$PCI_ADDR" "$MNT/$PCI_ADDR"
+}
+
+# ---- (3) what a verbs program creates, as the mount shows it ----
+
+VERBS_QPS=1008
+VERBS_MANIFEST=/tmp/verbs.manifest
+
+# Checks every QP of the manifest against its file under DIR in one process
+# (a fork costs ~30 ms under TCG): the decoded state, type, CQ numbers, SRQ,
+# and for UD the MTU mlx5_ib gives them at every transition (4 KiB; RC and UC
+# get theirs at RTR, which they cannot reach without a peer).  Prints each
+# difference and "N QPs, M differ".
+qps_match() {
+        awk -v dir="$1" '
+        $1 == "qp" {
+                n++
+                want["state"] = $4; want["st"] = $3; want["cqn_snd"] = $5; want["cqn_rcv"] = $6
+                want["srqn_rmpn_xrqn"] = $7 == "-" ? "" : $7
+                want["mtu"] = ($3 == "UD" && $4 != "RST") ? "MTU_4K_BYTES" : ""
+                f = dir "/" $2
+                delete got
+                while ((getline line < f) > 0) {
+                        i = index(line, ": ")
+                        if (i) got[substr(line, 1, i - 1)] = substr(line, i + 2)
+                }
+                close(f)
+                diff = 0
+                for (k in want)
+                        if (want[k] != "" && got[k] != want[k]) {
+                                printf "%s: %s is \"%s\", asked for \"%s\"\n", f, k, got[k], want[k]
+                                diff = 1
+                        }
+                bad += diff
+        }
+        END { printf "%d QPs, %d differ\n", n, bad; exit bad != 0 }' "$2"
+}
+
+@test "the daemon mounts again with a 1 s TTL, so listings follow the program" {
+        umount "$MNT"
+        wait_for 100 bash -c "! kill -0 $(cat /tmp/daemon.pid)"
+        start_daemon "$MNT" -o ttl=1
+}
+
+@test "a verbs program makes $VERBS_QPS QPs (RC, UC, UD; RST to RTS), CQs, SRQs, MRs, PDs and holds them" {
+        [ -x "$VERBS" ] || skip "verbs-hold was not built (libibverbs-dev, ibverbs-providers)"
+        "$VERBS" mlx5_0 "$VERBS_QPS" "$VERBS_MANIFEST" >/tmp/verbs.out 2>&1 3>&- &
+        echo $! >/tmp/verbs.pid
+        # Ready, or gone: a failure says why at once.
+        wait_for 3000 bash -c "grep -qx ready /tmp/verbs.out || ! kill -0 $(cat /tmp/verbs.pid)"
+        cat /tmp/verbs.out
+        grep -qx ready /tmp/verbs.out
+        awk '{ n[$1]++ } END { for (t in n) print "# " t ": " n[t] }' "$VERBS_MANIFEST" >&3
+        [ "$(grep -c '^qp ' "$VERBS_MANIFEST")" = "$VERBS_QPS" ]
+}
+
+@test "each of its QPs reads through the mount with the state, type, CQs, SRQ and MTU it asked for" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        run qps_match "$MNT/$PCI_ADDR/qp" "$VERBS_MANIFEST"
+        echo "$output" | tail -20
+        [ "$status" = 0 ] && [ "${lines[-1]}" = "$VERBS_QPS QPs, 0 differ" ]
+}
+
+# listed TYPE IDS...: every id is in a fresh listing of TYPE; prints how many were missing.
+listed_count() {
+        local type=$1 listing
+        shift
+        listing=$(ls "$MNT/$PCI_ADDR/$type") || return 1
+        printf '%s\n' "$@" | grep -cvxF -f <(echo "$listing") || true
+}
+
+@test "the qp, cq and mkey listings show the program's objects, and the kernel's own QPs" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local qps cqs mkeys missing others
+        mapfile -t qps < <(awk '$1 == "qp" { print $2 }' "$VERBS_MANIFEST")
+        mapfile -t cqs < <(awk '$1 == "cq" { print $2 }' "$VERBS_MANIFEST")
+        mkeys=()
+        while read -r lkey; do
+                printf -v lkey '0x%x' $((lkey >> 8))
+                mkeys+=("$lkey")
+        done < <(awk '$1 == "mr" { print $2 }' "$VERBS_MANIFEST")
+        sleep 3        # the listing made before the program ran expires
+        missing=$(listed_count qp "${qps[@]}")
+        echo "qp: ${#qps[@]} made, $missing missing from the listing"
+        [ "$missing" = 0 ]
+        missing=$(listed_count cq "${cqs[@]}")
+        echo "cq: ${#cqs[@]} made, $missing missing"
+        [ "$missing" = 0 ]
+        missing=$(listed_count mkey "${mkeys[@]}")
+        echo "mkey: ${#mkeys[@]} made, $missing missing"
+        [ "$missing" = 0 ]
+        # QPs the kernel made for itself (ib_mad's GSI QP, mlx5_ib's own) are listed too.
+        others=$(ls "$MNT/$PCI_ADDR/qp" | grep -vxF -f <(printf '%s\n' "${qps[@]}") | wc -l)
+        echo "kernel QPs listed: $others"
+        [ "$others" -ge 1 ]
+        grep -E '^(objects|found)\.(qp|cq|mkey):' "$MNT/$PCI_ADDR/info" | sed 's/^/# /' >&3
+}
+
+@test "its CQs, SRQs and MRs read through the mount" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local paths=() kind id
+        while read -r kind id; do
+                case "$kind" in
+                cq) paths+=("$MNT/$PCI_ADDR/cq/$id") ;;
+                srq) paths+=("$MNT/$PCI_ADDR/rmp/$id") ;;
+                mr) printf -v id '0x%x' $((id >> 8)) && paths+=("$MNT/$PCI_ADDR/mkey/$id") ;;
+                esac
+        done < <(grep -E '^(cq|srq|mr) ' "$VERBS_MANIFEST")
+        echo "${#paths[@]} objects"
+        cat -- "${paths[@]}" >/dev/null
+}
+
+@test "after the program exits its objects are gone (ENOENT on a fresh read)" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        kill -TERM "$(cat /tmp/verbs.pid)"
+        wait_for 3000 bash -c "! kill -0 $(cat /tmp/verbs.pid)"
+        local qps left listed
+        mapfile -t qps < <(awk '$1 == "qp" { print $2 }' "$VERBS_MANIFEST")
+        sleep 3        # the listing made while they lived expires
+        listed=$(ls "$MNT/$PCI_ADDR/qp" | grep -cxF -f <(printf '%s\n' "${qps[@]}") || true)
+        echo "$listed of the program's QPs still listed"
+        [ "$listed" = 0 ]
+        left=0
+        for qpn in "${qps[@]:0:50}"; do
+                [ ! -e "$MNT/$PCI_ADDR/qp/$qpn" ] || left=$((left + 1))
+        done
+        echo "$left of 50 still read by number"
+        [ "$left" = 0 ]
+}
+
+# ---- (5) unload with the daemon running ----
+
+@test "rmmod mlx5_ib, mlx5_fwctl, fwctl, mlx5_core with the daemon running: no oops" {
+        rmmod mlx5_ib
+        rmmod mlx5_fwctl
+        rmmod fwctl
+        rmmod mlx5_core
+        run driver_trouble
+        echo "$output"
+        [ -z "$output" ]
+}
+
+@test "the daemon drops the function and keeps serving" {
+        wait_for 50 bash -c "[ ! -e '$MNT/$PCI_ADDR' ]"
+        kill -0 "$(cat /tmp/daemon.pid)"
+        cat "$MNT/.stats" >/dev/null
+        run names_in "$MNT"
+        echo "$output"
+        [[ "$output" != *"$PCI_ADDR"* ]]
+}
+
+@test "the modules load again and the function returns to the mount" {
+        modprobe mlx5_core
+        insmod "$FWCTL_DIR/fwctl.ko"
+        insmod "$FWCTL_DIR/mlx5_fwctl.ko"
+        modprobe mlx5_ib
+        wait_for 600 test -c /dev/fwctl/fwctl0
+        wait_for 300 test -e /sys/class/infiniband/mlx5_0
+        wait_for 300 test -e "$MNT/$PCI_ADDR/info"
+        grep -qx 'transport: fwctl' "$MNT/$PCI_ADDR/info"
+}
+
+# ---- (4) hot removal and return through the QEMU monitor, under readers ----
+
+HOTPLUG_CYCLES=10
+
+# qmp REQUEST: asks the host to run device_del or device_add on the function; waits for its answer.
+qmp() {
+        rm -f /out/qmp-answer
+        echo "$1" >/out/qmp-request.tmp && mv /out/qmp-request.tmp /out/qmp-request
+        wait_for 600 test -s /out/qmp-answer || { echo "no answer to $1"; return 1; }
+        grep -qx ok /out/qmp-answer || { cat /out/qmp-answer; return 1; }
+}
+
+daemon_rss_kb() {
+        awk '/^VmRSS:/ { print $2 }' "/proc/$(cat /tmp/daemon.pid)/status"
+}
+
+# Readers loop over the tree while the function comes and goes; each step under a timeout.
+start_readers() {
+        local i
+        for i in 1 2; do
+                (
+                        while [ ! -e /tmp/readers.stop ]; do
+                                timeout 60 ls -lR "$MNT" >/dev/null 2>&1 || { [ $? = 124 ] && echo "ls -lR hung" >>/tmp/readers.err; }
+                                timeout 60 cat "$MNT/$PCI_ADDR/info" "$MNT/$PCI_ADDR/caps/current/general" \
+                                        >/dev/null 2>&1 || { [ $? = 124 ] && echo "cat hung" >>/tmp/readers.err; }
+                        done
+                ) 3>&- &
+                echo $! >>/tmp/readers.pids
+        done
+}
+
+# The cycles; prints each cycle's daemon VmRSS and fails at the first thing that goes wrong.
+hotplug_cycles() {
+        local cycle rss2= rss=
+        for cycle in $(seq "$HOTPLUG_CYCLES"); do
+                exec 5<"$MNT/$PCI_ADDR/info"
+                qmp device_del || return 1
+                wait_for 100 bash -c "[ ! -e '$MNT/$PCI_ADDR' ]" || { echo "cycle $cycle: the directory stayed"; return 1; }
+                # A file opened before the removal reads ENODEV (or EIO), never hangs.
+                timeout 20 cat <&5 >/dev/null 2>&1
+                [ $? != 124 ] || { echo "cycle $cycle: a read of an open file hung"; return 1; }
+                exec 5<&-
+                qmp device_add || return 1
+                wait_for 600 test -c /dev/fwctl/fwctl0 || { echo "cycle $cycle: no fwctl node"; dmesg | tail; return 1; }
+                wait_for 300 test -e "$MNT/$PCI_ADDR/info" || { echo "cycle $cycle: the directory did not come back"; return 1; }
+                grep -qx 'transport: fwctl' "$MNT/$PCI_ADDR/info" || return 1
+                rss=$(daemon_rss_kb)
+                [ "$cycle" = 2 ] && rss2=$rss
+                echo "cycle $cycle: daemon VmRSS $rss kB"
+        done
+        # Flat: at most 20% + 2 MiB above cycle 2's.
+        [ "$rss" -le $((rss2 * 12 / 10 + 2048)) ] || { echo "VmRSS grew from $rss2 to $rss kB"; return 1; }
+}
+
+# QEMU 11.1.3 (trixie-backports) aborts on device_del of vfio-user-pci
+# ("memory_region_del_subregion: Assertion `subregion->container == mr'
+# failed"), with the MSI-X table in BAR0 or in a BAR of its own: the whole
+# guest dies.  Until a QEMU that survives it is the newest in the archive,
+# the cycles are skipped with that reason rather than taking the suite down.
+HOTPLUG_BLOCKED="QEMU 11.1.3 aborts on device_del of vfio-user-pci (memory_region_del_subregion assertion)"
+
+@test "hot removal and return, $HOTPLUG_CYCLES cycles under readers: the directory goes and comes back" {
+        [ -z "$HOTPLUG_BLOCKED" ] || skip "$HOTPLUG_BLOCKED"
+        rm -f /tmp/readers.stop /tmp/readers.err /tmp/readers.pids
+        start_readers
+        run hotplug_cycles
+        touch /tmp/readers.stop
+        wait_for 1200 bash -c '! kill -0 $(cat /tmp/readers.pids) 2>/dev/null'
+        echo "$output"
+        echo "$output" | sed 's/^/# /' >&3
+        [ "$status" = 0 ]
+        [ ! -s /tmp/readers.err ] || { cat /tmp/readers.err; false; }
+}
+
+@test "at the end: mlx5_ib registered, dmesg clean" {
+        wait_for 300 test -e /sys/class/infiniband/mlx5_0
+        run driver_trouble
+        echo "$output"
+        [ -z "$output" ]
+}
+
+@test "the daemon unmounts and exits 0" {
+        umount "$MNT"
+        wait_for 100 bash -c "! kill -0 $(cat /tmp/daemon.pid)"
+        ! grep -iE 'assert|segfault|abort' "$DAEMON_LOG"
+}
