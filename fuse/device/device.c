@@ -148,6 +148,23 @@ int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool 
         return exec_checked(dev, in, sizeof(in), MLX5_HCA_CAP_OUT_LEN, caps->name, ret_out);
 }
 
+static int read_dump_request(mlx5_device *dev, const struct mlx5_rscdump_request *req, GByteArray **ret_stream)
+{
+        unsigned status = 0;
+        uint32_t syndrome = 0;
+        int r;
+
+        r = mlx5_rscdump_read(dev->transport, req, ret_stream, &status, &syndrome);
+        if (r == -EIO && status == MLX5_CMD_STAT_BAD_RES_ERR)
+                return -ENOENT;
+        if (r == -EIO && status != 0)
+                log_firmware_error(dev, MLX5_CMD_OP_ACCESS_REG, "RESOURCE_DUMP", status, syndrome);
+        else if (r < 0 && r != -ENODEV)
+                g_warning("%s: resource dump of segment 0x%x: %s", dev->pci_name, req->segment_type,
+                          g_strerror(-r));
+        return r;
+}
+
 static int read_dump(mlx5_device *dev, uint16_t segment_type, GByteArray **ret_stream)
 {
         struct mlx5_rscdump_request req = {
@@ -155,16 +172,51 @@ static int read_dump(mlx5_device *dev, uint16_t segment_type, GByteArray **ret_s
                 .vhca_id = dev->vhca_id,
                 .num_of_obj1 = MLX5_RSCDUMP_ALL,
         };
-        unsigned status = 0;
-        uint32_t syndrome = 0;
+
+        return read_dump_request(dev, &req, ret_stream);
+}
+
+int mlx5_device_dump_request(const mlx5_device *dev, const struct mlx5_menu_record *m, bool per_object,
+                             uint32_t index1, struct mlx5_rscdump_request *ret_req)
+{
+        struct mlx5_rscdump_request req = { .segment_type = m->segment_type, .vhca_id = dev->vhca_id };
+
+        if (per_object != m->must_index1 || (per_object && !m->support_index1))
+                return -EINVAL;
+        if (per_object) {
+                req.index1 = index1;
+                /* PRM: 0 and 1 are allowed even where num_of_obj1 is not supported. */
+                req.num_of_obj1 = 1;
+        } else {
+                req.num_of_obj1 = m->num1_active ? MLX5_RSCDUMP_ACTIVE
+                                  : m->num1_all  ? MLX5_RSCDUMP_ALL
+                                  : m->must_num1 ? 1 : 0;
+        }
+        /*
+         * One entry of a second index (a queue buffer's first WQE, CQE, ...),
+         * not "all" even where offered: a CQ's whole buffer is up to 4 MiB,
+         * 20k commands of 208 bytes, and a walk of the tree reads every one.
+         */
+        req.num_of_obj2 = m->must_num2 ? 1 : 0;
+        *ret_req = req;
+        return 0;
+}
+
+int mlx5_device_dump(mlx5_device *dev, const struct mlx5_menu_record *m, bool per_object, uint32_t index1,
+                     GBytes **ret_stream)
+{
+        struct mlx5_rscdump_request req;
+        GByteArray *stream = NULL;
         int r;
 
-        r = mlx5_rscdump_read(dev->transport, &req, ret_stream, &status, &syndrome);
-        if (r == -EIO && status != 0)
-                log_firmware_error(dev, MLX5_CMD_OP_ACCESS_REG, "RESOURCE_DUMP", status, syndrome);
-        else if (r < 0 && r != -ENODEV)
-                g_warning("%s: resource dump of segment 0x%x: %s", dev->pci_name, segment_type, g_strerror(-r));
-        return r;
+        r = mlx5_device_dump_request(dev, m, per_object, index1, &req);
+        if (r < 0)
+                return r;
+        r = read_dump_request(dev, &req, &stream);
+        if (r < 0)
+                return r;
+        *ret_stream = g_byte_array_free_to_bytes(stream);
+        return 0;
 }
 
 int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids)
@@ -248,6 +300,8 @@ static int read_menu(mlx5_device *dev)
                         m.num2_active = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ2_SUPPORTS_ACTIVE_BIT);
                         m.num2_all = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ2_SUPPORTS_ALL_BIT);
                         m.support_num2 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_NUM_OF_OBJ2_BIT);
+                        m.must_num2 = record_flag(rec, MLX5_RSCDUMP_REC_MUST_HAVE_NUM_OF_OBJ2_BIT);
+                        m.must_num1 = record_flag(rec, MLX5_RSCDUMP_REC_MUST_HAVE_NUM_OF_OBJ1_BIT);
                         m.num1_active = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ1_SUPPORTS_ACTIVE_BIT);
                         m.num1_all = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ1_SUPPORTS_ALL_BIT);
                         m.support_num1 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_NUM_OF_OBJ1_BIT);

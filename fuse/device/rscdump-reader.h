@@ -18,7 +18,9 @@ struct mlx5_rscdump_request {
         uint16_t segment_type;
         uint16_t vhca_id;
         uint32_t index1;
+        uint32_t index2;
         uint16_t num_of_obj1;
+        uint16_t num_of_obj2;
 };
 
 /*
