@@ -165,12 +165,13 @@ static int read_dump_request(mlx5_device *dev, const struct mlx5_rscdump_request
         return r;
 }
 
-static int read_dump(mlx5_device *dev, uint16_t segment_type, GByteArray **ret_stream)
+/* num_of_obj1: 0 for the menu, as the kernel and mstflint ask; "all" only where a record offers it. */
+static int read_dump(mlx5_device *dev, uint16_t segment_type, uint16_t num_of_obj1, GByteArray **ret_stream)
 {
         struct mlx5_rscdump_request req = {
                 .segment_type = segment_type,
                 .vhca_id = dev->vhca_id,
-                .num_of_obj1 = MLX5_RSCDUMP_ALL,
+                .num_of_obj1 = num_of_obj1,
         };
 
         return read_dump_request(dev, &req, ret_stream);
@@ -230,7 +231,7 @@ int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids
 
         if (l->list_segment < 0)
                 return -EOPNOTSUPP;
-        r = read_dump(dev, l->list_segment, &stream);
+        r = read_dump(dev, l->list_segment, MLX5_RSCDUMP_ALL, &stream);
         if (r < 0)
                 return r;
 
@@ -276,7 +277,7 @@ static int read_menu(mlx5_device *dev)
         size_t offset = 0;
         int r;
 
-        r = read_dump(dev, MLX5_RSCDUMP_SEG_MENU, &stream);
+        r = read_dump(dev, MLX5_RSCDUMP_SEG_MENU, 0, &stream);
         if (r < 0)
                 return r;
         while ((r = mlx5_rscdump_next_segment(stream, &offset, &seg)) > 0) {

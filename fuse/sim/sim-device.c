@@ -43,7 +43,6 @@ mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, uns
         sim->next_dump_opaque = 1;
 
         sim_populate(sim, spec);
-        sim_rscdump_build_menu(sim);
         sim_churn_init(sim, spec->churn);
         return sim;
 }
@@ -53,7 +52,6 @@ void mlx5_sim_free(mlx5_sim *sim)
         if (!sim)
                 return;
         sim_populate_clear(sim);
-        g_free(sim->segments);
         g_queue_free_full(sim->dump_sessions, sim_rscdump_session_free);
         g_hash_table_unref(sim->umem);
         g_hash_table_unref(sim->uctx);
@@ -146,6 +144,8 @@ static unsigned dispatch(struct sim_cmd *cmd)
                 return sim_cmd_query_hca_cap(cmd);
         case MLX5_CMD_OP_ACCESS_REG:
                 return sim_cmd_access_reg(cmd);
+        case MLX5_CMD_OP_QUERY_ISSI:
+                return sim_cmd_query_issi(cmd);
         case MLX5_CMD_OP_CREATE_UCTX:
                 return sim_cmd_create_uctx(cmd);
         case MLX5_CMD_OP_DESTROY_UCTX:

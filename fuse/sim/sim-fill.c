@@ -190,6 +190,7 @@ void sim_plan_build(struct sim_plan *plan, mlx5_sim *sim, const char *owner, uin
         };
 
         plan->lifecycle_leaf = -1;
+        plan->caps = g_str_has_prefix(owner, "caps:");
         b.base_bit_off = bit_off;
         mlx5_schema_foreach_leaf(st, add_leaf, &b);
         if (extra) {
@@ -228,6 +229,22 @@ static uint64_t random_value(const mlx5_schema_field *f, uint64_t h)
                         v |= 1ull << bit;
         }
         return v;
+}
+
+/*
+ * A capability no rule names.  Caps are limits a driver sizes things by, so
+ * not random bits: flags and enums as chosen, log sizes up to 2^16, counts
+ * up to 255, hex fields (masks, ids) within their width.
+ */
+static uint64_t caps_value(const mlx5_schema_field *f, uint64_t h)
+{
+        uint64_t mask = width_mask(f->width);
+
+        if (f->enumeration || f->width == 1 || f->display == MLX5_DISPLAY_HEX)
+                return random_value(f, h);
+        if (g_str_has_prefix(f->name, "log_"))
+                return h % (MIN(mask, 16) + 1);
+        return h % (MIN(mask, 255) + 1);
 }
 
 static uint64_t rule_value(const struct sim_leaf *l, const struct sim_plan *plan,
@@ -287,7 +304,8 @@ static uint64_t leaf_hash(const struct sim_leaf *l, const struct sim_fill_ctx *c
 static uint64_t leaf_value(const struct sim_leaf *l, const struct sim_plan *plan, const struct sim_fill_ctx *ctx)
 {
         uint64_t h = leaf_hash(l, ctx);
-        uint64_t v = l->rule ? rule_value(l, plan, ctx, h) : random_value(l->field, h);
+        uint64_t v = l->rule ? rule_value(l, plan, ctx, h) : plan->caps ? caps_value(l->field, h)
+                                                                          : random_value(l->field, h);
 
         /* Caps a driver lowered: current stays within max. */
         if (ctx->lowered && !l->rule && !l->field->enumeration && (sim_mix64(h) & 3) == 0)

@@ -46,7 +46,7 @@ static const struct {
 
 static uint32_t max_id(const mlx5_schema_resource *res)
 {
-        return res->id_width >= 32 ? UINT32_MAX : (1u << res->id_width) - 1;
+        return sim_id_max(res);
 }
 
 uint32_t sim_type_limit(const mlx5_schema_resource *res)
@@ -55,7 +55,8 @@ uint32_t sim_type_limit(const mlx5_schema_resource *res)
 
         if (!res->has_id || n.base > max_id(res))
                 return 0;
-        return MIN((uint64_t) SIM_MAX_OBJECTS, (max_id(res) - n.base) / n.max_gap + 1);
+        /* Gaps shrink to 1 when many objects share the space. */
+        return MIN((uint64_t) SIM_MAX_OBJECTS, (uint64_t) max_id(res) - n.base + 1);
 }
 
 uint32_t sim_type_default_count(const mlx5_schema_resource *res)
@@ -73,11 +74,13 @@ static void number_objects(struct sim_type *t, const mlx5_sim *sim)
         struct numbering n = type_numbering(t->res);
         uint64_t h = sim_hash2(sim_hash2(sim->seed, sim->index), t->name_hash);
         uint32_t id = n.base;
+        /* Within the caps' number space, whatever the count. */
+        uint32_t gap = t->n ? MAX(1, MIN(n.max_gap, ((uint64_t) max_id(t->res) - n.base + 1) / t->n)) : 1;
 
         t->ids = g_new(uint32_t, MAX(t->n, 1));
         for (uint32_t k = 0; k < t->n; k++) {
                 t->ids[k] = id;
-                id += 1 + sim_hash2(h, k) % n.max_gap;
+                id += 1 + sim_hash2(h, k) % gap;
         }
 }
 

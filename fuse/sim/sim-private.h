@@ -30,9 +30,6 @@
 #define SIM_DEFAULT_SEED        1
 #define SIM_DEFAULT_SLOTS       32
 
-/* The resource-dump segment numbers this firmware assigns, in menu order. */
-#define SIM_SEGMENT_TYPE_BASE   0x1000
-
 struct mlx5_sim_spec {
         /* Numbers the spec sets directly (sim-spec.c numeric_keys), each bounded there. */
         uint64_t devices;
@@ -91,7 +88,9 @@ struct sim_rule {
         const char *arg;
 };
 
-/* The rule for one leaf of owner, or NULL. */
+/* The published capability values of the modelled device (sim-caps-cx6dx.c). */
+const struct sim_rule *sim_cx6dx_caps(size_t *ret_n);
+/* The rule for one leaf of owner (sim-rules.c first, then the device's caps), or NULL. */
 const struct sim_rule *sim_rule_find(const char *owner, const char *path);
 /* Every rule, for tests that prove each still names a schema field. */
 const struct sim_rule *sim_rules(size_t *ret_n);
@@ -141,6 +140,7 @@ struct sim_plan {
         struct sim_leaf *leaves;
         unsigned n_leaves;
         uint32_t count;                 /* objects that share the plan */
+        bool caps;                      /* a capability page: coherent values, not random */
         int lifecycle_leaf;             /* index of the leaf churn moves, or -1 */
         uint64_t created;               /* its value in a new object */
         struct sim_move *moves;         /* owned */
@@ -235,14 +235,68 @@ struct sim_caps {
         struct sim_plan plan;
 };
 
-/* One resource-dump segment of the menu. */
-struct sim_segment {
-        char name[MLX5_RSCDUMP_NAME_LEN + 1];
-        uint16_t type;
-        const struct sim_type *objects;
-        bool payload;                   /* dump segment: records carry the query output */
+/* ---- the resource-dump menu (sim-menu.c) ---- */
+
+/* What a menu record's segment holds. */
+enum sim_menu_kind {
+        SIM_MENU_QUERY,         /* one object: its query output (PRM_QUERY_*) */
+        SIM_MENU_OBJECT,        /* one object: its firmware-internal context (opaque) */
+        SIM_MENU_BUFFER,        /* entries of one object's queue buffer (opaque) */
+        SIM_MENU_RDB,           /* one read-data-buffer entry of a QP (opaque) */
+        SIM_MENU_VNIC_ENV,      /* the function's query_vnic_env_out */
+        SIM_MENU_DEVICE,        /* one device-wide record (opaque) */
+        SIM_MENU_TABLE,         /* firmware-internal entries numbered from 0 (opaque) */
 };
 
+/* The queue a buffer segment walks, sized by the object's context. */
+enum sim_queue {
+        SIM_QUEUE_NONE,
+        SIM_QUEUE_SQ,
+        SIM_QUEUE_RQ,
+        SIM_QUEUE_SRQ,
+        SIM_QUEUE_CQ,
+        SIM_QUEUE_EQ,
+};
+
+/* query_vnic_env_out: header and vnic_diagnostic_statistics (mlx5_ifc.h). */
+#define SIM_VNIC_ENV_OUT_LEN    0x210
+
+/* The flags of a menu record: its first 16 bits, PRM bit 15 (support_index1) as bit 0. */
+enum {
+        SIM_MENU_SUPPORT_INDEX1 = 1u << 0,
+        SIM_MENU_MUST_INDEX1 = 1u << 1,
+        SIM_MENU_SUPPORT_INDEX2 = 1u << 2,
+        SIM_MENU_MUST_INDEX2 = 1u << 3,
+        SIM_MENU_SUPPORT_NUM1 = 1u << 4,
+        SIM_MENU_MUST_NUM1 = 1u << 5,
+        SIM_MENU_ALL_NUM1 = 1u << 6,
+        SIM_MENU_ACTIVE_NUM1 = 1u << 7,
+        SIM_MENU_SUPPORT_NUM2 = 1u << 8,
+        SIM_MENU_MUST_NUM2 = 1u << 9,
+        SIM_MENU_ALL_NUM2 = 1u << 10,
+        SIM_MENU_ACTIVE_NUM2 = 1u << 11,
+};
+
+struct sim_menu_record {
+        uint16_t type;
+        const char *name, *index1_name, *index2_name;
+        uint16_t flags;                 /* SIM_MENU_SUPPORT_INDEX1 ... */
+        enum sim_menu_kind kind;
+        const char *object;             /* QUERY, OBJECT, BUFFER, RDB: the schema resource */
+        uint32_t bytes;                 /* payload (or buffer entry) bytes; QUERY: the query's outlen */
+        enum sim_queue queue;           /* BUFFER */
+        uint32_t count;                 /* TABLE: entries 0..count-1 */
+        bool every;                     /* TABLE: no index, every entry */
+        uint32_t index_limit;           /* DEVICE with an optional index: it is below this */
+};
+
+/* The menu in its order. */
+const struct sim_menu_record *sim_menu_records(size_t *ret_n);
+/* The record of a segment type, or NULL. */
+const struct sim_menu_record *sim_menu_find(unsigned segment_type);
+
+/* The largest object number of a type: its id field, bounded by the caps (sim-limits.c). */
+uint32_t sim_id_max(const mlx5_schema_resource *res);
 /* Largest count a spec may ask for, so that every object number fits its id field. */
 uint32_t sim_type_limit(const mlx5_schema_resource *res);
 /* Default count of a type when the spec names none. */
@@ -330,8 +384,6 @@ struct mlx5_sim {
         unsigned n_types;
         struct sim_caps *caps;          /* per schema caps index */
         unsigned n_caps;
-        struct sim_segment *segments;
-        unsigned n_segments;
 
         /* Command slots: more commands than slots wait, like a command queue. */
         GMutex slot_lock;
@@ -387,7 +439,41 @@ enum sim_site {
         SIM_SITE_UMEM_LIMIT,
         SIM_SITE_UMEM_UNKNOWN,
         SIM_SITE_UMEM_OWNER,
+        SIM_SITE_DUMP_MENU_ARGS,
+        SIM_SITE_DUMP_VHCA,
+        SIM_SITE_DUMP_INDEX1_UNSUPPORTED,
+        SIM_SITE_DUMP_INDEX2_UNSUPPORTED,
+        SIM_SITE_DUMP_INDEX1_MISSING,
+        SIM_SITE_DUMP_INDEX1_RANGE,
+        SIM_SITE_DUMP_NUM1_UNSUPPORTED,
+        SIM_SITE_DUMP_NUM1_MISSING,
+        SIM_SITE_DUMP_NUM1_ALL,
+        SIM_SITE_DUMP_NUM1_ACTIVE,
+        SIM_SITE_DUMP_NUM1_RESERVED,
+        SIM_SITE_DUMP_NUM2_UNSUPPORTED,
+        SIM_SITE_DUMP_NUM2_MISSING,
+        SIM_SITE_DUMP_NUM2_ALL,
+        SIM_SITE_DUMP_NUM2_ACTIVE,
+        SIM_SITE_DUMP_NUM2_RESERVED,
+        SIM_SITE_DUMP_NO_OBJECT,
+        SIM_SITE_DUMP_NO_ENTRY,
+        SIM_SITE_DUMP_ENTRY_RANGE,
+        SIM_SITE_DUMP_NOT_PERMITTED,
+        SIM_SITE_DUMP_OTHER_UID,
+        SIM_SITE_NOT_PERMITTED,
+        SIM_SITE_CAPS_NOT_SUPPORTED,
+        SIM_SITE_REG_WRITE,
+        SIM_SITE_REG_GROUP,
 };
+
+/*
+ * Who may see an object (sim-uctx.c).  uid 0 is the kernel and sees
+ * everything; a user context with TOOLS_RESOURCES may read every object;
+ * one without it only objects created under its own uid.
+ */
+bool sim_uid_may_read_object(const mlx5_sim *sim, unsigned uid, const struct sim_type *t, uint32_t slot);
+/* Device-wide state (dumps that are not one of its own objects): uid 0 or TOOLS_RESOURCES. */
+bool sim_uid_may_read_device(const mlx5_sim *sim, unsigned uid);
 
 /* Records the syndrome of site and returns status, for "return sim_fail(...)". */
 unsigned sim_fail(struct sim_cmd *cmd, unsigned status, enum sim_site site);
@@ -399,6 +485,8 @@ bool sim_uid_exists(const mlx5_sim *sim, unsigned uid);
 unsigned sim_cmd_query_resource(struct sim_cmd *cmd, const struct sim_type *t);
 unsigned sim_cmd_query_hca_cap(struct sim_cmd *cmd);
 unsigned sim_cmd_access_reg(struct sim_cmd *cmd);
+unsigned sim_cmd_resource_dump(struct sim_cmd *cmd);
+unsigned sim_cmd_query_issi(struct sim_cmd *cmd);
 unsigned sim_cmd_create_uctx(struct sim_cmd *cmd);
 unsigned sim_cmd_destroy_uctx(struct sim_cmd *cmd);
 unsigned sim_cmd_create_umem(struct sim_cmd *cmd);
@@ -406,7 +494,8 @@ unsigned sim_cmd_destroy_umem(struct sim_cmd *cmd);
 
 /* The QUERY_HCA_CAP output mailbox of c, current or max values. */
 void sim_caps_output(const mlx5_sim *sim, const struct sim_caps *c, bool current, uint8_t *out, size_t len);
+/* A field of the general caps page (current values); 0 when the schema has no such field. */
+uint64_t sim_general_cap(const mlx5_sim *sim, const char *name);
 
-/* Resource dump (sim-rscdump.c): the menu and the session table. */
-void sim_rscdump_build_menu(mlx5_sim *sim);
+/* Resource dump (sim-rscdump.c): the session table. */
 void sim_rscdump_session_free(void *session);

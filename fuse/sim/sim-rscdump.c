@@ -2,20 +2,27 @@
 /*
  * The RESOURCE_DUMP register behind ACCESS_REG, inline mode: each call
  * returns the next (at most) 208 bytes of a segment stream — info, command,
- * then the menu or one resource segment per object, then terminate.  A
- * session remembers where the stream stands between calls and is found
- * again by device_opaque; the caller must hand back the seq_num it was
- * given.  The stream is produced one segment at a time from a cursor, so a
- * dump of a million objects never exists in memory at once.
+ * then the menu or the records of one segment, then terminate.  A session
+ * remembers where the stream stands between calls and is found again by
+ * device_opaque; the caller must hand back the seq_num it was given.
  *
- * Under churn a session walks the live objects as a firmware walks its
- * tables: the cursor is the next object number, and each record is made
- * from the object that holds the next number at or past it when the chunk
- * that starts the record is produced.  Numbers only go up within a session,
- * so no object is listed twice; an object created behind the cursor is
- * missed, one destroyed ahead of it is not listed, one changed before its
- * record shows the change.  Every record is whole: a segment is built in
- * one go, under the lock.
+ * A request is checked against its menu record (sim-menu.c) the way the PRM
+ * words the fields: an index the record does not support, a count above 1
+ * where num_of_obj is not supported (0 and 1 are always allowed), 0xffff
+ * ("all") or 0xfffe ("active") where the record does not offer them, a
+ * required count of 0, a nonexistent object or entry: each is an error
+ * status with its own syndrome, never another object's records.
+ *
+ * "Missing": the register has no valid bit for index1/index2 (mstflint
+ * checks must_have_index* client-side, from whether the user gave one), so
+ * firmware sees 0.  For a required index naming an object (QPN, CQN, EQN,
+ * SRQN, mkey index) the simulation never hands out 0, and 0 reads as the
+ * index missing; for entry indexes (RDB_IX, slices, table entries) 0 is an
+ * entry like any other.
+ *
+ * What real firmware answers to each refusal (an error status, or an OK
+ * stream with an error segment) is not published; this one takes the
+ * stricter way everywhere: the command fails.
  */
 #include <string.h>
 
@@ -24,8 +31,16 @@
 
 #define ACCESS_REG_LEN          (MLX5_MBOX_HDR_LEN + MLX5_RSCDUMP_REG_LEN)
 #define DUMP_VERSION            1
-#define SIM_HW_VERSION          0x20d
+#define SIM_HW_VERSION          0x212           /* ConnectX-6 Dx device id 0x101d's hw_rev */
 #define SIM_FW_VERSION          (22u << 24 | 39u << 16 | 1002u) /* major.minor.subminor */
+
+/* resource_dump.vhca_id_valid (mstflint 0x0.29): otherwise "dump resources on my vhca_id". */
+#define RSCDUMP_VHCA_ID_VALID_BIT 0x2
+/* num_of_obj range is 0..0xfff0; 0xfffe "active", 0xffff "all"; the rest reserved. */
+#define NUM_OF_OBJ_MAX          0xfff0
+#define NUM_OF_OBJ_ACTIVE       0xfffe
+/* A queue's entries: log sizes are bounded by the caps; this guards the walk. */
+#define SIM_MAX_BUFFER_ENTRIES  (1u << 22)
 
 enum dump_phase {
         PHASE_INFO,
@@ -38,13 +53,19 @@ enum dump_phase {
 struct sim_dump_session {
         uint64_t opaque;
         unsigned seq;                           /* seq_num of the last answer */
-        const struct sim_segment *segment;      /* NULL: the menu */
+        unsigned uid;                           /* only its opener continues it (not published; the stricter way) */
+        const struct sim_menu_record *rec;      /* NULL: the menu */
         uint16_t segment_type, vhca_id;
         uint32_t index1, index2;
         uint16_t num1, num2;
         enum dump_phase phase;
-        uint64_t next_id;                       /* the cursor; past UINT32_MAX when done */
-        uint32_t left;                          /* objects still to dump */
+        /* Object segments: the object as it was at open; its records never describe another. */
+        const struct sim_type *t;
+        uint32_t slot;
+        uint64_t identity;
+        uint32_t entry_bytes;
+        /* Records still to produce, and the entry number of the next. */
+        uint32_t next, left;
         GByteArray *seg;                        /* the segment being sent ... */
         size_t seg_off;                         /* ... and how much of it is */
 };
@@ -55,40 +76,6 @@ void sim_rscdump_session_free(void *session)
 
         g_byte_array_unref(s->seg);
         g_free(s);
-}
-
-static void add_segments(GArray *segments, const struct sim_type *t, const GPtrArray *names,
-                         bool payload)
-{
-        for (guint i = 0; names && i < names->len; i++) {
-                const char *name = names->pdata[i];
-                struct sim_segment seg = {
-                        .type = SIM_SEGMENT_TYPE_BASE + segments->len,
-                        .objects = t,
-                        .payload = payload,
-                };
-
-                /* A menu record holds 16 bytes of name; a longer one cannot be offered. */
-                if (strlen(name) > MLX5_RSCDUMP_NAME_LEN || seg.type > MLX5_RSCDUMP_SEG_RESOURCE_MAX)
-                        continue;
-                g_strlcpy(seg.name, name, sizeof(seg.name));
-                g_array_append_val(segments, seg);
-        }
-}
-
-void sim_rscdump_build_menu(mlx5_sim *sim)
-{
-        GArray *segments = g_array_new(FALSE, FALSE, sizeof(struct sim_segment));
-
-        for (unsigned i = 0; i < sim->n_types; i++) {
-                const struct sim_type *t = &sim->types[i];
-
-                if (!t->res->has_id)
-                        continue;
-                add_segments(segments, t, t->res->dump_segments, true);
-        }
-        sim->n_segments = segments->len;
-        sim->segments = (struct sim_segment *) (void *) g_array_free(segments, FALSE);
 }
 
 /* Starts a segment of len bytes (a multiple of 4) in s->seg; returns its bytes. */
@@ -109,47 +96,111 @@ static void put_name(uint8_t *dst, const char *name)
         memcpy(dst, name, MIN(strlen(name), (size_t) MLX5_RSCDUMP_NAME_LEN));
 }
 
-static void write_menu(const mlx5_sim *sim, struct sim_dump_session *s)
+static void write_menu(struct sim_dump_session *s)
 {
-        size_t len = MLX5_RSCDUMP_MENU_RECORDS_BYTE + (size_t) sim->n_segments * MLX5_RSCDUMP_MENU_RECORD_LEN;
+        size_t n;
+        const struct sim_menu_record *records = sim_menu_records(&n);
+        size_t len = MLX5_RSCDUMP_MENU_RECORDS_BYTE + n * MLX5_RSCDUMP_MENU_RECORD_LEN;
         uint8_t *p = begin_segment(s, len, MLX5_RSCDUMP_SEG_MENU);
 
-        mlx5_bits_set(p, len, MLX5_RSCDUMP_MENU_NUM_RECORDS_BIT, 16, sim->n_segments);
-        for (unsigned i = 0; i < sim->n_segments; i++) {
-                const struct sim_segment *seg = &sim->segments[i];
-                uint8_t *rec = p + MLX5_RSCDUMP_MENU_RECORDS_BYTE + (size_t) i * MLX5_RSCDUMP_MENU_RECORD_LEN;
-                g_autofree char *index_name = g_ascii_strup(seg->objects->res->name, -1);
-                g_autofree char *index1_name = g_strconcat(index_name, "N", NULL);
+        mlx5_bits_set(p, len, MLX5_RSCDUMP_MENU_NUM_RECORDS_BIT, 16, n);
+        for (size_t i = 0; i < n; i++) {
+                const struct sim_menu_record *r = &records[i];
+                uint8_t *rec = p + MLX5_RSCDUMP_MENU_RECORDS_BYTE + i * MLX5_RSCDUMP_MENU_RECORD_LEN;
 
-                mlx5_bits_set(rec, MLX5_RSCDUMP_MENU_RECORD_LEN, MLX5_RSCDUMP_REC_SUPPORT_INDEX1_BIT, 1, 1);
-                mlx5_bits_set(rec, MLX5_RSCDUMP_MENU_RECORD_LEN, MLX5_RSCDUMP_REC_SUPPORT_NUM_OF_OBJ1_BIT, 1, 1);
-                mlx5_bits_set(rec, MLX5_RSCDUMP_MENU_RECORD_LEN, MLX5_RSCDUMP_REC_NUM_OF_OBJ1_SUPPORTS_ALL_BIT, 1, 1);
-                mlx5_bits_set(rec, MLX5_RSCDUMP_MENU_RECORD_LEN, MLX5_RSCDUMP_REC_SEGMENT_TYPE_BIT, 16, seg->type);
-                put_name(rec + MLX5_RSCDUMP_REC_SEGMENT_NAME_BYTE, seg->name);
-                put_name(rec + MLX5_RSCDUMP_REC_INDEX1_NAME_BYTE, index1_name);
+                for (unsigned b = 0; b < 12; b++)
+                        mlx5_bits_set(rec, MLX5_RSCDUMP_MENU_RECORD_LEN, MLX5_RSCDUMP_REC_SUPPORT_INDEX1_BIT - b, 1,
+                                      (r->flags >> b) & 1);
+                mlx5_bits_set(rec, MLX5_RSCDUMP_MENU_RECORD_LEN, MLX5_RSCDUMP_REC_SEGMENT_TYPE_BIT, 16, r->type);
+                put_name(rec + MLX5_RSCDUMP_REC_SEGMENT_NAME_BYTE, r->name);
+                put_name(rec + MLX5_RSCDUMP_REC_INDEX1_NAME_BYTE, r->index1_name);
+                put_name(rec + MLX5_RSCDUMP_REC_INDEX2_NAME_BYTE, r->index2_name);
         }
 }
 
-/* One resource segment for the next object, or false when none is left. */
-static bool write_object(const mlx5_sim *sim, struct sim_dump_session *s)
+/* Deterministic bytes standing for a payload whose format is not public. */
+static void fill_opaque(uint8_t *p, size_t len, uint64_t seed)
 {
-        const struct sim_type *t = s->segment->objects;
-        size_t payload = s->segment->payload ? t->res->outlen : 0;
-        uint32_t id, slot;
-        uint8_t *p;
-        size_t len;
+        for (size_t i = 0; i < len; i += 8) {
+                uint64_t v = sim_hash2(seed, i / 8);
 
-        if (s->left == 0 || s->next_id > UINT32_MAX || !sim_index_next(&t->index, s->next_id, &id, &slot))
+                for (size_t k = 0; k < 8 && i + k < len; k++)
+                        p[i + k] = v >> (8 * k);
+        }
+}
+
+/* query_vnic_env_out's named counters (vnic_diagnostic_statistics at 0x80): small, as on a healthy port. */
+static void fill_vnic_env(const mlx5_sim *sim, uint8_t *p, size_t len)
+{
+        static const struct {
+                uint16_t bit, width;
+        } counters[] = {
+                { 0x80, 32 }, { 0xa0, 32 }, { 0xc0, 32 }, { 0x100, 64 }, { 0x140, 64 }, { 0x180, 64 },
+                { 0x1c0, 32 }, { 0x1e0, 32 }, { 0x220, 32 }, { 0x240, 32 }, { 0x260, 32 }, { 0x280, 32 },
+                { 0x2a0, 32 },
+        };
+        uint64_t seed = sim_hash2(sim_hash2(sim->seed, sim->index), sim_hash_str("vnic_env"));
+
+        for (size_t i = 0; i < G_N_ELEMENTS(counters); i++)
+                mlx5_bits_set(p, len, counters[i].bit, counters[i].width, sim_hash2(seed, i) % 16);
+}
+
+/* The seed of record entry of segment type in the object (or device) whose identity this is. */
+static uint64_t record_seed(const struct sim_dump_session *s, uint64_t identity, uint32_t gen, uint32_t entry)
+{
+        return sim_hash2(sim_hash2(identity, gen), (uint64_t) s->segment_type << 32 | entry);
+}
+
+/* The object still in its slot, as at open; false when churn took it. */
+static bool object_alive(const mlx5_sim *sim, const struct sim_dump_session *s)
+{
+        return s->t->objs && sim_object_identity(sim, s->t, s->slot) == s->identity;
+}
+
+/* One resource segment for the next record, or false when none is left. */
+static bool write_record(const mlx5_sim *sim, struct sim_dump_session *s)
+{
+        const struct sim_menu_record *r = s->rec;
+        uint64_t device = sim_hash2(sim->seed, sim->index);
+        uint32_t gen = 0, entry = s->next;
+        size_t len, payload;
+        uint8_t *p;
+
+        if (s->left == 0)
                 return false;
+        if (s->t) {
+                if (!object_alive(sim, s))
+                        return false;
+                gen = s->t->objs[s->slot].gen;
+        }
+        payload = r->kind == SIM_MENU_QUERY ? s->t->res->outlen : s->entry_bytes;
         len = MLX5_RSCDUMP_RES_PAYLOAD_BYTE + payload;
-        p = begin_segment(s, len, s->segment->type);
+        p = begin_segment(s, len, r->type);
         len = s->seg->len;
-        mlx5_bits_set(p, len, MLX5_RSCDUMP_RES_INDEX1_BIT, 32, id);
-        if (payload)
-                sim_object_output(sim, t, slot, p + MLX5_RSCDUMP_RES_PAYLOAD_BYTE, payload);
-        s->next_id = (uint64_t) id + 1;
-        if (s->left != UINT32_MAX)
-                s->left--;
+        switch (r->kind) {
+        case SIM_MENU_QUERY:
+        case SIM_MENU_OBJECT:
+        case SIM_MENU_BUFFER:
+        case SIM_MENU_RDB:
+                mlx5_bits_set(p, len, MLX5_RSCDUMP_RES_INDEX1_BIT, 32, s->t->objs[s->slot].id);
+                if (r->kind == SIM_MENU_BUFFER || r->kind == SIM_MENU_RDB)
+                        mlx5_bits_set(p, len, MLX5_RSCDUMP_RES_INDEX2_BIT, 32, entry);
+                if (r->kind == SIM_MENU_QUERY)
+                        sim_object_output(sim, s->t, s->slot, p + MLX5_RSCDUMP_RES_PAYLOAD_BYTE, payload);
+                else
+                        fill_opaque(p + MLX5_RSCDUMP_RES_PAYLOAD_BYTE, payload, record_seed(s, s->identity, gen, entry));
+                break;
+        case SIM_MENU_VNIC_ENV:
+                fill_vnic_env(sim, p + MLX5_RSCDUMP_RES_PAYLOAD_BYTE, payload);
+                break;
+        case SIM_MENU_DEVICE:
+        case SIM_MENU_TABLE:
+                mlx5_bits_set(p, len, MLX5_RSCDUMP_RES_INDEX1_BIT, 32, r->kind == SIM_MENU_TABLE ? entry : s->index1);
+                fill_opaque(p + MLX5_RSCDUMP_RES_PAYLOAD_BYTE, payload, record_seed(s, device, 0, entry));
+                break;
+        }
+        s->next++;
+        s->left--;
         return true;
 }
 
@@ -177,14 +228,14 @@ static void next_segment(const mlx5_sim *sim, struct sim_dump_session *s)
                 s->phase = PHASE_BODY;
                 return;
         case PHASE_BODY:
-                if (!s->segment) {
-                        write_menu(sim, s);
+                if (!s->rec) {
+                        write_menu(s);
                         s->phase = PHASE_TERMINATE;
                         return;
                 }
-                if (write_object(sim, s))
+                if (write_record(sim, s))
                         return;
-                G_GNUC_FALLTHROUGH;     /* no objects left */
+                G_GNUC_FALLTHROUGH;     /* no records left */
         case PHASE_TERMINATE:
                 begin_segment(s, MLX5_RSCDUMP_SEG_HDR_LEN, MLX5_RSCDUMP_SEG_TERMINATE);
                 s->phase = PHASE_DONE;
@@ -219,14 +270,6 @@ static size_t fill_chunk(const mlx5_sim *sim, struct sim_dump_session *s, uint8_
         return n;
 }
 
-static const struct sim_segment *find_segment(const mlx5_sim *sim, unsigned type)
-{
-        for (unsigned i = 0; i < sim->n_segments; i++)
-                if (sim->segments[i].type == type)
-                        return &sim->segments[i];
-        return NULL;
-}
-
 static struct sim_dump_session *find_session(mlx5_sim *sim, uint64_t opaque)
 {
         for (GList *l = sim->dump_sessions->head; l; l = l->next) {
@@ -238,37 +281,229 @@ static struct sim_dump_session *find_session(mlx5_sim *sim, uint64_t opaque)
         return NULL;
 }
 
+struct count_sites {
+        unsigned support, must, all, active;
+        enum sim_site unsupported, missing, site_all, site_active, reserved;
+};
+
+static const struct count_sites num1_sites = {
+        SIM_MENU_SUPPORT_NUM1, SIM_MENU_MUST_NUM1, SIM_MENU_ALL_NUM1, SIM_MENU_ACTIVE_NUM1,
+        SIM_SITE_DUMP_NUM1_UNSUPPORTED, SIM_SITE_DUMP_NUM1_MISSING, SIM_SITE_DUMP_NUM1_ALL,
+        SIM_SITE_DUMP_NUM1_ACTIVE, SIM_SITE_DUMP_NUM1_RESERVED,
+};
+
+static const struct count_sites num2_sites = {
+        SIM_MENU_SUPPORT_NUM2, SIM_MENU_MUST_NUM2, SIM_MENU_ALL_NUM2, SIM_MENU_ACTIVE_NUM2,
+        SIM_SITE_DUMP_NUM2_UNSUPPORTED, SIM_SITE_DUMP_NUM2_MISSING, SIM_SITE_DUMP_NUM2_ALL,
+        SIM_SITE_DUMP_NUM2_ACTIVE, SIM_SITE_DUMP_NUM2_RESERVED,
+};
+
+/* A num_of_obj field against the record's flags (PRM: 0 and 1 are allowed even if not supported). */
+static unsigned check_count(struct sim_cmd *cmd, unsigned flags, unsigned num, const struct count_sites *c)
+{
+        if (num == 0 && (flags & c->must))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, c->missing);
+        if (num == MLX5_RSCDUMP_ALL)
+                return flags & c->all ? MLX5_CMD_STAT_OK : sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, c->site_all);
+        if (num == NUM_OF_OBJ_ACTIVE)
+                return flags & c->active ? MLX5_CMD_STAT_OK
+                                         : sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, c->site_active);
+        if (num > NUM_OF_OBJ_MAX)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, c->reserved);
+        if (num > 1 && !(flags & c->support))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, c->unsupported);
+        return MLX5_CMD_STAT_OK;
+}
+
+/* The generic checks of a request against its record. */
+static unsigned check_request(struct sim_cmd *cmd, const struct sim_menu_record *r, const struct sim_dump_session *s)
+{
+        unsigned status;
+
+        if (s->index1 != 0 && !(r->flags & SIM_MENU_SUPPORT_INDEX1))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_INDEX1_UNSUPPORTED);
+        if (s->index2 != 0 && !(r->flags & SIM_MENU_SUPPORT_INDEX2))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_INDEX2_UNSUPPORTED);
+        status = check_count(cmd, r->flags, s->num1, &num1_sites);
+        if (status != MLX5_CMD_STAT_OK)
+                return status;
+        return check_count(cmd, r->flags, s->num2, &num2_sites);
+}
+
+/* A field of the object's context, as its query answers it; 0 when the schema has no such field. */
+static uint64_t context_field(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot, const char *name)
+{
+        const mlx5_schema_resource *res = t->res;
+        g_autofree uint8_t *out = g_malloc(res->outlen);
+        const mlx5_schema_field *f;
+        uint32_t off;
+
+        if (mlx5_schema_resolve(res->context, name, &f, &off) < 0 || f->width > 64)
+                return 0;
+        sim_object_output(sim, t, slot, out, res->outlen);
+        return mlx5_bits_get(out, res->outlen, res->context_bit_off + off, f->width);
+}
+
+/* Entries of the object's queue (or RDB) and their size, from its context. */
+static uint64_t queue_entries(const mlx5_sim *sim, struct sim_dump_session *s)
+{
+        const struct sim_type *t = s->t;
+        uint64_t log;
+
+        s->entry_bytes = s->rec->bytes;
+        if (s->rec->kind == SIM_MENU_RDB)
+                return 1ull << context_field(sim, t, s->slot, "log_rra_max");
+        switch (s->rec->queue) {
+        case SIM_QUEUE_SQ:
+                if (context_field(sim, t, s->slot, "no_sq"))
+                        return 0;
+                log = context_field(sim, t, s->slot, "log_sq_size");
+                break;
+        case SIM_QUEUE_RQ:
+                /* Only a regular RQ (rq_type 0) has a buffer of its own: not SRQ-attached, not zero-size. */
+                if (context_field(sim, t, s->slot, "rq_type") != 0)
+                        return 0;
+                log = context_field(sim, t, s->slot, "log_rq_size") + context_field(sim, t, s->slot, "log_rq_stride");
+                break;
+        case SIM_QUEUE_SRQ:
+                log = context_field(sim, t, s->slot, "log_srq_size") + context_field(sim, t, s->slot, "log_rq_stride");
+                break;
+        case SIM_QUEUE_CQ:
+                /* cqe_sz 1: 128-byte CQEs. */
+                if (context_field(sim, t, s->slot, "cqe_sz") == 1)
+                        s->entry_bytes *= 2;
+                log = context_field(sim, t, s->slot, "log_cq_size");
+                break;
+        case SIM_QUEUE_EQ:
+                log = context_field(sim, t, s->slot, "log_eq_size");
+                break;
+        case SIM_QUEUE_NONE:
+        default:
+                return 0;
+        }
+        return MIN(1ull << MIN(log, 63), (uint64_t) SIM_MAX_BUFFER_ENTRIES);
+}
+
+/* Records first..first+count-1 of n entries; "all"/"active" take the rest from first. */
+static unsigned select_entries(struct sim_cmd *cmd, struct sim_dump_session *s, uint64_t n, uint32_t first,
+                               unsigned num, unsigned status_past)
+{
+        uint64_t count = num <= 1 ? 1 : num;
+
+        if (num == MLX5_RSCDUMP_ALL || num == NUM_OF_OBJ_ACTIVE) {
+                /* Every entry the segment holds is in use: "active" is the same as "all". */
+                if (first > 0 && first >= n)
+                        return sim_fail(cmd, status_past, SIM_SITE_DUMP_ENTRY_RANGE);
+                count = first < n ? n - first : 0;
+        } else if (first >= n || count > n - first) {
+                /* Past the end: whether firmware clips is not published; refused. */
+                return sim_fail(cmd, status_past, first >= n ? SIM_SITE_DUMP_NO_ENTRY : SIM_SITE_DUMP_ENTRY_RANGE);
+        }
+        s->next = first;
+        s->left = count;
+        return MLX5_CMD_STAT_OK;
+}
+
+/* The object named by index1 of an object segment. */
+static unsigned open_object(struct sim_cmd *cmd, struct sim_dump_session *s, unsigned uid)
+{
+        const mlx5_sim *sim = cmd->sim;
+        const struct sim_menu_record *r = s->rec;
+        uint64_t entries;
+
+        s->t = sim_find_type(sim, r->object);
+        if (s->index1 == 0)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_INDEX1_MISSING);
+        if (!s->t || !s->t->objs || !sim_index_find(&s->t->index, s->index1, &s->slot))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_ERR, SIM_SITE_DUMP_NO_OBJECT);
+        if (!sim_uid_may_read_object(sim, uid, s->t, s->slot))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_NOT_PERMITTED);
+        s->identity = sim_object_identity(sim, s->t, s->slot);
+        s->entry_bytes = r->bytes;
+        s->next = 0;
+        s->left = 1;
+        if (r->kind == SIM_MENU_QUERY || r->kind == SIM_MENU_OBJECT)
+                return MLX5_CMD_STAT_OK;
+        entries = queue_entries(sim, s);
+        if (r->kind == SIM_MENU_RDB)
+                return select_entries(cmd, s, entries, s->index2, 1, MLX5_CMD_STAT_IX_ERR);
+        return select_entries(cmd, s, entries, s->index2, s->num2, MLX5_CMD_STAT_IX_ERR);
+}
+
+/* The records a request asks for, once the generic checks passed. */
+static unsigned open_body(struct sim_cmd *cmd, struct sim_dump_session *s, unsigned uid)
+{
+        const struct sim_menu_record *r = s->rec;
+
+        switch (r->kind) {
+        case SIM_MENU_QUERY:
+        case SIM_MENU_OBJECT:
+        case SIM_MENU_BUFFER:
+        case SIM_MENU_RDB:
+                return open_object(cmd, s, uid);
+        case SIM_MENU_VNIC_ENV:
+        case SIM_MENU_DEVICE:
+                break;
+        case SIM_MENU_TABLE:
+                if (!sim_uid_may_read_device(cmd->sim, uid))
+                        return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_NOT_PERMITTED);
+                if (r->every) {
+                        s->next = 0;
+                        s->left = r->count;
+                        return MLX5_CMD_STAT_OK;
+                }
+                return select_entries(cmd, s, r->count, s->index1, s->num1, MLX5_CMD_STAT_BAD_RES_ERR);
+        }
+        if (!sim_uid_may_read_device(cmd->sim, uid))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_NOT_PERMITTED);
+        if (r->index_limit && s->index1 >= r->index_limit)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_INDEX1_RANGE);
+        s->entry_bytes = r->bytes;
+        s->next = 0;
+        s->left = 1;
+        return MLX5_CMD_STAT_OK;
+}
+
 static unsigned open_session(struct sim_cmd *cmd, const uint8_t *req, struct sim_dump_session **ret_session)
 {
         mlx5_sim *sim = cmd->sim;
-        unsigned type = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_SEGMENT_TYPE_BIT, 16);
-        const struct sim_segment *segment = NULL;
-        struct sim_dump_session *s;
+        unsigned uid = mlx5_mbox_in_uid(cmd->in);
+        g_autofree struct sim_dump_session *s = g_new0(struct sim_dump_session, 1);
+        unsigned status;
 
-        if (type != MLX5_RSCDUMP_SEG_MENU && !(segment = find_segment(sim, type)))
-                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_SEGMENT);
-
-        /* Bounded: the oldest abandoned session makes room. */
-        if (g_queue_get_length(sim->dump_sessions) >= SIM_MAX_DUMP_SESSIONS)
-                sim_rscdump_session_free(g_queue_pop_head(sim->dump_sessions));
-
-        s = g_new0(struct sim_dump_session, 1);
-        s->opaque = (uint64_t) (sim->index + 1) << 48 | sim->next_dump_opaque++;
-        s->segment = segment;
-        s->segment_type = type;
+        s->uid = uid;
+        s->segment_type = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_SEGMENT_TYPE_BIT, 16);
         s->vhca_id = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_VHCA_ID_BIT, 16);
         s->index1 = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_INDEX1_BIT, 32);
         s->index2 = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_INDEX2_BIT, 32);
         s->num1 = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_NUM_OF_OBJ1_BIT, 16);
         s->num2 = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_NUM_OF_OBJ2_BIT, 16);
-        s->seg = g_byte_array_new();
-        if (segment) {
-                /* From index1 on, ascending; 0 objects asked means the one at index1. */
-                s->next_id = s->index1;
-                s->left = s->num1 == MLX5_RSCDUMP_ALL ? UINT32_MAX : MAX(s->num1, 1);
+
+        /* This function manages no other: another vhca_id has nothing to dump here. */
+        if (mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, RSCDUMP_VHCA_ID_VALID_BIT, 1) && s->vhca_id != sim->index)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_VHCA);
+        if (s->segment_type == MLX5_RSCDUMP_SEG_MENU) {
+                /* No record offers the menu indexes or counts; what firmware does with them is not published: refused. */
+                if (s->index1 || s->index2 || s->num1 > 1 || s->num2 > 1)
+                        return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_MENU_ARGS);
+        } else {
+                s->rec = sim_menu_find(s->segment_type);
+                if (!s->rec)
+                        return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_SEGMENT);
+                status = check_request(cmd, s->rec, s);
+                if (status == MLX5_CMD_STAT_OK)
+                        status = open_body(cmd, s, uid);
+                if (status != MLX5_CMD_STAT_OK)
+                        return status;
         }
+
+        /* Bounded: the oldest abandoned session makes room. */
+        if (g_queue_get_length(sim->dump_sessions) >= SIM_MAX_DUMP_SESSIONS)
+                sim_rscdump_session_free(g_queue_pop_head(sim->dump_sessions));
+        s->opaque = (uint64_t) (sim->index + 1) << 48 | sim->next_dump_opaque++;
+        s->seg = g_byte_array_new();
         g_queue_push_tail(sim->dump_sessions, s);
-        *ret_session = s;
+        *ret_session = g_steal_pointer(&s);
         return MLX5_CMD_STAT_OK;
 }
 
@@ -294,6 +529,8 @@ static unsigned resource_dump(struct sim_cmd *cmd)
                 s = find_session(sim, opaque);
                 if (!s)
                         return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_SESSION);
+                if (s->uid != mlx5_mbox_in_uid(cmd->in))
+                        return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_OTHER_UID);
                 if (seq != s->seq)
                         return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_SEQ);
         }
@@ -314,17 +551,10 @@ static unsigned resource_dump(struct sim_cmd *cmd)
         return MLX5_CMD_STAT_OK;
 }
 
-unsigned sim_cmd_access_reg(struct sim_cmd *cmd)
+unsigned sim_cmd_resource_dump(struct sim_cmd *cmd)
 {
-        unsigned op_mod = mlx5_mbox_in_op_mod(cmd->in);
-        unsigned status;
+        unsigned status = sim_check_len(cmd, ACCESS_REG_LEN, ACCESS_REG_LEN);
 
-        if (mlx5_bits_get(cmd->in, cmd->inlen, MLX5_ACCESS_REG_ID_BIT, 16) != MLX5_REG_RESOURCE_DUMP)
-                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_REGISTER);
-        /* The kernel writes (op_mod 0) and reads the answer back; tools read (1). */
-        if (op_mod != MLX5_ACCESS_REG_OP_MOD_READ && op_mod != 0)
-                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_OP_MOD);
-        status = sim_check_len(cmd, ACCESS_REG_LEN, ACCESS_REG_LEN);
         if (status != MLX5_CMD_STAT_OK)
                 return status;
         return resource_dump(cmd);

@@ -26,15 +26,25 @@ static const struct sim_rule rules[] = {
         { "qp", "log_sq_size", SIM_RULE_RANGE, "4 12" },
         { "qp", "log_rq_size", SIM_RULE_RANGE, "4 12" },
         { "qp", "primary_address_path.vhca_port_num", SIM_RULE_VALUE, "1" },
+        /* Queues as the caps allow them (log_max_qp_sz 15, log_max_msg 30); most QPs send and receive. */
+        { "qp", "no_sq", SIM_RULE_VALUE, "0" },
+        { "qp", "rq_type", SIM_RULE_SPREAD, "NON_ZERO_RQ NON_ZERO_RQ NON_ZERO_RQ SRQ_RQ ZERO_LEN_RQ" },
+        { "qp", "log_rq_stride", SIM_RULE_RANGE, "0 3" },
+        { "qp", "log_msg_max", SIM_RULE_RANGE, "12 30" },
+        { "qp", "log_rra_max", SIM_RULE_RANGE, "0 4" },        /* log_max_ra_res_qp 4 */
+        { "qp", "log_sra_max", SIM_RULE_RANGE, "0 4" },        /* log_max_ra_req_qp 4 */
+        { "qp", "log_page_size", SIM_RULE_RANGE, "0 6" },      /* log(page) - 12 */
 
         { "cq", "status", SIM_RULE_SPREAD, "OK OK OK OK OK OK OK CQ_OVERFLOW" },
         { "cq", "st", SIM_RULE_SPREAD, "NOTIFICATION_REQUEST_ARMED NOTIFICATION_REQUEST_ARMED FIRED" },
         { "cq", "c_eqn_or_apu_element", SIM_RULE_REF, "eq" },
-        { "cq", "log_cq_size", SIM_RULE_RANGE, "6 16" },
+        { "cq", "log_cq_size", SIM_RULE_RANGE, "6 16" },       /* log_max_cq_sz 22 */
+        { "cq", "log_page_size", SIM_RULE_RANGE, "0 6" },
 
         { "eq", "status", SIM_RULE_SPREAD, "OK" },
         { "eq", "st", SIM_RULE_SPREAD, "ARMED ARMED FIRED" },
-        { "eq", "log_eq_size", SIM_RULE_RANGE, "6 13" },
+        { "eq", "log_eq_size", SIM_RULE_RANGE, "6 13" },       /* log_max_eq_sz 22 */
+        { "eq", "log_page_size", SIM_RULE_RANGE, "0 6" },
 
         { "mkey", "qpn", SIM_RULE_VALUE, "0xffffff" },
         { "mkey", "pd", SIM_RULE_RANGE, "1 64" },
@@ -59,6 +69,10 @@ static const struct sim_rule rules[] = {
         { "rqt", "rq_num[*]", SIM_RULE_REF, "rq" },
         { "rqt", "rqt_max_size", SIM_RULE_VALUE, "256" },
         { "srq", "state", SIM_RULE_SPREAD, "GOOD GOOD GOOD ERROR" },
+        { "srq", "log_srq_size", SIM_RULE_RANGE, "4 12" },     /* log_max_srq_sz 15 */
+        { "srq", "log_rq_stride", SIM_RULE_RANGE, "0 3" },
+        { "xrc_srq", "log_xrc_srq_size", SIM_RULE_RANGE, "4 12" },
+        { "xrc_srq", "log_rq_stride", SIM_RULE_RANGE, "0 3" },
         { "srq", "cqn", SIM_RULE_REF, "cq" },
         { "xrc_srq", "state", SIM_RULE_SPREAD, "GOOD GOOD GOOD ERROR" },
         { "xrc_srq", "cqn", SIM_RULE_REF, "cq" },
@@ -77,26 +91,30 @@ static const struct sim_rule rules[] = {
         { "vport_state", "state", SIM_RULE_SPREAD, "UP" },
         { "vport_state", "admin_state", SIM_RULE_SPREAD, "UP AUTO" },
 
-        /* Limits that hold the population (qp <= 1<<20, eq numbers 8 bits). */
+        /*
+         * Capabilities: the published values of a real ConnectX-6 Dx are in
+         * sim-caps-cx6dx.c; these are the ones this simulation sets itself.
+         */
         { "caps:general", "vhca_id", SIM_RULE_VHCA_ID, NULL },
-        { "caps:general", "port_type", SIM_RULE_SPREAD, "ETHERNET" },
-        { "caps:general", "num_ports", SIM_RULE_VALUE, "1" },
-        { "caps:general", "hca_cap_2", SIM_RULE_VALUE, "1" },
-        { "caps:general", "log_max_qp", SIM_RULE_VALUE, "24" },
-        { "caps:general", "log_max_cq", SIM_RULE_VALUE, "24" },
-        { "caps:general", "log_max_eq", SIM_RULE_VALUE, "8" },
-        { "caps:general", "log_max_mkey", SIM_RULE_VALUE, "24" },
-        { "caps:general", "log_max_srq", SIM_RULE_VALUE, "23" },
-        { "caps:general", "log_max_sq", SIM_RULE_VALUE, "23" },
-        { "caps:general", "log_max_rq", SIM_RULE_VALUE, "23" },
-        { "caps:general", "log_max_tir", SIM_RULE_VALUE, "23" },
-        { "caps:general", "log_max_tis", SIM_RULE_VALUE, "23" },
-        { "caps:general", "log_max_rmp", SIM_RULE_VALUE, "23" },
-        { "caps:general", "log_max_rqt", SIM_RULE_VALUE, "23" },
-        /* RAW_TX | INTERNAL_DEV_RES | TOOLS_RESOURCES: what fwctl asks for. */
+        /*
+         * RAW_TX | INTERNAL_DEV_RES | TOOLS_RESOURCES, what fwctl asks for and
+         * newer firmware reports (mstflint #919 shows 0x7); the README's device
+         * had 0x3, without TOOLS_RESOURCES.
+         */
         { "caps:general", "uctx_cap", SIM_RULE_VALUE, "0x7" },
         { "caps:general", "log_max_uctx", SIM_RULE_VALUE, "8" },
-        { "caps:debug", "resource_dump", SIM_RULE_VALUE, "1" },
+        { "caps:general", "log_max_umem", SIM_RULE_VALUE, "16" },
+        /* Not in the README; above every WQ the population makes (log_wq_sz up to 13). */
+        { "caps:general", "log_max_wq_sz", SIM_RULE_VALUE, "16" },
+        /* Not in the README either: plausible ranges, each minimum below its maximum. */
+        { "caps:general", "log_min_stride_sz_rq", SIM_RULE_VALUE, "6" },
+        { "caps:general", "log_max_stride_sz_rq", SIM_RULE_VALUE, "13" },
+        { "caps:general", "log_min_stride_sz_sq", SIM_RULE_VALUE, "6" },
+        { "caps:general", "log_max_stride_sz_sq", SIM_RULE_VALUE, "11" },
+        { "caps:general", "log_min_hairpin_wq_data_sz", SIM_RULE_VALUE, "9" },
+        { "caps:general", "log_max_hairpin_wq_data_sz", SIM_RULE_VALUE, "15" },
+        /* SW_ICM, GENEVE_TLV_OPT, ENCRYPTION_KEY: object types no capability page depends on. */
+        { "caps:general", "general_obj_types", SIM_RULE_VALUE, "0x1900" },
 };
 
 /*
@@ -138,12 +156,21 @@ static bool path_matches(const char *pattern, const char *path)
         return *path == '\0';
 }
 
+static const struct sim_rule *find_in(const struct sim_rule *table, size_t n, const char *owner, const char *path)
+{
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(table[i].owner, owner) == 0 && path_matches(table[i].path, path))
+                        return &table[i];
+        return NULL;
+}
+
 const struct sim_rule *sim_rule_find(const char *owner, const char *path)
 {
-        for (size_t i = 0; i < G_N_ELEMENTS(rules); i++)
-                if (strcmp(rules[i].owner, owner) == 0 && path_matches(rules[i].path, path))
-                        return &rules[i];
-        return NULL;
+        const struct sim_rule *rule = find_in(rules, G_N_ELEMENTS(rules), owner, path);
+        size_t n;
+        const struct sim_rule *caps = sim_cx6dx_caps(&n);
+
+        return rule ? rule : find_in(caps, n, owner, path);
 }
 
 const struct sim_rule *sim_rules(size_t *ret_n)

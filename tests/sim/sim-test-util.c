@@ -5,6 +5,7 @@
 
 /* PRM offsets, typed from mlx5-prm.md §4 and §8 on purpose: not the project's headers. */
 #define ACCESS_REG_OPCODE       0x805
+#define CREATE_UCTX_OPCODE      0xa04
 #define REG_RESOURCE_DUMP       0xc000
 #define REG_LEN                 256
 #define INLINE_LEN              208
@@ -127,12 +128,31 @@ void sim_test_dump_in(uint8_t in[SIM_TEST_REG_MBOX_LEN], unsigned op_mod, const 
         in[7] = op_mod;
         in[10] = REG_RESOURCE_DUMP >> 8;                /* register_id, byte 0xa */
         in[11] = REG_RESOURCE_DUMP & 0xff;
-        reg[0] = 0x40;                                  /* inline_dump, bit 1 */
+        in[2] = req->uid >> 8;
+        in[3] = req->uid;
+        reg[0] = 0x40 | (req->vhca_id_valid ? 0x20 : 0);  /* inline_dump, bit 1; vhca_id_valid, bit 2 */
         reg[2] = req->segment_type >> 8;
         reg[3] = req->segment_type;
+        reg[6] = req->vhca_id >> 8;
+        reg[7] = req->vhca_id;
         put_be32(reg + 8, req->index1);
+        put_be32(reg + 0xc, req->index2);
         reg[0x10] = req->num_of_obj1 >> 8;
         reg[0x11] = req->num_of_obj1;
+        reg[0x12] = req->num_of_obj2 >> 8;
+        reg[0x13] = req->num_of_obj2;
+}
+
+unsigned sim_test_dump_status(mlx5_sim *sim, const sim_test_dump_request *req, uint32_t *ret_syndrome)
+{
+        uint8_t in[SIM_TEST_REG_MBOX_LEN], out[SIM_TEST_REG_MBOX_LEN];
+        unsigned status;
+
+        sim_test_dump_in(in, 1, req);
+        status = sim_test_exec(sim, in, sizeof(in), out, sizeof(out));
+        if (ret_syndrome)
+                *ret_syndrome = sim_test_be32(out + 4);
+        return status;
 }
 
 GByteArray *sim_test_dump(mlx5_sim *sim, const sim_test_dump_request *req, unsigned *ret_calls)
@@ -237,4 +257,19 @@ void sim_test_expect_spec_error(const char *text, const char *needle)
         g_test_message("%s -> %s", text, error->message);
         if (!strstr(error->message, needle))
                 g_error("error for '%s' does not name '%s': %s", text, needle, error->message);
+}
+
+unsigned sim_test_create_uctx(mlx5_sim *sim, uint32_t cap, unsigned *ret_uid)
+{
+        uint8_t in[0x40] = { 0 }, out[16];
+        unsigned status;
+
+        sim_test_query_in(in, CREATE_UCTX_OPCODE, 0, 0);
+        in[0x10] = cap >> 24;
+        in[0x11] = cap >> 16;
+        in[0x12] = cap >> 8;
+        in[0x13] = cap;
+        status = sim_test_exec(sim, in, sizeof(in), out, sizeof(out));
+        *ret_uid = sim_test_be16(out + 0xa);
+        return status;
 }

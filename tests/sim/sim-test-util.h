@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/sim.h"
@@ -27,20 +28,27 @@ uint64_t sim_test_get_bits(const uint8_t *buf, uint32_t bit_off, uint32_t width)
 unsigned sim_test_query_resource(mlx5_sim *sim, const mlx5_schema_resource *res, uint32_t id, uint8_t *out);
 /* A 16-byte input for opcode/op_mod with a 24-bit object number at byte 9. */
 void sim_test_query_in(uint8_t in[16], unsigned opcode, unsigned op_mod, uint32_t id);
+/* CREATE_UCTX with these caps; the status, the uid in *ret_uid. */
+unsigned sim_test_create_uctx(mlx5_sim *sim, uint32_t cap, unsigned *ret_uid);
 /* QUERY_<opcode> of one object with a 24-bit id at byte 9; the status. */
 unsigned sim_test_query(mlx5_sim *sim, unsigned opcode, uint32_t id, uint8_t *out, size_t outlen);
 
 /* ACCESS_REG(RESOURCE_DUMP): one full dump, walked 208 bytes at a time. */
 typedef struct {
         unsigned segment_type;
-        uint32_t index1;
-        unsigned num_of_obj1;
+        uint32_t index1, index2;
+        unsigned num_of_obj1, num_of_obj2;
+        unsigned uid;                   /* the header's user context */
+        bool vhca_id_valid;
+        unsigned vhca_id;
 } sim_test_dump_request;
 
 #define SIM_TEST_REG_MBOX_LEN (16 + 256)
 
 /* The first ACCESS_REG(RESOURCE_DUMP) input of req, inline, op_mod 1 (read) or 0 (write). */
 void sim_test_dump_in(uint8_t in[SIM_TEST_REG_MBOX_LEN], unsigned op_mod, const sim_test_dump_request *req);
+/* The status of the first call of req (0: the dump started); its syndrome in *ret_syndrome. */
+unsigned sim_test_dump_status(mlx5_sim *sim, const sim_test_dump_request *req, uint32_t *ret_syndrome);
 /* The concatenated stream; asserts every answer is OK and in sequence. */
 GByteArray *sim_test_dump(mlx5_sim *sim, const sim_test_dump_request *req, unsigned *ret_calls);
 /* The same, calling between(data) before each call after the first. */

@@ -12,6 +12,7 @@
 /* Opcodes and statuses from the PRM (mlx5-prm.md §2.2, §3). */
 #define OP_QUERY_HCA_CAP        0x100
 #define OP_QUERY_ADAPTER        0x101
+#define OP_QUERY_ISSI           0x10a
 #define OP_QUERY_EQ             0x303
 #define OP_QUERY_CQ             0x402
 #define OP_QUERY_QP             0x50b
@@ -259,6 +260,325 @@ static void test_caps(void)
         g_assert_cmpuint(lowered, >, 0);
 }
 
+/* A page of a caps block (current or max), through the schema's layout; NULL when refused. */
+static uint8_t *caps_page(mlx5_sim *sim, unsigned type, bool current, unsigned *ret_status)
+{
+        uint8_t *out = g_malloc(HCA_CAP_OUT_LEN);
+        uint8_t in[16];
+
+        sim_test_query_in(in, OP_QUERY_HCA_CAP, type << 1 | current, 0);
+        *ret_status = sim_test_exec(sim, in, 16, out, HCA_CAP_OUT_LEN);
+        if (*ret_status != ST_OK)
+                g_clear_pointer(&out, g_free);
+        return out;
+}
+
+static uint64_t cap_field(const uint8_t *page, const char *caps_name, const char *field)
+{
+        const mlx5_schema_caps *c = mlx5_schema_find_caps(sim_test_schema(), caps_name);
+        uint64_t v = 0;
+
+        g_assert_nonnull(c);
+        if (mlx5_schema_get(c->layout, page + 16, 0x1000, field, &v) < 0)
+                g_error("caps %s has no field %s", caps_name, field);
+        return v;
+}
+
+/* real-device.md §2: the values the mlx5ctl README printed for a real ConnectX-6 Dx. */
+static void test_caps_published(void)
+{
+        static const struct {
+                const char *caps;
+                unsigned type;
+                const char *field;
+                uint64_t value;
+        } published[] = {
+                { "general", 0, "log_max_qp", 17 }, { "general", 0, "log_max_qp_sz", 15 },
+                { "general", 0, "log_max_cq", 24 }, { "general", 0, "log_max_cq_sz", 22 },
+                { "general", 0, "log_max_eq", 7 }, { "general", 0, "log_max_eq_sz", 22 },
+                { "general", 0, "log_max_mkey", 24 }, { "general", 0, "log_max_srq", 23 },
+                { "general", 0, "log_max_srq_sz", 15 }, { "general", 0, "max_qp_cnt", 127 },
+                { "general", 0, "num_ports", 1 }, { "general", 0, "port_type", 1 }, { "general", 0, "debug", 1 },
+                { "general", 0, "vhca_id", 0 }, { "general", 0, "log_max_msg", 30 },
+                { "general", 0, "local_ca_ack_delay", 16 }, { "general", 0, "cqe_version", 1 },
+                { "general", 0, "max_tc", 0 }, { "general", 0, "max_indirection", 4 },
+                { "debug", 0xd, "resource_dump", 1 }, { "debug", 0xd, "core_dump_general", 1 },
+                { "debug", 0xd, "core_dump_qp", 1 },
+                { "roce", 4, "roce_version", 5 }, { "roce", 4, "r_roce_dest_udp_port", 4791 },
+                { "roce", 4, "r_roce_min_src_udp_port", 49152 }, { "roce", 4, "r_roce_max_src_udp_port", 65535 },
+                { "roce", 4, "roce_address_table_size", 255 }, { "roce", 4, "l3_type", 7 },
+        };
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(published); i++)
+                for (unsigned current = 0; current <= 1; current++) {
+                        unsigned status;
+                        g_autofree uint8_t *page = caps_page(sim, published[i].type, current, &status);
+
+                        g_test_message("%s.%s", published[i].caps, published[i].field);
+                        g_assert_cmpuint(status, ==, ST_OK);
+                        g_assert_cmpuint(cap_field(page, published[i].caps, published[i].field), ==, published[i].value);
+                }
+        /* DEBUG fields the schema lacks, at mstflint's debug_cap offsets: log_min_resource_dump_eq, log_max_samples. */
+        {
+                unsigned status;
+                g_autofree uint8_t *page = caps_page(sim, 0xd, true, &status);
+
+                g_assert_cmpuint(sim_test_get_bits(page + 16, 0xb, 5), ==, 4);
+                g_assert_cmpuint(sim_test_get_bits(page + 16, 0x18, 8), ==, 14);
+        }
+}
+
+/* Which general-cap bit says a page exists (mlx5_core main.c, mlx5_query_hca_caps()). */
+static const struct {
+        unsigned type;
+        const char *bit;
+} page_bits[] = {
+        { 0x1, "eth_net_offloads" }, { 0x2, "pg" }, { 0x3, "atomic" }, { 0x4, "roce" },
+        { 0x5, "ipoib_basic_offloads" }, { 0x6, "ipoib_enhanced_offloads" }, { 0x7, "nic_flow_table" },
+        { 0x8, "eswitch_manager" }, { 0x9, "vport_group_manager" }, { 0xb, "vector_calc" }, { 0xc, "qos" },
+        { 0xd, "debug" }, { 0xf, "device_memory" }, { 0x11, "tls_tx" }, { 0x14, "event_cap" },
+        { 0x15, "ipsec_offload" }, { 0x1a, "crypto" }, { 0x20, "hca_cap_2" }, { 0x25, "port_selection_cap" },
+};
+
+static void test_caps_pages(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        unsigned status, served = 0, refused = 0;
+        g_autofree uint8_t *general = caps_page(sim, 0, true, &status);
+        g_autoptr(GHashTable) syndromes = g_hash_table_new(NULL, NULL);
+
+        g_assert_cmpuint(status, ==, ST_OK);
+        for (size_t i = 0; i < G_N_ELEMENTS(page_bits); i++) {
+                bool bit = cap_field(general, "general", page_bits[i].bit);
+
+                for (unsigned current = 0; current <= 1; current++) {
+                        g_autofree uint8_t *page = caps_page(sim, page_bits[i].type, current, &status);
+
+                        g_test_message("page 0x%x (%s = %d): status 0x%x", page_bits[i].type, page_bits[i].bit, bit,
+                                       status);
+                        g_assert_cmpuint(status, ==, bit ? ST_OK : ST_BAD_PARAM);
+                }
+                served += bit;
+                refused += !bit;
+        }
+        /* The schema's pages are all offered; pages it has no layout for are not. */
+        g_assert_cmpuint(served, ==, mlx5_schema_n_caps(sim_test_schema()) - 1);
+        g_assert_cmpuint(refused, >, 0);
+        g_assert_null(caps_page(sim, 0x55, true, &status));
+        g_assert_cmpuint(status, ==, ST_BAD_PARAM);
+}
+
+static void check_log_leaf(const mlx5_schema_field *f, const char *path, uint32_t bit_off, void *user_data)
+{
+        const uint8_t *page = user_data;
+        uint64_t v;
+
+        if (!g_str_has_prefix(f->name, "log_") || f->width > 64 || f->enumeration)
+                return;
+        v = sim_test_get_bits(page, bit_off, f->width);
+        /* Within the field (by construction) and sane: 2^64 is the largest size anything has (log_max_mrw_sz). */
+        if (v > 64)
+                g_error("caps %s = %" G_GUINT64_FORMAT ": not a sane log size", path, v);
+}
+
+struct min_max {
+        const mlx5_schema_struct *layout;
+        const uint8_t *page;
+        unsigned pairs;
+};
+
+/* A "min" field is at most its "max" namesake (log_min_stride_sz_rq and log_max_stride_sz_rq, ...). */
+static void check_min_leaf(const mlx5_schema_field *f, const char *path, uint32_t bit_off, void *user_data)
+{
+        struct min_max *m = user_data;
+        const char *at = strstr(path, "min");
+        g_autofree char *max_path = NULL;
+        const mlx5_schema_field *mf;
+        uint32_t max_off;
+        uint64_t lo, hi;
+
+        if (!at || f->width > 64 || f->enumeration)
+                return;
+        max_path = g_strdup(path);
+        memcpy(max_path + (at - path), "max", 3);
+        if (mlx5_schema_resolve(m->layout, max_path, &mf, &max_off) < 0 || mf->width > 64)
+                return;
+        lo = sim_test_get_bits(m->page, bit_off, f->width);
+        hi = sim_test_get_bits(m->page, max_off, mf->width);
+        if (lo > hi)
+                g_error("caps %s = %" G_GUINT64_FORMAT " > %s = %" G_GUINT64_FORMAT, path, lo, max_path, hi);
+        m->pairs++;
+}
+
+/* Every page: logs sane; one device model, one set of caps, whatever the seed and function (but vhca_id). */
+static void test_caps_coherent(void)
+{
+        g_autoptr(mlx5_sim) a = sim_test_new("seed=1", 0);
+        g_autoptr(mlx5_sim) b = sim_test_new("seed=77,devices=4", 2);
+        const mlx5_schema *schema = sim_test_schema();
+        unsigned pairs = 0;
+
+        for (unsigned i = 0; i < mlx5_schema_n_caps(schema); i++) {
+                const mlx5_schema_caps *c = mlx5_schema_caps_at(schema, i);
+
+                for (unsigned current = 0; current <= 1; current++) {
+                        unsigned sa, sb;
+                        g_autofree uint8_t *pa = caps_page(a, c->type, current, &sa);
+                        g_autofree uint8_t *pb = caps_page(b, c->type, current, &sb);
+                        struct min_max m = { c->layout, pa + 16, 0 };
+
+                        g_assert_cmpuint(sa, ==, ST_OK);
+                        g_assert_cmpuint(sb, ==, ST_OK);
+                        mlx5_schema_foreach_leaf(c->layout, check_log_leaf, pa + 16);
+                        mlx5_schema_foreach_leaf(c->layout, check_min_leaf, &m);
+                        pairs += m.pairs;
+                        if (c->type == 0) {
+                                /* vhca_id: cap 0x30, 16 bits */
+                                g_assert_cmpuint(sim_test_get_bits(pb + 16, 0x30, 16), ==, 2);
+                                sim_test_put_bits(pb + 16, 0x30, 16, 0);
+                        }
+                        g_assert_cmpmem(pa, HCA_CAP_OUT_LEN, pb, HCA_CAP_OUT_LEN);
+                }
+        }
+        g_test_message("%u min/max pairs", pairs);
+        g_assert_cmpuint(pairs, >=, 5);
+}
+
+/* A context field of every object of a type is at most the caps value. */
+static void check_contexts(mlx5_sim *sim, const char *type, const char *field, uint64_t limit)
+{
+        const mlx5_schema_resource *res = mlx5_schema_find_resource(sim_test_schema(), type);
+        size_t n;
+        const uint32_t *ids = mlx5_sim_object_ids(sim, type, &n);
+        g_autofree uint8_t *out = g_malloc(res->outlen);
+
+        g_assert_cmpuint(n, >, 0);
+        for (size_t k = 0; k < n; k++) {
+                uint64_t v;
+
+                g_assert_cmpuint(sim_test_query_resource(sim, res, ids[k], out), ==, ST_OK);
+                g_assert_cmpint(mlx5_schema_get(res->context, out + res->context_bit_off / 8,
+                                                res->outlen - res->context_bit_off / 8, field, &v), ==, 0);
+                if (v > limit)
+                        g_error("%s 0x%x: %s = %" G_GUINT64_FORMAT " > %" G_GUINT64_FORMAT, type, ids[k], field, v,
+                                limit);
+        }
+}
+
+/* The population inside the caps: numbers in their spaces, sizes within the limits. */
+static void test_population_fits_caps(void)
+{
+        static const struct {
+                const char *type, *cap;
+                bool log;
+        } spaces[] = {
+                { "qp", "log_max_qp", true }, { "cq", "log_max_cq", true }, { "eq", "log_max_eq", true },
+                { "mkey", "log_max_mkey", true }, { "srq", "log_max_srq", true }, { "sq", "log_max_sq", true },
+                { "rq", "log_max_rq", true }, { "tir", "log_max_tir", true }, { "tis", "log_max_tis", true },
+                { "rmp", "log_max_rmp", true }, { "rqt", "log_max_rqt", true }, { "q_counter", "max_qp_cnt", false },
+        };
+        g_autoptr(mlx5_sim) sim = sim_test_new("qp=130000,eq=127,q_counter=127,cq=3000,tir=60000", 0);
+        unsigned status;
+        g_autofree uint8_t *general = caps_page(sim, 0, true, &status);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(spaces); i++) {
+                uint64_t cap = cap_field(general, "general", spaces[i].cap);
+                uint64_t max = spaces[i].log ? (1ull << cap) - 1 : cap;
+                size_t n;
+                const uint32_t *ids = mlx5_sim_object_ids(sim, spaces[i].type, &n);
+
+                g_test_message("%s: %zu objects, largest 0x%x, %s %" G_GUINT64_FORMAT, spaces[i].type, n,
+                               n ? ids[n - 1] : 0, spaces[i].cap, cap);
+                g_assert_cmpuint(n, >, 0);
+                g_assert_cmpuint(n, <=, max + 1);
+                g_assert_cmpuint(ids[n - 1], <=, max);
+        }
+        /* Contexts: on a population small enough to read whole, with every type. */
+        g_clear_pointer(&sim, mlx5_sim_free);
+        sim = sim_test_new("qp=600,cq=300,eq=40,srq=60,sq=100,rq=100", 0);
+        check_contexts(sim, "cq", "log_cq_size", cap_field(general, "general", "log_max_cq_sz"));
+        check_contexts(sim, "cq", "c_eqn_or_apu_element", (1u << cap_field(general, "general", "log_max_eq")) - 1);
+        check_contexts(sim, "eq", "log_eq_size", cap_field(general, "general", "log_max_eq_sz"));
+        check_contexts(sim, "srq", "log_srq_size", cap_field(general, "general", "log_max_srq_sz"));
+        check_contexts(sim, "qp", "log_sq_size", cap_field(general, "general", "log_max_qp_sz"));
+        check_contexts(sim, "qp", "log_rq_size", cap_field(general, "general", "log_max_qp_sz"));
+        check_contexts(sim, "qp", "log_msg_max", cap_field(general, "general", "log_max_msg"));
+        check_contexts(sim, "qp", "log_rra_max", cap_field(general, "general", "log_max_ra_res_qp"));
+        check_contexts(sim, "qp", "log_sra_max", cap_field(general, "general", "log_max_ra_req_qp"));
+        check_contexts(sim, "qp", "counter_set_id", cap_field(general, "general", "max_qp_cnt"));
+        check_contexts(sim, "sq", "wq.log_wq_sz", cap_field(general, "general", "log_max_wq_sz"));
+        check_contexts(sim, "rq", "wq.log_wq_sz", cap_field(general, "general", "log_max_wq_sz"));
+}
+
+static void test_query_issi(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        uint8_t in[16], out[0x70];
+
+        sim_test_query_in(in, OP_QUERY_ISSI, 0, 0);
+        g_assert_cmpuint(sim_test_exec(sim, in, 16, out, sizeof(out)), ==, ST_OK);
+        /* query_issi_out: current_issi at 0x50 (16 bits), supported_issi_dw0 at 0x360 */
+        g_assert_cmpuint(sim_test_get_bits(out, 0x50, 16), ==, 1);
+        g_assert_cmpuint(sim_test_be32(out + 0x6c), ==, 0x3);
+        g_assert_cmpuint(sim_test_exec(sim, in, 16, out, 0x60), ==, ST_BAD_OUTP_LEN);
+        sim_test_query_in(in, OP_QUERY_ISSI, 1, 0);
+        g_assert_cmpuint(sim_test_exec(sim, in, 16, out, sizeof(out)), ==, ST_BAD_PARAM);
+}
+
+static unsigned read_register(mlx5_sim *sim, unsigned reg_id, unsigned op_mod, unsigned uid, uint8_t *data,
+                              size_t len)
+{
+        g_autofree uint8_t *in = g_malloc0(16 + len), *out = g_malloc0(16 + len);
+        unsigned status;
+
+        sim_test_query_in(in, OP_ACCESS_REG, op_mod, 0);
+        in[2] = uid >> 8;
+        in[3] = uid;
+        in[10] = reg_id >> 8;                           /* register_id, byte 0xa */
+        in[11] = reg_id;
+        status = sim_test_exec(sim, in, 16 + len, out, 16 + len);
+        memcpy(data, out + 16, len);
+        return status;
+}
+
+static void test_registers(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        /* The README's DTOR bytes of that device: every timeout in seconds (multiplier 1). */
+        static const uint8_t dtor[64] = {
+                0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x02, 0x20, 0x00, 0x00, 0x3c, 0x20, 0x00, 0x00, 0x3c,
+                0x20, 0x00, 0x00, 0x02, 0x20, 0x00, 0x00, 0x02, 0x20, 0x00, 0x00, 0x0a, 0x20, 0x00, 0x00, 0x05,
+                0x20, 0x00, 0x00, 0x05, 0x20, 0x00, 0x00, 0x78, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        };
+        uint8_t data[80];
+        unsigned uid;
+
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0, &uid), ==, ST_OK);
+        /* A user context without TOOLS_RESOURCES reads them too (real-device.md §5). */
+        g_assert_cmpuint(read_register(sim, 0x6001, 1, uid, data, 64), ==, ST_OK);
+        g_assert_cmpstr((const char *) data, ==, "MT4125 ConnectX6Dx Mellanox Technologies");
+        g_assert_cmpuint(read_register(sim, 0xc00e, 1, uid, data, 64), ==, ST_OK);
+        g_assert_cmpmem(data, 64, dtor, sizeof(dtor));
+        /* MCAM, PCAM: group 0's mask names exactly the registers answered there: themselves. */
+        g_assert_cmpuint(read_register(sim, 0x907f, 1, 0, data, 72), ==, ST_OK);
+        for (unsigned n = 0; n < 128; n++)
+                g_assert_cmpuint(sim_test_get_bits(data, 0x40 + 127 - n, 1), ==, n == 0x7f);
+        g_assert_cmpuint(read_register(sim, 0x507f, 1, 0, data, 80), ==, ST_OK);
+        for (unsigned n = 0; n < 128; n++)
+                g_assert_cmpuint(sim_test_get_bits(data, 0x40 + 127 - n, 1), ==, n == 0x7f);
+        /* Too short for the register. */
+        g_assert_cmpuint(read_register(sim, 0x507f, 1, 0, data, 64), ==, ST_BAD_INP_LEN);
+        /* Writes: refused, from a user context and from the kernel alike. */
+        g_assert_cmpuint(read_register(sim, 0x6001, 0, uid, data, 64), ==, ST_BAD_PARAM);
+        g_assert_cmpuint(read_register(sim, 0x6001, 0, 0, data, 64), ==, ST_BAD_PARAM);
+        g_assert_cmpuint(read_register(sim, 0xc00e, 0, 0, data, 64), ==, ST_BAD_PARAM);
+        /* Registers this firmware does not answer, though the README knows them. */
+        g_assert_cmpuint(read_register(sim, 0x5008, 1, 0, data, 64), ==, ST_BAD_PARAM);        /* PPCNT */
+        g_assert_cmpuint(read_register(sim, 0x5004, 1, 0, data, 64), ==, ST_BAD_PARAM);        /* PTYS */
+}
+
 static void test_query_adapter(void)
 {
         g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
@@ -269,21 +589,6 @@ static void test_query_adapter(void)
         g_assert_cmpuint(sim_test_be32(out + 0x10 + 0x18) & 0xffffff, ==, 0x2c9);
         g_assert_cmpuint(sim_test_be16(out + 0x10 + 0x1e), ==, 0x15b3);
         g_assert_cmpstr((const char *) out + 0x10 + 0xf0, ==, "MT_0000000838");
-}
-
-static unsigned create_uctx(mlx5_sim *sim, uint32_t cap, unsigned *ret_uid)
-{
-        uint8_t in[0x40] = { 0 }, out[16];
-        unsigned status;
-
-        sim_test_query_in(in, OP_CREATE_UCTX, 0, 0);
-        in[0x10] = cap >> 24;
-        in[0x11] = cap >> 16;
-        in[0x12] = cap >> 8;
-        in[0x13] = cap;
-        status = sim_test_exec(sim, in, sizeof(in), out, sizeof(out));
-        *ret_uid = sim_test_be16(out + 0xa);
-        return status;
 }
 
 static unsigned uid_cmd(mlx5_sim *sim, unsigned opcode, unsigned header_uid, unsigned id, size_t inlen,
@@ -311,9 +616,9 @@ static void test_uctx_umem(void)
         unsigned uid, uid2, umem;
         uint8_t out[QUERY_QP_OUT_LEN], in[16];
 
-        g_assert_cmpuint(create_uctx(sim, 0x4, &uid), ==, ST_OK);
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0x4, &uid), ==, ST_OK);
         g_assert_cmpuint(uid, !=, 0);
-        g_assert_cmpuint(create_uctx(sim, 0, &uid2), ==, ST_OK);
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0, &uid2), ==, ST_OK);
         g_assert_cmpuint(uid2, !=, uid);
 
         /* A command carrying the uid works, and the firmware saw the uid. */
@@ -341,12 +646,46 @@ static void test_uctx_umem(void)
         g_assert_cmpuint(sim_test_exec(sim, in, 16, out, sizeof(out)), ==, ST_BAD_PARAM);
 }
 
+/* The rule across every schema resource: kernel objects for TOOLS_RESOURCES only; singletons for all. */
+static void test_uctx_rule(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        const mlx5_schema *schema = sim_test_schema();
+        unsigned tools, plain, refused = 0;
+
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0x4, &tools), ==, ST_OK);
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0x3, &plain), ==, ST_OK);
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+                size_t n = 0;
+                const uint32_t *ids = mlx5_sim_object_ids(sim, res->name, &n);
+                g_autofree uint8_t *in = g_malloc0(MAX(res->inlen, 16));
+                g_autofree uint8_t *out = g_malloc0(res->outlen);
+
+                if (res->has_id && n == 0)
+                        continue;
+                sim_test_query_in(in, res->opcode, res->op_mod, 0);
+                if (res->has_id)
+                        sim_test_put_bits(in, res->id_bit_off, res->id_width, ids[0]);
+                in[2] = tools >> 8;
+                in[3] = tools;
+                g_assert_cmpuint(sim_test_exec(sim, in, res->inlen, out, res->outlen), ==, ST_OK);
+                in[2] = plain >> 8;
+                in[3] = plain;
+                g_test_message("%s", res->name);
+                g_assert_cmpuint(sim_test_exec(sim, in, res->inlen, out, res->outlen), ==,
+                                 res->has_id ? ST_BAD_PARAM : ST_OK);
+                refused += res->has_id;
+        }
+        g_assert_cmpuint(refused, >=, 10);
+}
+
 static void test_uctx_limit(void)
 {
         g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
         unsigned uid, created = 0, status;
 
-        while ((status = create_uctx(sim, 0x4, &uid)) == ST_OK)
+        while ((status = sim_test_create_uctx(sim, 0x4, &uid)) == ST_OK)
                 g_assert_cmpuint(++created, <=, 0x10000);
         g_assert_cmpuint(status, ==, ST_LIM);
         g_assert_cmpuint(created, >=, 16);
@@ -386,9 +725,10 @@ static void test_fail_spec(void)
 /* unplug=INDEX@MS takes that function, and only it, away after MS milliseconds. */
 static void test_unplug_spec(void)
 {
-        g_autoptr(mlx5_sim) gone = sim_test_new("devices=2,unplug=1@50", 1);
+        /* The other two first: the 50 ms of the one that goes start when it is built. */
         g_autoptr(mlx5_sim) stays = sim_test_new("devices=2,unplug=1@50", 0);
         g_autoptr(mlx5_sim) plain = sim_test_new("devices=2", 1);
+        g_autoptr(mlx5_sim) gone = sim_test_new("devices=2,unplug=1@50", 1);
 
         g_assert_false(mlx5_sim_unplugged(gone));
         g_usleep(70 * 1000);
@@ -421,8 +761,15 @@ int main(int argc, char **argv)
         g_test_add_func("/sim/commands/error-statuses", test_error_statuses);
         g_test_add_func("/sim/commands/query-qp-round-trip", test_query_qp_round_trip);
         g_test_add_func("/sim/commands/caps", test_caps);
+        g_test_add_func("/sim/commands/caps-published", test_caps_published);
+        g_test_add_func("/sim/commands/caps-pages", test_caps_pages);
+        g_test_add_func("/sim/commands/caps-coherent", test_caps_coherent);
+        g_test_add_func("/sim/commands/population-fits-caps", test_population_fits_caps);
+        g_test_add_func("/sim/commands/query-issi", test_query_issi);
+        g_test_add_func("/sim/commands/registers", test_registers);
         g_test_add_func("/sim/commands/query-adapter", test_query_adapter);
         g_test_add_func("/sim/commands/uctx-umem", test_uctx_umem);
+        g_test_add_func("/sim/commands/uctx-rule", test_uctx_rule);
         g_test_add_func("/sim/commands/uctx-limit", test_uctx_limit);
         g_test_add_func("/sim/commands/counts", test_counts);
         g_test_add_func("/sim/commands/fail-spec", test_fail_spec);

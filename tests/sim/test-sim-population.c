@@ -28,8 +28,12 @@ static void test_spec(void)
         sim_test_expect_spec_error("qp=abc", "qp=abc");
         sim_test_expect_spec_error("qp=-1", "qp=-1");
         sim_test_expect_spec_error("qp=12x", "qp=12x");
-        sim_test_expect_spec_error("qp=2000000", "1048576");
+        /* The caps' spaces: QPNs below 2^log_max_qp (17) above the 0x100 special ones, EQNs below 2^7. */
+        sim_test_expect_spec_error("qp=2000000", "between 0 and 130816");
+        sim_test_expect_spec_error("qp=130817", "between 0 and 130816");
         sim_test_expect_spec_error("eq=300", "eq=300");
+        sim_test_expect_spec_error("eq=128", "between 0 and 127");
+        sim_test_expect_spec_error("q_counter=128", "between 0 and 127");       /* max_qp_cnt */
         sim_test_expect_spec_error("devices=0", "devices=0");
         sim_test_expect_spec_error("devices=65", "64");
         sim_test_expect_spec_error("slots=0", "slots=0");
@@ -213,6 +217,13 @@ static void test_rules_name_schema_fields(void)
         for (size_t i = 0; i < n; i++)
                 if (!g_hash_table_contains(used, &rules[i]))
                         g_error("rule %s.%s names no schema field", rules[i].owner, rules[i].path);
+        /* The device's published caps too: each names a field, none is shadowed by a rule. */
+        rules = sim_cx6dx_caps(&n);
+        g_assert_cmpuint(n, >, 250);
+        for (size_t i = 0; i < n; i++)
+                if (!g_hash_table_contains(used, &rules[i]))
+                        g_error("caps value %s.%s names no schema field, or a rule overrides it", rules[i].owner,
+                                rules[i].path);
 }
 
 static void test_every_qp_state(void)

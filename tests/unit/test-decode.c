@@ -352,6 +352,71 @@ static void test_real_qp(void)
         g_assert_cmpuint(lines, ==, leaves);
 }
 
+/*
+ * A real QUERY_CQ answer: the first 80 bytes of `mlx5ctl ... obj cq --id=1135`
+ * on a ConnectX-6 Dx (real-device.md §6, the mlx5ctl README); the README
+ * elides the rest, which stays zero.  Every field its parseadb decode shows
+ * that the schema has, under the schema's name, and dbr_addr in full: the
+ * README's parseadb shows only its low 32 bits (0x1bb1e680).
+ */
+static const uint8_t real_cq[80] = {
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x80,
+        0x00, 0x08, 0x00, 0x80, 0x00, 0x00, 0x00, 0x16, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0xff, 0xff, 0xff, 0x00, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x1b, 0xb1, 0xe6, 0x80,
+};
+
+static void test_real_cq(void)
+{
+        static const char *const lines[] = {
+                "status: OK",                           /* status: 0x0 OK */
+                "dbr_umem_valid: 0",
+                "cqe_sz: CQE_SZ_64_BYTES",              /* BYTES_64 */
+                "cc: 0",
+                "scqe_break_moderation_en: 0",
+                "oi: 0",
+                "cq_period_mode: START_FROM_EQE",       /* upon_event = 0 */
+                "cqe_comp_en: 0",                       /* cqe_compression_en */
+                "mini_cqe_res_format: 0",               /* mini_cqe_res_format_1_0 */
+                "st: NOTIFICATION_REQUEST_ARMED",       /* 0x9 */
+                "cqe_compression_layout: BASIC",        /* BASIC_CQE_COMPRESSION */
+                "page_offset: 0",
+                "log_cq_size: 10",
+                "uar_page: 0x80",
+                "cq_period: 8",
+                "cq_max_count: 128",
+                "c_eqn_or_apu_element: 0x16",           /* c_eqn_or_ext_element 22 */
+                "log_page_size: 0",
+                "last_notified_index: 16777215",
+                "last_solicit_index: 16777215",
+                "consumer_counter: 0",
+                "producer_counter: 0",
+                "dbr_addr: 0x11bb1e680",
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(mlx5_schema) schema = mlx5_schema_load_dir(MLX5DBGFS_SOURCE_SCHEMA_DIR, &error);
+        g_autoptr(GString) out = g_string_new(NULL);
+        const mlx5_schema_resource *cq;
+        uint8_t outbox[0x110] = { 0 };
+        uint64_t dbr_addr = 0;
+
+        g_assert_no_error(error);
+        cq = mlx5_schema_find_resource(schema, "cq");
+        g_assert_nonnull(cq);
+        g_assert_cmphex(cq->outlen, ==, sizeof(outbox));
+        memcpy(outbox, real_cq, sizeof(real_cq));
+        mlx5_decode_resource(out, cq, outbox, sizeof(outbox));
+        for (size_t i = 0; i < G_N_ELEMENTS(lines); i++)
+                if (!has_line(out->str, lines[i]))
+                        g_error("no line '%s' in:\n%s", lines[i], out->str);
+        /* The whole 64-bit field, not parseadb's low half. */
+        g_assert_cmpint(mlx5_schema_get(cq->context, outbox + cq->context_bit_off / 8,
+                                        sizeof(outbox) - cq->context_bit_off / 8, "dbr_addr", &dbr_addr), ==, 0);
+        g_assert_cmphex(dbr_addr, ==, 0x11bb1e680ull);
+        g_assert_cmphex(dbr_addr & 0xffffffff, ==, 0x1bb1e680);
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -364,5 +429,6 @@ int main(int argc, char **argv)
         g_test_add_func("/decode/value", test_decode_value);
         g_test_add_func("/decode/resource", test_decode_resource);
         g_test_add_func("/decode/real-qp", test_real_qp);
+        g_test_add_func("/decode/real-cq", test_real_cq);
         return g_test_run();
 }

@@ -129,6 +129,21 @@ static void put_device(GByteArray *b, unsigned index, const char *name)
         msg_end(b, nlh);
 }
 
+/* One QP entry as nldev fills it: LQPN, IB type and state, then the owner. */
+static void put_qp(struct nlmsghdr *nlh, uint32_t lqpn, uint32_t pid, const char *kern_name)
+{
+        struct nlattr *entry = mnl_attr_nest_start(nlh, RDMA_NLDEV_ATTR_RES_QP_ENTRY);
+
+        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_LQPN, lqpn);
+        mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_RES_TYPE, 2);      /* IB_QPT_RC */
+        mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_RES_STATE, 3);     /* IB_QPS_RTS */
+        if (kern_name)
+                mnl_attr_put_strz(nlh, RDMA_NLDEV_ATTR_RES_KERN_NAME, kern_name);
+        else
+                mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_PID, pid);
+        mnl_attr_nest_end(nlh, entry);
+}
+
 static mlx5_device *open_sim_device(const char *spec_text, mlx5_host *host, mlx5_sim **ret_sim)
 {
         g_autoptr(GError) error = NULL;
@@ -187,20 +202,9 @@ static void test_netlink_fixture(void)
         mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_DEV_INDEX, 5);
         mnl_attr_put_strz(nlh, RDMA_NLDEV_ATTR_DEV_NAME, "mlx5_1");
         table = mnl_attr_nest_start(nlh, RDMA_NLDEV_ATTR_RES_QP);
-        entry = mnl_attr_nest_start(nlh, RDMA_NLDEV_ATTR_RES_QP_ENTRY);         /* a verbs process's */
-        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_LQPN, 0x1a3);
-        mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_RES_TYPE, 2);
-        mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_RES_STATE, 3);
-        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_PID, 4242);
-        mnl_attr_nest_end(nlh, entry);
-        entry = mnl_attr_nest_start(nlh, RDMA_NLDEV_ATTR_RES_QP_ENTRY);         /* a kernel consumer's */
-        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_LQPN, 0x108);
-        mnl_attr_put_strz(nlh, RDMA_NLDEV_ATTR_RES_KERN_NAME, "ib_ipoib");
-        mnl_attr_nest_end(nlh, entry);
-        entry = mnl_attr_nest_start(nlh, RDMA_NLDEV_ATTR_RES_QP_ENTRY);         /* a process gone since */
-        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_LQPN, 0x2000);
-        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_PID, 999999);
-        mnl_attr_nest_end(nlh, entry);
+        put_qp(nlh, 0x1a3, 4242, NULL);         /* a verbs process's */
+        put_qp(nlh, 0x108, 0, "ib_ipoib");      /* a kernel consumer's */
+        put_qp(nlh, 0x2000, 999999, NULL);      /* a process gone since */
         mnl_attr_nest_end(nlh, table);
         msg_end(qps, nlh);
         g_ptr_array_add(fh->replies, qps);
@@ -214,10 +218,7 @@ static void test_netlink_fixture(void)
         entry = mnl_attr_nest_start(nlh, RDMA_NLDEV_ATTR_RES_QP_ENTRY);         /* LQPN of the wrong size */
         mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_RES_LQPN, 7);
         mnl_attr_nest_end(nlh, entry);
-        entry = mnl_attr_nest_start(nlh, RDMA_NLDEV_ATTR_RES_QP_ENTRY);         /* the first one again */
-        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_LQPN, 0x1a3);
-        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_PID, 4242);
-        mnl_attr_nest_end(nlh, entry);
+        put_qp(nlh, 0x1a3, 4242, NULL);         /* the first one again */
         mnl_attr_nest_end(nlh, table);
         msg_end(qps2, nlh);
         put_done(qps2);

@@ -385,6 +385,23 @@ static const char good_schema[] =
         "  3 FOUR\n"
         "end\n";
 
+/* The schema text with line replaced by replacement is refused (with message_part, when given). */
+static void assert_rejected(const char *text, const char *line, const char *replacement, const char *message_part)
+{
+        const char *at = strstr(text, line);
+        g_autofree char *broken = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(mlx5_schema) none = NULL;
+
+        g_assert_nonnull(at);
+        broken = g_strdup_printf("%.*s%s%s", (int) (at - text), text, replacement, at + strlen(line));
+        none = mlx5_schema_load_string("t.schema", broken, &error);
+        g_assert_null(none);
+        g_assert_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID);
+        if (message_part)
+                g_assert_nonnull(strstr(error->message, message_part));
+}
+
 /* Inventory data: refs resolve to output offsets and targets, probes and `when` to caps fields. */
 static const char inventory_schema[] =
         "resource qp\n  query 0x50b\n  inlen 0x10\n  outlen 0x40\n  id 0x48 24\n  context 0x80 qpc\n"
@@ -406,9 +423,13 @@ static void test_inventory_data(void)
         const mlx5_schema_resource *cq = mlx5_schema_find_resource(schema, "cq");
         const mlx5_schema_resource *eq = mlx5_schema_find_resource(schema, "eq");
         const mlx5_schema_objref *r;
-        /* ref: a field that is no number, itself, a cycle, an unknown target, an array without [*] */
+        /* in cq: a field that is no number, a cycle back to qp, an unknown target, an array without [*] */
         static const char *const bad[] = {
-                "ref state cq\n", "ref cqn qp\n", "ref cqn nosuch\n", "ref peers cq\n", "ref peers[*]\n",
+                "  ref state cq\n", "  ref eqn qp\n", "  ref eqn nosuch\n", "  ref peers cq\n", "  ref peers[*]\n",
+        };
+        static const char *const bad_probes[] = {
+                "  probe nosuch.log_max_eq\n", "  probe general.nosuch\n", "  probe log_max_eq\n",
+                "  probe general.log_max_eq lg\n",
         };
 
         g_assert_cmpuint(qp->refs->len, ==, 3);
@@ -431,52 +452,11 @@ static void test_inventory_data(void)
         g_assert_cmpstr(mlx5_schema_find_caps(schema, "roce")->when, ==, "roce");
         g_assert_null(mlx5_schema_find_caps(schema, "general")->when);
 
-        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-                g_autofree char *text = g_strdup(inventory_schema);
-                g_autofree char *broken = NULL;
-                g_autoptr(GError) error = NULL;
-                g_autoptr(mlx5_schema) none = NULL;
-                char *at = strstr(text, "  ref eqn eq\n");
-
-                /* Replace cq's ref line (or, for the cycle, add cq -> qp). */
-                *at = '\0';
-                broken = g_strconcat(text, "  ", bad[i], at + strlen("  ref eqn eq\n"), NULL);
-                none = mlx5_schema_load_string("t.schema", broken, &error);
-                g_assert_null(none);
-                g_assert_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID);
-        }
-        {
-                static const char *const bad_probes[] = {
-                        "probe nosuch.log_max_eq\n", "probe general.nosuch\n", "probe log_max_eq\n",
-                        "probe general.log_max_eq lg\n",
-                };
-
-                for (size_t i = 0; i < G_N_ELEMENTS(bad_probes); i++) {
-                        g_autofree char *text = g_strdup(inventory_schema);
-                        g_autofree char *broken = NULL;
-                        g_autoptr(GError) error = NULL;
-                        g_autoptr(mlx5_schema) none = NULL;
-                        char *at = strstr(text, "  probe general.log_max_eq log\n");
-
-                        *at = '\0';
-                        broken = g_strconcat(text, "  ", bad_probes[i],
-                                             at + strlen("  probe general.log_max_eq log\n"), NULL);
-                        none = mlx5_schema_load_string("t.schema", broken, &error);
-                        g_assert_null(none);
-                        g_assert_error(error, MLX5_SCHEMA_ERROR, MLX5_SCHEMA_ERROR_INVALID);
-                }
-        }
-        {
-                g_autofree char *text = g_strdup(inventory_schema);
-                g_autoptr(GError) error = NULL;
-                g_autoptr(mlx5_schema) none = NULL;
-                char *at = strstr(text, "when roce");
-
-                memcpy(at, "when rocf", 9);
-                none = mlx5_schema_load_string("t.schema", text, &error);
-                g_assert_null(none);
-                g_assert_true(strstr(error->message, "not a field of the general caps") != NULL);
-        }
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+                assert_rejected(inventory_schema, "  ref eqn eq\n", bad[i], NULL);
+        for (size_t i = 0; i < G_N_ELEMENTS(bad_probes); i++)
+                assert_rejected(inventory_schema, "  probe general.log_max_eq log\n", bad_probes[i], NULL);
+        assert_rejected(inventory_schema, "  when roce\n", "  when rocf\n", "not a field of the general caps");
 }
 
 static void test_good_lookups(void)
