@@ -155,7 +155,8 @@ static int read_dump_request(mlx5_device *dev, const struct mlx5_rscdump_request
         int r;
 
         r = mlx5_rscdump_read(dev->transport, req, ret_stream, &status, &syndrome);
-        if (r == -EIO && status == MLX5_CMD_STAT_BAD_RES_ERR)
+        /* No such object, or no such entry of it (a QP without a send queue has no SND_BUFF). */
+        if (r == -EIO && (status == MLX5_CMD_STAT_BAD_RES_ERR || status == MLX5_CMD_STAT_IX_ERR))
                 return -ENOENT;
         if (r == -EIO && status != 0)
                 log_firmware_error(dev, MLX5_CMD_OP_ACCESS_REG, "RESOURCE_DUMP", status, syndrome);

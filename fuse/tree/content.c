@@ -387,12 +387,15 @@ static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, m
 /*
  * The objects a per-object segment directory lists: those of its type's
  * listing that firmware dumps with the record (a QP without a send queue
- * has no SND_BUFF, for one); so a walk of the tree reads every file it lists.
+ * has no SND_BUFF, for one), with their dumps: so a walk of the tree reads
+ * every file it lists, as it was, while the listing lives (objects come and
+ * go meanwhile).
  */
 static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t record, mlx5_snapshot **ret_snap)
 {
         g_autoptr(mlx5_snapshot) listing = NULL;
         const struct mlx5_menu_record *m;
+        GPtrArray *dumps;
         GArray *ids;
         int res_index, r;
 
@@ -406,19 +409,24 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         if (r < 0)
                 return r;
         ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        dumps = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
         for (guint i = 0; i < listing->listing->ids->len; i++) {
                 uint32_t id = g_array_index(listing->listing->ids, uint32_t, i);
-                g_autoptr(mlx5_snapshot) dump = NULL;
+                mlx5_snapshot *dump = NULL;
 
                 r = tree_get_content(tree, CONTENT_RSCDUMP, td->slot, record, id, &dump);
                 if (r == -ENODEV) {
                         g_array_unref(ids);
+                        g_ptr_array_unref(dumps);
                         return r;
                 }
-                if (r == 0)
-                        g_array_append_val(ids, id);
+                if (r < 0)
+                        continue;
+                g_array_append_val(ids, id);
+                g_ptr_array_add(dumps, dump);
         }
         *ret_snap = mlx5_snapshot_new_listing(ids, NULL, 0, g_new0(uint8_t, ids->len ? ids->len : 1));
+        mlx5_listing_set_snapshots(*ret_snap, dumps);
         (*ret_snap)->lifetime_us = listing->lifetime_us;
         return 0;
 }

@@ -368,6 +368,24 @@ static int rscdump_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5
         return tree_get_content(tree, CONTENT_RSCDUMP, n->dev, n->sub, n->id, ret_snap);
 }
 
+/* A listed object's dump as its directory's listing holds it (pinned or fresh), else firmware's now. */
+static int rscdump_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        struct mlx5_tree_node dir = { .kind = NODE_RSCDUMP_DIR, .dev = n->dev, .sub = n->sub };
+        struct mlx5_cache_key key = { .device = n->dev, .kind = CONTENT_RSCDUMP_LIST, .sub = n->sub };
+        g_autoptr(mlx5_snapshot) listing = tree_pinned_listing(tree, &dir);
+
+        if (listing || mlx5_cache_peek(tree->cache, &key, &listing) == 0) {
+                int slot = mlx5_listing_find(listing->listing, n->id);
+
+                if (slot >= 0 && listing->listing->snaps) {
+                        *ret_snap = mlx5_snapshot_ref(listing->listing->snaps->pdata[slot]);
+                        return 0;
+                }
+        }
+        return rscdump_content(tree, n, ret_snap);
+}
+
 /* ---- the table ---- */
 
 #define NAMED(n, p) .name = (n), .parent = (p)
@@ -419,5 +437,5 @@ const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS] = {
         [NODE_RSCDUMP_DIR] = { IN(NODE_RSCDUMP), .mode = DIR_MODE, .listing = rscdump_listing,
                                .listed_kind = NODE_RSCDUMP_OBJECT, .any_id = true },
         [NODE_RSCDUMP_OBJECT] = { IN(NODE_RSCDUMP_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
-                                  .content = rscdump_content, .raw = true },
+                                  .content = rscdump_object_content, .raw = true },
 };

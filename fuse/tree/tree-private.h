@@ -146,6 +146,8 @@ GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *s
 int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap);
 /* The listing of a type as its directory shows it: pinned by an open directory, else the cache's. */
 int tree_listing(mlx5_tree *tree, uint32_t dev, uint32_t res_index, mlx5_snapshot **ret_snap);
+/* The listing an open directory of its own listing (not a type's) pinned, or NULL. */
+mlx5_snapshot *tree_pinned_listing(mlx5_tree *tree, const struct mlx5_tree_node *dir);
 /* The .stats snapshot for the calling process. */
 mlx5_snapshot *tree_stats_for_caller(mlx5_tree *tree);
 /* Object names are canonical "0x%x". */

@@ -570,6 +570,11 @@ static uint64_t listing_pin_key(uint32_t dev, uint32_t res_index)
         return node_to_ino(&(struct node) { .kind = NODE_TYPE_DIR, .dev = dev, .sub = res_index });
 }
 
+mlx5_snapshot *tree_pinned_listing(mlx5_tree *tree, const struct mlx5_tree_node *dir)
+{
+        return pinned_snapshot(tree, node_to_ino((const struct node *) dir));
+}
+
 int tree_listing(mlx5_tree *tree, uint32_t dev, uint32_t res_index, mlx5_snapshot **ret_snap)
 {
         mlx5_snapshot *listing = pinned_snapshot(tree, listing_pin_key(dev, res_index));
@@ -974,8 +979,16 @@ static int list_dir(mlx5_tree_dir *dir)
         if (r < 0)
                 return r;
         if (tree_kind(dir->tree, s->kind)->listing) {
-                r = tree_kind(dir->tree, s->kind)->listing(dir->tree, (const struct mlx5_tree_node *) s, &dir->listing);
-                return r == -ENOENT ? 0 : r;
+                mlx5_snapshot *own = tree_pinned_listing(dir->tree, (const struct mlx5_tree_node *) s);
+
+                if (!own) {
+                        r = tree_kind(dir->tree, s->kind)->listing(dir->tree, (const struct mlx5_tree_node *) s, &own);
+                        if (r < 0)
+                                return r == -ENOENT ? 0 : r;
+                }
+                /* Pinned under the directory's own inode: what it lists reads as listed while it is open. */
+                dir->listing = pin_open(dir->tree, node_to_ino(s), own);
+                return 0;
         }
         r = listed_type(dir->tree, s);
         if (r < 0)
@@ -1084,8 +1097,10 @@ void mlx5_tree_dir_free(mlx5_tree_dir *dir)
         if (!dir)
                 return;
         g_array_unref(dir->entries);
-        if (dir->listing && dir->listed_res >= 0)
-                unpin_open(dir->tree, listing_pin_key(dir->self.dev, (uint32_t) dir->listed_res));
+        if (dir->listing)
+                unpin_open(dir->tree, dir->listed_res >= 0
+                                      ? listing_pin_key(dir->self.dev, (uint32_t) dir->listed_res)
+                                      : node_to_ino(&dir->self));
         mlx5_snapshot_unref(dir->listing);
         g_free(dir);
 }

@@ -38,11 +38,11 @@ listed() {
                 [ "$(ls "$MNT/$DEV/owner/$type")" = "$(ls "$MNT/$DEV/$type")" ] ||
                         fail "owner/$type does not list what $type lists"
         done
-        while read -r type id; do
-                grep -q '^found_by: [a-z]' "$MNT/$DEV/owner/$type/$id" || fail "owner/$type/$id names no source"
-                grep -qx 'rdma_device: mlx5_[0-9]*' "$MNT/$DEV/owner/$type/$id" ||
-                        fail "owner/$type/$id names no RDMA device"
-        done < <(listed)
+        run -1 grep -rL '^found_by: [a-z]' "$MNT/$DEV/owner"
+        assert_output ""
+        run -1 grep -rLx 'rdma_device: mlx5_[0-9]*' "$MNT/$DEV/owner"
+        assert_output ""
+        [ "$(find "$MNT/$DEV/owner" -type f | wc -l)" -eq "$(listed | wc -l)" ]
         [ "$(listed | wc -l)" -gt 100 ]
         run -1 cat "$MNT/$DEV/owner/qp/0xfffff0"
         assert_output --partial "No such file or directory"
@@ -79,60 +79,63 @@ schema_refs() {
 
 @test "every reference link of every listed QP, SQ, RQ, TIR, RQT, CQ and DCT names what its context names" {
         links=0 dangling=0
+        real=$(realpath "$MNT/$DEV")
+        declare -A exists
+        while read -r d t i _; do
+                [ "$d" = "$DEV" ] && exists["$t/$i"]=1
+        done <"$BATS_FILE_TMPDIR/manifest"
         for type in qp sq rq tir rqt cq dct; do
-                refs=$(schema_refs "$type")
+                refs=$(schema_refs "$type" | sed 's/\[\*\]/\\[[0-9]+\\]/')
                 [ -n "$refs" ] || fail "the schema has no ref of $type"
                 for id in $(ls "$MNT/$DEV/$type"); do
                         dir=$MNT/$DEV/refs/$type/$id
                         [ -d "$dir" ] || fail "refs/$type/$id is missing"
+                        # The context's values as the PRM file shows them (arrays element by element).
                         expected=""
-                        while read -r field target; do
-                                # The context's values as the PRM file shows them (arrays element by element).
-                                pattern=$(printf '%s' "$field" | sed 's/\[\*\]/\\[[0-9]*\\]/; s/^/^/; s/$/: /')
-                                while IFS=': ' read -r name value; do
-                                        v=$(printf '0x%x' "$value")
-                                        if [ "$v" = 0x0 ] && ! [ -e "$MNT/$DEV/$target/0x0" ]; then
-                                                continue    # 0 names nothing unless object 0 exists
-                                        fi
+                        while read -r name value; do
+                                name=${name%:}
+                                while read -r field target; do
+                                        [[ $name =~ ^$field$ ]] || continue
+                                        printf -v v '0x%x' "$value"
+                                        # 0 names nothing unless object 0 exists.
+                                        [ "$v" = 0x0 ] && [ -z "${exists[$target/0x0]:-}" ] && continue
                                         expected+="$name ../../../$target/$v"$'\n'
-                                done < <(grep -E "$pattern" "$MNT/$DEV/$type/$id" | sed 's/: /:/')
-                        done <<<"$refs"
+                                done <<<"$refs"
+                        done <"$MNT/$DEV/$type/$id"
+                        names=("$dir"/*)
+                        [ -L "${names[0]}" ] || names=()
+                        mapfile -t targets < <([ ${#names[@]} -eq 0 ] || readlink "${names[@]}")
+                        mapfile -t landed < <([ ${#names[@]} -eq 0 ] || realpath -m "${names[@]}")
                         actual=""
-                        for l in "$dir"/*; do
-                                [ -L "$l" ] || continue
-                                actual+="$(basename "$l") $(readlink "$l")"$'\n'
-                        done
-                        [ "$(sort <<<"$expected")" = "$(sort <<<"$actual")" ] ||
-                                fail "refs/$type/$id: expected [$expected] got [$actual]"
-                        # A link resolves exactly when firmware has the object (the manifest's truth).
-                        for l in "$dir"/*; do
-                                [ -L "$l" ] || continue
+                        for k in "${!names[@]}"; do
+                                actual+="${names[k]##*/} ${targets[k]}"$'\n'
                                 links=$((links + 1))
-                                target=$(readlink "$l" | cut -d/ -f4)
-                                tid=$(readlink "$l" | cut -d/ -f5)
-                                if awk -v d="$DEV" -v t="$target" -v i="$tid" '$1 == d && $2 == t && $3 == i { f = 1 }
-                                        END { exit !f }' "$BATS_FILE_TMPDIR/manifest"; then
-                                        [ "$(readlink -f "$l")" = "$(realpath "$MNT/$DEV/$target/$tid")" ] ||
-                                                fail "$l does not land on $target/$tid"
-                                        cmp -s "$l" "$MNT/$DEV/$target/$tid" || fail "$l reads other bytes"
+                                target=${targets[k]#../../../}
+                                [ "${landed[k]}" = "$real/$target" ] || fail "${names[k]} does not land on $target"
+                                # A link resolves exactly when firmware has the object (the manifest's truth).
+                                if [ -n "${exists[$target]:-}" ]; then
+                                        [ -f "${names[k]}" ] || fail "${names[k]} does not resolve to $target"
                                 else
-                                        [ ! -e "$l" ] || fail "$l resolves, but the simulator has no $target $tid"
+                                        [ ! -e "${names[k]}" ] || fail "${names[k]} resolves, but the simulator has no $target"
                                         dangling=$((dangling + 1))
                                 fi
                         done
+                        [ "$(sort <<<"$expected")" = "$(sort <<<"$actual")" ] ||
+                                fail "refs/$type/$id: expected [$expected] got [$actual]"
                 done
         done
         [ "$links" -gt 200 ] || fail "only $links links"
         echo "# $links links, $dangling dangling" >&3
 }
 
-@test "readlink -f goes from a QP to its send CQ and from there to its EQ" {
+@test "readlink -f goes from a QP to its send CQ and from there to its EQ; the link reads the object" {
         qp=$(ls "$MNT/$DEV/refs/qp" | head -1)
         cq=$(readlink -f "$MNT/$DEV/refs/qp/$qp/cqn_snd")
         [ "$cq" = "$(realpath "$MNT/$DEV")/cq/$(grep '^cqn_snd: ' "$MNT/$DEV/qp/$qp" | cut -d' ' -f2)" ]
         eq=$(readlink -f "$MNT/$DEV/refs/cq/$(basename "$cq")/c_eqn_or_apu_element")
         [ "$(dirname "$eq")" = "$(realpath "$MNT/$DEV")/eq" ]
         [ -f "$eq" ]
+        cmp "$MNT/$DEV/refs/qp/$qp/cqn_snd" "$cq"
 }
 
 @test "rscdump/ shows exactly the menu the firmware returns: the 45 records of a real ConnectX-6 Dx" {
