@@ -3,5 +3,10 @@
 
 #include <stdbool.h>
 
-/* GLib log output: stderr in the foreground, syslog once daemonized; debug adds info and debug. */
-void mlx5dbgfs_log_setup(bool to_syslog, bool debug);
+/*
+ * Where GLib's and libfuse's messages go: the journal when daemonized or
+ * when stderr is the journal's stream (a systemd service), syslog when
+ * daemonized without a journal, stderr otherwise.  debug adds info and
+ * debug messages.  May be called again to move the output.
+ */
+void mlx5dbgfs_log_setup(bool daemonized, bool debug);

@@ -4,10 +4,14 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "fs/devices.h"
 #include "fs/fs-ops.h"
 #include "fs/log.h"
+#include "fs/mountpoint.h"
 #include "fs/options.h"
+#include "fs/schema-dir.h"
 #include "host/host.h"
 #include "schema/schema.h"
 #include "tree/tree.h"
@@ -22,20 +26,14 @@ enum {
 #define FUSE_MAX_THREADS 16
 #define SLOW_WORKERS 64
 
-static const char *default_schema_dir(void)
-{
-        /* A build tree runs against its own sources; an installed one against the install. */
-        if (g_file_test(MLX5DBGFS_SOURCE_SCHEMA_DIR, G_FILE_TEST_IS_DIR))
-                return MLX5DBGFS_SOURCE_SCHEMA_DIR;
-        return MLX5DBGFS_SCHEMA_DIR;
-}
-
 static mlx5_schema *load_schema(const struct mlx5dbgfs_options *opts)
 {
         g_autoptr(GError) error = NULL;
-        const char *dir = opts->schema_dir ? opts->schema_dir : default_schema_dir();
-        mlx5_schema *schema = mlx5_schema_load_dir(dir, &error);
+        const char *dir = mlx5dbgfs_schema_dir(opts->schema_dir);
+        mlx5_schema *schema = NULL;
 
+        if (mlx5dbgfs_schema_dir_check_owner(dir, &error) == 0)
+                schema = mlx5_schema_load_dir(dir, &error);
         if (!schema)
                 fprintf(stderr, "mlx5dbgfs: %s\n", error->message);
         return schema;
@@ -44,7 +42,9 @@ static mlx5_schema *load_schema(const struct mlx5dbgfs_options *opts)
 static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema, mlx5_tree *tree)
 {
         mlx5dbgfs_hotplug *hotplug = NULL;
-        g_autoptr(GString) mount_opts = g_string_new("ro,default_permissions,fsname=mlx5dbgfs,subtype=mlx5dbgfs");
+        /* Nothing the user passes turns these off: options.c never passes rw, dev, suid or exec on. */
+        g_autoptr(GString) mount_opts = g_string_new("ro,nosuid,nodev,noexec,default_permissions,"
+                                                     "fsname=mlx5dbgfs,subtype=mlx5dbgfs");
         struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
         struct fuse_loop_config *loop_cfg = NULL;
         struct fuse_session *se;
@@ -72,8 +72,11 @@ static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema
         hotplug = mlx5dbgfs_hotplug_start(opts, schema, tree, mlx5_host_sysfs_root());
         loop_cfg = fuse_loop_cfg_create();
         fuse_loop_cfg_set_max_threads(loop_cfg, FUSE_MAX_THREADS);
+        /* Type=notify: the mount is there before systemd calls the service started. */
+        sd_notifyf(0, "READY=1\nSTATUS=Serving %s", opts->mountpoint);
         /* A positive result is the signal (SIGINT, SIGTERM) that asked us to stop. */
         r = fuse_session_loop_mt(se, loop_cfg) >= 0 ? EXIT_SUCCESS : EXIT_RUNTIME;
+        sd_notify(0, "STOPPING=1");
         fuse_loop_cfg_destroy(loop_cfg);
         mlx5dbgfs_hotplug_stop(hotplug);
         mlx5_fs_stop_workers();
@@ -114,6 +117,14 @@ int main(int argc, char **argv)
         }
         mlx5dbgfs_log_setup(false, opts.debug);
 
+        /* Before anything else: a bad mount point costs no device or schema work. */
+        if (!opts.check_schema &&
+            mlx5dbgfs_check_mountpoint(opts.mountpoint, opts.nonempty,
+                                       g_str_equal(opts.mountpoint, MLX5DBGFS_DEFAULT_MOUNTPOINT), &error) < 0) {
+                fprintf(stderr, "mlx5dbgfs: %s\n", error->message);
+                mlx5dbgfs_options_clear(&opts);
+                return EXIT_USAGE;
+        }
         schema = load_schema(&opts);
         if (!schema) {
                 mlx5dbgfs_options_clear(&opts);
@@ -132,10 +143,6 @@ int main(int argc, char **argv)
                 mlx5dbgfs_options_clear(&opts);
                 return EXIT_RUNTIME;
         }
-        if (g_str_equal(opts.mountpoint, MLX5DBGFS_DEFAULT_MOUNTPOINT) &&
-            g_mkdir_with_parents(opts.mountpoint, 0755) != 0)
-                fprintf(stderr, "mlx5dbgfs: cannot create %s: %s\n", opts.mountpoint, g_strerror(errno));
-
         tree = mlx5_tree_new(schema, &(struct mlx5_tree_options) {
                 .ttl_us = (int64_t) (opts.ttl * G_USEC_PER_SEC),
                 .cache_bytes = (size_t) opts.cache_mib << 20,

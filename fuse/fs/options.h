@@ -20,6 +20,7 @@ struct mlx5dbgfs_options {
         unsigned cache_mib;             /* -o cache_size=MIB */
         unsigned max_inflight;          /* -o max_inflight=N, per device */
         unsigned max_rate;              /* -o max_rate=N commands/s per device, 0 = no cap */
+        bool nonempty;                  /* -o nonempty: mount over a non-empty directory */
         GPtrArray *fuse_options;        /* passed on to libfuse, e.g. allow_other */
 };
 

@@ -145,3 +145,4 @@ module_exit(mlx5ctl_exit);
 
 MODULE_DESCRIPTION("mlx5 ConnectX control misc driver");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(MLX5CTL_VERSION);

@@ -43,7 +43,8 @@ start_mount() {
         shift
         MNT=$BATS_FILE_TMPDIR/mnt
         mkdir -p "$MNT"
-        rm -f "$BATS_FILE_TMPDIR/exit"
+        # A suite may mount more than once: never wait on the last daemon's pid.
+        rm -f "$BATS_FILE_TMPDIR/exit" "$BATS_FILE_TMPDIR/pid"
         # The daemon is not a child of later test shells: a wrapper records its exit status.
         (
                 "$MLX5DBGFS" --sim="$spec" -f "$@" "$MNT" 2>"$BATS_FILE_TMPDIR/daemon.log" &

@@ -72,6 +72,7 @@ mkdir -p "$work/out"
 
 # ---- modules: built from a copy so the source tree stays clean ----
 cp -a "$source_root/kernel" "$work/kbuild"
+cp "$source_root/VERSION" "$work/kbuild/VERSION"    # the DKMS tree's layout: MODULE_VERSION reads it
 if ! make -C "/usr/src/linux-headers-$kver" M="$work/kbuild" W=1 modules >"$work/kbuild.log" 2>&1; then
         cat "$work/kbuild.log" >&2
         echo "not ok 1 - mlx5ctl.ko, mlx5ctl_emu.ko and fwctl_emu.ko build against $kver"
@@ -129,6 +130,7 @@ MANIFEST=$manifest
 FWCTL_PCI="${edu_pci[*]}"
 DAEMON=$daemon
 SOURCE_ROOT=$source_root
+export MLX5DBGFS_SCHEMA_DIR=$source_root/schema
 KBUILD_WARNINGS=$kbuild_warnings
 EOF
 
