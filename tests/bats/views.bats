@@ -38,9 +38,9 @@ listed() {
                 [ "$(ls "$MNT/$DEV/owner/$type")" = "$(ls "$MNT/$DEV/$type")" ] ||
                         fail "owner/$type does not list what $type lists"
         done
-        run -1 grep -rL '^found_by: [a-z]' "$MNT/$DEV/owner"
+        run grep -rL '^found_by: [a-z]' "$MNT/$DEV/owner"    # grep -L's status tells whether lines matched
         assert_output ""
-        run -1 grep -rLx 'rdma_device: mlx5_[0-9]*' "$MNT/$DEV/owner"
+        run grep -rLx 'rdma_device: mlx5_[0-9]*' "$MNT/$DEV/owner"
         assert_output ""
         [ "$(find "$MNT/$DEV/owner" -type f | wc -l)" -eq "$(listed | wc -l)" ]
         [ "$(listed | wc -l)" -gt 100 ]
