@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Counts test cases from a meson test log, TAP subtests included.
+"""Counts test cases from meson test logs, TAP subtests included.
 
 meson and bats print their own summaries, which CI does not read; this prints
 the single closing line "N passed, N failed, N skipped" over every case.
@@ -42,7 +42,11 @@ def count(log_path):
 
 
 def main():
-    passed, failed, skipped = count(sys.argv[1])
+    passed = failed = skipped = 0
+    # One log per build (tests/run may run a sanitizer build after the plain one).
+    for path in sys.argv[1:]:
+        p, f, s = count(path)
+        passed, failed, skipped = passed + p, failed + f, skipped + s
     print(f'{passed} passed, {failed} failed, {skipped} skipped')
     return 1 if failed or passed == 0 else 0
 

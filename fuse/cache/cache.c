@@ -3,6 +3,7 @@
 #include <stdbool.h>
 
 #include "cache/cache.h"
+#include "transport/cancel.h"
 
 struct entry {
         struct mlx5_cache_key key;
@@ -23,6 +24,8 @@ struct mlx5_cache {
         mlx5_cache_fetch_fn fetch;
         void *user_data;
         uint64_t hits, misses, evictions, fetch_errors;
+        uint64_t not_kept;              /* answers larger than the cap: served once, not kept */
+        bool over_cap_logged;
 };
 
 static guint key_hash(gconstpointer p)
@@ -136,7 +139,12 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 }
                 if (!e || !e->fetching)
                         break;
-                g_cond_wait(&cache->fetched, &cache->lock);
+                /* Another reader's fetch: this reader may still be interrupted meanwhile. */
+                r = mlx5_cancel_wait(&cache->fetched, &cache->lock, 0);
+                if (r < 0) {
+                        g_mutex_unlock(&cache->lock);
+                        return r;
+                }
         }
         if (!e) {
                 e = g_new0(struct entry, 1);
@@ -156,8 +164,18 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 cache->fetch_errors++;
                 /* Never serve the stale answer of something that now fails. */
                 forget_locked(cache, e);
-        } else if (e->dropped) {
-                /* The answer is this caller's alone: the cache keeps nothing of a removed device. */
+        } else if (e->dropped || snap->cost > cache->max_bytes) {
+                /*
+                 * The answer is this caller's alone: the cache keeps nothing of a removed
+                 * device, nor anything larger than its whole cap.
+                 */
+                if (!e->dropped) {
+                        cache->not_kept++;
+                        if (!cache->over_cap_logged)
+                                g_warning("cache: a %zu-byte answer is larger than the whole cache (limit cache_size, "
+                                          "%zu bytes): served once, not kept", snap->cost, cache->max_bytes);
+                        cache->over_cap_logged = true;
+                }
                 forget_locked(cache, e);
                 *ret_snap = snap;
         } else {
@@ -220,5 +238,6 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out)
         g_string_append_printf(out, "cache.misses: %" G_GUINT64_FORMAT "\n", cache->misses);
         g_string_append_printf(out, "cache.evictions: %" G_GUINT64_FORMAT "\n", cache->evictions);
         g_string_append_printf(out, "cache.fetch_errors: %" G_GUINT64_FORMAT "\n", cache->fetch_errors);
+        g_string_append_printf(out, "cache.not_kept: %" G_GUINT64_FORMAT "\n", cache->not_kept);
         g_mutex_unlock(&cache->lock);
 }

@@ -3,10 +3,16 @@
 #include <string.h>
 
 #include "device/device.h"
+#include "device/fw-limits.h"
 #include "device/rscdump-reader.h"
+#include "transport/cancel.h"
 #include "prm/mbox.h"
 #include "prm/rscdump.h"
 
+
+/* Info, command and menu headers, 0xffff records, terminate, and room for notices. */
+#define MENU_MAX_BYTES (MLX5_RSCDUMP_INFO_LEN + MLX5_RSCDUMP_CMD_LEN + MLX5_RSCDUMP_MENU_RECORDS_BYTE + \
+                        0xffffu * MLX5_RSCDUMP_MENU_RECORD_LEN + 4096)
 
 #define LOG_BURST 20     /* firmware-error messages per device per second */
 
@@ -54,7 +60,7 @@ static int exec_checked(mlx5_device *dev, const uint8_t *in, size_t inlen, size_
 
         r = mlx5_transport_exec(dev->transport, in, inlen, out, outlen);
         if (r < 0) {
-                if (r != -ENODEV && r != -EBADMSG && log_allowed(dev))
+                if (r != -ENODEV && r != -EBADMSG && r != -EINTR && r != -EIO && log_allowed(dev))
                         g_warning("%s: %s %s: %s", dev->pci_name, mlx5_opcode_name(opcode) ?: "command",
                                   what ? what : "", g_strerror(-r));
                 return r;
@@ -94,6 +100,9 @@ struct query_batch {
         GMutex lock;
         GCond done;
         unsigned workers_left;
+        struct mlx5_deadline *deadline; /* or NULL */
+        mlx5_cancel *cancel;            /* the caller's, obeyed by every worker; or NULL */
+        gint late;                      /* the deadline passed: the rest are not asked */
 };
 
 /* One pool thread: claims indices until none are left. */
@@ -102,14 +111,29 @@ static void run_batch_worker(gpointer data, gpointer user_data)
         struct query_batch *b = data;
         unsigned i;
 
+        mlx5_cancel_set_current(b->cancel);
         while ((i = (unsigned) g_atomic_int_add(&b->next, 1)) < b->n) {
                 g_autoptr(GBytes) out = NULL;
 
+                if (g_atomic_int_get(&b->late) || mlx5_cancel_requested()) {
+                        b->results[i] = g_atomic_int_get(&b->late) ? -ETIMEDOUT : -EINTR;
+                        continue;
+                }
                 b->results[i] = mlx5_device_query(b->dev, b->res, b->ids[i], &out);
                 if (b->results[i] == 0)
                         memcpy(b->raws + (size_t) i * b->res->outlen, g_bytes_get_data(out, NULL),
                                b->res->outlen);
+                if (b->deadline && i % 64 == 0) {
+                        char who[96];
+
+                        g_snprintf(who, sizeof(who), "%s: listing %s", b->dev->pci_name, b->res->name);
+                        g_mutex_lock(&b->lock);
+                        if (mlx5_deadline_check(b->deadline, who) < 0)
+                                g_atomic_int_set(&b->late, 1);
+                        g_mutex_unlock(&b->lock);
+                }
         }
+        mlx5_cancel_set_current(NULL);
         g_mutex_lock(&b->lock);
         if (--b->workers_left == 0)
                 g_cond_signal(&b->done);
@@ -117,10 +141,11 @@ static void run_batch_worker(gpointer data, gpointer user_data)
 }
 
 void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, const uint32_t *ids, unsigned n,
-                            uint8_t *raws, int *results)
+                            struct mlx5_deadline *deadline, uint8_t *raws, int *results)
 {
         struct query_batch b = {
                 .dev = dev, .res = res, .ids = ids, .n = n, .raws = raws, .results = results,
+                .deadline = deadline, .cancel = mlx5_cancel_current(),
         };
         unsigned workers = MIN(n, dev->transport->max_inflight);
 
@@ -148,34 +173,26 @@ int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool 
         return exec_checked(dev, in, sizeof(in), MLX5_HCA_CAP_OUT_LEN, caps->name, ret_out);
 }
 
-static int read_dump_request(mlx5_device *dev, const struct mlx5_rscdump_request *req, GByteArray **ret_stream)
+/* num_of_obj1 (the caller's): 0 for the menu, as the kernel and mstflint ask; "all" only where a record offers it. */
+static int read_dump(mlx5_device *dev, struct mlx5_rscdump_request *req, GByteArray **ret_stream)
 {
         unsigned status = 0;
         uint32_t syndrome = 0;
         int r;
 
+        req->vhca_id = dev->vhca_id;
         r = mlx5_rscdump_read(dev->transport, req, ret_stream, &status, &syndrome);
         /* No such object, or no such entry of it (a QP without a send queue has no SND_BUFF). */
         if (r == -EIO && (status == MLX5_CMD_STAT_BAD_RES_ERR || status == MLX5_CMD_STAT_IX_ERR))
                 return -ENOENT;
         if (r == -EIO && status != 0)
                 log_firmware_error(dev, MLX5_CMD_OP_ACCESS_REG, "RESOURCE_DUMP", status, syndrome);
-        else if (r < 0 && r != -ENODEV)
-                g_warning("%s: resource dump of segment 0x%x: %s", dev->pci_name, req->segment_type,
-                          g_strerror(-r));
-        return r;
-}
-
-/* num_of_obj1: 0 for the menu, as the kernel and mstflint ask; "all" only where a record offers it. */
-static int read_dump(mlx5_device *dev, uint16_t segment_type, uint16_t num_of_obj1, GByteArray **ret_stream)
-{
-        struct mlx5_rscdump_request req = {
-                .segment_type = segment_type,
-                .vhca_id = dev->vhca_id,
-                .num_of_obj1 = num_of_obj1,
-        };
-
-        return read_dump_request(dev, &req, ret_stream);
+        /* Limits, timeouts and interrupts said why themselves. */
+        else if (r < 0 && r != -ENODEV && r != -EFBIG && r != -ETIMEDOUT && r != -EINTR && r != -EIO &&
+                 r != -E2BIG)
+                g_warning("%s: %s", req->who, g_strerror(-r));
+        /* What the reader gets: the dump failed. */
+        return r == -EFBIG || r == -ETIMEDOUT || r == -E2BIG ? -EIO : r;
 }
 
 int mlx5_device_dump_request(const mlx5_device *dev, const struct mlx5_menu_record *m, bool per_object,
@@ -214,47 +231,102 @@ int mlx5_device_dump(mlx5_device *dev, const struct mlx5_menu_record *m, bool pe
         r = mlx5_device_dump_request(dev, m, per_object, index1, &req);
         if (r < 0)
                 return r;
-        r = read_dump_request(dev, &req, &stream);
+        req.who = m->name;
+        r = read_dump(dev, &req, &stream);
         if (r < 0)
                 return r;
         *ret_stream = g_byte_array_free_to_bytes(stream);
         return 0;
 }
 
-int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids)
+/* The ids of a listing dump, taken as its chunks come so that a budget stops it early. */
+struct id_walk {
+        GArray *ids;
+        size_t offset;          /* first byte of the stream not walked yet */
+        struct mlx5_id_budget budget;
+        const char *who;
+        bool error_segment;
+        bool terminated;        /* the terminate segment came: nothing after it counts */
+};
+
+static int walk_ids(const GByteArray *stream, void *user_data)
 {
-        const struct mlx5_device_listing *l = &dev->listing[resource_index];
-        g_autoptr(GByteArray) stream = NULL;
-        g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        struct id_walk *w = user_data;
         struct mlx5_rscdump_segment seg;
-        size_t offset = 0;
         int r;
 
-        if (l->list_segment < 0)
-                return -EOPNOTSUPP;
-        r = read_dump(dev, l->list_segment, MLX5_RSCDUMP_ALL, &stream);
-        if (r < 0)
-                return r;
-
-        while ((r = mlx5_rscdump_next_segment(stream, &offset, &seg)) > 0) {
+        while (!w->terminated) {
+                size_t at = w->offset;
                 uint32_t id;
 
+                /* A segment not yet whole waits for the next chunk. */
+                if (stream->len - at < MLX5_RSCDUMP_SEG_HDR_LEN ||
+                    (size_t) mlx5_bits_get(stream->data + at, stream->len - at, MLX5_RSCDUMP_SEG_LENGTH_DW_BIT, 16) * 4 >
+                    stream->len - at)
+                        return 0;
+                r = mlx5_rscdump_next_segment(stream, &w->offset, &seg);
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        w->terminated = w->offset != at;
+                        return 0;
+                }
                 if (seg.type == MLX5_RSCDUMP_SEG_ERROR) {
-                        g_warning("%s: resource dump %s reported an error segment", dev->pci_name,
-                                  l->list_segment_name);
+                        w->error_segment = true;
                         return -EIO;
                 }
                 if (seg.type > MLX5_RSCDUMP_SEG_RESOURCE_MAX)
                         continue;
                 if (seg.len < MLX5_RSCDUMP_RES_PAYLOAD_BYTE)
-                        return -EIO;
+                        return -EBADMSG;
+                r = mlx5_id_budget_take(&w->budget, 1, w->who);
+                if (r < 0)
+                        return r;
                 id = mlx5_bits_get(seg.data, seg.len, MLX5_RSCDUMP_RES_INDEX1_BIT, 32);
-                g_array_append_val(ids, id);
+                g_array_append_val(w->ids, id);
         }
-        if (r < 0) {
-                g_warning("%s: resource dump %s: malformed segment stream", dev->pci_name, l->list_segment_name);
+        return 0;
+}
+
+int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids)
+{
+        const struct mlx5_device_listing *l = &dev->listing[resource_index];
+        const struct mlx5_limits *limits = mlx5_limits_get();
+        g_autofree char *who = NULL;
+        g_autoptr(GByteArray) stream = NULL;
+        g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        struct mlx5_deadline deadline;
+        struct id_walk walk = { .ids = ids };
+        struct mlx5_rscdump_request req = { .on_chunk = walk_ids, .user_data = &walk, .deadline = &deadline };
+        int r;
+
+        if (l->list_segment < 0)
+                return -EOPNOTSUPP;
+        who = g_strdup_printf("%s: listing %s", dev->pci_name, l->list_segment_name);
+        walk.who = req.who = who;
+        req.segment_type = (uint16_t) l->list_segment;
+        req.num_of_obj1 = MLX5_RSCDUMP_ALL;
+        mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, limits->list_max_us);
+        mlx5_id_budget_init(&walk.budget, MLX5_LIMIT_LIST_IDS, MIN(limits->list_max_ids, l->caps_max_ids));
+        /* Not even a header per object more than the caps allow objects: a longer dump is broken. */
+        if (l->caps_max_ids != UINT64_MAX)
+                req.max_bytes = (l->caps_max_ids + 16) * MLX5_RSCDUMP_MAX_SEG_LEN;
+        r = read_dump(dev, &req, &stream);
+        if (r == 0)
+                r = walk_ids(stream, &walk);
+        /* What is left unwalked at the end is a segment cut short. */
+        if (r == 0 && !walk.terminated && walk.offset != stream->len)
+                r = -EBADMSG;
+        if (walk.error_segment) {
+                g_warning("%s: firmware reported an error segment", who);
                 return -EIO;
         }
+        if (r == -EBADMSG) {
+                g_warning("%s: malformed segment stream", who);
+                return -EIO;
+        }
+        if (r < 0)
+                return r;
         *ret_ids = g_steal_pointer(&ids);
         return 0;
 }
@@ -274,11 +346,15 @@ static bool record_flag(const uint8_t *rec, unsigned bit)
 static int read_menu(mlx5_device *dev)
 {
         g_autoptr(GByteArray) stream = NULL;
+        g_autofree char *who = g_strdup_printf("%s: resource dump menu", dev->pci_name);
+        /* The most a menu can hold (16-bit num_of_records), so an endless one ends there. */
+        struct mlx5_rscdump_request req = { .segment_type = MLX5_RSCDUMP_SEG_MENU, .who = who,
+                                            .max_bytes = MENU_MAX_BYTES };
         struct mlx5_rscdump_segment seg;
         size_t offset = 0;
         int r;
 
-        r = read_dump(dev, MLX5_RSCDUMP_SEG_MENU, 0, &stream);
+        r = read_dump(dev, &req, &stream);
         if (r < 0)
                 return r;
         while ((r = mlx5_rscdump_next_segment(stream, &offset, &seg)) > 0) {
@@ -354,6 +430,24 @@ uint64_t mlx5_device_cap(mlx5_device *dev, const mlx5_schema_caps *caps, const c
         return caps_field(dev->caps_current[i], caps, field);
 }
 
+/*
+ * How many objects of a type the device can have, from general caps
+ * log_max_<type> where there is one (qp, cq, eq, mkey, srq, rq, sq, tir,
+ * tis, rmp, rqt); UINT64_MAX otherwise.
+ */
+static uint64_t caps_max_objects(GBytes *caps_out, const mlx5_schema_caps *general, const char *type)
+{
+        g_autofree char *path = g_strdup_printf("log_max_%s", type);
+        gsize len;
+        const uint8_t *p = g_bytes_get_data(caps_out, &len);
+        uint64_t v = 0;
+
+        if (mlx5_schema_get(general->layout, p + MLX5_MBOX_HDR_LEN, len - MLX5_MBOX_HDR_LEN, path, &v) < 0 ||
+            v >= 32)
+                return UINT64_MAX;
+        return UINT64_C(1) << v;
+}
+
 static int discover(mlx5_device *dev, GError **error)
 {
         const mlx5_schema_caps *general = mlx5_schema_find_caps_by_type(dev->schema, MLX5_CAP_TYPE_GENERAL);
@@ -398,6 +492,7 @@ static int discover(mlx5_device *dev, GError **error)
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, i);
                 g_autoptr(GBytes) probe = NULL;
 
+                dev->listing[i].caps_max_ids = caps_max_objects(out, general, res->name);
                 /* One query of object 0 tells whether the kernel lets the command through at all. */
                 r = mlx5_device_query(dev, res, 0, &probe);
                 if (r == -ENODEV) {
@@ -408,8 +503,11 @@ static int discover(mlx5_device *dev, GError **error)
                         dev->listing[i].absent = r == -EBADMSG ? "the kernel refuses its query command"
                                                                : "its query command is not allowed";
         }
-        if (dev->resource_dump && read_menu(dev) < 0)
+        if (dev->resource_dump && read_menu(dev) < 0) {
+                /* Not the records read before it broke either: a broken menu is no menu. */
+                g_array_set_size(dev->menu, 0);
                 g_warning("%s: cannot read the resource dump menu; its segments will not be used", dev->pci_name);
+        }
         for (unsigned i = 0; i < n_res; i++) {
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, i);
 
@@ -427,6 +525,7 @@ int mlx5_device_open(mlx5_transport *transport, mlx5_host *host, const mlx5_sche
 
         dev->transport = transport;
         dev->host = host;
+        mlx5_transport_set_timeout(transport, mlx5_limits_get()->cmd_timeout_us);
         dev->menu = g_array_new(FALSE, TRUE, sizeof(struct mlx5_menu_record));
         dev->schema = schema;
         g_mutex_init(&dev->log_lock);

@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "device/fw-limits.h"
 #include "host/host.h"
 #include "device/rscdump-reader.h"
 #include "prm/rscdump.h"
@@ -33,6 +34,7 @@ struct mlx5_device_listing {
         const char *absent;             /* why the type is not shown at all, or NULL */
         int list_segment;               /* a menu segment that lists them all (num_of_obj1 "all"), or -1 */
         const char *list_segment_name;
+        uint64_t caps_max_ids;          /* objects its caps allow (log_max_<type>), or UINT64_MAX */
 };
 
 struct mlx5_device {
@@ -71,15 +73,20 @@ int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_
  * Queries n objects in parallel, as many at once as the device has command
  * slots.  Slot i of raws (res->outlen bytes each) gets object ids[i]'s output
  * mailbox where results[i] is 0; results[i] is -ENOENT for an object that no
- * longer exists, or another -errno.
+ * longer exists, -ETIMEDOUT for one not asked because the deadline (may be
+ * NULL) passed, -EINTR when the caller's request was cancelled (cancel.h), or
+ * another -errno.
  */
 void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, const uint32_t *ids, unsigned n,
-                            uint8_t *raws, int *results);
+                            struct mlx5_deadline *deadline, uint8_t *raws, int *results);
 /* QUERY_HCA_CAP of one capability type, current or maximum values. */
 int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool current, GBytes **ret_out);
 /*
  * The object numbers of a resource type through the menu segment that lists
  * them all (listing->list_segment >= 0; real ConnectX firmware has none).
+ *
+ * Within the limits max_list_ids (and the caps' object count), max_dump_mib
+ * and list_timeout: past one, -EIO (logged, counted).
  */
 int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids);
 /*

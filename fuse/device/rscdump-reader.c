@@ -27,6 +27,8 @@ int mlx5_rscdump_read(mlx5_transport *t, const struct mlx5_rscdump_request *req,
         g_autoptr(GByteArray) stream = g_byte_array_new();
         uint8_t in[ACCESS_REG_LEN] = { 0 }, out[ACCESS_REG_LEN];
         uint8_t *reg_in = in + MLX5_MBOX_HDR_LEN, *reg_out = out + MLX5_MBOX_HDR_LEN;
+        const char *who = req->who ? req->who : "resource dump";
+        uint64_t max_bytes;
 
         mlx5_mbox_in_set_hdr(in, MLX5_CMD_OP_ACCESS_REG, MLX5_ACCESS_REG_OP_MOD_READ);
         mlx5_bits_set(in, sizeof(in), MLX5_ACCESS_REG_ID_BIT, 16, MLX5_REG_RESOURCE_DUMP);
@@ -38,12 +40,24 @@ int mlx5_rscdump_read(mlx5_transport *t, const struct mlx5_rscdump_request *req,
         mlx5_bits_set(reg_in, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_INDEX2_BIT, 32, req->index2);
         mlx5_bits_set(reg_in, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_NUM_OF_OBJ2_BIT, 16, req->num_of_obj2);
 
-        for (;;) {
+        max_bytes = mlx5_limits_get()->dump_max_bytes;
+        if (req->max_bytes)
+                max_bytes = MIN(max_bytes, req->max_bytes);
+        for (uint64_t chunks = 0;; chunks++) {
                 unsigned seq_in = mlx5_bits_get(reg_in, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_SEQ_NUM_BIT, 4);
                 unsigned seq_out;
                 uint64_t size;
                 int r;
 
+                if (chunks >= mlx5_limits_get()->dump_max_chunks) {
+                        mlx5_limit_trip(MLX5_LIMIT_DUMP_CHUNKS, who, "firmware still says more_dump after %" G_GUINT64_FORMAT " chunks", chunks);
+                        return -EFBIG;
+                }
+                if (req->deadline) {
+                        r = mlx5_deadline_check(req->deadline, who);
+                        if (r < 0)
+                                return r;
+                }
                 memset(out, 0, sizeof(out));
                 r = mlx5_transport_exec(t, in, sizeof(in), out, sizeof(out));
                 if (r < 0)
@@ -56,21 +70,40 @@ int mlx5_rscdump_read(mlx5_transport *t, const struct mlx5_rscdump_request *req,
                         return -EIO;
                 }
 
-                /* As the kernel does: firmware must advance the sequence by one. */
+                /*
+                 * Firmware must advance the sequence by one (mod 16).  The kernel also
+                 * takes 0 at any point; no firmware is known to need that, and a
+                 * sequence stuck at 0 would then never stop a looping dump: stricter.
+                 */
                 seq_out = mlx5_bits_get(reg_out, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_SEQ_NUM_BIT, 4);
-                if (seq_out != 0 && seq_out != ((seq_in + 1) & 0xf))
+                if (seq_out != ((seq_in + 1) & 0xf)) {
+                        mlx5_limit_trip(MLX5_LIMIT_DUMP_SEQ, who, "chunk %" G_GUINT64_FORMAT " has seq_num %u, expected %u",
+                                        chunks, seq_out, (seq_in + 1) & 0xf);
                         return -EIO;
+                }
 
                 size = mlx5_bits_get(reg_out, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_SIZE_BIT, 32);
-                if (size > MLX5_RSCDUMP_INLINE_LEN || stream->len + size > MLX5_RSCDUMP_MAX_STREAM)
+                if (size > MLX5_RSCDUMP_INLINE_LEN) {
+                        g_warning("%s: firmware says a chunk holds %" G_GUINT64_FORMAT " bytes, more than the %u inline",
+                                  who, size, MLX5_RSCDUMP_INLINE_LEN);
                         return -EIO;
+                }
+                if (stream->len + size > max_bytes) {
+                        mlx5_limit_trip(MLX5_LIMIT_DUMP_BYTES, who, "dump longer than %" G_GUINT64_FORMAT " bytes",
+                                        max_bytes);
+                        return -EFBIG;
+                }
                 g_byte_array_append(stream, reg_out + MLX5_RSCDUMP_INLINE_BYTE, size);
+                if (req->on_chunk && (r = req->on_chunk(stream, req->user_data)) < 0)
+                        return r;
 
                 if (!mlx5_bits_get(reg_out, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_MORE_DUMP_BIT, 1))
                         break;
                 /* An empty chunk that still says "more" would loop forever. */
-                if (size == 0)
+                if (size == 0) {
+                        g_warning("%s: firmware sent an empty chunk that says more_dump", who);
                         return -EIO;
+                }
                 for (size_t i = 0; i < G_N_ELEMENTS(continued_fields); i++)
                         mlx5_bits_set(reg_in, MLX5_RSCDUMP_REG_LEN, continued_fields[i].bit,
                                       continued_fields[i].width,

@@ -9,10 +9,8 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "device/fw-limits.h"
 #include "transport/transport.h"
-
-/* A stream larger than this is refused rather than exhausting memory. */
-#define MLX5_RSCDUMP_MAX_STREAM (256u << 20)
 
 struct mlx5_rscdump_request {
         uint16_t segment_type;
@@ -21,12 +19,23 @@ struct mlx5_rscdump_request {
         uint32_t index2;
         uint16_t num_of_obj1;
         uint16_t num_of_obj2;
+        const char *who;                /* names the dump in log lines */
+        uint64_t max_bytes;             /* 0: the max_dump_mib limit; else the smaller of both */
+        struct mlx5_deadline *deadline; /* or NULL */
+        /*
+         * Called after each chunk with the stream so far; a negative return
+         * ends the dump with that error (e.g. a budget on what it holds).
+         */
+        int (*on_chunk)(const GByteArray *stream, void *user_data);
+        void *user_data;
 };
 
 /*
  * Reads one whole dump.  Returns 0 with the concatenated stream in
  * *ret_stream, -EIO on a firmware error (status, syndrome in *ret_status /
- * *ret_syndrome when given) or a broken stream, or the transport's -errno.
+ * *ret_syndrome when given) or a broken stream, -EFBIG when the dump
+ * outgrows its byte or chunk budget, -ETIMEDOUT past the deadline (limits
+ * logged and counted, see limits.h), or the transport's -errno.
  */
 int mlx5_rscdump_read(mlx5_transport *t, const struct mlx5_rscdump_request *req,
                       GByteArray **ret_stream, unsigned *ret_status, uint32_t *ret_syndrome);

@@ -8,8 +8,70 @@
 #include <string.h>
 
 #include "fs/fs-ops.h"
+#include "transport/cancel.h"
 
 static struct fuse_session *session;
+
+/*
+ * Handles the kernel holds: released by the kernel, or at the end by
+ * mlx5_fs_release_all (after an unmount the kernel releases nothing).
+ */
+static GMutex handles_lock;
+static GHashTable *open_files, *open_dirs;
+
+static void handle_add(GHashTable **set, void *handle)
+{
+        g_mutex_lock(&handles_lock);
+        if (!*set)
+                *set = g_hash_table_new(NULL, NULL);
+        g_hash_table_add(*set, handle);
+        g_mutex_unlock(&handles_lock);
+}
+
+static void handle_remove(GHashTable *set, void *handle)
+{
+        g_mutex_lock(&handles_lock);
+        if (set)
+                g_hash_table_remove(set, handle);
+        g_mutex_unlock(&handles_lock);
+}
+
+void mlx5_fs_release_all(mlx5_tree *tree)
+{
+        GHashTableIter iter;
+        gpointer handle;
+
+        g_mutex_lock(&handles_lock);
+        if (open_files) {
+                g_hash_table_iter_init(&iter, open_files);
+                while (g_hash_table_iter_next(&iter, &handle, NULL))
+                        mlx5_tree_file_free(tree, handle);
+                g_clear_pointer(&open_files, g_hash_table_unref);
+        }
+        if (open_dirs) {
+                g_hash_table_iter_init(&iter, open_dirs);
+                while (g_hash_table_iter_next(&iter, &handle, NULL))
+                        mlx5_tree_dir_free(handle);
+                g_clear_pointer(&open_dirs, g_hash_table_unref);
+        }
+        g_mutex_unlock(&handles_lock);
+}
+
+/*
+ * A request that waits for firmware carries a cancel token that INTERRUPT
+ * fires.  It is unhooked before the reply: libfuse then waits for a
+ * callback under way, so the token is never used after its request.
+ */
+static void on_interrupt(fuse_req_t req, void *data)
+{
+        mlx5_cancel_fire(data);
+}
+
+static void interrupts_done(fuse_req_t req)
+{
+        if (mlx5_cancel_current())
+                fuse_req_interrupt_func(req, NULL, NULL);
+}
 
 void mlx5_fs_set_session(struct fuse_session *se)
 {
@@ -65,6 +127,7 @@ static bool do_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
         if (r == -EWOULDBLOCK)
                 return false;
+        interrupts_done(req);
         if (r < 0) {
                 fuse_reply_err(req, -r);
                 return true;
@@ -83,6 +146,7 @@ static bool do_getattr(fuse_req_t req, fuse_ino_t ino)
 
         if (r == -EWOULDBLOCK)
                 return false;
+        interrupts_done(req);
         if (r < 0)
                 fuse_reply_err(req, -r);
         else
@@ -97,6 +161,7 @@ static bool do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
         if (r == -EWOULDBLOCK)
                 return false;
+        interrupts_done(req);
         if (r < 0) {
                 fuse_reply_err(req, -r);
                 return true;
@@ -105,8 +170,11 @@ static bool do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         /* Reads come from the pinned snapshot, never from stale page cache. */
         fi->direct_io = 1;
         fi->keep_cache = 0;
-        if (fuse_reply_open(req, fi) != 0)
+        handle_add(&open_files, file);
+        if (fuse_reply_open(req, fi) != 0) {
+                handle_remove(open_files, file);
                 mlx5_tree_file_free(tree_of(req), file);
+        }
         return true;
 }
 
@@ -117,13 +185,17 @@ static bool do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
         if (r == -EWOULDBLOCK)
                 return false;
+        interrupts_done(req);
         if (r < 0) {
                 fuse_reply_err(req, -r);
                 return true;
         }
         fi->fh = (uintptr_t) dir;
-        if (fuse_reply_open(req, fi) != 0)
+        handle_add(&open_dirs, dir);
+        if (fuse_reply_open(req, fi) != 0) {
+                handle_remove(open_dirs, dir);
                 mlx5_tree_dir_free(dir);
+        }
         return true;
 }
 
@@ -154,8 +226,12 @@ static bool run_request(struct slow_request *r, bool may_block)
 static void run_slow(gpointer data, gpointer user_data)
 {
         struct slow_request *r = data;
+        g_autoptr(mlx5_cancel) cancel = mlx5_cancel_new();
 
+        mlx5_cancel_set_current(cancel);
+        fuse_req_interrupt_func(r->req, on_interrupt, cancel);
         run_request(r, true);
+        mlx5_cancel_set_current(NULL);
         g_free(r->name);
         g_free(r);
 }
@@ -182,6 +258,7 @@ void mlx5_fs_start_workers(unsigned n)
 
 void mlx5_fs_stop_workers(void)
 {
+        mlx5_cancel_all();
         if (slow_pool)
                 g_thread_pool_free(g_steal_pointer(&slow_pool), FALSE, TRUE);
 }
@@ -250,6 +327,7 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+        handle_remove(open_files, (void *) (uintptr_t) fi->fh);
         mlx5_tree_file_free(tree_of(req), (mlx5_tree_file *) (uintptr_t) fi->fh);
         fuse_reply_err(req, 0);
 }
@@ -304,6 +382,7 @@ static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+        handle_remove(open_dirs, (void *) (uintptr_t) fi->fh);
         mlx5_tree_dir_free((mlx5_tree_dir *) (uintptr_t) fi->fh);
         fuse_reply_err(req, 0);
 }

@@ -11,6 +11,7 @@
 #include "fs/log.h"
 #include "fs/mountpoint.h"
 #include "fs/options.h"
+#include "device/fw-limits.h"
 #include "fs/schema-dir.h"
 #include "host/host.h"
 #include "schema/schema.h"
@@ -78,8 +79,10 @@ static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema
         r = fuse_session_loop_mt(se, loop_cfg) >= 0 ? EXIT_SUCCESS : EXIT_RUNTIME;
         sd_notify(0, "STOPPING=1");
         fuse_loop_cfg_destroy(loop_cfg);
-        mlx5dbgfs_hotplug_stop(hotplug);
+        /* Waits for firmware end first (readers get EINTR), so nothing below can hang. */
         mlx5_fs_stop_workers();
+        mlx5dbgfs_hotplug_stop(hotplug);
+        mlx5_fs_release_all(tree);
         mlx5_fs_set_session(NULL);
 
 out_unmount:
@@ -137,6 +140,13 @@ int main(int argc, char **argv)
                 return EXIT_SUCCESS;
         }
 
+        mlx5_limits_set(&(struct mlx5_limits) {
+                .cmd_timeout_us = (int64_t) (opts.cmd_timeout * G_USEC_PER_SEC),
+                .list_max_us = (int64_t) (opts.list_timeout * G_USEC_PER_SEC),
+                .list_max_ids = opts.max_list_ids,
+                /* A dump bigger than the whole cache could not be kept anyway. */
+                .dump_max_bytes = MIN((uint64_t) (opts.max_dump_mib ? opts.max_dump_mib : 64), opts.cache_mib) << 20,
+        });
         devices = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_device_free);
         if (!mlx5dbgfs_open_devices(&opts, schema, devices, &error)) {
                 fprintf(stderr, "mlx5dbgfs: %s\n", error->message);

@@ -36,6 +36,10 @@ void mlx5dbgfs_print_usage(const char *argv0)
                "  max_inflight=N      commands in flight per device (default 32)\n"
                "  max_rate=N          commands per second per device (default 0: no cap),\n"
                "                      so a polling loop cannot starve the production driver\n"
+               "  cmd_timeout=SECONDS a command not answered by then fails EIO (default 60)\n"
+               "  list_timeout=SECONDS time one listing may take (default 60)\n"
+               "  max_list_ids=N      object ids one listing may hold (default 1048576)\n"
+               "  max_dump_mib=MIB    bytes one resource dump may return (default 64)\n"
                "  sim[=SPEC]          the same as --sim[=SPEC], for mount -t fuse.mlx5dbgfs;\n"
                "                      separate SPEC's pairs with ':' here (sim=devices=2:qp=10)\n"
                "  nonempty            mount over a directory that is not empty\n"
@@ -60,6 +64,10 @@ static const struct numeric_option numeric_options[] = {
         { "cache_size", 1, 65536, offsetof(struct mlx5dbgfs_options, cache_mib), false },
         { "max_inflight", 1, 1024, offsetof(struct mlx5dbgfs_options, max_inflight), false },
         { "max_rate", 0, 10000000, offsetof(struct mlx5dbgfs_options, max_rate), false },
+        { "cmd_timeout", 0.01, 3600, offsetof(struct mlx5dbgfs_options, cmd_timeout), true },
+        { "list_timeout", 0.01, 86400, offsetof(struct mlx5dbgfs_options, list_timeout), true },
+        { "max_list_ids", 1, 1u << 30, offsetof(struct mlx5dbgfs_options, max_list_ids), false },
+        { "max_dump_mib", 1, 65536, offsetof(struct mlx5dbgfs_options, max_dump_mib), false },
 };
 
 /* Longest value text a numeric option takes: "3600.000001" and the like. */

@@ -20,6 +20,10 @@ struct mlx5dbgfs_options {
         unsigned cache_mib;             /* -o cache_size=MIB */
         unsigned max_inflight;          /* -o max_inflight=N, per device */
         unsigned max_rate;              /* -o max_rate=N commands/s per device, 0 = no cap */
+        double cmd_timeout;             /* -o cmd_timeout=SECONDS per command (device/fw-limits.h) */
+        double list_timeout;            /* -o list_timeout=SECONDS per listing */
+        unsigned max_list_ids;          /* -o max_list_ids=N object ids per listing */
+        unsigned max_dump_mib;          /* -o max_dump_mib=MIB per resource dump */
         bool nonempty;                  /* -o nonempty: mount over a non-empty directory */
         GPtrArray *fuse_options;        /* passed on to libfuse, e.g. allow_other */
 };

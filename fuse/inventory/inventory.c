@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "device/fw-limits.h"
 #include "inventory/inventory.h"
 #include "prm/bits.h"
 
@@ -75,12 +76,18 @@ static uint16_t owner_ref(mlx5_inventory *inv, mlx5_inventory_found *found, uint
         return (uint16_t) found->owners->len;
 }
 
+/* Candidates one collection may hold: the inventory's own cap, or -o max_list_ids if lower. */
+static unsigned max_ids(void)
+{
+        return MIN(MLX5_INVENTORY_MAX_IDS, mlx5_limits_get()->crawl_max_ids);
+}
+
 bool inventory_found_add(mlx5_inventory *inv, mlx5_inventory_found *found, uint32_t id, uint8_t source,
                          uint32_t pid, const char *comm)
 {
         uint16_t owner;
 
-        if (found->ids->len >= MLX5_INVENTORY_MAX_IDS)
+        if (found->ids->len >= max_ids())
                 return false;
         /* The query would name another object: its id field holds fewer bits. */
         if (id & ~found->id_mask)
@@ -256,10 +263,10 @@ int mlx5_inventory_collect(mlx5_inventory *inv, unsigned res_index, const GArray
                 add_probe_space(inv, res, found);
         for (guint i = 0; referenced && i < referenced->len; i++)
                 inventory_found_add(inv, found, g_array_index(referenced, uint32_t, i), MLX5_INV_REF, 0, NULL);
-        if (found->ids->len >= MLX5_INVENTORY_MAX_IDS) {
+        if (found->ids->len >= max_ids()) {
                 g_atomic_int_inc(&inv->stats.limit_trips);
-                g_warning("%s: %s: more than %u candidates (MLX5_INVENTORY_MAX_IDS); the rest are not listed",
-                          inv->dev->pci_name, res->name, MLX5_INVENTORY_MAX_IDS);
+                mlx5_limit_trip(MLX5_LIMIT_CRAWL_IDS, inv->dev->pci_name, "more than %u %s candidates; the rest are not listed",
+                                max_ids(), res->name);
         }
         found_finish(found);
         g_atomic_int_add(&inv->stats.candidates, (gint) found->ids->len);

@@ -44,6 +44,8 @@ enum mlx5_rscdump_segment_type {
 #define MLX5_RSCDUMP_SEG_LENGTH_DW_BIT  0x0     /* 16 */
 #define MLX5_RSCDUMP_SEG_TYPE_BIT       0x10    /* 16 */
 #define MLX5_RSCDUMP_SEG_HDR_LEN        4
+/* Longest segment the 16-bit length_dw can describe. */
+#define MLX5_RSCDUMP_MAX_SEG_LEN        (0xffffu * 4)
 
 /* resource_dump_resource_segment */
 #define MLX5_RSCDUMP_RES_INDEX1_BIT     0x40

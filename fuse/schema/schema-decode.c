@@ -71,7 +71,8 @@ static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value
 
 /*
  * n bytes starting at bit_off: bytes as hex digits, ascii up to the first
- * NUL with anything unprintable escaped, so the value stays on one line.
+ * NUL with anything unprintable escaped as \xNN and a backslash as \\, so
+ * the value stays on one line and reads back unambiguously.
  */
 static void append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len,
                          uint64_t bit_off, uint32_t n)
@@ -84,6 +85,8 @@ static void append_bytes(GString *out, enum mlx5_display display, const uint8_t 
                         g_string_append_c(out, hex_digits[byte & 0xf]);
                 } else if (byte == '\0') {
                         return;
+                } else if (byte == '\\') {
+                        g_string_append(out, "\\\\");
                 } else if (byte >= 0x20 && byte < 0x7f) {
                         g_string_append_c(out, byte);
                 } else {

@@ -28,6 +28,7 @@ mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, uns
         sim->slots = spec->slots;
         sim->n_fail = spec->n_fail;
         memcpy(sim->fail, spec->fail, sizeof(sim->fail));
+        sim_faults_init(&sim->faults, &spec->faults, spec->seed + index);
         if (spec->unplug_index == (int) index)
                 sim->unplug_at_us = g_get_monotonic_time() + (int64_t) spec->unplug_ms * 1000;
 
@@ -51,6 +52,7 @@ void mlx5_sim_free(mlx5_sim *sim)
 {
         if (!sim)
                 return;
+        sim_faults_stop(&sim->faults);
         sim_populate_clear(sim);
         g_queue_free_full(sim->dump_sessions, sim_rscdump_session_free);
         g_hash_table_unref(sim->umem);
@@ -193,6 +195,7 @@ int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t
 
         if (sim->latency_us)
                 g_usleep(sim->latency_us);
+        sim_faults_delay(&sim->faults, cmd.opcode);
 
         g_mutex_lock(&sim->lock);
         sim_churn_tick(sim, g_get_monotonic_time());
@@ -203,6 +206,7 @@ int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t
                 cmd.out[0] = status;
                 mlx5_be32_set(cmd.out + 4, cmd.syndrome);
         }
+        sim_faults_spoil(&cmd);
         g_mutex_unlock(&sim->lock);
 
         g_mutex_lock(&sim->slot_lock);

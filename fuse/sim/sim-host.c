@@ -170,6 +170,7 @@ int mlx5_sim_debugfs_list(mlx5_sim *sim, const char *dir, GPtrArray **ret_names)
                 if (kinds & KIND(sim_object_creator(sim, t, slot)->kind))
                         g_ptr_array_add(names, g_strdup_printf("0x%x", id));
         g_mutex_unlock(&sim->lock);
+        sim_faults_host_names(&sim->faults, names);
         *ret_names = g_steal_pointer(&names);
         return 0;
 }

@@ -13,6 +13,7 @@
 #include "prm/mbox.h"
 #include "prm/rscdump.h"
 #include "sim/sim.h"
+#include "sim/sim-faults.h"
 
 /* Limits: a spec cannot make the simulator allocate without bound. */
 #define SIM_MAX_DEVICES         64
@@ -42,6 +43,7 @@ struct mlx5_sim_spec {
         int unplug_index;               /* the function unplugged, or -1 */
         uint64_t unplug_ms;             /* this long after it was built */
         GHashTable *counts;             /* resource name -> object count, when given */
+        struct sim_faults faults;       /* fault= keys (sim-faults.c) */
 };
 
 /* ---- deterministic values ---- */
@@ -378,6 +380,7 @@ struct mlx5_sim {
         unsigned fail[SIM_MAX_FAIL];
         unsigned n_fail;
         int64_t unplug_at_us;           /* monotonic time it goes away, or 0 */
+        struct sim_faults faults;       /* injected faults (sim-faults.c) */
 
         /* Immutable after mlx5_sim_new, but for the types' live objects (under lock). */
         struct sim_type *types;         /* per schema resource index */

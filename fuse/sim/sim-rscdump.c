@@ -521,6 +521,8 @@ static unsigned resource_dump(struct sim_cmd *cmd)
 
         if (!mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_INLINE_DUMP_BIT, 1))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_NOT_INLINE);
+        if (sim_faults_dump(cmd, &status))
+                return status;
         if (opaque == 0) {
                 status = open_session(cmd, req, &s);
                 if (status != MLX5_CMD_STAT_OK)

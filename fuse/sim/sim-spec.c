@@ -48,9 +48,15 @@ static bool parse_number(const char *key, const char *value, uint64_t min, uint6
         return true;
 }
 
+bool sim_spec_number(const char *key, const char *value, uint64_t min, uint64_t max, uint64_t *ret_value,
+                     GError **error)
+{
+        return parse_number(key, value, min, max, ret_value, error);
+}
+
 static char *known_keys(const mlx5_schema *schema)
 {
-        GString *s = g_string_new("devices, seed, latency_us, slots, churn, fail, unplug");
+        GString *s = g_string_new("devices, seed, latency_us, slots, churn, fail, unplug, fault, faults_after");
 
         for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
@@ -80,12 +86,15 @@ static bool parse_item(mlx5_sim_spec *spec, const mlx5_schema *schema, const cha
         const mlx5_schema_resource *res;
         g_autofree char *known = NULL;
         uint64_t v;
+        bool ok;
 
         for (size_t i = 0; i < G_N_ELEMENTS(numeric_keys); i++)
                 if (strcmp(key, numeric_keys[i].key) == 0)
                         return parse_number(key, value, numeric_keys[i].min, numeric_keys[i].max,
                                             (uint64_t *) (void *) ((char *) spec + numeric_keys[i].offset), error);
 
+        if (sim_faults_parse(&spec->faults, key, value, &ok, error))
+                return ok;
         if (strcmp(key, "fail") == 0) {
                 unsigned opcode;
 

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <string.h>
 
 #include "prm/mbox.h"
+#include "transport/cancel.h"
 #include "transport/cmd-stats.h"
 #include "transport/transport.h"
 
 /* query_q_counter_in.clear (bit 0xc0): reading with it set resets counters. */
+/* mlx5_core's own command timeout (MLX5_CMD_TIMEOUT_MSEC). */
+#define DEFAULT_TIMEOUT_US (60 * G_USEC_PER_SEC)
+/* How long freeing a transport waits for commands still in firmware (shutdown). */
+#define FREE_GRACE_US (500 * 1000)
 #define QUERY_Q_COUNTER_CLEAR_BIT 0xc0
 
 /*
@@ -57,14 +63,69 @@ gboolean mlx5_transport_is_allowed(const uint8_t *in, size_t inlen)
         return FALSE;
 }
 
+/*
+ * One command on its way: the sender thread owns the copies of the
+ * mailboxes, so the caller may stop waiting (timeout, interrupt) and the
+ * late answer lands here, not in the caller's buffer.  Under t->lock.
+ */
+struct pending {
+        gint refcount;                  /* the caller's and the sender's */
+        mlx5_transport *t;
+        uint8_t *in, *out;
+        size_t inlen, outlen;
+        int result;
+        bool done;
+};
+
+static void pending_unref(struct pending *p)
+{
+        if (!g_atomic_int_dec_and_test(&p->refcount))
+                return;
+        g_free(p->in);
+        g_free(p->out);
+        g_free(p);
+}
+
+static void send_pending(gpointer data, gpointer user_data)
+{
+        struct pending *p = data;
+        mlx5_transport *t = p->t;
+        int64_t start = g_get_monotonic_time();
+        int r;
+
+        r = t->ops->exec(t, p->in, p->inlen, p->out, p->outlen);
+        mlx5_cmd_stats_record(t->stats, mlx5_mbox_in_opcode(p->in), r, r < 0 ? 0 : mlx5_mbox_out_status(p->out),
+                              (uint64_t) (g_get_monotonic_time() - start) * 1000);
+
+        g_mutex_lock(&t->lock);
+        p->result = r;
+        p->done = true;
+        t->inflight--;
+        g_cond_signal(&t->slot_free);
+        g_cond_broadcast(&t->answered);
+        g_mutex_unlock(&t->lock);
+        pending_unref(p);
+}
+
 void mlx5_transport_init(mlx5_transport *t, const struct mlx5_transport_ops *ops, unsigned max_inflight)
 {
         t->ops = ops;
         t->stats = mlx5_cmd_stats_new();
         t->max_inflight = max_inflight ? max_inflight : 1;
         t->inflight = 0;
+        t->timeout_us = DEFAULT_TIMEOUT_US;
+        /* One sender per slot: a slot stays taken until its command ends. */
+        t->senders = g_thread_pool_new(send_pending, NULL, (gint) t->max_inflight, FALSE, NULL);
         g_mutex_init(&t->lock);
         g_cond_init(&t->slot_free);
+        g_cond_init(&t->answered);
+}
+
+void mlx5_transport_set_timeout(mlx5_transport *t, int64_t timeout_us)
+{
+        g_mutex_lock(&t->lock);
+        t->timeout_us = timeout_us > 0 ? timeout_us : DEFAULT_TIMEOUT_US;
+        g_mutex_unlock(&t->lock);
 }
 
 void mlx5_transport_set_max_rate(mlx5_transport *t, unsigned per_second)
@@ -92,10 +153,28 @@ static void wait_for_rate(mlx5_transport *t)
                 g_usleep((gulong) (at - now));
 }
 
+/* Gives up on a command (the lock held): counts it, and logs a timeout. */
+static int give_up_locked(mlx5_transport *t, const void *in, int why, bool sent)
+{
+        unsigned opcode = mlx5_mbox_in_opcode(in);
+
+        if (why == -EINTR) {
+                t->interrupted++;
+                return -EINTR;
+        }
+        t->timeouts++;
+        g_warning("%s: limit cmd_timeout (%.1f s) reached: %s (0x%x) %s, failing the request", t->id.pci_name,
+                  (double) t->timeout_us / G_USEC_PER_SEC, mlx5_opcode_name(opcode) ?: "command", opcode,
+                  sent ? "not answered (its slot stays taken until firmware answers)"
+                       : "found no free command slot");
+        return -EIO;
+}
+
 int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *out, size_t outlen)
 {
-        int64_t start;
-        int r;
+        struct pending *p;
+        int64_t deadline;
+        int r = 0;
 
         if (inlen < MLX5_MBOX_HDR_LEN || outlen < MLX5_MBOX_HDR_LEN)
                 return -EINVAL;
@@ -104,37 +183,74 @@ int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *o
 
         wait_for_rate(t);
         g_mutex_lock(&t->lock);
+        deadline = g_get_monotonic_time() + t->timeout_us;
         while (t->inflight >= t->max_inflight)
-                g_cond_wait(&t->slot_free, &t->lock);
+                if ((r = mlx5_cancel_wait(&t->slot_free, &t->lock, deadline)) < 0) {
+                        r = give_up_locked(t, in, r, false);
+                        g_mutex_unlock(&t->lock);
+                        return r;
+                }
         t->inflight++;
+        deadline = g_get_monotonic_time() + t->timeout_us;
         g_mutex_unlock(&t->lock);
 
-        start = g_get_monotonic_time();
-        r = t->ops->exec(t, in, inlen, out, outlen);
-        mlx5_cmd_stats_record(t->stats, mlx5_mbox_in_opcode(in), r,
-                              r < 0 ? 0 : mlx5_mbox_out_status(out),
-                              (uint64_t) (g_get_monotonic_time() - start) * 1000);
+        p = g_new0(struct pending, 1);
+        p->refcount = 2;
+        p->t = t;
+        p->in = g_memdup2(in, inlen);
+        p->inlen = inlen;
+        p->out = g_malloc0(outlen);
+        p->outlen = outlen;
+        g_thread_pool_push(t->senders, p, NULL);
 
         g_mutex_lock(&t->lock);
-        t->inflight--;
-        g_cond_signal(&t->slot_free);
+        while (!p->done && (r = mlx5_cancel_wait(&t->answered, &t->lock, deadline)) == 0)
+                ;
+        if (p->done) {
+                r = p->result;
+                if (r >= 0)
+                        memcpy(out, p->out, outlen);
+        } else {
+                r = give_up_locked(t, in, r, true);
+        }
         g_mutex_unlock(&t->lock);
+        pending_unref(p);
         return r;
 }
 
 void mlx5_transport_format_stats(mlx5_transport *t, GString *out)
 {
         mlx5_cmd_stats_format(t->stats, out);
+        g_mutex_lock(&t->lock);
+        g_string_append_printf(out, "timeouts: %" G_GUINT64_FORMAT "\n", t->timeouts);
+        g_string_append_printf(out, "interrupted: %" G_GUINT64_FORMAT "\n", t->interrupted);
+        g_string_append_printf(out, "inflight: %u\n", t->inflight);
+        g_mutex_unlock(&t->lock);
         if (t->ops->format_peer_stats)
                 t->ops->format_peer_stats(t, out);
 }
 
 void mlx5_transport_free(mlx5_transport *t)
 {
+        int64_t until = g_get_monotonic_time() + FREE_GRACE_US;
+        unsigned left;
+
         if (!t)
                 return;
+        g_mutex_lock(&t->lock);
+        while (t->inflight && g_get_monotonic_time() < until)
+                g_cond_wait_until(&t->answered, &t->lock, until);
+        left = t->inflight;
+        g_mutex_unlock(&t->lock);
+        if (left) {
+                /* Their senders still use it: left to process exit rather than freed under them. */
+                g_warning("%s: %u commands still in firmware; not waiting for them", t->id.pci_name, left);
+                return;
+        }
+        g_thread_pool_free(t->senders, FALSE, TRUE);
         mlx5_cmd_stats_free(t->stats);
         g_mutex_clear(&t->lock);
         g_cond_clear(&t->slot_free);
+        g_cond_clear(&t->answered);
         t->ops->destroy(t);
 }

@@ -40,7 +40,11 @@ struct mlx5_transport {
         struct mlx5_transport_identity id;
         struct mlx5_cmd_stats *stats;   /* owned; see cmd-stats.h */
         unsigned max_inflight;
-        unsigned inflight;
+        unsigned inflight;              /* slots taken, timed-out commands included until they end */
+        int64_t timeout_us;             /* per command; past it the caller gets -EIO */
+        uint64_t timeouts, interrupted; /* commands given up on, by timeout and by the reader */
+        GThreadPool *senders;           /* run ops->exec, so a caller can stop waiting */
+        GCond answered;                 /* broadcast whenever a command ends */
         int64_t rate_interval_us;       /* 0: no rate cap; else one command per interval */
         int64_t next_send_us;           /* monotonic time the next command may go */
         GMutex lock;
@@ -51,13 +55,19 @@ struct mlx5_transport {
 void mlx5_transport_init(mlx5_transport *t, const struct mlx5_transport_ops *ops, unsigned max_inflight);
 
 /* Caps the commands per second sent to this device (0 lifts the cap). */
+/* How long a caller waits for one command (0: the default, 60 s as firmware's own). */
+void mlx5_transport_set_timeout(mlx5_transport *t, int64_t timeout_us);
+
 void mlx5_transport_set_max_rate(mlx5_transport *t, unsigned per_second);
 
 /*
  * Send a command: refuses anything but read-only queries (-EPERM), waits for
  * its turn under the rate cap and for a free command slot, counts and times
  * the command.  Firmware errors are not
- * transport errors: check the outbox status.
+ * transport errors: check the outbox status.  A command not answered within
+ * the timeout gives -EIO (logged, counted); one whose caller is cancelled
+ * (cancel.h) -EINTR.  Either way the command keeps its slot until it really
+ * ends, and its late answer is dropped.
  */
 int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *out, size_t outlen);
 

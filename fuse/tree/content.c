@@ -201,6 +201,7 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         GArray *ids;
         uint8_t *has_raw, *found_by;
         uint16_t *owner_of;
+        struct mlx5_deadline deadline;
         unsigned n, kept = 0;
         int r;
 
@@ -211,19 +212,23 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         n = nl->ids->len;
         raws = g_malloc((size_t) n * res->outlen + 1);
         results = g_new(int, n + 1);
-        mlx5_device_query_many(td->dev, res, (const uint32_t *) (const void *) nl->ids->data, n, raws, results);
+        /* Past list_timeout, the objects not yet asked stay listed without bytes. */
+        mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, mlx5_limits_get()->list_max_us);
+        mlx5_device_query_many(td->dev, res, (const uint32_t *) (const void *) nl->ids->data, n, &deadline, raws,
+                               results);
 
         ids = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), n);
         has_raw = g_new0(uint8_t, n + 1);
         found_by = g_new0(uint8_t, n + 1);
         owner_of = g_new0(uint16_t, n + 1);
         for (unsigned i = 0; i < n; i++) {
-                if (results[i] == -ENODEV) {
+                /* A device gone, or a reader gone: no listing to keep. */
+                if (results[i] == -ENODEV || results[i] == -EINTR) {
                         g_array_unref(ids);
                         g_free(has_raw);
                         g_free(found_by);
                         g_free(owner_of);
-                        return -ENODEV;
+                        return results[i];
                 }
                 if (results[i] < 0 && !keep_failed(td, nl, i, results[i]))
                         continue;
@@ -345,6 +350,7 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
         GString *text = g_string_sized_new(4096);
 
         mlx5_cache_format_stats(tree->cache, text);
+        mlx5_limits_format_stats(text);
         for (unsigned slot = 0;; slot++) {
                 g_autoptr(tree_device) td = NULL;
                 g_autoptr(GString) dev_text = g_string_new(NULL);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -839,6 +840,9 @@ int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct 
 
         if (!node_from_ino(tree, parent, &p))
                 return -ENOENT;
+        /* The kernel passes names up to 1024 bytes; none of ours is longer than NAME_MAX. */
+        if (strlen(name) > NAME_MAX)
+                return -ENAMETOOLONG;
         r = lookup_child(tree, &p, name, &child);
         if (r < 0)
                 return r;

@@ -110,7 +110,7 @@ static const struct decode_case cases[] = {
                 "end\n",
                 { 'M', 'T', '_', '1', 0, 'z', 'z', 'z',
                   'a', '\n', 'b', 0x01, 0x7f, 0xff, '\\', 'c' }, 16,
-                "name: MT_1\nraw: a\\x0ab\\x01\\x7f\\xff\\c\n",
+                "name: MT_1\nraw: a\\x0ab\\x01\\x7f\\xff\\\\c\n",
         },
         {
                 "short-buffer",
@@ -146,16 +146,16 @@ static void test_decode_case(const void *data)
         g_assert_cmpstr(out->str, ==, c->expected);
 }
 
-/* A backslash is printable: it stays itself, only unprintable bytes become \xNN. */
+/* A backslash is doubled, so that "\x41" in a field cannot read as the escape of 'A'. */
 static void test_ascii_backslash(void)
 {
         g_autoptr(mlx5_schema) schema = mlx5_schema_load_string("t.schema",
                 "struct t 32\n  0 32 s ascii\nend\n", NULL);
-        const uint8_t bytes[4] = { 'a', '\\', 'b', 0 };
+        const uint8_t bytes[4] = { '\\', 'x', '4', '1' };
         g_autoptr(GString) out = g_string_new(NULL);
 
         mlx5_decode_struct(out, mlx5_schema_find_struct(schema, "t"), bytes, sizeof(bytes));
-        g_assert_cmpstr(out->str, ==, "s: a\\b\n");
+        g_assert_cmpstr(out->str, ==, "s: \\\\x41\n");
 }
 
 static void test_decode_value(void)

@@ -1,0 +1,226 @@
+#!/usr/bin/env bats
+# A hostile or broken device cannot hurt the host: each fault the simulator
+# can inject (sim-faults.h) is bounded by a named limit.  Every test mounts
+# its own faulty device and checks the bound: commands sent, time (generous),
+# peak RSS, the reader's error, the log line naming the limit, the .stats
+# counter, and that the mount keeps serving other files.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+DEV=0000:08:00.0
+
+setup() {
+        FUSE_UNUSABLE=$(fuse_unusable_reason)
+        skip_without_fuse
+}
+
+teardown() {
+        [ -n "${FUSE_UNUSABLE:-}" ] || stop_mount
+}
+
+teardown_file() {
+        :
+}
+
+# stat_of KEY: one .stats value (0 when absent)
+stat_of() {
+        awk -F': ' -v k="$1" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$MNT/.stats"
+}
+
+peak_rss_mib() {
+        awk '/^VmHWM:/ { print int($2 / 1024) }' "/proc/$(daemon_pid)/status"
+}
+
+# timed CMD...: runs CMD through bats' run, sets ELAPSED_MS
+timed() {
+        local start
+        start=$(date +%s%N)
+        run "$@"
+        ELAPSED_MS=$(( ($(date +%s%N) - start) / 1000000 ))
+}
+
+# The mount still serves files the fault does not touch.
+assert_still_serving() {
+        run -0 cat "$MNT/$DEV/caps/current/general"
+        assert_line --regexp '^log_max_qp: '
+        run -0 cat "$MNT/$DEV/info"
+        assert_line --regexp '^pci_address: '
+        kill -0 "$(daemon_pid)"
+}
+
+log_has() {
+        run -0 grep -E "$1" "$BATS_FILE_TMPDIR/daemon.log"
+}
+
+# Real firmware has no dump that lists a type: the dump the daemon reads is
+# the menu, at discovery.  A broken menu costs a bounded number of commands,
+# the mount comes up without it, and listings use the host's views.
+
+@test "endless dump: the menu stops at the most a menu can hold" {
+        start_mount "fault=endless_dump"
+        # 3411960 bytes in 208-byte chunks: 16404 commands (before: 1.29 million, 13 s, 265 MB).
+        [ "$(stat_of "$DEV.sent.ACCESS_REG")" -le 16500 ]
+        [ "$(peak_rss_mib)" -lt 100 ]
+        log_has "$DEV: resource dump menu: limit max_dump_mib \(64\) reached: dump longer than 3411960 bytes"
+        log_has "$DEV: cannot read the resource dump menu"
+        [ "$(stat_of limits.max_dump_mib.tripped)" -eq 1 ]
+        run -0 ls "$MNT/$DEV/qp"
+        [ "${#lines[@]}" -gt 0 ]
+        assert_still_serving
+}
+
+@test "endless dump: max_dump_mib stops it first when lower" {
+        start_mount "fault=endless_dump" -o max_dump_mib=1
+        # 1 MiB in 208-byte chunks: 5042 chunks, not one more.
+        [ "$(stat_of "$DEV.sent.ACCESS_REG")" -le 5042 ]
+        log_has "limit max_dump_mib \(1\) reached: dump longer than 1048576 bytes"
+        [ "$(stat_of limits.max_dump_mib.tripped)" -eq 1 ]
+        assert_still_serving
+}
+
+@test "stuck sequence number: the first chunk whose seq_num does not advance ends the dump" {
+        start_mount "fault=stuck_seq"
+        [ "$(stat_of "$DEV.sent.ACCESS_REG")" -eq 1 ]
+        log_has "resource dump menu: limit dump_seq_num reached: chunk 0 has seq_num 0, expected 1"
+        [ "$(stat_of limits.dump_seq_num.tripped)" -eq 1 ]
+        assert_still_serving
+}
+
+@test "huge id list: a host view naming 200000 objects is cut at max_list_ids, one query each" {
+        start_mount "fault=huge_ids:200000" -o max_list_ids=20000
+        timed -0 ls "$MNT/$DEV/qp"
+        [ "$ELAPSED_MS" -lt 30000 ]
+        # None of the extra names is an object: the listing keeps the real ones it reached.
+        [ "$(stat_of "$DEV.sent.QUERY_QP")" -le 20100 ]
+        [ "$(peak_rss_mib)" -lt 200 ]
+        log_has "$DEV: limit max_crawl_ids \(20000\) reached: more than 20000 qp candidates; the rest are not listed"
+        [ "$(stat_of limits.max_crawl_ids.tripped)" -ge 1 ]
+        assert_still_serving
+}
+
+@test "huge id list within the limit is listed: names that are no object are left out" {
+        start_mount "fault=huge_ids:3000"
+        run -0 ls "$MNT/$DEV/qp"
+        refute_line --regexp '^0xc0'
+        [ "$(stat_of "$DEV.sent.QUERY_QP")" -ge 3000 ]
+        [ "$(stat_of limits.max_crawl_ids.tripped)" -eq 0 ]
+}
+
+@test "slow commands: list_timeout ends the queries of a listing, objects stay listed" {
+        start_mount "qp=4000,fault=slow:40@QUERY_QP,faults_after=1000" -o list_timeout=1
+        sleep 1.1
+        timed -0 ls "$MNT/$DEV/qp"
+        listed=${#lines[@]}
+        # Without the limit: about 3300 host-visible QPs x 40 ms / 32 slots = 4.1 s.
+        [ "$ELAPSED_MS" -lt 3000 ]
+        # Every object the host's views name stays listed, queried or not.
+        run -0 grep -E "^found.qp: netlink $listed, debugfs $listed;" "$MNT/$DEV/info"
+        [ "$(stat_of "$DEV.sent.QUERY_QP")" -lt "$listed" ]
+        log_has "$DEV: listing qp: limit list_timeout \(1\) reached"
+        [ "$(stat_of limits.list_timeout.tripped)" -ge 1 ]
+        assert_still_serving
+}
+
+@test "hung command: cmd_timeout fails the read with EIO, its slot stays accounted for" {
+        start_mount "fault=hang@QUERY_QP,faults_after=1000" -o cmd_timeout=1
+        sleep 1.1
+        timed -1 cat "$MNT/$DEV/qp/0x103"
+        assert_output --partial "Input/output error"
+        [ "$ELAPSED_MS" -lt 3000 ]
+        [ "$ELAPSED_MS" -ge 900 ]
+        log_has "$DEV: limit cmd_timeout \(1.0 s\) reached: QUERY_QP \(0x50b\) not answered"
+        [ "$(stat_of "$DEV.timeouts")" -ge 1 ]
+        [ "$(stat_of "$DEV.inflight")" -ge 1 ]
+        assert_still_serving
+}
+
+@test "a killed reader returns within 1 s while firmware hangs" {
+        start_mount "fault=hang@QUERY_QP,faults_after=1000"
+        sleep 1.1
+        cat "$MNT/$DEV/qp/0x105" >/dev/null 2>&1 &
+        reader=$!
+        sleep 0.3
+        kill -0 "$reader"
+        start=$(date +%s%N)
+        kill -KILL "$reader"
+        wait "$reader" || true
+        elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+        [ "$elapsed" -lt 1000 ]
+        [ "$(stat_of "$DEV.interrupted")" -ge 1 ]
+        assert_still_serving
+}
+
+@test "SIGTERM with hung commands unmounts within 2 s" {
+        start_mount "fault=hang@QUERY_QP,faults_after=1000"
+        sleep 1.1
+        for id in 0x103 0x105 0x109; do
+                cat "$MNT/$DEV/qp/$id" >/dev/null 2>&1 &
+        done
+        sleep 0.3
+        start=$(date +%s%N)
+        kill -TERM "$(daemon_pid)"
+        while mountpoint -q "$MNT"; do
+                [ $(( ($(date +%s%N) - start) / 1000000 )) -lt 2000 ]
+                sleep 0.02
+        done
+        elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+        [ "$elapsed" -lt 2000 ]
+        run -0 wait_daemon
+        wait
+}
+
+@test "truncated dump: a menu cut mid-segment is refused, the mount serves" {
+        start_mount "fault=truncate@ACCESS_REG"
+        log_has "$DEV: cannot read the resource dump menu"
+        [ "$(stat_of "$DEV.sent.ACCESS_REG")" -lt 20 ]
+        assert_still_serving
+}
+
+@test "oversized chunk: a size beyond the inline data is refused with a log line" {
+        start_mount "fault=oversize"
+        log_has "resource dump menu: firmware says a chunk holds 65536 bytes, more than the 208 inline"
+        [ "$(stat_of "$DEV.sent.ACCESS_REG")" -eq 1 ]
+        assert_still_serving
+}
+
+@test "random bytes: the menu is refused, queries decode whatever came, the daemon lives" {
+        start_mount "fault=random"
+        log_has "$DEV: cannot read the resource dump menu"
+        run cat "$MNT/$DEV/cq/0x400" "$MNT/$DEV/qp/0x103" "$MNT/$DEV/caps/current/roce" "$MNT/$DEV/info"
+        kill -0 "$(daemon_pid)"
+        run -0 cat "$MNT/.stats"
+}
+
+@test "wrong status on the menu: named in the log, the mount serves" {
+        start_mount "fault=wrong_status@ACCESS_REG"
+        log_has "ACCESS_REG RESOURCE_DUMP failed: firmware status UNKNOWN \(0x7e\)"
+        assert_still_serving
+}
+
+@test "wrong status: an undefined status is EIO, named in the log" {
+        start_mount "fault=wrong_status@QUERY_CQ,faults_after=1000"
+        sleep 1.1
+        run -1 cat "$MNT/$DEV/cq/0x400"
+        assert_output --partial "Input/output error"
+        log_has "QUERY_CQ 0x400 failed: firmware status UNKNOWN \(0x7e\)"
+        assert_still_serving
+}
+
+@test "a name longer than 255 bytes is ENAMETOOLONG" {
+        start_mount ""
+        name=$(printf 'a%.0s' $(seq 256))
+        run -1 stat "$MNT/$DEV/$name"
+        assert_output --partial "File name too long"
+        run -1 stat "$MNT/$DEV/qp/$name"
+        assert_output --partial "File name too long"
+}
+
+@test "the cache cap is real: a listing larger than the cache is served once, not kept" {
+        start_mount "qp=20000" -o cache_size=1
+        run -0 ls "$MNT/$DEV/qp"
+        [ "$(echo "$output" | wc -l)" -eq 20000 ]
+        [ "$(stat_of cache.not_kept)" -ge 1 ]
+        [ "$(stat_of cache.bytes)" -le "$(stat_of cache.max_bytes)" ]
+        log_has "larger than the whole cache \(limit cache_size"
+}
