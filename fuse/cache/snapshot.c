@@ -66,6 +66,13 @@ void mlx5_listing_set_origin(mlx5_snapshot *listing_snap, uint8_t *found_by, uin
                               (owners ? owners->len * (sizeof(struct mlx5_object_owner) + 32) : 0);
 }
 
+void mlx5_listing_set_snapshots(mlx5_snapshot *listing_snap, GPtrArray *snaps)
+{
+        listing_snap->listing->snaps = snaps;
+        for (guint i = 0; i < snaps->len; i++)
+                listing_snap->cost += ((mlx5_snapshot *) snaps->pdata[i])->cost;
+}
+
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap)
 {
         g_atomic_int_inc(&snap->refcount);
@@ -90,6 +97,8 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                 g_free(snap->listing->owner_of);
                 if (snap->listing->owners)
                         g_ptr_array_unref(snap->listing->owners);
+                if (snap->listing->snaps)
+                        g_ptr_array_unref(snap->listing->snaps);
                 g_free(snap->listing);
         }
         g_free(snap);

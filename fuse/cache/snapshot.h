@@ -47,6 +47,7 @@ struct mlx5_listing {
         uint8_t *found_by;              /* per slot: which sources found it (inventory bits), or NULL */
         uint16_t *owner_of;             /* per slot: 1 + index into owners, 0 for none; or NULL */
         GPtrArray *owners;              /* struct mlx5_object_owner *, or NULL */
+        GPtrArray *snaps;               /* mlx5_snapshot * per slot, for listings of whole snapshots; or NULL */
 };
 
 /* Takes ownership of raw and text (either may be NULL). */
@@ -58,6 +59,8 @@ mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, GBytes *raws, size_t outle
 /* Takes ownership of found_by and owner_of (ids->len entries each) and owners (may be NULL). */
 void mlx5_listing_set_origin(mlx5_snapshot *listing_snap, uint8_t *found_by, uint16_t *owner_of, GPtrArray *owners);
 void mlx5_object_owner_free(struct mlx5_object_owner *owner);
+/* Takes ownership of snaps (one referenced snapshot per id), which the listing then keeps alive. */
+void mlx5_listing_set_snapshots(mlx5_snapshot *listing_snap, GPtrArray *snaps);
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap);
 void mlx5_snapshot_unref(mlx5_snapshot *snap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_snapshot, mlx5_snapshot_unref)

@@ -182,6 +182,9 @@ static int read_dump(mlx5_device *dev, struct mlx5_rscdump_request *req, GByteAr
 
         req->vhca_id = dev->vhca_id;
         r = mlx5_rscdump_read(dev->transport, req, ret_stream, &status, &syndrome);
+        /* No such object, or no such entry of it (a QP without a send queue has no SND_BUFF). */
+        if (r == -EIO && (status == MLX5_CMD_STAT_BAD_RES_ERR || status == MLX5_CMD_STAT_IX_ERR))
+                return -ENOENT;
         if (r == -EIO && status != 0)
                 log_firmware_error(dev, MLX5_CMD_OP_ACCESS_REG, "RESOURCE_DUMP", status, syndrome);
         /* Limits, timeouts and interrupts said why themselves. */
@@ -190,6 +193,50 @@ static int read_dump(mlx5_device *dev, struct mlx5_rscdump_request *req, GByteAr
                 g_warning("%s: %s", req->who, g_strerror(-r));
         /* What the reader gets: the dump failed. */
         return r == -EFBIG || r == -ETIMEDOUT || r == -E2BIG ? -EIO : r;
+}
+
+int mlx5_device_dump_request(const mlx5_device *dev, const struct mlx5_menu_record *m, bool per_object,
+                             uint32_t index1, struct mlx5_rscdump_request *ret_req)
+{
+        struct mlx5_rscdump_request req = { .segment_type = m->segment_type, .vhca_id = dev->vhca_id };
+
+        if (per_object != m->must_index1 || (per_object && !m->support_index1))
+                return -EINVAL;
+        if (per_object) {
+                req.index1 = index1;
+                /* PRM: 0 and 1 are allowed even where num_of_obj1 is not supported. */
+                req.num_of_obj1 = 1;
+        } else {
+                req.num_of_obj1 = m->num1_active ? MLX5_RSCDUMP_ACTIVE
+                                  : m->num1_all  ? MLX5_RSCDUMP_ALL
+                                  : m->must_num1 ? 1 : 0;
+        }
+        /*
+         * One entry of a second index (a queue buffer's first WQE, CQE, ...),
+         * not "all" even where offered: a CQ's whole buffer is up to 4 MiB,
+         * 20k commands of 208 bytes, and a walk of the tree reads every one.
+         */
+        req.num_of_obj2 = m->must_num2 ? 1 : 0;
+        *ret_req = req;
+        return 0;
+}
+
+int mlx5_device_dump(mlx5_device *dev, const struct mlx5_menu_record *m, bool per_object, uint32_t index1,
+                     GBytes **ret_stream)
+{
+        struct mlx5_rscdump_request req;
+        GByteArray *stream = NULL;
+        int r;
+
+        r = mlx5_device_dump_request(dev, m, per_object, index1, &req);
+        if (r < 0)
+                return r;
+        req.who = m->name;
+        r = read_dump(dev, &req, &stream);
+        if (r < 0)
+                return r;
+        *ret_stream = g_byte_array_free_to_bytes(stream);
+        return 0;
 }
 
 /* The ids of a listing dump, taken as its chunks come so that a budget stops it early. */
@@ -331,6 +378,8 @@ static int read_menu(mlx5_device *dev)
                         m.num2_active = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ2_SUPPORTS_ACTIVE_BIT);
                         m.num2_all = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ2_SUPPORTS_ALL_BIT);
                         m.support_num2 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_NUM_OF_OBJ2_BIT);
+                        m.must_num2 = record_flag(rec, MLX5_RSCDUMP_REC_MUST_HAVE_NUM_OF_OBJ2_BIT);
+                        m.must_num1 = record_flag(rec, MLX5_RSCDUMP_REC_MUST_HAVE_NUM_OF_OBJ1_BIT);
                         m.num1_active = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ1_SUPPORTS_ACTIVE_BIT);
                         m.num1_all = record_flag(rec, MLX5_RSCDUMP_REC_NUM_OF_OBJ1_SUPPORTS_ALL_BIT);
                         m.support_num1 = record_flag(rec, MLX5_RSCDUMP_REC_SUPPORT_NUM_OF_OBJ1_BIT);

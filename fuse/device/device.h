@@ -11,6 +11,7 @@
 
 #include "device/fw-limits.h"
 #include "host/host.h"
+#include "device/rscdump-reader.h"
 #include "prm/rscdump.h"
 #include "schema/schema.h"
 #include "transport/transport.h"
@@ -24,8 +25,8 @@ struct mlx5_menu_record {
         char index2_name[MLX5_RSCDUMP_NAME_LEN + 1];
         uint16_t segment_type;
         bool support_index1, must_index1, support_index2, must_index2;
-        bool support_num1, num1_all, num1_active;
-        bool support_num2, num2_all, num2_active;
+        bool support_num1, must_num1, num1_all, num1_active;
+        bool support_num2, must_num2, num2_all, num2_active;
 };
 
 /* Whether and how a resource type is offered on this device. */
@@ -88,5 +89,23 @@ int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool 
  * and list_timeout: past one, -EIO (logged, counted).
  */
 int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids);
+/*
+ * The RESOURCE_DUMP request for one menu record, sending nothing the record
+ * does not allow: index-free records (no must_have_index1) with no index,
+ * every active (else every) object where the record offers it; records that
+ * must have index1 for the object index1 alone (num_of_obj1 1, as the kernel
+ * sends).  Of a second index, the first entry only (index2 0, num_of_obj2 0,
+ * or 1 where must_have).  -EINVAL when the record cannot be asked that way
+ * (per_object without index1 support, or index-free with must_have_index1).
+ */
+int mlx5_device_dump_request(const mlx5_device *dev, const struct mlx5_menu_record *m, bool per_object,
+                             uint32_t index1, struct mlx5_rscdump_request *ret_req);
+/*
+ * One resource dump of menu record m (per_object: of object index1): the
+ * whole segment stream firmware returned (info, command, resource and
+ * terminate segments).  -ENOENT when firmware says there is no such object.
+ */
+int mlx5_device_dump(mlx5_device *dev, const struct mlx5_menu_record *m, bool per_object, uint32_t index1,
+                     GBytes **ret_stream);
 /* Caps field of the current general (or other) caps, read at open; 0 when absent. */
 uint64_t mlx5_device_cap(mlx5_device *dev, const mlx5_schema_caps *caps, const char *field);

@@ -37,6 +37,8 @@ int mlx5_rscdump_read(mlx5_transport *t, const struct mlx5_rscdump_request *req,
         mlx5_bits_set(reg_in, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_VHCA_ID_BIT, 16, req->vhca_id);
         mlx5_bits_set(reg_in, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_INDEX1_BIT, 32, req->index1);
         mlx5_bits_set(reg_in, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_NUM_OF_OBJ1_BIT, 16, req->num_of_obj1);
+        mlx5_bits_set(reg_in, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_INDEX2_BIT, 32, req->index2);
+        mlx5_bits_set(reg_in, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_NUM_OF_OBJ2_BIT, 16, req->num_of_obj2);
 
         max_bytes = mlx5_limits_get()->dump_max_bytes;
         if (req->max_bytes)

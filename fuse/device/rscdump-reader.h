@@ -16,7 +16,9 @@ struct mlx5_rscdump_request {
         uint16_t segment_type;
         uint16_t vhca_id;
         uint32_t index1;
+        uint32_t index2;
         uint16_t num_of_obj1;
+        uint16_t num_of_obj2;
         const char *who;                /* names the dump in log lines */
         uint64_t max_bytes;             /* 0: the max_dump_mib limit; else the smaller of both */
         struct mlx5_deadline *deadline; /* or NULL */

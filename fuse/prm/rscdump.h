@@ -27,6 +27,7 @@
 #define MLX5_RSCDUMP_ADDRESS_BIT        0x140   /* 64 */
 
 #define MLX5_RSCDUMP_ALL                0xffff  /* num_of_obj: every object */
+#define MLX5_RSCDUMP_ACTIVE             0xfffe  /* num_of_obj: every active object */
 
 enum mlx5_rscdump_segment_type {
         MLX5_RSCDUMP_SEG_RESOURCE_MAX = 0xfeff,

@@ -79,6 +79,7 @@ static void resource_free(void *data)
         mlx5_schema_resource *r = data;
 
         g_ptr_array_unref(r->dump_segments);
+        g_ptr_array_unref(r->dump_indexes);
         for (guint i = 0; i < r->refs->len; i++) {
                 mlx5_schema_objref *ref = &g_array_index(r->refs, mlx5_schema_objref, i);
 

@@ -231,6 +231,7 @@ static bool open_resource(struct parser *p, char **tok, unsigned n)
         r->name = g_strdup(tok[1]);
         r->refs = g_array_new(FALSE, TRUE, sizeof(mlx5_schema_objref));
         r->dump_segments = g_ptr_array_new_with_free_func(g_free);
+        r->dump_indexes = g_ptr_array_new_with_free_func(g_free);
         r->file = (char *) p->file;
         r->line = p->line;
         g_ptr_array_add(p->schema->resources, r);
@@ -575,6 +576,8 @@ static bool parse_resource_line(struct parser *p, char **tok, unsigned n)
         }
         if (strcmp(tok[0], "dump") == 0)
                 return parse_segment(p, tok, n, r->dump_segments);
+        if (strcmp(tok[0], "dump_index") == 0)
+                return parse_segment(p, tok, n, r->dump_indexes);
         if (strcmp(tok[0], "ref") == 0)
                 return parse_objref(p, tok, n);
         if (strcmp(tok[0], "probe") == 0)

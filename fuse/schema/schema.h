@@ -106,6 +106,7 @@ struct mlx5_schema_resource {
         const mlx5_schema_struct *context;
         const mlx5_schema_struct *extra; /* other output fields, at output offsets; may be NULL */
         GPtrArray *dump_segments;       /* char *: segments that carry the query output */
+        GPtrArray *dump_indexes;        /* char *: resource-dump index names (menu index1_name) that number its objects */
         GArray *refs;                   /* of mlx5_schema_objref: fields naming other objects */
         mlx5_schema_probe *probe;       /* or NULL */
         char *file;

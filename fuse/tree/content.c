@@ -373,6 +373,70 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
         return mlx5_snapshot_new(NULL, g_string_free_to_bytes(text));
 }
 
+/* One resource dump, as firmware returned it: sub is the menu record, id the object (index1) if it has one. */
+static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, mlx5_snapshot **ret_snap)
+{
+        const struct mlx5_menu_record *m;
+        GBytes *stream = NULL;
+        int r;
+
+        if (record >= td->dev->menu->len)
+                return -ENOENT;
+        m = &g_array_index(td->dev->menu, struct mlx5_menu_record, record);
+        r = mlx5_device_dump(td->dev, m, m->must_index1, id, &stream);
+        if (r < 0)
+                return r;
+        *ret_snap = mlx5_snapshot_new(stream, NULL);
+        return 0;
+}
+
+/*
+ * The objects a per-object segment directory lists: those of its type's
+ * listing that firmware dumps with the record (a QP without a send queue
+ * has no SND_BUFF, for one), with their dumps: so a walk of the tree reads
+ * every file it lists, as it was, while the listing lives (objects come and
+ * go meanwhile).
+ */
+static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t record, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        const struct mlx5_menu_record *m;
+        GPtrArray *dumps;
+        GArray *ids;
+        int res_index, r;
+
+        if (record >= td->dev->menu->len)
+                return -ENOENT;
+        m = &g_array_index(td->dev->menu, struct mlx5_menu_record, record);
+        res_index = tree_segment_type(tree, m);
+        if (!m->must_index1 || res_index < 0 || td->dev->listing[res_index].absent)
+                return -ENOENT;
+        r = tree_listing(tree, td->slot, (uint32_t) res_index, &listing);
+        if (r < 0)
+                return r;
+        ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        dumps = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
+        for (guint i = 0; i < listing->listing->ids->len; i++) {
+                uint32_t id = g_array_index(listing->listing->ids, uint32_t, i);
+                mlx5_snapshot *dump = NULL;
+
+                r = tree_get_content(tree, CONTENT_RSCDUMP, td->slot, record, id, &dump);
+                if (r == -ENODEV) {
+                        g_array_unref(ids);
+                        g_ptr_array_unref(dumps);
+                        return r;
+                }
+                if (r < 0)
+                        continue;
+                g_array_append_val(ids, id);
+                g_ptr_array_add(dumps, dump);
+        }
+        *ret_snap = mlx5_snapshot_new_listing(ids, NULL, 0, g_new0(uint8_t, ids->len ? ids->len : 1));
+        mlx5_listing_set_snapshots(*ret_snap, dumps);
+        (*ret_snap)->lifetime_us = listing->lifetime_us;
+        return 0;
+}
+
 static int fetch_content(mlx5_tree *tree, struct tree_device *td, const struct mlx5_cache_key *key,
                          mlx5_snapshot **ret_snap)
 {
@@ -387,6 +451,10 @@ static int fetch_content(mlx5_tree *tree, struct tree_device *td, const struct m
                 return fetch_listing(tree, td, key->sub, ret_snap);
         case CONTENT_INFO:
                 return fetch_info(tree, td, ret_snap);
+        case CONTENT_RSCDUMP:
+                return fetch_rscdump(td, key->sub, key->id, ret_snap);
+        case CONTENT_RSCDUMP_LIST:
+                return fetch_rscdump_list(tree, td, key->sub, ret_snap);
         }
         return -EINVAL;
 }

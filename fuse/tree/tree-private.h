@@ -8,10 +8,13 @@
 #include "inventory/inventory.h"
 #include "tree/tree.h"
 
+/* The built-in kinds (tree-kinds.c); rows the table gets later take the numbers after these. */
 enum node_kind {
-        NODE_ROOT,
+        NODE_ROOT = MLX5_TREE_KIND_ROOT,
+        NODE_DEVICE = MLX5_TREE_KIND_DEVICE,    /* /<pci> */
         NODE_STATS,             /* /.stats */
-        NODE_DEVICE,            /* /<pci> */
+        NODE_BY_NAME,           /* /by-name */
+        NODE_ALIAS,             /* /by-name/<name> -> ../<pci>: dev, id = alias index */
         NODE_INFO,              /* /<pci>/info */
         NODE_CAPS,              /* /<pci>/caps */
         NODE_CAPS_MODE,         /* caps/{current,max}: sub = 1 current, 0 max */
@@ -24,17 +27,30 @@ enum node_kind {
         NODE_RAW_TYPE_DIR,
         NODE_RAW_OBJECT,
         NODE_RAW_SINGLETON,
-        NODE_BY_NAME,           /* /by-name */
-        NODE_ALIAS,             /* /by-name/<name> -> ../<pci>: dev, id = alias index */
-        NODE_KIND_MAX,
+        NODE_OWNER,             /* /<pci>/owner */
+        NODE_OWNER_TYPE_DIR,    /* sub = resource index */
+        NODE_OWNER_OBJECT,      /* sub = resource index, id = object number */
+        NODE_REFS,              /* /<pci>/refs */
+        NODE_REFS_TYPE_DIR,     /* sub = resource index (types with refs) */
+        NODE_REFS_OBJECT,       /* sub = resource index, id = object number */
+        NODE_REF_LINK,          /* sub = ref slot (tree->ref_slots), id = the target's number */
+        NODE_RSCDUMP,           /* /<pci>/rscdump */
+        NODE_RSCDUMP_FILE,      /* an index-free segment: sub = menu record */
+        NODE_RSCDUMP_DIR,       /* a per-object segment: sub = menu record */
+        NODE_RSCDUMP_OBJECT,    /* sub = menu record, id = index1 */
+        NODE_BUILTIN_KINDS,
 };
 
 struct node {
-        enum node_kind kind;
+        unsigned kind;
         uint32_t dev;           /* device slot */
         uint32_t sub;
         uint32_t id;
 };
+G_STATIC_ASSERT(sizeof(struct node) == sizeof(struct mlx5_tree_node));
+
+/* The built-in rows. */
+extern const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS];
 
 /*
  * An inode number: kind (8 bits) | device slot (16) | sub (8) | id (32).  A
@@ -45,9 +61,16 @@ struct node {
 #define TREE_MAX_DEVICES 65536
 #define TREE_MAX_SUB 256
 G_STATIC_ASSERT(MLX5_SCHEMA_MAX_RESOURCES <= TREE_MAX_SUB && MLX5_SCHEMA_MAX_CAPS <= TREE_MAX_SUB);
+G_STATIC_ASSERT(MLX5_TREE_MAX_KINDS <= 256);
 
 uint64_t node_to_ino(const struct node *n);
-bool node_from_ino(uint64_t ino, struct node *ret_node);
+bool node_from_ino(const mlx5_tree *tree, uint64_t ino, struct node *ret_node);
+
+/* A (resource, ref) pair of the schema: what a reference link's sub names. */
+struct ref_slot {
+        unsigned res_index;
+        const mlx5_schema_objref *ref;
+};
 
 /* What a cache key's kind means; the key's sub and id are as in struct node. */
 enum content_kind {
@@ -56,6 +79,8 @@ enum content_kind {
         CONTENT_IDS,            /* candidate object numbers of one type (inventory) */
         CONTENT_LISTING,        /* those numbers with every object's query output */
         CONTENT_INFO,
+        CONTENT_RSCDUMP,        /* one resource dump: sub = menu record, id = index1 */
+        CONTENT_RSCDUMP_LIST,   /* the listed objects firmware dumps with that record: sub = menu record */
 };
 
 struct tree_device {
@@ -78,6 +103,8 @@ struct mlx5_tree {
         GPtrArray *devices;     /* slot -> struct tree_device *, NULL once removed */
         GQueue free_slots;      /* slots of removed devices, longest free first */
         GPtrArray *groups;      /* char *: distinct `dir` names of singletons */
+        GArray *kinds;          /* struct mlx5_tree_kind: the namespace, one row per kind */
+        GArray *ref_slots;      /* struct ref_slot: every schema ref, for NODE_REF_LINK */
         GMutex open_lock;
         GHashTable *open_files; /* ino -> struct open_pin: what open handles show */
         GHashTable *leases;     /* ino -> struct lease: what the kernel may still show (tree.c) */
@@ -114,6 +141,19 @@ int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot 
 size_t tree_object_text_len(GBytes *raw, void *user_data);
 /* The text of an object snapshot, rendered from its bytes. */
 GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *snap);
+
+/* An object's snapshot: as its type's listing shows it (pinned or fresh), else its own query. */
+int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap);
+/* The listing of a type as its directory shows it: pinned by an open directory, else the cache's. */
+int tree_listing(mlx5_tree *tree, uint32_t dev, uint32_t res_index, mlx5_snapshot **ret_snap);
+/* The listing an open directory of its own listing (not a type's) pinned, or NULL. */
+mlx5_snapshot *tree_pinned_listing(mlx5_tree *tree, const struct mlx5_tree_node *dir);
+/* The .stats snapshot for the calling process. */
+mlx5_snapshot *tree_stats_for_caller(mlx5_tree *tree);
+/* Object names are canonical "0x%x". */
+bool tree_parse_object_name(const char *name, uint32_t *ret_id);
+/* The resource a menu record indexes objects of (schema `dump_index`), or -1. */
+int tree_segment_type(const mlx5_tree *tree, const struct mlx5_menu_record *m);
 
 /* A cached snapshot of the given content. */
 int tree_get_content(mlx5_tree *tree, enum content_kind kind, uint32_t dev, uint32_t sub, uint32_t id,

@@ -10,6 +10,11 @@
 #define DEV_SHIFT 40
 #define SUB_SHIFT 32
 
+static const struct mlx5_tree_kind *tree_kind(const mlx5_tree *tree, unsigned kind)
+{
+        return &g_array_index(tree->kinds, struct mlx5_tree_kind, kind);
+}
+
 uint64_t node_to_ino(const struct node *n)
 {
         if (n->kind == NODE_ROOT)
@@ -18,7 +23,7 @@ uint64_t node_to_ino(const struct node *n)
                (uint64_t) n->sub << SUB_SHIFT | n->id;
 }
 
-bool node_from_ino(uint64_t ino, struct node *ret_node)
+bool node_from_ino(const mlx5_tree *tree, uint64_t ino, struct node *ret_node)
 {
         struct node n = {
                 .kind = ino >> KIND_SHIFT,
@@ -31,7 +36,7 @@ bool node_from_ino(uint64_t ino, struct node *ret_node)
                 *ret_node = (struct node) { .kind = NODE_ROOT };
                 return true;
         }
-        if (n.kind == NODE_ROOT || n.kind >= NODE_KIND_MAX)
+        if (n.kind == NODE_ROOT || n.kind >= tree->kinds->len)
                 return false;
         *ret_node = n;
         return true;
@@ -267,6 +272,9 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
         tree->created_us = g_get_real_time();
         tree->uid = getuid();
         tree->gid = getgid();
+        tree->kinds = g_array_sized_new(FALSE, TRUE, sizeof(struct mlx5_tree_kind), NODE_BUILTIN_KINDS);
+        g_array_append_vals(tree->kinds, tree_builtin_kinds, NODE_BUILTIN_KINDS);
+        tree->ref_slots = g_array_new(FALSE, FALSE, sizeof(struct ref_slot));
 
         for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
@@ -278,6 +286,21 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
                         known |= strcmp(tree->groups->pdata[g], res->dir) == 0;
                 if (!known)
                         g_ptr_array_add(tree->groups, res->dir);
+        }
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                for (guint k = 0; k < res->refs->len; k++) {
+                        struct ref_slot rs = { i, &g_array_index(res->refs, mlx5_schema_objref, k) };
+
+                        /* A link's inode numbers its ref in 8 bits. */
+                        if (tree->ref_slots->len == TREE_MAX_SUB) {
+                                g_warning("schema: ref %s of %s and later ones not shown as links: more than %u refs",
+                                          rs.ref->path, res->name, TREE_MAX_SUB);
+                                break;
+                        }
+                        g_array_append_val(tree->ref_slots, rs);
+                }
         }
         return tree;
 }
@@ -293,6 +316,8 @@ void mlx5_tree_free(mlx5_tree *tree)
         g_ptr_array_unref(tree->devices);
         g_queue_clear(&tree->free_slots);
         g_ptr_array_unref(tree->groups);
+        g_array_unref(tree->kinds);
+        g_array_unref(tree->ref_slots);
         g_hash_table_unref(tree->open_files);
         g_hash_table_unref(tree->leases);
         for (unsigned i = 0; i < G_N_ELEMENTS(tree->stats_views); i++)
@@ -331,7 +356,8 @@ static bool slot_has_open_files(mlx5_tree *tree, uint32_t slot)
         while (!open && g_hash_table_iter_next(&iter, &key, NULL)) {
                 struct node n;
 
-                open = node_from_ino(*(uint64_t *) key, &n) && n.kind != NODE_STATS && n.dev == slot;
+                open = node_from_ino(tree, *(uint64_t *) key, &n) && !tree_kind(tree, n.kind)->global &&
+                       n.dev == slot;
         }
         g_mutex_unlock(&tree->open_lock);
         return open;
@@ -370,10 +396,23 @@ static struct tree_device *tree_device_new(mlx5_tree *tree, mlx5_device *dev, co
         return td;
 }
 
+int mlx5_tree_add_kind(mlx5_tree *tree, const struct mlx5_tree_kind *kind)
+{
+        if (tree->kinds->len >= MLX5_TREE_MAX_KINDS)
+                return -ENOSPC;
+        g_array_append_vals(tree->kinds, kind, 1);
+        return (int) tree->kinds->len - 1;
+}
+
 int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root)
 {
         struct tree_device *td = tree_device_new(tree, dev, sysfs_root);
         int r;
+
+        /* A segment's inode numbers its menu record in 8 bits. */
+        if (dev->menu->len > TREE_MAX_SUB)
+                g_warning("%s: resource-dump menu has %u records; rscdump/ shows the first %u", dev->pci_name,
+                          dev->menu->len, TREE_MAX_SUB);
 
         g_rw_lock_writer_lock(&tree->lock);
         r = claim_slot_locked(tree, &td->slot);
@@ -467,12 +506,12 @@ void tree_device_report_gone(mlx5_tree *tree, struct tree_device *td)
 
 /* ---- names ---- */
 
-/* Object names are canonical "0x%x": one name per object, no aliases. */
-static bool parse_object_name(const char *name, uint32_t *ret_id)
+bool tree_parse_object_name(const char *name, uint32_t *ret_id)
 {
         uint64_t v = 0;
         const char *p;
 
+        /* One name per object, no aliases: "0x" and lower-case hex without leading zeros. */
         if (name[0] != '0' || name[1] != 'x' || name[2] == '\0')
                 return false;
         if (name[2] == '0' && name[3] != '\0')
@@ -512,47 +551,40 @@ static void fill_stat(mlx5_tree *tree, uint64_t ino, mode_t mode, nlink_t nlink,
         set_times(st, realtime_us);
 }
 
-static void fill_dir_stat(mlx5_tree *tree, uint64_t ino, struct stat *st)
+static bool kind_is_dir(mlx5_tree *tree, unsigned kind)
 {
-        fill_stat(tree, ino, S_IFDIR | 0555, 2, tree->created_us, st);
+        return S_ISDIR(tree_kind(tree, kind)->mode);
 }
 
-static bool node_is_raw(enum node_kind kind)
-{
-        return kind == NODE_RAW_OBJECT || kind == NODE_RAW_SINGLETON;
-}
-
-static void fill_file_stat(mlx5_tree *tree, uint64_t ino, enum node_kind kind, const mlx5_snapshot *snap,
+static void fill_file_stat(mlx5_tree *tree, uint64_t ino, const struct mlx5_tree_kind *k, const mlx5_snapshot *snap,
                            struct stat *st)
 {
         /* Times stable while the snapshot lives: tar compares them across reads. */
-        fill_stat(tree, ino, S_IFREG | 0444, 1, snap->taken_realtime_us, st);
-        st->st_size = node_is_raw(kind) ? (off_t) g_bytes_get_size(snap->raw) : (off_t) snap->text_len;
+        fill_stat(tree, ino, k->mode, 1, snap->taken_realtime_us, st);
+        st->st_size = k->raw ? (off_t) (snap->raw ? g_bytes_get_size(snap->raw) : 0) : (off_t) snap->text_len;
         st->st_blocks = (st->st_size + 511) / 512;
 }
 
-static bool node_is_dir(enum node_kind kind)
-{
-        switch (kind) {
-        case NODE_ROOT:
-        case NODE_DEVICE:
-        case NODE_CAPS:
-        case NODE_CAPS_MODE:
-        case NODE_TYPE_DIR:
-        case NODE_GROUP_DIR:
-        case NODE_RAW:
-        case NODE_RAW_TYPE_DIR:
-        case NODE_BY_NAME:
-                return true;
-        default:
-                return false;
-        }
-}
-
-/* Where a type directory's listing is pinned while the directory is open. */
+/* Where a type directory's listing is pinned while a directory listing it is open. */
 static uint64_t listing_pin_key(uint32_t dev, uint32_t res_index)
 {
         return node_to_ino(&(struct node) { .kind = NODE_TYPE_DIR, .dev = dev, .sub = res_index });
+}
+
+mlx5_snapshot *tree_pinned_listing(mlx5_tree *tree, const struct mlx5_tree_node *dir)
+{
+        return pinned_snapshot(tree, node_to_ino((const struct node *) dir));
+}
+
+int tree_listing(mlx5_tree *tree, uint32_t dev, uint32_t res_index, mlx5_snapshot **ret_snap)
+{
+        mlx5_snapshot *listing = pinned_snapshot(tree, listing_pin_key(dev, res_index));
+
+        if (listing) {
+                *ret_snap = listing;
+                return 0;
+        }
+        return tree_get_content(tree, CONTENT_LISTING, dev, res_index, 0, ret_snap);
 }
 
 /*
@@ -561,8 +593,7 @@ static uint64_t listing_pin_key(uint32_t dev, uint32_t res_index)
  * while the listing lives.  Otherwise, or when the listing does not have it,
  * the object's own query.
  */
-static int object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id,
-                           mlx5_snapshot **ret_snap)
+int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap)
 {
         struct mlx5_cache_key key = { .device = dev, .kind = CONTENT_LISTING, .sub = res_index };
         g_autoptr(mlx5_snapshot) listing = pinned_snapshot(tree, listing_pin_key(dev, res_index));
@@ -583,7 +614,7 @@ static int object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, ui
 
 static GPrivate caller_pid;
 
-/* How long one process keeps seeing the same .stats (see stats_for_caller). */
+/* How long one process keeps seeing the same .stats (see tree_stats_for_caller). */
 #define STATS_VIEW_US (G_USEC_PER_SEC / 2)
 
 void mlx5_tree_set_caller(pid_t pid)
@@ -597,7 +628,7 @@ void mlx5_tree_set_caller(pid_t pid)
  * agree, so tar finds size and bytes equal however fast other readers move
  * the counters, while a new process (cat, grep) sees them as they are now.
  */
-static mlx5_snapshot *stats_for_caller(mlx5_tree *tree)
+mlx5_snapshot *tree_stats_for_caller(mlx5_tree *tree)
 {
         pid_t pid = GPOINTER_TO_INT(g_private_get(&caller_pid));
         int64_t now = g_get_monotonic_time();
@@ -628,37 +659,16 @@ static mlx5_snapshot *stats_for_caller(mlx5_tree *tree)
         return snap;
 }
 
-/* The snapshot behind a file node. */
-static int file_snapshot(mlx5_tree *tree, const struct node *n, mlx5_snapshot **ret_snap)
-{
-        switch (n->kind) {
-        case NODE_STATS:
-                *ret_snap = stats_for_caller(tree);
-                return 0;
-        case NODE_INFO:
-                return tree_get_content(tree, CONTENT_INFO, n->dev, 0, 0, ret_snap);
-        case NODE_CAPS_FILE:
-                return tree_get_content(tree, CONTENT_CAPS, n->dev, n->sub, n->id, ret_snap);
-        case NODE_OBJECT:
-        case NODE_RAW_OBJECT:
-                return object_snapshot(tree, n->dev, n->sub, n->id, ret_snap);
-        case NODE_SINGLETON:
-        case NODE_RAW_SINGLETON:
-                return tree_get_content(tree, CONTENT_OBJECT, n->dev, n->sub, 0, ret_snap);
-        default:
-                return -EISDIR;
-        }
-}
-
 static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st, double *ret_valid_s)
 {
+        const struct mlx5_tree_kind *k = tree_kind(tree, n->kind);
         g_autoptr(mlx5_snapshot) snap = NULL;
         uint64_t ino = node_to_ino(n);
         int r;
 
         *ret_valid_s = 0.0;
 
-        if (n->kind != NODE_ROOT && n->kind != NODE_STATS && n->kind != NODE_BY_NAME) {
+        if (!k->global) {
                 g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
 
                 if (!td) {
@@ -666,27 +676,32 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st,
                         snap = pinned_snapshot(tree, ino);
                         return snap ? -ENODEV : -ENOENT;
                 }
-                if (n->kind == NODE_ALIAS) {
-                        fill_stat(tree, ino, S_IFLNK | 0777, 1, tree->created_us, ret_st);
-                        ret_st->st_size = (off_t) strlen("../") + (off_t) strlen(td->dev->pci_name);
-                        return 0;
-                }
         }
-        if (node_is_dir(n->kind)) {
-                fill_dir_stat(tree, ino, ret_st);
+        if (S_ISLNK(k->mode)) {
+                g_autofree char *target = k->link(tree, (const struct mlx5_tree_node *) n);
+
+                if (!target)
+                        return -ENOENT;
+                fill_stat(tree, ino, k->mode, 1, tree->created_us, ret_st);
+                ret_st->st_size = (off_t) strlen(target);
+                *ret_valid_s = (double) tree->options.ttl_us / G_USEC_PER_SEC;
+                return 0;
+        }
+        if (S_ISDIR(k->mode)) {
+                fill_stat(tree, ino, k->mode, 2, tree->created_us, ret_st);
                 *ret_valid_s = (double) tree->options.ttl_us / G_USEC_PER_SEC;
                 return 0;
         }
         snap = pinned_snapshot(tree, ino);
         if (!snap) {
-                r = file_snapshot(tree, n, &snap);
+                r = k->content(tree, (const struct mlx5_tree_node *) n, &snap);
                 if (r < 0)
                         return r;
                 /* Not while pinned: other opens may see another snapshot once its handles close. */
-                if (n->kind != NODE_STATS)
+                if (!k->global)
                         *ret_valid_s = lease_grant(tree, ino, snap);
         }
-        fill_file_stat(tree, ino, n->kind, snap, ret_st);
+        fill_file_stat(tree, ino, k, snap, ret_st);
         return 0;
 }
 
@@ -694,7 +709,7 @@ int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st, double
 {
         struct node n;
 
-        if (!node_from_ino(ino, &n))
+        if (!node_from_ino(tree, ino, &n))
                 return -ENOENT;
         return node_stat(tree, &n, ret_st, ret_valid_s);
 }
@@ -704,6 +719,10 @@ int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st, double
 struct dir_entry {
         char *name;
         struct node node;
+};
+
+struct mlx5_tree_entries {
+        GArray *entries;        /* struct dir_entry */
 };
 
 static void dir_entry_clear(gpointer p)
@@ -719,135 +738,85 @@ static GArray *entries_new(void)
         return entries;
 }
 
-static void add_entry(GArray *entries, const char *name, struct node n)
+void mlx5_tree_entries_add(mlx5_tree_entries *entries, const char *name, struct mlx5_tree_node node)
 {
-        struct dir_entry e = { .name = g_strdup(name), .node = n };
+        struct dir_entry e = { .name = g_strdup(name) };
 
-        g_array_append_val(entries, e);
+        memcpy(&e.node, &node, sizeof(e.node));
+        g_array_append_val(entries->entries, e);
 }
 
-static bool resource_shown(const struct tree_device *td, unsigned i)
+/* The resource whose listing names the directory's children, or -ENOENT. */
+static int listed_type(mlx5_tree *tree, const struct node *self)
 {
-        return !td->dev->listing[i].absent;
-}
+        const struct mlx5_tree_kind *k = tree_kind(tree, self->kind);
 
-static void device_children(mlx5_tree *tree, const struct tree_device *td, GArray *entries)
-{
-        const mlx5_schema *schema = tree->schema;
-        uint32_t d = td->slot;
-
-        add_entry(entries, "info", (struct node) { .kind = NODE_INFO, .dev = d });
-        add_entry(entries, "caps", (struct node) { .kind = NODE_CAPS, .dev = d });
-        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
-                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
-
-                if (!resource_shown(td, i))
-                        continue;
-                if (res->has_id)
-                        add_entry(entries, res->name, (struct node) { .kind = NODE_TYPE_DIR, .dev = d, .sub = i });
-                else if (!res->dir)
-                        add_entry(entries, res->name, (struct node) { .kind = NODE_SINGLETON, .dev = d, .sub = i });
-        }
-        for (unsigned g = 0; g < tree->groups->len; g++)
-                add_entry(entries, tree->groups->pdata[g], (struct node) { .kind = NODE_GROUP_DIR, .dev = d, .sub = g });
-        add_entry(entries, "raw", (struct node) { .kind = NODE_RAW, .dev = d });
-}
-
-static void root_children(mlx5_tree *tree, GArray *entries)
-{
-        add_entry(entries, ".stats", (struct node) { .kind = NODE_STATS });
-        add_entry(entries, "by-name", (struct node) { .kind = NODE_BY_NAME });
-        g_rw_lock_reader_lock(&tree->lock);
-        for (unsigned i = 0; i < tree->devices->len; i++) {
-                struct tree_device *td = tree->devices->pdata[i];
-
-                if (td)
-                        add_entry(entries, td->dev->pci_name, (struct node) { .kind = NODE_DEVICE, .dev = i });
-        }
-        g_rw_lock_reader_unlock(&tree->lock);
-}
-
-static void by_name_children(mlx5_tree *tree, GArray *entries)
-{
-        g_rw_lock_reader_lock(&tree->lock);
-        for (unsigned i = 0; i < tree->devices->len; i++) {
-                struct tree_device *td = tree->devices->pdata[i];
-
-                for (unsigned a = 0; td && a < td->aliases->len; a++)
-                        add_entry(entries, td->aliases->pdata[a], (struct node) { .kind = NODE_ALIAS, .dev = i, .id = a });
-        }
-        g_rw_lock_reader_unlock(&tree->lock);
+        return k->listed_type ? k->listed_type(tree, (const struct mlx5_tree_node *) self) : -ENOENT;
 }
 
 /*
- * The children of every directory but the object directories: readdir shows
- * them and lookup searches them, so the two can never disagree.
+ * The named children of a directory: the named kinds under its kind, then
+ * what its enumerator adds.  readdir shows them and lookup searches them,
+ * so the two can never disagree.
  */
-static int fixed_children(mlx5_tree *tree, const struct node *s, GArray *entries)
+static int fixed_children(mlx5_tree *tree, const struct node *self, GArray *entries)
 {
-        const mlx5_schema *schema = tree->schema;
-        g_autoptr(tree_device) td = NULL;
+        const struct mlx5_tree_kind *k = tree_kind(tree, self->kind);
+        mlx5_tree_entries out = { entries };
 
-        if (s->kind == NODE_ROOT) {
-                root_children(tree, entries);
-                return 0;
-        }
-        if (s->kind == NODE_BY_NAME) {
-                by_name_children(tree, entries);
-                return 0;
-        }
-        td = tree_device_get(tree, s->dev);
-        if (!td)
-                return -ENOENT;
-        switch (s->kind) {
-        case NODE_DEVICE:
-                device_children(tree, td, entries);
-                return 0;
-        case NODE_CAPS:
-                add_entry(entries, "current", (struct node) { .kind = NODE_CAPS_MODE, .dev = s->dev, .sub = 1 });
-                add_entry(entries, "max", (struct node) { .kind = NODE_CAPS_MODE, .dev = s->dev, .sub = 0 });
-                return 0;
-        case NODE_CAPS_MODE:
-                for (unsigned i = 0; i < mlx5_schema_n_caps(schema); i++)
-                        if (td->dev->caps_supported[i])
-                                add_entry(entries, mlx5_schema_caps_at(schema, i)->name,
-                                          (struct node) { .kind = NODE_CAPS_FILE, .dev = s->dev, .sub = i,
-                                                          .id = s->sub });
-                return 0;
-        case NODE_GROUP_DIR:
-                for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
-                        const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+        if (!k->global) {
+                g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
 
-                        if (!res->has_id && res->dir && strcmp(res->dir, tree->groups->pdata[s->sub]) == 0 &&
-                            resource_shown(td, i))
-                                add_entry(entries, res->name,
-                                          (struct node) { .kind = NODE_SINGLETON, .dev = s->dev, .sub = i });
-                }
-                return 0;
-        case NODE_RAW:
-                for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
-                        const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
-
-                        if (resource_shown(td, i))
-                                add_entry(entries, res->name, (struct node) {
-                                        .kind = res->has_id ? NODE_RAW_TYPE_DIR : NODE_RAW_SINGLETON,
-                                        .dev = s->dev, .sub = i });
-                }
-                return 0;
-        default:
-                return -ENOTDIR;
+                if (!td)
+                        return -ENOENT;
         }
+        for (unsigned c = 0; c < tree->kinds->len; c++) {
+                const struct mlx5_tree_kind *child = tree_kind(tree, c);
+                struct node n = { .kind = c, .dev = self->dev, .sub = self->sub, .id = self->id };
+
+                if (c == NODE_ROOT || !child->name || child->parent != self->kind)
+                        continue;
+                if (child->shown && !child->shown(tree, (const struct mlx5_tree_node *) &n))
+                        continue;
+                mlx5_tree_entries_add(&out, child->name, *(struct mlx5_tree_node *) &n);
+        }
+        return k->children ? k->children(tree, (const struct mlx5_tree_node *) self, &out) : 0;
 }
 
 static int lookup_child(mlx5_tree *tree, const struct node *parent, const char *name, struct node *child)
 {
+        const struct mlx5_tree_kind *k = tree_kind(tree, parent->kind);
         g_autoptr(GArray) entries = NULL;
+        uint32_t id;
         int r;
 
-        if (parent->kind == NODE_TYPE_DIR || parent->kind == NODE_RAW_TYPE_DIR) {
-                *child = (struct node) { .kind = parent->kind == NODE_TYPE_DIR ? NODE_OBJECT : NODE_RAW_OBJECT,
-                                         .dev = parent->dev, .sub = parent->sub };
-                return parse_object_name(name, &child->id) ? 0 : -ENOENT;
+        if (!S_ISDIR(k->mode))
+                return -ENOTDIR;
+        if ((k->listed_type || k->listing) && tree_parse_object_name(name, &id)) {
+                *child = (struct node) { .kind = k->listed_kind, .dev = parent->dev, .sub = parent->sub, .id = id };
+                if (k->any_id)
+                        return 0;
+                /* Only what the listing has. */
+                if (k->listing) {
+                        g_autoptr(mlx5_snapshot) listing = NULL;
+
+                        r = k->listing(tree, (const struct mlx5_tree_node *) parent, &listing);
+                        if (r < 0)
+                                return r;
+                        return mlx5_listing_find(listing->listing, id) >= 0 ? 0 : -ENOENT;
+                }
+                r = listed_type(tree, parent);
+                if (r >= 0) {
+                        g_autoptr(mlx5_snapshot) listing = NULL;
+                        int res_index = r;
+
+                        r = tree_listing(tree, parent->dev, (uint32_t) res_index, &listing);
+                        if (r < 0)
+                                return r;
+                        if (mlx5_listing_find(listing->listing, id) >= 0)
+                                return 0;
+                }
+                return -ENOENT;
         }
         entries = entries_new();
         r = fixed_children(tree, parent, entries);
@@ -869,7 +838,7 @@ int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct 
         struct node p, child;
         int r;
 
-        if (!node_from_ino(parent, &p))
+        if (!node_from_ino(tree, parent, &p))
                 return -ENOENT;
         /* The kernel passes names up to 1024 bytes; none of ours is longer than NAME_MAX. */
         if (strlen(name) > NAME_MAX)
@@ -885,30 +854,35 @@ int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct 
 int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
 {
         g_autoptr(mlx5_snapshot) snap = NULL;
+        const struct mlx5_tree_kind *k;
         mlx5_tree_file *file;
         struct node n;
         int r;
 
-        if (!node_from_ino(ino, &n))
+        if (!node_from_ino(tree, ino, &n))
                 return -ENOENT;
-        if (node_is_dir(n.kind))
+        k = tree_kind(tree, n.kind);
+        if (S_ISDIR(k->mode))
                 return -EISDIR;
+        if (!S_ISREG(k->mode))
+                return -EINVAL;
         snap = pinned_snapshot(tree, ino);
         if (!snap)
                 snap = leased_snapshot(tree, ino);
         if (!snap) {
-                r = file_snapshot(tree, &n, &snap);
+                r = k->content(tree, (const struct mlx5_tree_node *) &n, &snap);
                 if (r < 0)
                         return r;
         }
         snap = pin_open(tree, ino, g_steal_pointer(&snap));
         file = g_new0(mlx5_tree_file, 1);
         file->ino = ino;
-        if (node_is_raw(n.kind))
-                file->content = g_bytes_ref(snap->raw);
+        if (k->raw)
+                file->content = snap->raw ? g_bytes_ref(snap->raw) : NULL;
         else if (snap->text)
                 file->content = g_bytes_ref(snap->text);
         else
+                /* Only object snapshots keep no text: rendered again from their bytes. */
                 file->content = tree_object_text(mlx5_schema_resource_at(tree->schema, n.sub), snap);
         file->snap = g_steal_pointer(&snap);
         *ret_file = file;
@@ -921,8 +895,8 @@ static bool file_device_gone(mlx5_tree *tree, const mlx5_tree_file *file)
         g_autoptr(tree_device) td = NULL;
         struct node n;
 
-        node_from_ino(file->ino, &n);
-        if (n.kind == NODE_STATS)
+        node_from_ino(tree, file->ino, &n);
+        if (tree_kind(tree, n.kind)->global)
                 return false;
         td = tree_device_get(tree, n.dev);
         return !td;
@@ -948,15 +922,19 @@ int mlx5_tree_read(mlx5_tree *tree, const mlx5_tree_file *file, uint64_t off, si
 
 int mlx5_tree_readlink(mlx5_tree *tree, uint64_t ino, char **ret_target)
 {
-        g_autoptr(tree_device) td = NULL;
+        const struct mlx5_tree_kind *k;
         struct node n;
+        char *target;
 
-        if (!node_from_ino(ino, &n) || n.kind != NODE_ALIAS)
-                return -EINVAL;
-        td = tree_device_get(tree, n.dev);
-        if (!td)
+        if (!node_from_ino(tree, ino, &n))
                 return -ENOENT;
-        *ret_target = g_strconcat("../", td->dev->pci_name, NULL);
+        k = tree_kind(tree, n.kind);
+        if (!S_ISLNK(k->mode))
+                return -EINVAL;
+        target = k->link(tree, (const struct mlx5_tree_node *) &n);
+        if (!target)
+                return -ENOENT;
+        *ret_target = target;
         return 0;
 }
 
@@ -966,8 +944,8 @@ int mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat
 
         if (file_device_gone(tree, file))
                 return -ENODEV;
-        node_from_ino(file->ino, &n);
-        fill_file_stat(tree, file->ino, n.kind, file->snap, ret_st);
+        node_from_ino(tree, file->ino, &n);
+        fill_file_stat(tree, file->ino, tree_kind(tree, n.kind), file->snap, ret_st);
         *ret_valid_s = 0.0;     /* pinned: other opens may see another snapshot once this one closes */
         return 0;
 }
@@ -988,8 +966,9 @@ struct mlx5_tree_dir {
         mlx5_tree *tree;
         struct node self;
         struct node parent;
-        GArray *entries;        /* struct dir_entry: fixed children */
-        mlx5_snapshot *listing; /* object children, by number */
+        GArray *entries;        /* struct dir_entry: named children */
+        mlx5_snapshot *listing; /* listed children, by number */
+        int listed_res;         /* whose listing is pinned, or -1 */
         char name_buf[16];
 };
 
@@ -1000,41 +979,60 @@ static int list_dir(mlx5_tree_dir *dir)
         mlx5_snapshot *listing;
         int r;
 
-        if (s->kind != NODE_TYPE_DIR && s->kind != NODE_RAW_TYPE_DIR)
-                return fixed_children(dir->tree, s, dir->entries);
+        r = fixed_children(dir->tree, s, dir->entries);
+        if (r < 0)
+                return r;
+        if (tree_kind(dir->tree, s->kind)->listing) {
+                mlx5_snapshot *own = tree_pinned_listing(dir->tree, (const struct mlx5_tree_node *) s);
 
+                if (!own) {
+                        r = tree_kind(dir->tree, s->kind)->listing(dir->tree, (const struct mlx5_tree_node *) s, &own);
+                        if (r < 0)
+                                return r == -ENOENT ? 0 : r;
+                }
+                /* Pinned under the directory's own inode: what it lists reads as listed while it is open. */
+                dir->listing = pin_open(dir->tree, node_to_ino(s), own);
+                return 0;
+        }
+        r = listed_type(dir->tree, s);
+        if (r < 0)
+                return 0;
+        dir->listed_res = r;
         td = tree_device_get(dir->tree, s->dev);
         if (!td)
                 return -ENOENT;
-        /* Concurrent walkers of one directory share one listing. */
-        listing = pinned_snapshot(dir->tree, listing_pin_key(s->dev, s->sub));
-        if (!listing) {
-                r = tree_get_content(dir->tree, CONTENT_LISTING, s->dev, s->sub, 0, &listing);
-                if (r < 0)
-                        return r;
-        }
-        dir->listing = pin_open(dir->tree, listing_pin_key(s->dev, s->sub), listing);
+        /* Concurrent walkers of one type's directories share one listing. */
+        r = tree_listing(dir->tree, s->dev, (uint32_t) dir->listed_res, &listing);
+        if (r < 0)
+                return r;
+        dir->listing = pin_open(dir->tree, listing_pin_key(s->dev, (uint32_t) dir->listed_res), listing);
         return 0;
 }
 
-static struct node parent_of(const struct node *n)
+static struct node parent_of(mlx5_tree *tree, const struct node *n)
 {
-        switch (n->kind) {
-        case NODE_DEVICE:
-                return (struct node) { .kind = NODE_ROOT };
-        case NODE_CAPS_MODE:
-                return (struct node) { .kind = NODE_CAPS, .dev = n->dev };
-        case NODE_RAW_TYPE_DIR:
-                return (struct node) { .kind = NODE_RAW, .dev = n->dev };
-        case NODE_CAPS:
-        case NODE_TYPE_DIR:
-        case NODE_GROUP_DIR:
-        case NODE_RAW:
-                return (struct node) { .kind = NODE_DEVICE, .dev = n->dev };
-        case NODE_BY_NAME:
-        default:
-                return (struct node) { .kind = NODE_ROOT };
+        const struct mlx5_tree_kind *k = tree_kind(tree, n->kind);
+        struct node p = { .kind = k->parent, .dev = n->dev };
+
+        if (n->kind == NODE_ROOT)
+                return *n;
+        switch (k->parent_of) {
+        case MLX5_TREE_PARENT_DEVICE:
+                break;
+        case MLX5_TREE_PARENT_SUB:
+                p.sub = n->sub;
+                break;
+        case MLX5_TREE_PARENT_SUB_ID:
+                p.sub = n->sub;
+                p.id = n->id;
+                break;
+        case MLX5_TREE_PARENT_SUB_FROM_ID:
+                p.sub = n->id;
+                break;
         }
+        if (tree_kind(tree, p.kind)->global)
+                p.dev = 0;
+        return p;
 }
 
 int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)
@@ -1042,13 +1040,14 @@ int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)
         g_autofree mlx5_tree_dir *dir = g_new0(mlx5_tree_dir, 1);
         int r;
 
-        if (!node_from_ino(ino, &dir->self))
+        if (!node_from_ino(tree, ino, &dir->self))
                 return -ENOENT;
-        if (!node_is_dir(dir->self.kind))
+        if (!kind_is_dir(tree, dir->self.kind))
                 return -ENOTDIR;
         dir->tree = tree;
-        dir->parent = parent_of(&dir->self);
+        dir->parent = parent_of(tree, &dir->self);
         dir->entries = entries_new();
+        dir->listed_res = -1;
         r = list_dir(dir);
         if (r < 0) {
                 g_array_unref(dir->entries);
@@ -1075,7 +1074,7 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name,
                 *ret_name = e->name;
         } else if (index - 2 - n_fixed < n_listed) {
                 n = (struct node) {
-                        .kind = dir->self.kind == NODE_TYPE_DIR ? NODE_OBJECT : NODE_RAW_OBJECT,
+                        .kind = tree_kind(dir->tree, dir->self.kind)->listed_kind,
                         .dev = dir->self.dev,
                         .sub = dir->self.sub,
                         .id = g_array_index(dir->listing->listing->ids, uint32_t, index - 2 - n_fixed),
@@ -1093,7 +1092,7 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name,
                 *ret_valid_s = -1.0;
         memset(ret_st, 0, sizeof(*ret_st));
         ret_st->st_ino = node_to_ino(&n);
-        ret_st->st_mode = node_is_dir(n.kind) ? S_IFDIR | 0555 : n.kind == NODE_ALIAS ? S_IFLNK | 0777 : S_IFREG | 0444;
+        ret_st->st_mode = tree_kind(dir->tree, n.kind)->mode;
         return 1;
 }
 
@@ -1103,7 +1102,9 @@ void mlx5_tree_dir_free(mlx5_tree_dir *dir)
                 return;
         g_array_unref(dir->entries);
         if (dir->listing)
-                unpin_open(dir->tree, listing_pin_key(dir->self.dev, dir->self.sub));
+                unpin_open(dir->tree, dir->listed_res >= 0
+                                      ? listing_pin_key(dir->self.dev, (uint32_t) dir->listed_res)
+                                      : node_to_ino(&dir->self));
         mlx5_snapshot_unref(dir->listing);
         g_free(dir);
 }

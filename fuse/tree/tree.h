@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The tree: every path of the mount as an inode number, and what each node
- * is.  Inode numbers encode the node (kind, device slot, type, object id),
- * so there is no inode table to grow, lock or leak; lookup counts need no
- * bookkeeping.  File contents come from snapshots (content.c) through the
- * cache; directories of objects come from listing snapshots.
+ * is.  Inode numbers encode the node (kind, device slot, sub, id), so there
+ * is no inode table to grow, lock or leak; lookup counts need no
+ * bookkeeping.  What each kind of node is — its name, parent, mode,
+ * children, content or link target — is one row of a table (tree-kinds.c);
+ * tree.c only walks the table.  File contents come from snapshots through
+ * the cache; directories of objects come from listing snapshots.
  *
  *   /<pci>/info  caps/{current,max}/<cap>  <type>/<id>  <singleton>
  *         <dir>/<singleton>  raw/<type>/<id>  raw/<singleton>
- *   /.stats
+ *         owner/<type>/<id>  refs/<type>/<id>/<field> -> ../../../<type>/<id>
+ *         rscdump/<SEGMENT>  rscdump/<SEGMENT>/<index>
+ *   /.stats  /by-name/<name> -> ../<pci>
  */
 #pragma once
 
@@ -22,6 +26,68 @@
 #include "schema/schema.h"
 
 typedef struct mlx5_tree mlx5_tree;
+
+/* A node: kind (a row of the kind table), device slot, and two numbers the kind gives meaning to. */
+struct mlx5_tree_node {
+        unsigned kind;
+        uint32_t dev;
+        uint32_t sub;           /* < 256 */
+        uint32_t id;
+};
+
+/* What a directory's children enumerator fills. */
+typedef struct mlx5_tree_entries mlx5_tree_entries;
+void mlx5_tree_entries_add(mlx5_tree_entries *entries, const char *name, struct mlx5_tree_node node);
+
+/* How a node's parent (its "..") derives from it. */
+enum mlx5_tree_parent_of {
+        MLX5_TREE_PARENT_DEVICE,        /* the parent kind with the same device slot */
+        MLX5_TREE_PARENT_SUB,           /* ... and the same sub */
+        MLX5_TREE_PARENT_SUB_ID,        /* ... and the same sub and id */
+        MLX5_TREE_PARENT_SUB_FROM_ID,   /* ... whose sub is this node's id */
+};
+
+/*
+ * One kind of node: a row of the namespace.  A kind with a name appears
+ * once in every directory of its parent kind (where shown() says so); one
+ * without is named by its parent's children() or listing.  Directories
+ * have mode S_IFDIR, files S_IFREG (content), links S_IFLNK (link).
+ */
+struct mlx5_tree_kind {
+        const char *name;
+        unsigned parent;                /* kind of the directory that holds it */
+        enum mlx5_tree_parent_of parent_of;
+        mode_t mode;
+        bool global;                    /* of no device: the root, .stats, by-name */
+        /* Optional, named kinds: whether the device has it (it has by default). */
+        bool (*shown)(mlx5_tree *tree, const struct mlx5_tree_node *self);
+        /* Directories, optional: children besides the named kinds below it. */
+        int (*children)(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries);
+        /*
+         * Directories, optional: the resource whose listing names children
+         * "0x<id>" of kind listed_kind (same device and sub); -ENOENT for none.
+         */
+        int (*listed_type)(mlx5_tree *tree, const struct mlx5_tree_node *self);
+        /* Or, optional: a listing snapshot of its own naming them; -ENOENT for none. */
+        int (*listing)(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_snapshot **ret_listing);
+        unsigned listed_kind;
+        bool any_id;                    /* any "0x<id>" looks up, listed or not */
+        /* Files: the snapshot shown; raw: its firmware bytes rather than its text. */
+        int (*content)(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
+        bool raw;
+        /* Links: the target, computed from the node alone (readlink needs no firmware). */
+        char *(*link)(mlx5_tree *tree, const struct mlx5_tree_node *n);
+};
+
+/* The built-in kinds that new rows may hang from. */
+enum {
+        MLX5_TREE_KIND_ROOT,
+        MLX5_TREE_KIND_DEVICE,
+};
+#define MLX5_TREE_MAX_KINDS 256
+
+/* Adds a kind to the tree's table: its number, or -ENOSPC.  Before any device is added. */
+int mlx5_tree_add_kind(mlx5_tree *tree, const struct mlx5_tree_kind *kind);
 
 struct mlx5_tree_options {
         int64_t ttl_us;                 /* snapshot lifetime */

@@ -8,7 +8,9 @@
 #include <glib.h>
 #include <string.h>
 
+#include "device/rscdump-reader.h"
 #include "host/host-sim.h"
+#include "prm/rscdump.h"
 #include "sim/sim.h"
 #include "transport/transport-sim.h"
 #include "tree/tree.h"
@@ -296,6 +298,142 @@ static void test_listing_cost(void)
         mlx5_tree_free(tree);
 }
 
+/* ---- the node-kind table: new kinds need no change to tree.c ---- */
+
+static int hello_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        char *text = g_strdup_printf("hello from slot %u\n", n->dev);
+
+        *ret_snap = mlx5_snapshot_new(NULL, g_bytes_new_take(text, strlen(text)));
+        return 0;
+}
+
+static unsigned greeting_kind;
+
+static int greetings_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        for (uint32_t i = 0; i < 3; i++) {
+                g_autofree char *name = g_strdup_printf("greeting%u", i);
+
+                mlx5_tree_entries_add(entries, name, (struct mlx5_tree_node) {
+                        .kind = greeting_kind, .dev = self->dev, .id = i });
+        }
+        return 0;
+}
+
+static char *greeting_link(mlx5_tree *tree, const struct mlx5_tree_node *n)
+{
+        return n->id == 1 ? g_strdup("../hello") : g_strdup_printf("../nowhere%u", n->id);
+}
+
+static void test_new_kinds(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        struct mlx5_tree_kind hello = { .name = "hello", .parent = MLX5_TREE_KIND_DEVICE, .mode = S_IFREG | 0444,
+                                        .content = hello_content };
+        struct mlx5_tree_kind greetings = { .name = "greetings", .parent = MLX5_TREE_KIND_DEVICE,
+                                            .mode = S_IFDIR | 0555, .children = greetings_children };
+        struct mlx5_tree_kind greeting = { .mode = S_IFLNK | 0777, .link = greeting_link };
+        mlx5_tree_file *file = NULL;
+        mlx5_tree_dir *dir = NULL;
+        g_autofree char *text = NULL, *target = NULL;
+        const char *name;
+        struct stat st;
+        uint64_t dev_dir, greetings_dir, link;
+        bool listed = false;
+        int kind;
+
+        kind = mlx5_tree_add_kind(tree, &hello);
+        g_assert_cmpint(kind, >, MLX5_TREE_KIND_DEVICE);
+        greetings.parent = MLX5_TREE_KIND_DEVICE;
+        kind = mlx5_tree_add_kind(tree, &greetings);
+        g_assert_cmpint(kind, >, 0);
+        greeting.parent = (unsigned) kind;
+        kind = mlx5_tree_add_kind(tree, &greeting);
+        g_assert_cmpint(kind, >, 0);
+        greeting_kind = (unsigned) kind;
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+
+        /* The file: listed with the device's other entries, with its exact size, read as produced. */
+        g_assert_cmpint(mlx5_tree_opendir(tree, dev_dir, &dir), ==, 0);
+        for (size_t i = 2; mlx5_tree_dir_entry(dir, i, &name, &st, NULL) == 1; i++)
+                listed |= strcmp(name, "hello") == 0 && S_ISREG(st.st_mode);
+        mlx5_tree_dir_free(dir);
+        g_assert_true(listed);
+        g_assert_cmpint(mlx5_tree_open(tree, lookup(tree, dev_dir, "hello", 0), &file), ==, 0);
+        text = read_file(tree, file, 0);
+        g_assert_cmpstr(text, ==, "hello from slot 0\n");
+        g_assert_cmpint(mlx5_tree_file_stat(tree, file, &st, &(double) { 0 }), ==, 0);
+        g_assert_cmpint(st.st_size, ==, strlen(text));
+        mlx5_tree_file_free(tree, file);
+
+        /* The directory and its links: enumerated children, targets from the node alone. */
+        greetings_dir = lookup(tree, dev_dir, "greetings", 0);
+        lookup(tree, greetings_dir, "greeting3", -ENOENT);
+        link = lookup(tree, greetings_dir, "greeting1", 0);
+        g_assert_cmpint(mlx5_tree_getattr(tree, link, &st, &(double) { 0 }), ==, 0);
+        g_assert_true(S_ISLNK(st.st_mode));
+        g_assert_cmpint(st.st_size, ==, strlen("../hello"));
+        g_assert_cmpint(mlx5_tree_readlink(tree, link, &target), ==, 0);
+        g_assert_cmpstr(target, ==, "../hello");
+        g_assert_cmpint(mlx5_tree_open(tree, link, &file), ==, -EINVAL);
+        g_assert_cmpint(mlx5_tree_opendir(tree, link, &dir), ==, -ENOTDIR);
+
+        /* Gone with its device, like every other node of it. */
+        g_assert_cmpint(mlx5_tree_remove_device(tree, "0000:08:00.0"), ==, 0);
+        g_assert_cmpint(mlx5_tree_getattr(tree, link, &st, &(double) { 0 }), ==, -ENOENT);
+        mlx5_tree_free(tree);
+}
+
+/* What a resource dump asks for, per menu record: never what the record does not allow. */
+static void test_dump_requests(void)
+{
+        mlx5_device *dev = open_function(0, "/dev/node-a");
+        struct mlx5_rscdump_request req;
+        struct mlx5_menu_record prm_query_qp = { .segment_type = 0x4000, .support_index1 = true, .must_index1 = true };
+        struct mlx5_menu_record snd_buff = { .segment_type = 0x1001, .support_index1 = true, .must_index1 = true,
+                                             .support_index2 = true, .support_num2 = true, .num2_all = true };
+        struct mlx5_menu_record rdb = { .segment_type = 0x5, .support_index1 = true, .must_index1 = true,
+                                        .support_index2 = true, .must_index2 = true };
+        struct mlx5_menu_record sx_slice_all = { .segment_type = 0x3001 };
+        struct mlx5_menu_record icmc_info = { .segment_type = 0x2020, .support_index1 = true, .support_num1 = true,
+                                              .must_num1 = true };
+        struct mlx5_menu_record schedq_info = { .segment_type = 0x1040, .support_index1 = true, .support_num1 = true,
+                                                .num1_active = true };
+        struct mlx5_menu_record ste_range = { .segment_type = 0x1310, .support_index1 = true, .must_index1 = true,
+                                              .support_num1 = true, .support_num2 = true };
+
+        g_assert_cmpint(mlx5_device_dump_request(dev, &prm_query_qp, true, 0x103, &req), ==, 0);
+        g_assert_cmpuint(req.segment_type, ==, 0x4000);
+        g_assert_cmpuint(req.index1, ==, 0x103);
+        g_assert_cmpuint(req.num_of_obj1, ==, 1);    /* allowed even unsupported; what the kernel sends */
+        g_assert_cmpuint(req.index2, ==, 0);
+        g_assert_cmpuint(req.num_of_obj2, ==, 0);
+        g_assert_cmpint(mlx5_device_dump_request(dev, &prm_query_qp, false, 0, &req), ==, -EINVAL);
+
+        g_assert_cmpint(mlx5_device_dump_request(dev, &snd_buff, true, 0x103, &req), ==, 0);
+        g_assert_cmpuint(req.index2, ==, 0);
+        g_assert_cmpuint(req.num_of_obj2, ==, 0);    /* its first entry: "all" is offered, not asked */
+        g_assert_cmpint(mlx5_device_dump_request(dev, &rdb, true, 0x103, &req), ==, 0);
+        g_assert_cmpuint(req.index2, ==, 0);
+        g_assert_cmpuint(req.num_of_obj2, ==, 0);
+        g_assert_cmpint(mlx5_device_dump_request(dev, &ste_range, true, 7, &req), ==, 0);
+        g_assert_cmpuint(req.num_of_obj1, ==, 1);
+        g_assert_cmpuint(req.num_of_obj2, ==, 0);
+
+        g_assert_cmpint(mlx5_device_dump_request(dev, &sx_slice_all, false, 0, &req), ==, 0);
+        g_assert_cmpuint(req.index1, ==, 0);
+        g_assert_cmpuint(req.num_of_obj1, ==, 0);
+        g_assert_cmpuint(req.num_of_obj2, ==, 0);
+        g_assert_cmpint(mlx5_device_dump_request(dev, &sx_slice_all, true, 1, &req), ==, -EINVAL);
+        g_assert_cmpint(mlx5_device_dump_request(dev, &icmc_info, false, 0, &req), ==, 0);
+        g_assert_cmpuint(req.num_of_obj1, ==, 1);    /* must_have, and neither all nor active offered */
+        g_assert_cmpint(mlx5_device_dump_request(dev, &schedq_info, false, 0, &req), ==, 0);
+        g_assert_cmpuint(req.num_of_obj1, ==, MLX5_RSCDUMP_ACTIVE);
+        mlx5_device_free(dev);
+}
+
 int main(int argc, char **argv)
 {
         g_autoptr(GError) error = NULL;
@@ -311,6 +449,8 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/leases", test_leases);
         g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
         g_test_add_func("/tree/listing-cost", test_listing_cost);
+        g_test_add_func("/tree/new-kinds", test_new_kinds);
+        g_test_add_func("/tree/dump-requests", test_dump_requests);
         r = g_test_run();
         mlx5_sim_spec_free(spec);
         mlx5_schema_free(schema);

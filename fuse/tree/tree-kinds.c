@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The namespace as data: one row per kind of node (tree_builtin_kinds, at
+ * the end), and the small producers the rows name — who a directory's
+ * children are, what a file shows, where a link points.  tree.c walks the
+ * table and knows no kind but the root.  Producers run without any tree
+ * lock held across firmware I/O.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "prm/bits.h"
+#include "tree/tree-private.h"
+
+#define DIR_MODE (S_IFDIR | 0555)
+#define FILE_MODE (S_IFREG | 0444)
+#define LINK_MODE (S_IFLNK | 0777)
+
+static void add(mlx5_tree_entries *entries, const char *name, unsigned kind, uint32_t dev, uint32_t sub, uint32_t id)
+{
+        mlx5_tree_entries_add(entries, name, (struct mlx5_tree_node) { .kind = kind, .dev = dev, .sub = sub, .id = id });
+}
+
+static const mlx5_schema_resource *resource(mlx5_tree *tree, uint32_t index)
+{
+        return mlx5_schema_resource_at(tree->schema, index);
+}
+
+static bool resource_shown(const struct tree_device *td, unsigned i)
+{
+        return !td->dev->listing[i].absent;
+}
+
+/* ---- the root and by-name ---- */
+
+static int root_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_rw_lock_reader_lock(&tree->lock);
+        for (unsigned i = 0; i < tree->devices->len; i++) {
+                struct tree_device *td = tree->devices->pdata[i];
+
+                if (td)
+                        add(entries, td->dev->pci_name, NODE_DEVICE, i, 0, 0);
+        }
+        g_rw_lock_reader_unlock(&tree->lock);
+        return 0;
+}
+
+static int stats_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        *ret_snap = tree_stats_for_caller(tree);
+        return 0;
+}
+
+static int by_name_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_rw_lock_reader_lock(&tree->lock);
+        for (unsigned i = 0; i < tree->devices->len; i++) {
+                struct tree_device *td = tree->devices->pdata[i];
+
+                for (unsigned a = 0; td && a < td->aliases->len; a++)
+                        add(entries, td->aliases->pdata[a], NODE_ALIAS, i, 0, a);
+        }
+        g_rw_lock_reader_unlock(&tree->lock);
+        return 0;
+}
+
+static char *alias_link(mlx5_tree *tree, const struct mlx5_tree_node *n)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
+
+        return td ? g_strconcat("../", td->dev->pci_name, NULL) : NULL;
+}
+
+/* ---- a device: info, caps, types, singletons ---- */
+
+static int device_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
+
+        if (!td)
+                return -ENOENT;
+        for (unsigned i = 0; i < mlx5_schema_n_resources(tree->schema); i++) {
+                const mlx5_schema_resource *res = resource(tree, i);
+
+                if (!resource_shown(td, i))
+                        continue;
+                if (res->has_id)
+                        add(entries, res->name, NODE_TYPE_DIR, self->dev, i, 0);
+                else if (!res->dir)
+                        add(entries, res->name, NODE_SINGLETON, self->dev, i, 0);
+        }
+        for (unsigned g = 0; g < tree->groups->len; g++)
+                add(entries, tree->groups->pdata[g], NODE_GROUP_DIR, self->dev, g, 0);
+        return 0;
+}
+
+static int info_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        return tree_get_content(tree, CONTENT_INFO, n->dev, 0, 0, ret_snap);
+}
+
+static int caps_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        add(entries, "current", NODE_CAPS_MODE, self->dev, 1, 0);
+        add(entries, "max", NODE_CAPS_MODE, self->dev, 0, 0);
+        return 0;
+}
+
+static int caps_mode_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
+
+        if (!td)
+                return -ENOENT;
+        for (unsigned i = 0; i < mlx5_schema_n_caps(tree->schema); i++)
+                if (td->dev->caps_supported[i])
+                        add(entries, mlx5_schema_caps_at(tree->schema, i)->name, NODE_CAPS_FILE, self->dev, i,
+                            self->sub);
+        return 0;
+}
+
+static int caps_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        return tree_get_content(tree, CONTENT_CAPS, n->dev, n->sub, n->id, ret_snap);
+}
+
+/* A directory of one type's objects lists that type. */
+static int type_listed(mlx5_tree *tree, const struct mlx5_tree_node *self)
+{
+        return (int) self->sub;
+}
+
+static int object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        return tree_object_snapshot(tree, n->dev, n->sub, n->id, ret_snap);
+}
+
+static int group_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
+
+        if (!td)
+                return -ENOENT;
+        for (unsigned i = 0; i < mlx5_schema_n_resources(tree->schema); i++) {
+                const mlx5_schema_resource *res = resource(tree, i);
+
+                if (!res->has_id && res->dir && strcmp(res->dir, tree->groups->pdata[self->sub]) == 0 &&
+                    resource_shown(td, i))
+                        add(entries, res->name, NODE_SINGLETON, self->dev, i, 0);
+        }
+        return 0;
+}
+
+static int singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        return tree_get_content(tree, CONTENT_OBJECT, n->dev, n->sub, 0, ret_snap);
+}
+
+static int raw_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
+
+        if (!td)
+                return -ENOENT;
+        for (unsigned i = 0; i < mlx5_schema_n_resources(tree->schema); i++)
+                if (resource_shown(td, i))
+                        add(entries, resource(tree, i)->name,
+                            resource(tree, i)->has_id ? NODE_RAW_TYPE_DIR : NODE_RAW_SINGLETON, self->dev, i, 0);
+        return 0;
+}
+
+/* ---- owner/<type>/<id>: who made an object and what found it ---- */
+
+static int owner_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
+
+        if (!td)
+                return -ENOENT;
+        for (unsigned i = 0; i < mlx5_schema_n_resources(tree->schema); i++)
+                if (resource(tree, i)->has_id && resource_shown(td, i))
+                        add(entries, resource(tree, i)->name, NODE_OWNER_TYPE_DIR, self->dev, i, 0);
+        return 0;
+}
+
+/*
+ * "pid: 4242" "comm: ib_send_bw" (a kernel owner: pid 0, "[module]", as
+ * rdma res show prints it), the RDMA device, and the sources that found
+ * the object; pid and comm only where the host's kernel names an owner.
+ * Only listed objects have one: the listing is where the sources meet.
+ */
+static int owner_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        g_autofree char *rdma = NULL;
+        const struct mlx5_listing *l;
+        mlx5_snapshot *snap;
+        GString *text;
+        int slot, r;
+
+        if (!td)
+                return -ENODEV;
+        r = tree_listing(tree, n->dev, n->sub, &listing);
+        if (r < 0)
+                return r;
+        l = listing->listing;
+        slot = mlx5_listing_find(l, n->id);
+        if (slot < 0)
+                return -ENOENT;
+        text = g_string_sized_new(128);
+        if (l->owner_of && l->owners && l->owner_of[slot]) {
+                const struct mlx5_object_owner *o = l->owners->pdata[l->owner_of[slot] - 1];
+
+                g_string_append_printf(text, "pid: %u\n", o->pid);
+                g_string_append_printf(text, o->pid ? "comm: %s\n" : "comm: [%s]\n", o->comm);
+        }
+        if (td->dev->host && td->dev->host->ops->rdma_device &&
+            td->dev->host->ops->rdma_device(td->dev->host, &rdma) == 0)
+                g_string_append_printf(text, "rdma_device: %s\n", rdma);
+        g_string_append(text, "found_by: ");
+        mlx5_inventory_format_sources(text, l->found_by ? l->found_by[slot] : 0);
+        g_string_append_c(text, '\n');
+        snap = mlx5_snapshot_new(NULL, g_string_free_to_bytes(text));
+        /* The listing's moment: stat, open and fstat agree as long as it lives. */
+        snap->taken_realtime_us = listing->taken_realtime_us;
+        snap->taken_monotonic_us = listing->taken_monotonic_us;
+        *ret_snap = snap;
+        return 0;
+}
+
+/* ---- refs/<type>/<id>/<field> -> ../../../<type>/<id> ---- */
+
+static bool type_has_refs(mlx5_tree *tree, unsigned res_index)
+{
+        for (unsigned s = 0; s < tree->ref_slots->len; s++)
+                if (g_array_index(tree->ref_slots, struct ref_slot, s).res_index == res_index)
+                        return true;
+        return false;
+}
+
+static int refs_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
+
+        if (!td)
+                return -ENOENT;
+        for (unsigned i = 0; i < mlx5_schema_n_resources(tree->schema); i++)
+                if (resource(tree, i)->has_id && resource_shown(td, i) && type_has_refs(tree, i))
+                        add(entries, resource(tree, i)->name, NODE_REFS_TYPE_DIR, self->dev, i, 0);
+        return 0;
+}
+
+/* Whether object 0 of a type is listed: only then does a field holding 0 name an object. */
+static bool zero_listed(mlx5_tree *tree, uint32_t dev, const mlx5_schema_resource *target)
+{
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        unsigned i = 0;
+
+        while (i < mlx5_schema_n_resources(tree->schema) && resource(tree, i) != target)
+                i++;
+        return tree_listing(tree, dev, i, &listing) == 0 && mlx5_listing_find(listing->listing, 0) >= 0;
+}
+
+/*
+ * One link per field (per element of an array field) of the object's
+ * context that a schema `ref` line names, to the object its value numbers,
+ * whether or not that exists (then the link dangles).  A field holding 0
+ * names nothing unless the target type has an object 0 (EQ 0 does).
+ */
+static int refs_object_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        const mlx5_schema_resource *res = resource(tree, self->sub);
+        g_autoptr(mlx5_snapshot) snap = NULL;
+        const uint8_t *out;
+        gsize len;
+        int r;
+
+        r = tree_object_snapshot(tree, self->dev, self->sub, self->id, &snap);
+        if (r < 0)
+                return r;
+        if (!snap->raw)
+                return -EIO;
+        out = g_bytes_get_data(snap->raw, &len);
+        for (unsigned s = 0; s < tree->ref_slots->len; s++) {
+                const struct ref_slot *rs = &g_array_index(tree->ref_slots, struct ref_slot, s);
+                const mlx5_schema_objref *ref = rs->ref;
+                uint32_t mask = ref->target->id_width >= 32 ? UINT32_MAX : (1u << ref->target->id_width) - 1;
+
+                if (rs->res_index != self->sub)
+                        continue;
+                for (uint32_t e = 0; e < ref->count; e++) {
+                        uint32_t id = (uint32_t) mlx5_bits_get(out, MIN(len, res->outlen),
+                                                               ref->bit_off + e * ref->width, ref->width) & mask;
+                        g_autofree char *name = NULL;
+                        const char *star;
+
+                        if (id == 0 && !zero_listed(tree, self->dev, ref->target))
+                                continue;
+                        star = strstr(ref->path, "[*]");
+                        name = star ? g_strdup_printf("%.*s[%u]%s", (int) (star - ref->path), ref->path, e, star + 3)
+                                    : g_strdup(ref->path);
+                        add(entries, name, NODE_REF_LINK, self->dev, s, id);
+                }
+        }
+        return 0;
+}
+
+static char *ref_link(mlx5_tree *tree, const struct mlx5_tree_node *n)
+{
+        const struct ref_slot *rs;
+
+        if (n->sub >= tree->ref_slots->len)
+                return NULL;
+        rs = &g_array_index(tree->ref_slots, struct ref_slot, n->sub);
+        return g_strdup_printf("../../../%s/0x%x", rs->ref->target->name, n->id);
+}
+
+/* ---- rscdump/: the resource-dump segments the firmware's menu offers ---- */
+
+static bool rscdump_shown(mlx5_tree *tree, const struct mlx5_tree_node *self)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
+
+        return td && td->dev->menu->len > 0;
+}
+
+/* Index-free records are files; records that must have index1 are directories of indexes. */
+static int rscdump_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
+
+        if (!td)
+                return -ENOENT;
+        /* A record past TREE_MAX_SUB cannot be numbered (mlx5_tree_add_device said so). */
+        for (unsigned k = 0; k < td->dev->menu->len && k < TREE_MAX_SUB; k++) {
+                const struct mlx5_menu_record *m = &g_array_index(td->dev->menu, struct mlx5_menu_record, k);
+
+                /* Not a name a directory can hold: firmware gave it, so it is left out. */
+                if (!m->name[0] || strchr(m->name, '/') || strcmp(m->name, ".") == 0 || strcmp(m->name, "..") == 0)
+                        continue;
+                add(entries, m->name, m->must_index1 ? NODE_RSCDUMP_DIR : NODE_RSCDUMP_FILE, self->dev, k, 0);
+        }
+        return 0;
+}
+
+int tree_segment_type(const mlx5_tree *tree, const struct mlx5_menu_record *m)
+{
+        for (unsigned i = 0; i < mlx5_schema_n_resources(tree->schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(tree->schema, i);
+
+                for (guint k = 0; k < res->dump_indexes->len; k++)
+                        if (strcmp(res->dump_indexes->pdata[k], m->index1_name) == 0)
+                                return (int) i;
+        }
+        return -1;
+}
+
+/* A per-object segment lists the objects the inventory knows of the type its index numbers, that firmware dumps. */
+static int rscdump_listing(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_snapshot **ret_listing)
+{
+        return tree_get_content(tree, CONTENT_RSCDUMP_LIST, self->dev, self->sub, 0, ret_listing);
+}
+
+static int rscdump_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        return tree_get_content(tree, CONTENT_RSCDUMP, n->dev, n->sub, n->id, ret_snap);
+}
+
+/* A listed object's dump as its directory's listing holds it (pinned or fresh), else firmware's now. */
+static int rscdump_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        struct mlx5_tree_node dir = { .kind = NODE_RSCDUMP_DIR, .dev = n->dev, .sub = n->sub };
+        struct mlx5_cache_key key = { .device = n->dev, .kind = CONTENT_RSCDUMP_LIST, .sub = n->sub };
+        g_autoptr(mlx5_snapshot) listing = tree_pinned_listing(tree, &dir);
+
+        if (listing || mlx5_cache_peek(tree->cache, &key, &listing) == 0) {
+                int slot = mlx5_listing_find(listing->listing, n->id);
+
+                if (slot >= 0 && listing->listing->snaps) {
+                        *ret_snap = mlx5_snapshot_ref(listing->listing->snaps->pdata[slot]);
+                        return 0;
+                }
+        }
+        return rscdump_content(tree, n, ret_snap);
+}
+
+/* ---- the table ---- */
+
+#define NAMED(n, p) .name = (n), .parent = (p)
+#define IN(p) .parent = (p)
+
+const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS] = {
+        [NODE_ROOT] = { .mode = DIR_MODE, .global = true, .children = root_children },
+        [NODE_DEVICE] = { IN(NODE_ROOT), .mode = DIR_MODE, .children = device_children },
+        [NODE_STATS] = { NAMED(".stats", NODE_ROOT), .mode = FILE_MODE, .global = true, .content = stats_content },
+        [NODE_BY_NAME] = { NAMED("by-name", NODE_ROOT), .mode = DIR_MODE, .global = true,
+                           .children = by_name_children },
+        [NODE_ALIAS] = { IN(NODE_BY_NAME), .mode = LINK_MODE, .link = alias_link },
+
+        [NODE_INFO] = { NAMED("info", NODE_DEVICE), .mode = FILE_MODE, .content = info_content },
+        [NODE_CAPS] = { NAMED("caps", NODE_DEVICE), .mode = DIR_MODE, .children = caps_children },
+        [NODE_CAPS_MODE] = { IN(NODE_CAPS), .mode = DIR_MODE, .children = caps_mode_children },
+        [NODE_CAPS_FILE] = { IN(NODE_CAPS_MODE), .parent_of = MLX5_TREE_PARENT_SUB_FROM_ID, .mode = FILE_MODE,
+                             .content = caps_content },
+        [NODE_TYPE_DIR] = { IN(NODE_DEVICE), .mode = DIR_MODE, .listed_type = type_listed,
+                            .listed_kind = NODE_OBJECT, .any_id = true },
+        [NODE_OBJECT] = { IN(NODE_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
+                          .content = object_content },
+        [NODE_GROUP_DIR] = { IN(NODE_DEVICE), .mode = DIR_MODE, .children = group_children },
+        [NODE_SINGLETON] = { IN(NODE_DEVICE), .mode = FILE_MODE, .content = singleton_content },
+
+        [NODE_RAW] = { NAMED("raw", NODE_DEVICE), .mode = DIR_MODE, .children = raw_children },
+        [NODE_RAW_TYPE_DIR] = { IN(NODE_RAW), .mode = DIR_MODE, .listed_type = type_listed,
+                                .listed_kind = NODE_RAW_OBJECT, .any_id = true },
+        [NODE_RAW_OBJECT] = { IN(NODE_RAW_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
+                              .content = object_content, .raw = true },
+        [NODE_RAW_SINGLETON] = { IN(NODE_RAW), .mode = FILE_MODE, .content = singleton_content, .raw = true },
+
+        [NODE_OWNER] = { NAMED("owner", NODE_DEVICE), .mode = DIR_MODE, .children = owner_children },
+        [NODE_OWNER_TYPE_DIR] = { IN(NODE_OWNER), .mode = DIR_MODE, .listed_type = type_listed,
+                                  .listed_kind = NODE_OWNER_OBJECT },
+        [NODE_OWNER_OBJECT] = { IN(NODE_OWNER_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
+                                .content = owner_content },
+
+        [NODE_REFS] = { NAMED("refs", NODE_DEVICE), .mode = DIR_MODE, .children = refs_children },
+        [NODE_REFS_TYPE_DIR] = { IN(NODE_REFS), .mode = DIR_MODE, .listed_type = type_listed,
+                                 .listed_kind = NODE_REFS_OBJECT, .any_id = true },
+        [NODE_REFS_OBJECT] = { IN(NODE_REFS_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = DIR_MODE,
+                               .children = refs_object_children },
+        [NODE_REF_LINK] = { IN(NODE_REFS_OBJECT), .mode = LINK_MODE, .link = ref_link },
+
+        [NODE_RSCDUMP] = { NAMED("rscdump", NODE_DEVICE), .mode = DIR_MODE, .shown = rscdump_shown,
+                           .children = rscdump_children },
+        [NODE_RSCDUMP_FILE] = { IN(NODE_RSCDUMP), .mode = FILE_MODE, .content = rscdump_content, .raw = true },
+        [NODE_RSCDUMP_DIR] = { IN(NODE_RSCDUMP), .mode = DIR_MODE, .listing = rscdump_listing,
+                               .listed_kind = NODE_RSCDUMP_OBJECT, .any_id = true },
+        [NODE_RSCDUMP_OBJECT] = { IN(NODE_RSCDUMP_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
+                                  .content = rscdump_object_content, .raw = true },
+};
