@@ -110,6 +110,7 @@ static GLogWriterOutput write_glib(GLogLevelFlags level, const GLogField *fields
 }
 
 /* libfuse's own messages (mount errors, -d traces) take the same way; its levels are syslog's. */
+static void write_fuse(enum fuse_log_level level, const char *fmt, va_list ap) G_GNUC_PRINTF(2, 0);
 static void write_fuse(enum fuse_log_level level, const char *fmt, va_list ap)
 {
         g_autofree char *text = g_strdup_vprintf(fmt, ap);

@@ -346,14 +346,13 @@ static void test_caps_pages(void)
         g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
         unsigned status, served = 0, refused = 0;
         g_autofree uint8_t *general = caps_page(sim, 0, true, &status);
-        g_autoptr(GHashTable) syndromes = g_hash_table_new(NULL, NULL);
 
         g_assert_cmpuint(status, ==, ST_OK);
         for (size_t i = 0; i < G_N_ELEMENTS(page_bits); i++) {
                 bool bit = cap_field(general, "general", page_bits[i].bit);
 
                 for (unsigned current = 0; current <= 1; current++) {
-                        g_autofree uint8_t *page = caps_page(sim, page_bits[i].type, current, &status);
+                        g_free(caps_page(sim, page_bits[i].type, current, &status));
 
                         g_test_message("page 0x%x (%s = %d): status 0x%x", page_bits[i].type, page_bits[i].bit, bit,
                                        status);
