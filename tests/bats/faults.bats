@@ -44,8 +44,10 @@ timed() {
 assert_still_serving() {
         run -0 cat "$MNT/$DEV/caps/current/general"
         assert_line --regexp '^log_max_qp: '
-        run -0 cat "$MNT/$DEV/info"
-        assert_line --regexp '^pci_address: '
+        # not info: it counts every listing, and listings of CQs, EQs and SRQs follow
+        # the QPs' references, so they wait on a hung QUERY_QP (up to cmd_timeout)
+        run -0 cat "$MNT/$DEV/adapter"
+        assert_line --regexp '^vsd_vendor_id: 0x15b3$'
         kill -0 "$(daemon_pid)"
 }
 
@@ -186,7 +188,11 @@ log_has() {
 
 @test "random bytes: the menu is refused, queries decode whatever came, the daemon lives" {
         start_mount "fault=random"
-        log_has "$DEV: cannot read the resource dump menu"
+        # The menu is read only when the (random) general caps say debug and the
+        # debug page says resource_dump; then it must be refused.
+        if grep -qx "resource_dump: 1" "$MNT/$DEV/info"; then
+                log_has "$DEV: cannot read the resource dump menu"
+        fi
         run cat "$MNT/$DEV/cq/0x400" "$MNT/$DEV/qp/0x103" "$MNT/$DEV/caps/current/roce" "$MNT/$DEV/info"
         kill -0 "$(daemon_pid)"
         run -0 cat "$MNT/.stats"
@@ -219,7 +225,8 @@ log_has() {
 @test "the cache cap is real: a listing larger than the cache is served once, not kept" {
         start_mount "qp=20000" -o cache_size=1
         run -0 ls "$MNT/$DEV/qp"
-        [ "$(echo "$output" | wc -l)" -eq 20000 ]
+        # every QP a host view shows (DEVX QPs are read by number only)
+        [ "$(echo "$output" | wc -l)" -eq "$(manifest "qp=20000" | awk '$2 == "qp" && $6 != "-"' | wc -l)" ]
         [ "$(stat_of cache.not_kept)" -ge 1 ]
         [ "$(stat_of cache.bytes)" -le "$(stat_of cache.max_bytes)" ]
         log_has "larger than the whole cache \(limit cache_size"
