@@ -11,8 +11,7 @@ load helpers
 DEV=0000:08:00.0
 
 setup() {
-        FUSE_UNUSABLE=$(fuse_unusable_reason)
-        skip_without_fuse
+        skip_unless_fuse_usable
 }
 
 teardown() {

@@ -28,6 +28,12 @@ skip_without_fuse() {
         [ -z "${FUSE_UNUSABLE:-}" ] || skip "$FUSE_UNUSABLE"
 }
 
+# For a setup() of suites whose tests each mount their own device.
+skip_unless_fuse_usable() {
+        FUSE_UNUSABLE=$(fuse_unusable_reason)
+        skip_without_fuse
+}
+
 # Defaults for suites that mount; a suite may define its own.
 setup() {
         skip_without_fuse

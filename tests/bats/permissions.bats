@@ -8,8 +8,7 @@ load helpers
 DEV=0000:08:00.0
 
 setup() {
-        FUSE_UNUSABLE=$(fuse_unusable_reason)
-        skip_without_fuse
+        skip_unless_fuse_usable
         [ "$(id -u)" = 0 ] || skip "needs root to read as another user"
         command -v setpriv >/dev/null || skip "no setpriv"
 }
