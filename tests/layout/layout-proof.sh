@@ -40,9 +40,14 @@ awk -v map="$work/probe-lines.txt" -f "$here/layout-probes.awk" "$work/layout.tx
 # $cc may be a command with arguments (ccache cc): split it on purpose.
 set -- $cc -std=gnu11 -I"$work" -I"$here" -I"$(dirname "$header")"
 
-# Pass 1: a probe the header cannot answer is a compile error on its own line.
+# Pass 1: a probe the header cannot answer is a compile error on its own line;
+# every error must be reported, and gcc and clang spell "no limit" differently.
 : > "$work/layout-absent.h"
-"$@" -fsyntax-only -fmax-errors=0 "$work/probes.c" 2> "$work/pass1.txt" || true
+no_error_limit=-fmax-errors=0
+if "$@" -x c -fsyntax-only -ferror-limit=0 /dev/null 2>/dev/null; then
+        no_error_limit=-ferror-limit=0
+fi
+"$@" -fsyntax-only "$no_error_limit" "$work/probes.c" 2> "$work/pass1.txt" || true
 awk -F: 'NR == FNR { probe[$1] = $2; next }
          $1 ~ /probes\.c$/ && ($2 in probe) && / error: / { print "#define LAYOUT_ABSENT_" probe[$2] }' \
         "$work/probe-lines.txt" "$work/pass1.txt" | sort -u > "$work/layout-absent.h"

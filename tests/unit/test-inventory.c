@@ -288,6 +288,7 @@ static void test_debugfs_fixture(void)
         g_autofree char *qps = g_build_filename(root, "mlx5", "0000:08:00.0", "QPs", NULL);
         g_autofree char *cqs = g_build_filename(root, "mlx5", "0000:08:00.0", "CQs", NULL);
         static const char *const names[] = { "0x1a3", "0x100", "0x2", "abc", "0x", "0X12", "12", "0x1g", "0x123456789" };
+        g_autofree char *rm_cmd = NULL;
         g_autoptr(mlx5_device) dev = NULL;
         g_autoptr(mlx5_inventory_found) found = NULL;
         g_autoptr(mlx5_inventory_found) none = NULL;
@@ -317,7 +318,8 @@ static void test_debugfs_fixture(void)
         mlx5_inventory_free(inv);
         g_unsetenv("MLX5DBGFS_DEBUGFS_ROOT");
         g_unsetenv("MLX5DBGFS_SYSFS_ROOT");
-        g_assert_cmpint(system(g_strdup_printf("rm -rf '%s'", root)), ==, 0);
+        rm_cmd = g_strdup_printf("rm -rf '%s'", root);
+        g_assert_cmpint(system(rm_cmd), ==, 0);
 }
 
 /* The simulator's host views through the same readers: what its manifest says they show. */
