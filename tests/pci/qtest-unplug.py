@@ -7,7 +7,7 @@ hotplug register through QEMU's qtest accelerator (as QEMU's own qtests do).
    qtest-unplug.py QMP_SOCKET QTEST_SOCKET DEVICE_ID SLOT
 
 Prints what happened; exit 0 when QEMU sent DEVICE_DELETED, 1 when it
-died or the event did not come within 20 s.
+died or the event did not come within 20 s.  A QEMU still alive is told to quit.
 """
 import importlib.util
 import os
@@ -36,6 +36,10 @@ def main():
         print("QEMU closed its monitor: it died")
         return 1
     print("DEVICE_DELETED" if deleted else "no DEVICE_DELETED within 20 s")
+    try:
+        qmp.call("quit")
+    except (EOFError, ConnectionError):
+        pass
     return 0 if deleted else 1
 
 

@@ -61,7 +61,6 @@ for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 qemu=$!
 python3 "$here/qtest-unplug.py" "$work/qmp.sock" "$work/qtest.sock" fn 5 >"$work/unplug.out" 2>&1
 removed=$?
-[ "$removed" = 0 ] && kill "$qemu" 2>/dev/null
 wait "$qemu" 2>/dev/null
 qemu_status=$?
 qemu=
@@ -79,7 +78,8 @@ echo "---- QMP and qtest ----"
 cat "$work/unplug.out"
 echo "---- QEMU (trace: vfio_msix_early_setup, vfio_region_exit, vfio_region_finalize) ----"
 grep -v '^\[' "$work/qemu.out"
-core=$(ls "$work"/core* 2>/dev/null | head -1)
+core=
+for f in "$work"/core "$work"/core.*; do [ -f "$f" ] && { core=$f; break; }; done
 if [ -n "$core" ] && command -v gdb >/dev/null; then
         echo "---- gdb: $core ----"
         gdb -batch -ex "set sysroot $ROOT" -ex bt -x "$here/unplug-core.gdb.py" \
