@@ -52,6 +52,12 @@ start_daemon() {
         done
 }
 
+# The guest brought the function up once more (probe, reload, a hotplug
+# cycle): run-pci.sh matches each against the firmware's log.
+brought_up() {
+        echo "$1" >>/out/bring-ups
+}
+
 # The names in a directory, on one line.
 names_in() {
         local f names=()
@@ -66,6 +72,7 @@ names_in() {
         [ "$output" = $'0x15b3\n0x101d' ]
         modprobe mlx5_core
         wait_for 300 test -e "/sys/bus/pci/drivers/mlx5_core/$PCI_ADDR"
+        brought_up probe
         wait_for 300 test -e /sys/bus/auxiliary/devices/mlx5_core.fwctl.0
 }
 
@@ -156,7 +163,7 @@ names_in() {
         run tar -C "$MNT" -cf /tmp/fn.tar "$PCI_ADDR"
         [ "$status" = 0 ] && [ -z "$output" ]
         tar -C /tmp/untar -xf /tmp/fn.tar
-        diff -r "/tmp/untar/$PCI_ADDR" "$MNT/$PCI_ADDR"
+        diff -r --no-dereference "/tmp/untar/$PCI_ADDR" "$MNT/$PCI_ADDR"
 }
 
 # ---- (3) what a verbs program creates, as the mount shows it ----
@@ -309,6 +316,7 @@ listed_count() {
 
 @test "the modules load again and the function returns to the mount" {
         modprobe mlx5_core
+        brought_up reload
         insmod "$FWCTL_DIR/fwctl.ko"
         insmod "$FWCTL_DIR/mlx5_fwctl.ko"
         modprobe mlx5_ib
@@ -318,7 +326,7 @@ listed_count() {
         grep -qx 'transport: fwctl' "$MNT/$PCI_ADDR/info"
 }
 
-# ---- (4) hot removal and return through the QEMU monitor, under readers ----
+# ---- (4) hot removal and return under readers: the sysfs substitute, then the QEMU monitor ----
 
 HOTPLUG_CYCLES=10
 
@@ -330,66 +338,139 @@ qmp() {
         grep -qx ok /out/qmp-answer || { cat /out/qmp-answer; return 1; }
 }
 
+# How a cycle removes and returns the function: the QEMU monitor (the
+# device leaves the machine), or the substitute while QEMU cannot do that:
+# the guest's own PCI remove and rescan, the same driver teardown and probe.
+qmp_remove() { qmp device_del; }
+qmp_return() { qmp device_add; }
+sysfs_remove() { timeout 60 bash -c "echo 1 >/sys/bus/pci/devices/$PCI_ADDR/remove"; }
+sysfs_return() { timeout 120 bash -c 'echo 1 >/sys/bus/pci/rescan'; }
+
 daemon_rss_kb() {
         awk '/^VmRSS:/ { print $2 }' "/proc/$(cat /tmp/daemon.pid)/status"
 }
 
-# Readers loop over the tree while the function comes and goes; each step under a timeout.
+# Two readers loop while the function comes and goes, each step under a
+# timeout: one lists the whole tree (ls -lR: every getattr reads the file),
+# one reads info and the general caps.  A hang is written down, every
+# failure message kept, every complete pass counted.
 start_readers() {
-        local i
-        for i in 1 2; do
-                (
-                        while [ ! -e /tmp/readers.stop ]; do
-                                timeout 60 ls -lR "$MNT" >/dev/null 2>&1 || { [ $? = 124 ] && echo "ls -lR hung" >>/tmp/readers.err; }
-                                timeout 60 cat "$MNT/$PCI_ADDR/info" "$MNT/$PCI_ADDR/caps/current/general" \
-                                        >/dev/null 2>&1 || { [ $? = 124 ] && echo "cat hung" >>/tmp/readers.err; }
-                        done
-                ) 3>&- &
-                echo $! >>/tmp/readers.pids
-        done
+        rm -f /tmp/readers.stop /tmp/readers.err /tmp/readers.msgs /tmp/readers.ok /tmp/readers.pids
+        touch /tmp/readers.ok /tmp/readers.msgs
+        reader "ls -lR" ls -lR "$MNT"
+        reader cat cat "$MNT/$PCI_ADDR/info" "$MNT/$PCI_ADDR/caps/current/general"
 }
 
-# The cycles; prints each cycle's daemon VmRSS and fails at the first thing that goes wrong.
+# reader NAME COMMAND...: one reader in the background.
+reader() {
+        local name=$1
+        shift
+        (
+                while [ ! -e /tmp/readers.stop ]; do
+                        if timeout 60 "$@" >/dev/null 2>>/tmp/readers.msgs; then
+                                echo "$name" >>/tmp/readers.ok
+                        elif [ $? = 124 ]; then
+                                echo "$name hung" >>/tmp/readers.err
+                        fi
+                done
+        ) 3>&- &
+        echo $! >>/tmp/readers.pids
+}
+
+stop_readers() {
+        touch /tmp/readers.stop
+        wait_for 1200 bash -c '! kill -0 $(cat /tmp/readers.pids) 2>/dev/null'
+}
+
+# What the readers met: reads that succeeded, and each error by its message.
+# Only "No such file or directory" and "No such device" are expected.
+readers_report() {
+        local passes errors
+        passes=$(sort /tmp/readers.ok | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s %d", s, $0, n; s = "," }')
+        errors=$(sed 's/.*: //' /tmp/readers.msgs | sort | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s %d", s, $0, n; s = "," }')
+        echo "readers: complete passes:${passes:- none}; errors:${errors:- none}"
+        [ ! -s /tmp/readers.err ] || { cat /tmp/readers.err; return 1; }
+        ! sed 's/.*: //' /tmp/readers.msgs | grep -vxE 'No such file or directory|No such device'
+}
+
+# lap NAME: appends "NAME <seconds since the last lap>" to $laps (no fork: forks cost ~30 ms under TCG).
+lap() {
+        local now=${EPOCHREALTIME/./} tenths
+        tenths=$(((now - lap_last) / 100000))
+        laps+=" $1 $((tenths / 10)).$((tenths % 10))"
+        lap_last=$now
+}
+
+# hotplug_cycles REMOVE RETURN: the cycles; prints each one's time, where it
+# went, and the daemon's VmRSS, and fails at the first thing that goes wrong.
 hotplug_cycles() {
-        local cycle rss2= rss=
+        local remove=$1 return=$2 cycle start laps lap_last rss2= rss=
         for cycle in $(seq "$HOTPLUG_CYCLES"); do
-                exec 5<"$MNT/$PCI_ADDR/info"
-                qmp device_del || return 1
+                start=$EPOCHREALTIME
+                lap_last=${start/./}
+                laps=
+                exec 5<"$MNT/$PCI_ADDR/info" || { echo "cycle $cycle: info does not open"; return 1; }
+                "$remove" || { echo "cycle $cycle: $remove failed"; return 1; }
+                lap remove
                 wait_for 100 bash -c "[ ! -e '$MNT/$PCI_ADDR' ]" || { echo "cycle $cycle: the directory stayed"; return 1; }
+                [ ! -e "/sys/bus/pci/devices/$PCI_ADDR" ] || { echo "cycle $cycle: the PCI device stayed"; return 1; }
+                lap gone
                 # A file opened before the removal reads ENODEV (or EIO), never hangs.
                 timeout 20 cat <&5 >/dev/null 2>&1
                 [ $? != 124 ] || { echo "cycle $cycle: a read of an open file hung"; return 1; }
                 exec 5<&-
-                qmp device_add || return 1
-                wait_for 600 test -c /dev/fwctl/fwctl0 || { echo "cycle $cycle: no fwctl node"; dmesg | tail; return 1; }
+                kill -0 "$(cat /tmp/daemon.pid)" || { echo "cycle $cycle: the daemon died"; return 1; }
+                "$return" || { echo "cycle $cycle: $return failed"; return 1; }
+                lap return
+                wait_for 600 test -e "/sys/bus/pci/drivers/mlx5_core/$PCI_ADDR" ||
+                        { echo "cycle $cycle: mlx5_core did not bind"; dmesg | tail; return 1; }
+                brought_up "$return $cycle"
+                wait_for 300 bash -c 'ls -d /sys/bus/auxiliary/drivers/*/mlx5_core.fwctl.* &&
+                        ls -d /sys/bus/auxiliary/drivers/*/mlx5_core.rdma.*' >/dev/null ||
+                        { echo "cycle $cycle: mlx5_fwctl or mlx5_ib did not bind"; return 1; }
+                lap drivers
                 wait_for 300 test -e "$MNT/$PCI_ADDR/info" || { echo "cycle $cycle: the directory did not come back"; return 1; }
                 grep -qx 'transport: fwctl' "$MNT/$PCI_ADDR/info" || return 1
+                lap mount
                 rss=$(daemon_rss_kb)
                 [ "$cycle" = 2 ] && rss2=$rss
-                echo "cycle $cycle: daemon VmRSS $rss kB"
+                awk -v c="$cycle" -v a="$start" -v b="$EPOCHREALTIME" -v r="$rss" -v l="$laps" \
+                        'BEGIN { printf "cycle %d: %.1f s (%s), daemon VmRSS %d kB\n", c, b - a, substr(l, 2), r }'
         done
         # Flat: at most 20% + 2 MiB above cycle 2's.
         [ "$rss" -le $((rss2 * 12 / 10 + 2048)) ] || { echo "VmRSS grew from $rss2 to $rss kB"; return 1; }
 }
 
-# QEMU 11.1.3 (trixie-backports) aborts on device_del of vfio-user-pci
-# ("memory_region_del_subregion: Assertion `subregion->container == mr'
-# failed"), with the MSI-X table in BAR0 or in a BAR of its own: the whole
-# guest dies.  Until a QEMU that survives it is the newest in the archive,
-# the cycles are skipped with that reason rather than taking the suite down.
-HOTPLUG_BLOCKED="QEMU 11.1.3 aborts on device_del of vfio-user-pci (memory_region_del_subregion assertion)"
-
-@test "hot removal and return, $HOTPLUG_CYCLES cycles under readers: the directory goes and comes back" {
-        [ -z "$HOTPLUG_BLOCKED" ] || skip "$HOTPLUG_BLOCKED"
-        rm -f /tmp/readers.stop /tmp/readers.err /tmp/readers.pids
+# run_cycles REMOVE RETURN: the cycles under two readers; then the drivers' log is clean.
+run_cycles() {
+        local cycles_status
         start_readers
-        run hotplug_cycles
-        touch /tmp/readers.stop
-        wait_for 1200 bash -c '! kill -0 $(cat /tmp/readers.pids) 2>/dev/null'
+        run hotplug_cycles "$1" "$2"
+        cycles_status=$status
+        stop_readers
+        # Whatever failed, the function is back for the tests that follow.
+        [ -e "/sys/bus/pci/devices/$PCI_ADDR" ] || "$2"
         echo "$output"
         echo "$output" | sed 's/^/# /' >&3
+        [ "$cycles_status" = 0 ]
+        run readers_report
+        echo "$output"
+        echo "# ${lines[0]}" >&3
         [ "$status" = 0 ]
-        [ ! -s /tmp/readers.err ] || { cat /tmp/readers.err; false; }
+        run driver_trouble
+        echo "$output"
+        [ -z "$output" ]
+}
+
+@test "SUBSTITUTE for QEMU hot removal: PCI remove and rescan through sysfs, $HOTPLUG_CYCLES cycles under readers: the directory goes and comes back" {
+        run_cycles sysfs_remove sysfs_return
+}
+
+# The real thing, when the host's probe (unplug-repro.sh) found QEMU survives
+# device_del of the function; QEMU 11.1.3 does not (tests/pci/README.md).
+@test "hot removal and return through the QEMU monitor, $HOTPLUG_CYCLES cycles under readers: the directory goes and comes back" {
+        [ -z "$QMP_HOTPLUG_BLOCKED" ] || skip "checked on the host before boot: $QMP_HOTPLUG_BLOCKED"
+        run_cycles qmp_remove qmp_return
 }
 
 @test "at the end: mlx5_ib registered, dmesg clean" {

@@ -6,7 +6,7 @@
 set -u
 # shellcheck source=/dev/null
 . /out/env
-export KVER SERIES FWCTL_DIR DAEMON VERBS SOURCE_ROOT FW_LOG PCI_ADDR
+export KVER SERIES FWCTL_DIR DAEMON VERBS SOURCE_ROOT FW_LOG PCI_ADDR QMP_HOTPLUG_BLOCKED MLX5DBGFS_SCHEMA_DIR
 start=$EPOCHREALTIME
 bats --formatter tap "$(dirname "$0")/guest-pci.bats"
 status=$?
