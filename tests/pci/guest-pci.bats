@@ -36,11 +36,16 @@ driver_trouble() {
 }
 
 # start_daemon DIR ARGS...: the daemon in the foreground, its pid in /tmp/daemon.pid.
+# Its VmRSS must show what hot-removal cycles leave behind, not how the
+# allocator works: one malloc arena (glibc's one per thread moves it by
+# megabytes under readers alone) and no transparent huge pages (Debian's
+# kernel has them always on: the heap then moves 2 MiB at a time).
 start_daemon() {
         local dir=$1 tenths=300 pid
         shift
         mkdir -p "$dir"
-        "$DAEMON" -f "$@" "$dir" 2>>"$DAEMON_LOG" 3>&- &
+        echo never >/sys/kernel/mm/transparent_hugepage/enabled
+        MALLOC_ARENA_MAX=1 "$DAEMON" -f "$@" "$dir" 2>>"$DAEMON_LOG" 3>&- &
         pid=$!
         echo "$pid" >/tmp/daemon.pid
         until mountpoint -q "$dir"; do
