@@ -31,6 +31,8 @@ while [ $# -gt 0 ]; do
         esac
 done
 here=$(dirname "$(realpath "$0")")
+# shellcheck source=tests/vm/guest-tap.sh
+. "$here/../vm/guest-tap.sh"
 work=$build_dir/pci-work
 started=$SECONDS
 
@@ -178,23 +180,8 @@ awk '$1 == "cmd" { split($3, o, "="); name = $4 ~ /^op_mod=/ ? "" : $4; n[o[2] "
 echo "---- firmware: commands per opcode ($(awk '$1 == "cmd"' "$work/fw.log" | wc -l) in all) ----" >&2
 cat "$work/fw-opcodes" >&2
 grep 'unknown opcode' "$work/fw.log" >&2 || true
-n=0
-while IFS= read -r line; do
-        case "$line" in
-        "ok "* | "not ok "*)
-                n=$((n + 1))
-                echo "$line" | sed -E "s/^(not ok|ok) ([0-9]+ )?(- )?/\1 $n - /"
-                ;;
-        "#"*) echo "$line" ;;
-        esac
-done < <(tr -d '\r' <"$work/console.log" | grep -E '^(not )?ok |^# ')
-
-status=$(cat "$work/out/exit-status" 2>/dev/null || true)
-if [ -z "$status" ]; then
-        n=$((n + 1))
-        echo "not ok $n - the guest finished (qemu status $qemu_status: timeout, panic or hang)"
-        status=125
-fi
+guest_tap "$work/console.log" "$work/out/exit-status" "$qemu_status"
+n=$guest_tap_count status=$guest_status
 
 # The firmware's side of every bring-up the guest made (one line each in
 # out/bring-ups: probe, reload, each hotplug cycle): one ENABLE_HCA each, and

@@ -27,6 +27,8 @@ fwctl_client=$(realpath "$5")
 manifest=$(realpath "$6")
 daemon=${7:+$(realpath "$7")}
 here=$(dirname "$(realpath "$0")")
+# shellcheck source=tests/vm/guest-tap.sh
+. "$here/guest-tap.sh"
 cache=${MLX5DBGFS_VM_CACHE:-/var/cache/mlx5dbgfs-vm}
 work=$build_dir/vm-work
 started=$SECONDS
@@ -153,22 +155,8 @@ set -e
 tr -d '\r' <"$work/console.log" >&2
 [ -f "$work/out/dmesg" ] && { echo "---- guest dmesg ----"; cat "$work/out/dmesg"; } >&2
 [ -f "$work/out/timing" ] && { echo "---- guest timing ----"; cat "$work/out/timing"; } >&2
-n=0
-while IFS= read -r line; do
-        case "$line" in
-        "ok "* | "not ok "*)
-                n=$((n + 1))
-                echo "$line" | sed -E "s/^(not ok|ok) (- )?/\1 $n - /"
-                ;;
-        esac
-done < <(tr -d '\r' <"$work/console.log" | grep -E '^(not )?ok ')
-
-status=$(cat "$work/out/exit-status" 2>/dev/null || true)
-if [ -z "$status" ]; then
-        n=$((n + 1))
-        echo "not ok $n - the guest finished (qemu status $qemu_status: timeout, panic or hang)"
-        status=125
-fi
-echo "1..$n"
+guest_tap "$work/console.log" "$work/out/exit-status" "$qemu_status"
+status=$guest_status
+echo "1..$guest_tap_count"
 echo "run-vm: guest status $status, $((SECONDS - started)) s" >&2
 exit "$status"
