@@ -27,7 +27,7 @@ static void append_hex(GString *out, uint64_t value)
         g_string_append(out, text);
 }
 
-static const char *enum_name(const mlx5_schema_enum *e, uint64_t value)
+const char *mlx5_schema_enum_name(const mlx5_schema_enum *e, uint64_t value)
 {
         for (guint i = 0; i < e->values->len; i++) {
                 const mlx5_schema_enum_value *v = &g_array_index(e->values, mlx5_schema_enum_value, i);
@@ -52,7 +52,7 @@ static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value
 
                 if (!(value >> bit & 1))
                         continue;
-                name = enum_name(e, bit);
+                name = mlx5_schema_enum_name(e, bit);
                 if (!name) {
                         unknown |= UINT64_C(1) << bit;
                         continue;
@@ -106,7 +106,7 @@ void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t va
                 append_hex(out, value);
                 return;
         case MLX5_DISPLAY_ENUM:
-                name = enum_name(field->enumeration, value);
+                name = mlx5_schema_enum_name(field->enumeration, value);
                 if (name)
                         g_string_append(out, name);
                 else
