@@ -16,11 +16,12 @@ devices() {
         awk '{ print $1 }' "$BATS_FILE_TMPDIR/manifest" | sort -u
 }
 
-@test "one directory per simulated PCI function, by-name, and the hidden .stats" {
+@test "one directory per simulated PCI function, by-name, metrics, and the hidden .stats" {
         run -0 ls "$MNT"
-        assert_output "$(devices; echo by-name)"
+        assert_output "$(devices; echo by-name; echo metrics)"
         run -0 ls -A "$MNT"
         assert_line ".stats"
+        assert_line ".stats.json"
 }
 
 @test "each device has info, caps, a directory per type and raw" {
@@ -152,9 +153,9 @@ EOF
         assert_output ""
         mkdir "$BATS_TEST_TMPDIR/x"
         tar -C "$BATS_TEST_TMPDIR/x" -xf "$tarball"
-        # Every member, files and links, equals what the mount shows (.stats: counters move on by design).
-        run -0 diff -r --no-dereference -x .stats "$BATS_TEST_TMPDIR/x" "$MNT"
-        [ "$(find "$BATS_TEST_TMPDIR/x" -type f ! -name .stats | wc -l)" -eq "$(find "$MNT" -type f ! -name .stats | wc -l)" ]
+        # Every member, files and links, equals what the mount shows (.stats and its views: counters move on by design).
+        run -0 diff -r --no-dereference -x .stats -x .stats.json -x metrics "$BATS_TEST_TMPDIR/x" "$MNT"
+        [ "$(find "$BATS_TEST_TMPDIR/x" -type f ! -name .stats ! -name .stats.json ! -name metrics | wc -l)" -eq "$(find "$MNT" -type f ! -name .stats ! -name .stats.json ! -name metrics | wc -l)" ]
 }
 
 @test "tar of the whole mount exits 0 while readers keep the counters in .stats moving" {
