@@ -571,14 +571,19 @@ static bool parse_summary(struct parser *p, char **tok, unsigned n)
         if (n < 2)
                 return fail(p, "summary wants one or more field paths");
         for (unsigned i = 1; i < n; i++) {
-                mlx5_schema_column c = { .path = g_strdup(tok[i]), .line = p->line };
+                const char *eq = strchr(tok[i], '=');
+                mlx5_schema_column c = { .line = p->line };
 
-                if (r->summary->len >= MLX5_SCHEMA_MAX_COLUMNS) {
-                        g_free(c.path);
+                if (r->summary->len >= MLX5_SCHEMA_MAX_COLUMNS)
                         return fail(p, "resource '%s' has more than %u summary columns", r->name,
                                     MLX5_SCHEMA_MAX_COLUMNS);
-                }
+                if (eq && (eq == tok[i] || !eq[1]))
+                        return fail(p, "summary '%s' is not NAME=FIELD", tok[i]);
+                c.name = eq ? g_strndup(tok[i], (gsize) (eq - tok[i])) : g_strdup(tok[i]);
+                c.path = g_strdup(eq ? eq + 1 : tok[i]);
                 g_array_append_val(r->summary, c);
+                if (eq && !want_name(p, c.name))
+                        return false;
         }
         return true;
 }

@@ -92,11 +92,13 @@ typedef struct {
 } mlx5_schema_probe;
 
 /*
- * A summary column ("summary state st cqn_snd"): one scalar leaf of the
- * context (or of the other output fields), shown in the type's one-line-
- * per-object summary in the order the lines name them.
+ * A summary column ("summary state st port=primary_address_path.vhca_port_num"):
+ * one scalar leaf of the context (or of the other output fields), shown in
+ * the type's one-line-per-object summary in the order the lines name them,
+ * under its path or the name before "=".
  */
 typedef struct {
+        char *name;                     /* the column's header */
         char *path;
         const mlx5_schema_field *field; /* resolved when the schema loads */
         uint32_t bit_off;               /* in the output mailbox */

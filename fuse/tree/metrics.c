@@ -299,8 +299,8 @@ static void add_counter(const mlx5_schema_field *field, const char *path, uint32
 {
         struct counter_walk *w = user_data;
         g_autofree char *name = metric_name("mlx5dbgfs_", w->res->counters_stem, path, "_total");
-        g_autofree char *help = g_strdup_printf("%s of each %s (schema %s), as firmware counts it.", path,
-                                                w->res->name, w->res->file);
+        g_autofree char *help = g_strdup_printf("Firmware counter %s of each %s, by %s.", path, w->res->name,
+                                                w->res->counters_label);
         uint64_t at = (uint64_t) bit_off + w->res->context_bit_off;
         char value[24];
 
@@ -317,7 +317,7 @@ static const mlx5_schema_column *state_column(const mlx5_schema_resource *res)
         for (guint c = 0; c < res->summary->len; c++) {
                 const mlx5_schema_column *col = &g_array_index(res->summary, mlx5_schema_column, c);
 
-                if (strcmp(col->path, "state") == 0)
+                if (strcmp(col->name, "state") == 0)
                         return col;
         }
         return NULL;

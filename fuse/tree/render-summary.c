@@ -84,7 +84,7 @@ int tree_summary_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         /* The header, then a row per object: every cell first, to know each column's width. */
         g_ptr_array_add(cells, g_strdup("id"));
         for (guint c = 0; c < res->summary->len; c++)
-                g_ptr_array_add(cells, g_strdup(g_array_index(res->summary, mlx5_schema_column, c).path));
+                g_ptr_array_add(cells, g_strdup(g_array_index(res->summary, mlx5_schema_column, c).name));
         g_ptr_array_add(cells, g_strdup("pid"));
         g_ptr_array_add(cells, g_strdup("comm"));
         for (guint i = 0; i < l->ids->len; i++) {

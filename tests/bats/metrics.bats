@@ -79,7 +79,7 @@ free_port() {
                 fail "textfile collector error: $(grep -i error "$BATS_TEST_TMPDIR/exporter.log" | tail -3)"
         dev=$(ls "$MNT" | grep -m1 '^0000:')
         grep -q "^mlx5dbgfs_q_out_of_buffer_total{device=\"$dev\",set=\"0x1\"} [0-9]" "$BATS_TEST_TMPDIR/scrape"
-        grep -q "^mlx5dbgfs_command_duration_seconds_bucket{device=\"$dev\",le=\"+Inf\",opcode=\"QUERY_QP\"} [1-9]" \
+        grep -q "^mlx5dbgfs_command_duration_seconds_bucket{device=\"$dev\",opcode=\"QUERY_QP\",le=\"+Inf\"} [1-9]" \
                 "$BATS_TEST_TMPDIR/scrape"
         grep -q "^mlx5dbgfs_objects{device=\"$dev\",state=\"RTS\",type=\"qp\"} [1-9]" "$BATS_TEST_TMPDIR/scrape"
         [ "$(grep -c '^mlx5dbgfs_' "$BATS_TEST_TMPDIR/scrape")" -eq "$(grep -c '^mlx5dbgfs_' "$MNT/metrics")" ]

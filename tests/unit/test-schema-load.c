@@ -406,7 +406,7 @@ static void assert_rejected(const char *text, const char *line, const char *repl
 static const char inventory_schema[] =
         "resource qp\n  query 0x50b\n  inlen 0x10\n  outlen 0x40\n  id 0x48 24\n  context 0x80 qpc\n"
         "  ref cqn cq\n  ref peers[*] cq\n  0x60 32 tail_cq hex\n  ref tail_cq cq\n"
-        "  summary state cqn\n  summary peers[1] tail_cq\nend\n"
+        "  summary state c=cqn\n  summary peers[1] tail_cq\nend\n"
         "resource cq\n  query 0x402\n  inlen 0x10\n  outlen 0x40\n  id 0x48 24\n  context 0x80 cqc\n"
         "  ref eqn eq\n  counters c set\nend\n"
         "resource eq\n  query 0x303\n  inlen 0x10\n  outlen 0x40\n  id 0x58 8\n  context 0x80 cqc\n"
@@ -463,19 +463,24 @@ static void test_inventory_data(void)
         g_assert_cmpuint(qp->summary->len, ==, 4);
         g_assert_cmpstr(g_array_index(qp->summary, mlx5_schema_column, 0).path, ==, "state");
         g_assert_cmphex(g_array_index(qp->summary, mlx5_schema_column, 0).bit_off, ==, 0x80 + 0x40);
+        g_assert_cmpstr(g_array_index(qp->summary, mlx5_schema_column, 1).name, ==, "c");
+        g_assert_cmpstr(g_array_index(qp->summary, mlx5_schema_column, 1).path, ==, "cqn");
+        g_assert_cmpstr(g_array_index(qp->summary, mlx5_schema_column, 2).name, ==, "peers[1]");
         g_assert_cmphex(g_array_index(qp->summary, mlx5_schema_column, 2).bit_off, ==, 0x80 + 0x30);
         g_assert_cmphex(g_array_index(qp->summary, mlx5_schema_column, 3).bit_off, ==, 0x60);
         g_assert_cmpstr(cq->counters_stem, ==, "c");
         g_assert_cmpstr(cq->counters_label, ==, "set");
         g_assert_null(qp->counters_stem);
-        assert_rejected(inventory_schema, "  summary state cqn\n", "  summary state nosuch\n",
+        assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary state nosuch\n",
                         "t.schema:11: summary 'nosuch' is not a field of resource 'qp'");
-        assert_rejected(inventory_schema, "  summary state cqn\n", "  summary peers\n", "summary 'peers'");
-        assert_rejected(inventory_schema, "  summary state cqn\n", "  summary\n", "summary wants one or more");
+        assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary peers\n", "summary 'peers'");
+        assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary\n", "summary wants one or more");
+        assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary =cqn\n", "not NAME=FIELD");
+        assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary c.d=cqn\n", "bad name 'c.d'");
         assert_rejected(inventory_schema, "  counters c set\n", "  counters c\n", "a metric name stem and a label");
         assert_rejected(inventory_schema, "  counters c set\n", "  counters c set\n  counters d set\n",
                         "second 'counters'");
-        assert_rejected(inventory_schema, "  summary state cqn\n",
+        assert_rejected(inventory_schema, "  summary state c=cqn\n",
                         "  summary state state state state state state state\n"
                         "  summary state state state state state state state\n"
                         "  summary state state state\n",
