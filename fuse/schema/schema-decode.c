@@ -38,32 +38,51 @@ const char *mlx5_schema_enum_name(const mlx5_schema_enum *e, uint64_t value)
         return NULL;
 }
 
-static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value)
+uint64_t mlx5_schema_flags_foreach(const mlx5_schema_enum *e, uint64_t value, mlx5_schema_flag_fn fn, void *user_data)
 {
         uint64_t unknown = 0;
-        bool first = true;
 
-        if (value == 0) {
-                g_string_append_c(out, '0');
-                return;
-        }
         for (unsigned bit = 0; bit < 64; bit++) {
                 const char *name;
 
                 if (!(value >> bit & 1))
                         continue;
                 name = mlx5_schema_enum_name(e, bit);
-                if (!name) {
+                if (name)
+                        fn(name, user_data);
+                else
                         unknown |= UINT64_C(1) << bit;
-                        continue;
-                }
-                if (!first)
-                        g_string_append_c(out, '|');
-                g_string_append(out, name);
-                first = false;
         }
+        return unknown;
+}
+
+struct flags_text {
+        GString *out;
+        bool first;
+};
+
+static void append_flag(const char *name, void *user_data)
+{
+        struct flags_text *ft = user_data;
+
+        if (!ft->first)
+                g_string_append_c(ft->out, '|');
+        g_string_append(ft->out, name);
+        ft->first = false;
+}
+
+static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value)
+{
+        struct flags_text ft = { .out = out, .first = true };
+        uint64_t unknown;
+
+        if (value == 0) {
+                g_string_append_c(out, '0');
+                return;
+        }
+        unknown = mlx5_schema_flags_foreach(e, value, append_flag, &ft);
         if (unknown) {
-                if (!first)
+                if (!ft.first)
                         g_string_append_c(out, '|');
                 append_hex(out, unknown);
         }

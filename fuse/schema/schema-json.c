@@ -59,27 +59,29 @@ void mlx5_json_string(GString *out, const char *text, size_t n)
         g_string_append_c(out, '"');
 }
 
+struct flags_json {
+        GString *out;
+        bool first;
+};
+
+static void append_flag(const char *name, void *user_data)
+{
+        struct flags_json *fj = user_data;
+
+        g_string_append_printf(fj->out, "%s\"%s\"", fj->first ? "" : ",", name);
+        fj->first = false;
+}
+
+/* An array of the set bits' names; bits without one as a last "0x..." element. */
 static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value)
 {
-        uint64_t unknown = 0;
-        bool first = true;
+        struct flags_json fj = { .out = out, .first = true };
+        uint64_t unknown;
 
         g_string_append_c(out, '[');
-        for (unsigned bit = 0; bit < 64; bit++) {
-                const char *name;
-
-                if (!(value >> bit & 1))
-                        continue;
-                name = mlx5_schema_enum_name(e, bit);
-                if (!name) {
-                        unknown |= UINT64_C(1) << bit;
-                        continue;
-                }
-                g_string_append_printf(out, "%s\"%s\"", first ? "" : ",", name);
-                first = false;
-        }
+        unknown = mlx5_schema_flags_foreach(e, value, append_flag, &fj);
         if (unknown)
-                g_string_append_printf(out, "%s\"0x%" G_GINT64_MODIFIER "x\"", first ? "" : ",", unknown);
+                g_string_append_printf(out, "%s\"0x%" G_GINT64_MODIFIER "x\"", fj.first ? "" : ",", unknown);
         g_string_append_c(out, ']');
 }
 

@@ -214,6 +214,9 @@ void mlx5_decode_struct(GString *out, const mlx5_schema_struct *st, const uint8_
 void mlx5_decode_resource(GString *out, const mlx5_schema_resource *r, const uint8_t *outbox, size_t len);
 /* The name of an enum value, or NULL when the enum has none. */
 const char *mlx5_schema_enum_name(const mlx5_schema_enum *e, uint64_t value);
+/* Calls fn with the name of every set bit a flags enum names, lowest first; returns the bits it has no name for. */
+typedef void (*mlx5_schema_flag_fn)(const char *name, void *user_data);
+uint64_t mlx5_schema_flags_foreach(const mlx5_schema_enum *e, uint64_t value, mlx5_schema_flag_fn fn, void *user_data);
 /*
  * A JSON object's members for one query output of r (context, then extra
  * fields) or one struct at buf: nested structs as objects, arrays as arrays,

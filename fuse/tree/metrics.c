@@ -419,19 +419,17 @@ int tree_metrics_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
                 .by_name = g_hash_table_new(g_str_hash, g_str_equal),
         };
         GString *text;
+        unsigned slots;
         int r = 0;
 
         add_stats(&x, stats->text);
-        for (unsigned slot = 0; r == 0; slot++) {
-                g_autoptr(tree_device) td = NULL;
-                bool past_end;
+        g_rw_lock_reader_lock(&tree->lock);
+        slots = tree->devices->len;
+        g_rw_lock_reader_unlock(&tree->lock);
+        /* The devices there were when the scrape began (one added meanwhile is in the next). */
+        for (unsigned slot = 0; slot < slots && r == 0; slot++) {
+                g_autoptr(tree_device) td = tree_device_get(tree, slot);
 
-                g_rw_lock_reader_lock(&tree->lock);
-                past_end = slot >= tree->devices->len;
-                g_rw_lock_reader_unlock(&tree->lock);
-                if (past_end)
-                        break;
-                td = tree_device_get(tree, slot);
                 /* A device that goes meanwhile is left out, as it is of the root directory. */
                 if (td)
                         r = add_device(&x, tree, td);

@@ -167,6 +167,20 @@ static void append_object(GString *out, const struct json_device *jd, uint32_t r
         g_string_append_c(out, '}');
 }
 
+/* The file of one object's document, with the times of the snapshot it decodes. */
+static mlx5_snapshot *one_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, uint32_t id,
+                                   const mlx5_snapshot *snap, const struct mlx5_listing *l, int slot)
+{
+        GString *text = g_string_sized_new(4096);
+        struct json_device jd;
+
+        json_device_init(&jd, tree, td);
+        append_object(text, &jd, res_index, id, snap->raw, l, slot);
+        json_device_clear(&jd);
+        g_string_append_c(text, '\n');
+        return tree_snapshot_like(text, snap);
+}
+
 /*
  * An object as its type's listing shows it, with the owner that listing
  * found; one not listed (read by number) as its own query shows it.
@@ -176,8 +190,6 @@ int tree_json_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, ml
         g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
         g_autoptr(mlx5_snapshot) listing = NULL;
         g_autoptr(mlx5_snapshot) snap = NULL;
-        struct json_device jd;
-        GString *text;
         int slot = -1, r;
 
         if (!td)
@@ -195,12 +207,7 @@ int tree_json_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, ml
                 if (r < 0)
                         return r;
         }
-        text = g_string_sized_new(4096);
-        json_device_init(&jd, tree, td);
-        append_object(text, &jd, n->sub, n->id, snap->raw, listing ? listing->listing : NULL, slot);
-        json_device_clear(&jd);
-        g_string_append_c(text, '\n');
-        *ret_snap = tree_snapshot_like(text, snap);
+        *ret_snap = one_document(tree, td, n->sub, n->id, snap, listing ? listing->listing : NULL, slot);
         return 0;
 }
 
@@ -208,8 +215,6 @@ int tree_json_singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n,
 {
         g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
         g_autoptr(mlx5_snapshot) snap = NULL;
-        struct json_device jd;
-        GString *text;
         int r;
 
         if (!td)
@@ -217,12 +222,7 @@ int tree_json_singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n,
         r = tree_get_content(tree, CONTENT_OBJECT, n->dev, n->sub, 0, &snap);
         if (r < 0)
                 return r;
-        text = g_string_sized_new(2048);
-        json_device_init(&jd, tree, td);
-        append_object(text, &jd, n->sub, 0, snap->raw, NULL, -1);
-        json_device_clear(&jd);
-        g_string_append_c(text, '\n');
-        *ret_snap = tree_snapshot_like(text, snap);
+        *ret_snap = one_document(tree, td, n->sub, 0, snap, NULL, -1);
         return 0;
 }
 
