@@ -88,13 +88,22 @@ static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value
         }
 }
 
-/*
- * n bytes starting at bit_off: bytes as hex digits, ascii up to the first
- * NUL with anything unprintable escaped as \xNN and a backslash as \\, so
- * the value stays on one line and reads back unambiguously.
- */
-static void append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len,
-                         uint64_t bit_off, uint32_t n)
+/* An ascii byte of the text: unprintable bytes as \xNN and a backslash as \\, so a value stays on one line. */
+static void escape_text_byte(GString *out, uint8_t byte)
+{
+        if (byte == '\\') {
+                g_string_append(out, "\\\\");
+        } else if (byte >= 0x20 && byte < 0x7f) {
+                g_string_append_c(out, byte);
+        } else {
+                g_string_append(out, "\\x");
+                g_string_append_c(out, hex_digits[byte >> 4]);
+                g_string_append_c(out, hex_digits[byte & 0xf]);
+        }
+}
+
+void schema_append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len, uint64_t bit_off,
+                         uint32_t n, void (*escape)(GString *out, uint8_t byte))
 {
         for (uint32_t i = 0; i < n; i++) {
                 uint8_t byte = mlx5_bits_get(buf, len, bit_off + 8 * i, 8);
@@ -104,16 +113,16 @@ static void append_bytes(GString *out, enum mlx5_display display, const uint8_t 
                         g_string_append_c(out, hex_digits[byte & 0xf]);
                 } else if (byte == '\0') {
                         return;
-                } else if (byte == '\\') {
-                        g_string_append(out, "\\\\");
-                } else if (byte >= 0x20 && byte < 0x7f) {
-                        g_string_append_c(out, byte);
                 } else {
-                        g_string_append(out, "\\x");
-                        g_string_append_c(out, hex_digits[byte >> 4]);
-                        g_string_append_c(out, hex_digits[byte & 0xf]);
+                        escape(out, byte);
                 }
         }
+}
+
+static void append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len,
+                         uint64_t bit_off, uint32_t n)
+{
+        schema_append_bytes(out, display, buf, len, bit_off, n, escape_text_byte);
 }
 
 void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value)

@@ -85,23 +85,12 @@ static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value
         g_string_append_c(out, ']');
 }
 
-/* n bytes at bit_off: hex digits, or ascii text up to the first NUL. */
+/* n bytes at bit_off as a string: hex digits, or ascii text up to the first NUL. */
 static void append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len, uint64_t bit_off,
                          uint32_t n)
 {
         g_string_append_c(out, '"');
-        for (uint32_t i = 0; i < n; i++) {
-                uint8_t byte = mlx5_bits_get(buf, len, bit_off + 8 * i, 8);
-
-                if (display == MLX5_DISPLAY_BYTES) {
-                        g_string_append_c(out, hex_digits[byte >> 4]);
-                        g_string_append_c(out, hex_digits[byte & 0xf]);
-                } else if (byte == '\0') {
-                        break;
-                } else {
-                        append_escaped_byte(out, byte);
-                }
-        }
+        schema_append_bytes(out, display, buf, len, bit_off, n, append_escaped_byte);
         g_string_append_c(out, '"');
 }
 
