@@ -242,7 +242,7 @@ int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx
         if (r < 0)
                 return r;
         l = listing->listing;
-        text = g_string_sized_new(MAX(l->ids->len, 1) * (l->outlen * 4 + 256));
+        text = g_string_sized_new(4096);
         json_device_init(&jd, tree, td);
         for (guint i = 0; i < l->ids->len; i++) {
                 g_autoptr(GBytes) raw = l->has_raw[i] ? g_bytes_new_from_bytes(l->raws, (gsize) i * l->outlen,

@@ -235,7 +235,14 @@ char *tree_rdma_device(const struct tree_device *td)
 
 mlx5_snapshot *tree_snapshot_like(GString *text, const mlx5_snapshot *like)
 {
-        mlx5_snapshot *snap = mlx5_snapshot_new(NULL, g_string_free_to_bytes(text));
+        /* A view of a big listing grew by doubling: what the snapshot keeps is its length, not that slack. */
+        GBytes *bytes = text->allocated_len > text->len + text->len / 4 + 4096
+                                ? g_bytes_new(text->str, text->len)
+                                : g_string_free_to_bytes(g_steal_pointer(&text));
+        mlx5_snapshot *snap = mlx5_snapshot_new(NULL, bytes);
+
+        if (text)
+                g_string_free(text, TRUE);
 
         /* Its source's moment: stat, open and fstat agree as long as that lives. */
         snap->taken_realtime_us = like->taken_realtime_us;
