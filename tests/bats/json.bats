@@ -59,17 +59,12 @@ JQ_TEXT='del(.dev, .type, .id, .owner, .refs, .caps, .mode)
                       and (.cqn_snd | test("^0x[0-9a-f]+$")) and (.primary_address_path.vhca_port_num | type == "number")
                       and (.log_sq_size | type == "number") and (.pd | type == "string")' json/qp/0x103
         run -0 jq -e '.caps == "roce" and .mode == "max"' json/caps/max/roce
-        # Owner and references as fields: what owner/ and refs/ show.
-        for q in $(ls qp | head -8); do
-                want=$(sed -n 's/^comm: //p' "owner/qp/$q")
-                [ "$(jq -r .owner.comm "json/qp/$q")" = "$want" ] || fail "json/qp/$q owner is not $want"
-                [ "$(jq -r .owner.rdma_device "json/qp/$q")" = "$(sed -n 's/^rdma_device: //p' "owner/qp/$q")" ]
-                for link in $(ls "refs/qp/$q"); do
-                        [ "$(jq -r ".refs.$link" "json/qp/$q")" = "$(readlink "refs/qp/$q/$link" | sed 's|^\.\./\.\./\.\./||')" ] ||
-                                fail "json/qp/$q .refs.$link"
-                done
-                [ "$(jq -r '.refs | length' "json/qp/$q")" -eq "$(ls "refs/qp/$q" | wc -l)" ]
-        done
+        # Owner and references as fields: what owner/ and refs/ show, for every listed QP (one pass each side).
+        run -0 diff <(grep -H -e '^comm: ' -e '^rdma_device: ' owner/qp/* | sed 's|^owner/qp/||; s|:[a-z_]*: | |' | sort) \
+                <(jq -r '.id as $id | .owner | (.comm, .rdma_device) // empty | "\($id) \(.)"' json/qp.jsonl | sort)
+        run -0 diff <(find refs/qp -type l -printf '%P %l\n' | sort) \
+                <(jq -r '.id as $id | .refs | to_entries[] | "\($id)/\(.key) ../../../\(.value)"' json/qp.jsonl | sort)
+        [ "$(find refs/qp -type l | wc -l)" -gt 100 ]
         # An object read by number, not listed: its fields, no owner.
         run -0 jq -e '.type == "sq" and .id == "0x10" and (.owner == null) and (.state | type == "string")' json/sq/0x10
         run -1 cat json/qp/0xfffff0
@@ -127,11 +122,12 @@ EOF
                 [ "$(awk '{ print NF }' "summary/$t" | sort -u | wc -l)" -eq 1 ] || fail "summary/$t has ragged lines"
         done
         head -1 summary/qp | grep -qx 'id  *st  *state  *mtu  *port  *cqn_snd  *cqn_rcv  *srqn_rmpn_xrqn  *pd  *pid  *comm'
-        # Each QP's line: its state, send CQ and owner as its files say.
-        for q in $(ls qp | head -10); do
-                line=$(awk -v q="$q" '$1 == q' summary/qp)
-                [ "$(echo "$line" | awk '{ print $3 }')" = "$(sed -n 's/^state: //p' "qp/$q")" ] || fail "$q state"
-                [ "$(echo "$line" | awk '{ print $6 }')" = "$(sed -n 's/^cqn_snd: //p' "qp/$q")" ] || fail "$q cqn_snd"
-                [ "$(echo "$line" | awk '{ print $NF }')" = "$(sed -n 's/^comm: //p' "owner/qp/$q")" ] || fail "$q comm"
-        done
+        # Each QP's line: its state, send CQ and owner as its files say (one pass each side).
+        run -0 diff <(awk 'NR > 1 { print $1, $3, $6, $NF }' summary/qp) \
+                <({ grep -H -e '^state: ' -e '^cqn_snd: ' qp/*; grep -H '^comm: ' owner/qp/*; } |
+                  awk -F': ' 'NR == FNR { order[++n] = $1; next }
+                              { k = split($1, p, "[/:]"); v[p[k - 1] " " p[k]] = $2 }
+                              END { for (i = 1; i <= n; i++)
+                                        print order[i], v[order[i] " state"], v[order[i] " cqn_snd"], v[order[i] " comm"] }' \
+                      <(awk 'NR > 1 { print $1 }' summary/qp) -)
 }
