@@ -198,14 +198,20 @@ unsigned mlx5_inventory_sources(mlx5_inventory *inv, unsigned res_index)
         return bits;
 }
 
-void mlx5_inventory_format_sources(GString *out, unsigned bits)
+const char *mlx5_inventory_source_name(unsigned bit)
 {
         static const char *const names[] = { "netlink", "debugfs", "resource dump", "probe", "references" };
+
+        return bit < G_N_ELEMENTS(names) ? names[bit] : NULL;
+}
+
+void mlx5_inventory_format_sources(GString *out, unsigned bits)
+{
         unsigned any = 0;
 
-        for (unsigned b = 0; b < G_N_ELEMENTS(names); b++)
+        for (unsigned b = 0; mlx5_inventory_source_name(b); b++)
                 if (bits & (1u << b))
-                        g_string_append_printf(out, "%s%s", any++ ? ", " : "", names[b]);
+                        g_string_append_printf(out, "%s%s", any++ ? ", " : "", mlx5_inventory_source_name(b));
         if (!any)
                 g_string_append(out, "none");
 }

@@ -76,6 +76,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_inventory_found, mlx5_inventory_found_free)
 unsigned mlx5_inventory_sources(mlx5_inventory *inv, unsigned res_index);
 /* "netlink, debugfs, references" */
 void mlx5_inventory_format_sources(GString *out, unsigned bits);
+/* The name of source bit ("netlink", ...), or NULL past the last. */
+const char *mlx5_inventory_source_name(unsigned bit);
 void mlx5_inventory_format_stats(mlx5_inventory *inv, GString *out);
 
 /*

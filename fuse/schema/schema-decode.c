@@ -27,7 +27,7 @@ static void append_hex(GString *out, uint64_t value)
         g_string_append(out, text);
 }
 
-static const char *enum_name(const mlx5_schema_enum *e, uint64_t value)
+const char *mlx5_schema_enum_name(const mlx5_schema_enum *e, uint64_t value)
 {
         for (guint i = 0; i < e->values->len; i++) {
                 const mlx5_schema_enum_value *v = &g_array_index(e->values, mlx5_schema_enum_value, i);
@@ -38,44 +38,72 @@ static const char *enum_name(const mlx5_schema_enum *e, uint64_t value)
         return NULL;
 }
 
-static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value)
+uint64_t mlx5_schema_flags_foreach(const mlx5_schema_enum *e, uint64_t value, mlx5_schema_flag_fn fn, void *user_data)
 {
         uint64_t unknown = 0;
-        bool first = true;
 
-        if (value == 0) {
-                g_string_append_c(out, '0');
-                return;
-        }
         for (unsigned bit = 0; bit < 64; bit++) {
                 const char *name;
 
                 if (!(value >> bit & 1))
                         continue;
-                name = enum_name(e, bit);
-                if (!name) {
+                name = mlx5_schema_enum_name(e, bit);
+                if (name)
+                        fn(name, user_data);
+                else
                         unknown |= UINT64_C(1) << bit;
-                        continue;
-                }
-                if (!first)
-                        g_string_append_c(out, '|');
-                g_string_append(out, name);
-                first = false;
         }
+        return unknown;
+}
+
+struct flags_text {
+        GString *out;
+        bool first;
+};
+
+static void append_flag(const char *name, void *user_data)
+{
+        struct flags_text *ft = user_data;
+
+        if (!ft->first)
+                g_string_append_c(ft->out, '|');
+        g_string_append(ft->out, name);
+        ft->first = false;
+}
+
+static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value)
+{
+        struct flags_text ft = { .out = out, .first = true };
+        uint64_t unknown;
+
+        if (value == 0) {
+                g_string_append_c(out, '0');
+                return;
+        }
+        unknown = mlx5_schema_flags_foreach(e, value, append_flag, &ft);
         if (unknown) {
-                if (!first)
+                if (!ft.first)
                         g_string_append_c(out, '|');
                 append_hex(out, unknown);
         }
 }
 
-/*
- * n bytes starting at bit_off: bytes as hex digits, ascii up to the first
- * NUL with anything unprintable escaped as \xNN and a backslash as \\, so
- * the value stays on one line and reads back unambiguously.
- */
-static void append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len,
-                         uint64_t bit_off, uint32_t n)
+/* An ascii byte of the text: unprintable bytes as \xNN and a backslash as \\, so a value stays on one line. */
+static void escape_text_byte(GString *out, uint8_t byte)
+{
+        if (byte == '\\') {
+                g_string_append(out, "\\\\");
+        } else if (byte >= 0x20 && byte < 0x7f) {
+                g_string_append_c(out, byte);
+        } else {
+                g_string_append(out, "\\x");
+                g_string_append_c(out, hex_digits[byte >> 4]);
+                g_string_append_c(out, hex_digits[byte & 0xf]);
+        }
+}
+
+void schema_append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len, uint64_t bit_off,
+                         uint32_t n, void (*escape)(GString *out, uint8_t byte))
 {
         for (uint32_t i = 0; i < n; i++) {
                 uint8_t byte = mlx5_bits_get(buf, len, bit_off + 8 * i, 8);
@@ -85,16 +113,16 @@ static void append_bytes(GString *out, enum mlx5_display display, const uint8_t 
                         g_string_append_c(out, hex_digits[byte & 0xf]);
                 } else if (byte == '\0') {
                         return;
-                } else if (byte == '\\') {
-                        g_string_append(out, "\\\\");
-                } else if (byte >= 0x20 && byte < 0x7f) {
-                        g_string_append_c(out, byte);
                 } else {
-                        g_string_append(out, "\\x");
-                        g_string_append_c(out, hex_digits[byte >> 4]);
-                        g_string_append_c(out, hex_digits[byte & 0xf]);
+                        escape(out, byte);
                 }
         }
+}
+
+static void append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len,
+                         uint64_t bit_off, uint32_t n)
+{
+        schema_append_bytes(out, display, buf, len, bit_off, n, escape_text_byte);
 }
 
 void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value)
@@ -106,7 +134,7 @@ void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t va
                 append_hex(out, value);
                 return;
         case MLX5_DISPLAY_ENUM:
-                name = enum_name(field->enumeration, value);
+                name = mlx5_schema_enum_name(field->enumeration, value);
                 if (name)
                         g_string_append(out, name);
                 else

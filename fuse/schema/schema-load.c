@@ -87,6 +87,13 @@ static void resource_free(void *data)
                 g_free(ref->target_name);
         }
         g_array_unref(r->refs);
+        for (guint i = 0; i < r->summary->len; i++) {
+                g_free(g_array_index(r->summary, mlx5_schema_column, i).name);
+                g_free(g_array_index(r->summary, mlx5_schema_column, i).path);
+        }
+        g_array_unref(r->summary);
+        g_free(r->counters_stem);
+        g_free(r->counters_label);
         if (r->probe) {
                 g_free(r->probe->caps_name);
                 g_free(r->probe->field);

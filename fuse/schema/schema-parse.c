@@ -230,6 +230,7 @@ static bool open_resource(struct parser *p, char **tok, unsigned n)
         r = g_new0(mlx5_schema_resource, 1);
         r->name = g_strdup(tok[1]);
         r->refs = g_array_new(FALSE, TRUE, sizeof(mlx5_schema_objref));
+        r->summary = g_array_new(FALSE, TRUE, sizeof(mlx5_schema_column));
         r->dump_segments = g_ptr_array_new_with_free_func(g_free);
         r->dump_indexes = g_ptr_array_new_with_free_func(g_free);
         r->file = (char *) p->file;
@@ -562,6 +563,31 @@ static bool parse_probe(struct parser *p, char **tok, unsigned n)
         return true;
 }
 
+/* "summary PATH..." (repeatable): the type's summary columns, in order. */
+static bool parse_summary(struct parser *p, char **tok, unsigned n)
+{
+        mlx5_schema_resource *r = p->resource;
+
+        if (n < 2)
+                return fail(p, "summary wants one or more field paths");
+        for (unsigned i = 1; i < n; i++) {
+                const char *eq = strchr(tok[i], '=');
+                mlx5_schema_column c = { .line = p->line };
+
+                if (r->summary->len >= MLX5_SCHEMA_MAX_COLUMNS)
+                        return fail(p, "resource '%s' has more than %u summary columns", r->name,
+                                    MLX5_SCHEMA_MAX_COLUMNS);
+                if (eq && (eq == tok[i] || !eq[1]))
+                        return fail(p, "summary '%s' is not NAME=FIELD", tok[i]);
+                c.name = eq ? g_strndup(tok[i], (gsize) (eq - tok[i])) : g_strdup(tok[i]);
+                c.path = g_strdup(eq ? eq + 1 : tok[i]);
+                g_array_append_val(r->summary, c);
+                if (eq && !want_name(p, c.name))
+                        return false;
+        }
+        return true;
+}
+
 static bool parse_resource_line(struct parser *p, char **tok, unsigned n)
 {
         mlx5_schema_resource *r = p->resource;
@@ -582,6 +608,18 @@ static bool parse_resource_line(struct parser *p, char **tok, unsigned n)
                 return parse_objref(p, tok, n);
         if (strcmp(tok[0], "probe") == 0)
                 return parse_probe(p, tok, n);
+        if (strcmp(tok[0], "summary") == 0)
+                return parse_summary(p, tok, n);
+        if (strcmp(tok[0], "counters") == 0) {
+                if (!want_tokens(p, tok, n, 3, "a metric name stem and a label name") || !want_name(p, tok[1]) ||
+                    !want_name(p, tok[2]))
+                        return false;
+                if (r->counters_stem)
+                        return fail(p, "resource '%s' has a second 'counters'", r->name);
+                r->counters_stem = g_strdup(tok[1]);
+                r->counters_label = g_strdup(tok[2]);
+                return true;
+        }
         for (enum key k = KEY_QUERY; k <= KEY_DIR; k++)
                 if (strcmp(tok[0], key_words[k]) == 0)
                         return parse_key(p, tok, n, k);

@@ -66,6 +66,13 @@ static inline uint64_t schema_field_span(const mlx5_schema_field *f)
 }
 
 /*
+ * n bytes starting at bit_off: as hex digits (BYTES), or (ASCII) up to the
+ * first NUL, each byte as escape writes it: the text's and JSON's escapes.
+ */
+void schema_append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len, uint64_t bit_off,
+                         uint32_t n, void (*escape)(GString *out, uint8_t byte));
+
+/*
  * Visits the leaves of st placed at base_bit_off; path holds the name of
  * each leaf during its call and is restored afterwards.
  */

@@ -264,6 +264,23 @@ static bool check_caps(const mlx5_schema *schema, GError **error)
         return true;
 }
 
+/* A field of the output: the context's (placed at its offset), else the other output fields'. */
+static const mlx5_schema_field *resolve_output(const mlx5_schema_resource *r, const char *path, uint32_t *ret_bit_off)
+{
+        const mlx5_schema_field *f;
+        uint32_t bit_off;
+
+        if (mlx5_schema_resolve(r->context, path, &f, &bit_off) == 0) {
+                *ret_bit_off = bit_off + r->context_bit_off;
+                return f;
+        }
+        if (r->extra && mlx5_schema_resolve(r->extra, path, &f, &bit_off) == 0) {
+                *ret_bit_off = bit_off;
+                return f;
+        }
+        return NULL;
+}
+
 /* A ref's field: one scalar, or "NAME[*]" for every element of an array. */
 static bool resolve_objref(const mlx5_schema *schema, mlx5_schema_resource *r, mlx5_schema_objref *ref,
                            GError **error)
@@ -280,11 +297,7 @@ static bool resolve_objref(const mlx5_schema *schema, mlx5_schema_resource *r, m
                 return false;
         }
         first = all ? g_strdup_printf("%.*s[0]", (int) strlen(ref->path) - 3, ref->path) : g_strdup(ref->path);
-        /* The context's fields, or the other output fields (at output offsets). */
-        if (mlx5_schema_resolve(r->context, first, &f, &bit_off) == 0)
-                bit_off += r->context_bit_off;
-        else if (!r->extra || mlx5_schema_resolve(r->extra, first, &f, &bit_off) < 0)
-                f = NULL;
+        f = resolve_output(r, first, &bit_off);
         if (!f || f->width > 32 || (f->display != MLX5_DISPLAY_DEC && f->display != MLX5_DISPLAY_HEX) ||
             (f->count != 0) != all) {
                 schema_set_error(error, r->file, ref->line,
@@ -310,6 +323,28 @@ static bool resolve_probe(const mlx5_schema *schema, mlx5_schema_resource *r, GE
                 schema_set_error(error, r->file, pr->line,
                                  "probe %s.%s: not a caps field of at most 32 bits, or '%s' has no id",
                                  pr->caps_name, pr->field, r->name);
+                return false;
+        }
+        return true;
+}
+
+/* A summary column is one leaf of at most 64 bits: a word of one line. */
+static bool resolve_summary(mlx5_schema_resource *r, GError **error)
+{
+        for (guint i = 0; i < r->summary->len; i++) {
+                mlx5_schema_column *c = &g_array_index(r->summary, mlx5_schema_column, i);
+
+                c->field = resolve_output(r, c->path, &c->bit_off);
+                if (!c->field || c->field->width > 64) {
+                        schema_set_error(error, r->file, c->line,
+                                         "summary '%s' is not a field of resource '%s' of at most 64 bits",
+                                         c->path, r->name);
+                        return false;
+                }
+        }
+        if (r->summary->len && !r->has_id) {
+                schema_set_error(error, r->file, g_array_index(r->summary, mlx5_schema_column, 0).line,
+                                 "summary of resource '%s': a singleton has no objects to summarize", r->name);
                 return false;
         }
         return true;
@@ -345,6 +380,8 @@ static bool check_inventory(const mlx5_schema *schema, GError **error)
                         if (!resolve_objref(schema, r, &g_array_index(r->refs, mlx5_schema_objref, k), error))
                                 return false;
                 if (r->probe && !resolve_probe(schema, r, error))
+                        return false;
+                if (!resolve_summary(r, error))
                         return false;
         }
         for (guint i = 0; i < schema->resources->len; i++)

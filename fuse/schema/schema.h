@@ -91,6 +91,23 @@ typedef struct {
         unsigned line;
 } mlx5_schema_probe;
 
+/*
+ * A summary column ("summary state st port=primary_address_path.vhca_port_num"):
+ * one scalar leaf of the context (or of the other output fields), shown in
+ * the type's one-line-per-object summary in the order the lines name them,
+ * under its path or the name before "=".
+ */
+typedef struct {
+        char *name;                     /* the column's header */
+        char *path;
+        const mlx5_schema_field *field; /* resolved when the schema loads */
+        uint32_t bit_off;               /* in the output mailbox */
+        unsigned line;
+} mlx5_schema_column;
+
+/* At most this many summary columns per resource: a summary line stays readable. */
+#define MLX5_SCHEMA_MAX_COLUMNS 16
+
 /* A queryable resource: the command that reads it and how its objects are found. */
 struct mlx5_schema_resource {
         char *name;                     /* directory name: "qp", "cq", ... */
@@ -109,6 +126,13 @@ struct mlx5_schema_resource {
         GPtrArray *dump_indexes;        /* char *: resource-dump index names (menu index1_name) that number its objects */
         GArray *refs;                   /* of mlx5_schema_objref: fields naming other objects */
         mlx5_schema_probe *probe;       /* or NULL */
+        GArray *summary;                /* of mlx5_schema_column: summary columns, in order */
+        /*
+         * "counters STEM LABEL": every context field is a monotonic counter,
+         * exported as mlx5dbgfs_<STEM>_<field>_total{LABEL="<id>"}; or NULL.
+         */
+        char *counters_stem;
+        char *counters_label;
         char *file;
         unsigned line;
 };
@@ -188,5 +212,25 @@ void mlx5_schema_foreach_leaf(const mlx5_schema_struct *st, mlx5_schema_leaf_fn 
 void mlx5_decode_struct(GString *out, const mlx5_schema_struct *st, const uint8_t *buf, size_t len);
 /* Appends the text of one query output mailbox of resource r: context, then extra fields. */
 void mlx5_decode_resource(GString *out, const mlx5_schema_resource *r, const uint8_t *outbox, size_t len);
+/* The name of an enum value, or NULL when the enum has none. */
+const char *mlx5_schema_enum_name(const mlx5_schema_enum *e, uint64_t value);
+/* Calls fn with the name of every set bit a flags enum names, lowest first; returns the bits it has no name for. */
+typedef void (*mlx5_schema_flag_fn)(const char *name, void *user_data);
+uint64_t mlx5_schema_flags_foreach(const mlx5_schema_enum *e, uint64_t value, mlx5_schema_flag_fn fn, void *user_data);
+/*
+ * A JSON object's members for one query output of r (context, then extra
+ * fields) or one struct at buf: nested structs as objects, arrays as arrays,
+ * numbers as numbers (above 2^53 as decimal strings), hex fields, bytes and
+ * ascii as strings, enums by name, flags as arrays of names.  Each member is
+ * preceded by a comma unless *first (which it clears).
+ */
+void mlx5_json_resource_members(GString *out, const mlx5_schema_resource *r, const uint8_t *outbox, size_t len,
+                                bool *first);
+void mlx5_json_struct_members(GString *out, const mlx5_schema_struct *st, const uint8_t *buf, size_t len,
+                              bool *first);
+/* A JSON string of n bytes of text (control and non-ASCII bytes escaped as \u00XX). */
+void mlx5_json_string(GString *out, const char *text, size_t n);
+/* A JSON number for value, or a decimal string above 2^53 (where doubles lose integers). */
+void mlx5_json_uint(GString *out, uint64_t value);
 /* The text of one value as the decoder shows it (enum name, hex, decimal). */
 void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value);

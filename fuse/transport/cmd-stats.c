@@ -9,6 +9,8 @@ struct opcode_stats {
         uint64_t sent;
         uint64_t failed;        /* transport errors and firmware status != OK */
         uint64_t missed;        /* BAD_RES: no object holds that number */
+        uint64_t latency_sum_ns;
+        uint64_t latency[LATENCY_BUCKETS];
 };
 
 struct mlx5_cmd_stats {
@@ -75,6 +77,8 @@ void mlx5_cmd_stats_record(struct mlx5_cmd_stats *stats, unsigned opcode, int er
                 stats->firmware_errors++;
         }
         stats->latency[latency_bucket(latency_ns)]++;
+        op->latency[latency_bucket(latency_ns)]++;
+        op->latency_sum_ns += latency_ns;
         g_mutex_unlock(&stats->lock);
 }
 
@@ -101,6 +105,22 @@ static double latency_percentile_us(const uint64_t *hist, uint64_t total, double
                         return (double) (UINT64_C(1) << b) * 2 / 1000.0;
         }
         return 0;
+}
+
+/*
+ * "latency_log2_ns.QUERY_QP: 16:3 17:40" — bucket b counts the commands
+ * that took [2^b, 2^(b+1)) ns (bucket 0 also those under 1 ns), empty
+ * buckets left out — and "latency_sum_ns.QUERY_QP": what metrics makes
+ * its histogram of.
+ */
+static void append_histogram(GString *out, const char *name, const struct opcode_stats *op)
+{
+        /* Every opcode listed was sent, so some bucket counts it. */
+        g_string_append_printf(out, "latency_log2_ns.%s:", name);
+        for (unsigned b = 0; b < LATENCY_BUCKETS; b++)
+                if (op->latency[b])
+                        g_string_append_printf(out, " %u:%" G_GUINT64_FORMAT, b, op->latency[b]);
+        g_string_append_printf(out, "\nlatency_sum_ns.%s: %" G_GUINT64_FORMAT "\n", name, op->latency_sum_ns);
 }
 
 static gint compare_opcodes(gconstpointer a, gconstpointer b)
@@ -135,10 +155,10 @@ void mlx5_cmd_stats_format(struct mlx5_cmd_stats *stats, GString *out)
                         name = fallback;
                 }
                 g_string_append_printf(out, "sent.%s: %" G_GUINT64_FORMAT "\n", name, op->sent);
-                if (op->failed)
-                        g_string_append_printf(out, "failed.%s: %" G_GUINT64_FORMAT "\n", name, op->failed);
-                if (op->missed)
-                        g_string_append_printf(out, "no_object.%s: %" G_GUINT64_FORMAT "\n", name, op->missed);
+                /* Zeros too: a monitoring system wants each series from its first scrape on. */
+                g_string_append_printf(out, "failed.%s: %" G_GUINT64_FORMAT "\n", name, op->failed);
+                g_string_append_printf(out, "no_object.%s: %" G_GUINT64_FORMAT "\n", name, op->missed);
+                append_histogram(out, name, op);
         }
         if (stats->total) {
                 g_string_append_printf(out, "latency_us.p50: %.1f\n",

@@ -11,6 +11,7 @@
 
 #include "prm/bits.h"
 #include "tree/tree-private.h"
+#include "tree/views.h"
 
 #define DIR_MODE (S_IFDIR | 0555)
 #define FILE_MODE (S_IFREG | 0444)
@@ -74,24 +75,36 @@ static char *alias_link(mlx5_tree *tree, const struct mlx5_tree_node *n)
 
 /* ---- a device: info, caps, types, singletons ---- */
 
-static int device_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+/* A device's resources as children of one view: type directories, singletons, singleton groups. */
+void tree_add_resources(mlx5_tree *tree, const struct tree_device *td, uint32_t dev, const struct tree_view_kinds *v,
+                        mlx5_tree_entries *entries)
 {
-        g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
-
-        if (!td)
-                return -ENOENT;
         for (unsigned i = 0; i < mlx5_schema_n_resources(tree->schema); i++) {
                 const mlx5_schema_resource *res = resource(tree, i);
 
                 if (!resource_shown(td, i))
                         continue;
                 if (res->has_id)
-                        add(entries, res->name, NODE_TYPE_DIR, self->dev, i, 0);
+                        add(entries, res->name, v->type_dir, dev, i, 0);
                 else if (!res->dir)
-                        add(entries, res->name, NODE_SINGLETON, self->dev, i, 0);
+                        add(entries, res->name, v->singleton, dev, i, 0);
         }
         for (unsigned g = 0; g < tree->groups->len; g++)
-                add(entries, tree->groups->pdata[g], NODE_GROUP_DIR, self->dev, g, 0);
+                add(entries, tree->groups->pdata[g], v->group_dir, dev, g, 0);
+}
+
+static const struct tree_view_kinds text_view = {
+        .caps_mode = NODE_CAPS_MODE, .caps_file = NODE_CAPS_FILE, .type_dir = NODE_TYPE_DIR,
+        .singleton = NODE_SINGLETON, .group_dir = NODE_GROUP_DIR,
+};
+
+static int device_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
+
+        if (!td)
+                return -ENOENT;
+        tree_add_resources(tree, td, self->dev, &text_view, entries);
         return 0;
 }
 
@@ -100,14 +113,21 @@ static int info_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_sn
         return tree_get_content(tree, CONTENT_INFO, n->dev, 0, 0, ret_snap);
 }
 
+void tree_add_caps_modes(const struct mlx5_tree_node *self, const struct tree_view_kinds *v,
+                         mlx5_tree_entries *entries)
+{
+        add(entries, "current", v->caps_mode, self->dev, 1, 0);
+        add(entries, "max", v->caps_mode, self->dev, 0, 0);
+}
+
 static int caps_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
 {
-        add(entries, "current", NODE_CAPS_MODE, self->dev, 1, 0);
-        add(entries, "max", NODE_CAPS_MODE, self->dev, 0, 0);
+        tree_add_caps_modes(self, &text_view, entries);
         return 0;
 }
 
-static int caps_mode_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+int tree_add_caps_files(mlx5_tree *tree, const struct mlx5_tree_node *self, const struct tree_view_kinds *v,
+                        mlx5_tree_entries *entries)
 {
         g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
 
@@ -115,9 +135,14 @@ static int caps_mode_children(mlx5_tree *tree, const struct mlx5_tree_node *self
                 return -ENOENT;
         for (unsigned i = 0; i < mlx5_schema_n_caps(tree->schema); i++)
                 if (td->dev->caps_supported[i])
-                        add(entries, mlx5_schema_caps_at(tree->schema, i)->name, NODE_CAPS_FILE, self->dev, i,
+                        add(entries, mlx5_schema_caps_at(tree->schema, i)->name, v->caps_file, self->dev, i,
                             self->sub);
         return 0;
+}
+
+static int caps_mode_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        return tree_add_caps_files(tree, self, &text_view, entries);
 }
 
 static int caps_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
@@ -136,7 +161,8 @@ static int object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_
         return tree_object_snapshot(tree, n->dev, n->sub, n->id, ret_snap);
 }
 
-static int group_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+int tree_add_group_members(mlx5_tree *tree, const struct mlx5_tree_node *self, const struct tree_view_kinds *v,
+                           mlx5_tree_entries *entries)
 {
         g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
 
@@ -147,9 +173,14 @@ static int group_children(mlx5_tree *tree, const struct mlx5_tree_node *self, ml
 
                 if (!res->has_id && res->dir && strcmp(res->dir, tree->groups->pdata[self->sub]) == 0 &&
                     resource_shown(td, i))
-                        add(entries, res->name, NODE_SINGLETON, self->dev, i, 0);
+                        add(entries, res->name, v->singleton, self->dev, i, 0);
         }
         return 0;
+}
+
+static int group_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        return tree_add_group_members(tree, self, &text_view, entries);
 }
 
 static int singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
@@ -184,6 +215,41 @@ static int owner_children(mlx5_tree *tree, const struct mlx5_tree_node *self, ml
         return 0;
 }
 
+bool tree_listing_owner(const struct mlx5_listing *l, int slot, const struct mlx5_object_owner **ret_owner)
+{
+        if (!l->owner_of || !l->owners || !l->owner_of[slot])
+                return false;
+        *ret_owner = l->owners->pdata[l->owner_of[slot] - 1];
+        return true;
+}
+
+char *tree_rdma_device(const struct tree_device *td)
+{
+        char *rdma = NULL;
+
+        if (td->dev->host && td->dev->host->ops->rdma_device &&
+            td->dev->host->ops->rdma_device(td->dev->host, &rdma) == 0)
+                return rdma;
+        return NULL;
+}
+
+mlx5_snapshot *tree_snapshot_like(GString *text, const mlx5_snapshot *like)
+{
+        /* A view of a big listing grew by doubling: what the snapshot keeps is its length, not that slack. */
+        GBytes *bytes = text->allocated_len > text->len + text->len / 4 + 4096
+                                ? g_bytes_new(text->str, text->len)
+                                : g_string_free_to_bytes(g_steal_pointer(&text));
+        mlx5_snapshot *snap = mlx5_snapshot_new(NULL, bytes);
+
+        if (text)
+                g_string_free(text, TRUE);
+
+        /* Its source's moment: stat, open and fstat agree as long as that lives. */
+        snap->taken_realtime_us = like->taken_realtime_us;
+        snap->taken_monotonic_us = like->taken_monotonic_us;
+        return snap;
+}
+
 /*
  * "pid: 4242" "comm: ib_send_bw" (a kernel owner: pid 0, "[module]", as
  * rdma res show prints it), the RDMA device, and the sources that found
@@ -195,8 +261,8 @@ static int owner_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
         g_autoptr(mlx5_snapshot) listing = NULL;
         g_autofree char *rdma = NULL;
+        const struct mlx5_object_owner *o;
         const struct mlx5_listing *l;
-        mlx5_snapshot *snap;
         GString *text;
         int slot, r;
 
@@ -210,23 +276,17 @@ static int owner_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         if (slot < 0)
                 return -ENOENT;
         text = g_string_sized_new(128);
-        if (l->owner_of && l->owners && l->owner_of[slot]) {
-                const struct mlx5_object_owner *o = l->owners->pdata[l->owner_of[slot] - 1];
-
+        if (tree_listing_owner(l, slot, &o)) {
                 g_string_append_printf(text, "pid: %u\n", o->pid);
                 g_string_append_printf(text, o->pid ? "comm: %s\n" : "comm: [%s]\n", o->comm);
         }
-        if (td->dev->host && td->dev->host->ops->rdma_device &&
-            td->dev->host->ops->rdma_device(td->dev->host, &rdma) == 0)
+        rdma = tree_rdma_device(td);
+        if (rdma)
                 g_string_append_printf(text, "rdma_device: %s\n", rdma);
         g_string_append(text, "found_by: ");
         mlx5_inventory_format_sources(text, l->found_by ? l->found_by[slot] : 0);
         g_string_append_c(text, '\n');
-        snap = mlx5_snapshot_new(NULL, g_string_free_to_bytes(text));
-        /* The listing's moment: stat, open and fstat agree as long as it lives. */
-        snap->taken_realtime_us = listing->taken_realtime_us;
-        snap->taken_monotonic_us = listing->taken_monotonic_us;
-        *ret_snap = snap;
+        *ret_snap = tree_snapshot_like(text, listing);
         return 0;
 }
 
@@ -264,31 +324,23 @@ static bool zero_listed(mlx5_tree *tree, uint32_t dev, const mlx5_schema_resourc
 }
 
 /*
- * One link per field (per element of an array field) of the object's
- * context that a schema `ref` line names, to the object its value numbers,
- * whether or not that exists (then the link dangles).  A field holding 0
- * names nothing unless the target type has an object 0 (EQ 0 does).
+ * One reference per field (per element of an array field) of the object's
+ * output that a schema `ref` line names, to the object its value numbers,
+ * whether or not that exists.  A field holding 0 names nothing unless the
+ * target type has an object 0 (EQ 0 does).
  */
-static int refs_object_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+void tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *raw, tree_ref_fn fn, void *user_data)
 {
-        const mlx5_schema_resource *res = resource(tree, self->sub);
-        g_autoptr(mlx5_snapshot) snap = NULL;
-        const uint8_t *out;
+        const mlx5_schema_resource *res = resource(tree, res_index);
         gsize len;
-        int r;
+        const uint8_t *out = g_bytes_get_data(raw, &len);
 
-        r = tree_object_snapshot(tree, self->dev, self->sub, self->id, &snap);
-        if (r < 0)
-                return r;
-        if (!snap->raw)
-                return -EIO;
-        out = g_bytes_get_data(snap->raw, &len);
         for (unsigned s = 0; s < tree->ref_slots->len; s++) {
                 const struct ref_slot *rs = &g_array_index(tree->ref_slots, struct ref_slot, s);
                 const mlx5_schema_objref *ref = rs->ref;
                 uint32_t mask = ref->target->id_width >= 32 ? UINT32_MAX : (1u << ref->target->id_width) - 1;
 
-                if (rs->res_index != self->sub)
+                if (rs->res_index != res_index)
                         continue;
                 for (uint32_t e = 0; e < ref->count; e++) {
                         uint32_t id = (uint32_t) mlx5_bits_get(out, MIN(len, res->outlen),
@@ -296,14 +348,41 @@ static int refs_object_children(mlx5_tree *tree, const struct mlx5_tree_node *se
                         g_autofree char *name = NULL;
                         const char *star;
 
-                        if (id == 0 && !zero_listed(tree, self->dev, ref->target))
+                        if (id == 0 && !zero_listed(tree, dev, ref->target))
                                 continue;
                         star = strstr(ref->path, "[*]");
                         name = star ? g_strdup_printf("%.*s[%u]%s", (int) (star - ref->path), ref->path, e, star + 3)
                                     : g_strdup(ref->path);
-                        add(entries, name, NODE_REF_LINK, self->dev, s, id);
+                        fn(name, s, ref->target, id, user_data);
                 }
         }
+}
+
+struct ref_entries {
+        mlx5_tree_entries *entries;
+        uint32_t dev;
+};
+
+static void add_ref_link(const char *name, unsigned slot, const mlx5_schema_resource *target, uint32_t id,
+                         void *user_data)
+{
+        struct ref_entries *re = user_data;
+
+        add(re->entries, name, NODE_REF_LINK, re->dev, slot, id);
+}
+
+static int refs_object_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_autoptr(mlx5_snapshot) snap = NULL;
+        struct ref_entries re = { .entries = entries, .dev = self->dev };
+        int r;
+
+        r = tree_object_snapshot(tree, self->dev, self->sub, self->id, &snap);
+        if (r < 0)
+                return r;
+        if (!snap->raw)
+                return -EIO;
+        tree_foreach_ref(tree, self->dev, self->sub, snap->raw, add_ref_link, &re);
         return 0;
 }
 
@@ -438,4 +517,25 @@ const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS] = {
                                .listed_kind = NODE_RSCDUMP_OBJECT, .any_id = true },
         [NODE_RSCDUMP_OBJECT] = { IN(NODE_RSCDUMP_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
                                   .content = rscdump_object_content, .raw = true },
+
+        /* Views for scripts and fleets (views.h): JSON, summaries, Prometheus. */
+        [NODE_JSON] = { NAMED("json", NODE_DEVICE), .mode = DIR_MODE, .children = tree_json_children },
+        [NODE_JSON_INFO] = { NAMED("info", NODE_JSON), .mode = FILE_MODE, .content = tree_json_info_content },
+        [NODE_JSON_CAPS] = { NAMED("caps", NODE_JSON), .mode = DIR_MODE, .children = tree_json_caps_children },
+        [NODE_JSON_CAPS_MODE] = { IN(NODE_JSON_CAPS), .mode = DIR_MODE, .children = tree_json_caps_mode_children },
+        [NODE_JSON_CAPS_FILE] = { IN(NODE_JSON_CAPS_MODE), .parent_of = MLX5_TREE_PARENT_SUB_FROM_ID,
+                                  .mode = FILE_MODE, .content = tree_json_caps_content },
+        [NODE_JSON_TYPE_DIR] = { IN(NODE_JSON), .mode = DIR_MODE, .listed_type = type_listed,
+                                 .listed_kind = NODE_JSON_OBJECT, .any_id = true },
+        [NODE_JSON_OBJECT] = { IN(NODE_JSON_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
+                               .content = tree_json_object_content },
+        [NODE_JSON_GROUP_DIR] = { IN(NODE_JSON), .mode = DIR_MODE, .children = tree_json_group_children },
+        [NODE_JSON_SINGLETON] = { IN(NODE_JSON), .mode = FILE_MODE, .content = tree_json_singleton_content },
+        [NODE_JSON_LINES] = { IN(NODE_JSON), .mode = FILE_MODE, .content = tree_json_lines_content },
+        [NODE_STATS_JSON] = { NAMED(".stats.json", NODE_ROOT), .mode = FILE_MODE, .global = true,
+                              .content = tree_json_stats_content },
+        [NODE_METRICS] = { NAMED("metrics", NODE_ROOT), .mode = FILE_MODE, .global = true,
+                           .content = tree_metrics_content },
+        [NODE_SUMMARY] = { NAMED("summary", NODE_DEVICE), .mode = DIR_MODE, .children = tree_summary_children },
+        [NODE_SUMMARY_FILE] = { IN(NODE_SUMMARY), .mode = FILE_MODE, .content = tree_summary_content },
 };

@@ -38,6 +38,20 @@ enum node_kind {
         NODE_RSCDUMP_FILE,      /* an index-free segment: sub = menu record */
         NODE_RSCDUMP_DIR,       /* a per-object segment: sub = menu record */
         NODE_RSCDUMP_OBJECT,    /* sub = menu record, id = index1 */
+        NODE_JSON,              /* /<pci>/json: the text tree's files as JSON (render-json.c) */
+        NODE_JSON_INFO,
+        NODE_JSON_CAPS,
+        NODE_JSON_CAPS_MODE,    /* as NODE_CAPS_MODE */
+        NODE_JSON_CAPS_FILE,    /* as NODE_CAPS_FILE */
+        NODE_JSON_TYPE_DIR,     /* sub = resource index */
+        NODE_JSON_OBJECT,       /* sub = resource index, id = object number */
+        NODE_JSON_GROUP_DIR,    /* sub = group index */
+        NODE_JSON_SINGLETON,    /* sub = resource index */
+        NODE_JSON_LINES,        /* json/<type>.jsonl: sub = resource index */
+        NODE_STATS_JSON,        /* /.stats.json */
+        NODE_METRICS,           /* /metrics (metrics.c) */
+        NODE_SUMMARY,           /* /<pci>/summary (render-summary.c) */
+        NODE_SUMMARY_FILE,      /* sub = resource index */
         NODE_BUILTIN_KINDS,
 };
 

@@ -12,7 +12,8 @@
  *         <dir>/<singleton>  raw/<type>/<id>  raw/<singleton>
  *         owner/<type>/<id>  refs/<type>/<id>/<field> -> ../../../<type>/<id>
  *         rscdump/<SEGMENT>  rscdump/<SEGMENT>/<index>
- *   /.stats  /by-name/<name> -> ../<pci>
+ *         json/<any of the decoded files above>  json/<type>.jsonl  summary/<type>
+ *   /.stats  /.stats.json  /metrics  /by-name/<name> -> ../<pci>
  */
 #pragma once
 

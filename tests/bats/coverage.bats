@@ -173,7 +173,7 @@ check_fields() {
 
 @test "every device lists every resource, caps file and raw entry of the schema" {
         run -0 ls "$MNT"
-        assert_output "$(devices; echo by-name)"
+        assert_output "$(devices; echo by-name; echo metrics)"
         for dev in $(devices); do
                 while read -r name path _; do
                         parent=$(dirname "$dev/${path%/}")

@@ -38,7 +38,7 @@ wait_gone() {
         assert_output --partial "No such device"
         exec 7<&-
         run -0 ls "$MNT"
-        assert_output "$(printf '%s\n' "$STAYS" by-name)"
+        assert_output "$(printf '%s\n' "$STAYS" by-name metrics)"
 }
 
 @test "the daemon says why, once" {

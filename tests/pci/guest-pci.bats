@@ -117,10 +117,10 @@ names_in() {
         start_daemon "$MNT" -o ttl=3600
 }
 
-@test "one directory, named by the PCI address, and by-name" {
+@test "one directory, named by the PCI address, by-name and metrics" {
         run names_in "$MNT"
         echo "$output"
-        [ "$output" = "$PCI_ADDR by-name" ]
+        [ "$output" = "$PCI_ADDR by-name metrics" ]
 }
 
 @test "info says fwctl, its node and the PCI address" {

@@ -417,6 +417,58 @@ static void test_real_cq(void)
         g_assert_cmphex(dbr_addr & 0xffffffff, ==, 0x1bb1e680);
 }
 
+/*
+ * JSON: every display as its type, nested structs as objects, arrays as
+ * arrays, numbers past 2^53 as strings, text escaped.
+ */
+static void test_json(void)
+{
+        static const char text[] =
+                "enum e\n  1 ONE\nend\n"
+                "flags f\n  0 A\n  2 C\nend\n"
+                "struct in 32\n  0 8 x\n  8 8 y hex\nend\n"
+                "struct t 0x160\n"
+                "  0x00 4  s enum e\n"
+                "  0x04 4  u enum e\n"
+                "  0x08 8  fl flags f\n"
+                "  0x10 16 none flags f\n"
+                "  0x20 32 h hex\n"
+                "  0x40 64 big\n"
+                "  0x80 64 exact\n"
+                "  0xc0 32 n[2] struct in\n"
+                "  0x100 32 b bytes\n"
+                "  0x120 64 a ascii\n"
+                "end\n";
+        static const uint8_t buf[0x2c] = {
+                0x15, 0x0d, 0x00, 0x00,                         /* s = 1, u = 5, fl = 0b1101 */
+                0x00, 0x00, 0x0a, 0xbc,                         /* h */
+                0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, /* big = 2^53 + 1 */
+                0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* exact = 2^53 */
+                0x07, 0xff, 0x00, 0x00, 0x08, 0x10, 0x00, 0x00, /* n[0] = {7, 0xff}, n[1] = {8, 0x10} */
+                0xde, 0xad, 0xbe, 0xef,                         /* b */
+                'q', '"', '\\', '\n', 0xe9, 0x00, 'z', 'z',      /* a, up to the NUL */
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(mlx5_schema) schema = mlx5_schema_load_string("t.schema", text, &error);
+        g_autoptr(GString) out = g_string_new("{");
+        bool first = true;
+
+        g_assert_no_error(error);
+        mlx5_json_struct_members(out, mlx5_schema_find_struct(schema, "t"), buf, sizeof(buf), &first);
+        g_string_append_c(out, '}');
+        g_assert_cmpstr(out->str, ==,
+                        "{\"s\":\"ONE\",\"u\":5,\"fl\":[\"A\",\"C\",\"0x8\"],\"none\":[],\"h\":\"0xabc\","
+                        "\"big\":\"9007199254740993\",\"exact\":9007199254740992,"
+                        "\"n\":[{\"x\":7,\"y\":\"0xff\"},{\"x\":8,\"y\":\"0x10\"}],\"b\":\"deadbeef\","
+                        "\"a\":\"q\\\"\\\\\\n\\u00e9\"}");
+        g_assert_false(first);
+        /* A field past the buffer is left out, as the text leaves it out. */
+        g_string_assign(out, "");
+        first = true;
+        mlx5_json_struct_members(out, mlx5_schema_find_struct(schema, "t"), buf, 8, &first);
+        g_assert_cmpstr(out->str, ==, "\"s\":\"ONE\",\"u\":5,\"fl\":[\"A\",\"C\",\"0x8\"],\"none\":[],\"h\":\"0xabc\"");
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -430,5 +482,6 @@ int main(int argc, char **argv)
         g_test_add_func("/decode/resource", test_decode_resource);
         g_test_add_func("/decode/real-qp", test_real_qp);
         g_test_add_func("/decode/real-cq", test_real_cq);
+        g_test_add_func("/decode/json", test_json);
         return g_test_run();
 }

@@ -405,9 +405,10 @@ static void assert_rejected(const char *text, const char *line, const char *repl
 /* Inventory data: refs resolve to output offsets and targets, probes and `when` to caps fields. */
 static const char inventory_schema[] =
         "resource qp\n  query 0x50b\n  inlen 0x10\n  outlen 0x40\n  id 0x48 24\n  context 0x80 qpc\n"
-        "  ref cqn cq\n  ref peers[*] cq\n  0x60 32 tail_cq hex\n  ref tail_cq cq\nend\n"
+        "  ref cqn cq\n  ref peers[*] cq\n  0x60 32 tail_cq hex\n  ref tail_cq cq\n"
+        "  summary state c=cqn\n  summary peers[1] tail_cq\nend\n"
         "resource cq\n  query 0x402\n  inlen 0x10\n  outlen 0x40\n  id 0x48 24\n  context 0x80 cqc\n"
-        "  ref eqn eq\nend\n"
+        "  ref eqn eq\n  counters c set\nend\n"
         "resource eq\n  query 0x303\n  inlen 0x10\n  outlen 0x40\n  id 0x58 8\n  context 0x80 cqc\n"
         "  probe general.log_max_eq log\nend\n"
         "struct qpc 0x80\n  0x08 24 cqn hex\n  0x20 16 peers[2] hex\n  0x40 4 state\nend\n"
@@ -457,6 +458,33 @@ static void test_inventory_data(void)
         for (size_t i = 0; i < G_N_ELEMENTS(bad_probes); i++)
                 assert_rejected(inventory_schema, "  probe general.log_max_eq log\n", bad_probes[i], NULL);
         assert_rejected(inventory_schema, "  when roce\n", "  when rocf\n", "not a field of the general caps");
+
+        /* Summary columns: leaves of the context or the output, in order, at output offsets. */
+        g_assert_cmpuint(qp->summary->len, ==, 4);
+        g_assert_cmpstr(g_array_index(qp->summary, mlx5_schema_column, 0).path, ==, "state");
+        g_assert_cmphex(g_array_index(qp->summary, mlx5_schema_column, 0).bit_off, ==, 0x80 + 0x40);
+        g_assert_cmpstr(g_array_index(qp->summary, mlx5_schema_column, 1).name, ==, "c");
+        g_assert_cmpstr(g_array_index(qp->summary, mlx5_schema_column, 1).path, ==, "cqn");
+        g_assert_cmpstr(g_array_index(qp->summary, mlx5_schema_column, 2).name, ==, "peers[1]");
+        g_assert_cmphex(g_array_index(qp->summary, mlx5_schema_column, 2).bit_off, ==, 0x80 + 0x30);
+        g_assert_cmphex(g_array_index(qp->summary, mlx5_schema_column, 3).bit_off, ==, 0x60);
+        g_assert_cmpstr(cq->counters_stem, ==, "c");
+        g_assert_cmpstr(cq->counters_label, ==, "set");
+        g_assert_null(qp->counters_stem);
+        assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary state nosuch\n",
+                        "t.schema:11: summary 'nosuch' is not a field of resource 'qp'");
+        assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary peers\n", "summary 'peers'");
+        assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary\n", "summary wants one or more");
+        assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary =cqn\n", "not NAME=FIELD");
+        assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary c.d=cqn\n", "bad name 'c.d'");
+        assert_rejected(inventory_schema, "  counters c set\n", "  counters c\n", "a metric name stem and a label");
+        assert_rejected(inventory_schema, "  counters c set\n", "  counters c set\n  counters d set\n",
+                        "second 'counters'");
+        assert_rejected(inventory_schema, "  summary state c=cqn\n",
+                        "  summary state state state state state state state\n"
+                        "  summary state state state state state state state\n"
+                        "  summary state state state\n",
+                        "more than 16 summary columns");
 }
 
 static void test_good_lookups(void)

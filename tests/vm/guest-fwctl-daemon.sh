@@ -121,7 +121,7 @@ serving_becomes() {
 
 # ---- the tree over fwctl ----
 t "the daemon mounts the fwctl functions (no --sim)" mount_daemon "$mnt" -o ttl=3600 || return 0
-t "one directory per PCI function: $pci_a, $pci_b" test "$(names_in "$mnt")" = "$pci_a $pci_b by-name"
+t "one directory per PCI function: $pci_a, $pci_b; by-name, metrics" test "$(names_in "$mnt")" = "$pci_a $pci_b by-name metrics"
 t "$pci_a's info names the fwctl transport" info_says "$mnt/$pci_a" "transport: fwctl"
 t "and its node and PCI address" bash -c "grep -qx 'device_node: $node_a' '$mnt/$pci_a/info' &&
         grep -qx 'pci_address: $pci_a' '$mnt/$pci_a/info'"
@@ -144,9 +144,10 @@ fwctl_pid=$daemon_pid
 t "the embedded simulator of the same firmware mounts alongside" mount_daemon "$sim_mnt" --sim="$fw_spec" -o ttl=3600
 fw_sim_pid=$daemon_pid
 daemon_pid=$fwctl_pid
-# The embedded simulator has RDMA netlink too, which alone shows MRs: mkey aside, the trees are one.
+# The embedded simulator has RDMA netlink too, which alone shows MRs: mkey aside (its directories,
+# json/mkey.jsonl, summary/mkey), the trees are one.
 t "the tree over fwctl equals the embedded simulator's" \
-        diff -r -x info -x .stats -x mkey "$mnt/$pci_a" "$sim_mnt/$sim_a"
+        diff -r -x info -x .stats -x 'mkey*' "$mnt/$pci_a" "$sim_mnt/$sim_a"
 t "the simulator unmounts" unmount_daemon "$sim_mnt" "$fw_sim_pid"
 t "the daemon unmounts and exits 0" unmount_daemon "$mnt" "$daemon_pid"
 

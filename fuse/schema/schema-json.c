@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The JSON decoder: the same fields as the text decoder, as JSON members
+ * typed for scripts (jq compares numbers and names, not strings of digits).
+ * Nested structs become objects and arrays arrays, so `.primary_address_path
+ * .vhca_port_num` and `.rq_num[3]` read as the text's dotted names do.  A
+ * field not wholly inside the buffer is left out, as the text leaves out
+ * the leaves it cannot read.
+ */
+#include "prm/bits.h"
+#include "schema-private.h"
+
+/* Doubles hold every integer up to 2^53: past that, jq would round the value. */
+#define JSON_MAX_EXACT (UINT64_C(1) << 53)
+
+static const char hex_digits[] = "0123456789abcdef";
+
+void mlx5_json_uint(GString *out, uint64_t value)
+{
+        if (value > JSON_MAX_EXACT)
+                g_string_append_printf(out, "\"%" G_GUINT64_FORMAT "\"", value);
+        else
+                g_string_append_printf(out, "%" G_GUINT64_FORMAT, value);
+}
+
+static void append_escaped_byte(GString *out, uint8_t c)
+{
+        switch (c) {
+        case '"':
+                g_string_append(out, "\\\"");
+                return;
+        case '\\':
+                g_string_append(out, "\\\\");
+                return;
+        case '\n':
+                g_string_append(out, "\\n");
+                return;
+        case '\t':
+                g_string_append(out, "\\t");
+                return;
+        default:
+                break;
+        }
+        /* Not UTF-8 we could vouch for: a byte of firmware text stands for the code point of its value. */
+        if (c < 0x20 || c >= 0x7f) {
+                g_string_append(out, "\\u00");
+                g_string_append_c(out, hex_digits[c >> 4]);
+                g_string_append_c(out, hex_digits[c & 0xf]);
+                return;
+        }
+        g_string_append_c(out, (char) c);
+}
+
+void mlx5_json_string(GString *out, const char *text, size_t n)
+{
+        g_string_append_c(out, '"');
+        for (size_t i = 0; i < n; i++)
+                append_escaped_byte(out, (uint8_t) text[i]);
+        g_string_append_c(out, '"');
+}
+
+struct flags_json {
+        GString *out;
+        bool first;
+};
+
+static void append_flag(const char *name, void *user_data)
+{
+        struct flags_json *fj = user_data;
+
+        g_string_append_printf(fj->out, "%s\"%s\"", fj->first ? "" : ",", name);
+        fj->first = false;
+}
+
+/* An array of the set bits' names; bits without one as a last "0x..." element. */
+static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value)
+{
+        struct flags_json fj = { .out = out, .first = true };
+        uint64_t unknown;
+
+        g_string_append_c(out, '[');
+        unknown = mlx5_schema_flags_foreach(e, value, append_flag, &fj);
+        if (unknown)
+                g_string_append_printf(out, "%s\"0x%" G_GINT64_MODIFIER "x\"", fj.first ? "" : ",", unknown);
+        g_string_append_c(out, ']');
+}
+
+/* n bytes at bit_off as a string: hex digits, or ascii text up to the first NUL. */
+static void append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len, uint64_t bit_off,
+                         uint32_t n)
+{
+        g_string_append_c(out, '"');
+        schema_append_bytes(out, display, buf, len, bit_off, n, append_escaped_byte);
+        g_string_append_c(out, '"');
+}
+
+static void append_value(GString *out, const mlx5_schema_field *f, const uint8_t *buf, size_t len, uint64_t bit_off)
+{
+        uint64_t value;
+        const char *name;
+
+        if (f->display == MLX5_DISPLAY_BYTES || f->display == MLX5_DISPLAY_ASCII) {
+                append_bytes(out, f->display, buf, len, bit_off, f->width / 8);
+                return;
+        }
+        value = mlx5_bits_get(buf, len, bit_off, f->width);
+        switch (f->display) {
+        case MLX5_DISPLAY_HEX:
+                g_string_append_printf(out, "\"0x%" G_GINT64_MODIFIER "x\"", value);
+                return;
+        case MLX5_DISPLAY_ENUM:
+                name = mlx5_schema_enum_name(f->enumeration, value);
+                if (name) {
+                        g_string_append_printf(out, "\"%s\"", name);
+                        return;
+                }
+                break;
+        case MLX5_DISPLAY_FLAGS:
+                append_flags(out, f->enumeration, value);
+                return;
+        default:
+                break;
+        }
+        mlx5_json_uint(out, value);
+}
+
+static void append_struct(GString *out, const mlx5_schema_struct *st, const uint8_t *buf, size_t len,
+                          uint64_t base_bit_off, bool *first);
+
+/* One element: a nested object or a value. */
+static void append_element(GString *out, const mlx5_schema_field *f, const uint8_t *buf, size_t len,
+                           uint64_t bit_off)
+{
+        bool first = true;
+
+        if (f->display != MLX5_DISPLAY_STRUCT) {
+                append_value(out, f, buf, len, bit_off);
+                return;
+        }
+        g_string_append_c(out, '{');
+        append_struct(out, f->nested, buf, len, bit_off, &first);
+        g_string_append_c(out, '}');
+}
+
+static void append_struct(GString *out, const mlx5_schema_struct *st, const uint8_t *buf, size_t len,
+                          uint64_t base_bit_off, bool *first)
+{
+        for (guint i = 0; i < st->fields->len; i++) {
+                const mlx5_schema_field *f = &g_array_index(st->fields, mlx5_schema_field, i);
+                uint64_t bit_off = base_bit_off + f->bit_off;
+
+                if (bit_off + schema_field_span(f) > (uint64_t) len * 8)
+                        continue;
+                g_string_append_printf(out, "%s\"%s\":", *first ? "" : ",", f->name);
+                *first = false;
+                if (!f->count) {
+                        append_element(out, f, buf, len, bit_off);
+                        continue;
+                }
+                g_string_append_c(out, '[');
+                for (uint32_t e = 0; e < f->count; e++) {
+                        if (e)
+                                g_string_append_c(out, ',');
+                        append_element(out, f, buf, len, bit_off + (uint64_t) e * f->width);
+                }
+                g_string_append_c(out, ']');
+        }
+}
+
+void mlx5_json_struct_members(GString *out, const mlx5_schema_struct *st, const uint8_t *buf, size_t len,
+                              bool *first)
+{
+        append_struct(out, st, buf, len, 0, first);
+}
+
+void mlx5_json_resource_members(GString *out, const mlx5_schema_resource *r, const uint8_t *outbox, size_t len,
+                                bool *first)
+{
+        append_struct(out, r->context, outbox, len, r->context_bit_off, first);
+        if (r->extra)
+                append_struct(out, r->extra, outbox, len, 0, first);
+}

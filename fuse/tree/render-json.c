@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The JSON mirror: <pci>/json/ holds every file of the text tree that
+ * decodes something (info, caps/<mode>/<cap>, <type>/<id>, singletons) at
+ * the same path, as one JSON document made from the same snapshot as its
+ * text twin, plus json/<type>.jsonl: every listed object of the type, one
+ * document a line, from one listing.  /.stats.json is .stats, from the
+ * snapshot the same process's .stats shows.
+ *
+ * An object's document: "dev" (PCI function), "type", "id" (hex string, as
+ * the file is named), the decoded fields (schema-json.c), "owner" for a
+ * listed object (pid and comm as `rdma res show -j` prints them, the RDMA
+ * device, the sources that found it) and "refs" (the refs/ links: field
+ * name -> "<type>/<id>" below the device directory).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "prm/mbox.h"
+#include "tree/stats-lines.h"
+#include "tree/views.h"
+
+const struct tree_view_kinds tree_json_view = {
+        .caps_mode = NODE_JSON_CAPS_MODE, .caps_file = NODE_JSON_CAPS_FILE, .type_dir = NODE_JSON_TYPE_DIR,
+        .singleton = NODE_JSON_SINGLETON, .group_dir = NODE_JSON_GROUP_DIR,
+};
+
+/* ---- the directories ---- */
+
+int tree_json_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
+
+        if (!td)
+                return -ENOENT;
+        tree_add_resources(tree, td, self->dev, &tree_json_view, entries);
+        for (unsigned i = 0; i < mlx5_schema_n_resources(tree->schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(tree->schema, i);
+                g_autofree char *name = NULL;
+
+                if (!res->has_id || td->dev->listing[i].absent)
+                        continue;
+                name = g_strconcat(res->name, ".jsonl", NULL);
+                mlx5_tree_entries_add(entries, name, (struct mlx5_tree_node) { .kind = NODE_JSON_LINES,
+                                                                               .dev = self->dev, .sub = i });
+        }
+        return 0;
+}
+
+int tree_json_caps_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        tree_add_caps_modes(self, &tree_json_view, entries);
+        return 0;
+}
+
+int tree_json_caps_mode_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        return tree_add_caps_files(tree, self, &tree_json_view, entries);
+}
+
+int tree_json_group_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
+{
+        return tree_add_group_members(tree, self, &tree_json_view, entries);
+}
+
+/* ---- objects ---- */
+
+/* What one device's documents share, worked out once per file. */
+struct json_device {
+        mlx5_tree *tree;
+        struct tree_device *td;
+        char *rdma;             /* the RDMA device, or NULL */
+};
+
+static void json_device_init(struct json_device *jd, mlx5_tree *tree, struct tree_device *td)
+{
+        jd->tree = tree;
+        jd->td = td;
+        jd->rdma = tree_rdma_device(td);
+}
+
+static void json_device_clear(struct json_device *jd)
+{
+        g_free(jd->rdma);
+}
+
+static void append_key_string(GString *out, const char *key, const char *value)
+{
+        g_string_append_printf(out, ",\"%s\":", key);
+        mlx5_json_string(out, value, strlen(value));
+}
+
+static void append_owner(GString *out, const struct json_device *jd, const struct mlx5_listing *l, int slot)
+{
+        const struct mlx5_object_owner *o;
+        unsigned found = l->found_by ? l->found_by[slot] : 0, any = 0;
+
+        g_string_append(out, ",\"owner\":{");
+        if (tree_listing_owner(l, slot, &o)) {
+                g_autofree char *comm = o->pid ? g_strdup(o->comm) : g_strdup_printf("[%s]", o->comm);
+
+                g_string_append_printf(out, "\"pid\":%u,\"comm\":", o->pid);
+                mlx5_json_string(out, comm, strlen(comm));
+                any++;
+        }
+        if (jd->rdma) {
+                g_string_append(out, any++ ? ",\"rdma_device\":" : "\"rdma_device\":");
+                mlx5_json_string(out, jd->rdma, strlen(jd->rdma));
+        }
+        g_string_append(out, any ? ",\"found_by\":[" : "\"found_by\":[");
+        any = 0;
+        for (unsigned b = 0; mlx5_inventory_source_name(b); b++)
+                if (found & (1u << b))
+                        g_string_append_printf(out, "%s\"%s\"", any++ ? "," : "", mlx5_inventory_source_name(b));
+        g_string_append(out, "]}");
+}
+
+struct refs_json {
+        GString *out;
+        unsigned n;
+};
+
+static void append_ref(const char *name, unsigned slot, const mlx5_schema_resource *target, uint32_t id,
+                       void *user_data)
+{
+        struct refs_json *rj = user_data;
+
+        g_string_append_printf(rj->out, "%s\"%s\":\"%s/0x%x\"", rj->n++ ? "," : "", name, target->name, id);
+}
+
+static bool has_refs(const mlx5_schema_resource *res)
+{
+        return res->refs->len > 0;
+}
+
+/*
+ * One object's document.  raw is its query output, or NULL when firmware
+ * did not answer it at listing time (then it has no decoded fields); slot
+ * is its place in listing l, or -1 when it is not listed (then no owner).
+ */
+static void append_object(GString *out, const struct json_device *jd, uint32_t res_index, uint32_t id, GBytes *raw,
+                          const struct mlx5_listing *l, int slot)
+{
+        const mlx5_schema_resource *res = mlx5_schema_resource_at(jd->tree->schema, res_index);
+        bool first = false;
+
+        g_string_append(out, "{\"dev\":");
+        mlx5_json_string(out, jd->td->dev->pci_name, strlen(jd->td->dev->pci_name));
+        append_key_string(out, "type", res->name);
+        if (res->has_id)
+                g_string_append_printf(out, ",\"id\":\"0x%x\"", id);
+        if (raw) {
+                gsize len;
+                const uint8_t *p = g_bytes_get_data(raw, &len);
+
+                mlx5_json_resource_members(out, res, p, len, &first);
+        }
+        if (l && slot >= 0)
+                append_owner(out, jd, l, slot);
+        if (raw && has_refs(res)) {
+                struct refs_json rj = { .out = out };
+
+                g_string_append(out, ",\"refs\":{");
+                tree_foreach_ref(jd->tree, jd->td->slot, res_index, raw, append_ref, &rj);
+                g_string_append_c(out, '}');
+        }
+        g_string_append_c(out, '}');
+}
+
+/* The file of one object's document, with the times of the snapshot it decodes. */
+static mlx5_snapshot *one_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, uint32_t id,
+                                   const mlx5_snapshot *snap, const struct mlx5_listing *l, int slot)
+{
+        GString *text = g_string_sized_new(4096);
+        struct json_device jd;
+
+        json_device_init(&jd, tree, td);
+        append_object(text, &jd, res_index, id, snap->raw, l, slot);
+        json_device_clear(&jd);
+        g_string_append_c(text, '\n');
+        return tree_snapshot_like(text, snap);
+}
+
+/*
+ * An object as its type's listing shows it, with the owner that listing
+ * found; one not listed (read by number) as its own query shows it.
+ */
+int tree_json_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        g_autoptr(mlx5_snapshot) snap = NULL;
+        int slot = -1, r;
+
+        if (!td)
+                return -ENODEV;
+        r = tree_listing(tree, n->dev, n->sub, &listing);
+        if (tree_view_fatal(r))
+                return r;
+        if (r == 0)
+                slot = mlx5_listing_find(listing->listing, n->id);
+        if (slot >= 0)
+                snap = mlx5_listing_object(listing, slot, tree_object_text_len,
+                                           (gpointer) mlx5_schema_resource_at(tree->schema, n->sub));
+        if (!snap) {
+                r = tree_object_snapshot(tree, n->dev, n->sub, n->id, &snap);
+                if (r < 0)
+                        return r;
+        }
+        *ret_snap = one_document(tree, td, n->sub, n->id, snap, listing ? listing->listing : NULL, slot);
+        return 0;
+}
+
+int tree_json_singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
+        g_autoptr(mlx5_snapshot) snap = NULL;
+        int r;
+
+        if (!td)
+                return -ENODEV;
+        r = tree_get_content(tree, CONTENT_OBJECT, n->dev, n->sub, 0, &snap);
+        if (r < 0)
+                return r;
+        *ret_snap = one_document(tree, td, n->sub, 0, snap, NULL, -1);
+        return 0;
+}
+
+/* Every listed object of the type, one document a line, from one listing (pinned by an open directory, or fresh). */
+int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        const struct mlx5_listing *l;
+        struct json_device jd;
+        GString *text;
+        int r;
+
+        if (!td)
+                return -ENODEV;
+        r = tree_listing(tree, n->dev, n->sub, &listing);
+        if (r < 0)
+                return r;
+        l = listing->listing;
+        text = g_string_sized_new(4096);
+        json_device_init(&jd, tree, td);
+        for (guint i = 0; i < l->ids->len; i++) {
+                g_autoptr(GBytes) raw = l->has_raw[i] ? g_bytes_new_from_bytes(l->raws, (gsize) i * l->outlen,
+                                                                                l->outlen)
+                                                      : NULL;
+
+                append_object(text, &jd, n->sub, g_array_index(l->ids, uint32_t, i), raw, l, (int) i);
+                g_string_append_c(text, '\n');
+        }
+        json_device_clear(&jd);
+        *ret_snap = tree_snapshot_like(text, listing);
+        return 0;
+}
+
+int tree_json_caps_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
+        g_autoptr(mlx5_snapshot) snap = NULL;
+        const mlx5_schema_caps *caps = mlx5_schema_caps_at(tree->schema, n->sub);
+        const uint8_t *p;
+        GString *text;
+        bool first = false;
+        gsize len;
+        int r;
+
+        if (!td)
+                return -ENODEV;
+        r = tree_get_content(tree, CONTENT_CAPS, n->dev, n->sub, n->id, &snap);
+        if (r < 0)
+                return r;
+        p = g_bytes_get_data(snap->raw, &len);
+        if (len < MLX5_MBOX_HDR_LEN)
+                return -EIO;
+        text = g_string_sized_new(16384);
+        g_string_append(text, "{\"dev\":");
+        mlx5_json_string(text, td->dev->pci_name, strlen(td->dev->pci_name));
+        append_key_string(text, "caps", caps->name);
+        append_key_string(text, "mode", n->id ? "current" : "max");
+        mlx5_json_struct_members(text, caps->layout, p + MLX5_MBOX_HDR_LEN, len - MLX5_MBOX_HDR_LEN, &first);
+        g_string_append(text, "}\n");
+        *ret_snap = tree_snapshot_like(text, snap);
+        return 0;
+}
+
+/* ---- name: value text (info, .stats) as one document ---- */
+
+/* Dotted names nest: "objects.qp: 106" is {"objects":{"qp":106}}, in the order the text gives them. */
+struct jnode {
+        char *name;
+        char *value;            /* a leaf's text, or NULL for an object */
+        GPtrArray *kids;        /* struct jnode *, in order */
+};
+
+static void jnode_free(gpointer data)
+{
+        struct jnode *j = data;
+
+        g_free(j->name);
+        g_free(j->value);
+        if (j->kids)
+                g_ptr_array_unref(j->kids);
+        g_free(j);
+}
+
+static struct jnode *jnode_find(struct jnode *at, const char *name, size_t n)
+{
+        for (guint i = 0; at->kids && i < at->kids->len; i++) {
+                struct jnode *k = at->kids->pdata[i];
+
+                if (strlen(k->name) == n && strncmp(k->name, name, n) == 0)
+                        return k;
+        }
+        return NULL;
+}
+
+static struct jnode *jnode_add(struct jnode *at, const char *name, size_t n, const char *value)
+{
+        struct jnode *k = g_new0(struct jnode, 1);
+
+        k->name = g_strndup(name, n);
+        k->value = g_strdup(value);
+        if (!at->kids)
+                at->kids = g_ptr_array_new_with_free_func(jnode_free);
+        g_ptr_array_add(at->kids, k);
+        return k;
+}
+
+static struct jnode *jnode_object(struct jnode *at, const char *name, size_t n)
+{
+        struct jnode *k = jnode_find(at, name, n);
+
+        return k ? k : jnode_add(at, name, n, NULL);
+}
+
+/*
+ * A name below a leaf ("limits.max_list_ids: 1048576" then
+ * "limits.max_list_ids.tripped: 0") keeps the rest of its dots: one member
+ * "max_list_ids.tripped".  A name given twice keeps its first value.
+ */
+static void jnode_put(struct jnode *at, const char *key, const char *value)
+{
+        const char *dot;
+        struct jnode *k;
+
+        while ((dot = strchr(key, '.'))) {
+                k = jnode_find(at, key, (size_t) (dot - key));
+                if (k && k->value)
+                        break;
+                at = k ? k : jnode_add(at, key, (size_t) (dot - key), NULL);
+                key = dot + 1;
+        }
+        if (!jnode_find(at, key, strlen(key)))
+                jnode_add(at, key, strlen(key), value);
+}
+
+/* Decimal numbers as JSON numbers (integers above 2^53 as strings); everything else as the string it is. */
+static void append_text_value(GString *out, const char *v)
+{
+        size_t digits = strspn(v, "0123456789");
+        bool integer = digits > 0 && v[digits] == '\0' && (v[0] != '0' || digits == 1);
+        bool fraction = digits > 0 && v[digits] == '.' && v[digits + 1] && (v[0] != '0' || digits == 1) &&
+                        strspn(v + digits + 1, "0123456789") == strlen(v + digits + 1);
+
+        if (integer && digits <= 19) {
+                mlx5_json_uint(out, g_ascii_strtoull(v, NULL, 10));
+                return;
+        }
+        if (fraction) {
+                g_string_append(out, v);
+                return;
+        }
+        mlx5_json_string(out, v, strlen(v));
+}
+
+static void jnode_write(GString *out, const struct jnode *j)
+{
+        if (j->value) {
+                append_text_value(out, j->value);
+                return;
+        }
+        g_string_append_c(out, '{');
+        for (guint i = 0; j->kids && i < j->kids->len; i++) {
+                const struct jnode *k = j->kids->pdata[i];
+
+                if (i)
+                        g_string_append_c(out, ',');
+                mlx5_json_string(out, k->name, strlen(k->name));
+                g_string_append_c(out, ':');
+                jnode_write(out, k);
+        }
+        g_string_append_c(out, '}');
+}
+
+int tree_json_info_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(mlx5_snapshot) info = NULL;
+        g_autoptr(GArray) lines = NULL;
+        struct jnode root = { 0 };
+        GString *text;
+        int r;
+
+        r = tree_get_content(tree, CONTENT_INFO, n->dev, 0, 0, &info);
+        if (r < 0)
+                return r;
+        lines = tree_stats_lines(info->text);
+        for (guint i = 0; i < lines->len; i++) {
+                const struct tree_stats_line *l = &g_array_index(lines, struct tree_stats_line, i);
+
+                jnode_put(&root, l->key, l->value);
+        }
+        text = g_string_sized_new(4096);
+        jnode_write(text, &root);
+        g_string_append_c(text, '\n');
+        if (root.kids)
+                g_ptr_array_unref(root.kids);
+        *ret_snap = tree_snapshot_like(text, info);
+        return 0;
+}
+
+/* {"cache":{...},"limits":{...},"devices":{"0000:08:00.0":{...}}} */
+int tree_json_stats_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(mlx5_snapshot) stats = tree_stats_for_caller(tree);
+        g_autoptr(GArray) lines = tree_stats_lines(stats->text);
+        struct jnode root = { 0 };
+        GString *text;
+
+        for (guint i = 0; i < lines->len; i++) {
+                const struct tree_stats_line *l = &g_array_index(lines, struct tree_stats_line, i);
+                struct jnode *at = &root;
+
+                if (l->device) {
+                        at = jnode_object(at, "devices", strlen("devices"));
+                        at = jnode_object(at, l->device, strlen(l->device));
+                }
+                jnode_put(at, l->key, l->value);
+        }
+        text = g_string_sized_new(8192);
+        jnode_write(text, &root);
+        g_string_append_c(text, '\n');
+        if (root.kids)
+                g_ptr_array_unref(root.kids);
+        *ret_snap = tree_snapshot_like(text, stats);
+        return 0;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Views for scripts and fleets: the JSON mirror (render-json.c), the
+ * one-line-per-object summaries (render-summary.c) and the Prometheus
+ * exposition (metrics.c): the producers the kind table's rows name, and
+ * what they share with the text tree (tree-kinds.c).
+ */
+#pragma once
+
+#include <errno.h>
+
+#include "tree/tree-private.h"
+
+/* The kinds one view of a device uses for its caps, types, singletons and groups. */
+struct tree_view_kinds {
+        unsigned caps_mode, caps_file, type_dir, singleton, group_dir;
+};
+extern const struct tree_view_kinds tree_json_view;
+
+/*
+ * Whether a view made of several snapshots must give up on this error
+ * rather than leave that part out: the device went, the reader was
+ * interrupted, or the thread must not wait for firmware (it retries).
+ */
+static inline bool tree_view_fatal(int r)
+{
+        return r == -ENODEV || r == -EINTR || r == -EWOULDBLOCK;
+}
+
+/* ---- shared with the text tree (tree-kinds.c) ---- */
+
+void tree_add_resources(mlx5_tree *tree, const struct tree_device *td, uint32_t dev, const struct tree_view_kinds *v,
+                        mlx5_tree_entries *entries);
+void tree_add_caps_modes(const struct mlx5_tree_node *self, const struct tree_view_kinds *v,
+                         mlx5_tree_entries *entries);
+int tree_add_caps_files(mlx5_tree *tree, const struct mlx5_tree_node *self, const struct tree_view_kinds *v,
+                        mlx5_tree_entries *entries);
+int tree_add_group_members(mlx5_tree *tree, const struct mlx5_tree_node *self, const struct tree_view_kinds *v,
+                           mlx5_tree_entries *entries);
+/* The owner the host's kernel names for a listed object, if it names one. */
+bool tree_listing_owner(const struct mlx5_listing *l, int slot, const struct mlx5_object_owner **ret_owner);
+/* The function's RDMA device name, or NULL. */
+char *tree_rdma_device(const struct tree_device *td);
+/* A generated file's snapshot (takes text) with the times of the snapshot it shows. */
+mlx5_snapshot *tree_snapshot_like(GString *text, const mlx5_snapshot *like);
+/* Every reference of an object's output (schema `ref`): the refs/ link name, its ref slot, target and number. */
+typedef void (*tree_ref_fn)(const char *name, unsigned slot, const mlx5_schema_resource *target, uint32_t id,
+                            void *user_data);
+void tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *raw, tree_ref_fn fn,
+                      void *user_data);
+
+/* ---- JSON (render-json.c) ---- */
+
+int tree_json_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries);
+int tree_json_caps_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries);
+int tree_json_caps_mode_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries);
+int tree_json_group_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries);
+int tree_json_info_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
+int tree_json_caps_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
+int tree_json_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
+int tree_json_singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
+int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
+int tree_json_stats_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
+
+/* ---- summaries (render-summary.c) ---- */
+
+int tree_summary_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries);
+int tree_summary_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
+
+/* ---- Prometheus (metrics.c) ---- */
+
+int tree_metrics_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
