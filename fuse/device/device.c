@@ -181,6 +181,7 @@ static int read_dump(mlx5_device *dev, struct mlx5_rscdump_request *req, GByteAr
         int r;
 
         req->vhca_id = dev->vhca_id;
+        req->account = dev->account;
         r = mlx5_rscdump_read(dev->transport, req, ret_stream, &status, &syndrome);
         /* No such object, or no such entry of it (a QP without a send queue has no SND_BUFF). */
         if (r == -EIO && (status == MLX5_CMD_STAT_BAD_RES_ERR || status == MLX5_CMD_STAT_IX_ERR))
@@ -189,10 +190,10 @@ static int read_dump(mlx5_device *dev, struct mlx5_rscdump_request *req, GByteAr
                 log_firmware_error(dev, MLX5_CMD_OP_ACCESS_REG, "RESOURCE_DUMP", status, syndrome);
         /* Limits, timeouts and interrupts said why themselves. */
         else if (r < 0 && r != -ENODEV && r != -EFBIG && r != -ETIMEDOUT && r != -EINTR && r != -EIO &&
-                 r != -E2BIG)
+                 r != -E2BIG && r != -ENOBUFS)
                 g_warning("%s: %s", req->who, g_strerror(-r));
         /* What the reader gets: the dump failed. */
-        return r == -EFBIG || r == -ETIMEDOUT || r == -E2BIG ? -EIO : r;
+        return r == -EFBIG || r == -ETIMEDOUT || r == -E2BIG || r == -ENOBUFS ? -EIO : r;
 }
 
 int mlx5_device_dump_request(const mlx5_device *dev, const struct mlx5_menu_record *m, bool per_object,

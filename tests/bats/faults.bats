@@ -230,3 +230,66 @@ log_has() {
         [ "$(stat_of cache.bytes)" -le "$(stat_of cache.max_bytes)" ]
         log_has "larger than the whole cache \(limit cache_size"
 }
+
+@test "parallel endless dumps hold the cache cap between them, not the cap each" {
+        # ASan's quarantine would keep every freed buffer: RSS then measures it, not the daemon.
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" \
+                start_mount "fault=endless_dump@ACCESS_REG,faults_after=1000" -o cache_size=4
+        sleep 1.1
+        base_rss=$(peak_rss_mib)
+        sent=$(stat_of "$DEV.sent.ACCESS_REG")
+        start=$(date +%s%N)
+        # One file per segment directory: the kernel serializes lookups within a directory.
+        pids=()
+        for seg in FULL_QPC PRM_QUERY_QP HW_SQPC HW_RQPC SND_BUFF RCV_BUFF RDB_CONTEXT FULL_CQC; do
+                cat "$MNT/$DEV/rscdump/$seg/0x103" >/dev/null 2>>"$BATS_TEST_TMPDIR/errors" &
+                pids+=($!)
+        done
+        for pid in "${pids[@]}"; do
+                ! wait "$pid"
+        done
+        elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+        [ "$elapsed" -lt 60000 ]
+        [ "$(grep -c 'Input/output error' "$BATS_TEST_TMPDIR/errors")" -eq 8 ]
+        # Alone, each dump would run to max_dump_mib (4 MiB, 20165 commands): 161320 commands and
+        # 32 MiB held at once.  Sharing the cap, the first ones stop when the others hold the rest.
+        [ "$(( $(stat_of "$DEV.sent.ACCESS_REG") - sent ))" -lt 100000 ]
+        log_has "limit cache_size \(4\) reached: [0-9]+ bytes more would not fit beside what answers in flight hold"
+        [ "$(stat_of limits.cache_size.tripped)" -ge 1 ]
+        [ "$(stat_of cache.peak_bytes)" -le "$(stat_of cache.max_bytes)" ]
+        [ "$(stat_of cache.in_flight_bytes)" -eq 0 ]
+        echo "# $(( $(stat_of "$DEV.sent.ACCESS_REG") - sent )) commands, $elapsed ms, peak RSS $(peak_rss_mib) MiB ($base_rss MiB before)" >&3
+        [ "$(( $(peak_rss_mib) - base_rss ))" -lt 16 ]
+        assert_still_serving
+}
+
+@test "texts of open files count against the cache cap" {
+        start_mount "qp=2000" -o cache_size=1
+        run -0 ls "$MNT/$DEV/qp"
+        first=${lines[0]}
+        # Each open QP file holds its rendered text (about 3 KiB): 1 MiB holds a few hundred at once.
+        run -0 python3 - "$MNT/$DEV/qp" "${lines[@]:0:600}" <<'PY'
+import errno, os, sys
+held, refused = [], 0
+for name in sys.argv[2:]:
+    try:
+        held.append(os.open(os.path.join(sys.argv[1], name), os.O_RDONLY))
+    except OSError as e:
+        assert e.errno == errno.EIO, e
+        refused += 1
+print(len(held), refused)
+for fd in held:
+    os.close(fd)
+PY
+        read -r opened refused <<<"$output"
+        [ "$opened" -gt 100 ]
+        [ "$refused" -gt 0 ]
+        [ "$(stat_of cache.peak_bytes)" -le "$(stat_of cache.max_bytes)" ]
+        [ "$(stat_of cache.in_flight_bytes)" -eq 0 ]
+        log_has "open files' texts: limit cache_size \(1\) reached"
+        [ "$(stat_of limits.cache_size.tripped)" -ge 1 ]
+        # Closed, they make room again.
+        run -0 cat "$MNT/$DEV/qp/$first"
+        assert_line --regexp '^state: '
+
+}
