@@ -103,7 +103,7 @@ static int read_chunks(mlx5_transport *t, const struct mlx5_rscdump_request *req
                 if (size > MLX5_RSCDUMP_INLINE_LEN) {
                         g_warning("%s: firmware says a chunk holds %" G_GUINT64_FORMAT " bytes, more than the %u inline",
                                   who, size, MLX5_RSCDUMP_INLINE_LEN);
-                        return -EIO;
+                        return -EPROTO;
                 }
                 if (stream->len + size > max_bytes) {
                         mlx5_limit_trip(MLX5_LIMIT_DUMP_BYTES, who, "dump longer than %" G_GUINT64_FORMAT " bytes",

@@ -35,7 +35,8 @@ struct mlx5_rscdump_request {
 /*
  * Reads one whole dump.  Returns 0 with the concatenated stream in
  * *ret_stream, -EIO on a firmware error (status, syndrome in *ret_status /
- * *ret_syndrome when given) or a broken stream, -EFBIG when the dump
+ * *ret_syndrome when given) or a broken sequence, -EPROTO (logged) for a
+ * chunk that claims more bytes than it holds, -EFBIG when the dump
  * outgrows its byte or chunk budget, -ETIMEDOUT past the deadline, -ENOBUFS
  * when its buffer does not fit in the account (limits logged and counted,
  * see fw-limits.h), or the transport's -errno.  The buffer is uncharged
