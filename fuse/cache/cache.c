@@ -175,7 +175,7 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 if (!e->dropped) {
                         cache->not_kept++;
                         if (!cache->over_cap_logged)
-                                g_warning("cache: a %zu-byte answer is larger than the whole cache (limit cache_size, "
+                                g_warning("cache: a %zu-byte answer does not fit in the cache (limit cache_size, "
                                           "%zu bytes, %zu of them held in flight): served once, not kept",
                                           snap->cost, cache->max_bytes, cache->in_flight);
                         cache->over_cap_logged = true;

@@ -304,7 +304,7 @@ bounded() {
         [ "$(echo "$output" | wc -l)" -eq "$(manifest "qp=20000" | awk '$2 == "qp" && $6 != "-"' | wc -l)" ]
         [ "$(stat_of cache.not_kept)" -ge 1 ]
         [ "$(stat_of cache.bytes)" -le "$(stat_of cache.max_bytes)" ]
-        log_has "larger than the whole cache \(limit cache_size"
+        log_has "does not fit in the cache \(limit cache_size"
 }
 
 @test "parallel endless dumps hold the cache cap between them, not the cap each" {
