@@ -174,11 +174,12 @@ int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool 
         return exec_checked(dev, in, sizeof(in), MLX5_HCA_CAP_OUT_LEN, caps->name, ret_out);
 }
 
-/* An answer that breaks its layout: logged, counted (errors.malformed), EIO for the reader. */
+/* An answer that breaks its layout: logged (throttled as firmware errors), counted (errors.malformed), EIO. */
 static int malformed(mlx5_device *dev, const char *who, const char *what)
 {
         mlx5_cmd_stats_malformed(dev->transport->stats);
-        g_warning("%s: %s", who, what);
+        if (log_allowed(dev))
+                g_warning("%s: %s", who, what);
         return -EIO;
 }
 
