@@ -26,6 +26,9 @@ struct mlx5_cache {
         uint64_t hits, misses, evictions, fetch_errors;
         uint64_t not_kept;              /* answers larger than the cap: served once, not kept */
         bool over_cap_logged;
+        /* Accounting hooks: bytes held outside the cache that count against its cap. */
+        size_t in_flight;
+        size_t peak;                    /* most bytes kept and in flight at once */
 };
 
 static guint key_hash(gconstpointer p)
@@ -91,7 +94,7 @@ static void evict_locked(mlx5_cache *cache, struct entry *keep)
 {
         GList *l = cache->lru.head;
 
-        while (cache->bytes > cache->max_bytes && l) {
+        while (cache->bytes + cache->in_flight > cache->max_bytes && l) {
                 struct entry *e = l->data;
 
                 l = l->next;
@@ -164,7 +167,7 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 cache->fetch_errors++;
                 /* Never serve the stale answer of something that now fails. */
                 forget_locked(cache, e);
-        } else if (e->dropped || snap->cost > cache->max_bytes) {
+        } else if (e->dropped || snap->cost + cache->in_flight > cache->max_bytes) {
                 /*
                  * The answer is this caller's alone: the cache keeps nothing of a removed
                  * device, nor anything larger than its whole cap.
@@ -172,8 +175,9 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 if (!e->dropped) {
                         cache->not_kept++;
                         if (!cache->over_cap_logged)
-                                g_warning("cache: a %zu-byte answer is larger than the whole cache (limit cache_size, "
-                                          "%zu bytes): served once, not kept", snap->cost, cache->max_bytes);
+                                g_warning("cache: a %zu-byte answer does not fit in the cache (limit cache_size, "
+                                          "%zu bytes, %zu of them held in flight): served once, not kept",
+                                          snap->cost, cache->max_bytes, cache->in_flight);
                         cache->over_cap_logged = true;
                 }
                 forget_locked(cache, e);
@@ -188,6 +192,7 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 cache->bytes += snap->cost;
                 g_queue_push_tail_link(&cache->lru, &e->lru);
                 evict_locked(cache, e);
+                cache->peak = MAX(cache->peak, cache->bytes + cache->in_flight);
                 *ret_snap = mlx5_snapshot_ref(snap);
         }
         g_cond_broadcast(&cache->fetched);
@@ -239,5 +244,33 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out)
         g_string_append_printf(out, "cache.evictions: %" G_GUINT64_FORMAT "\n", cache->evictions);
         g_string_append_printf(out, "cache.fetch_errors: %" G_GUINT64_FORMAT "\n", cache->fetch_errors);
         g_string_append_printf(out, "cache.not_kept: %" G_GUINT64_FORMAT "\n", cache->not_kept);
+        g_string_append_printf(out, "cache.in_flight_bytes: %zu\n", cache->in_flight);
+        g_string_append_printf(out, "cache.peak_bytes: %zu\n", cache->peak);
+        g_mutex_unlock(&cache->lock);
+}
+
+/* ---- accounting hooks: bytes held outside the cache, charged against its cap ---- */
+
+int mlx5_cache_charge(mlx5_cache *cache, size_t bytes)
+{
+        int r = 0;
+
+        g_mutex_lock(&cache->lock);
+        if (bytes > cache->max_bytes - MIN(cache->in_flight, cache->max_bytes)) {
+                r = -ENOBUFS;
+        } else {
+                cache->in_flight += bytes;
+                evict_locked(cache, NULL);
+                cache->peak = MAX(cache->peak, cache->bytes + cache->in_flight);
+        }
+        g_mutex_unlock(&cache->lock);
+        return r;
+}
+
+void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes)
+{
+        g_mutex_lock(&cache->lock);
+        g_warn_if_fail(bytes <= cache->in_flight);
+        cache->in_flight -= MIN(bytes, cache->in_flight);
         g_mutex_unlock(&cache->lock);
 }

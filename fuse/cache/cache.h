@@ -44,3 +44,12 @@ int mlx5_cache_peek(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sn
  */
 void mlx5_cache_drop_device(mlx5_cache *cache, uint32_t device);
 void mlx5_cache_format_stats(mlx5_cache *cache, GString *out);
+
+/*
+ * Accounting hooks: bytes that answers hold outside the cache (a dump's
+ * buffer while it is read, a text rendered for an open file) count against
+ * its cap.  A charge evicts what the cache keeps to make room; -ENOBUFS
+ * when the bytes in flight alone would pass the cap.
+ */
+int mlx5_cache_charge(mlx5_cache *cache, size_t bytes);
+void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes);

@@ -6,6 +6,7 @@
 #include "device/fw-limits.h"
 #include "device/rscdump-reader.h"
 #include "transport/cancel.h"
+#include "transport/cmd-stats.h"
 #include "prm/mbox.h"
 #include "prm/rscdump.h"
 
@@ -173,6 +174,15 @@ int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool 
         return exec_checked(dev, in, sizeof(in), MLX5_HCA_CAP_OUT_LEN, caps->name, ret_out);
 }
 
+/* An answer that breaks its layout: logged (throttled as firmware errors), counted (errors.malformed), EIO. */
+static int malformed(mlx5_device *dev, const char *who, const char *what)
+{
+        mlx5_cmd_stats_malformed(dev->transport->stats);
+        if (log_allowed(dev))
+                g_warning("%s: %s", who, what);
+        return -EIO;
+}
+
 /* num_of_obj1 (the caller's): 0 for the menu, as the kernel and mstflint ask; "all" only where a record offers it. */
 static int read_dump(mlx5_device *dev, struct mlx5_rscdump_request *req, GByteArray **ret_stream)
 {
@@ -181,6 +191,7 @@ static int read_dump(mlx5_device *dev, struct mlx5_rscdump_request *req, GByteAr
         int r;
 
         req->vhca_id = dev->vhca_id;
+        req->account = dev->account;
         r = mlx5_rscdump_read(dev->transport, req, ret_stream, &status, &syndrome);
         /* No such object, or no such entry of it (a QP without a send queue has no SND_BUFF). */
         if (r == -EIO && (status == MLX5_CMD_STAT_BAD_RES_ERR || status == MLX5_CMD_STAT_IX_ERR))
@@ -189,10 +200,15 @@ static int read_dump(mlx5_device *dev, struct mlx5_rscdump_request *req, GByteAr
                 log_firmware_error(dev, MLX5_CMD_OP_ACCESS_REG, "RESOURCE_DUMP", status, syndrome);
         /* Limits, timeouts and interrupts said why themselves. */
         else if (r < 0 && r != -ENODEV && r != -EFBIG && r != -ETIMEDOUT && r != -EINTR && r != -EIO &&
-                 r != -E2BIG)
+                 r != -E2BIG && r != -ENOBUFS)
                 g_warning("%s: %s", req->who, g_strerror(-r));
+        /* The reader said what was wrong with the chunk. */
+        if (r == -EPROTO) {
+                mlx5_cmd_stats_malformed(dev->transport->stats);
+                return -EIO;
+        }
         /* What the reader gets: the dump failed. */
-        return r == -EFBIG || r == -ETIMEDOUT || r == -E2BIG ? -EIO : r;
+        return r == -EFBIG || r == -ETIMEDOUT || r == -E2BIG || r == -ENOBUFS ? -EIO : r;
 }
 
 int mlx5_device_dump_request(const mlx5_device *dev, const struct mlx5_menu_record *m, bool per_object,
@@ -225,6 +241,7 @@ int mlx5_device_dump(mlx5_device *dev, const struct mlx5_menu_record *m, bool pe
                      GBytes **ret_stream)
 {
         struct mlx5_rscdump_request req;
+        struct mlx5_rscdump_segment seg;
         GByteArray *stream = NULL;
         int r;
 
@@ -235,6 +252,13 @@ int mlx5_device_dump(mlx5_device *dev, const struct mlx5_menu_record *m, bool pe
         r = read_dump(dev, &req, &stream);
         if (r < 0)
                 return r;
+        /* Served as firmware sent it, but only whole: every segment within the stream. */
+        for (size_t offset = 0; (r = mlx5_rscdump_next_segment(stream, &offset, &seg)) > 0;)
+                ;
+        if (r < 0) {
+                g_byte_array_unref(stream);
+                return malformed(dev, m->name, "malformed segment stream");
+        }
         *ret_stream = g_byte_array_free_to_bytes(stream);
         return 0;
 }
@@ -321,10 +345,8 @@ int mlx5_device_list(mlx5_device *dev, unsigned resource_index, GArray **ret_ids
                 g_warning("%s: firmware reported an error segment", who);
                 return -EIO;
         }
-        if (r == -EBADMSG) {
-                g_warning("%s: malformed segment stream", who);
-                return -EIO;
-        }
+        if (r == -EBADMSG)
+                return malformed(dev, who, "malformed segment stream");
         if (r < 0)
                 return r;
         *ret_ids = g_steal_pointer(&ids);
@@ -369,7 +391,7 @@ static int read_menu(mlx5_device *dev)
                         struct mlx5_menu_record m = { 0 };
 
                         if (rec_off + MLX5_RSCDUMP_MENU_RECORD_LEN > seg.len)
-                                return -EIO;
+                                return malformed(dev, who, "a menu record past the end of its segment");
                         read_name(m.name, rec + MLX5_RSCDUMP_REC_SEGMENT_NAME_BYTE);
                         read_name(m.index1_name, rec + MLX5_RSCDUMP_REC_INDEX1_NAME_BYTE);
                         read_name(m.index2_name, rec + MLX5_RSCDUMP_REC_INDEX2_NAME_BYTE);
@@ -390,7 +412,7 @@ static int read_menu(mlx5_device *dev)
                         g_array_append_val(dev->menu, m);
                 }
         }
-        return r < 0 ? -EIO : 0;
+        return r < 0 ? malformed(dev, who, "malformed segment stream") : 0;
 }
 
 /* A segment of the type's that the menu lets list every object (num_of_obj1 "all"), or -1. */

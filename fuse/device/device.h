@@ -50,6 +50,7 @@ struct mlx5_device {
         bool *caps_supported;           /* per schema caps index */
         GBytes **caps_current;          /* per schema caps index: QUERY_HCA_CAP current output at open, or NULL */
         GThreadPool *query_pool;        /* runs batch queries, one thread per command slot */
+        const struct mlx5_mem_account *account; /* borrowed: what dump buffers are charged to, or NULL */
         GMutex log_lock;
         int64_t log_window_us;          /* firmware-error log throttle */
         unsigned log_in_window, log_suppressed;

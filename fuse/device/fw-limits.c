@@ -13,6 +13,7 @@ static struct mlx5_limits current = {
         .crawl_max_ids = MLX5_LIMIT_DEFAULT_LIST_MAX_IDS,
         .list_max_us = MLX5_LIMIT_DEFAULT_LIST_MAX_US,
         .cmd_timeout_us = MLX5_LIMIT_DEFAULT_CMD_TIMEOUT_US,
+        .cache_max_bytes = MLX5_LIMIT_DEFAULT_CACHE_MAX_BYTES,
 };
 
 static const char *const names[MLX5_LIMIT_COUNT] = {
@@ -22,6 +23,7 @@ static const char *const names[MLX5_LIMIT_COUNT] = {
         [MLX5_LIMIT_LIST_IDS] = "max_list_ids",
         [MLX5_LIMIT_LIST_TIME] = "list_timeout",
         [MLX5_LIMIT_CRAWL_IDS] = "max_crawl_ids",
+        [MLX5_LIMIT_CACHE_BYTES] = "cache_size",
 };
 
 static gint trips[MLX5_LIMIT_COUNT];
@@ -43,6 +45,7 @@ void mlx5_limits_set(const struct mlx5_limits *l)
         current.crawl_max_ids = l->crawl_max_ids ? l->crawl_max_ids : current.list_max_ids;
         current.list_max_us = l->list_max_us ? l->list_max_us : MLX5_LIMIT_DEFAULT_LIST_MAX_US;
         current.cmd_timeout_us = l->cmd_timeout_us ? l->cmd_timeout_us : MLX5_LIMIT_DEFAULT_CMD_TIMEOUT_US;
+        current.cache_max_bytes = l->cache_max_bytes ? l->cache_max_bytes : MLX5_LIMIT_DEFAULT_CACHE_MAX_BYTES;
 }
 
 const char *mlx5_limit_name(enum mlx5_limit limit)
@@ -63,6 +66,8 @@ static uint64_t limit_value(enum mlx5_limit limit)
                 return current.crawl_max_ids;
         case MLX5_LIMIT_LIST_TIME:
                 return (uint64_t) (current.list_max_us / G_USEC_PER_SEC);
+        case MLX5_LIMIT_CACHE_BYTES:
+                return current.cache_max_bytes >> 20;
         default:
                 return 0;
         }

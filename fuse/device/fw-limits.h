@@ -19,6 +19,7 @@ enum mlx5_limit {
         MLX5_LIMIT_LIST_IDS,            /* object ids one listing may hold */
         MLX5_LIMIT_LIST_TIME,           /* time one listing (dump and queries) may take */
         MLX5_LIMIT_CRAWL_IDS,           /* object ids one inventory crawl may collect */
+        MLX5_LIMIT_CACHE_BYTES,         /* bytes answers hold in flight, with what the cache keeps */
         MLX5_LIMIT_COUNT
 };
 
@@ -30,6 +31,7 @@ struct mlx5_limits {
         int64_t list_max_us;            /* -o list_timeout (seconds) */
         int64_t cmd_timeout_us;         /* -o cmd_timeout (seconds); the transport enforces
                                            it and counts its trips as "timeouts" */
+        uint64_t cache_max_bytes;       /* -o cache_size: the cache enforces it (mlx5_mem_account) */
 };
 
 #define MLX5_LIMIT_DEFAULT_DUMP_MAX_BYTES  (64ull << 20)
@@ -37,6 +39,7 @@ struct mlx5_limits {
 #define MLX5_LIMIT_DEFAULT_LIST_MAX_US     (60 * G_USEC_PER_SEC)
 /* The firmware's own command timeout (mlx5_core's MLX5_CMD_TIMEOUT_MSEC). */
 #define MLX5_LIMIT_DEFAULT_CMD_TIMEOUT_US  (60 * G_USEC_PER_SEC)
+#define MLX5_LIMIT_DEFAULT_CACHE_MAX_BYTES (64ull << 20)
 
 /* The limits in force (the defaults until mlx5_limits_set). */
 const struct mlx5_limits *mlx5_limits_get(void);
@@ -76,3 +79,18 @@ struct mlx5_deadline {
 };
 void mlx5_deadline_init(struct mlx5_deadline *d, enum mlx5_limit limit, int64_t budget_us);
 int mlx5_deadline_check(struct mlx5_deadline *d, const char *who);
+
+/*
+ * Memory that answers hold outside the snapshot cache — a resource dump's
+ * buffer while it grows, a text rendered for an open file — charged against
+ * the cache's cap (limit cache_size) together with what the cache keeps:
+ * the cache evicts to make room, and refuses a charge that would put the
+ * bytes in flight alone over its cap.  So parallel endless dumps hold at
+ * most the cap between them, not the cap each.
+ */
+struct mlx5_mem_account {
+        /* 0, or -ENOBUFS when it does not fit (then logged and counted as limit cache_size) */
+        int (*charge)(void *data, size_t bytes, const char *who);
+        void (*uncharge)(void *data, size_t bytes);
+        void *data;
+};

@@ -21,10 +21,27 @@ static const struct {
         { MLX5_RSCDUMP_DEVICE_OPAQUE_BIT, 64 },
 };
 
-int mlx5_rscdump_read(mlx5_transport *t, const struct mlx5_rscdump_request *req,
-                      GByteArray **ret_stream, unsigned *ret_status, uint32_t *ret_syndrome)
+/*
+ * Charges the account for a buffer of len bytes: what glib allocates for it
+ * (the next power of two), so that the charge follows the real memory.
+ */
+static int charge_for(const struct mlx5_rscdump_request *req, size_t len, size_t *charged, const char *who)
 {
-        g_autoptr(GByteArray) stream = g_byte_array_new();
+        size_t need = len ? (size_t) 1 << g_bit_storage(len - 1) : 0;
+        int r;
+
+        if (!req->account || need <= *charged)
+                return 0;
+        r = req->account->charge(req->account->data, need - *charged, who);
+        if (r < 0)
+                return r;
+        *charged = need;
+        return 0;
+}
+
+static int read_chunks(mlx5_transport *t, const struct mlx5_rscdump_request *req, GByteArray *stream,
+                       size_t *charged, unsigned *ret_status, uint32_t *ret_syndrome)
+{
         uint8_t in[ACCESS_REG_LEN] = { 0 }, out[ACCESS_REG_LEN];
         uint8_t *reg_in = in + MLX5_MBOX_HDR_LEN, *reg_out = out + MLX5_MBOX_HDR_LEN;
         const char *who = req->who ? req->who : "resource dump";
@@ -86,13 +103,16 @@ int mlx5_rscdump_read(mlx5_transport *t, const struct mlx5_rscdump_request *req,
                 if (size > MLX5_RSCDUMP_INLINE_LEN) {
                         g_warning("%s: firmware says a chunk holds %" G_GUINT64_FORMAT " bytes, more than the %u inline",
                                   who, size, MLX5_RSCDUMP_INLINE_LEN);
-                        return -EIO;
+                        return -EPROTO;
                 }
                 if (stream->len + size > max_bytes) {
                         mlx5_limit_trip(MLX5_LIMIT_DUMP_BYTES, who, "dump longer than %" G_GUINT64_FORMAT " bytes",
                                         max_bytes);
                         return -EFBIG;
                 }
+                r = charge_for(req, stream->len + size, charged, who);
+                if (r < 0)
+                        return r;
                 g_byte_array_append(stream, reg_out + MLX5_RSCDUMP_INLINE_BYTE, size);
                 if (req->on_chunk && (r = req->on_chunk(stream, req->user_data)) < 0)
                         return r;
@@ -110,7 +130,21 @@ int mlx5_rscdump_read(mlx5_transport *t, const struct mlx5_rscdump_request *req,
                                       mlx5_bits_get(reg_out, MLX5_RSCDUMP_REG_LEN,
                                                     continued_fields[i].bit, continued_fields[i].width));
         }
+        return 0;
+}
 
+int mlx5_rscdump_read(mlx5_transport *t, const struct mlx5_rscdump_request *req,
+                      GByteArray **ret_stream, unsigned *ret_status, uint32_t *ret_syndrome)
+{
+        g_autoptr(GByteArray) stream = g_byte_array_new();
+        size_t charged = 0;
+        int r;
+
+        r = read_chunks(t, req, stream, &charged, ret_status, ret_syndrome);
+        if (charged)
+                req->account->uncharge(req->account->data, charged);
+        if (r < 0)
+                return r;
         *ret_stream = g_steal_pointer(&stream);
         return 0;
 }

@@ -28,14 +28,19 @@ struct mlx5_rscdump_request {
          */
         int (*on_chunk)(const GByteArray *stream, void *user_data);
         void *user_data;
+        /* What the growing buffer is charged to while the dump is read, or NULL. */
+        const struct mlx5_mem_account *account;
 };
 
 /*
  * Reads one whole dump.  Returns 0 with the concatenated stream in
  * *ret_stream, -EIO on a firmware error (status, syndrome in *ret_status /
- * *ret_syndrome when given) or a broken stream, -EFBIG when the dump
- * outgrows its byte or chunk budget, -ETIMEDOUT past the deadline (limits
- * logged and counted, see limits.h), or the transport's -errno.
+ * *ret_syndrome when given) or a broken sequence, -EPROTO (logged) for a
+ * chunk that claims more bytes than it holds, -EFBIG when the dump
+ * outgrows its byte or chunk budget, -ETIMEDOUT past the deadline, -ENOBUFS
+ * when its buffer does not fit in the account (limits logged and counted,
+ * see fw-limits.h), or the transport's -errno.  The buffer is uncharged
+ * when the call returns: the caller hands it to the cache, which counts it.
  */
 int mlx5_rscdump_read(mlx5_transport *t, const struct mlx5_rscdump_request *req,
                       GByteArray **ret_stream, unsigned *ret_status, uint32_t *ret_syndrome);

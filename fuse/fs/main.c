@@ -6,6 +6,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "fs/daemonize.h"
 #include "fs/devices.h"
 #include "fs/fs-ops.h"
 #include "fs/log.h"
@@ -64,8 +65,8 @@ static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema
                 goto out_session;
         if (fuse_session_mount(se, opts->mountpoint) != 0)
                 goto out_signals;
-        if (fuse_daemonize(opts->foreground) != 0)
-                goto out_unmount;
+        /* Forked before any device was opened (daemonize.h): now only the terminal is left. */
+        mlx5dbgfs_daemon_ready();
         mlx5dbgfs_log_setup(!opts->foreground, opts->debug);
 
         mlx5_fs_set_session(se);
@@ -85,7 +86,6 @@ static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema
         mlx5_fs_release_all(tree);
         mlx5_fs_set_session(NULL);
 
-out_unmount:
         fuse_session_unmount(se);
 out_signals:
         fuse_remove_signal_handlers(se);
@@ -140,12 +140,20 @@ int main(int argc, char **argv)
                 return EXIT_SUCCESS;
         }
 
+        /* Before any thread starts (daemonize.h); messages until the mount is up still reach stderr. */
+        r = mlx5dbgfs_daemon_fork(opts.foreground);
+        if (r < 0) {
+                fprintf(stderr, "mlx5dbgfs: cannot go to the background: %s\n", g_strerror(-r));
+                mlx5dbgfs_options_clear(&opts);
+                return EXIT_RUNTIME;
+        }
         mlx5_limits_set(&(struct mlx5_limits) {
                 .cmd_timeout_us = (int64_t) (opts.cmd_timeout * G_USEC_PER_SEC),
                 .list_max_us = (int64_t) (opts.list_timeout * G_USEC_PER_SEC),
                 .list_max_ids = opts.max_list_ids,
                 /* A dump bigger than the whole cache could not be kept anyway. */
                 .dump_max_bytes = MIN((uint64_t) (opts.max_dump_mib ? opts.max_dump_mib : 64), opts.cache_mib) << 20,
+                .cache_max_bytes = (uint64_t) opts.cache_mib << 20,
         });
         devices = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_device_free);
         if (!mlx5dbgfs_open_devices(&opts, schema, devices, &error)) {

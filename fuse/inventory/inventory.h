@@ -101,7 +101,43 @@ bool inventory_found_add(mlx5_inventory *inv, mlx5_inventory_found *found, uint3
 
 /* RDMA netlink: QPs (LQPN) and MRs (LKEY >> 8). */
 bool inventory_netlink_serves(const char *type);
+
+/* One entry of a resource table: its number and owner (a process's pid, or a kernel module's name). */
+struct inventory_nl_entry {
+        uint32_t number;
+        bool has_pid;
+        uint32_t pid;
+        const char *kern_name;          /* or NULL; valid during the call only */
+};
+
+/*
+ * The parser of one RDMA netlink dump reply, a device dump (type NULL: the
+ * index of the device named rdma_name) or a resource table's (type "qp",
+ * "mkey"), with no I/O of its own: the sources feed it what the host
+ * received, the fuzz target what it makes up.
+ */
+struct inventory_nl_parser {
+        const char *type;
+        uint32_t seq;                   /* the request's: replies to others are refused */
+        const char *rdma_name;
+        /* Each entry of the table: 0, or -errno to end the dump with (-E2BIG: a limit). */
+        int (*entry)(const struct inventory_nl_entry *e, void *user_data);
+        void *user_data;
+        int dev_index;                  /* device dump: the index found, -1 until then */
+        unsigned entries;               /* at most MLX5_HOST_MAX_ENTRIES, then -E2BIG */
+        unsigned malformed;             /* messages or entries that did not parse, skipped */
+};
+void inventory_netlink_parser_init(struct inventory_nl_parser *p, const char *type, uint32_t seq,
+                                   const char *rdma_name);
+/*
+ * Parses one buffer of replies (an mlx5_host_netlink_fn): > 0 to read on, 0
+ * when the reply is complete, -errno when it ends in an error (the kernel's,
+ * a message that breaks netlink framing, or the entry callback's).
+ */
+int inventory_netlink_parse(const void *buf, size_t len, void *parser);
 int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_inventory_found *found);
 /* mlx5 debugfs: QPs/, CQs/, EQs/ entries named "0x%x". */
 bool inventory_debugfs_serves(const char *type);
+/* An entry name as the kernel makes it ("0x%x": lower case, no leading zero) and its number; false otherwise. */
+bool inventory_debugfs_parse_name(const char *name, uint32_t *ret_id);
 int inventory_debugfs_collect(mlx5_inventory *inv, const char *type, mlx5_inventory_found *found);

@@ -32,16 +32,26 @@ bool inventory_debugfs_serves(const char *type)
         return find_dir(type) != NULL;
 }
 
-/* "0x1a3" and nothing else: the kernel's sprintf("0x%x"). */
-static bool parse_name(const char *name, uint32_t *ret_id)
+/* "0x1a3" and nothing else: the kernel's sprintf("0x%x"), so one number has one name. */
+bool inventory_debugfs_parse_name(const char *name, uint32_t *ret_id)
 {
-        guint64 v;
+        const char *digits = name + 2;
+        size_t n;
+        uint32_t v = 0;
 
-        if (name[0] != '0' || name[1] != 'x' || !g_ascii_isxdigit(name[2]) || strlen(name) > 10)
+        if (name[0] != '0' || name[1] != 'x')
                 return false;
-        if (!g_ascii_string_to_unsigned(name + 2, 16, 0, UINT32_MAX, &v, NULL))
+        n = strnlen(digits, 9);
+        if (n == 0 || n > 8 || (digits[0] == '0' && n > 1))
                 return false;
-        *ret_id = (uint32_t) v;
+        for (size_t i = 0; i < n; i++) {
+                int d = g_ascii_xdigit_value(digits[i]);
+
+                if (d < 0 || g_ascii_isupper(digits[i]))
+                        return false;
+                v = v << 4 | (uint32_t) d;
+        }
+        *ret_id = v;
         return true;
 }
 
@@ -58,7 +68,7 @@ int inventory_debugfs_collect(mlx5_inventory *inv, const char *type, mlx5_invent
         for (guint i = 0; i < names->len; i++) {
                 uint32_t id;
 
-                if (!parse_name(names->pdata[i], &id)) {
+                if (!inventory_debugfs_parse_name(names->pdata[i], &id)) {
                         bad++;
                         continue;
                 }

@@ -9,6 +9,7 @@
  * so they are not used.
  */
 #include <errno.h>
+#include <limits.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <rdma/rdma_netlink.h>
@@ -45,18 +46,6 @@ bool inventory_netlink_serves(const char *type)
         return find_table(type) != NULL;
 }
 
-struct reply {
-        mlx5_inventory *inv;
-        const struct table *table;      /* NULL: a device dump */
-        uint32_t seq;
-        const char *rdma_name;
-        int dev_index;                  /* device dump: the index found */
-        mlx5_inventory_found *found;
-        GHashTable *comms;              /* pid -> comm, asked once per pid */
-        unsigned entries;
-        unsigned malformed;             /* entries or messages that did not parse, skipped */
-};
-
 /* Keeps attributes of known types whose payload has the right size. */
 static int keep_attr(const struct nlattr *attr, void *data)
 {
@@ -90,107 +79,173 @@ static int keep_attr(const struct nlattr *attr, void *data)
         return MNL_CB_OK;
 }
 
-static const char *comm_of(struct reply *rp, uint32_t pid)
-{
-        char *comm = g_hash_table_lookup(rp->comms, GUINT_TO_POINTER(pid));
-
-        if (!comm) {
-                /* A process that exited since: its objects go with it; show its pid alone. */
-                if (rp->inv->dev->host->ops->comm(rp->inv->dev->host, pid, &comm) < 0)
-                        comm = g_strdup("");
-                g_hash_table_insert(rp->comms, GUINT_TO_POINTER(pid), comm);
-        }
-        return comm;
-}
-
-static int parse_entry(struct reply *rp, const struct nlattr *entry)
+static int parse_entry(struct inventory_nl_parser *p, const struct table *table, const struct nlattr *entry)
 {
         const struct nlattr *tb[RDMA_NLDEV_ATTR_MAX] = { NULL };
-        const char *comm = NULL;
-        uint32_t pid = 0;
+        struct inventory_nl_entry e = { 0 };
 
-        if (mnl_attr_parse_nested(entry, keep_attr, tb) != MNL_CB_OK || !tb[rp->table->id_attr])
+        if (mnl_attr_parse_nested(entry, keep_attr, tb) != MNL_CB_OK || !tb[table->id_attr])
                 return -EBADMSG;
+        e.number = mnl_attr_get_u32(tb[table->id_attr]) >> table->id_shift;
         if (tb[RDMA_NLDEV_ATTR_RES_PID]) {
-                pid = mnl_attr_get_u32(tb[RDMA_NLDEV_ATTR_RES_PID]);
-                comm = comm_of(rp, pid);
+                e.has_pid = true;
+                e.pid = mnl_attr_get_u32(tb[RDMA_NLDEV_ATTR_RES_PID]);
         } else if (tb[RDMA_NLDEV_ATTR_RES_KERN_NAME]) {
-                comm = mnl_attr_get_str(tb[RDMA_NLDEV_ATTR_RES_KERN_NAME]);
+                e.kern_name = mnl_attr_get_str(tb[RDMA_NLDEV_ATTR_RES_KERN_NAME]);
         }
-        if (++rp->entries > MLX5_HOST_MAX_ENTRIES)
+        if (++p->entries > MLX5_HOST_MAX_ENTRIES)
                 return -E2BIG;
-        if (!inventory_found_add(rp->inv, rp->found, mnl_attr_get_u32(tb[rp->table->id_attr]) >> rp->table->id_shift,
-                                 MLX5_INV_NETLINK, pid, comm))
-                return -E2BIG;
-        return 0;
+        return p->entry ? p->entry(&e, p->user_data) : 0;
 }
+
+struct parse_pass {
+        struct inventory_nl_parser *p;
+        const struct table *table;      /* NULL: a device dump */
+        int error;                      /* what stopped the pass */
+};
 
 static int parse_message(const struct nlmsghdr *nlh, void *data)
 {
-        struct reply *rp = data;
+        struct parse_pass *pass = data;
+        struct inventory_nl_parser *p = pass->p;
         const struct nlattr *tb[RDMA_NLDEV_ATTR_MAX] = { NULL };
         const struct nlattr *entry;
         int r;
 
         if (mnl_attr_parse(nlh, 0, keep_attr, tb) != MNL_CB_OK) {
-                rp->malformed++;
+                p->malformed++;
                 return MNL_CB_OK;
         }
-        if (!rp->table) {
+        if (!pass->table) {
                 if (tb[RDMA_NLDEV_ATTR_DEV_INDEX] && tb[RDMA_NLDEV_ATTR_DEV_NAME] &&
-                    strcmp(mnl_attr_get_str(tb[RDMA_NLDEV_ATTR_DEV_NAME]), rp->rdma_name) == 0)
-                        rp->dev_index = (int) mnl_attr_get_u32(tb[RDMA_NLDEV_ATTR_DEV_INDEX]);
+                    strcmp(mnl_attr_get_str(tb[RDMA_NLDEV_ATTR_DEV_NAME]), p->rdma_name) == 0 &&
+                    mnl_attr_get_u32(tb[RDMA_NLDEV_ATTR_DEV_INDEX]) <= INT_MAX)
+                        p->dev_index = (int) mnl_attr_get_u32(tb[RDMA_NLDEV_ATTR_DEV_INDEX]);
                 return MNL_CB_OK;
         }
-        if (!tb[rp->table->table_attr])
+        if (!tb[pass->table->table_attr])
                 return MNL_CB_OK;
-        mnl_attr_for_each_nested(entry, tb[rp->table->table_attr]) {
-                if (mnl_attr_get_type(entry) != rp->table->entry_attr)
+        mnl_attr_for_each_nested(entry, tb[pass->table->table_attr]) {
+                if (mnl_attr_get_type(entry) != pass->table->entry_attr)
                         continue;
-                r = parse_entry(rp, entry);
-                if (r == -E2BIG) {
-                        g_atomic_int_inc(&rp->inv->dev->host->stats.limit_trips);
-                        errno = E2BIG;
+                r = parse_entry(p, pass->table, entry);
+                /* Skip what does not parse; the rest of the dump still counts. */
+                if (r == -EBADMSG) {
+                        p->malformed++;
+                        continue;
+                }
+                if (r < 0) {
+                        pass->error = r;
                         return MNL_CB_ERROR;
                 }
-                /* Skip what does not parse; the rest of the dump still counts. */
-                if (r < 0) {
-                        rp->malformed++;
-                        continue;
-                }
-                g_atomic_int_inc(&rp->inv->dev->host->stats.netlink_entries);
         }
         return MNL_CB_OK;
 }
 
-static int receive(const void *buf, size_t len, void *user_data)
+void inventory_netlink_parser_init(struct inventory_nl_parser *p, const char *type, uint32_t seq,
+                                   const char *rdma_name)
 {
-        struct reply *rp = user_data;
-        int r = mnl_cb_run(buf, len, rp->seq, 0, parse_message, rp);
+        *p = (struct inventory_nl_parser) { .type = type, .seq = seq, .rdma_name = rdma_name, .dev_index = -1 };
+}
 
+/*
+ * Whether every message fits in the buffer.  libmnl compares a message's
+ * length as an int: one of 2^31 or more passes as negative and sends it
+ * far past the buffer (or, rounded up to 0, round forever), so the
+ * framing is checked here first.
+ */
+static bool framing_ok(const uint8_t *buf, size_t len)
+{
+        size_t at = 0;
+
+        while (len - at >= sizeof(struct nlmsghdr)) {
+                struct nlmsghdr hdr;
+                size_t step;
+
+                memcpy(&hdr, buf + at, sizeof(hdr));
+                if (hdr.nlmsg_len < sizeof(hdr) || hdr.nlmsg_len > len - at)
+                        return false;
+                step = ((size_t) hdr.nlmsg_len + MNL_ALIGNTO - 1) & ~(size_t) (MNL_ALIGNTO - 1);
+                if (step >= len - at)
+                        break;
+                at += step;
+        }
+        return true;
+}
+
+int inventory_netlink_parse(const void *buf, size_t len, void *parser)
+{
+        struct inventory_nl_parser *p = parser;
+        struct parse_pass pass = { .p = p, .table = p->type ? find_table(p->type) : NULL };
+        int r;
+
+        if (p->type && !pass.table)
+                return -EINVAL;
+        if (!framing_ok(buf, len))
+                return -EBADMSG;
+        errno = 0;
+        r = mnl_cb_run(buf, len, p->seq, 0, parse_message, &pass);
         if (r == MNL_CB_ERROR)
-                return errno ? -errno : -EBADMSG;
+                return pass.error ? pass.error : errno ? -errno : -EBADMSG;
         return r == MNL_CB_STOP ? 0 : 1;
 }
 
-static int request(mlx5_inventory *inv, struct reply *rp, unsigned command, int dev_index)
+/* The source's side of a dump: each entry becomes a candidate with its owner. */
+struct collect {
+        mlx5_inventory *inv;
+        mlx5_inventory_found *found;
+        GHashTable *comms;              /* pid -> comm, asked once per pid */
+};
+
+static const char *comm_of(struct collect *c, uint32_t pid)
+{
+        char *comm = g_hash_table_lookup(c->comms, GUINT_TO_POINTER(pid));
+
+        if (!comm) {
+                /* A process that exited since: its objects go with it; show its pid alone. */
+                if (c->inv->dev->host->ops->comm(c->inv->dev->host, pid, &comm) < 0)
+                        comm = g_strdup("");
+                g_hash_table_insert(c->comms, GUINT_TO_POINTER(pid), comm);
+        }
+        return comm;
+}
+
+static int collect_entry(const struct inventory_nl_entry *e, void *user_data)
+{
+        struct collect *c = user_data;
+        const char *comm = e->has_pid ? comm_of(c, e->pid) : e->kern_name;
+
+        if (!inventory_found_add(c->inv, c->found, e->number, MLX5_INV_NETLINK, e->pid, comm))
+                return -E2BIG;
+        g_atomic_int_inc(&c->inv->dev->host->stats.netlink_entries);
+        return 0;
+}
+
+/* Sends one dump request and parses its reply; stats and log lines for what did not parse. */
+static int request(mlx5_inventory *inv, struct inventory_nl_parser *p, unsigned command, int dev_index)
 {
         char buf[REQUEST_LEN];
         struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        mlx5_host *host = inv->dev->host;
         int r;
 
         nlh->nlmsg_type = RDMA_NL_GET_TYPE(RDMA_NL_NLDEV, command);
         nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-        nlh->nlmsg_seq = rp->seq = (uint32_t) g_get_monotonic_time();
+        nlh->nlmsg_seq = p->seq;
         if (dev_index >= 0)
                 mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_DEV_INDEX, (uint32_t) dev_index);
-        g_atomic_int_inc(&inv->dev->host->stats.netlink_requests);
-        errno = 0;
-        r = inv->dev->host->ops->netlink(inv->dev->host, buf, nlh->nlmsg_len, receive, rp);
-        if (rp->malformed) {
-                g_atomic_int_add(&inv->dev->host->stats.malformed, (gint) rp->malformed);
+        g_atomic_int_inc(&host->stats.netlink_requests);
+        r = host->ops->netlink(host, buf, nlh->nlmsg_len, inventory_netlink_parse, p);
+        if (p->malformed) {
+                g_atomic_int_add(&host->stats.malformed, (gint) p->malformed);
                 g_warning("%s: RDMA netlink: %u entries of a reply did not parse and were skipped", inv->dev->pci_name,
-                          rp->malformed);
+                          p->malformed);
+                p->malformed = 0;
+        }
+        if (r == -E2BIG) {
+                g_atomic_int_inc(&host->stats.limit_trips);
+                g_warning("%s: RDMA netlink: more than %u entries in one dump; the rest are not read",
+                          inv->dev->pci_name, MIN(p->entries, MLX5_HOST_MAX_ENTRIES));
         }
         return r;
 }
@@ -198,19 +253,22 @@ static int request(mlx5_inventory *inv, struct reply *rp, unsigned command, int 
 /* The RDMA netlink index of the function's RDMA device; -ENOENT when it has none. */
 static int device_index(mlx5_inventory *inv, const char *rdma_name)
 {
-        struct reply rp = { .inv = inv, .rdma_name = rdma_name, .dev_index = -1 };
-        int r = request(inv, &rp, RDMA_NLDEV_CMD_GET, -1);
+        struct inventory_nl_parser p;
+        int r;
 
+        inventory_netlink_parser_init(&p, NULL, (uint32_t) g_get_monotonic_time(), rdma_name);
+        r = request(inv, &p, RDMA_NLDEV_CMD_GET, -1);
         if (r < 0)
                 return r;
-        return rp.dev_index >= 0 ? rp.dev_index : -ENOENT;
+        return p.dev_index >= 0 ? p.dev_index : -ENOENT;
 }
 
 int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_inventory_found *found)
 {
         g_autofree char *rdma_name = NULL;
         g_autoptr(GHashTable) comms = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-        struct reply rp = { .inv = inv, .table = find_table(type), .found = found, .comms = comms };
+        struct collect c = { .inv = inv, .found = found, .comms = comms };
+        const struct table *table = find_table(type);
         int index, r;
 
         r = inv->dev->host->ops->rdma_device(inv->dev->host, &rdma_name);
@@ -218,6 +276,8 @@ int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_invent
                 return r;
         /* The index is looked up once, and again when it stops answering (the device registered anew). */
         for (int attempt = 0; attempt < 2; attempt++) {
+                struct inventory_nl_parser p;
+
                 g_mutex_lock(&inv->lock);
                 index = inv->rdma_index;
                 g_mutex_unlock(&inv->lock);
@@ -229,7 +289,10 @@ int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_invent
                         inv->rdma_index = index;
                         g_mutex_unlock(&inv->lock);
                 }
-                r = request(inv, &rp, rp.table->command, index);
+                inventory_netlink_parser_init(&p, type, (uint32_t) g_get_monotonic_time(), rdma_name);
+                p.entry = collect_entry;
+                p.user_data = &c;
+                r = request(inv, &p, table->command, index);
                 if (r != -EINVAL && r != -ENODEV)
                         return r;
                 g_mutex_lock(&inv->lock);

@@ -20,6 +20,7 @@ struct mlx5_cmd_stats {
         uint64_t transport_errors;
         uint64_t firmware_errors;
         uint64_t no_object;
+        uint64_t malformed;
         uint64_t latency[LATENCY_BUCKETS];
 };
 
@@ -128,6 +129,13 @@ static gint compare_opcodes(gconstpointer a, gconstpointer b)
         return (gint) GPOINTER_TO_UINT(*(gpointer *) a) - (gint) GPOINTER_TO_UINT(*(gpointer *) b);
 }
 
+void mlx5_cmd_stats_malformed(struct mlx5_cmd_stats *stats)
+{
+        g_mutex_lock(&stats->lock);
+        stats->malformed++;
+        g_mutex_unlock(&stats->lock);
+}
+
 void mlx5_cmd_stats_format(struct mlx5_cmd_stats *stats, GString *out)
 {
         g_autoptr(GPtrArray) opcodes = g_ptr_array_new();
@@ -139,6 +147,7 @@ void mlx5_cmd_stats_format(struct mlx5_cmd_stats *stats, GString *out)
         g_string_append_printf(out, "errors.transport: %" G_GUINT64_FORMAT "\n", stats->transport_errors);
         g_string_append_printf(out, "errors.firmware: %" G_GUINT64_FORMAT "\n", stats->firmware_errors);
         g_string_append_printf(out, "answers.no_object: %" G_GUINT64_FORMAT "\n", stats->no_object);
+        g_string_append_printf(out, "errors.malformed: %" G_GUINT64_FORMAT "\n", stats->malformed);
 
         g_hash_table_iter_init(&iter, stats->by_opcode);
         while (g_hash_table_iter_next(&iter, &key, NULL))

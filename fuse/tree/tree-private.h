@@ -132,7 +132,13 @@ struct mlx5_tree {
         int64_t created_us;
         uid_t uid;
         gid_t gid;
+        struct mlx5_mem_account account;        /* bytes in flight against the cache's cap (in-flight.c) */
 };
+
+/* in-flight.c: the account the devices' dumps are charged to, and open files' texts. */
+void tree_in_flight_init(mlx5_tree *tree);
+/* Charges a text rendered for one open file (uncharged when it closes): 0, or -EIO past the cap. */
+int tree_in_flight_charge_text(mlx5_tree *tree, size_t len);
 
 /* A referenced device of a slot, or NULL when there is none (any more). */
 struct tree_device *tree_device_get(mlx5_tree *tree, uint32_t slot);

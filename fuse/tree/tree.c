@@ -262,6 +262,7 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
         if (!tree->options.max_devices || tree->options.max_devices > TREE_MAX_DEVICES)
                 tree->options.max_devices = TREE_MAX_DEVICES;
         tree->cache = mlx5_cache_new(options->ttl_us, options->cache_bytes, tree_fetch, tree);
+        tree_in_flight_init(tree);
         g_rw_lock_init(&tree->lock);
         tree->devices = g_ptr_array_new();
         g_queue_init(&tree->free_slots);
@@ -390,6 +391,7 @@ static struct tree_device *tree_device_new(mlx5_tree *tree, mlx5_device *dev, co
         td->refcount = 1;
         td->tree = tree;
         td->dev = dev;
+        dev->account = &tree->account;
         td->aliases = read_aliases(sysfs_root, dev->pci_name);
         td->listed = g_new0(gint, mlx5_schema_n_resources(tree->schema) + 1);
         td->inventory = mlx5_inventory_new(dev);
@@ -857,6 +859,7 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
         const struct mlx5_tree_kind *k;
         mlx5_tree_file *file;
         struct node n;
+        size_t charged;
         int r;
 
         if (!node_from_ino(tree, ino, &n))
@@ -874,15 +877,20 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
                 if (r < 0)
                         return r;
         }
+        /* Only object snapshots keep no text: one is rendered for this file, and counts while it is open. */
+        charged = !k->raw && !snap->text ? snap->text_len : 0;
+        r = tree_in_flight_charge_text(tree, charged);
+        if (r < 0)
+                return r;
         snap = pin_open(tree, ino, g_steal_pointer(&snap));
         file = g_new0(mlx5_tree_file, 1);
         file->ino = ino;
+        file->charged = charged;
         if (k->raw)
                 file->content = snap->raw ? g_bytes_ref(snap->raw) : NULL;
         else if (snap->text)
                 file->content = g_bytes_ref(snap->text);
         else
-                /* Only object snapshots keep no text: rendered again from their bytes. */
                 file->content = tree_object_text(mlx5_schema_resource_at(tree->schema, n.sub), snap);
         file->snap = g_steal_pointer(&snap);
         *ret_file = file;
@@ -955,6 +963,8 @@ void mlx5_tree_file_free(mlx5_tree *tree, mlx5_tree_file *file)
         if (!file)
                 return;
         unpin_open(tree, file->ino);
+        if (file->charged)
+                mlx5_cache_uncharge(tree->cache, file->charged);
         g_bytes_unref(file->content);
         mlx5_snapshot_unref(file->snap);
         g_free(file);

@@ -150,6 +150,7 @@ typedef struct {
         uint64_t ino;
         mlx5_snapshot *snap;
         GBytes *content;
+        size_t charged;                 /* bytes of a text rendered for it, charged against the cache's cap */
 } mlx5_tree_file;
 
 int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file);

@@ -135,6 +135,43 @@ static void test_byte_cap_evicts_least_recent(void)
         mlx5_cache_free(cache);
 }
 
+/* Bytes in flight share the cap: a charge evicts what is kept, and none may pass the cap alone. */
+static void test_in_flight_shares_the_cap(void)
+{
+        const size_t entry = PAYLOAD + sizeof(mlx5_snapshot), cap = 4 * entry;
+        struct fake_firmware fw;
+        g_autoptr(GString) stats = g_string_new(NULL);
+        g_autofree char *peak = g_strdup_printf("cache.peak_bytes: %zu\n", cap);
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        cache = mlx5_cache_new(G_USEC_PER_SEC * 60, cap, fake_fetch, &fw);
+        for (uint32_t id = 1; id <= 4; id++)
+                get_ok(cache, 0, id);
+        g_assert_true(cached(cache, 0, 1));
+        /* Two entries' worth in flight: the two least recent go. */
+        g_assert_cmpint(mlx5_cache_charge(cache, 2 * entry), ==, 0);
+        g_assert_false(cached(cache, 0, 1));
+        g_assert_false(cached(cache, 0, 2));
+        g_assert_true(cached(cache, 0, 4));
+        /* The rest of the cap, then not a byte more. */
+        g_assert_cmpint(mlx5_cache_charge(cache, 2 * entry), ==, 0);
+        g_assert_false(cached(cache, 0, 4));
+        g_assert_cmpint(mlx5_cache_charge(cache, 1), ==, -ENOBUFS);
+        /* An answer does not fit beside them: served, not kept. */
+        g_test_expect_message(NULL, G_LOG_LEVEL_WARNING, "*does not fit in the cache*served once, not kept");
+        get_ok(cache, 0, 5);
+        g_test_assert_expected_messages();
+        g_assert_false(cached(cache, 0, 5));
+        mlx5_cache_uncharge(cache, 4 * entry);
+        get_ok(cache, 0, 5);
+        g_assert_true(cached(cache, 0, 5));
+        mlx5_cache_format_stats(cache, stats);
+        g_assert_nonnull(strstr(stats->str, "cache.in_flight_bytes: 0\n"));
+        g_assert_nonnull(strstr(stats->str, peak));
+        mlx5_cache_free(cache);
+}
+
 struct getter {
         mlx5_cache *cache;
         uint32_t device, id;
@@ -264,6 +301,7 @@ int main(int argc, char **argv)
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/cache/hit-and-ttl", test_hit_and_ttl);
         g_test_add_func("/cache/byte-cap-evicts-least-recent", test_byte_cap_evicts_least_recent);
+        g_test_add_func("/cache/in-flight-shares-the-cap", test_in_flight_shares_the_cap);
         g_test_add_func("/cache/single-flight", test_single_flight);
         g_test_add_func("/cache/failure-forgets", test_failure_forgets);
         g_test_add_func("/cache/nonblocking", test_nonblocking);
