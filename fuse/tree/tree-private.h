@@ -109,6 +109,7 @@ struct mlx5_tree {
         GHashTable *open_files; /* ino -> struct open_pin: what open handles show */
         GHashTable *leases;     /* ino -> struct lease: what the kernel may still show (tree.c) */
         unsigned file_leases;   /* of them, leases of single files (not listings) */
+        uint64_t file_leases_tripped;   /* grants refused at LEASE_MAX_FILES */
         int64_t leases_pruned_us;
         mlx5_tree_inval_fn inval_fn;    /* the kernel must forget an inode's attributes and pages */
         void *inval_data;
@@ -131,6 +132,8 @@ void tree_device_report_gone(mlx5_tree *tree, struct tree_device *td);
 typedef struct tree_device tree_device;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tree_device, tree_device_unref)
 
+/* "limits.file_leases..." lines of .stats (tree.c). */
+void tree_format_lease_stats(mlx5_tree *tree, GString *out);
 /* The .stats text, made anew at every call: counters must be live. */
 mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree);
 

@@ -239,6 +239,9 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                 tree->file_leases += !listing;
                 g_hash_table_insert(tree->leases, k, l);
         }
+        if (!l && tree->file_leases_tripped++ == 0)
+                g_warning("%u file leases (limit LEASE_MAX_FILES): attributes of further files are not cached "
+                          "until some expire", LEASE_MAX_FILES);
         if (l) {
                 if (l->snap != snap) {
                         mlx5_snapshot_unref(l->snap);
@@ -250,6 +253,14 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
         }
         g_mutex_unlock(&tree->open_lock);
         return valid_s;
+}
+
+void tree_format_lease_stats(mlx5_tree *tree, GString *out)
+{
+        g_mutex_lock(&tree->open_lock);
+        g_string_append_printf(out, "limits.file_leases: %u\n", LEASE_MAX_FILES);
+        g_string_append_printf(out, "limits.file_leases.tripped: %" G_GUINT64_FORMAT "\n", tree->file_leases_tripped);
+        g_mutex_unlock(&tree->open_lock);
 }
 
 static void lease_drop(mlx5_tree *tree, uint64_t key)
