@@ -11,6 +11,8 @@
 #include "transport/cancel.h"
 
 static struct fuse_session *session;
+/* Whether files go through the page cache: only where the kernel drops stale pages itself. */
+static bool page_cache;
 
 /*
  * Handles the kernel holds: released by the kernel, or at the end by
@@ -90,6 +92,20 @@ void mlx5_fs_invalidate_entry(fuse_ino_t parent, const char *name)
                 g_warning("cannot invalidate the kernel's entry for %s: %s", name, g_strerror(-r));
 }
 
+/* Never from a request of the same inode: the tree calls it from hotplug. */
+static void invalidate_inode(uint64_t ino, void *data)
+{
+        int r;
+
+        if (!session)
+                return;
+        r = fuse_lowlevel_notify_inval_inode(session, ino, 0, 0);
+        /* ENOENT: the kernel had nothing cached, which is fine. */
+        if (r < 0 && r != -ENOENT)
+                g_warning("cannot invalidate the kernel's inode %#" G_GINT64_MODIFIER "x: %s", (guint64) ino,
+                          g_strerror(-r));
+}
+
 static mlx5_tree *tree_of(fuse_req_t req)
 {
         return fuse_req_userdata(req);
@@ -167,9 +183,14 @@ static bool do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
                 return true;
         }
         fi->fh = (uintptr_t) file;
-        /* Reads come from the pinned snapshot, never from stale page cache. */
-        fi->direct_io = 1;
-        fi->keep_cache = 0;
+        /*
+         * Page cache: the kernel keeps a file's pages only when this open's
+         * snapshot is the one its cached attributes describe; else it drops
+         * them, and a read past expired attributes asks for them anew
+         * (FUSE_CAP_AUTO_INVAL_DATA) and gets the snapshot this open pinned.
+         */
+        fi->direct_io = !page_cache;
+        fi->keep_cache = page_cache && file->keep_cache;
         handle_add(&open_files, file);
         if (fuse_reply_open(req, fi) != 0) {
                 handle_remove(open_files, file);
@@ -263,6 +284,23 @@ void mlx5_fs_stop_workers(void)
                 g_thread_pool_free(g_steal_pointer(&slow_pool), FALSE, TRUE);
 }
 
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+        mlx5_tree *tree = userdata;
+
+        /*
+         * Attributes with every directory chunk, not only the first
+         * (READDIRPLUS_AUTO): tar and grep read a whole directory before
+         * they stat its entries, and a listing's attributes last as long
+         * as the listing.  Stale pages go when attributes change.
+         */
+        conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+        page_cache = conn->capable & FUSE_CAP_AUTO_INVAL_DATA;
+        if (page_cache)
+                conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+        mlx5_tree_set_inval_handler(tree, invalidate_inode, NULL);
+}
+
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
         serve(SLOW_LOOKUP, req, parent, name, NULL);
@@ -305,7 +343,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 {
         const char *data;
         size_t len;
-        int r = off < 0 ? -EINVAL : mlx5_tree_read(tree_of(req), (const mlx5_tree_file *) (uintptr_t) fi->fh,
+        int r = off < 0 ? -EINVAL : mlx5_tree_read(tree_of(req), (mlx5_tree_file *) (uintptr_t) fi->fh,
                                                    (uint64_t) off, size, &data, &len);
 
         if (r < 0)
@@ -395,6 +433,7 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 }
 
 const struct fuse_lowlevel_ops mlx5_fs_ops = {
+        .init = op_init,
         .lookup = op_lookup,
         .getattr = op_getattr,
         .setattr = op_setattr,

@@ -452,16 +452,9 @@ static int rscdump_object_content(mlx5_tree *tree, const struct mlx5_tree_node *
 {
         struct mlx5_tree_node dir = { .kind = NODE_RSCDUMP_DIR, .dev = n->dev, .sub = n->sub };
         struct mlx5_cache_key key = { .device = n->dev, .kind = CONTENT_RSCDUMP_LIST, .sub = n->sub };
-        g_autoptr(mlx5_snapshot) listing = tree_pinned_listing(tree, &dir);
 
-        if (listing || mlx5_cache_peek(tree->cache, &key, &listing) == 0) {
-                int slot = mlx5_listing_find(listing->listing, n->id);
-
-                if (slot >= 0 && listing->listing->snaps) {
-                        *ret_snap = mlx5_snapshot_ref(listing->listing->snaps->pdata[slot]);
-                        return 0;
-                }
-        }
+        if (tree_listed_snapshot(tree, &dir, &key, n->id, ret_snap) == 0)
+                return 0;
         return rscdump_content(tree, n, ret_snap);
 }
 

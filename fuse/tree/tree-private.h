@@ -122,7 +122,11 @@ struct mlx5_tree {
         GMutex open_lock;
         GHashTable *open_files; /* ino -> struct open_pin: what open handles show */
         GHashTable *leases;     /* ino -> struct lease: what the kernel may still show (tree.c) */
+        unsigned file_leases;   /* of them, leases of single files (not listings) */
+        uint64_t file_leases_tripped;   /* grants refused at LEASE_MAX_FILES */
         int64_t leases_pruned_us;
+        mlx5_tree_inval_fn inval_fn;    /* the kernel must forget an inode's attributes and pages */
+        void *inval_data;
         struct stats_view {
                 pid_t pid;
                 mlx5_snapshot *snap;
@@ -148,6 +152,8 @@ void tree_device_report_gone(mlx5_tree *tree, struct tree_device *td);
 typedef struct tree_device tree_device;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tree_device, tree_device_unref)
 
+/* "limits.file_leases..." lines of .stats (tree.c). */
+void tree_format_lease_stats(mlx5_tree *tree, GString *out);
 /* The .stats text, made anew at every call: counters must be live. */
 mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree);
 
@@ -166,8 +172,13 @@ GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *s
 int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap);
 /* The listing of a type as its directory shows it: pinned by an open directory, else the cache's. */
 int tree_listing(mlx5_tree *tree, uint32_t dev, uint32_t res_index, mlx5_snapshot **ret_snap);
-/* The listing an open directory of its own listing (not a type's) pinned, or NULL. */
-mlx5_snapshot *tree_pinned_listing(mlx5_tree *tree, const struct mlx5_tree_node *dir);
+/*
+ * The snapshot of object id as the listing of directory dir (whose cache
+ * key is key) shows it, pinned by an open directory, leased, or still
+ * fresh: -ENOENT when there is no such listing or it has no snapshot of id.
+ */
+int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, const struct mlx5_cache_key *key,
+                         uint32_t id, mlx5_snapshot **ret_snap);
 /* The .stats snapshot for the calling process. */
 mlx5_snapshot *tree_stats_for_caller(mlx5_tree *tree);
 /* Object names are canonical "0x%x". */

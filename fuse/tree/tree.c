@@ -162,21 +162,33 @@ static mlx5_snapshot *pinned_snapshot(mlx5_tree *tree, uint64_t ino)
 }
 
 /*
- * Leases: the kernel may keep a file's attributes (and name) for LEASE_US,
- * so tar's lstat, open and fstat cost one request, not five; for that long,
- * and LEASE_GRACE_US more (the kernel starts its clock only when the caller
- * runs again), an open gets the very snapshot they describe, whatever the
- * cache did meanwhile (expiry, eviction, a newer listing).  At most
- * LEASE_MAX at a time: past that, attributes are not cached at all.
- * Expired ones are dropped by the next grant a second on.
+ * Leases: what the kernel may still show.  The kernel keeps a file's
+ * attributes (and name) for as long as we say; for that long, and a grace
+ * more (the kernel starts its clock only when the caller runs again), an
+ * open must get the very snapshot they describe, whatever the cache did
+ * meanwhile (expiry, eviction, a newer listing).
+ *
+ * Listed files lease their whole listing, once, under the inode of the
+ * directory whose listing it is: their attributes stay valid for as long
+ * as the listing lives, however many files it has (tar and grep read a
+ * whole directory before they stat its entries).  Their grace is short, so
+ * a listing is not kept noticeably past its life.
+ *
+ * Other files lease their own snapshot for FILE_LEASE_US, at most
+ * LEASE_MAX_FILES at a time: past that, their attributes are not cached.
+ * Expired leases are dropped by the next grant a second on.
  */
-#define LEASE_US (G_USEC_PER_SEC / 20)
-#define LEASE_GRACE_US G_USEC_PER_SEC
-#define LEASE_MAX 32768
+#define FILE_LEASE_US (G_USEC_PER_SEC / 20)
+#define FILE_LEASE_GRACE_US G_USEC_PER_SEC
+#define LISTING_LEASE_GRACE_US (G_USEC_PER_SEC / 20)
+/* A listing used past its life (only while a directory pins it) is valid this long at a time. */
+#define PINNED_LISTING_LEASE_US (G_USEC_PER_SEC / 20)
+#define LEASE_MAX_FILES 32768
 
 struct lease {
         mlx5_snapshot *snap;
         int64_t until_us;       /* monotonic */
+        bool listing;           /* keyed by a directory's inode */
 };
 
 static void lease_free(gpointer p)
@@ -192,65 +204,118 @@ static gboolean lease_expired(gpointer key, gpointer value, gpointer now_us)
         return ((struct lease *) value)->until_us <= *(int64_t *) now_us;
 }
 
-/* Leases snap as what ino shows; returns how many seconds the kernel may keep its attributes. */
-static double lease_grant(mlx5_tree *tree, uint64_t ino, mlx5_snapshot *snap)
+/*
+ * Leases snap under key for valid_us plus grace_us; returns how many
+ * seconds the kernel may keep what it describes (0 when there is no room).
+ */
+static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, int64_t valid_us, int64_t grace_us,
+                          bool listing)
 {
         int64_t now = g_get_monotonic_time();
+        GHashTableIter iter;
+        gpointer value;
         struct lease *l;
         double valid_s = 0.0;
         bool full;
 
         g_mutex_lock(&tree->open_lock);
         /* Expired leases go once a second, or as soon as there is no room: they hold snapshots. */
-        full = g_hash_table_size(tree->leases) >= LEASE_MAX;
-        if (now - tree->leases_pruned_us >= (full ? LEASE_US : LEASE_GRACE_US)) {
+        full = tree->file_leases >= LEASE_MAX_FILES;
+        if (now - tree->leases_pruned_us >= (full ? FILE_LEASE_US : FILE_LEASE_GRACE_US)) {
                 g_hash_table_foreach_remove(tree->leases, lease_expired, &now);
                 tree->leases_pruned_us = now;
+                tree->file_leases = 0;
+                g_hash_table_iter_init(&iter, tree->leases);
+                while (g_hash_table_iter_next(&iter, NULL, &value))
+                        tree->file_leases += !((struct lease *) value)->listing;
         }
-        l = g_hash_table_lookup(tree->leases, &ino);
-        if (!l && g_hash_table_size(tree->leases) < LEASE_MAX) {
-                uint64_t *key = g_new(uint64_t, 1);
+        l = g_hash_table_lookup(tree->leases, &key);
+        if (!l && (listing || tree->file_leases < LEASE_MAX_FILES)) {
+                uint64_t *k = g_new(uint64_t, 1);
 
-                *key = ino;
+                *k = key;
                 l = g_new0(struct lease, 1);
-                g_hash_table_insert(tree->leases, key, l);
+                l->listing = listing;
+                tree->file_leases += !listing;
+                g_hash_table_insert(tree->leases, k, l);
         }
+        if (!l && tree->file_leases_tripped++ == 0)
+                g_warning("%u file leases (limit LEASE_MAX_FILES): attributes of further files are not cached "
+                          "until some expire", LEASE_MAX_FILES);
         if (l) {
-                mlx5_snapshot_unref(l->snap);
-                l->snap = mlx5_snapshot_ref(snap);
-                l->until_us = now + LEASE_US + LEASE_GRACE_US;
-                valid_s = (double) LEASE_US / G_USEC_PER_SEC;
+                if (l->snap != snap) {
+                        mlx5_snapshot_unref(l->snap);
+                        l->snap = mlx5_snapshot_ref(snap);
+                        l->until_us = 0;
+                }
+                l->until_us = MAX(l->until_us, now + valid_us + grace_us);
+                valid_s = (double) valid_us / G_USEC_PER_SEC;
         }
         g_mutex_unlock(&tree->open_lock);
         return valid_s;
 }
 
-/*
- * Whether a directory read may lease its entries too: only up to half the
- * leases, as its attributes are worth little by the time a reader gets to
- * the entries of a big directory, and lookups need the room.
- */
-static bool leases_for_listing(mlx5_tree *tree)
+void tree_format_lease_stats(mlx5_tree *tree, GString *out)
 {
-        bool room;
-
         g_mutex_lock(&tree->open_lock);
-        room = g_hash_table_size(tree->leases) < LEASE_MAX / 2;
+        g_string_append_printf(out, "limits.file_leases: %u\n", LEASE_MAX_FILES);
+        g_string_append_printf(out, "limits.file_leases.tripped: %" G_GUINT64_FORMAT "\n", tree->file_leases_tripped);
         g_mutex_unlock(&tree->open_lock);
-        return room;
 }
 
-static mlx5_snapshot *leased_snapshot(mlx5_tree *tree, uint64_t ino)
+static void lease_drop(mlx5_tree *tree, uint64_t key)
+{
+        g_mutex_lock(&tree->open_lock);
+        g_hash_table_remove(tree->leases, &key);
+        g_mutex_unlock(&tree->open_lock);
+}
+
+static mlx5_snapshot *leased_snapshot(mlx5_tree *tree, uint64_t key)
 {
         mlx5_snapshot *snap = NULL;
         struct lease *l;
 
         g_mutex_lock(&tree->open_lock);
-        l = g_hash_table_lookup(tree->leases, &ino);
+        l = g_hash_table_lookup(tree->leases, &key);
         if (l && l->until_us > g_get_monotonic_time())
                 snap = mlx5_snapshot_ref(l->snap);
         g_mutex_unlock(&tree->open_lock);
         return snap;
+}
+
+/*
+ * On this thread, the listing lease the last content call served its
+ * snapshot from: node_stat and open learn from it how long the kernel may
+ * keep the attributes, without knowing how each kind makes its content.
+ */
+struct listing_use {
+        bool used;
+        int64_t taken_monotonic_us;     /* of the snapshot served from it */
+        double valid_s;
+};
+static __thread struct listing_use listing_use;
+
+/* Leases a listing shown under a directory's inode and notes its use on this thread. */
+static void use_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t served_taken_us)
+{
+        int64_t lifetime = listing->lifetime_us ? listing->lifetime_us : tree->options.ttl_us;
+        int64_t left = listing->taken_monotonic_us + lifetime - g_get_monotonic_time();
+
+        /* Past its life it is shown only while an open directory pins it. */
+        listing_use = (struct listing_use) {
+                .used = true,
+                .taken_monotonic_us = served_taken_us,
+                .valid_s = lease_grant(tree, dir_ino, listing, left > 0 ? left : PINNED_LISTING_LEASE_US,
+                                       LISTING_LEASE_GRACE_US, true),
+        };
+}
+
+/* The listing shown under a directory's inode: pinned by an open directory, else leased; or NULL. */
+static mlx5_snapshot *shown_listing(mlx5_tree *tree, uint64_t dir_ino)
+{
+        mlx5_snapshot *listing = pinned_snapshot(tree, dir_ino);
+
+        return listing ? listing : leased_snapshot(tree, dir_ino);
 }
 
 mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_options *options)
@@ -431,6 +496,102 @@ int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_ro
         return r;
 }
 
+void mlx5_tree_set_inval_handler(mlx5_tree *tree, mlx5_tree_inval_fn fn, void *user_data)
+{
+        g_rw_lock_writer_lock(&tree->lock);
+        tree->inval_fn = fn;
+        tree->inval_data = user_data;
+        g_rw_lock_writer_unlock(&tree->lock);
+}
+
+/* Adds the inodes of one kind of listed files a listing names. */
+static void add_listed(const mlx5_snapshot *listing, unsigned kind, const struct node *dir, GArray *inos)
+{
+        for (guint i = 0; i < listing->listing->ids->len; i++) {
+                struct node f = { .kind = kind, .dev = dir->dev, .sub = dir->sub,
+                                  .id = g_array_index(listing->listing->ids, uint32_t, i) };
+                uint64_t ino = node_to_ino(&f);
+
+                g_array_append_val(inos, ino);
+        }
+}
+
+/* Adds the inodes of the files a listing leased under the directory dir_ino names. */
+static void listed_files(mlx5_tree *tree, uint64_t dir_ino, const mlx5_snapshot *listing, GArray *inos)
+{
+        const struct mlx5_tree_kind *k;
+        struct node dir;
+
+        if (!node_from_ino(tree, dir_ino, &dir))
+                return;
+        k = tree_kind(tree, dir.kind);
+        if (k->listing) {
+                add_listed(listing, k->listed_kind, &dir, inos);
+                return;
+        }
+        /* A type's listing names the children of every directory listing that type (qp, raw/qp, owner/qp). */
+        for (unsigned c = 0; c < tree->kinds->len; c++) {
+                struct node d = { .kind = c, .dev = dir.dev, .sub = dir.sub };
+
+                k = tree_kind(tree, c);
+                if (k->listed_type && S_ISREG(tree_kind(tree, k->listed_kind)->mode) &&
+                    k->listed_type(tree, (const struct mlx5_tree_node *) &d) == (int) dir.sub)
+                        add_listed(listing, k->listed_kind, &dir, inos);
+        }
+}
+
+/*
+ * The device of a slot went away or was replaced: what was leased of it
+ * goes, and the kernel forgets what it cached of those files and of the
+ * open ones (so their reads reach read(), and say ENODEV once it is gone).
+ */
+static void forget_device_files(mlx5_tree *tree, uint32_t slot)
+{
+        g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GArray) listing_keys = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GPtrArray) listings = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
+        GHashTableIter iter;
+        gpointer key, value;
+        mlx5_tree_inval_fn fn;
+        void *data;
+
+        g_mutex_lock(&tree->open_lock);
+        g_hash_table_iter_init(&iter, tree->leases);
+        while (g_hash_table_iter_next(&iter, &key, &value)) {
+                struct lease *l = value;
+                struct node n;
+
+                if (!node_from_ino(tree, *(uint64_t *) key, &n) || tree_kind(tree, n.kind)->global || n.dev != slot)
+                        continue;
+                if (l->listing) {
+                        /* Its files are named outside the lock: kinds may look at the device. */
+                        g_array_append_val(listing_keys, *(uint64_t *) key);
+                        g_ptr_array_add(listings, mlx5_snapshot_ref(l->snap));
+                } else {
+                        g_array_append_val(inos, *(uint64_t *) key);
+                }
+                tree->file_leases -= !l->listing;
+                g_hash_table_iter_remove(&iter);
+        }
+        g_hash_table_iter_init(&iter, tree->open_files);
+        while (g_hash_table_iter_next(&iter, &key, NULL)) {
+                struct node n;
+
+                if (node_from_ino(tree, *(uint64_t *) key, &n) && !tree_kind(tree, n.kind)->global && n.dev == slot)
+                        g_array_append_val(inos, *(uint64_t *) key);
+        }
+        g_mutex_unlock(&tree->open_lock);
+        for (guint i = 0; i < listings->len; i++)
+                listed_files(tree, g_array_index(listing_keys, uint64_t, i), listings->pdata[i], inos);
+
+        g_rw_lock_reader_lock(&tree->lock);
+        fn = tree->inval_fn;
+        data = tree->inval_data;
+        g_rw_lock_reader_unlock(&tree->lock);
+        for (guint i = 0; fn && i < inos->len; i++)
+                fn(g_array_index(inos, uint64_t, i), data);
+}
+
 int mlx5_tree_replace_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root)
 {
         struct tree_device *td = tree_device_new(tree, dev, sysfs_root), *old = NULL;
@@ -451,6 +612,7 @@ int mlx5_tree_replace_device(mlx5_tree *tree, mlx5_device *dev, const char *sysf
         }
         /* Same function, other transport: what it offers may differ, so nothing cached carries over. */
         mlx5_cache_drop_device(tree->cache, td->slot);
+        forget_device_files(tree, td->slot);
         tree_device_unref(old);
         return 0;
 }
@@ -483,6 +645,7 @@ int mlx5_tree_remove_device(mlx5_tree *tree, const char *pci_name)
         if (!td)
                 return -ENOENT;
         mlx5_cache_drop_device(tree->cache, td->slot);
+        forget_device_files(tree, td->slot);
         td->frees_slot = true;
         tree_device_unref(td);
         return 0;
@@ -573,44 +736,60 @@ static uint64_t listing_pin_key(uint32_t dev, uint32_t res_index)
         return node_to_ino(&(struct node) { .kind = NODE_TYPE_DIR, .dev = dev, .sub = res_index });
 }
 
-mlx5_snapshot *tree_pinned_listing(mlx5_tree *tree, const struct mlx5_tree_node *dir)
-{
-        return pinned_snapshot(tree, node_to_ino((const struct node *) dir));
-}
-
 int tree_listing(mlx5_tree *tree, uint32_t dev, uint32_t res_index, mlx5_snapshot **ret_snap)
 {
-        mlx5_snapshot *listing = pinned_snapshot(tree, listing_pin_key(dev, res_index));
+        uint64_t dir_ino = listing_pin_key(dev, res_index);
+        mlx5_snapshot *listing = shown_listing(tree, dir_ino);
+        int r;
 
-        if (listing) {
-                *ret_snap = listing;
-                return 0;
+        if (!listing) {
+                r = tree_get_content(tree, CONTENT_LISTING, dev, res_index, 0, &listing);
+                if (r < 0)
+                        return r;
         }
-        return tree_get_content(tree, CONTENT_LISTING, dev, res_index, 0, ret_snap);
+        use_listing(tree, dir_ino, listing, listing->taken_monotonic_us);
+        *ret_snap = listing;
+        return 0;
+}
+
+int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, const struct mlx5_cache_key *key,
+                         uint32_t id, mlx5_snapshot **ret_snap)
+{
+        uint64_t dir_ino = node_to_ino((const struct node *) dir);
+        g_autoptr(mlx5_snapshot) listing = shown_listing(tree, dir_ino);
+        mlx5_snapshot *snap;
+        int slot;
+
+        if (!listing && mlx5_cache_peek(tree->cache, key, &listing) < 0)
+                return -ENOENT;
+        slot = mlx5_listing_find(listing->listing, id);
+        if (slot < 0)
+                return -ENOENT;
+        if (listing->listing->snaps)
+                snap = mlx5_snapshot_ref(listing->listing->snaps->pdata[slot]);
+        else
+                snap = mlx5_listing_object(listing, slot, tree_object_text_len,
+                                           (gpointer) mlx5_schema_resource_at(tree->schema, key->sub));
+        if (!snap)
+                return -ENOENT;
+        use_listing(tree, dir_ino, listing, snap->taken_monotonic_us);
+        *ret_snap = snap;
+        return 0;
 }
 
 /*
  * An object as of the listing its directory shows (pinned by an open
- * directory, or still fresh): so everything listed stays readable, as it was,
- * while the listing lives.  Otherwise, or when the listing does not have it,
- * the object's own query.
+ * directory, leased, or still fresh): so everything listed stays readable,
+ * as it was, while the listing lives.  Otherwise, or when the listing does
+ * not have it, the object's own query.
  */
 int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap)
 {
         struct mlx5_cache_key key = { .device = dev, .kind = CONTENT_LISTING, .sub = res_index };
-        g_autoptr(mlx5_snapshot) listing = pinned_snapshot(tree, listing_pin_key(dev, res_index));
+        struct mlx5_tree_node dir = { .kind = NODE_TYPE_DIR, .dev = dev, .sub = res_index };
 
-        if (listing || mlx5_cache_peek(tree->cache, &key, &listing) == 0) {
-                mlx5_snapshot *snap = mlx5_listing_object(listing, mlx5_listing_find(listing->listing, id),
-                                                          tree_object_text_len,
-                                                          (gpointer) mlx5_schema_resource_at(tree->schema,
-                                                                                             res_index));
-
-                if (snap) {
-                        *ret_snap = snap;
-                        return 0;
-                }
-        }
+        if (tree_listed_snapshot(tree, &dir, &key, id, ret_snap) == 0)
+                return 0;
         return tree_get_content(tree, CONTENT_OBJECT, dev, res_index, id, ret_snap);
 }
 
@@ -661,11 +840,54 @@ mlx5_snapshot *tree_stats_for_caller(mlx5_tree *tree)
         return snap;
 }
 
+/*
+ * The snapshot a file shows: the one its open handles pinned, else (for an
+ * open) the one its own lease promised the kernel, else its content as a
+ * listing lease or the cache has it.  ret_valid_s: how long the kernel may
+ * keep its attributes (a stat leases them); ret_promised: whether the
+ * kernel's attributes, while still valid, can only describe this snapshot
+ * (so its cached pages are of it).
+ */
+static int file_snapshot(mlx5_tree *tree, const struct node *n, uint64_t ino, bool for_open,
+                         mlx5_snapshot **ret_snap, double *ret_valid_s, bool *ret_promised)
+{
+        const struct mlx5_tree_kind *k = tree_kind(tree, n->kind);
+        mlx5_snapshot *snap;
+        int r;
+
+        *ret_valid_s = 0.0;
+        *ret_promised = true;
+        /* While pinned, not cached: other opens may see another snapshot once its handles close. */
+        snap = pinned_snapshot(tree, ino);
+        if (!snap && for_open && !k->global)
+                snap = leased_snapshot(tree, ino);
+        if (snap) {
+                *ret_snap = snap;
+                return 0;
+        }
+        listing_use.used = false;
+        r = k->content(tree, (const struct mlx5_tree_node *) n, &snap);
+        if (r < 0)
+                return r;
+        if (listing_use.used && listing_use.taken_monotonic_us == snap->taken_monotonic_us) {
+                /* What the listing lease promises; a lease of the file's own would only contradict it. */
+                *ret_valid_s = listing_use.valid_s;
+                lease_drop(tree, ino);
+        } else if (for_open || k->global) {
+                *ret_promised = false;
+        } else {
+                *ret_valid_s = lease_grant(tree, ino, snap, FILE_LEASE_US, FILE_LEASE_GRACE_US, false);
+        }
+        *ret_snap = snap;
+        return 0;
+}
+
 static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st, double *ret_valid_s)
 {
         const struct mlx5_tree_kind *k = tree_kind(tree, n->kind);
         g_autoptr(mlx5_snapshot) snap = NULL;
         uint64_t ino = node_to_ino(n);
+        bool promised;
         int r;
 
         *ret_valid_s = 0.0;
@@ -694,15 +916,9 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st,
                 *ret_valid_s = (double) tree->options.ttl_us / G_USEC_PER_SEC;
                 return 0;
         }
-        snap = pinned_snapshot(tree, ino);
-        if (!snap) {
-                r = k->content(tree, (const struct mlx5_tree_node *) n, &snap);
-                if (r < 0)
-                        return r;
-                /* Not while pinned: other opens may see another snapshot once its handles close. */
-                if (!k->global)
-                        *ret_valid_s = lease_grant(tree, ino, snap);
-        }
+        r = file_snapshot(tree, n, ino, false, &snap, ret_valid_s, &promised);
+        if (r < 0)
+                return r;
         fill_file_stat(tree, ino, k, snap, ret_st);
         return 0;
 }
@@ -746,6 +962,23 @@ void mlx5_tree_entries_add(mlx5_tree_entries *entries, const char *name, struct 
 
         memcpy(&e.node, &node, sizeof(e.node));
         g_array_append_val(entries->entries, e);
+}
+
+/* The listing of a directory that has one of its own (not a type's), as it shows it. */
+static int own_listing(mlx5_tree *tree, const struct node *dir, mlx5_snapshot **ret_listing)
+{
+        uint64_t dir_ino = node_to_ino(dir);
+        mlx5_snapshot *listing = shown_listing(tree, dir_ino);
+        int r;
+
+        if (!listing) {
+                r = tree_kind(tree, dir->kind)->listing(tree, (const struct mlx5_tree_node *) dir, &listing);
+                if (r < 0)
+                        return r;
+        }
+        use_listing(tree, dir_ino, listing, listing->taken_monotonic_us);
+        *ret_listing = listing;
+        return 0;
 }
 
 /* The resource whose listing names the directory's children, or -ENOENT. */
@@ -802,7 +1035,7 @@ static int lookup_child(mlx5_tree *tree, const struct node *parent, const char *
                 if (k->listing) {
                         g_autoptr(mlx5_snapshot) listing = NULL;
 
-                        r = k->listing(tree, (const struct mlx5_tree_node *) parent, &listing);
+                        r = own_listing(tree, parent, &listing);
                         if (r < 0)
                                 return r;
                         return mlx5_listing_find(listing->listing, id) >= 0 ? 0 : -ENOENT;
@@ -853,11 +1086,26 @@ int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct 
 
 /* ---- files ---- */
 
+/* The snapshot is still here, but the device it describes is not. */
+static bool file_device_gone(mlx5_tree *tree, uint64_t ino)
+{
+        g_autoptr(tree_device) td = NULL;
+        struct node n;
+
+        node_from_ino(tree, ino, &n);
+        if (tree_kind(tree, n.kind)->global)
+                return false;
+        td = tree_device_get(tree, n.dev);
+        return !td;
+}
+
 int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
 {
         g_autoptr(mlx5_snapshot) snap = NULL;
         const struct mlx5_tree_kind *k;
         mlx5_tree_file *file;
+        double valid_s;
+        bool promised;
         struct node n;
         size_t charged;
         int r;
@@ -869,15 +1117,10 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
                 return -EISDIR;
         if (!S_ISREG(k->mode))
                 return -EINVAL;
-        snap = pinned_snapshot(tree, ino);
-        if (!snap)
-                snap = leased_snapshot(tree, ino);
-        if (!snap) {
-                r = k->content(tree, (const struct mlx5_tree_node *) &n, &snap);
-                if (r < 0)
-                        return r;
-        }
-        /* Only object snapshots keep no text: one is rendered for this file, and counts while it is open. */
+        r = file_snapshot(tree, &n, ino, true, &snap, &valid_s, &promised);
+        if (r < 0)
+                return r;
+        /* An object's text, rendered for this file alone, counts from open to release. */
         charged = !k->raw && !snap->text ? snap->text_len : 0;
         r = tree_in_flight_charge_text(tree, charged);
         if (r < 0)
@@ -891,33 +1134,41 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
         else if (snap->text)
                 file->content = g_bytes_ref(snap->text);
         else
-                file->content = tree_object_text(mlx5_schema_resource_at(tree->schema, n.sub), snap);
+                /* Only object snapshots keep no text: rendered at the first read (page cache may spare it). */
+                file->render = mlx5_schema_resource_at(tree->schema, n.sub);
+        /* A gone device's files must reach read(), which says so. */
+        file->keep_cache = promised && !file_device_gone(tree, ino);
         file->snap = g_steal_pointer(&snap);
         *ret_file = file;
         return 0;
 }
 
-/* The snapshot is still here, but the device it describes is not. */
-static bool file_device_gone(mlx5_tree *tree, const mlx5_tree_file *file)
+/* An object's text, rendered once per open file, at its first read; reads may race to it. */
+static GBytes *file_content(mlx5_tree_file *file)
 {
-        g_autoptr(tree_device) td = NULL;
-        struct node n;
+        GBytes *content = g_atomic_pointer_get(&file->content);
 
-        node_from_ino(tree, file->ino, &n);
-        if (tree_kind(tree, n.kind)->global)
-                return false;
-        td = tree_device_get(tree, n.dev);
-        return !td;
+        if (content || !file->render)
+                return content;
+        content = tree_object_text(file->render, file->snap);
+        if (!g_atomic_pointer_compare_and_exchange(&file->content, NULL, content)) {
+                g_bytes_unref(content);
+                content = g_atomic_pointer_get(&file->content);
+        }
+        return content;
 }
 
-int mlx5_tree_read(mlx5_tree *tree, const mlx5_tree_file *file, uint64_t off, size_t size,
+int mlx5_tree_read(mlx5_tree *tree, mlx5_tree_file *file, uint64_t off, size_t size,
                    const char **ret_data, size_t *ret_len)
 {
+        GBytes *content;
         gsize len = 0;
-        const char *data = file->content ? g_bytes_get_data(file->content, &len) : NULL;
+        const char *data;
 
-        if (file_device_gone(tree, file))
+        if (file_device_gone(tree, file->ino))
                 return -ENODEV;
+        content = file_content(file);
+        data = content ? g_bytes_get_data(content, &len) : NULL;
         if (off >= len) {
                 *ret_data = NULL;
                 *ret_len = 0;
@@ -950,7 +1201,7 @@ int mlx5_tree_file_stat(mlx5_tree *tree, const mlx5_tree_file *file, struct stat
 {
         struct node n;
 
-        if (file_device_gone(tree, file))
+        if (file_device_gone(tree, file->ino))
                 return -ENODEV;
         node_from_ino(tree, file->ino, &n);
         fill_file_stat(tree, file->ino, tree_kind(tree, n.kind), file->snap, ret_st);
@@ -993,13 +1244,11 @@ static int list_dir(mlx5_tree_dir *dir)
         if (r < 0)
                 return r;
         if (tree_kind(dir->tree, s->kind)->listing) {
-                mlx5_snapshot *own = tree_pinned_listing(dir->tree, (const struct mlx5_tree_node *) s);
+                mlx5_snapshot *own = NULL;
 
-                if (!own) {
-                        r = tree_kind(dir->tree, s->kind)->listing(dir->tree, (const struct mlx5_tree_node *) s, &own);
-                        if (r < 0)
-                                return r == -ENOENT ? 0 : r;
-                }
+                r = own_listing(dir->tree, s, &own);
+                if (r < 0)
+                        return r == -ENOENT ? 0 : r;
                 /* Pinned under the directory's own inode: what it lists reads as listed while it is open. */
                 dir->listing = pin_open(dir->tree, node_to_ino(s), own);
                 return 0;
@@ -1095,8 +1344,7 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name,
                 return 0;
         }
         /* Whole attributes when asked and at hand; else the inode and type, and lookup does the rest. */
-        if (ret_valid_s && index >= 2 && leases_for_listing(dir->tree) &&
-            node_stat(dir->tree, &n, ret_st, ret_valid_s) == 0)
+        if (ret_valid_s && index >= 2 && node_stat(dir->tree, &n, ret_st, ret_valid_s) == 0)
                 return 1;
         if (ret_valid_s)
                 *ret_valid_s = -1.0;

@@ -131,6 +131,14 @@ bool mlx5_tree_find_device(mlx5_tree *tree, const char *node, const char *pci_na
                            struct mlx5_transport_identity *ret_id);
 
 /*
+ * Tells the kernel to forget what it cached of an inode (attributes and
+ * pages): called where a device goes away or what the kernel may hold is
+ * replaced before it expires.  Must not block on the kernel's requests.
+ */
+typedef void (*mlx5_tree_inval_fn)(uint64_t ino, void *user_data);
+void mlx5_tree_set_inval_handler(mlx5_tree *tree, mlx5_tree_inval_fn fn, void *user_data);
+
+/*
  * On this thread, tree calls that would have to wait for firmware fail with
  * -EWOULDBLOCK instead (so they can be retried where waiting is fine).
  */
@@ -149,13 +157,15 @@ int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st, double
 typedef struct {
         uint64_t ino;
         mlx5_snapshot *snap;
-        GBytes *content;
+        GBytes *content;                /* NULL until the first read renders it (objects) */
+        const mlx5_schema_resource *render; /* what renders an object's text, or NULL */
         size_t charged;                 /* bytes of a text rendered for it, charged against the cache's cap */
+        bool keep_cache;                /* the kernel's cached pages are of this very snapshot */
 } mlx5_tree_file;
 
 int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file);
 /* Bytes of an open file at off; -ENODEV once its device is gone. */
-int mlx5_tree_read(mlx5_tree *tree, const mlx5_tree_file *file, uint64_t off, size_t size,
+int mlx5_tree_read(mlx5_tree *tree, mlx5_tree_file *file, uint64_t off, size_t size,
                    const char **ret_data, size_t *ret_len);
 /* The target of a symbolic link node, e.g. "../0000:08:00.0". */
 int mlx5_tree_readlink(mlx5_tree *tree, uint64_t ino, char **ret_target);

@@ -159,14 +159,29 @@ static void test_replace_keeps_directory(void)
         mlx5_tree_free(tree);
 }
 
+static void record_inval(uint64_t ino, void *data)
+{
+        g_array_append_val((GArray *) data, ino);
+}
+
+static bool inval_has(GArray *inos, uint64_t ino)
+{
+        for (guint i = 0; i < inos->len; i++)
+                if (g_array_index(inos, uint64_t, i) == ino)
+                        return true;
+        return false;
+}
+
 /*
- * What lookup lets the kernel keep is what an open gets, whatever the cache
- * does meanwhile: here the device is replaced (its cache dropped) between
- * the lookup and the open.
+ * What lookup lets the kernel keep is what an open gets while the lease
+ * lasts; when the device is replaced meanwhile (its cache dropped), the
+ * kernel is told to forget what it cached of the file, and the open shows
+ * the device as it is.
  */
 static void test_leases(void)
 {
         mlx5_tree *tree = tree_with_slots(0);
+        g_autoptr(GArray) invalidated = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autofree char *leased = NULL, *later = NULL;
         mlx5_tree_file *file = NULL;
         struct stat st;
@@ -174,6 +189,7 @@ static void test_leases(void)
         uint64_t dir, info;
         off_t size;
 
+        mlx5_tree_set_inval_handler(tree, record_inval, invalidated);
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
         g_assert_cmpint(mlx5_tree_lookup(tree, ROOT_INO, "0000:08:00.0", &st, &valid_s), ==, 0);
         g_assert_cmpfloat(valid_s, ==, 60.0);     /* directories: the TTL */
@@ -184,17 +200,19 @@ static void test_leases(void)
         info = st.st_ino;
         size = st.st_size;
 
-        g_assert_cmpint(mlx5_tree_replace_device(tree, open_function(0, "/dev/node-longer-name"), "/nonexistent"),
-                        ==, 0);
         g_assert_cmpint(mlx5_tree_open(tree, info, &file), ==, 0);
+        g_assert_true(file->keep_cache);  /* the snapshot the lookup described */
         leased = read_file(tree, file, 0);
         g_assert_cmpint((off_t) strlen(leased), ==, size);
         g_assert_nonnull(strstr(leased, "device_node: /dev/node-a\n"));
         mlx5_tree_file_free(tree, file);
 
-        /* Past the lease (and its grace), an open shows the device as it is. */
-        g_usleep(G_USEC_PER_SEC + 100 * 1000);
+        g_assert_false(inval_has(invalidated, info));
+        g_assert_cmpint(mlx5_tree_replace_device(tree, open_function(0, "/dev/node-longer-name"), "/nonexistent"),
+                        ==, 0);
+        g_assert_true(inval_has(invalidated, info));
         g_assert_cmpint(mlx5_tree_open(tree, info, &file), ==, 0);
+        g_assert_false(file->keep_cache);
         later = read_file(tree, file, 0);
         g_assert_nonnull(strstr(later, "device_node: /dev/node-longer-name\n"));
         mlx5_tree_file_free(tree, file);
@@ -229,6 +247,7 @@ static void test_dir_entry_attributes(void)
         g_assert_cmpint(mlx5_tree_lookup(tree, qp_dir, name, &looked_up, &lookup_valid_s), ==, 0);
         g_assert_cmpint(looked_up.st_size, ==, plus.st_size);
         g_assert_cmpint(mlx5_tree_open(tree, plus.st_ino, &file), ==, 0);
+        g_assert_true(file->keep_cache);  /* the listing's snapshot, as the kernel was told */
         text = read_file(tree, file, 0);
         g_assert_cmpint((off_t) strlen(text), ==, plus.st_size);
         mlx5_tree_file_free(tree, file);
