@@ -83,8 +83,6 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
 {
         if (!snap || !g_atomic_int_dec_and_test(&snap->refcount))
                 return;
-        if (snap->charged)
-                snap->uncharge(snap->uncharge_data, snap->charged);
         if (snap->raw)
                 g_bytes_unref(snap->raw);
         if (snap->text)

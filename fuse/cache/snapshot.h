@@ -25,10 +25,6 @@ typedef struct mlx5_snapshot {
         struct mlx5_listing *listing;   /* for a listing snapshot, or NULL */
         size_t cost;                    /* bytes it keeps alive */
         int64_t lifetime_us;            /* how long it stays fresh; 0: the cache's TTL */
-        /* Bytes charged against a budget for as long as it lives (a generated view), or 0. */
-        size_t charged;
-        void (*uncharge)(void *data, size_t bytes);
-        void *uncharge_data;
 } mlx5_snapshot;
 
 /* Who made an object, as the host's kernel tells (RDMA resource tracking). */

@@ -233,9 +233,8 @@ int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx
         g_autoptr(mlx5_snapshot) listing = NULL;
         const struct mlx5_listing *l;
         struct json_device jd;
-        size_t charged = 0;
         GString *text;
-        int r = 0;
+        int r;
 
         if (!td)
                 return -ENODEV;
@@ -245,22 +244,16 @@ int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx
         l = listing->listing;
         text = g_string_sized_new(4096);
         json_device_init(&jd, tree, td);
-        for (guint i = 0; i < l->ids->len && r == 0; i++) {
+        for (guint i = 0; i < l->ids->len; i++) {
                 g_autoptr(GBytes) raw = l->has_raw[i] ? g_bytes_new_from_bytes(l->raws, (gsize) i * l->outlen,
                                                                                 l->outlen)
                                                       : NULL;
 
                 append_object(text, &jd, n->sub, g_array_index(l->ids, uint32_t, i), raw, l, (int) i);
                 g_string_append_c(text, '\n');
-                r = tree_in_flight_grow(tree, &charged, text);
         }
         json_device_clear(&jd);
-        if (r < 0) {
-                g_string_free(text, TRUE);
-                tree_in_flight_drop(tree, charged);
-                return r;
-        }
-        *ret_snap = tree_in_flight_keep(tree, tree_snapshot_like(text, listing), charged);
+        *ret_snap = tree_snapshot_like(text, listing);
         return 0;
 }
 

@@ -70,7 +70,6 @@ int tree_summary_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         g_autofree size_t *width = NULL;
         const struct mlx5_listing *l;
         unsigned ncols = res->summary->len + 3, nrows;
-        size_t charged = 0;
         GString *text;
         int r;
 
@@ -113,23 +112,16 @@ int tree_summary_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         for (unsigned i = 0; i < nrows * ncols; i++)
                 width[i % ncols] = MAX(width[i % ncols], strlen(cells->pdata[i]));
         text = g_string_sized_new(nrows * 128);
-        for (unsigned i = 0; i < nrows * ncols && r == 0; i++) {
+        for (unsigned i = 0; i < nrows * ncols; i++) {
                 const char *v = cells->pdata[i];
                 bool last = i % ncols == ncols - 1;
 
                 g_string_append(text, v);
-                if (last) {
+                if (last)
                         g_string_append_c(text, '\n');
-                        r = tree_in_flight_grow(tree, &charged, text);
-                } else {
+                else
                         g_string_append_printf(text, "%*s", (int) (width[i % ncols] - strlen(v) + 2), "");
-                }
         }
-        if (r < 0) {
-                g_string_free(text, TRUE);
-                tree_in_flight_drop(tree, charged);
-                return r;
-        }
-        *ret_snap = tree_in_flight_keep(tree, tree_snapshot_like(text, listing), charged);
+        *ret_snap = tree_snapshot_like(text, listing);
         return 0;
 }

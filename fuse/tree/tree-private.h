@@ -143,9 +143,6 @@ struct mlx5_tree {
 void tree_in_flight_init(mlx5_tree *tree);
 /* Charges a text rendered for one open file (uncharged when it closes): 0, or -EIO past the cap. */
 int tree_in_flight_charge_text(mlx5_tree *tree, size_t len);
-int tree_in_flight_grow(mlx5_tree *tree, size_t *charged, const GString *text);
-void tree_in_flight_drop(mlx5_tree *tree, size_t charged);
-mlx5_snapshot *tree_in_flight_keep(mlx5_tree *tree, mlx5_snapshot *snap, size_t charged);
 
 /* A referenced device of a slot, or NULL when there is none (any more). */
 struct tree_device *tree_device_get(mlx5_tree *tree, uint32_t slot);

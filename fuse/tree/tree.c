@@ -375,12 +375,7 @@ void mlx5_tree_free(mlx5_tree *tree)
 {
         if (!tree)
                 return;
-        /* Views' snapshots uncharge the cache when they go: before it. */
-        g_hash_table_unref(tree->open_files);
-        g_hash_table_unref(tree->leases);
-        for (unsigned i = 0; i < G_N_ELEMENTS(tree->stats_views); i++)
-                mlx5_snapshot_unref(tree->stats_views[i].snap);
-        /* The cache goes next: its entries may hold nothing of the devices, but fetches use them. */
+        /* The cache goes first: its entries may hold nothing of the devices, but fetches use them. */
         mlx5_cache_free(tree->cache);
         for (unsigned i = 0; i < tree->devices->len; i++)
                 tree_device_unref(tree->devices->pdata[i]);
@@ -389,6 +384,10 @@ void mlx5_tree_free(mlx5_tree *tree)
         g_ptr_array_unref(tree->groups);
         g_array_unref(tree->kinds);
         g_array_unref(tree->ref_slots);
+        g_hash_table_unref(tree->open_files);
+        g_hash_table_unref(tree->leases);
+        for (unsigned i = 0; i < G_N_ELEMENTS(tree->stats_views); i++)
+                mlx5_snapshot_unref(tree->stats_views[i].snap);
         g_mutex_clear(&tree->open_lock);
         g_rw_lock_clear(&tree->lock);
         g_free(tree);

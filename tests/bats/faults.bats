@@ -372,23 +372,3 @@ PY
         assert_line --regexp '^state: '
 
 }
-
-@test "views of a whole listing count against the cache cap while made and while they live" {
-        # 10k QPs: json/qp.jsonl is about 20 MB, summary/qp about 0.8 MB.
-        start_mount "qp=10000" -o cache_size=8
-        run -0 cat "$MNT/$DEV/summary/qp"
-        [ "${#lines[@]}" -gt 1000 ]
-        run cat "$MNT/$DEV/json/qp.jsonl"
-        assert_failure
-        assert_output --partial "Input/output error"
-        log_has "views of a whole listing: limit cache_size \(8\) reached"
-        [ "$(stat_of cache.peak_bytes)" -le "$(stat_of cache.max_bytes)" ]
-        # The mount goes on serving, and the same view fits a larger cap.
-        run -0 cat "$MNT/$DEV/info"
-        stop_mount
-        start_mount "qp=10000" -o cache_size=64
-        exec 5<"$MNT/$DEV/json/qp.jsonl"
-        [ "$(stat_of cache.in_flight_bytes)" -ge "$(stat -c %s "$MNT/$DEV/json/qp.jsonl")" ]
-        [ "$(wc -l <&5)" -gt 1000 ]
-        exec 5<&-
-}
