@@ -14,6 +14,7 @@ static struct mlx5_limits current = {
         .list_max_us = MLX5_LIMIT_DEFAULT_LIST_MAX_US,
         .cmd_timeout_us = MLX5_LIMIT_DEFAULT_CMD_TIMEOUT_US,
         .cache_max_bytes = MLX5_LIMIT_DEFAULT_CACHE_MAX_BYTES,
+        .view_max_bytes = MLX5_LIMIT_DEFAULT_VIEW_MAX_BYTES,
 };
 
 static const char *const names[MLX5_LIMIT_COUNT] = {
@@ -24,6 +25,7 @@ static const char *const names[MLX5_LIMIT_COUNT] = {
         [MLX5_LIMIT_LIST_TIME] = "list_timeout",
         [MLX5_LIMIT_CRAWL_IDS] = "max_crawl_ids",
         [MLX5_LIMIT_CACHE_BYTES] = "cache_size",
+        [MLX5_LIMIT_VIEW_BYTES] = "max_view_mib",
 };
 
 static gint trips[MLX5_LIMIT_COUNT];
@@ -46,6 +48,7 @@ void mlx5_limits_set(const struct mlx5_limits *l)
         current.list_max_us = l->list_max_us ? l->list_max_us : MLX5_LIMIT_DEFAULT_LIST_MAX_US;
         current.cmd_timeout_us = l->cmd_timeout_us ? l->cmd_timeout_us : MLX5_LIMIT_DEFAULT_CMD_TIMEOUT_US;
         current.cache_max_bytes = l->cache_max_bytes ? l->cache_max_bytes : MLX5_LIMIT_DEFAULT_CACHE_MAX_BYTES;
+        current.view_max_bytes = l->view_max_bytes ? l->view_max_bytes : MLX5_LIMIT_DEFAULT_VIEW_MAX_BYTES;
 }
 
 const char *mlx5_limit_name(enum mlx5_limit limit)
@@ -68,6 +71,8 @@ static uint64_t limit_value(enum mlx5_limit limit)
                 return (uint64_t) (current.list_max_us / G_USEC_PER_SEC);
         case MLX5_LIMIT_CACHE_BYTES:
                 return current.cache_max_bytes >> 20;
+        case MLX5_LIMIT_VIEW_BYTES:
+                return current.view_max_bytes >> 20;
         default:
                 return 0;
         }

@@ -20,6 +20,7 @@ enum mlx5_limit {
         MLX5_LIMIT_LIST_TIME,           /* time one listing (dump and queries) may take */
         MLX5_LIMIT_CRAWL_IDS,           /* object ids one inventory crawl may collect */
         MLX5_LIMIT_CACHE_BYTES,         /* bytes answers hold in flight, with what the cache keeps */
+        MLX5_LIMIT_VIEW_BYTES,          /* bytes one view of a whole listing (jsonl, summary) may take */
         MLX5_LIMIT_COUNT
 };
 
@@ -32,6 +33,7 @@ struct mlx5_limits {
         int64_t cmd_timeout_us;         /* -o cmd_timeout (seconds); the transport enforces
                                            it and counts its trips as "timeouts" */
         uint64_t cache_max_bytes;       /* -o cache_size: the cache enforces it (mlx5_mem_account) */
+        uint64_t view_max_bytes;        /* -o max_view_mib */
 };
 
 #define MLX5_LIMIT_DEFAULT_DUMP_MAX_BYTES  (64ull << 20)
@@ -40,6 +42,8 @@ struct mlx5_limits {
 /* The firmware's own command timeout (mlx5_core's MLX5_CMD_TIMEOUT_MSEC). */
 #define MLX5_LIMIT_DEFAULT_CMD_TIMEOUT_US  (60 * G_USEC_PER_SEC)
 #define MLX5_LIMIT_DEFAULT_CACHE_MAX_BYTES (64ull << 20)
+/* json/<type>.jsonl of 100k objects (about 2.5 KB each) fits. */
+#define MLX5_LIMIT_DEFAULT_VIEW_MAX_BYTES  (256ull << 20)
 
 /* The limits in force (the defaults until mlx5_limits_set). */
 const struct mlx5_limits *mlx5_limits_get(void);

@@ -154,6 +154,7 @@ int main(int argc, char **argv)
                 /* A dump bigger than the whole cache could not be kept anyway. */
                 .dump_max_bytes = MIN((uint64_t) (opts.max_dump_mib ? opts.max_dump_mib : 64), opts.cache_mib) << 20,
                 .cache_max_bytes = (uint64_t) opts.cache_mib << 20,
+                .view_max_bytes = (uint64_t) opts.max_view_mib << 20,
         });
         devices = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_device_free);
         if (!mlx5dbgfs_open_devices(&opts, schema, devices, &error)) {

@@ -40,6 +40,7 @@ void mlx5dbgfs_print_usage(const char *argv0)
                "  list_timeout=SECONDS time one listing may take (default 60)\n"
                "  max_list_ids=N      object ids one listing may hold (default 1048576)\n"
                "  max_dump_mib=MIB    bytes one resource dump may return (default 64)\n"
+               "  max_view_mib=MIB    bytes one json/<type>.jsonl or summary/<type> may take (default 256)\n"
                "  sim[=SPEC]          the same as --sim[=SPEC], for mount -t fuse.mlx5dbgfs;\n"
                "                      separate SPEC's pairs with ':' here (sim=devices=2:qp=10)\n"
                "  nonempty            mount over a directory that is not empty\n"
@@ -68,6 +69,7 @@ static const struct numeric_option numeric_options[] = {
         { "list_timeout", 0.01, 86400, offsetof(struct mlx5dbgfs_options, list_timeout), true },
         { "max_list_ids", 1, 1u << 30, offsetof(struct mlx5dbgfs_options, max_list_ids), false },
         { "max_dump_mib", 1, 65536, offsetof(struct mlx5dbgfs_options, max_dump_mib), false },
+        { "max_view_mib", 1, 65536, offsetof(struct mlx5dbgfs_options, max_view_mib), false },
 };
 
 /* Longest value text a numeric option takes: "3600.000001" and the like. */

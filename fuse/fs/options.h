@@ -24,6 +24,7 @@ struct mlx5dbgfs_options {
         double list_timeout;            /* -o list_timeout=SECONDS per listing */
         unsigned max_list_ids;          /* -o max_list_ids=N object ids per listing */
         unsigned max_dump_mib;          /* -o max_dump_mib=MIB per resource dump */
+        unsigned max_view_mib;          /* -o max_view_mib=MIB per view of a whole listing */
         bool nonempty;                  /* -o nonempty: mount over a non-empty directory */
         GPtrArray *fuse_options;        /* passed on to libfuse, e.g. allow_other */
 };

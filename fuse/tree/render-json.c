@@ -244,15 +244,20 @@ int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx
         l = listing->listing;
         text = g_string_sized_new(4096);
         json_device_init(&jd, tree, td);
-        for (guint i = 0; i < l->ids->len; i++) {
+        for (guint i = 0; i < l->ids->len && r == 0; i++) {
                 g_autoptr(GBytes) raw = l->has_raw[i] ? g_bytes_new_from_bytes(l->raws, (gsize) i * l->outlen,
                                                                                 l->outlen)
                                                       : NULL;
 
                 append_object(text, &jd, n->sub, g_array_index(l->ids, uint32_t, i), raw, l, (int) i);
                 g_string_append_c(text, '\n');
+                r = tree_view_check_size(text, "json lines");
         }
         json_device_clear(&jd);
+        if (r < 0) {
+                g_string_free(text, TRUE);
+                return r;
+        }
         *ret_snap = tree_snapshot_like(text, listing);
         return 0;
 }

@@ -112,15 +112,21 @@ int tree_summary_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         for (unsigned i = 0; i < nrows * ncols; i++)
                 width[i % ncols] = MAX(width[i % ncols], strlen(cells->pdata[i]));
         text = g_string_sized_new(nrows * 128);
-        for (unsigned i = 0; i < nrows * ncols; i++) {
+        for (unsigned i = 0; i < nrows * ncols && r == 0; i++) {
                 const char *v = cells->pdata[i];
                 bool last = i % ncols == ncols - 1;
 
                 g_string_append(text, v);
-                if (last)
+                if (last) {
                         g_string_append_c(text, '\n');
-                else
+                        r = tree_view_check_size(text, "summary");
+                } else {
                         g_string_append_printf(text, "%*s", (int) (width[i % ncols] - strlen(v) + 2), "");
+                }
+        }
+        if (r < 0) {
+                g_string_free(text, TRUE);
+                return r;
         }
         *ret_snap = tree_snapshot_like(text, listing);
         return 0;

@@ -233,6 +233,20 @@ char *tree_rdma_device(const struct tree_device *td)
         return NULL;
 }
 
+/*
+ * A view of a whole listing grows with the device: past max_view_mib it is
+ * EIO, with the limit named in the log and counted in .stats.
+ */
+int tree_view_check_size(const GString *text, const char *view)
+{
+        uint64_t max = mlx5_limits_get()->view_max_bytes;
+
+        if (text->len <= max)
+                return 0;
+        mlx5_limit_trip(MLX5_LIMIT_VIEW_BYTES, view, "longer than %" G_GUINT64_FORMAT " bytes", max);
+        return -EIO;
+}
+
 mlx5_snapshot *tree_snapshot_like(GString *text, const mlx5_snapshot *like)
 {
         /* A view of a big listing grew by doubling: what the snapshot keeps is its length, not that slack. */

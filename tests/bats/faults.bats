@@ -372,3 +372,17 @@ PY
         assert_line --regexp '^state: '
 
 }
+
+@test "a view of a whole listing past max_view_mib is EIO, named in the log; the mount goes on" {
+        # 10k QPs: json/qp.jsonl is about 20 MB, summary/qp about 0.8 MB.
+        start_mount "qp=10000" -o max_view_mib=4
+        run -0 cat "$MNT/$DEV/summary/qp"
+        [ "${#lines[@]}" -gt 1000 ]
+        run cat "$MNT/$DEV/json/qp.jsonl"
+        assert_failure
+        assert_output --partial "Input/output error"
+        log_has "json lines: limit max_view_mib \(4\) reached: longer than 4194304 bytes"
+        [ "$(stat_of limits.max_view_mib.tripped)" -ge 1 ]
+        run -0 cat "$MNT/$DEV/info"
+        run -0 jq -c .id "$MNT/$DEV/json/qp/$(ls "$MNT/$DEV/qp" | head -1)"
+}
