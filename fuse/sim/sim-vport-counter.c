@@ -21,6 +21,9 @@ unsigned sim_cmd_query_vport_counter(struct sim_cmd *cmd, struct sim_type *t)
 
         if (status != MLX5_CMD_STAT_OK)
                 return status;
+        /* Without the general cap's vport_counters bit, what firmware answers is not published: refused. */
+        if (!sim_general_cap(cmd->sim, "vport_counters"))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_OP_ERR, SIM_SITE_CAPS_NOT_SUPPORTED);
         /*
          * Another vport's counters are an eswitch manager's (vport_group_manager)
          * to read; this function is none, and no other vport is modelled.  A
