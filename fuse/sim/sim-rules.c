@@ -93,8 +93,8 @@ static const struct sim_rule rules[] = {
 
         /*
          * Vport traffic, growing with uptime (packets a second; octets 64 to
-         * 1518 bytes a packet: an Ethernet frame up to the 1500 MTU).  The port
-         * is Ethernet (port_type 1): no InfiniBand traffic.
+         * 1518 bytes a packet, the standard Ethernet frame sizes).  The port is
+         * Ethernet (port_type 1): no InfiniBand traffic.
          */
         { "vport_counter", "received_ib_unicast.packets", SIM_RULE_VALUE, "0" },
         { "vport_counter", "received_ib_unicast.octets", SIM_RULE_VALUE, "0" },

@@ -33,17 +33,17 @@ unsigned sim_cmd_query_vport_counter(struct sim_cmd *cmd, struct sim_type *t)
         if (mlx5_bits_get(cmd->in, cmd->inlen, IN_OTHER_VPORT_BIT, 1) ||
             mlx5_bits_get(cmd->in, cmd->inlen, IN_VPORT_NUMBER_BIT, 16))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_OTHER_VPORT);
-        /* mlx5_core names a port only on a two-port device (num_ports == 2); else 0. */
+        /* mlx5_core names a port only on a two-port device (num_ports == 2, vport.c); else 0. */
         num_ports = sim_general_cap(cmd->sim, "num_ports");
         if (mlx5_bits_get(cmd->in, cmd->inlen, IN_PORT_NUM_BIT, 4) > (num_ports == 2 ? 2u : 0u))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_PORT_NUM);
         if (!mlx5_bits_get(cmd->in, cmd->inlen, IN_CLEAR_BIT, 1))
                 return sim_cmd_query_resource(cmd, t);
         /*
-         * clear: the PRM defines it (answer, then restart from 0), so firmware
-         * takes it; mlx5_core never sets it, and whether firmware honours it
-         * from a user context (DEVX passes the command through) is not
-         * published: the kernel's uid 0 only, any other BAD_PARAM (stricter).
+         * clear: mlx5_ifc.h has the bit, taken to mean answer, then count from
+         * 0; mlx5_core never sets it (vport.c, en_stats.c, eswitch.c), and
+         * whether firmware honours it from a user context (DEVX passes the
+         * command through) is not published: uid 0 only, else BAD_PARAM (stricter).
          */
         if (mlx5_mbox_in_uid(cmd->in) != 0)
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_COUNTER_CLEAR);
