@@ -611,13 +611,15 @@ static bool parse_resource_line(struct parser *p, char **tok, unsigned n)
         if (strcmp(tok[0], "summary") == 0)
                 return parse_summary(p, tok, n);
         if (strcmp(tok[0], "counters") == 0) {
-                if (!want_tokens(p, tok, n, 3, "a metric name stem and a label name") || !want_name(p, tok[1]) ||
-                    !want_name(p, tok[2]))
+                /* The label is checked against the id once the resource is whole (schema-validate.c). */
+                if (!want_tokens(p, tok, n, n >= 3 ? 3 : 2, "a metric name stem (and a label name)") ||
+                    !want_name(p, tok[1]) || (n == 3 && !want_name(p, tok[2])))
                         return false;
                 if (r->counters_stem)
                         return fail(p, "resource '%s' has a second 'counters'", r->name);
                 r->counters_stem = g_strdup(tok[1]);
-                r->counters_label = g_strdup(tok[2]);
+                r->counters_label = n == 3 ? g_strdup(tok[2]) : NULL;
+                r->counters_line = p->line;
                 return true;
         }
         for (enum key k = KEY_QUERY; k <= KEY_DIR; k++)

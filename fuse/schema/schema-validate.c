@@ -342,6 +342,14 @@ static bool resolve_summary(mlx5_schema_resource *r, GError **error)
                         return false;
                 }
         }
+        /* A counter set's series are told apart by its id; a singleton's by the device alone. */
+        if (r->counters_stem && !r->counters_label != !r->has_id) {
+                schema_set_error(error, r->file, r->counters_line,
+                                 r->has_id ? "counters of resource '%s' need a label for its objects' ids"
+                                           : "counters of resource '%s': a singleton has no id to label",
+                                 r->name);
+                return false;
+        }
         if (r->summary->len && !r->has_id) {
                 schema_set_error(error, r->file, g_array_index(r->summary, mlx5_schema_column, 0).line,
                                  "summary of resource '%s': a singleton has no objects to summarize", r->name);

@@ -130,9 +130,11 @@ struct mlx5_schema_resource {
         /*
          * "counters STEM LABEL": every context field is a monotonic counter,
          * exported as mlx5dbgfs_<STEM>_<field>_total{LABEL="<id>"}; or NULL.
+         * A singleton's ("counters STEM") has no label: one series per device.
          */
         char *counters_stem;
-        char *counters_label;
+        char *counters_label;           /* NULL for a singleton */
+        unsigned counters_line;
         char *file;
         unsigned line;
 };

@@ -24,6 +24,8 @@ mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, uns
         g_snprintf(sim->pci_name, sizeof(sim->pci_name), "0000:08:%02x.%u", (index / 8) & 0x1f, index % 8);
         g_snprintf(sim->rdma_name, sizeof(sim->rdma_name), "mlx5_%u", index);
         sim->seed = spec->seed;
+        sim->clock_us = g_get_monotonic_time;
+        sim->born_us = sim->clock_us();
         sim->latency_us = spec->latency_us;
         sim->slots = spec->slots;
         sim->n_fail = spec->n_fail;
@@ -116,13 +118,18 @@ static unsigned query_by_schema(struct sim_cmd *cmd)
         bool known = false;
 
         for (unsigned i = 0; i < cmd->sim->n_types; i++) {
-                const struct sim_type *t = &cmd->sim->types[i];
+                struct sim_type *t = &cmd->sim->types[i];
 
                 if (t->res->opcode != cmd->opcode)
                         continue;
-                if (t->res->op_mod == op_mod)
-                        return sim_cmd_query_resource(cmd, t);
-                known = true;
+                if (t->res->op_mod != op_mod) {
+                        known = true;
+                        continue;
+                }
+                /* The one query whose input holds more than an object number (and a clear bit). */
+                if (cmd->opcode == MLX5_CMD_OP_QUERY_VPORT_COUNTER)
+                        return sim_cmd_query_vport_counter(cmd, t);
+                return sim_cmd_query_resource(cmd, t);
         }
         if (known)
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_OP_MOD);

@@ -22,6 +22,10 @@
 #define OUT_HDR_RESERVED_BITS 0x40
 /* Keeps generation seeds apart from identity seeds ("gen" in ASCII). */
 #define SIM_GEN_SALT 0x67656eull
+/* COUNTER rates stay below this (units a second), so a century of uptime fits 64 bits. */
+#define SIM_COUNTER_MAX_RATE 1000000000ull
+/* A COUNTER starts where a day (at most) of its rate before the function was built left it. */
+#define SIM_COUNTER_HEADSTART_S 86400u
 
 static uint64_t width_mask(uint32_t width)
 {
@@ -95,6 +99,19 @@ static bool leaf_bind_rule(struct sim_leaf *l, const mlx5_sim *sim, const char *
                         l->offset = sim_mix64(h) % count;
                 }
                 return true;
+        case SIM_RULE_COUNTER:
+                tokens = g_strsplit(rule->arg, " ", -1);
+                l->choices = g_new0(uint64_t, g_strv_length(tokens));
+                for (char **t = tokens; *t; t++)
+                        if (!choice_value(l->field, *t, &l->choices[l->n_choices++]))
+                                return false;
+                /* Never wraps in a run: 64 bits; LO <= HI (and MIN <= MAX) below the rate bound. */
+                if (l->width != 64 || (l->n_choices != 2 && l->n_choices != 4))
+                        return false;
+                for (unsigned i = 0; i < l->n_choices; i += 2)
+                        if (l->choices[i] > l->choices[i + 1] || l->choices[i + 1] > SIM_COUNTER_MAX_RATE)
+                                return false;
+                return true;
         case SIM_RULE_REF:
                 l->ref = sim_find_type(sim, rule->arg);
                 return true;
@@ -143,10 +160,13 @@ static bool plan_bind_lifecycle(struct sim_plan *plan, const mlx5_schema_field *
 static void add_leaf(const mlx5_schema_field *field, const char *path, uint32_t bit_off, void *user_data)
 {
         struct plan_builder *b = user_data;
+        const char *dot = strrchr(path, '.');
+        g_autofree char *group = dot ? g_strndup(path, dot - path) : NULL;
         struct sim_leaf l = {
                 .bit_off = b->base_bit_off + bit_off,
                 .width = field->width,
                 .path_hash = sim_hash_str(path),
+                .group_hash = sim_hash_str(group ? group : path),
                 .field = field,
                 .rule = sim_rule_find(b->owner, path),
         };
@@ -247,6 +267,23 @@ static uint64_t caps_value(const mlx5_schema_field *f, uint64_t h)
         return h % (MIN(mask, 255) + 1);
 }
 
+/*
+ * A COUNTER leaf at uptime_ms: a rate and a head start from the identity
+ * seed and the leaf's group (so packets and octets of one traffic counter
+ * move together), growing linearly.  Monotonic in uptime_ms; overflow-free
+ * for a century under SIM_COUNTER_MAX_RATE * the largest MAX a rule names.
+ */
+static uint64_t counter_at(const struct sim_leaf *l, uint64_t seed, uint64_t uptime_ms)
+{
+        uint64_t h = sim_hash2(seed, l->group_hash);
+        uint64_t rate = l->choices[0] + h % (l->choices[1] - l->choices[0] + 1);
+        uint64_t packets = rate * (sim_mix64(h) % SIM_COUNTER_HEADSTART_S) + rate * uptime_ms / 1000;
+
+        if (l->n_choices == 4)
+                return packets * (l->choices[2] + sim_hash2(h, 1) % (l->choices[3] - l->choices[2] + 1));
+        return packets;
+}
+
 static uint64_t rule_value(const struct sim_leaf *l, const struct sim_plan *plan,
                            const struct sim_fill_ctx *ctx, uint64_t h)
 {
@@ -266,6 +303,10 @@ static uint64_t rule_value(const struct sim_leaf *l, const struct sim_plan *plan
                 return l->choices[0] + h % (l->choices[1] - l->choices[0] + 1);
         case SIM_RULE_VHCA_ID:
                 return ctx->sim->index;
+        case SIM_RULE_COUNTER:
+                /* Cleared: what it counted since, as firmware restarts a cleared counter from 0. */
+                return counter_at(l, ctx->identity_seed, ctx->uptime_ms) -
+                       (ctx->cleared_ms ? counter_at(l, ctx->identity_seed, ctx->cleared_ms) : 0);
         case SIM_RULE_TEXT:
                 break;
         }
@@ -342,6 +383,13 @@ uint64_t sim_plan_lifecycle_value(const struct sim_plan *plan, const struct sim_
         return leaf_value(l, plan, ctx) & width_mask(l->width);
 }
 
+uint64_t sim_uptime_ms(const mlx5_sim *sim)
+{
+        int64_t age = sim->clock_us() - sim->born_us;
+
+        return age > 0 ? (uint64_t) age / 1000 : 0;
+}
+
 uint64_t sim_object_identity(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot)
 {
         const struct sim_obj *o = t->objs ? &t->objs[slot] : NULL;
@@ -360,6 +408,8 @@ void sim_object_output(const mlx5_sim *sim, const struct sim_type *t, uint32_t s
                 .pos = slot,
                 .has_state = o && t->plan.lifecycle_leaf >= 0,
                 .state = o ? o->state : 0,
+                .uptime_ms = sim_uptime_ms(sim),
+                .cleared_ms = t->cleared_ms,
         };
 
         ctx.object_seed = o && o->gen ? sim_hash2(ctx.identity_seed ^ SIM_GEN_SALT, o->gen) : ctx.identity_seed;

@@ -81,6 +81,12 @@ enum sim_rule_kind {
         SIM_RULE_RANGE,         /* "lo hi": uniform */
         SIM_RULE_TEXT,          /* ASCII text */
         SIM_RULE_VHCA_ID,       /* this function's vhca_id */
+        /*
+         * A 64-bit counter that grows with the function's uptime: "LO HI" units
+         * a second, or "LO HI MIN MAX" for octets: its sibling packets counter
+         * (same rate, LO HI) times MIN..MAX bytes a packet.
+         */
+        SIM_RULE_COUNTER,
 };
 
 struct sim_rule {
@@ -121,6 +127,7 @@ struct sim_leaf {
         uint32_t bit_off;               /* in the output mailbox */
         uint32_t width;
         uint64_t path_hash;
+        uint64_t group_hash;            /* the path up to its last '.': a counter's packets and octets share it */
         const mlx5_schema_field *field;
         const struct sim_rule *rule;
         const struct sim_type *ref;     /* REF: the referenced type */
@@ -158,6 +165,8 @@ struct sim_fill_ctx {
         bool lowered;                   /* caps "current": some values below max */
         bool has_state;                 /* state overrides the lifecycle leaf */
         uint64_t state;
+        uint64_t uptime_ms;             /* COUNTER leaves: the function's age */
+        uint64_t cleared_ms;            /* COUNTER leaves count from here (0: from before it was built) */
 };
 
 /*
@@ -229,6 +238,7 @@ struct sim_type {
         struct sim_index index;         /* live id -> slot */
         uint32_t last_id;               /* the newest number handed out */
         uint32_t births;
+        uint64_t cleared_ms;            /* uptime its COUNTER leaves were last cleared at, or 0 */
 };
 
 struct sim_caps {
@@ -381,6 +391,8 @@ struct mlx5_sim {
         unsigned fail[SIM_MAX_FAIL];
         unsigned n_fail;
         int64_t unplug_at_us;           /* monotonic time it goes away, or 0 */
+        int64_t (*clock_us)(void);      /* COUNTER leaves' clock: g_get_monotonic_time (tests hold it still) */
+        int64_t born_us;                /* clock_us when it was built: COUNTER leaves grow from it */
         struct sim_faults faults;       /* injected faults (sim-faults.c) */
 
         /* Immutable after mlx5_sim_new, but for the types' live objects (under lock). */
@@ -469,6 +481,9 @@ enum sim_site {
         SIM_SITE_CAPS_NOT_SUPPORTED,
         SIM_SITE_REG_WRITE,
         SIM_SITE_REG_GROUP,
+        SIM_SITE_OTHER_VPORT,
+        SIM_SITE_PORT_NUM,
+        SIM_SITE_COUNTER_CLEAR,
 };
 
 /*
@@ -488,6 +503,10 @@ unsigned sim_check_len(struct sim_cmd *cmd, size_t need_in, size_t need_out);
 bool sim_uid_exists(const mlx5_sim *sim, unsigned uid);
 
 unsigned sim_cmd_query_resource(struct sim_cmd *cmd, const struct sim_type *t);
+/* QUERY_VPORT_COUNTER's own input checks and clear, around the resource's query (sim-vport-counter.c). */
+unsigned sim_cmd_query_vport_counter(struct sim_cmd *cmd, struct sim_type *t);
+/* The function's age in milliseconds, what COUNTER leaves grow with. */
+uint64_t sim_uptime_ms(const mlx5_sim *sim);
 unsigned sim_cmd_query_hca_cap(struct sim_cmd *cmd);
 unsigned sim_cmd_access_reg(struct sim_cmd *cmd);
 unsigned sim_cmd_resource_dump(struct sim_cmd *cmd);

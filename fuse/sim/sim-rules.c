@@ -92,6 +92,36 @@ static const struct sim_rule rules[] = {
         { "vport_state", "admin_state", SIM_RULE_SPREAD, "UP AUTO" },
 
         /*
+         * Vport traffic, growing with uptime (packets a second; octets 64 to
+         * 1518 bytes a packet, the standard Ethernet frame sizes).  The port is
+         * Ethernet (port_type 1): no InfiniBand traffic.
+         */
+        { "vport_counter", "received_ib_unicast.packets", SIM_RULE_VALUE, "0" },
+        { "vport_counter", "received_ib_unicast.octets", SIM_RULE_VALUE, "0" },
+        { "vport_counter", "transmitted_ib_unicast.packets", SIM_RULE_VALUE, "0" },
+        { "vport_counter", "transmitted_ib_unicast.octets", SIM_RULE_VALUE, "0" },
+        { "vport_counter", "received_ib_multicast.packets", SIM_RULE_VALUE, "0" },
+        { "vport_counter", "received_ib_multicast.octets", SIM_RULE_VALUE, "0" },
+        { "vport_counter", "transmitted_ib_multicast.packets", SIM_RULE_VALUE, "0" },
+        { "vport_counter", "transmitted_ib_multicast.octets", SIM_RULE_VALUE, "0" },
+        { "vport_counter", "received_errors.packets", SIM_RULE_COUNTER, "0 2" },
+        { "vport_counter", "received_errors.octets", SIM_RULE_COUNTER, "0 2 64 1518" },
+        { "vport_counter", "transmit_errors.packets", SIM_RULE_COUNTER, "0 2" },
+        { "vport_counter", "transmit_errors.octets", SIM_RULE_COUNTER, "0 2 64 1518" },
+        { "vport_counter", "received_eth_broadcast.packets", SIM_RULE_COUNTER, "1 50" },
+        { "vport_counter", "received_eth_broadcast.octets", SIM_RULE_COUNTER, "1 50 64 1518" },
+        { "vport_counter", "transmitted_eth_broadcast.packets", SIM_RULE_COUNTER, "1 20" },
+        { "vport_counter", "transmitted_eth_broadcast.octets", SIM_RULE_COUNTER, "1 20 64 1518" },
+        { "vport_counter", "received_eth_unicast.packets", SIM_RULE_COUNTER, "10000 800000" },
+        { "vport_counter", "received_eth_unicast.octets", SIM_RULE_COUNTER, "10000 800000 64 1518" },
+        { "vport_counter", "transmitted_eth_unicast.packets", SIM_RULE_COUNTER, "10000 800000" },
+        { "vport_counter", "transmitted_eth_unicast.octets", SIM_RULE_COUNTER, "10000 800000 64 1518" },
+        { "vport_counter", "received_eth_multicast.packets", SIM_RULE_COUNTER, "10 2000" },
+        { "vport_counter", "received_eth_multicast.octets", SIM_RULE_COUNTER, "10 2000 64 1518" },
+        { "vport_counter", "transmitted_eth_multicast.packets", SIM_RULE_COUNTER, "10 500" },
+        { "vport_counter", "transmitted_eth_multicast.octets", SIM_RULE_COUNTER, "10 500 64 1518" },
+
+        /*
          * Capabilities: the published values of a real ConnectX-6 Dx are in
          * sim-caps-cx6dx.c; these are the ones this simulation sets itself.
          */

@@ -7,12 +7,15 @@
 #include "transport/cmd-stats.h"
 #include "transport/transport.h"
 
-/* query_q_counter_in.clear (bit 0xc0): reading with it set resets counters. */
 /* mlx5_core's own command timeout (MLX5_CMD_TIMEOUT_MSEC). */
 #define DEFAULT_TIMEOUT_US (60 * G_USEC_PER_SEC)
 /* How long freeing a transport waits for commands still in firmware (shutdown). */
 #define FREE_GRACE_US (500 * 1000)
-#define QUERY_Q_COUNTER_CLEAR_BIT 0xc0
+/*
+ * query_q_counter_in.clear and query_vport_counter_in.clear, both bit 0xc0:
+ * reading with it set resets the counters, a write in all but name.
+ */
+#define QUERY_COUNTER_CLEAR_BIT 0xc0
 
 /*
  * The read-only allow-list.  Deliberately explicit: a command that changes
@@ -32,6 +35,7 @@ static const uint16_t query_opcodes[] = {
         MLX5_CMD_OP_QUERY_VPORT_STATE,
         MLX5_CMD_OP_QUERY_NIC_VPORT_CONTEXT,
         MLX5_CMD_OP_QUERY_HCA_VPORT_CONTEXT,
+        MLX5_CMD_OP_QUERY_VPORT_COUNTER,
         MLX5_CMD_OP_QUERY_Q_COUNTER,
         MLX5_CMD_OP_NOP,
         MLX5_CMD_OP_QUERY_TIR,
@@ -53,8 +57,8 @@ gboolean mlx5_transport_is_allowed(const uint8_t *in, size_t inlen)
         if (opcode == MLX5_CMD_OP_ACCESS_REG)
                 return mlx5_mbox_in_op_mod(in) == MLX5_ACCESS_REG_OP_MOD_READ &&
                        mlx5_bits_get(in, inlen, MLX5_ACCESS_REG_ID_BIT, 16) == MLX5_REG_RESOURCE_DUMP;
-        if (opcode == MLX5_CMD_OP_QUERY_Q_COUNTER &&
-            mlx5_bits_get(in, inlen, QUERY_Q_COUNTER_CLEAR_BIT, 1))
+        if ((opcode == MLX5_CMD_OP_QUERY_Q_COUNTER || opcode == MLX5_CMD_OP_QUERY_VPORT_COUNTER) &&
+            mlx5_bits_get(in, inlen, QUERY_COUNTER_CLEAR_BIT, 1))
                 return FALSE;
 
         for (size_t i = 0; i < G_N_ELEMENTS(query_opcodes); i++)

@@ -9,8 +9,9 @@
  * by the table below (so a scrape and .stats agree); the devices' come
  * from the listings the tree shows: objects per type (and per state where
  * the schema's summary has a `state` column), and every field of the
- * resources the schema marks `counters` (Q counter sets), one metric per
- * field, labelled with the object's id.
+ * resources the schema marks `counters`, one metric per field: a type's
+ * (Q counter sets) labelled with the object's id, a singleton's (the
+ * vport's counters) one series per device.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -292,23 +293,29 @@ struct counter_walk {
         const uint8_t *raw;
         size_t len;
         const char *device;
-        const char *id;
+        const char *id;                 /* NULL for a singleton */
 };
 
 static void add_counter(const mlx5_schema_field *field, const char *path, uint32_t bit_off, void *user_data)
 {
         struct counter_walk *w = user_data;
         g_autofree char *name = metric_name("mlx5dbgfs_", w->res->counters_stem, path, "_total");
-        g_autofree char *help = g_strdup_printf("Firmware counter %s of each %s, by %s.", path, w->res->name,
-                                                w->res->counters_label);
+        g_autofree char *help = w->id ? g_strdup_printf("Firmware counter %s of each %s, by %s.", path,
+                                                        w->res->name, w->res->counters_label)
+                                      : g_strdup_printf("Firmware counter %s of the device's %s.", path,
+                                                        w->res->name);
         uint64_t at = (uint64_t) bit_off + w->res->context_bit_off;
+        struct family *f;
         char value[24];
 
         if (!mlx5_bits_in_range(w->len, at, field->width) || field->width > 64)
                 return;
         g_snprintf(value, sizeof(value), "%" G_GUINT64_FORMAT, mlx5_bits_get(w->raw, w->len, at, field->width));
-        sample(family(w->x, name, "counter", help), "", value, "device", w->device, w->res->counters_label, w->id,
-               NULL);
+        f = family(w->x, name, "counter", help);
+        if (w->id)
+                sample(f, "", value, "device", w->device, w->res->counters_label, w->id, NULL);
+        else
+                sample(f, "", value, "device", w->device, NULL);
 }
 
 /* The summary column named "state", if the type has one: what objects are counted by. */
@@ -389,6 +396,24 @@ static void add_counters(struct exposition *x, const mlx5_schema_resource *res, 
         }
 }
 
+/* A singleton's counters, from the snapshot its file shows. */
+static int add_singleton_counters(struct exposition *x, mlx5_tree *tree, struct tree_device *td, unsigned i)
+{
+        const mlx5_schema_resource *res = mlx5_schema_resource_at(tree->schema, i);
+        g_autoptr(mlx5_snapshot) snap = NULL;
+        struct counter_walk w = { .x = x, .res = res, .device = td->dev->pci_name };
+        int r = tree_get_content(tree, CONTENT_OBJECT, td->slot, i, 0, &snap);
+
+        if (tree_view_fatal(r))
+                return r;
+        /* Not answered now: left out; .stats and the log say why. */
+        if (r < 0 || !snap->raw)
+                return 0;
+        w.raw = g_bytes_get_data(snap->raw, &w.len);
+        mlx5_schema_foreach_leaf(res->context, add_counter, &w);
+        return 0;
+}
+
 static int add_device(struct exposition *x, mlx5_tree *tree, struct tree_device *td)
 {
         for (unsigned i = 0; i < mlx5_schema_n_resources(tree->schema); i++) {
@@ -396,8 +421,14 @@ static int add_device(struct exposition *x, mlx5_tree *tree, struct tree_device 
                 g_autoptr(mlx5_snapshot) listing = NULL;
                 int r;
 
-                if (!res->has_id || td->dev->listing[i].absent)
+                if (td->dev->listing[i].absent)
                         continue;
+                if (!res->has_id) {
+                        r = res->counters_stem ? add_singleton_counters(x, tree, td, i) : 0;
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 r = tree_listing(tree, td->slot, i, &listing);
                 if (tree_view_fatal(r))
                         return r;

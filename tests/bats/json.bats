@@ -52,6 +52,16 @@ JQ_TEXT='del(.dev, .type, .id, .owner, .refs, .caps, .mode)
         [ "$(grep -c '^== ' "$BATS_TEST_TMPDIR/text")" -gt 200 ]
 }
 
+@test "the vport counters as JSON: packets and octets of every traffic counter as numbers, equal to its text" {
+        cd "$MNT/$DEV"
+        [ "$(wc -l <vport/vport_counter)" -eq 24 ]
+        run -0 diff vport/vport_counter <(jq -r "$JQ_TEXT" json/vport/vport_counter)
+        run -0 jq -e '.dev == "'"$DEV"'" and .type == "vport_counter"
+                      and ([del(.dev, .type)[] | .packets, .octets | type == "number"] | length == 24 and all)
+                      and .received_eth_unicast.packets > 0 and .received_eth_unicast.octets >= 64 * .received_eth_unicast.packets' \
+                json/vport/vport_counter
+}
+
 @test "JSON types: numbers as numbers, hex ids as strings, enums by name, nested objects and arrays" {
         cd "$MNT/$DEV"
         run -0 jq -e '(.log_max_qp | type == "number") and (.vhca_id | type == "string")' json/caps/current/general

@@ -27,6 +27,7 @@ teardown() {
         [ "$(echo "$families" | uniq -d)" = "" ] || fail "a family is declared twice"
         for f in mlx5dbgfs_commands_total mlx5dbgfs_command_errors_total mlx5dbgfs_command_duration_seconds \
                 mlx5dbgfs_objects mlx5dbgfs_q_out_of_buffer_total mlx5dbgfs_cache_hits_total \
+                mlx5dbgfs_vport_received_eth_unicast_packets_total mlx5dbgfs_vport_transmit_errors_octets_total \
                 mlx5dbgfs_cache_bytes mlx5dbgfs_limit_trips_total mlx5dbgfs_firmware_errors_total; do
                 echo "$families" | grep -qx "$f" || fail "no $f family"
         done
@@ -47,6 +48,14 @@ teardown() {
                                 fail "q counter $set ${name%:}"
                 done <"$MNT/$dev/q_counter/$set"
         done
+        # Every vport counter, packets and octets of each traffic counter, as the device's file says.
+        [ "$(wc -l <"$MNT/$dev/vport/vport_counter")" -eq 24 ]
+        while read -r name value; do
+                name=${name%:}
+                grep -qx "mlx5dbgfs_vport_${name//./_}_total{device=\"$dev\"} $value" "$m" || fail "vport counter $name"
+        done <"$MNT/$dev/vport/vport_counter"
+        grep -q "^# HELP mlx5dbgfs_vport_received_eth_unicast_packets_total Firmware counter received_eth_unicast.packets of the device's vport_counter.$" "$m"
+        grep -qx "# TYPE mlx5dbgfs_vport_received_eth_unicast_octets_total counter" "$m"
         # The failing opcode counts its errors; a histogram per opcode, its count the commands sent.
         grep -q "^mlx5dbgfs_command_errors_total{device=\"$dev\",opcode=\"QUERY_DCT\"} [1-9]" "$m"
         grep -q "^mlx5dbgfs_command_errors_total{device=\"$dev\",opcode=\"QUERY_QP\"} 0$" "$m"
@@ -82,5 +91,33 @@ free_port() {
         grep -q "^mlx5dbgfs_command_duration_seconds_bucket{device=\"$dev\",opcode=\"QUERY_QP\",le=\"+Inf\"} [1-9]" \
                 "$BATS_TEST_TMPDIR/scrape"
         grep -q "^mlx5dbgfs_objects{device=\"$dev\",state=\"RTS\",type=\"qp\"} [1-9]" "$BATS_TEST_TMPDIR/scrape"
+        grep -q "^mlx5dbgfs_vport_received_eth_unicast_octets_total{device=\"$dev\"} [1-9]" "$BATS_TEST_TMPDIR/scrape"
         [ "$(grep -c '^mlx5dbgfs_' "$BATS_TEST_TMPDIR/scrape")" -eq "$(grep -c '^mlx5dbgfs_' "$MNT/metrics")" ]
+}
+
+# Last: it mounts again, answers living 0.2 s instead of the suite's 120 (a second apart, each scrape asks anew).
+@test "vport counters grow across two scrapes, every series of every device, none goes back" {
+        stop_mount
+        start_mount "$SPEC" -o ttl=0.2
+        m=$MNT/metrics
+        grep '^mlx5dbgfs_vport_' "$m" | sort >"$BATS_TEST_TMPDIR/first"
+        sleep 1
+        grep '^mlx5dbgfs_vport_' "$m" | sort >"$BATS_TEST_TMPDIR/second"
+        # 24 series a device (12 traffic counters, packets and octets), the same in both scrapes.
+        [ "$(wc -l <"$BATS_TEST_TMPDIR/first")" -eq $((24 * $(ls -d "$MNT"/0000:* | wc -l))) ]
+        run -0 diff <(cut -d' ' -f1 "$BATS_TEST_TMPDIR/first") <(cut -d' ' -f1 "$BATS_TEST_TMPDIR/second")
+        # Values past 2^53 print as floats: compared as exact decimals.
+        run -0 python3 - "$BATS_TEST_TMPDIR/first" "$BATS_TEST_TMPDIR/second" <<'EOF'
+import decimal, sys
+a, b = ([l.split() for l in open(f)] for f in sys.argv[1:])
+grew = 0
+for (name, x), (_, y) in zip(a, b):
+    x, y = decimal.Decimal(x), decimal.Decimal(y)
+    assert y >= x, "%s went back: %s -> %s" % (name, x, y)
+    grew += y > x
+    # Unicast traffic never stops on the simulated port (10k packets a second at least).
+    assert "eth_unicast" not in name or y > x, name + " did not grow"
+print(grew)
+EOF
+        [ "$output" -ge 8 ]
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sim-test-util.h"
+#include "sim/sim-private.h"
 
 /* Opcodes and statuses from the PRM (mlx5-prm.md §2.2, §3). */
 #define OP_QUERY_HCA_CAP        0x100
@@ -16,6 +17,7 @@
 #define OP_QUERY_EQ             0x303
 #define OP_QUERY_CQ             0x402
 #define OP_QUERY_QP             0x50b
+#define OP_QUERY_VPORT_COUNTER  0x770
 #define OP_QUERY_Q_COUNTER      0x773
 #define OP_ACCESS_REG           0x805
 #define OP_CREATE_UCTX          0xa04
@@ -690,6 +692,120 @@ static void test_uctx_limit(void)
         g_assert_cmpuint(created, >=, 16);
 }
 
+/* query_vport_counter_in/out (mlx5_ifc.h): 12 traffic counters of packets and octets from byte 0x10. */
+#define VPORT_COUNTER_IN_LEN    0x20
+#define VPORT_COUNTER_OUT_LEN   0x210
+#define VPORT_COUNTERS          12
+#define VPORT_IB_FIRST          2       /* received_ib_unicast .. transmitted_ib_multicast */
+#define VPORT_IB_LAST           5
+#define VPORT_RX_ETH_UNICAST    8
+
+static int64_t test_clock_now;
+
+static int64_t test_clock(void)
+{
+        return test_clock_now;
+}
+
+static uint64_t be64_at(const uint8_t *p)
+{
+        return (uint64_t) sim_test_be32(p) << 32 | sim_test_be32(p + 4);
+}
+
+static uint64_t vport_packets(const uint8_t *out, unsigned i)
+{
+        return be64_at(out + 0x10 + 16 * i);
+}
+
+static uint64_t vport_octets(const uint8_t *out, unsigned i)
+{
+        return be64_at(out + 0x10 + 16 * i + 8);
+}
+
+static unsigned query_vport_counter(mlx5_sim *sim, unsigned uid, bool other_vport, unsigned port_num,
+                                    unsigned vport_number, bool clear, uint8_t out[VPORT_COUNTER_OUT_LEN])
+{
+        uint8_t in[VPORT_COUNTER_IN_LEN] = { 0 };
+
+        sim_test_query_in(in, OP_QUERY_VPORT_COUNTER, 0, 0);
+        sim_test_put_bits(in, 0x10, 16, uid);
+        sim_test_put_bits(in, 0x40, 1, other_vport);
+        sim_test_put_bits(in, 0x4c, 4, port_num);
+        sim_test_put_bits(in, 0x50, 16, vport_number);
+        sim_test_put_bits(in, 0xc0, 1, clear);
+        return sim_test_exec(sim, in, sizeof(in), out, VPORT_COUNTER_OUT_LEN);
+}
+
+/*
+ * The own vport's counters: a function of (seed, uptime), growing, octets
+ * 64..1518 bytes a packet, no InfiniBand traffic on an Ethernet port;
+ * another vport or port refused; clear restarts them from 0.
+ */
+static void test_vport_counter(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("seed=3", 0);
+        g_autoptr(mlx5_sim) twin = sim_test_new("seed=3", 0);
+        uint8_t first[VPORT_COUNTER_OUT_LEN], later[VPORT_COUNTER_OUT_LEN], out[VPORT_COUNTER_OUT_LEN];
+        uint8_t in[16];
+        unsigned uid;
+
+        test_clock_now = (int64_t) 5000 * G_USEC_PER_SEC;
+        sim->clock_us = twin->clock_us = test_clock;
+        sim->born_us = twin->born_us = test_clock_now - 10 * G_USEC_PER_SEC;
+
+        g_assert_cmpuint(query_vport_counter(sim, 0, false, 0, 0, false, first), ==, ST_OK);
+        g_assert_cmpuint(query_vport_counter(twin, 0, false, 0, 0, false, out), ==, ST_OK);
+        g_assert_cmpmem(first, sizeof(first), out, sizeof(out));
+        for (unsigned i = 0; i < VPORT_COUNTERS; i++) {
+                if (i >= VPORT_IB_FIRST && i <= VPORT_IB_LAST) {
+                        g_assert_cmpuint(vport_packets(first, i), ==, 0);
+                        g_assert_cmpuint(vport_octets(first, i), ==, 0);
+                        continue;
+                }
+                g_assert_cmpuint(vport_octets(first, i), >=, 64 * vport_packets(first, i));
+                g_assert_cmpuint(vport_octets(first, i), <=, 1518 * vport_packets(first, i));
+        }
+        g_assert_cmpuint(vport_packets(first, VPORT_RX_ETH_UNICAST), >, 0);
+
+        /* A second on: nothing went back, unicast traffic went on (10k packets a second at least). */
+        test_clock_now += G_USEC_PER_SEC;
+        g_assert_cmpuint(query_vport_counter(sim, 0, false, 0, 0, false, later), ==, ST_OK);
+        for (unsigned i = 0; i < VPORT_COUNTERS; i++) {
+                g_assert_cmpuint(vport_packets(later, i), >=, vport_packets(first, i));
+                g_assert_cmpuint(vport_octets(later, i), >=, vport_octets(first, i));
+        }
+        g_assert_cmpuint(vport_packets(later, VPORT_RX_ETH_UNICAST) - vport_packets(first, VPORT_RX_ETH_UNICAST),
+                         >=, 10000);
+
+        /* Not this function's vport, not a port a one-port device has, too short: refused. */
+        g_assert_cmpuint(query_vport_counter(sim, 0, true, 0, 1, false, out), ==, ST_BAD_PARAM);
+        g_assert_cmpuint(query_vport_counter(sim, 0, true, 0, 0, false, out), ==, ST_BAD_PARAM);
+        g_assert_cmpuint(query_vport_counter(sim, 0, false, 0, 1, false, out), ==, ST_BAD_PARAM);
+        g_assert_cmpuint(query_vport_counter(sim, 0, false, 1, 0, false, out), ==, ST_BAD_PARAM);
+        sim_test_query_in(in, OP_QUERY_VPORT_COUNTER, 0, 0);
+        g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), out, sizeof(out)), ==, ST_BAD_INP_LEN);
+
+        /* clear from a user context: refused, nothing cleared. */
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0, &uid), ==, ST_OK);
+        g_assert_cmpuint(query_vport_counter(sim, uid, false, 0, 0, true, out), ==, ST_BAD_PARAM);
+        g_assert_cmpuint(query_vport_counter(sim, uid, false, 0, 0, false, out), ==, ST_OK);
+        g_assert_cmpmem(out, sizeof(out), later, sizeof(later));
+
+        /* clear from the kernel: the answer is the count so far, then they start again from 0. */
+        g_assert_cmpuint(query_vport_counter(sim, 0, false, 0, 0, true, out), ==, ST_OK);
+        g_assert_cmpmem(out, sizeof(out), later, sizeof(later));
+        g_assert_cmpuint(query_vport_counter(sim, 0, false, 0, 0, false, out), ==, ST_OK);
+        for (unsigned i = 0; i < VPORT_COUNTERS; i++)
+                g_assert_cmpuint(vport_packets(out, i), ==, 0);
+        test_clock_now += G_USEC_PER_SEC;
+        g_assert_cmpuint(query_vport_counter(sim, 0, false, 0, 0, false, out), ==, ST_OK);
+        g_assert_cmpuint(vport_packets(out, VPORT_RX_ETH_UNICAST), >=, 10000);
+        g_assert_cmpuint(vport_packets(out, VPORT_RX_ETH_UNICAST), <, vport_packets(later, VPORT_RX_ETH_UNICAST));
+        /* The twin never cleared. */
+        g_assert_cmpuint(query_vport_counter(twin, 0, false, 0, 0, false, out), ==, ST_OK);
+        g_assert_cmpuint(vport_packets(out, VPORT_RX_ETH_UNICAST), >, vport_packets(later, VPORT_RX_ETH_UNICAST));
+}
+
 static void test_counts(void)
 {
         g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
@@ -773,6 +889,7 @@ int main(int argc, char **argv)
         g_test_add_func("/sim/commands/uctx-umem", test_uctx_umem);
         g_test_add_func("/sim/commands/uctx-rule", test_uctx_rule);
         g_test_add_func("/sim/commands/uctx-limit", test_uctx_limit);
+        g_test_add_func("/sim/commands/vport-counter", test_vport_counter);
         g_test_add_func("/sim/commands/counts", test_counts);
         g_test_add_func("/sim/commands/fail-spec", test_fail_spec);
         g_test_add_func("/sim/commands/unplug-spec", test_unplug_spec);

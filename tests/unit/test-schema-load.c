@@ -411,6 +411,7 @@ static const char inventory_schema[] =
         "  ref eqn eq\n  counters c set\nend\n"
         "resource eq\n  query 0x303\n  inlen 0x10\n  outlen 0x40\n  id 0x58 8\n  context 0x80 cqc\n"
         "  probe general.log_max_eq log\nend\n"
+        "resource port\n  query 0x770\n  inlen 0x20\n  outlen 0x40\n  context 0x80 cqc\n  counters p\nend\n"
         "struct qpc 0x80\n  0x08 24 cqn hex\n  0x20 16 peers[2] hex\n  0x40 4 state\nend\n"
         "struct cqc 0x40\n  0x08 24 eqn hex\nend\n"
         "struct hca 0x40\n  0x00 5 log_max_eq\n  0x10 1 roce\nend\n"
@@ -477,7 +478,15 @@ static void test_inventory_data(void)
         assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary\n", "summary wants one or more");
         assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary =cqn\n", "not NAME=FIELD");
         assert_rejected(inventory_schema, "  summary state c=cqn\n", "  summary c.d=cqn\n", "bad name 'c.d'");
-        assert_rejected(inventory_schema, "  counters c set\n", "  counters c\n", "a metric name stem and a label");
+        /* A singleton's counters: one series per device, no label; objects' need one. */
+        g_assert_cmpstr(mlx5_schema_find_resource(schema, "port")->counters_stem, ==, "p");
+        g_assert_null(mlx5_schema_find_resource(schema, "port")->counters_label);
+        assert_rejected(inventory_schema, "  counters c set\n", "  counters c\n",
+                        "t.schema:21: counters of resource 'cq' need a label");
+        assert_rejected(inventory_schema, "  counters p\n", "  counters p set\n",
+                        "t.schema:36: counters of resource 'port': a singleton has no id");
+        assert_rejected(inventory_schema, "  counters c set\n", "  counters\n", "a metric name stem (and a label");
+        assert_rejected(inventory_schema, "  counters c set\n", "  counters c set x\n", "unexpected 'x'");
         assert_rejected(inventory_schema, "  counters c set\n", "  counters c set\n  counters d set\n",
                         "second 'counters'");
         assert_rejected(inventory_schema, "  summary state c=cqn\n",
