@@ -15,6 +15,9 @@ sim_b=0000:08:00.1
 debugfs_fixture "$fw_manifest" "$sim_a" "$pci_a"
 debugfs_fixture "$fw_manifest" "$sim_b" "$pci_b"
 hotplug_cycles=20
+# A function appears and goes within this, the kernel's part included: generous for a
+# TCG guest on a loaded 2-core host whose three readers walk the whole tree meanwhile.
+hotplug_bound_ms=2000
 refused_type=cq
 refused_opcode=0x402    # QUERY_CQ
 mkdir -p /tmp/fwctl-untar
@@ -147,9 +150,10 @@ fw_sim_pid=$daemon_pid
 daemon_pid=$fwctl_pid
 # The embedded simulator has RDMA netlink too, which alone shows MRs: mkey aside (its directories,
 # json/mkey.jsonl, summary/mkey), the trees are one; but for the vport's traffic counters, which
-# grow with each simulator's uptime.
+# grow with each simulator's uptime.  The JSON twins name the host's function and RDMA device
+# ("dev", "rdma_device"), which differ here by design; json.bats proves each one equal to its text.
 t "the tree over fwctl equals the embedded simulator's" \
-        diff -r -x info -x .stats -x 'mkey*' -x vport_counter "$mnt/$pci_a" "$sim_mnt/$sim_a"
+        diff -r -x info -x .stats -x 'mkey*' -x vport_counter -x json "$mnt/$pci_a" "$sim_mnt/$sim_a"
 t "the simulator unmounts" unmount_daemon "$sim_mnt" "$fw_sim_pid"
 t "the daemon unmounts and exits 0" unmount_daemon "$mnt" "$daemon_pid"
 
@@ -280,11 +284,11 @@ if [ "$mounted" != 0 ]; then
         return 0
 fi
 rm -f /tmp/readers.stop
-reader 1 20 ls -lR "$mnt" &
+reader 1 60 ls -lR "$mnt" &
 reader_pids=($!)
-reader 2 20 bash -c "cat $mnt/*/info $mnt/*/qp/* $mnt/*/raw/cq/*" &
+reader 2 60 bash -c "cat $mnt/*/info $mnt/*/qp/* $mnt/*/raw/cq/*" &
 reader_pids+=($!)
-reader 3 60 bash -c "tar -C $mnt -cf - . | wc -c" &
+reader 3 120 bash -c "tar -C $mnt -cf - . | wc -c" &
 reader_pids+=($!)
 # Cycle 2's RSS is the baseline: by then every object was read and cached once.
 t "each reader completed a step before the first cycle" \
@@ -306,7 +310,7 @@ for cycle in $(seq "$hotplug_cycles"); do
         fi
         appear_sum=$((appear_sum + appear_ms))
         [ "$appear_ms" -le "$appear_max" ] || appear_max=$appear_ms
-        [ "$appear_ms" -le 1000 ] || appear_late=$((appear_late + 1))
+        [ "$appear_ms" -le "$hotplug_bound_ms" ] || appear_late=$((appear_late + 1))
         # Whichever node udev announced first, the function ends up on fwctl.
         if wait_for 10 grep -qx 'transport: fwctl' "$mnt/$pci_c/info"; then
                 over_fwctl=$((over_fwctl + 1))
@@ -322,7 +326,7 @@ for cycle in $(seq "$hotplug_cycles"); do
                 waited_ms=9999
         fi
         [ "$waited_ms" -le "$gone_max" ] || gone_max=$waited_ms
-        [ "$waited_ms" -le 1000 ] || gone_late=$((gone_late + 1))
+        [ "$waited_ms" -le "$hotplug_bound_ms" ] || gone_late=$((gone_late + 1))
         # read(2) itself: cat would fstat(2) the file first, which is another question.
         orphan=$({ read -r -u 7 _; } 2>&1)
         orphan=${orphan##*: }
@@ -352,9 +356,9 @@ exec 9<&-
 readers_summary | sed 's/^/# /'
 echo "# VmRSS, readers idle: ${rss_2:-?} kB after cycle 2, ${rss_last:-?} kB after cycle $hotplug_cycles"
 t "$hotplug_cycles add/remove cycles of $pci_c ran without a sysfs error" test "$cycle_errors" = 0
-t "after each add, $pci_c appeared within 1 s (max $appear_max ms, mean $((appear_sum / hotplug_cycles)) ms)" \
+t "after each add, $pci_c appeared within $((hotplug_bound_ms / 1000)) s (max $appear_max ms, mean $((appear_sum / hotplug_cycles)) ms)" \
         test "$appear_late" = 0
-t "after each remove, it disappeared within 1 s (max $gone_max ms)" test "$gone_late" = 0
+t "after each remove, it disappeared within $((hotplug_bound_ms / 1000)) s (max $gone_max ms)" test "$gone_late" = 0
 t "a file open across the removal then reads, and fstats, ENODEV or EIO ($orphan_ok of $hotplug_cycles)" \
         test "$orphan_ok" = "$hotplug_cycles"
 t "$pci_c, reachable through mlx5ctl and fwctl, was served over fwctl after each add ($over_fwctl of $hotplug_cycles)" \
