@@ -70,13 +70,14 @@ t "every file of both functions reads" read_all "$mnt"
 t "grep finds healthy completion queues" bash -c "grep -rl 'status: OK' '$mnt/$dev0/cq' | grep -q ."
 t "the embedded simulator mounts alongside" mount_daemon "$sim_mnt" --sim="$spec" -o ttl=3600
 sim_pid=$daemon_pid
-# The embedded simulator has RDMA netlink too, which alone shows MRs: mkey aside (its directories,
-# json/mkey.jsonl, summary/mkey), the trees are one; but for the vport's traffic counters, which
-# grow with each simulator's uptime (and so between two reads of one).  The JSON twins name the
-# host's function and RDMA device ("dev", "rdma_device"), which differ here by design; json.bats
-# proves each one equal to its text.
+# The embedded simulator has RDMA netlink too, which alone shows MRs and owners: the trees are
+# one but for what the host's own views add (the JSON twins, owner/, the summaries' pid and comm
+# name the host's function, RDMA device and processes; MKEY dump segments list the MRs netlink
+# found; views.bats and json.bats prove those against the text), and the vport's traffic
+# counters, which grow with each simulator's uptime.
 t "the tree over mlx5ctl equals the embedded simulator's" \
-        diff -r -x info -x .stats -x 'mkey*' -x vport_counter -x json "$mnt/$dev0" "$sim_mnt/$dev0"
+        diff -r -x info -x .stats -x 'mkey*' -x vport_counter -x json -x owner -x summary \
+                -x MKEY_CONTEXT -x PRM_QUERY_MKEY "$mnt/$dev0" "$sim_mnt/$dev0"
 t "tar round trip" bash -c "tar -C '$mnt' -cf /tmp/mlx5dbgfs.tar '$dev0' && tar -C /tmp/untar -xf /tmp/mlx5dbgfs.tar &&
         diff -r -x vport_counter '/tmp/untar/$dev0' '$mnt/$dev0'"
 t "the simulator unmounts" unmount_daemon "$sim_mnt" "$sim_pid"

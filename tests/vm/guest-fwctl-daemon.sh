@@ -148,12 +148,14 @@ fwctl_pid=$daemon_pid
 t "the embedded simulator of the same firmware mounts alongside" mount_daemon "$sim_mnt" --sim="$fw_spec" -o ttl=3600
 fw_sim_pid=$daemon_pid
 daemon_pid=$fwctl_pid
-# The embedded simulator has RDMA netlink too, which alone shows MRs: mkey aside (its directories,
-# json/mkey.jsonl, summary/mkey), the trees are one; but for the vport's traffic counters, which
-# grow with each simulator's uptime.  The JSON twins name the host's function and RDMA device
-# ("dev", "rdma_device"), which differ here by design; json.bats proves each one equal to its text.
+# The embedded simulator has RDMA netlink too, which alone shows MRs and owners: the trees are
+# one but for what the host's own views add (the JSON twins, owner/, the summaries' pid and comm
+# name the host's function, RDMA device and processes; MKEY dump segments list the MRs netlink
+# found; views.bats and json.bats prove those against the text), and the vport's traffic
+# counters, which grow with each simulator's uptime.
 t "the tree over fwctl equals the embedded simulator's" \
-        diff -r -x info -x .stats -x 'mkey*' -x vport_counter -x json "$mnt/$pci_a" "$sim_mnt/$sim_a"
+        diff -r -x info -x .stats -x 'mkey*' -x vport_counter -x json -x owner -x summary \
+                -x MKEY_CONTEXT -x PRM_QUERY_MKEY "$mnt/$pci_a" "$sim_mnt/$sim_a"
 t "the simulator unmounts" unmount_daemon "$sim_mnt" "$fw_sim_pid"
 t "the daemon unmounts and exits 0" unmount_daemon "$mnt" "$daemon_pid"
 
