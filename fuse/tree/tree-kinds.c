@@ -326,15 +326,23 @@ static int refs_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx
         return 0;
 }
 
-/* Whether the type's listing holds the object. */
-static bool listed(mlx5_tree *tree, uint32_t dev, const mlx5_schema_resource *target, uint32_t id)
+/*
+ * 1 when the type's listing holds the object, else 0; or what stops the
+ * request (-EWOULDBLOCK: a listing that needs firmware, so the request
+ * goes on where it may wait, rather than answer without that listing).
+ */
+static int listed(mlx5_tree *tree, uint32_t dev, const mlx5_schema_resource *target, uint32_t id)
 {
         g_autoptr(mlx5_snapshot) listing = NULL;
         unsigned i = 0;
+        int r;
 
         while (i < mlx5_schema_n_resources(tree->schema) && resource(tree, i) != target)
                 i++;
-        return tree_listing(tree, dev, i, &listing) == 0 && mlx5_listing_find(listing->listing, id) >= 0;
+        r = tree_listing(tree, dev, i, &listing);
+        if (tree_view_fatal(r))
+                return r;
+        return r == 0 && mlx5_listing_find(listing->listing, id) >= 0;
 }
 
 static bool same_field(const struct ref_slot *a, const struct ref_slot *b)
@@ -359,32 +367,37 @@ static uint32_t id_mask(const mlx5_schema_resource *target)
 
 /*
  * Of the schema refs naming the same field as slot s (s the first), the
- * one whose type lists the number: srqn_rmpn_xrqn numbers an SRQ, or the
- * RMP mlx5_core makes for an SRQ at ISSI 1.  None listing it: the first
- * (*ret_listed false; the link dangles, or for 0 there is none).
+ * slot of the one whose type lists the number: srqn_rmpn_xrqn numbers an
+ * SRQ, or the RMP mlx5_core makes for an SRQ at ISSI 1.  None listing it:
+ * s (*ret_listed false; the link dangles, or for 0 there is none).
  */
-static unsigned pick_alternative(mlx5_tree *tree, uint32_t dev, unsigned s, uint32_t value, bool *ret_listed)
+static int pick_alternative(mlx5_tree *tree, uint32_t dev, unsigned s, uint32_t value, bool *ret_listed)
 {
         const struct ref_slot *first = &g_array_index(tree->ref_slots, struct ref_slot, s);
         bool alternatives = false;
+        int r;
 
         for (unsigned a = s + 1; a < tree->ref_slots->len; a++)
                 alternatives |= same_field(first, &g_array_index(tree->ref_slots, struct ref_slot, a));
         /* One type only: a listing is asked for 0 alone, as before. */
         if (!alternatives) {
-                *ret_listed = (value & id_mask(first->ref->target)) != 0 || listed(tree, dev, first->ref->target, 0);
-                return s;
+                r = value & id_mask(first->ref->target) ? 1 : listed(tree, dev, first->ref->target, 0);
+                *ret_listed = r > 0;
+                return r < 0 ? r : (int) s;
         }
         for (unsigned a = s; a < tree->ref_slots->len; a++) {
                 const struct ref_slot *rs = &g_array_index(tree->ref_slots, struct ref_slot, a);
 
-                if (same_field(first, rs) && listed(tree, dev, rs->ref->target, value & id_mask(rs->ref->target))) {
-                        *ret_listed = true;
-                        return a;
+                if (!same_field(first, rs))
+                        continue;
+                r = listed(tree, dev, rs->ref->target, value & id_mask(rs->ref->target));
+                if (r != 0) {
+                        *ret_listed = r > 0;
+                        return r < 0 ? r : (int) a;
                 }
         }
         *ret_listed = false;
-        return s;
+        return (int) s;
 }
 
 /*
@@ -393,7 +406,7 @@ static unsigned pick_alternative(mlx5_tree *tree, uint32_t dev, unsigned s, uint
  * whether or not that exists.  A field holding 0 names nothing unless the
  * target type has an object 0 (EQ 0 does).
  */
-void tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *raw, tree_ref_fn fn, void *user_data)
+int tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *raw, tree_ref_fn fn, void *user_data)
 {
         const mlx5_schema_resource *res = resource(tree, res_index);
         gsize len;
@@ -413,9 +426,11 @@ void tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes 
                         const char *star;
                         uint32_t id;
                         bool is_listed;
-                        unsigned slot;
+                        int slot;
 
                         slot = pick_alternative(tree, dev, s, value, &is_listed);
+                        if (slot < 0)
+                                return slot;
                         to = &g_array_index(tree->ref_slots, struct ref_slot, slot);
                         id = value & id_mask(to->ref->target);
                         if (id == 0 && !is_listed)
@@ -423,9 +438,10 @@ void tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes 
                         star = strstr(ref->path, "[*]");
                         name = star ? g_strdup_printf("%.*s[%u]%s", (int) (star - ref->path), ref->path, e, star + 3)
                                     : g_strdup(ref->path);
-                        fn(name, slot, to->ref->target, id, user_data);
+                        fn(name, (unsigned) slot, to->ref->target, id, user_data);
                 }
         }
+        return 0;
 }
 
 struct ref_entries {
@@ -452,8 +468,7 @@ static int refs_object_children(mlx5_tree *tree, const struct mlx5_tree_node *se
                 return r;
         if (!snap->raw)
                 return -EIO;
-        tree_foreach_ref(tree, self->dev, self->sub, snap->raw, add_ref_link, &re);
-        return 0;
+        return tree_foreach_ref(tree, self->dev, self->sub, snap->raw, add_ref_link, &re);
 }
 
 static char *ref_link(mlx5_tree *tree, const struct mlx5_tree_node *n)
