@@ -232,8 +232,15 @@ static int request(mlx5_inventory *inv, struct inventory_nl_parser *p, unsigned 
         nlh->nlmsg_type = RDMA_NL_GET_TYPE(RDMA_NL_NLDEV, command);
         nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
         nlh->nlmsg_seq = p->seq;
-        if (dev_index >= 0)
+        if (dev_index >= 0) {
                 mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_DEV_INDEX, (uint32_t) dev_index);
+                /*
+                 * As `rdma res show -dd`: without it nldev leaves out QPs of
+                 * driver types (mlx5_ib's UMR QP, a kernel QP with its own
+                 * hardware number), and their owner with them.
+                 */
+                mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_DRIVER_DETAILS, 1);
+        }
         g_atomic_int_inc(&host->stats.netlink_requests);
         r = host->ops->netlink(host, buf, nlh->nlmsg_len, inventory_netlink_parse, p);
         if (p->malformed) {

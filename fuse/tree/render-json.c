@@ -138,11 +138,12 @@ static bool has_refs(const mlx5_schema_resource *res)
  * did not answer it at listing time (then it has no decoded fields); slot
  * is its place in listing l, or -1 when it is not listed (then no owner).
  */
-static void append_object(GString *out, const struct json_device *jd, uint32_t res_index, uint32_t id, GBytes *raw,
-                          const struct mlx5_listing *l, int slot)
+static int append_object(GString *out, const struct json_device *jd, uint32_t res_index, uint32_t id, GBytes *raw,
+                         const struct mlx5_listing *l, int slot)
 {
         const mlx5_schema_resource *res = mlx5_schema_resource_at(jd->tree->schema, res_index);
         bool first = false;
+        int r;
 
         g_string_append(out, "{\"dev\":");
         mlx5_json_string(out, jd->td->dev->pci_name, strlen(jd->td->dev->pci_name));
@@ -161,24 +162,33 @@ static void append_object(GString *out, const struct json_device *jd, uint32_t r
                 struct refs_json rj = { .out = out };
 
                 g_string_append(out, ",\"refs\":{");
-                tree_foreach_ref(jd->tree, jd->td->slot, res_index, raw, append_ref, &rj);
+                r = tree_foreach_ref(jd->tree, jd->td->slot, res_index, raw, append_ref, &rj);
+                if (r < 0)
+                        return r;
                 g_string_append_c(out, '}');
         }
         g_string_append_c(out, '}');
+        return 0;
 }
 
 /* The file of one object's document, with the times of the snapshot it decodes. */
-static mlx5_snapshot *one_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, uint32_t id,
-                                   const mlx5_snapshot *snap, const struct mlx5_listing *l, int slot)
+static int one_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, uint32_t id,
+                        const mlx5_snapshot *snap, const struct mlx5_listing *l, int slot, mlx5_snapshot **ret_snap)
 {
         GString *text = g_string_sized_new(4096);
         struct json_device jd;
+        int r;
 
         json_device_init(&jd, tree, td);
-        append_object(text, &jd, res_index, id, snap->raw, l, slot);
+        r = append_object(text, &jd, res_index, id, snap->raw, l, slot);
         json_device_clear(&jd);
+        if (r < 0) {
+                g_string_free(text, TRUE);
+                return r;
+        }
         g_string_append_c(text, '\n');
-        return tree_snapshot_like(text, snap);
+        *ret_snap = tree_snapshot_like(text, snap);
+        return 0;
 }
 
 /*
@@ -207,8 +217,7 @@ int tree_json_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, ml
                 if (r < 0)
                         return r;
         }
-        *ret_snap = one_document(tree, td, n->sub, n->id, snap, listing ? listing->listing : NULL, slot);
-        return 0;
+        return one_document(tree, td, n->sub, n->id, snap, listing ? listing->listing : NULL, slot, ret_snap);
 }
 
 int tree_json_singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
@@ -222,8 +231,7 @@ int tree_json_singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n,
         r = tree_get_content(tree, CONTENT_OBJECT, n->dev, n->sub, 0, &snap);
         if (r < 0)
                 return r;
-        *ret_snap = one_document(tree, td, n->sub, 0, snap, NULL, -1);
-        return 0;
+        return one_document(tree, td, n->sub, 0, snap, NULL, -1, ret_snap);
 }
 
 /* Every listed object of the type, one document a line, from one listing (pinned by an open directory, or fresh). */
@@ -249,7 +257,9 @@ int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx
                                                                                 l->outlen)
                                                       : NULL;
 
-                append_object(text, &jd, n->sub, g_array_index(l->ids, uint32_t, i), raw, l, (int) i);
+                r = append_object(text, &jd, n->sub, g_array_index(l->ids, uint32_t, i), raw, l, (int) i);
+                if (r < 0)
+                        break;
                 g_string_append_c(text, '\n');
                 r = tree_view_check_size(text, "json lines");
         }

@@ -326,15 +326,78 @@ static int refs_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx
         return 0;
 }
 
-/* Whether object 0 of a type is listed: only then does a field holding 0 name an object. */
-static bool zero_listed(mlx5_tree *tree, uint32_t dev, const mlx5_schema_resource *target)
+/*
+ * 1 when the type's listing holds the object, else 0; or what stops the
+ * request (-EWOULDBLOCK: a listing that needs firmware, so the request
+ * goes on where it may wait, rather than answer without that listing).
+ */
+static int listed(mlx5_tree *tree, uint32_t dev, const mlx5_schema_resource *target, uint32_t id)
 {
         g_autoptr(mlx5_snapshot) listing = NULL;
         unsigned i = 0;
+        int r;
 
         while (i < mlx5_schema_n_resources(tree->schema) && resource(tree, i) != target)
                 i++;
-        return tree_listing(tree, dev, i, &listing) == 0 && mlx5_listing_find(listing->listing, 0) >= 0;
+        r = tree_listing(tree, dev, i, &listing);
+        if (tree_view_fatal(r))
+                return r;
+        return r == 0 && mlx5_listing_find(listing->listing, id) >= 0;
+}
+
+static bool same_field(const struct ref_slot *a, const struct ref_slot *b)
+{
+        return a->res_index == b->res_index && strcmp(a->ref->path, b->ref->path) == 0;
+}
+
+/* Whether an earlier schema ref of the same type names the same field: then that one makes the link. */
+static bool later_alternative(mlx5_tree *tree, unsigned s)
+{
+        for (unsigned a = 0; a < s; a++)
+                if (same_field(&g_array_index(tree->ref_slots, struct ref_slot, a),
+                               &g_array_index(tree->ref_slots, struct ref_slot, s)))
+                        return true;
+        return false;
+}
+
+static uint32_t id_mask(const mlx5_schema_resource *target)
+{
+        return target->id_width >= 32 ? UINT32_MAX : (1u << target->id_width) - 1;
+}
+
+/*
+ * Of the schema refs naming the same field as slot s (s the first), the
+ * slot of the one whose type lists the number: srqn_rmpn_xrqn numbers an
+ * SRQ, or the RMP mlx5_core makes for an SRQ at ISSI 1.  None listing it:
+ * s (*ret_listed false; the link dangles, or for 0 there is none).
+ */
+static int pick_alternative(mlx5_tree *tree, uint32_t dev, unsigned s, uint32_t value, bool *ret_listed)
+{
+        const struct ref_slot *first = &g_array_index(tree->ref_slots, struct ref_slot, s);
+        bool alternatives = false;
+        int r;
+
+        for (unsigned a = s + 1; a < tree->ref_slots->len; a++)
+                alternatives |= same_field(first, &g_array_index(tree->ref_slots, struct ref_slot, a));
+        /* One type only: a listing is asked for 0 alone, as before. */
+        if (!alternatives) {
+                r = value & id_mask(first->ref->target) ? 1 : listed(tree, dev, first->ref->target, 0);
+                *ret_listed = r > 0;
+                return r < 0 ? r : (int) s;
+        }
+        for (unsigned a = s; a < tree->ref_slots->len; a++) {
+                const struct ref_slot *rs = &g_array_index(tree->ref_slots, struct ref_slot, a);
+
+                if (!same_field(first, rs))
+                        continue;
+                r = listed(tree, dev, rs->ref->target, value & id_mask(rs->ref->target));
+                if (r != 0) {
+                        *ret_listed = r > 0;
+                        return r < 0 ? r : (int) a;
+                }
+        }
+        *ret_listed = false;
+        return (int) s;
 }
 
 /*
@@ -343,7 +406,7 @@ static bool zero_listed(mlx5_tree *tree, uint32_t dev, const mlx5_schema_resourc
  * whether or not that exists.  A field holding 0 names nothing unless the
  * target type has an object 0 (EQ 0 does).
  */
-void tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *raw, tree_ref_fn fn, void *user_data)
+int tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *raw, tree_ref_fn fn, void *user_data)
 {
         const mlx5_schema_resource *res = resource(tree, res_index);
         gsize len;
@@ -352,24 +415,33 @@ void tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes 
         for (unsigned s = 0; s < tree->ref_slots->len; s++) {
                 const struct ref_slot *rs = &g_array_index(tree->ref_slots, struct ref_slot, s);
                 const mlx5_schema_objref *ref = rs->ref;
-                uint32_t mask = ref->target->id_width >= 32 ? UINT32_MAX : (1u << ref->target->id_width) - 1;
 
-                if (rs->res_index != res_index)
+                if (rs->res_index != res_index || later_alternative(tree, s))
                         continue;
                 for (uint32_t e = 0; e < ref->count; e++) {
-                        uint32_t id = (uint32_t) mlx5_bits_get(out, MIN(len, res->outlen),
-                                                               ref->bit_off + e * ref->width, ref->width) & mask;
+                        uint32_t value = (uint32_t) mlx5_bits_get(out, MIN(len, res->outlen),
+                                                                  ref->bit_off + e * ref->width, ref->width);
                         g_autofree char *name = NULL;
+                        const struct ref_slot *to;
                         const char *star;
+                        uint32_t id;
+                        bool is_listed;
+                        int slot;
 
-                        if (id == 0 && !zero_listed(tree, dev, ref->target))
+                        slot = pick_alternative(tree, dev, s, value, &is_listed);
+                        if (slot < 0)
+                                return slot;
+                        to = &g_array_index(tree->ref_slots, struct ref_slot, slot);
+                        id = value & id_mask(to->ref->target);
+                        if (id == 0 && !is_listed)
                                 continue;
                         star = strstr(ref->path, "[*]");
                         name = star ? g_strdup_printf("%.*s[%u]%s", (int) (star - ref->path), ref->path, e, star + 3)
                                     : g_strdup(ref->path);
-                        fn(name, s, ref->target, id, user_data);
+                        fn(name, (unsigned) slot, to->ref->target, id, user_data);
                 }
         }
+        return 0;
 }
 
 struct ref_entries {
@@ -396,8 +468,7 @@ static int refs_object_children(mlx5_tree *tree, const struct mlx5_tree_node *se
                 return r;
         if (!snap->raw)
                 return -EIO;
-        tree_foreach_ref(tree, self->dev, self->sub, snap->raw, add_ref_link, &re);
-        return 0;
+        return tree_foreach_ref(tree, self->dev, self->sub, snap->raw, add_ref_link, &re);
 }
 
 static char *ref_link(mlx5_tree *tree, const struct mlx5_tree_node *n)

@@ -1029,6 +1029,13 @@ static int lookup_child(mlx5_tree *tree, const struct node *parent, const char *
                 return -ENOTDIR;
         if ((k->listed_type || k->listing) && tree_parse_object_name(name, &id)) {
                 *child = (struct node) { .kind = k->listed_kind, .dev = parent->dev, .sub = parent->sub, .id = id };
+                /* A file answers for itself; a directory of an object's views (refs/qp/<id>) is there while it is. */
+                if (k->any_id && S_ISDIR(tree_kind(tree, k->listed_kind)->mode)) {
+                        g_autoptr(mlx5_snapshot) snap = NULL;
+
+                        r = tree_object_snapshot(tree, parent->dev, parent->sub, id, &snap);
+                        return r < 0 ? r : 0;
+                }
                 if (k->any_id)
                         return 0;
                 /* Only what the listing has. */

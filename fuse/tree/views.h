@@ -44,11 +44,14 @@ char *tree_rdma_device(const struct tree_device *td);
 /* A generated file's snapshot (takes text) with the times of the snapshot it shows. */
 mlx5_snapshot *tree_snapshot_like(GString *text, const mlx5_snapshot *like);
 int tree_view_check_size(const GString *text, const char *view);
-/* Every reference of an object's output (schema `ref`): the refs/ link name, its ref slot, target and number. */
+/*
+ * Every reference of an object's output (schema `ref`): the refs/ link name, its ref slot, target and number.
+ * 0, or what stops the request (tree_view_fatal: a listing it needs would wait, the device is gone).
+ */
 typedef void (*tree_ref_fn)(const char *name, unsigned slot, const mlx5_schema_resource *target, uint32_t id,
                             void *user_data);
-void tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *raw, tree_ref_fn fn,
-                      void *user_data);
+int tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *raw, tree_ref_fn fn,
+                     void *user_data);
 
 /* ---- JSON (render-json.c) ---- */
 

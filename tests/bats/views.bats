@@ -94,13 +94,18 @@ schema_refs() {
                         expected=""
                         while read -r name value; do
                                 name=${name%:}
+                                # A field with several ref lines links to the first type that has the object, else the first.
+                                to=
                                 while read -r field target; do
                                         [[ $name =~ ^$field$ ]] || continue
                                         printf -v v '0x%x' "$value"
-                                        # 0 names nothing unless object 0 exists.
-                                        [ "$v" = 0x0 ] && [ -z "${exists[$target/0x0]:-}" ] && continue
-                                        expected+="$name ../../../$target/$v"$'\n'
+                                        [ -z "$to" ] && to=$target
+                                        [ -n "${exists[$target/$v]:-}" ] && { to=$target; break; }
                                 done <<<"$refs"
+                                [ -n "$to" ] || continue
+                                # 0 names nothing unless object 0 exists.
+                                [ "$v" = 0x0 ] && [ -z "${exists[$to/0x0]:-}" ] && continue
+                                expected+="$name ../../../$to/$v"$'\n'
                         done <"$MNT/$DEV/$type/$id"
                         names=("$dir"/*)
                         [ -L "${names[0]}" ] || names=()

@@ -281,6 +281,267 @@ listed_count() {
         cat -- "${paths[@]}" >/dev/null
 }
 
+# ---- (3b) the views a debugger needs, on the real kernel: owners, references, sources, resource dumps ----
+
+VERBS_COMM=verbs-hold
+
+# The manifest's QP numbers and MR mkey indexes, as the tree names them.
+program_qps() { awk '$1 == "qp" { print $2 }' "$VERBS_MANIFEST"; }
+program_mkeys() {
+        local lkey
+        while read -r lkey; do
+                printf '0x%x\n' $((lkey >> 8))
+        done < <(awk '$1 == "mr" { print $2 }' "$VERBS_MANIFEST")
+}
+
+# evidence LABEL COMMAND...: the command's output in the TAP stream, each line under "# LABEL".
+evidence() {
+        local label=$1
+        shift
+        "$@" 2>&1 | sed "s|$MNT/||g; s|^|# $label|" >&3
+}
+
+@test "owners: each program QP's owner file, summary/qp line and json/qp.jsonl document give its pid and comm" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local pid dir=$MNT/$PCI_ADDR q
+        pid=$(cat /tmp/verbs.pid)
+        [ "$(cat "/proc/$pid/comm")" = "$VERBS_COMM" ]
+        q=$(program_qps | head -1)
+        evidence "owner/qp/$q: " cat "$dir/owner/qp/$q"
+        # owner/qp/<qpn>: one awk reads them all (a fork per file costs ~30 ms under TCG).
+        run awk -v dir="$dir/owner/qp" -v pid="$pid" -v comm="$VERBS_COMM" '
+        $1 == "qp" {
+                n++
+                f = dir "/" $2
+                delete got
+                while ((getline line < f) > 0) {
+                        i = index(line, ": ")
+                        if (i) got[substr(line, 1, i - 1)] = substr(line, i + 2)
+                }
+                close(f)
+                if (got["pid"] != pid || got["comm"] != comm || got["rdma_device"] != "mlx5_0" ||
+                    got["found_by"] !~ /netlink/ || got["found_by"] !~ /debugfs/) {
+                        printf "%s: pid \"%s\" comm \"%s\" rdma_device \"%s\" found_by \"%s\"\n", f, got["pid"],
+                               got["comm"], got["rdma_device"], got["found_by"]
+                        bad++
+                }
+        }
+        END { printf "%d QPs, %d with another owner\n", n, bad; exit bad != 0 }' "$VERBS_MANIFEST"
+        echo "$output" | tail -20
+        [ "$status" = 0 ]
+        [ "${lines[-1]}" = "$VERBS_QPS QPs, 0 with another owner" ]
+        # summary/qp: the last two columns, pid and comm.
+        evidence "summary/qp: " grep -E "^(id|$q) " "$dir/summary/qp"
+        run awk -v pid="$pid" -v comm="$VERBS_COMM" '
+        FNR == NR { if ($1 == "qp") want[$2] = 1; next }
+        FNR == 1 { if ($(NF - 1) != "pid" || $NF != "comm") { print "header: " $0; bad++ }; next }
+        $1 in want { n++; if ($(NF - 1) != pid || $NF != comm) { print; bad++ } }
+        END { printf "%d program QPs in summary/qp, %d with another owner\n", n, bad; exit bad != 0 }' \
+                "$VERBS_MANIFEST" "$dir/summary/qp"
+        echo "$output" | tail -20
+        [ "$status" = 0 ]
+        [ "${lines[-1]}" = "$VERBS_QPS program QPs in summary/qp, 0 with another owner" ]
+        # json/qp.jsonl: .owner of every document.
+        run awk -v pid="$pid" -v comm="$VERBS_COMM" '
+        FNR == NR { if ($1 == "qp") want[$2] = 1; next }
+        $1 in want { n++; if ($2 != pid || $3 != comm || $4 != "mlx5_0") { print; bad++ } }
+        END { printf "%d program QPs in json/qp.jsonl, %d with another owner\n", n, bad; exit bad != 0 }' \
+                "$VERBS_MANIFEST" <(jq -r '[.id, (.owner.pid | tostring), .owner.comm, .owner.rdma_device] | @tsv' \
+                        "$dir/json/qp.jsonl")
+        echo "$output" | tail -20
+        [ "$status" = 0 ]
+        [ "${lines[-1]}" = "$VERBS_QPS program QPs in json/qp.jsonl, 0 with another owner" ]
+}
+
+@test "owners: grep -rlx 'comm: $VERBS_COMM' under owner/ finds exactly the program's QPs and MRs" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local dir=$MNT/$PCI_ADDR found want
+        found=$(cd "$dir" && grep -rlx "comm: $VERBS_COMM" owner | sort)
+        want=$( { program_qps | sed 's|^|owner/qp/|'; program_mkeys | sed 's|^|owner/mkey/|'; } | sort)
+        echo "$found" | head -3 | sed 's/^/# grep -rlx: /' >&3
+        echo "# grep -rlx 'comm: $VERBS_COMM' owner: $(echo "$found" | grep -c .) files, $(echo "$found" |
+                grep -c '^owner/qp/') QPs, $(echo "$found" | grep -c '^owner/mkey/') mkeys" >&3
+        diff <(echo "$want") <(echo "$found")
+}
+
+@test "owners: the kernel's own QPs name the kernel (pid 0, [module]) where restrack tracks their number" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local dir=$MNT/$PCI_ADDR q kernel_qps=()
+        # What an independent reader of the kernel's resource tracking says.
+        rdma -d -d res show qp link mlx5_0 2>&1 | grep -v "comm $VERBS_COMM" | sed 's/^/# rdma -d -d res show qp, not the program: /' >&3 || true
+        mapfile -t kernel_qps < <(ls "$dir/qp" | grep -vxF -f <(program_qps))
+        echo "kernel QPs: ${kernel_qps[*]}"
+        [ "${#kernel_qps[@]}" -ge 1 ]
+        local named=0 by_process=0 pid comm line
+        for q in "${kernel_qps[@]}"; do
+                pid='' comm=''
+                while IFS= read -r line; do
+                        case "$line" in
+                        "pid: "*) pid=${line#pid: } ;;
+                        "comm: "*) comm=${line#comm: } ;;
+                        esac
+                done <"$dir/owner/qp/$q"
+                echo "# qp/$q: $(grep -E '^st:' "$dir/qp/$q"); owner/qp/$q: $(paste -sd ';' "$dir/owner/qp/$q")" >&3
+                if [ -n "$pid" ]; then
+                        if [ "$pid" = 0 ] && [[ "$comm" =~ ^\[[a-z0-9_]+\]$ ]]; then
+                                named=$((named + 1))
+                        else
+                                echo "qp/$q: pid $pid comm $comm"
+                                by_process=$((by_process + 1))
+                        fi
+                fi
+        done
+        echo "${#kernel_qps[@]} kernel QPs, $named named as a kernel module, $by_process owned by a process"
+        [ "$by_process" = 0 ]
+        [ "$named" -ge 1 ]
+}
+
+# link_targets DIR: "<object>/<field> <link text> <type of what it reaches (f, or N: nothing)>" for every link below DIR.
+link_targets() {
+        find "$1" -mindepth 2 -maxdepth 2 -type l -printf '%P %l %Y\n'
+}
+
+@test "references: every program QP links to the CQs and the SRQ (an RMP) its manifest names, one without an SRQ to mlx5_ib's own; each link reaches the file" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local dir=$MNT/$PCI_ADDR q
+        q=$(awk '$1 == "qp" && $7 != "-" { print $2; exit }' "$VERBS_MANIFEST")
+        evidence "ls -l refs/qp/$q: " ls -l "$dir/refs/qp/$q"
+        evidence "readlink -f refs/qp/$q/cqn_snd: " readlink -f "$dir/refs/qp/$q/cqn_snd"
+        evidence "readlink -f refs/qp/$q/srqn_rmpn_xrqn: " readlink -f "$dir/refs/qp/$q/srqn_rmpn_xrqn"
+        evidence "info: " grep -E '^(objects|found)\.(srq|rmp|xrc_srq):' "$dir/info"
+        [ "$(readlink -f "$dir/refs/qp/$q/cqn_snd")" = "$dir/cq/$(awk -v q="$q" '$2 == q { print $5 }' "$VERBS_MANIFEST")" ]
+        # A QP made without an SRQ holds mlx5_ib's own (devr->s1, an RMP at ISSI 1) in srqn_rmpn_xrqn.
+        run awk '
+        FNR == NR {
+                if ($1 == "qp") {
+                        want[$2 "/cqn_snd"] = "../../../cq/" $5
+                        want[$2 "/cqn_rcv"] = "../../../cq/" $6
+                        if ($7 != "-") want[$2 "/srqn_rmpn_xrqn"] = "../../../rmp/" $7
+                        else none[$2 "/srqn_rmpn_xrqn"] = 1
+                }
+                if ($1 == "srq") program["../../../rmp/" $2] = 1
+                next
+        }
+        { got[$1] = $2; reaches[$1] = $3 }
+        END {
+                for (k in want) {
+                        n++
+                        if (got[k] != want[k] || reaches[k] != "f")
+                                if (bad++ < 20) printf "%s -> %s (%s), the manifest names %s\n", k, got[k], reaches[k], want[k]
+                }
+                for (k in none) {
+                        n++
+                        if (got[k] !~ /^\.\.\/\.\.\/\.\.\/rmp\/0x[0-9a-f]+$/ || reaches[k] != "f" || (got[k] in program)) {
+                                if (bad++ < 20) printf "%s -> %s (%s), the QP has no SRQ of the program\n", k, got[k], reaches[k]
+                        } else if (!(got[k] in kernel)) {
+                                kernel[got[k]] = 1
+                                kernels++
+                                print "kernel SRQ " got[k]
+                        }
+                }
+                if (kernels != 1) { printf "%d SRQs named by QPs without an SRQ, not the one of mlx5_ib\n", kernels; bad++ }
+                printf "%d links, %d wrong\n", n, bad
+                exit bad != 0
+        }' "$VERBS_MANIFEST" <(link_targets "$dir/refs/qp")
+        echo "$output" | tail -22
+        [ "$status" = 0 ] || { echo "rmp: $(ls "$dir/rmp" | paste -sd ' ')"; echo "srq: $(ls "$dir/srq" | paste -sd ' ')"; grep -E "inventory\.|no_object\.QUERY_(SRQ|RMP):" "$MNT/.stats"; tail -20 "$DAEMON_LOG"; false; }
+        [[ "${lines[-1]}" == *" links, 0 wrong" ]]
+        q=$(awk '$1 == "qp" && $7 == "-" { print $2; exit }' "$VERBS_MANIFEST")
+        evidence "readlink -f refs/qp/$q/srqn_rmpn_xrqn (no SRQ asked): " readlink -f "$dir/refs/qp/$q/srqn_rmpn_xrqn"
+        evidence "owner/rmp/$(basename "$(readlink "$dir/refs/qp/$q/srqn_rmpn_xrqn")"): " \
+                cat "$dir/owner/rmp/$(basename "$(readlink "$dir/refs/qp/$q/srqn_rmpn_xrqn")")"
+}
+
+@test "references: every program CQ links to its EQ, the EQ file exists and the eq listing has it" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local dir=$MNT/$PCI_ADDR c eq
+        c=$(awk '$1 == "cq" { print $2; exit }' "$VERBS_MANIFEST")
+        eq=$(readlink -f "$dir/refs/cq/$c/c_eqn_or_apu_element")
+        evidence "readlink -f refs/cq/$c/c_eqn_or_apu_element: " echo "$eq"
+        evidence "$(basename "$(dirname "$eq")")/$(basename "$eq"): " head -4 "$eq"
+        ls "$dir/eq" >/tmp/eqs
+        run awk '
+        FNR == NR { if ($1 == "cq") want[$2] = 1; next }
+        FILENAME == "/tmp/eqs" { eqs["../../../eq/" $1] = 1; next }
+        {
+                split($1, p, "/")
+                if (p[2] != "c_eqn_or_apu_element" || !(p[1] in want)) next
+                n++
+                seen[p[1]] = 1
+                if ($2 !~ "^\\.\\./\\.\\./\\.\\./eq/0x[0-9a-f]+$" || $3 != "f" || !($2 in eqs)) { print; bad++ }
+        }
+        END {
+                for (c in want) if (!(c in seen)) { print c ": no EQ link"; bad++ }
+                printf "%d CQ to EQ links, %d wrong\n", n, bad
+                exit bad != 0
+        }' "$VERBS_MANIFEST" /tmp/eqs <(link_targets "$dir/refs/cq")
+        echo "$output" | tail -20
+        [ "$status" = 0 ]
+}
+
+# found_count TYPE SOURCE: how many listed objects of TYPE the info file says SOURCE found.
+found_count() {
+        sed -n "s/^found\.$1: .*\b$2 \([0-9]*\)\b.*/\1/p" "$MNT/$PCI_ADDR/info"
+}
+
+@test "sources: the guest kernel's own mlx5 debugfs (QPs/, CQs/, EQs/), no fixture, is what info names for qp, cq and eq" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local dir=$MNT/$PCI_ADDR dbg=/sys/kernel/debug/mlx5/$PCI_ADDR n_qps n_cqs n_eqs
+        # The daemon reads the real debugfs: none of the tests' fixtures in its environment.
+        run grep -E '^MLX5DBGFS_(DEBUGFS|SYSFS)_ROOT=' <(tr '\0' '\n' <"/proc/$(cat /tmp/daemon.pid)/environ")
+        [ "$status" = 1 ]
+        grep -E '^debugfs /sys/kernel/debug debugfs ' /proc/mounts
+        [ -d "$dbg/QPs" ]
+        [ -d "$dbg/CQs" ]
+        [ -d "$dbg/EQs" ]
+        n_qps=$(ls "$dbg/QPs" | wc -l) n_cqs=$(ls "$dbg/CQs" | wc -l) n_eqs=$(ls "$dbg/EQs" | wc -l)
+        echo "# debugfs mlx5/$PCI_ADDR: QPs/ $n_qps, CQs/ $n_cqs, EQs/ $n_eqs; EQs/: $(ls "$dbg/EQs" | paste -sd ' ')" >&3
+        grep -E '^(objects|found)\.(eq|cq|qp):' "$dir/info" | sed 's/^/# info: /' >&3
+        [ "$n_eqs" -ge 2 ]
+        [ "$n_cqs" -ge "$(grep -c '^cq ' "$VERBS_MANIFEST")" ]
+        [ "$n_qps" -ge "$VERBS_QPS" ]
+        # Every EQ the kernel made, and nothing else, is listed; info counts them as found by debugfs.
+        diff <(ls "$dbg/EQs" | sort) <(ls "$dir/eq" | sort)
+        [ "$(found_count eq debugfs)" = "$n_eqs" ]
+        [ "$(found_count cq debugfs)" = "$n_cqs" ]
+        [ "$(found_count qp debugfs)" = "$n_qps" ]
+        # The same, per object: each EQ's owner file names debugfs among its sources.
+        run awk '/^found_by: / { n++; if ($0 !~ /debugfs/) { print FILENAME ": " $0; bad++ } }
+                END { printf "%d EQs, %d not found by debugfs\n", n, bad; exit bad != 0 }' "$dir"/owner/eq/*
+        echo "$output"
+        [ "$status" = 0 ]
+        [ "${lines[-1]}" = "$n_eqs EQs, 0 not found by debugfs" ]
+        evidence "owner/eq/$(ls "$dir/eq" | tail -1): " cat "$dir/owner/eq/$(ls "$dir/eq" | tail -1)"
+}
+
+@test "rscdump/ is shown exactly when the function's debug caps offer resource dump" {
+        local dir=$MNT/$PCI_ADDR debug_page=0 rd
+        grep -E '^(debug|resource_dump):' "$dir/caps/current/general" "$dir/info" | sed "s|$MNT/||; s/^/# /" >&3
+        [ -e "$dir/caps/current/debug" ] && debug_page=1
+        rd=$(sed -n 's/^resource_dump: //p' "$dir/info")
+        echo "general debug bit: $(sed -n 's/^debug: //p' "$dir/caps/current/general"), caps/current/debug: $debug_page, info resource_dump: $rd"
+        if grep -qx 'resource_dump: 1' "$dir/caps/current/debug" 2>/dev/null; then
+                [ "$rd" = 1 ]
+                [ -d "$dir/rscdump" ]
+        else
+                [ "$rd" = 0 ]
+                [ ! -e "$dir/rscdump" ]
+        fi
+}
+
+@test "rscdump/ over /dev/fwctl/fwctl0: the menu's 45 segments; a program QP's PRM_QUERY_QP holds its QPN" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local dir=$MNT/$PCI_ADDR q hex
+        [ -d "$dir/rscdump" ] || skip "the function offers no resource dump (info: resource_dump: 0): the model gives the driver no DEBUG caps page, as mlx5_core would then dump into an mkey by DMA, which the model does not do (tests/pci/README.md)"
+        run ls "$dir/rscdump"
+        echo "$output" | paste -sd ' '
+        [ "${#lines[@]}" = 45 ]
+        q=$(program_qps | head -1)
+        hex=$(od -An -v -tx1 "$dir/rscdump/PRM_QUERY_QP/$q" | tr -d ' \n')
+        evidence "od rscdump/PRM_QUERY_QP/$q: " od -An -tx1 -N 64 "$dir/rscdump/PRM_QUERY_QP/$q"
+        [[ "$hex" == *"$(printf '%08x' "$q")"* ]]
+}
+
 @test "after the program exits its objects are gone (ENOENT on a fresh read)" {
         [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
         kill -TERM "$(cat /tmp/verbs.pid)"
@@ -297,6 +558,31 @@ listed_count() {
         done
         echo "$left of 50 still read by number"
         [ "$left" = 0 ]
+}
+
+@test "after the program exits: a fresh refs/ and owner/ have none of its objects, and no link dangles" {
+        [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
+        local dir=$MNT/$PCI_ADDR qps left listed
+        mapfile -t qps < <(program_qps)
+        sleep 2        # the listings made while they lived expire
+        listed=$( { ls "$dir/refs/qp" | grep -cxF -f <(printf '%s\n' "${qps[@]}"); } || true)
+        echo "$listed of the program's QPs still under refs/qp"
+        [ "$listed" = 0 ]
+        left=0
+        for qpn in "${qps[@]:0:50}"; do
+                [ ! -e "$dir/refs/qp/$qpn" ] || left=$((left + 1))
+        done
+        echo "$left of 50 refs/qp/<qpn> still there by number"
+        [ "$left" = 0 ]
+        run grep -rlx "comm: $VERBS_COMM" "$dir/owner"
+        echo "owner files still naming $VERBS_COMM: $output"
+        [ -z "$output" ]
+        # What is left, the kernel's objects, links only to objects that exist.
+        run awk '{ n++ } $3 == "N" { print; bad++ } END { printf "%d links, %d dangling\n", n, bad; exit bad != 0 }' \
+                <(for t in "$dir"/refs/*; do link_targets "$t" | sed "s|^|${t##*/}/|"; done)
+        echo "$output"
+        echo "# after exit: ${lines[-1]}" >&3
+        [ "$status" = 0 ]
 }
 
 # ---- (5) unload with the daemon running ----
