@@ -484,6 +484,14 @@ enum sim_site {
         SIM_SITE_OTHER_VPORT,
         SIM_SITE_PORT_NUM,
         SIM_SITE_COUNTER_CLEAR,
+        SIM_SITE_NO_VPORT,
+        SIM_SITE_VPORT_NUMBER,
+        SIM_SITE_LIST_TYPE,
+        SIM_SITE_QPC_EXT,
+        SIM_SITE_PG_ACCESS,
+        SIM_SITE_Q_AGGREGATE,
+        SIM_SITE_Q_OTHER_VPORT,
+        SIM_SITE_CAPS_FUNCTION_ID,
 };
 
 /*
@@ -503,6 +511,16 @@ unsigned sim_check_len(struct sim_cmd *cmd, size_t need_in, size_t need_out);
 bool sim_uid_exists(const mlx5_sim *sim, unsigned uid);
 
 unsigned sim_cmd_query_resource(struct sim_cmd *cmd, const struct sim_type *t);
+/*
+ * The vport a vport command's input names (other_vport, vport_number and,
+ * when port_num, its port): OK for the function's own, else the refusal
+ * (sim-vport.c).
+ */
+unsigned sim_vport_check(struct sim_cmd *cmd, bool port_num);
+/* QUERY_NIC_VPORT_CONTEXT, QUERY_HCA_VPORT_CONTEXT, QUERY_VPORT_STATE: the checks, then the resource's query. */
+unsigned sim_cmd_query_vport(struct sim_cmd *cmd, const struct sim_type *t);
+/* QUERY_Q_COUNTER: another vport's sets only where the caps allow (sim-vport.c), then the resource's query. */
+unsigned sim_cmd_query_q_counter(struct sim_cmd *cmd, const struct sim_type *t);
 /* QUERY_VPORT_COUNTER's own input checks and clear, around the resource's query (sim-vport-counter.c). */
 unsigned sim_cmd_query_vport_counter(struct sim_cmd *cmd, struct sim_type *t);
 /* The function's age in milliseconds, what COUNTER leaves grow with. */
