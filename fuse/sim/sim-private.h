@@ -307,8 +307,12 @@ const struct sim_menu_record *sim_menu_records(size_t *ret_n);
 /* The record of a segment type, or NULL. */
 const struct sim_menu_record *sim_menu_find(unsigned segment_type);
 
-/* The largest object number of a type: its id field, bounded by the caps (sim-limits.c). */
+/* The largest object number of a type: its id field, bounded by the caps of its space (sim-limits.c). */
 uint32_t sim_id_max(const mlx5_schema_resource *res);
+/* Whether types a and b draw their numbers from one space (QPs, SQs, RQs, DCTs; SRQs, XRC SRQs, RMPs). */
+bool sim_same_space(const char *a, const char *b);
+/* How many numbers the space of res holds (every type of a shared space: the same). */
+uint64_t sim_space_size(const mlx5_schema_resource *res);
 /* Largest count a spec may ask for, so that every object number fits its id field. */
 uint32_t sim_type_limit(const mlx5_schema_resource *res);
 /* Default count of a type when the spec names none. */
@@ -317,8 +321,10 @@ uint32_t sim_type_default_count(const mlx5_schema_resource *res);
 void sim_populate(mlx5_sim *sim, const mlx5_sim_spec *spec);
 void sim_populate_clear(mlx5_sim *sim);
 const struct sim_type *sim_find_type(const mlx5_sim *sim, const char *name);
-/* A number no live object of t has, for a new object (r: randomness). */
-uint32_t sim_fresh_id(struct sim_type *t, uint64_t r);
+/* How many objects of res its space has room for beside the other types' counts so far. */
+uint32_t sim_space_room(const mlx5_sim *sim, const mlx5_schema_resource *res);
+/* A number no live object of t's space has, for a new object (r: randomness). */
+uint32_t sim_fresh_id(const mlx5_sim *sim, struct sim_type *t, uint64_t r);
 /* The seed of everything that stays fixed while the object in slot lives. */
 uint64_t sim_object_identity(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot);
 /* The whole query output mailbox of the object in slot (len >= t->res->outlen). */
