@@ -46,6 +46,7 @@ mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, uns
         sim->next_dump_opaque = 1;
 
         sim_populate(sim, spec);
+        sim_uctx_add_processes(sim);
         sim_churn_init(sim, spec->churn);
         return sim;
 }

@@ -356,6 +356,12 @@ unsigned sim_object_views(const struct sim_type *t, const struct sim_creator *c)
 const char *sim_view_name(unsigned view);
 /* "[mlx5e]" for a kernel creator, "ib_send_bw:4242" for a process. */
 void sim_format_creator(GString *out, const struct sim_creator *c);
+/* The user context a creator's objects carry: 0 for the kernel, each process its own (from the seed). */
+unsigned sim_creator_uid(const mlx5_sim *sim, const struct sim_creator *c);
+/* Every creator a function's objects may have. */
+const struct sim_creator *sim_creators(size_t *ret_n);
+/* The live user contexts of the population's processes (caller: mlx5_sim_new, before any command). */
+void sim_uctx_add_processes(mlx5_sim *sim);
 
 /* ---- churn (sim-churn.c) ---- */
 

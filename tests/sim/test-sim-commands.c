@@ -685,6 +685,102 @@ static void test_uctx_rule(void)
         g_assert_cmpuint(refused, >=, 10);
 }
 
+/* The query of object id of res under uid; the status. */
+static unsigned query_as(mlx5_sim *sim, const mlx5_schema_resource *res, uint32_t id, unsigned uid)
+{
+        g_autofree uint8_t *in = g_malloc0(MAX(res->inlen, 16));
+        g_autofree uint8_t *out = g_malloc0(res->outlen);
+
+        sim_test_query_in(in, res->opcode, res->op_mod, 0);
+        sim_test_put_bits(in, res->id_bit_off, res->id_width, id);
+        sim_test_put_bits(in, 0x10, 16, uid);
+        return sim_test_exec(sim, in, res->inlen, out, res->outlen);
+}
+
+/*
+ * Objects carry their creator's uid: the kernel's 0, each verbs or DEVX
+ * process its own, the same for the same seed.  A process's uid reads its
+ * own objects only; another process, a new plain context, a kernel object:
+ * refused; TOOLS_RESOURCES and uid 0 read them all.  A process's context
+ * lives with its objects.
+ */
+static void test_uctx_process_uids(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("seed=9,qp=300,mkey=200,dct=40,sq=60", 0);
+        g_autoptr(mlx5_sim) twin = sim_test_new("seed=9,qp=300,mkey=200,dct=40,sq=60", 0);
+        g_autoptr(mlx5_sim) other_seed = sim_test_new("seed=10", 0);
+        const mlx5_schema *schema = sim_test_schema();
+        g_autoptr(GHashTable) uids = g_hash_table_new(NULL, NULL);
+        unsigned tools, plain, own = 0, foreign = 0, kernel = 0, differ = 0;
+        size_t n_creators;
+        const struct sim_creator *creators = sim_creators(&n_creators);
+        uint8_t in[16], out[16];
+
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0x4, &tools), ==, ST_OK);
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0x0, &plain), ==, ST_OK);
+        for (size_t i = 0; i < n_creators; i++) {
+                unsigned uid = sim_creator_uid(sim, &creators[i]);
+
+                g_assert_cmpuint(uid, ==, sim_creator_uid(twin, &creators[i]));
+                differ += uid != sim_creator_uid(other_seed, &creators[i]);
+                if (!creators[i].pid) {
+                        g_assert_cmpuint(uid, ==, 0);
+                        continue;
+                }
+                g_assert_cmpuint(uid, !=, 0);
+                g_assert_cmpuint(uid, !=, tools);
+                g_assert_cmpuint(uid, !=, plain);
+                g_assert_false(g_hash_table_contains(uids, GUINT_TO_POINTER(uid)));
+                g_hash_table_add(uids, GUINT_TO_POINTER(uid));
+                /* Its context lives while its objects do. */
+                sim_test_query_in(in, OP_DESTROY_UCTX, 0, 0);
+                sim_test_put_bits(in, 0x50, 16, uid);
+                g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), out, sizeof(out)), ==, ST_BAD_RES_STATE);
+        }
+        g_assert_cmpuint(g_hash_table_size(uids), >=, 4);
+        g_assert_cmpuint(differ, >, 0);
+
+        for (unsigned r = 0; r < mlx5_schema_n_resources(schema); r++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, r);
+                const struct sim_type *t = sim_find_type(sim, res->name);
+
+                if (!res->has_id)
+                        continue;
+                for (uint32_t slot = 0; slot < t->n; slot++) {
+                        const struct sim_creator *c = sim_object_creator(sim, t, slot);
+                        unsigned uid = sim_creator_uid(sim, c);
+                        uint32_t id = t->objs[slot].id;
+                        GHashTableIter it;
+                        gpointer other;
+
+                        g_assert_cmpuint(query_as(sim, res, id, 0), ==, ST_OK);
+                        g_assert_cmpuint(query_as(sim, res, id, tools), ==, ST_OK);
+                        g_assert_cmpuint(query_as(sim, res, id, plain), ==, ST_BAD_PARAM);
+                        if (!c->pid) {
+                                g_hash_table_iter_init(&it, uids);
+                                g_assert_true(g_hash_table_iter_next(&it, &other, NULL));
+                                g_assert_cmpuint(query_as(sim, res, id, GPOINTER_TO_UINT(other)), ==, ST_BAD_PARAM);
+                                kernel++;
+                                continue;
+                        }
+                        g_assert_cmpuint(query_as(sim, res, id, uid), ==, ST_OK);
+                        own++;
+                        g_hash_table_iter_init(&it, uids);
+                        while (g_hash_table_iter_next(&it, &other, NULL))
+                                if (GPOINTER_TO_UINT(other) != uid) {
+                                        g_assert_cmpuint(query_as(sim, res, id, GPOINTER_TO_UINT(other)), ==,
+                                                         ST_BAD_PARAM);
+                                        foreign++;
+                                }
+                }
+        }
+        g_test_message("%u objects read by their own process, %u refused to others, %u kernel objects", own, foreign,
+                       kernel);
+        g_assert_cmpuint(own, >=, 100);
+        g_assert_cmpuint(kernel, >=, 100);
+        g_assert_cmpuint(foreign, >=, 3 * own);
+}
+
 static void test_uctx_limit(void)
 {
         g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
@@ -1068,6 +1164,7 @@ int main(int argc, char **argv)
         g_test_add_func("/sim/commands/uctx-umem", test_uctx_umem);
         g_test_add_func("/sim/commands/uctx-rule", test_uctx_rule);
         g_test_add_func("/sim/commands/uctx-limit", test_uctx_limit);
+        g_test_add_func("/sim/commands/uctx-process-uids", test_uctx_process_uids);
         g_test_add_func("/sim/commands/vport-counter", test_vport_counter);
         g_test_add_func("/sim/commands/vport-queries", test_vport_queries);
         g_test_add_func("/sim/commands/unserved-inputs", test_unserved_inputs);
