@@ -906,6 +906,11 @@ static void test_vport_counter(void)
         g_assert_cmpuint(vport_packets(out, VPORT_RX_ETH_UNICAST), >, vport_packets(later, VPORT_RX_ETH_UNICAST));
 }
 
+static int compare_names(gconstpointer a, gconstpointer b)
+{
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
 /*
  * The source schema with a capability page of type 0x9 (MLX5_CAP_ESWITCH,
  * the page vport_group_manager gates): a simulator built from it serves that
@@ -924,7 +929,8 @@ static mlx5_schema *manager_schema(void)
         while ((name = g_dir_read_name(dir)))
                 if (g_str_has_suffix(name, ".schema"))
                         g_ptr_array_add(names, g_strdup(name));
-        g_ptr_array_sort(names, (GCompareFunc) g_ascii_strcasecmp);
+        /* In name order, as mlx5_schema_load_dir reads them. */
+        g_ptr_array_sort(names, compare_names);
         for (guint i = 0; i < names->len; i++) {
                 g_autofree char *path = g_build_filename(MLX5DBGFS_SOURCE_SCHEMA_DIR, names->pdata[i], NULL);
                 g_autofree char *body = NULL;
