@@ -59,7 +59,7 @@ static int open_node(const struct mlx5dbgfs_options *opts, const mlx5_schema *sc
         if (r < 0)
                 return r;
         mlx5_transport_set_max_rate(t, opts->max_rate);
-        return mlx5_device_open(t, mlx5_host_linux_new(t->id.pci_name), schema, ret_dev, error);
+        return mlx5_device_open(t, mlx5_host_linux_new(t->id.pci_name, opts->debugfs_root), schema, ret_dev, error);
 }
 
 static bool is_fwctl(const char *kind)

@@ -96,6 +96,23 @@ out_args:
         return r;
 }
 
+/* -o debugfs_root must name a directory: a typo would otherwise only find no objects there. */
+static bool check_debugfs_root(const char *root, GError **error)
+{
+        struct stat st;
+        int err;
+
+        if (!root)
+                return true;
+        err = stat(root, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+        if (err) {
+                g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "-o debugfs_root=%s: %s", root,
+                            g_strerror(err));
+                return false;
+        }
+        return true;
+}
+
 int main(int argc, char **argv)
 {
         struct mlx5dbgfs_options opts = { 0 };
@@ -120,10 +137,11 @@ int main(int argc, char **argv)
         }
         mlx5dbgfs_log_setup(false, opts.debug);
 
-        /* Before anything else: a bad mount point costs no device or schema work. */
+        /* Before anything else: a bad mount point or debugfs root costs no device or schema work. */
         if (!opts.check_schema &&
-            mlx5dbgfs_check_mountpoint(opts.mountpoint, opts.nonempty,
-                                       g_str_equal(opts.mountpoint, MLX5DBGFS_DEFAULT_MOUNTPOINT), &error) < 0) {
+            (mlx5dbgfs_check_mountpoint(opts.mountpoint, opts.nonempty,
+                                        g_str_equal(opts.mountpoint, MLX5DBGFS_DEFAULT_MOUNTPOINT), &error) < 0 ||
+             !check_debugfs_root(opts.debugfs_root, &error))) {
                 fprintf(stderr, "mlx5dbgfs: %s\n", error->message);
                 mlx5dbgfs_options_clear(&opts);
                 return EXIT_USAGE;

@@ -44,6 +44,8 @@ void mlx5dbgfs_print_usage(const char *argv0)
                "  sim[=SPEC]          the same as --sim[=SPEC], for mount -t fuse.mlx5dbgfs;\n"
                "                      separate SPEC's pairs with ':' here (sim=devices=2:qp=10)\n"
                "  nonempty            mount over a directory that is not empty\n"
+               "  debugfs_root=PATH   where debugfs is mounted, an absolute path to a directory\n"
+               "                      (default /sys/kernel/debug, or $MLX5DBGFS_DEBUGFS_ROOT)\n"
                "  rw, ro, dev, suid, exec and their no- forms: accepted; the mount is\n"
                "                      ro,nodev,nosuid,noexec either way\n"
                "  allow_other         let other users read the tree: it holds keys and\n"
@@ -178,6 +180,18 @@ static bool parse_mount_option(struct mlx5dbgfs_options *opts, const char *opt, 
                 set_sim(opts, eq ? eq + 1 : "");
                 return true;
         }
+        if (strcmp(key, "debugfs_root") == 0) {
+                /* Relative to what? The daemon changes directory when it goes to the background. */
+                if (!eq || eq[1] != '/') {
+                        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                                    "invalid value '%s' for -o debugfs_root (expected an absolute path to "
+                                    "the directory debugfs is mounted on)", eq ? eq + 1 : "");
+                        return false;
+                }
+                g_free(opts->debugfs_root);
+                opts->debugfs_root = g_strdup(eq + 1);
+                return true;
+        }
         if (strcmp(key, "nonempty") == 0 && !eq) {
                 opts->nonempty = true;
                 return true;
@@ -297,5 +311,6 @@ void mlx5dbgfs_options_clear(struct mlx5dbgfs_options *opts)
         g_clear_pointer(&opts->mountpoint, g_free);
         g_clear_pointer(&opts->sim_spec, g_free);
         g_clear_pointer(&opts->schema_dir, g_free);
+        g_clear_pointer(&opts->debugfs_root, g_free);
         g_clear_pointer(&opts->fuse_options, g_ptr_array_unref);
 }

@@ -26,6 +26,7 @@ struct mlx5dbgfs_options {
         unsigned max_dump_mib;          /* -o max_dump_mib=MIB per resource dump */
         unsigned max_view_mib;          /* -o max_view_mib=MIB per view of a whole listing */
         bool nonempty;                  /* -o nonempty: mount over a non-empty directory */
+        char *debugfs_root;             /* -o debugfs_root=PATH: where debugfs is mounted, or NULL */
         GPtrArray *fuse_options;        /* passed on to libfuse, e.g. allow_other */
 };
 

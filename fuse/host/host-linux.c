@@ -138,13 +138,13 @@ const char *mlx5_host_debugfs_root(void)
         return root_from_env("MLX5DBGFS_DEBUGFS_ROOT", "/sys/kernel/debug");
 }
 
-mlx5_host *mlx5_host_linux_new(const char *pci_name)
+mlx5_host *mlx5_host_linux_new(const char *pci_name, const char *debugfs_root)
 {
         struct linux_host *lh = g_new0(struct linux_host, 1);
 
         mlx5_host_init(&lh->base, &linux_ops, "linux");
         lh->pci_name = g_strdup(pci_name);
         lh->sysfs_root = g_strdup(mlx5_host_sysfs_root());
-        lh->debugfs_root = g_strdup(mlx5_host_debugfs_root());
+        lh->debugfs_root = g_strdup(debugfs_root ? debugfs_root : mlx5_host_debugfs_root());
         return &lh->base;
 }

@@ -58,8 +58,12 @@ struct mlx5_host {
  */
 #define MLX5_HOST_MAX_ENTRIES (1u << 24)
 
-/* The real host's views of a PCI function: sysfs, RDMA netlink, debugfs, /proc. */
-mlx5_host *mlx5_host_linux_new(const char *pci_name);
+/*
+ * The real host's views of a PCI function: sysfs, RDMA netlink, debugfs,
+ * /proc; debugfs under debugfs_root (-o debugfs_root), or with NULL where
+ * mlx5_host_debugfs_root() says.
+ */
+mlx5_host *mlx5_host_linux_new(const char *pci_name, const char *debugfs_root);
 /* Where sysfs and debugfs are: /sys and /sys/kernel/debug, or (tests) $MLX5DBGFS_{SYSFS,DEBUGFS}_ROOT. */
 const char *mlx5_host_sysfs_root(void);
 const char *mlx5_host_debugfs_root(void);

@@ -81,6 +81,7 @@ enum mlx5_cap_type {
         MLX5_CAP_TYPE_DEBUG = 0xd,
 };
 
+#define MLX5_UCTX_CAP_RAW_TX 0x1
 #define MLX5_UCTX_CAP_TOOLS_RESOURCES 0x4
 
 /* "QUERY_QP" for a known opcode, NULL otherwise. */

@@ -17,8 +17,12 @@
 #include "prm/bits.h"
 #include "sim/sim-private.h"
 
-/* query_hca_cap_in.other_function: this function manages no others. */
+/*
+ * query_hca_cap_in: other_function, ec_vf_function, function_id_type (4 bits
+ * from 0x40) and function_id name another function; this one manages none.
+ */
 #define QUERY_HCA_CAP_OTHER_FUNCTION_BIT 0x40
+#define QUERY_HCA_CAP_FUNCTION_ID_BIT   0x50
 /* The capability page starts after the output header. */
 #define CAP_BIT                 (MLX5_MBOX_HDR_LEN * 8)
 
@@ -147,8 +151,11 @@ unsigned sim_cmd_query_hca_cap(struct sim_cmd *cmd)
 
         if (status != MLX5_CMD_STAT_OK)
                 return status;
-        if (mlx5_bits_get(cmd->in, cmd->inlen, QUERY_HCA_CAP_OTHER_FUNCTION_BIT, 1))
+        if (mlx5_bits_get(cmd->in, cmd->inlen, QUERY_HCA_CAP_OTHER_FUNCTION_BIT, 4))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_CAPS_OTHER_FUNCTION);
+        /* A function_id without other_function: whether firmware ignores it is not published, refused. */
+        if (mlx5_bits_get(cmd->in, cmd->inlen, QUERY_HCA_CAP_FUNCTION_ID_BIT, 16))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_CAPS_FUNCTION_ID);
         c = find_caps(cmd->sim, op_mod >> 1);
         if (!page_offered(cmd->sim, op_mod >> 1))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, c ? SIM_SITE_CAPS_NOT_SUPPORTED : SIM_SITE_CAPS_TYPE);

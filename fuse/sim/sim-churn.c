@@ -91,7 +91,7 @@ static void replace(mlx5_sim *sim, struct sim_type *t, uint32_t slot)
         sim_index_remove(&t->index, o->id);
         sim->churn.destroyed++;
 
-        o->id = sim_fresh_id(t, next_random(&sim->churn));
+        o->id = sim_fresh_id(sim, t, next_random(&sim->churn));
         /* birth 0 is "built with the function". */
         if (++t->births == 0)
                 t->births = 1;

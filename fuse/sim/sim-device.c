@@ -46,6 +46,7 @@ mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, uns
         sim->next_dump_opaque = 1;
 
         sim_populate(sim, spec);
+        sim_uctx_add_processes(sim);
         sim_churn_init(sim, spec->churn);
         return sim;
 }
@@ -126,10 +127,19 @@ static unsigned query_by_schema(struct sim_cmd *cmd)
                         known = true;
                         continue;
                 }
-                /* The one query whose input holds more than an object number (and a clear bit). */
-                if (cmd->opcode == MLX5_CMD_OP_QUERY_VPORT_COUNTER)
+                /* The queries whose input holds more than an object number. */
+                switch (cmd->opcode) {
+                case MLX5_CMD_OP_QUERY_VPORT_COUNTER:
                         return sim_cmd_query_vport_counter(cmd, t);
-                return sim_cmd_query_resource(cmd, t);
+                case MLX5_CMD_OP_QUERY_NIC_VPORT_CONTEXT:
+                case MLX5_CMD_OP_QUERY_HCA_VPORT_CONTEXT:
+                case MLX5_CMD_OP_QUERY_VPORT_STATE:
+                        return sim_cmd_query_vport(cmd, t);
+                case MLX5_CMD_OP_QUERY_Q_COUNTER:
+                        return sim_cmd_query_q_counter(cmd, t);
+                default:
+                        return sim_cmd_query_resource(cmd, t);
+                }
         }
         if (known)
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_OP_MOD);

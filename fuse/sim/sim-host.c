@@ -94,6 +94,33 @@ enum {
         IB_QPS_RESET, IB_QPS_INIT, IB_QPS_RTR, IB_QPS_RTS, IB_QPS_SQD, IB_QPS_SQE, IB_QPS_ERR,
 };
 
+/*
+ * A process's user context: mlx5_ib stamps the uid of the process's DEVX
+ * context into what it creates for it, and DEVX objects carry it by
+ * definition; kernel objects are uid 0.  Each process of a function has
+ * its own uid, a function of the seed: consecutive from a point the seed
+ * picks, so no two processes share one.
+ */
+#define PROCESS_UID_SPAN 0x8000u        /* below CREATE_UCTX's 16 bits, leaving room above */
+
+unsigned sim_creator_uid(const mlx5_sim *sim, const struct sim_creator *c)
+{
+        uint64_t first = sim_hash2(sim_hash2(sim->seed, sim->index), sim_hash_str("uid")) % PROCESS_UID_SPAN;
+        unsigned ordinal = 0;
+
+        if (!c->pid)
+                return 0;
+        for (size_t i = 0; i < G_N_ELEMENTS(creators) && &creators[i] != c; i++)
+                ordinal += creators[i].pid != 0;
+        return 1 + (unsigned) ((first + ordinal) % PROCESS_UID_SPAN);
+}
+
+const struct sim_creator *sim_creators(size_t *ret_n)
+{
+        *ret_n = G_N_ELEMENTS(creators);
+        return creators;
+}
+
 const struct sim_creator *sim_object_creator(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot)
 {
         uint64_t h = sim_hash2(sim_object_identity(sim, t, slot), sim_hash_str("creator"));

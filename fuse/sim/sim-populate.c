@@ -6,6 +6,7 @@
  * one small record per object.  No bytes are stored; each object's come
  * from its fill plan on demand.  New objects get numbers the way firmware
  * hands them out: onwards from the newest, wrapping at the id's width.
+ * Types that share a number space (sim-limits.c) never share a number.
  */
 #include <string.h>
 
@@ -18,19 +19,25 @@ struct numbering {
         uint32_t max_gap;
 };
 
+/*
+ * The first type of a shared space is its primary: numbered as if alone
+ * (while the space has room for the others), the others take numbers it
+ * left free.
+ */
 static const struct numbering numberings[] = {
-        { "qp", 0x100, 8 },     /* below 0x100: special QPs */
+        { "qp", 0x100, 8 },     /* below 0x100: special QPs; SQs, RQs and DCTs too */
+        { "srq", 0x10, 4 },     /* XRC SRQs and RMPs too */
         { "cq", 0x400, 3 },
         { "mkey", 0x10, 4 },    /* mkey indices; the key is index << 8 | variant */
 };
 
-/* Narrow ids (EQNs, counter sets) are dense from 1; others sparse from 0x10. */
+/* Narrow ids (EQNs, counter sets) are dense from 1; others sparse from 0x10; a shared space's as its primary's. */
 static struct numbering type_numbering(const mlx5_schema_resource *res)
 {
         struct numbering n = { res->name, res->id_width <= 8 ? 1 : 0x10, res->id_width <= 8 ? 1 : 4 };
 
         for (size_t i = 0; i < G_N_ELEMENTS(numberings); i++)
-                if (strcmp(numberings[i].type, res->name) == 0)
+                if (sim_same_space(numberings[i].type, res->name))
                         return numberings[i];
         return n;
 }
@@ -49,14 +56,19 @@ static uint32_t max_id(const mlx5_schema_resource *res)
         return sim_id_max(res);
 }
 
-uint32_t sim_type_limit(const mlx5_schema_resource *res)
+uint64_t sim_space_size(const mlx5_schema_resource *res)
 {
         struct numbering n = type_numbering(res);
 
         if (!res->has_id || n.base > max_id(res))
                 return 0;
+        return (uint64_t) max_id(res) - n.base + 1;
+}
+
+uint32_t sim_type_limit(const mlx5_schema_resource *res)
+{
         /* Gaps shrink to 1 when many objects share the space. */
-        return MIN((uint64_t) SIM_MAX_OBJECTS, (uint64_t) max_id(res) - n.base + 1);
+        return MIN((uint64_t) SIM_MAX_OBJECTS, sim_space_size(res));
 }
 
 uint32_t sim_type_default_count(const mlx5_schema_resource *res)
@@ -69,18 +81,88 @@ uint32_t sim_type_default_count(const mlx5_schema_resource *res)
         return MIN(count, sim_type_limit(res));
 }
 
-static void number_objects(struct sim_type *t, const mlx5_sim *sim)
+static int compare_ids(const void *a, const void *b)
+{
+        uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+
+        return x < y ? -1 : x > y;
+}
+
+/*
+ * Numbers t's objects in its space: ascending from the space's base with
+ * steps of up to max_gap, shrunk so that `count` numbers fit in `span`.  A
+ * secondary type of a shared space skips the numbers already handed out
+ * (taken, a bitmap over the space) and, past the end, starts again from
+ * the base: the space has room for every member.
+ */
+static void number_objects(struct sim_type *t, const mlx5_sim *sim, uint64_t span, uint64_t count,
+                           uint8_t *taken)
 {
         struct numbering n = type_numbering(t->res);
         uint64_t h = sim_hash2(sim_hash2(sim->seed, sim->index), t->name_hash);
-        uint32_t id = n.base;
+        uint32_t id = n.base, max = max_id(t->res);
+        bool wrapped = false;
         /* Within the caps' number space, whatever the count. */
-        uint32_t gap = t->n ? MAX(1, MIN(n.max_gap, ((uint64_t) max_id(t->res) - n.base + 1) / t->n)) : 1;
+        uint32_t gap = count ? MAX(1, MIN(n.max_gap, span / count)) : 1;
 
         t->ids = g_new(uint32_t, MAX(t->n, 1));
         for (uint32_t k = 0; k < t->n; k++) {
+                while (taken && taken[(id - n.base) / 8] & 1u << (id - n.base) % 8) {
+                        if (++id > max) {
+                                id = n.base;
+                                wrapped = true;
+                        }
+                }
                 t->ids[k] = id;
+                if (taken)
+                        taken[(id - n.base) / 8] |= 1u << (id - n.base) % 8;
                 id += 1 + sim_hash2(h, k) % gap;
+                if (id > max) {
+                        id = n.base;
+                        wrapped = true;
+                }
+        }
+        if (wrapped)
+                qsort(t->ids, t->n, sizeof(*t->ids), compare_ids);
+}
+
+/*
+ * Every type of the space of sim->types[first], the primary first: the
+ * primary numbered as if alone while the space holds the others too, the
+ * others among the numbers it left.
+ */
+static void number_space(mlx5_sim *sim, unsigned first)
+{
+        struct sim_type *primary = &sim->types[first];
+        struct numbering n = type_numbering(primary->res);
+        uint64_t room = (uint64_t) max_id(primary->res) - n.base + 1, others = 0;
+        g_autofree uint8_t *taken = NULL;
+        unsigned n_members = 0;
+
+        for (unsigned i = 0; i < sim->n_types; i++) {
+                struct sim_type *t = &sim->types[i];
+
+                if (!t->res->has_id || !sim_same_space(t->res->name, primary->res->name))
+                        continue;
+                n_members++;
+                if (strcmp(t->res->name, n.type) == 0)
+                        primary = t;
+        }
+        if (n_members == 1) {
+                number_objects(primary, sim, room, primary->n, NULL);
+                return;
+        }
+        for (unsigned i = 0; i < sim->n_types; i++)
+                if (sim->types[i].res->has_id && &sim->types[i] != primary &&
+                    sim_same_space(sim->types[i].res->name, primary->res->name))
+                        others += sim->types[i].n;
+        taken = g_malloc0(room / 8 + 1);
+        number_objects(primary, sim, room - MIN(others, room), primary->n, taken);
+        for (unsigned i = 0; i < sim->n_types; i++) {
+                struct sim_type *t = &sim->types[i];
+
+                if (t->res->has_id && !t->ids && sim_same_space(t->res->name, primary->res->name))
+                        number_objects(t, sim, room, primary->n + others, taken);
         }
 }
 
@@ -110,19 +192,29 @@ void sim_populate(mlx5_sim *sim, const mlx5_sim_spec *spec)
         sim->types = g_new0(struct sim_type, sim->n_types);
         for (unsigned i = 0; i < sim->n_types; i++) {
                 struct sim_type *t = &sim->types[i];
-                gpointer count;
 
                 t->res = mlx5_schema_resource_at(sim->schema, i);
                 t->name_hash = sim_hash_str(t->res->name);
-                t->n = 1;
-                if (!t->res->has_id)
-                        continue;
-                if (g_hash_table_lookup_extended(spec->counts, t->res->name, NULL, &count))
-                        t->n = MIN(GPOINTER_TO_UINT(count), sim_type_limit(t->res));
-                else
-                        t->n = sim_type_default_count(t->res);
-                number_objects(t, sim);
+                t->n = t->res->has_id ? 0 : 1;
         }
+        for (unsigned i = 0; i < sim->n_types; i++) {
+                struct sim_type *t = &sim->types[i];
+                gpointer count;
+
+                /* The spec refused named counts past their space (sim-spec.c); MIN keeps numbering finite anyway. */
+                if (g_hash_table_lookup_extended(spec->counts, t->res->name, NULL, &count))
+                        t->n = MIN(GPOINTER_TO_UINT(count), sim_space_room(sim, t->res));
+        }
+        /* Default counts after the named ones: a shared space's room left over (the spec checked the named fit). */
+        for (unsigned i = 0; i < sim->n_types; i++) {
+                struct sim_type *t = &sim->types[i];
+
+                if (t->res->has_id && !g_hash_table_contains(spec->counts, t->res->name))
+                        t->n = MIN(sim_type_default_count(t->res), sim_space_room(sim, t->res));
+        }
+        for (unsigned i = 0; i < sim->n_types; i++)
+                if (sim->types[i].res->has_id && !sim->types[i].ids)
+                        number_space(sim, i);
 
         /* Plans after numbering: references need the other types' objects. */
         for (unsigned i = 0; i < sim->n_types; i++) {
@@ -170,19 +262,42 @@ const struct sim_type *sim_find_type(const mlx5_sim *sim, const char *name)
         return NULL;
 }
 
-uint32_t sim_fresh_id(struct sim_type *t, uint64_t r)
+uint32_t sim_space_room(const mlx5_sim *sim, const mlx5_schema_resource *res)
+{
+        uint64_t used = 0;
+
+        for (unsigned i = 0; i < sim->n_types; i++)
+                if (sim->types[i].res != res && sim->types[i].res->has_id &&
+                    sim_same_space(sim->types[i].res->name, res->name))
+                        used += sim->types[i].n;
+        return MIN(sim_type_limit(res), sim_space_size(res) - MIN(used, sim_space_size(res)));
+}
+
+/* Whether a live object of t's space (t or a type sharing its numbers) has number id. */
+static bool space_has(const mlx5_sim *sim, const struct sim_type *t, uint32_t id)
+{
+        for (unsigned i = 0; i < sim->n_types; i++) {
+                const struct sim_type *o = &sim->types[i];
+
+                if (o->objs && sim_same_space(o->res->name, t->res->name) && sim_index_find(&o->index, id, NULL))
+                        return true;
+        }
+        return false;
+}
+
+uint32_t sim_fresh_id(const mlx5_sim *sim, struct sim_type *t, uint64_t r)
 {
         struct numbering n = type_numbering(t->res);
-        uint64_t id = (uint64_t) t->last_id + 1 + r % n.max_gap;
+        uint64_t id = (uint64_t) t->last_id + 1 + r % n.max_gap, max = max_id(t->res);
 
         /*
-         * Onwards, one number at a time past live ones.  The caller has just
-         * freed a number, so the search ends within one lap of the id space.
+         * Onwards, one number at a time past live ones of the space.  The
+         * caller has just freed a number, so the search ends within one lap.
          */
         for (;;) {
-                if (id > max_id(t->res) || id < n.base)
+                if (id > max || id < n.base)
                         id = n.base;
-                if (!sim_index_find(&t->index, id, NULL))
+                if (!space_has(sim, t, id))
                         break;
                 id++;
         }

@@ -43,7 +43,6 @@
 #define PAOS_ADMIN_BIT          0x14    /* admin_status, 4 bits: 1 up */
 #define PAOS_OPER_BIT           0x1c    /* oper_status, 4 bits: 2 down */
 
-#define VPORT_OTHER_BIT         0x40
 #define VPORT_CTX_OUT_BYTE      0x10
 #define VPORT_CTX_IN_BYTE       0x100
 #define VPORT_CTX_LEN           0x100
@@ -189,11 +188,10 @@ bool sim_port_dispatch(struct sim_cmd *cmd, unsigned *ret_status)
         default:
                 return false;
         }
-        /* No eswitch: only the function's own vport. */
-        if (mlx5_bits_get(cmd->in, cmd->inlen, VPORT_OTHER_BIT, 1)) {
-                *ret_status = sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_CAPS_OTHER_FUNCTION);
+        /* Only the function's own vport (each input has other_vport and vport_number where sim-vport.c reads them). */
+        *ret_status = sim_vport_check(cmd, false);
+        if (*ret_status != MLX5_CMD_STAT_OK)
                 return true;
-        }
         switch (cmd->opcode) {
         case OP_QUERY_NIC_VPORT_CONTEXT:
                 *ret_status = sim_check_len(cmd, MLX5_MBOX_HDR_LEN, VPORT_CTX_OUT_BYTE + VPORT_CTX_LEN);

@@ -307,8 +307,12 @@ const struct sim_menu_record *sim_menu_records(size_t *ret_n);
 /* The record of a segment type, or NULL. */
 const struct sim_menu_record *sim_menu_find(unsigned segment_type);
 
-/* The largest object number of a type: its id field, bounded by the caps (sim-limits.c). */
+/* The largest object number of a type: its id field, bounded by the caps of its space (sim-limits.c). */
 uint32_t sim_id_max(const mlx5_schema_resource *res);
+/* Whether types a and b draw their numbers from one space (QPs, SQs, RQs, DCTs; SRQs, XRC SRQs, RMPs). */
+bool sim_same_space(const char *a, const char *b);
+/* How many numbers the space of res holds (every type of a shared space: the same). */
+uint64_t sim_space_size(const mlx5_schema_resource *res);
 /* Largest count a spec may ask for, so that every object number fits its id field. */
 uint32_t sim_type_limit(const mlx5_schema_resource *res);
 /* Default count of a type when the spec names none. */
@@ -317,8 +321,10 @@ uint32_t sim_type_default_count(const mlx5_schema_resource *res);
 void sim_populate(mlx5_sim *sim, const mlx5_sim_spec *spec);
 void sim_populate_clear(mlx5_sim *sim);
 const struct sim_type *sim_find_type(const mlx5_sim *sim, const char *name);
-/* A number no live object of t has, for a new object (r: randomness). */
-uint32_t sim_fresh_id(struct sim_type *t, uint64_t r);
+/* How many objects of res its space has room for beside the other types' counts so far. */
+uint32_t sim_space_room(const mlx5_sim *sim, const mlx5_schema_resource *res);
+/* A number no live object of t's space has, for a new object (r: randomness). */
+uint32_t sim_fresh_id(const mlx5_sim *sim, struct sim_type *t, uint64_t r);
 /* The seed of everything that stays fixed while the object in slot lives. */
 uint64_t sim_object_identity(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot);
 /* The whole query output mailbox of the object in slot (len >= t->res->outlen). */
@@ -350,6 +356,12 @@ unsigned sim_object_views(const struct sim_type *t, const struct sim_creator *c)
 const char *sim_view_name(unsigned view);
 /* "[mlx5e]" for a kernel creator, "ib_send_bw:4242" for a process. */
 void sim_format_creator(GString *out, const struct sim_creator *c);
+/* The user context a creator's objects carry: 0 for the kernel, each process its own (from the seed). */
+unsigned sim_creator_uid(const mlx5_sim *sim, const struct sim_creator *c);
+/* Every creator a function's objects may have. */
+const struct sim_creator *sim_creators(size_t *ret_n);
+/* The live user contexts of the population's processes (caller: mlx5_sim_new, before any command). */
+void sim_uctx_add_processes(mlx5_sim *sim);
 
 /* ---- churn (sim-churn.c) ---- */
 
@@ -484,6 +496,14 @@ enum sim_site {
         SIM_SITE_OTHER_VPORT,
         SIM_SITE_PORT_NUM,
         SIM_SITE_COUNTER_CLEAR,
+        SIM_SITE_NO_VPORT,
+        SIM_SITE_VPORT_NUMBER,
+        SIM_SITE_LIST_TYPE,
+        SIM_SITE_QPC_EXT,
+        SIM_SITE_PG_ACCESS,
+        SIM_SITE_Q_AGGREGATE,
+        SIM_SITE_Q_OTHER_VPORT,
+        SIM_SITE_CAPS_FUNCTION_ID,
 };
 
 /*
@@ -503,6 +523,16 @@ unsigned sim_check_len(struct sim_cmd *cmd, size_t need_in, size_t need_out);
 bool sim_uid_exists(const mlx5_sim *sim, unsigned uid);
 
 unsigned sim_cmd_query_resource(struct sim_cmd *cmd, const struct sim_type *t);
+/*
+ * The vport a vport command's input names (other_vport, vport_number and,
+ * when port_num, its port): OK for the function's own, else the refusal
+ * (sim-vport.c).
+ */
+unsigned sim_vport_check(struct sim_cmd *cmd, bool port_num);
+/* QUERY_NIC_VPORT_CONTEXT, QUERY_HCA_VPORT_CONTEXT, QUERY_VPORT_STATE: the checks, then the resource's query. */
+unsigned sim_cmd_query_vport(struct sim_cmd *cmd, const struct sim_type *t);
+/* QUERY_Q_COUNTER: another vport's sets only where the caps allow (sim-vport.c), then the resource's query. */
+unsigned sim_cmd_query_q_counter(struct sim_cmd *cmd, const struct sim_type *t);
 /* QUERY_VPORT_COUNTER's own input checks and clear, around the resource's query (sim-vport-counter.c). */
 unsigned sim_cmd_query_vport_counter(struct sim_cmd *cmd, struct sim_type *t);
 /* The function's age in milliseconds, what COUNTER leaves grow with. */

@@ -9,6 +9,26 @@
 #include "prm/bits.h"
 #include "sim/sim-driven.h"
 
+/*
+ * Input bits beyond the object number that ask for more than this model
+ * serves (mlx5_ifc.h layouts): each refused when set, with its own
+ * syndrome, as what firmware would answer is not modelled (stricter).
+ */
+static const struct {
+        unsigned opcode;
+        uint16_t bit;
+        enum sim_site site;
+} unserved_bits[] = {
+        /* qpc_ext: the QPC extension after the context; the general caps' qpc_extension reads 0 (sim-rules.c). */
+        { MLX5_CMD_OP_QUERY_QP, 0x40, SIM_SITE_QPC_EXT },
+        /* pg_access: the mkey's translation entries after its context. */
+        { MLX5_CMD_OP_QUERY_MKEY, 0x60, SIM_SITE_PG_ACCESS },
+        /* clear: one set's counters from 0 again; the daemon never sends it. */
+        { MLX5_CMD_OP_QUERY_Q_COUNTER, 0xc0, SIM_SITE_COUNTER_CLEAR },
+        /* aggregate: a vport's sets summed, for eswitch representors (en_rep.c); q_counter_aggregation reads 0. */
+        { MLX5_CMD_OP_QUERY_Q_COUNTER, 0xc1, SIM_SITE_Q_AGGREGATE },
+};
+
 unsigned sim_cmd_query_resource(struct sim_cmd *cmd, const struct sim_type *t)
 {
         const mlx5_schema_resource *res = t->res;
@@ -17,6 +37,9 @@ unsigned sim_cmd_query_resource(struct sim_cmd *cmd, const struct sim_type *t)
 
         if (status != MLX5_CMD_STAT_OK)
                 return status;
+        for (size_t i = 0; i < G_N_ELEMENTS(unserved_bits); i++)
+                if (unserved_bits[i].opcode == cmd->opcode && mlx5_bits_get(cmd->in, cmd->inlen, unserved_bits[i].bit, 1))
+                        return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, unserved_bits[i].site);
         if (sim_created_query(cmd, t, &status))
                 return status;
         if (res->has_id) {

@@ -143,6 +143,8 @@ static const struct sim_rule rules[] = {
         { "caps:general", "log_max_stride_sz_sq", SIM_RULE_VALUE, "11" },
         { "caps:general", "log_min_hairpin_wq_data_sz", SIM_RULE_VALUE, "9" },
         { "caps:general", "log_max_hairpin_wq_data_sz", SIM_RULE_VALUE, "15" },
+        /* Not in the README: no QPC extension is modelled, so QUERY_QP refuses qpc_ext (sim-query.c). */
+        { "caps:general", "qpc_extension", SIM_RULE_VALUE, "0" },
         /* SW_ICM, GENEVE_TLV_OPT, ENCRYPTION_KEY: object types no capability page depends on. */
         { "caps:general", "general_obj_types", SIM_RULE_VALUE, "0x1900" },
 };

@@ -131,6 +131,36 @@ static bool parse_item(mlx5_sim_spec *spec, const mlx5_schema *schema, const cha
         return spec_error(error, "unknown key '%s' in '%s=%s' (known: %s)", key, key, value, known);
 }
 
+/* Counts named for types that share a number space (QPs, SQs, RQs, DCTs; ...) fit it together. */
+static bool check_shared_spaces(const mlx5_sim_spec *spec, const mlx5_schema *schema, GError **error)
+{
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+                g_autoptr(GString) names = g_string_new(NULL);
+                uint64_t sum = 0;
+                unsigned n = 0;
+
+                if (!res->has_id)
+                        continue;
+                for (unsigned k = 0; k < mlx5_schema_n_resources(schema); k++) {
+                        const mlx5_schema_resource *other = mlx5_schema_resource_at(schema, k);
+                        gpointer count;
+
+                        if (!other->has_id || !sim_same_space(res->name, other->name) ||
+                            !g_hash_table_lookup_extended(spec->counts, other->name, NULL, &count))
+                                continue;
+                        sum += GPOINTER_TO_UINT(count);
+                        n++;
+                        g_string_append_printf(names, "%s%s=%u", names->len ? "," : "", other->name,
+                                               GPOINTER_TO_UINT(count));
+                }
+                if (n > 1 && sum > sim_space_size(res))
+                        return spec_error(error, "%s: these types share one number space of %" G_GUINT64_FORMAT
+                                          " objects", names->str, sim_space_size(res));
+        }
+        return true;
+}
+
 mlx5_sim_spec *mlx5_sim_spec_parse(const char *text, const mlx5_schema *schema, GError **error)
 {
         g_autoptr(mlx5_sim_spec) spec = g_new0(mlx5_sim_spec, 1);
@@ -158,6 +188,8 @@ mlx5_sim_spec *mlx5_sim_spec_parse(const char *text, const mlx5_schema *schema, 
                 if (!parse_item(spec, schema, g_strstrip(*item), g_strstrip(eq + 1), error))
                         return NULL;
         }
+        if (!check_shared_spaces(spec, schema, error))
+                return NULL;
         if (spec->unplug_index >= 0 && (uint64_t) spec->unplug_index >= spec->devices) {
                 spec_error(error, "unplug=%d@%" G_GUINT64_FORMAT ": there is no function %d (devices=%" G_GUINT64_FORMAT ")",
                            spec->unplug_index, spec->unplug_ms, spec->unplug_index, spec->devices);

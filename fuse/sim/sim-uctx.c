@@ -46,17 +46,37 @@ static bool uid_has_tools_resources(const mlx5_sim *sim, unsigned uid)
         return GPOINTER_TO_UINT(cap) & MLX5_UCTX_CAP_TOOLS_RESOURCES;
 }
 
-/* Every object of the population is made by the kernel's drivers: uid 0. */
-static unsigned object_uid(const struct sim_type *t, uint32_t slot)
-{
-        (void) t;
-        (void) slot;
-        return 0;
-}
-
+/* An object of the population carries its creator's uid: the kernel's 0, or a process's own. */
 bool sim_uid_may_read_object(const mlx5_sim *sim, unsigned uid, const struct sim_type *t, uint32_t slot)
 {
-        return uid_has_tools_resources(sim, uid) || object_uid(t, slot) == uid;
+        return uid_has_tools_resources(sim, uid) || sim_creator_uid(sim, sim_object_creator(sim, t, slot)) == uid;
+}
+
+/*
+ * The processes' contexts live as long as the function (their objects do).
+ * A verbs process's has no capability (mlx5_ib asks RAW_TX only for
+ * CAP_NET_RAW); a DEVX application's has RAW_TX, to send raw packets.
+ */
+void sim_uctx_add_processes(mlx5_sim *sim)
+{
+        size_t n;
+        const struct sim_creator *c = sim_creators(&n);
+
+        for (size_t i = 0; i < n; i++)
+                if (c[i].pid)
+                        g_hash_table_insert(sim->uctx, GUINT_TO_POINTER(sim_creator_uid(sim, &c[i])),
+                                            GUINT_TO_POINTER(c[i].kind == SIM_CREATOR_DEVX ? MLX5_UCTX_CAP_RAW_TX : 0));
+}
+
+static bool is_process_uid(const mlx5_sim *sim, unsigned uid)
+{
+        size_t n;
+        const struct sim_creator *c = sim_creators(&n);
+
+        for (size_t i = 0; i < n; i++)
+                if (c[i].pid && sim_creator_uid(sim, &c[i]) == uid)
+                        return true;
+        return false;
 }
 
 bool sim_uid_may_read_device(const mlx5_sim *sim, unsigned uid)
@@ -126,8 +146,8 @@ unsigned sim_cmd_destroy_uctx(struct sim_cmd *cmd)
         uid = mlx5_bits_get(cmd->in, cmd->inlen, UCTX_UID_BIT, 16);
         if (uid == 0 || !sim_uid_exists(sim, uid))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_ERR, SIM_SITE_UCTX_UNKNOWN);
-        /* Objects first: a context with live memory cannot go. */
-        if (g_hash_table_find(sim->umem, owned_by, GUINT_TO_POINTER(uid)))
+        /* Objects first: a context with live memory or objects cannot go. */
+        if (g_hash_table_find(sim->umem, owned_by, GUINT_TO_POINTER(uid)) || is_process_uid(sim, uid))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_STATE_ERR, SIM_SITE_UCTX_BUSY);
         g_hash_table_remove(sim->uctx, GUINT_TO_POINTER(uid));
         return MLX5_CMD_STAT_OK;

@@ -8,35 +8,21 @@
 #include "prm/bits.h"
 #include "sim/sim-private.h"
 
-/* query_vport_counter_in (mlx5_ifc.h) */
-#define IN_OTHER_VPORT_BIT      0x40
-#define IN_PORT_NUM_BIT         0x4c
-#define IN_VPORT_NUMBER_BIT     0x50
+/* query_vport_counter_in (mlx5_ifc.h); other_vport, port_num and vport_number: sim-vport.c */
 #define IN_CLEAR_BIT            0xc0
 
 unsigned sim_cmd_query_vport_counter(struct sim_cmd *cmd, struct sim_type *t)
 {
         unsigned status = sim_check_len(cmd, t->res->inlen, t->res->outlen);
-        uint64_t num_ports;
 
         if (status != MLX5_CMD_STAT_OK)
                 return status;
         /* Without the general cap's vport_counters bit, what firmware answers is not published: refused. */
         if (!sim_general_cap(cmd->sim, "vport_counters"))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_OP_ERR, SIM_SITE_CAPS_NOT_SUPPORTED);
-        /*
-         * Another vport's counters are an eswitch manager's (vport_group_manager)
-         * to read; this function is none, and no other vport is modelled.  A
-         * vport_number without other_vport: whether firmware ignores it is not
-         * published, so refused too (stricter).
-         */
-        if (mlx5_bits_get(cmd->in, cmd->inlen, IN_OTHER_VPORT_BIT, 1) ||
-            mlx5_bits_get(cmd->in, cmd->inlen, IN_VPORT_NUMBER_BIT, 16))
-                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_OTHER_VPORT);
-        /* mlx5_core names a port only on a two-port device (num_ports == 2, vport.c); else 0. */
-        num_ports = sim_general_cap(cmd->sim, "num_ports");
-        if (mlx5_bits_get(cmd->in, cmd->inlen, IN_PORT_NUM_BIT, 4) > (num_ports == 2 ? 2u : 0u))
-                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_PORT_NUM);
+        status = sim_vport_check(cmd, true);
+        if (status != MLX5_CMD_STAT_OK)
+                return status;
         if (!mlx5_bits_get(cmd->in, cmd->inlen, IN_CLEAR_BIT, 1))
                 return sim_cmd_query_resource(cmd, t);
         /*

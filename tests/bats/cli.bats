@@ -57,6 +57,26 @@ setup() {
         done
 }
 
+@test "-o debugfs_root takes an absolute path to a directory; anything else is refused with why" {
+        touch "$BATS_TEST_TMPDIR/file"
+        for opt in debugfs_root debugfs_root= debugfs_root=relative/debug debugfs_root=./debug; do
+                run -1 "$MLX5DBGFS" --sim -o "$opt" -f "$MNT"
+                value=${opt#debugfs_root}
+                assert_output --partial "invalid value '${value#=}'"
+                assert_output --partial "for -o debugfs_root (expected an absolute path"
+        done
+        run -1 "$MLX5DBGFS" --sim -o debugfs_root=/nonexistent/debug -f "$MNT"
+        assert_output "mlx5dbgfs: -o debugfs_root=/nonexistent/debug: No such file or directory"
+        run -1 "$MLX5DBGFS" --sim -o "ttl=2,debugfs_root=$BATS_TEST_TMPDIR/file" -f "$MNT"
+        assert_output "mlx5dbgfs: -o debugfs_root=$BATS_TEST_TMPDIR/file: Not a directory"
+        run ! mountpoint -q "$MNT"
+        # A directory: taken (which host views read it: test-inventory.c, and the mlx5ctl VM suite).
+        skip_unless_fuse_usable
+        start_mount "" -o "debugfs_root=$BATS_TEST_TMPDIR"
+        [ -d "$MNT/0000:08:00.0/qp" ]
+        stop_mount
+}
+
 @test "a SOURCE operand must be none or mlx5dbgfs; three operands are refused" {
         touch "$BATS_TEST_TMPDIR/file"
         for source in none mlx5dbgfs; do

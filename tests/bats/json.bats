@@ -76,7 +76,9 @@ JQ_TEXT='del(.dev, .type, .id, .owner, .refs, .caps, .mode)
                 <(jq -r '.id as $id | .refs | to_entries[] | "\($id)/\(.key) ../../../\(.value)"' json/qp.jsonl | sort)
         [ "$(find refs/qp -type l | wc -l)" -gt 100 ]
         # An object read by number, not listed: its fields, no owner.
-        run -0 jq -e '.type == "sq" and .id == "0x10" and (.owner == null) and (.state | type == "string")' json/sq/0x10
+        sq=$(manifest "$SPEC" | awk '$2 == "sq" { print $3; exit }')
+        [ -n "$sq" ]
+        run -0 jq -e '.type == "sq" and .id == "'"$sq"'" and (.owner == null) and (.state | type == "string")' "json/sq/$sq"
         run -1 cat json/qp/0xfffff0
 }
 

@@ -14,6 +14,10 @@
 #define OP_QUERY_HCA_CAP        0x100
 #define OP_QUERY_ADAPTER        0x101
 #define OP_QUERY_ISSI           0x10a
+#define OP_QUERY_VPORT_STATE    0x750
+#define OP_QUERY_NIC_VPORT_CONTEXT 0x754
+#define OP_QUERY_HCA_VPORT_CONTEXT 0x762
+#define OP_QUERY_MKEY           0x201
 #define OP_QUERY_EQ             0x303
 #define OP_QUERY_CQ             0x402
 #define OP_QUERY_QP             0x50b
@@ -681,6 +685,102 @@ static void test_uctx_rule(void)
         g_assert_cmpuint(refused, >=, 10);
 }
 
+/* The query of object id of res under uid; the status. */
+static unsigned query_as(mlx5_sim *sim, const mlx5_schema_resource *res, uint32_t id, unsigned uid)
+{
+        g_autofree uint8_t *in = g_malloc0(MAX(res->inlen, 16));
+        g_autofree uint8_t *out = g_malloc0(res->outlen);
+
+        sim_test_query_in(in, res->opcode, res->op_mod, 0);
+        sim_test_put_bits(in, res->id_bit_off, res->id_width, id);
+        sim_test_put_bits(in, 0x10, 16, uid);
+        return sim_test_exec(sim, in, res->inlen, out, res->outlen);
+}
+
+/*
+ * Objects carry their creator's uid: the kernel's 0, each verbs or DEVX
+ * process its own, the same for the same seed.  A process's uid reads its
+ * own objects only; another process, a new plain context, a kernel object:
+ * refused; TOOLS_RESOURCES and uid 0 read them all.  A process's context
+ * lives with its objects.
+ */
+static void test_uctx_process_uids(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("seed=9,qp=300,mkey=200,dct=40,sq=60", 0);
+        g_autoptr(mlx5_sim) twin = sim_test_new("seed=9,qp=300,mkey=200,dct=40,sq=60", 0);
+        g_autoptr(mlx5_sim) other_seed = sim_test_new("seed=10", 0);
+        const mlx5_schema *schema = sim_test_schema();
+        g_autoptr(GHashTable) uids = g_hash_table_new(NULL, NULL);
+        unsigned tools, plain, own = 0, foreign = 0, kernel = 0, differ = 0;
+        size_t n_creators;
+        const struct sim_creator *creators = sim_creators(&n_creators);
+        uint8_t in[16], out[16];
+
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0x4, &tools), ==, ST_OK);
+        g_assert_cmpuint(sim_test_create_uctx(sim, 0x0, &plain), ==, ST_OK);
+        for (size_t i = 0; i < n_creators; i++) {
+                unsigned uid = sim_creator_uid(sim, &creators[i]);
+
+                g_assert_cmpuint(uid, ==, sim_creator_uid(twin, &creators[i]));
+                differ += uid != sim_creator_uid(other_seed, &creators[i]);
+                if (!creators[i].pid) {
+                        g_assert_cmpuint(uid, ==, 0);
+                        continue;
+                }
+                g_assert_cmpuint(uid, !=, 0);
+                g_assert_cmpuint(uid, !=, tools);
+                g_assert_cmpuint(uid, !=, plain);
+                g_assert_false(g_hash_table_contains(uids, GUINT_TO_POINTER(uid)));
+                g_hash_table_add(uids, GUINT_TO_POINTER(uid));
+                /* Its context lives while its objects do. */
+                sim_test_query_in(in, OP_DESTROY_UCTX, 0, 0);
+                sim_test_put_bits(in, 0x50, 16, uid);
+                g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), out, sizeof(out)), ==, ST_BAD_RES_STATE);
+        }
+        g_assert_cmpuint(g_hash_table_size(uids), >=, 4);
+        g_assert_cmpuint(differ, >, 0);
+
+        for (unsigned r = 0; r < mlx5_schema_n_resources(schema); r++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, r);
+                const struct sim_type *t = sim_find_type(sim, res->name);
+
+                if (!res->has_id)
+                        continue;
+                for (uint32_t slot = 0; slot < t->n; slot++) {
+                        const struct sim_creator *c = sim_object_creator(sim, t, slot);
+                        unsigned uid = sim_creator_uid(sim, c);
+                        uint32_t id = t->objs[slot].id;
+                        GHashTableIter it;
+                        gpointer other;
+
+                        g_assert_cmpuint(query_as(sim, res, id, 0), ==, ST_OK);
+                        g_assert_cmpuint(query_as(sim, res, id, tools), ==, ST_OK);
+                        g_assert_cmpuint(query_as(sim, res, id, plain), ==, ST_BAD_PARAM);
+                        if (!c->pid) {
+                                g_hash_table_iter_init(&it, uids);
+                                g_assert_true(g_hash_table_iter_next(&it, &other, NULL));
+                                g_assert_cmpuint(query_as(sim, res, id, GPOINTER_TO_UINT(other)), ==, ST_BAD_PARAM);
+                                kernel++;
+                                continue;
+                        }
+                        g_assert_cmpuint(query_as(sim, res, id, uid), ==, ST_OK);
+                        own++;
+                        g_hash_table_iter_init(&it, uids);
+                        while (g_hash_table_iter_next(&it, &other, NULL))
+                                if (GPOINTER_TO_UINT(other) != uid) {
+                                        g_assert_cmpuint(query_as(sim, res, id, GPOINTER_TO_UINT(other)), ==,
+                                                         ST_BAD_PARAM);
+                                        foreign++;
+                                }
+                }
+        }
+        g_test_message("%u objects read by their own process, %u refused to others, %u kernel objects", own, foreign,
+                       kernel);
+        g_assert_cmpuint(own, >=, 100);
+        g_assert_cmpuint(kernel, >=, 100);
+        g_assert_cmpuint(foreign, >=, 3 * own);
+}
+
 static void test_uctx_limit(void)
 {
         g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
@@ -806,6 +906,187 @@ static void test_vport_counter(void)
         g_assert_cmpuint(vport_packets(out, VPORT_RX_ETH_UNICAST), >, vport_packets(later, VPORT_RX_ETH_UNICAST));
 }
 
+static int compare_names(gconstpointer a, gconstpointer b)
+{
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * The source schema with a capability page of type 0x9 (MLX5_CAP_ESWITCH,
+ * the page vport_group_manager gates): a simulator built from it serves that
+ * page, so its general caps say it is a vport group manager.
+ */
+static mlx5_schema *manager_schema(void)
+{
+        g_autoptr(GString) text = g_string_new(NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GDir) dir = g_dir_open(MLX5DBGFS_SOURCE_SCHEMA_DIR, 0, &error);
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        mlx5_schema *schema;
+        const char *name;
+
+        g_assert_no_error(error);
+        while ((name = g_dir_read_name(dir)))
+                if (g_str_has_suffix(name, ".schema"))
+                        g_ptr_array_add(names, g_strdup(name));
+        /* In name order, as mlx5_schema_load_dir reads them. */
+        g_ptr_array_sort(names, compare_names);
+        for (guint i = 0; i < names->len; i++) {
+                g_autofree char *path = g_build_filename(MLX5DBGFS_SOURCE_SCHEMA_DIR, names->pdata[i], NULL);
+                g_autofree char *body = NULL;
+
+                g_assert_true(g_file_get_contents(path, &body, NULL, &error));
+                g_string_append_printf(text, "%s\n", body);
+        }
+        g_string_append(text, "struct e_switch_cap 0x800\n  0x000  1  vport_svlan_strip\nend\n"
+                              "caps eswitch\n  type 0x9\n  layout e_switch_cap\n  when vport_group_manager\nend\n");
+        schema = mlx5_schema_load_string("manager.schema", text->str, &error);
+        g_assert_no_error(error);
+        return schema;
+}
+
+/* A 16-byte QUERY_*VPORT* input (mlx5_ifc.h): other_vport 0x40, port_num 0x4c (4), vport_number 0x50 (16). */
+static void vport_in(uint8_t in[16], unsigned opcode, unsigned op_mod, bool other_vport, unsigned port_num,
+                     unsigned vport_number)
+{
+        sim_test_query_in(in, opcode, op_mod, 0);
+        sim_test_put_bits(in, 0x40, 1, other_vport);
+        sim_test_put_bits(in, 0x4c, 4, port_num);
+        sim_test_put_bits(in, 0x50, 16, vport_number);
+}
+
+/*
+ * QUERY_NIC_VPORT_CONTEXT, QUERY_HCA_VPORT_CONTEXT, QUERY_VPORT_STATE: the
+ * own vport answers; another vport is refused unless the function is a
+ * vport group manager and the vport exists (only 0, its own, here); a
+ * vport_number without other_vport, a port on a one-port device, an
+ * unnamed list type, an eswitch op_mod: each refused with its own syndrome.
+ */
+static void test_vport_queries(void)
+{
+        static const struct {
+                unsigned opcode, outlen;
+                const char *name;
+        } cmds[] = {
+                { OP_QUERY_NIC_VPORT_CONTEXT, 0x110, "QUERY_NIC_VPORT_CONTEXT" },
+                { OP_QUERY_HCA_VPORT_CONTEXT, 0x210, "QUERY_HCA_VPORT_CONTEXT" },
+                { OP_QUERY_VPORT_STATE, 0x10, "QUERY_VPORT_STATE" },
+        };
+        g_autoptr(mlx5_schema) schema = manager_schema();
+        g_autoptr(mlx5_sim_spec) spec = mlx5_sim_spec_parse("", schema, NULL);
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        g_autoptr(mlx5_sim) manager = mlx5_sim_new(schema, spec, 0);
+        uint8_t in[16], own[0x210], out[0x210];
+
+        g_assert_cmpuint(sim_general_cap(sim, "vport_group_manager"), ==, 0);
+        g_assert_cmpuint(sim_general_cap(sim, "eswitch_manager"), ==, 0);
+        g_assert_cmpuint(sim_general_cap(manager, "vport_group_manager"), ==, 1);
+        for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
+                g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(struct error_case));
+        
+                g_test_message("%s", cmds[i].name);
+                vport_in(in, cmds[i].opcode, 0, false, 0, 0);
+                g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), own, cmds[i].outlen), ==, ST_OK);
+
+                vport_in(in, cmds[i].opcode, 0, true, 0, 0);
+                expect_error(sim, seen, "other_vport, not a manager", in, sizeof(in), cmds[i].outlen, ST_BAD_PARAM);
+                vport_in(in, cmds[i].opcode, 0, true, 0, 1);
+                g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), out, cmds[i].outlen), ==, ST_BAD_PARAM);
+                vport_in(in, cmds[i].opcode, 0, false, 0, 1);
+                expect_error(sim, seen, "vport_number without other_vport", in, sizeof(in), cmds[i].outlen,
+                             ST_BAD_PARAM);
+
+                /* A manager names its own vport 0 and gets the same answer; vport 1 does not exist. */
+                vport_in(in, cmds[i].opcode, 0, false, 0, 0);
+                g_assert_cmpuint(sim_test_exec(manager, in, sizeof(in), own, cmds[i].outlen), ==, ST_OK);
+                vport_in(in, cmds[i].opcode, 0, true, 0, 0);
+                g_assert_cmpuint(sim_test_exec(manager, in, sizeof(in), out, cmds[i].outlen), ==, ST_OK);
+                g_assert_cmpmem(out, cmds[i].outlen, own, cmds[i].outlen);
+                vport_in(in, cmds[i].opcode, 0, true, 0, 1);
+                expect_error(manager, seen, "manager, vport 1", in, sizeof(in), cmds[i].outlen, ST_BAD_PARAM);
+                vport_in(in, cmds[i].opcode, 0, true, 0, 0xffff);
+                g_assert_cmpuint(sim_test_exec(manager, in, sizeof(in), out, cmds[i].outlen), ==, ST_BAD_PARAM);
+
+                /* Short output: the length check comes first. */
+                vport_in(in, cmds[i].opcode, 0, true, 0, 1);
+                if (cmds[i].outlen > 0x10)
+                        expect_error(sim, seen, "short output", in, sizeof(in), cmds[i].outlen - 4, ST_BAD_OUTP_LEN);
+                if (cmds[i].opcode == OP_QUERY_HCA_VPORT_CONTEXT) {
+                        /* num_ports is 1: mlx5_core leaves port_num 0 (vport.c). */
+                        vport_in(in, cmds[i].opcode, 0, false, 1, 0);
+                        expect_error(sim, seen, "port_num 1", in, sizeof(in), cmds[i].outlen, ST_BAD_PARAM);
+                }
+                if (cmds[i].opcode == OP_QUERY_NIC_VPORT_CONTEXT) {
+                        vport_in(in, cmds[i].opcode, 0, false, 0, 0);
+                        sim_test_put_bits(in, 0x65, 3, 2);              /* VLAN: a list type */
+                        g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), out, cmds[i].outlen), ==, ST_OK);
+                        sim_test_put_bits(in, 0x65, 3, 3);              /* no such list type */
+                        expect_error(sim, seen, "allowed_list_type 3", in, sizeof(in), cmds[i].outlen, ST_BAD_PARAM);
+                }
+                if (cmds[i].opcode == OP_QUERY_VPORT_STATE) {
+                        /* ESW_VPORT and UPLINK: an eswitch manager's. */
+                        vport_in(in, cmds[i].opcode, 1, false, 0, 0);
+                        expect_error(sim, seen, "op_mod ESW_VPORT", in, sizeof(in), cmds[i].outlen, ST_BAD_PARAM);
+                        vport_in(in, cmds[i].opcode, 2, false, 0, 0);
+                        g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), out, cmds[i].outlen), ==, ST_BAD_PARAM);
+                }
+        }
+}
+
+/*
+ * Input bits asking for more than the model serves, and other functions'
+ * caps: QUERY_QP qpc_ext (qpc_extension reads 0), QUERY_MKEY pg_access,
+ * QUERY_Q_COUNTER clear, aggregate and another vport's sets, QUERY_HCA_CAP
+ * function_id without other_function: each refused with its own syndrome,
+ * the plain query of the same object answered.
+ */
+static void test_unserved_inputs(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
+        g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(struct error_case));
+        g_autofree uint8_t *general = NULL;
+        uint8_t in[0x20], out[HCA_CAP_OUT_LEN];
+        unsigned status;
+
+        general = caps_page(sim, 0, true, &status);
+        g_assert_cmpuint(status, ==, ST_OK);
+        g_assert_cmpuint(cap_field(general, "general", "qpc_extension"), ==, 0);
+        g_assert_cmpuint(cap_field(general, "general", "q_counter_aggregation"), ==, 0);
+
+        sim_test_query_in(in, OP_QUERY_QP, 0, first_id(sim, "qp"));
+        g_assert_cmpuint(sim_test_exec(sim, in, 16, out, QUERY_QP_OUT_LEN), ==, ST_OK);
+        sim_test_put_bits(in, 0x40, 1, 1);
+        expect_error(sim, seen, "QUERY_QP qpc_ext", in, 16, QUERY_QP_OUT_LEN, ST_BAD_PARAM);
+
+        sim_test_query_in(in, OP_QUERY_MKEY, 0, first_id(sim, "mkey"));
+        g_assert_cmpuint(sim_test_exec(sim, in, 16, out, 0x130), ==, ST_OK);
+        sim_test_put_bits(in, 0x60, 1, 1);
+        expect_error(sim, seen, "QUERY_MKEY pg_access", in, 16, 0x130, ST_BAD_PARAM);
+
+        memset(in, 0, sizeof(in));
+        sim_test_query_in(in, OP_QUERY_Q_COUNTER, 0, 0);
+        sim_test_put_bits(in, 0xf8, 8, first_id(sim, "q_counter"));
+        g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), out, 0x100), ==, ST_OK);
+        sim_test_put_bits(in, 0xc0, 1, 1);
+        expect_error(sim, seen, "QUERY_Q_COUNTER clear", in, sizeof(in), 0x100, ST_BAD_PARAM);
+        sim_test_put_bits(in, 0xc0, 2, 1);
+        expect_error(sim, seen, "QUERY_Q_COUNTER aggregate", in, sizeof(in), 0x100, ST_BAD_PARAM);
+        sim_test_put_bits(in, 0xc0, 2, 0);
+        sim_test_put_bits(in, 0x40, 1, 1);
+        expect_error(sim, seen, "QUERY_Q_COUNTER other_vport", in, sizeof(in), 0x100, ST_BAD_PARAM);
+        sim_test_put_bits(in, 0x40, 1, 0);
+        sim_test_put_bits(in, 0x50, 16, 1);
+        expect_error(sim, seen, "QUERY_Q_COUNTER vport_number", in, sizeof(in), 0x100, ST_BAD_PARAM);
+
+        sim_test_query_in(in, OP_QUERY_HCA_CAP, 1, 0);
+        g_assert_cmpuint(sim_test_exec(sim, in, 16, out, HCA_CAP_OUT_LEN), ==, ST_OK);
+        sim_test_put_bits(in, 0x50, 16, 1);
+        expect_error(sim, seen, "QUERY_HCA_CAP function_id 1", in, 16, HCA_CAP_OUT_LEN, ST_BAD_PARAM);
+        sim_test_query_in(in, OP_QUERY_HCA_CAP, 1, 0);
+        sim_test_put_bits(in, 0x43, 1, 1);
+        g_assert_cmpuint(sim_test_exec(sim, in, 16, out, HCA_CAP_OUT_LEN), ==, ST_BAD_PARAM);
+}
+
 static void test_counts(void)
 {
         g_autoptr(mlx5_sim) sim = sim_test_new("", 0);
@@ -889,7 +1170,10 @@ int main(int argc, char **argv)
         g_test_add_func("/sim/commands/uctx-umem", test_uctx_umem);
         g_test_add_func("/sim/commands/uctx-rule", test_uctx_rule);
         g_test_add_func("/sim/commands/uctx-limit", test_uctx_limit);
+        g_test_add_func("/sim/commands/uctx-process-uids", test_uctx_process_uids);
         g_test_add_func("/sim/commands/vport-counter", test_vport_counter);
+        g_test_add_func("/sim/commands/vport-queries", test_vport_queries);
+        g_test_add_func("/sim/commands/unserved-inputs", test_unserved_inputs);
         g_test_add_func("/sim/commands/counts", test_counts);
         g_test_add_func("/sim/commands/fail-spec", test_fail_spec);
         g_test_add_func("/sim/commands/unplug-spec", test_unplug_spec);

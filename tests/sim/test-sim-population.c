@@ -10,6 +10,13 @@
 #include "sim/sim-private.h"
 
 #define OP_QUERY_QP 0x50b
+#define OP_QUERY_SRQ 0x702
+#define OP_QUERY_SQ 0x907
+#define OP_QUERY_RQ 0x90b
+#define OP_QUERY_RMP 0x90f
+#define OP_QUERY_DCT 0x713
+#define ST_OK 0x0
+#define ST_BAD_RES 0x5
 
 static void test_spec(void)
 {
@@ -42,6 +49,8 @@ static void test_spec(void)
         sim_test_expect_spec_error("fail=NOT_AN_OPCODE", "NOT_AN_OPCODE");
         sim_test_expect_spec_error("qp", "'qp'");
         sim_test_expect_spec_error("adapter=3", "adapter");     /* a singleton has no count */
+        /* QPs, SQs, RQs and DCTs share the QPN space, named counts and all. */
+        sim_test_expect_spec_error("qp=130000,sq=800,dct=17", "dct=17,qp=130000,sq=800: these types share one");
 }
 
 static void test_numbering(void)
@@ -324,11 +333,96 @@ static void test_large_population(void)
         g_assert_cmpint(g_get_monotonic_time() - start, <, 2 * G_USEC_PER_SEC);
 }
 
+/* The number spaces hardware shares between types (README "Simulated firmware"). */
+static const char *const spaces[][4] = {
+        { "qp", "sq", "rq", "dct" },
+        { "srq", "xrc_srq", "rmp" },
+};
+
+/* No number is two live objects of one space; returns how many numbers the space holds. */
+static size_t check_spaces_disjoint(mlx5_sim *sim)
+{
+        size_t total = 0;
+
+        for (size_t s = 0; s < G_N_ELEMENTS(spaces); s++) {
+                g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+
+                for (size_t k = 0; k < G_N_ELEMENTS(spaces[s]) && spaces[s][k]; k++) {
+                        size_t n;
+                        g_autofree uint32_t *ids = mlx5_sim_live_ids(sim, spaces[s][k], &n);
+
+                        for (size_t i = 0; i < n; i++) {
+                                const char *other = g_hash_table_lookup(seen, GUINT_TO_POINTER(ids[i]));
+
+                                if (other)
+                                        g_error("0x%x is both a %s and a %s", ids[i], other, spaces[s][k]);
+                                g_hash_table_insert(seen, GUINT_TO_POINTER(ids[i]), (gpointer) spaces[s][k]);
+                                if (i)
+                                        g_assert_cmpuint(ids[i], >, ids[i - 1]);
+                        }
+                        total += n;
+                }
+        }
+        return total;
+}
+
+/*
+ * QPs, SQs, RQs and DCTs never share a number, nor SRQs, XRC SRQs and RMPs:
+ * as built, after churn, in a crowded space; the query of one type with
+ * another's number is BAD_RES; QPs keep the numbers they had alone.
+ */
+static void test_shared_spaces(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new("seed=5,sq=300,rq=300,dct=200,rmp=50,xrc_srq=50,churn=1", 0);
+        g_autoptr(mlx5_sim) crowded = sim_test_new("qp=130000,sq=400,rq=400,dct=16", 0);
+        g_autoptr(mlx5_sim) full = sim_test_new("qp=130816", 0);
+        uint8_t out[0x200];
+        size_t n, n_sq, n_rmp;
+        const uint32_t *ids;
+        const uint32_t *sqs = mlx5_sim_object_ids(sim, "sq", &n_sq);
+        const uint32_t *rmps = mlx5_sim_object_ids(sim, "rmp", &n_rmp);
+
+        g_assert_cmpuint(check_spaces_disjoint(sim), ==, 128 + 300 + 300 + 200 + 8 + 50 + 50);
+        /* The QPN space starts above the special QPs for every member. */
+        g_assert_cmpuint(sqs[0], >=, 0x100);
+        for (size_t i = 0; i < 5; i++) {
+                g_assert_cmpuint(sim_test_query(sim, OP_QUERY_SQ, sqs[i], out, 0x110), ==, ST_OK);
+                g_assert_cmpuint(sim_test_query(sim, OP_QUERY_QP, sqs[i], out, 0x110), ==, ST_BAD_RES);
+                g_assert_cmpuint(sim_test_query(sim, OP_QUERY_RQ, sqs[i], out, 0x110), ==, ST_BAD_RES);
+                g_assert_cmpuint(sim_test_query(sim, OP_QUERY_DCT, sqs[i], out, 0x110), ==, ST_BAD_RES);
+                g_assert_cmpuint(sim_test_query(sim, OP_QUERY_RMP, rmps[i], out, 0x110), ==, ST_OK);
+                g_assert_cmpuint(sim_test_query(sim, OP_QUERY_SRQ, rmps[i], out, 0x110), ==, ST_BAD_RES);
+        }
+        ids = mlx5_sim_object_ids(sim, "qp", &n);
+        g_assert_cmpuint(sim_test_query(sim, OP_QUERY_SQ, ids[0], out, 0x110), ==, ST_BAD_RES);
+
+        /* Churn hands out numbers no live object of the space has. */
+        for (unsigned round = 0; round < 20; round++) {
+                g_mutex_lock(&sim->lock);
+                sim_churn_steps(sim, 200);
+                g_mutex_unlock(&sim->lock);
+                check_spaces_disjoint(sim);
+        }
+
+        /* A crowded space: every number of the QPN space but 0 to 0xff and the spare ones. */
+        g_assert_cmpuint(check_spaces_disjoint(crowded), ==, 130000 + 800 + 16 + 8 + 8 + 8);
+        ids = mlx5_sim_object_ids(crowded, "sq", &n);
+        g_assert_cmpuint(n, ==, 400);
+        g_assert_cmpuint(ids[n - 1], <=, 0x1ffff);
+        /* All of it to QPs: the default SQs, RQs and DCTs have no room left. */
+        mlx5_sim_object_ids(full, "qp", &n);
+        g_assert_cmpuint(n, ==, 130816);
+        mlx5_sim_object_ids(full, "dct", &n);
+        g_assert_cmpuint(n, ==, 0);
+        g_assert_cmpuint(check_spaces_disjoint(full), ==, 130816 + 8 + 8 + 8);
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/sim/population/spec", test_spec);
         g_test_add_func("/sim/population/numbering", test_numbering);
+        g_test_add_func("/sim/population/shared-spaces", test_shared_spaces);
         g_test_add_func("/sim/population/pci-names", test_pci_names);
         g_test_add_func("/sim/population/determinism", test_determinism);
         g_test_add_func("/sim/population/cross-references", test_cross_references);

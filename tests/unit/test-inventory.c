@@ -304,7 +304,7 @@ static void test_debugfs_fixture(void)
         }
         g_setenv("MLX5DBGFS_DEBUGFS_ROOT", root, TRUE);
         g_setenv("MLX5DBGFS_SYSFS_ROOT", root, TRUE);   /* no RDMA device there: netlink is not asked */
-        dev = open_sim_device("qp=4", mlx5_host_linux_new("0000:08:00.0"), NULL);
+        dev = open_sim_device("qp=4", mlx5_host_linux_new("0000:08:00.0", NULL), NULL);
         inv = mlx5_inventory_new(dev);
         g_assert_cmpint(mlx5_inventory_collect(inv, res_index("qp"), NULL, &found), ==, 0);
         g_assert_cmpuint(found->ids->len, ==, 3);
@@ -317,6 +317,16 @@ static void test_debugfs_fixture(void)
         g_assert_false(g_file_test(cqs, G_FILE_TEST_EXISTS));
         g_assert_cmpint(mlx5_inventory_collect(inv, res_index("cq"), NULL, &none), ==, 0);
         g_assert_cmpuint(none->ids->len, ==, 0);
+        mlx5_inventory_free(inv);
+        g_clear_pointer(&dev, mlx5_device_free);
+
+        /* -o debugfs_root wins over the environment's. */
+        g_setenv("MLX5DBGFS_DEBUGFS_ROOT", "/nonexistent", TRUE);
+        dev = open_sim_device("qp=4", mlx5_host_linux_new("0000:08:00.0", root), NULL);
+        inv = mlx5_inventory_new(dev);
+        g_clear_pointer(&found, mlx5_inventory_found_free);
+        g_assert_cmpint(mlx5_inventory_collect(inv, res_index("qp"), NULL, &found), ==, 0);
+        g_assert_cmpuint(found->ids->len, ==, 3);
         mlx5_inventory_free(inv);
         g_unsetenv("MLX5DBGFS_DEBUGFS_ROOT");
         g_unsetenv("MLX5DBGFS_SYSFS_ROOT");

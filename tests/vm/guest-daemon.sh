@@ -61,7 +61,12 @@ debugfs_fixture /tmp/mlx5ctl.manifest "$dev0" "$dev0"
 debugfs_fixture /tmp/mlx5ctl.manifest "$dev1" "$dev1"
 t "fuse is available" modprobe fuse
 # Nothing below can run without it: one failure says so.
-t "the daemon mounts the mlx5ctl devices" mount_daemon "$mnt" -o ttl=3600 || return 0
+# -o debugfs_root alone says where the fixture is here (the environment's root: the fwctl suite).
+unset MLX5DBGFS_DEBUGFS_ROOT
+t "the daemon mounts the mlx5ctl devices" mount_daemon "$mnt" -o ttl=3600,debugfs_root=/tmp/debugfs
+mounted=$?
+export MLX5DBGFS_DEBUGFS_ROOT=/tmp/debugfs
+[ "$mounted" = 0 ] || return 0
 t "it shows both functions" test -d "$mnt/$dev0" -a -d "$mnt/$dev1"
 t "their info names the mlx5ctl transport" info_says "$mnt/$dev0" "transport: mlx5ctl"
 t "and the emulated node" info_says "$mnt/$dev0" "device_node: /dev/mlx5ctl-mlx5ctl_emu.ctl.0"
