@@ -2,6 +2,9 @@
 #include "cache/cache.h"
 #include "cache/snapshot.h"
 
+/* What a kept rendering costs beyond its bytes: its GBytes and the allocator's headers. */
+#define KEPT_OVERHEAD 64
+
 static mlx5_snapshot *snapshot_alloc(void)
 {
         mlx5_snapshot *snap = g_new0(mlx5_snapshot, 1);
@@ -175,9 +178,9 @@ GBytes *mlx5_listing_render(mlx5_snapshot *listing_snap, int slot, enum mlx5_lis
                 return kept;
         raw = g_bytes_new_from_bytes(l->raws, (gsize) slot * l->outlen, l->outlen);
         text = render(raw, data);
-        len = g_bytes_get_size(text);
         if (view == MLX5_LISTING_TEXT)
-                g_atomic_int_set(&l->text_len[slot], (gint) len);
+                g_atomic_int_set(&l->text_len[slot], (gint) g_bytes_get_size(text));
+        len = g_bytes_get_size(text) + KEPT_OVERHEAD;
         if (!l->keeper || mlx5_cache_keep(l->keeper, len) < 0)
                 return text;
         /* Rendering is deterministic: a racing thread's text is the same; the first one is kept. */

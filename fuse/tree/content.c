@@ -26,12 +26,31 @@ static void render_object(GString *out, const mlx5_schema_resource *res, GBytes 
         mlx5_decode_resource(out, res, p, len);
 }
 
+void tree_scratch_free(gpointer s)
+{
+        g_string_free(s, TRUE);
+}
+
+GString *tree_scratch(GPrivate *key)
+{
+        GString *s = g_private_get(key);
+
+        if (!s) {
+                s = g_string_sized_new(8192);
+                g_private_set(key, s);
+        }
+        g_string_truncate(s, 0);
+        return s;
+}
+
 GBytes *tree_object_render(GBytes *raw, void *user_data)
 {
-        GString *text = g_string_sized_new(4096);
+        static GPrivate scratch = G_PRIVATE_INIT(tree_scratch_free);
+        GString *text = tree_scratch(&scratch);
 
         render_object(text, user_data, raw);
-        return g_string_free_to_bytes(text);
+        /* Kept texts take what they hold, not a doubling buffer's slack (a CQ's text is 500 bytes). */
+        return g_bytes_new(text->str, text->len);
 }
 
 GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *snap)

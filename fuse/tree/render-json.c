@@ -178,15 +178,16 @@ struct document {
 
 static GBytes *render_document(GBytes *raw, void *data)
 {
+        static GPrivate scratch = G_PRIVATE_INIT(tree_scratch_free);
         const struct document *d = data;
-        GString *text = g_string_sized_new(4096);
+        GString *text = tree_scratch(&scratch);
         struct json_device jd;
 
         json_device_init(&jd, d->tree, d->td);
         append_object(text, &jd, d->res_index, d->id, raw, d->l, d->slot);
         json_device_clear(&jd);
         g_string_append_c(text, '\n');
-        return g_string_free_to_bytes(text);
+        return g_bytes_new(text->str, text->len);
 }
 
 /*
