@@ -92,11 +92,6 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
         if (snap->text)
                 g_bytes_unref(snap->text);
         if (snap->listing) {
-                g_array_unref(snap->listing->ids);
-                if (snap->listing->raws)
-                        g_bytes_unref(snap->listing->raws);
-                g_free(snap->listing->has_raw);
-                g_free(snap->listing->text_len);
                 for (unsigned v = 0; v < G_N_ELEMENTS(snap->listing->kept); v++) {
                         for (guint i = 0; snap->listing->kept[v] && i < snap->listing->ids->len; i++)
                                 if (snap->listing->kept[v][i])
@@ -105,6 +100,11 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                 }
                 if (snap->listing->kept_bytes)
                         mlx5_cache_unkeep(snap->listing->keeper, snap->listing->kept_bytes);
+                g_array_unref(snap->listing->ids);
+                if (snap->listing->raws)
+                        g_bytes_unref(snap->listing->raws);
+                g_free(snap->listing->has_raw);
+                g_free(snap->listing->text_len);
                 g_free(snap->listing->found_by);
                 g_free(snap->listing->owner_of);
                 if (snap->listing->owners)
