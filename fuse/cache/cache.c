@@ -29,7 +29,30 @@ struct mlx5_cache {
         /* Accounting hooks: bytes held outside the cache that count against its cap. */
         size_t in_flight;
         size_t peak;                    /* most bytes kept and in flight at once */
+        gsize kept;                     /* renderings kept with snapshots (atomic: see mlx5_cache_unkeep) */
+        uint64_t kept_refused;          /* renderings not kept: past KEPT_SHARE */
+        bool kept_refused_logged;
 };
+
+/* Kept renderings may hold at most 1/KEPT_SHARE of the cap. */
+#define KEPT_SHARE 2
+
+/* What the cache cannot evict: answers in flight and kept renderings. */
+static size_t pinned_locked(mlx5_cache *cache)
+{
+        return cache->in_flight + (size_t) g_atomic_pointer_get(&cache->kept);
+}
+
+static size_t held_locked(mlx5_cache *cache)
+{
+        return cache->bytes + pinned_locked(cache);
+}
+
+/* Whether bytes more can be held beside what cannot be evicted. */
+static bool fits_locked(mlx5_cache *cache, size_t bytes)
+{
+        return bytes <= cache->max_bytes - MIN(pinned_locked(cache), cache->max_bytes);
+}
 
 static guint key_hash(gconstpointer p)
 {
@@ -94,7 +117,7 @@ static void evict_locked(mlx5_cache *cache, struct entry *keep)
 {
         GList *l = cache->lru.head;
 
-        while (cache->bytes + cache->in_flight > cache->max_bytes && l) {
+        while (held_locked(cache) > cache->max_bytes && l) {
                 struct entry *e = l->data;
 
                 l = l->next;
@@ -167,7 +190,7 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 cache->fetch_errors++;
                 /* Never serve the stale answer of something that now fails. */
                 forget_locked(cache, e);
-        } else if (e->dropped || snap->cost + cache->in_flight > cache->max_bytes) {
+        } else if (e->dropped || !fits_locked(cache, snap->cost)) {
                 /*
                  * The answer is this caller's alone: the cache keeps nothing of a removed
                  * device, nor anything larger than its whole cap.
@@ -192,7 +215,7 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 cache->bytes += snap->cost;
                 g_queue_push_tail_link(&cache->lru, &e->lru);
                 evict_locked(cache, e);
-                cache->peak = MAX(cache->peak, cache->bytes + cache->in_flight);
+                cache->peak = MAX(cache->peak, held_locked(cache));
                 *ret_snap = mlx5_snapshot_ref(snap);
         }
         g_cond_broadcast(&cache->fetched);
@@ -246,6 +269,8 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out)
         g_string_append_printf(out, "cache.not_kept: %" G_GUINT64_FORMAT "\n", cache->not_kept);
         g_string_append_printf(out, "cache.in_flight_bytes: %zu\n", cache->in_flight);
         g_string_append_printf(out, "cache.peak_bytes: %zu\n", cache->peak);
+        g_string_append_printf(out, "cache.kept_text_bytes: %zu\n", (size_t) g_atomic_pointer_get(&cache->kept));
+        g_string_append_printf(out, "cache.texts_not_kept: %" G_GUINT64_FORMAT "\n", cache->kept_refused);
         g_mutex_unlock(&cache->lock);
 }
 
@@ -256,12 +281,12 @@ int mlx5_cache_charge(mlx5_cache *cache, size_t bytes)
         int r = 0;
 
         g_mutex_lock(&cache->lock);
-        if (bytes > cache->max_bytes - MIN(cache->in_flight, cache->max_bytes)) {
+        if (!fits_locked(cache, bytes)) {
                 r = -ENOBUFS;
         } else {
                 cache->in_flight += bytes;
                 evict_locked(cache, NULL);
-                cache->peak = MAX(cache->peak, cache->bytes + cache->in_flight);
+                cache->peak = MAX(cache->peak, held_locked(cache));
         }
         g_mutex_unlock(&cache->lock);
         return r;
@@ -273,4 +298,32 @@ void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes)
         g_warn_if_fail(bytes <= cache->in_flight);
         cache->in_flight -= MIN(bytes, cache->in_flight);
         g_mutex_unlock(&cache->lock);
+}
+
+int mlx5_cache_keep(mlx5_cache *cache, size_t bytes)
+{
+        size_t kept;
+        int r = 0;
+
+        g_mutex_lock(&cache->lock);
+        kept = (size_t) g_atomic_pointer_get(&cache->kept);
+        if (kept + bytes > cache->max_bytes / KEPT_SHARE || !fits_locked(cache, bytes)) {
+                cache->kept_refused++;
+                if (!cache->kept_refused_logged)
+                        g_message("cache: kept texts hold %zu bytes, their share of the cap (limit cache_size / %d): "
+                               "further texts are rendered again when read", kept, KEPT_SHARE);
+                cache->kept_refused_logged = true;
+                r = -ENOBUFS;
+        } else {
+                g_atomic_pointer_add(&cache->kept, (gssize) bytes);
+                evict_locked(cache, NULL);
+                cache->peak = MAX(cache->peak, held_locked(cache));
+        }
+        g_mutex_unlock(&cache->lock);
+        return r;
+}
+
+void mlx5_cache_unkeep(mlx5_cache *cache, size_t bytes)
+{
+        g_atomic_pointer_add(&cache->kept, -(gssize) bytes);
 }

@@ -53,3 +53,14 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out);
  */
 int mlx5_cache_charge(mlx5_cache *cache, size_t bytes);
 void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes);
+
+/*
+ * Renderings kept with the snapshots they render (a listing's texts),
+ * charged like bytes in flight: at most half the cap (KEPT_SHARE), so
+ * that answers and open files always have the other half.  A keep evicts to
+ * make room; -ENOBUFS past that share (not an error: the rendering is
+ * just not kept; counted in .stats).  Unkeep takes no lock: it runs where
+ * a snapshot is freed, which may be under the cache's own lock.
+ */
+int mlx5_cache_keep(mlx5_cache *cache, size_t bytes);
+void mlx5_cache_unkeep(mlx5_cache *cache, size_t bytes);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "cache/cache.h"
 #include "cache/snapshot.h"
+
+/* What a kept rendering costs beyond its bytes: its GBytes and the allocator's headers. */
+#define KEPT_OVERHEAD 64
 
 static mlx5_snapshot *snapshot_alloc(void)
 {
@@ -88,6 +92,14 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
         if (snap->text)
                 g_bytes_unref(snap->text);
         if (snap->listing) {
+                for (unsigned v = 0; v < G_N_ELEMENTS(snap->listing->kept); v++) {
+                        for (guint i = 0; snap->listing->kept[v] && i < snap->listing->ids->len; i++)
+                                if (snap->listing->kept[v][i])
+                                        g_bytes_unref(snap->listing->kept[v][i]);
+                        g_free(snap->listing->kept[v]);
+                }
+                if (snap->listing->kept_bytes)
+                        mlx5_cache_unkeep(snap->listing->keeper, snap->listing->kept_bytes);
                 g_array_unref(snap->listing->ids);
                 if (snap->listing->raws)
                         g_bytes_unref(snap->listing->raws);
@@ -122,24 +134,91 @@ int mlx5_listing_find(const struct mlx5_listing *listing, uint32_t id)
         return -1;
 }
 
+void mlx5_listing_set_keeper(mlx5_snapshot *listing_snap, mlx5_cache *cache)
+{
+        listing_snap->listing->keeper = cache;
+}
+
+/* The kept renderings of one view: allocated at the first one kept. */
+static GBytes **kept_slots(struct mlx5_listing *l, enum mlx5_listing_view view)
+{
+        GBytes **slots = g_atomic_pointer_get(&l->kept[view]);
+
+        if (slots)
+                return slots;
+        slots = g_new0(GBytes *, l->ids->len);
+        if (!g_atomic_pointer_compare_and_exchange(&l->kept[view], NULL, slots)) {
+                g_free(slots);
+                slots = g_atomic_pointer_get(&l->kept[view]);
+        }
+        return slots;
+}
+
+/* The kept rendering of a view of slot, referenced, or NULL. */
+static GBytes *kept_rendering(struct mlx5_listing *l, int slot, enum mlx5_listing_view view)
+{
+        GBytes **slots = g_atomic_pointer_get(&l->kept[view]);
+        GBytes *kept = slots ? g_atomic_pointer_get(&slots[slot]) : NULL;
+
+        return kept ? g_bytes_ref(kept) : NULL;
+}
+
+GBytes *mlx5_listing_render(mlx5_snapshot *listing_snap, int slot, enum mlx5_listing_view view,
+                            GBytes *(*render)(GBytes *raw, void *data), void *data)
+{
+        struct mlx5_listing *l = listing_snap->listing;
+        g_autoptr(GBytes) raw = NULL;
+        GBytes **slots, *text, *kept;
+        size_t len;
+
+        if (slot < 0 || (unsigned) slot >= l->ids->len || !l->has_raw[slot])
+                return NULL;
+        kept = kept_rendering(l, slot, view);
+        if (kept)
+                return kept;
+        raw = g_bytes_new_from_bytes(l->raws, (gsize) slot * l->outlen, l->outlen);
+        text = render(raw, data);
+        /* A render that cannot finish now (it would wait on firmware) says why through data. */
+        if (!text)
+                return NULL;
+        if (view == MLX5_LISTING_TEXT)
+                g_atomic_int_set(&l->text_len[slot], (gint) g_bytes_get_size(text));
+        len = g_bytes_get_size(text) + KEPT_OVERHEAD;
+        if (!l->keeper || mlx5_cache_keep(l->keeper, len) < 0)
+                return text;
+        /* Rendering is deterministic: a racing thread's text is the same; the first one is kept. */
+        slots = kept_slots(l, view);
+        if (!g_atomic_pointer_compare_and_exchange(&slots[slot], NULL, text)) {
+                mlx5_cache_unkeep(l->keeper, len);
+                kept = g_bytes_ref(g_atomic_pointer_get(&slots[slot]));
+                g_bytes_unref(text);
+                return kept;
+        }
+        g_atomic_pointer_add(&l->kept_bytes, (gssize) len);
+        return g_bytes_ref(text);
+}
+
 mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
-                                   size_t (*text_len_fn)(GBytes *raw, void *user_data), void *user_data)
+                                   GBytes *(*render)(GBytes *raw, void *data), void *data)
 {
         struct mlx5_listing *l = listing_snap->listing;
         mlx5_snapshot *snap;
-        GBytes *raw;
+        GBytes *raw, *text;
         gint len;
 
         if (slot < 0 || (unsigned) slot >= l->ids->len || !l->has_raw[slot])
                 return NULL;
-        raw = g_bytes_new_from_bytes(l->raws, (gsize) slot * l->outlen, l->outlen);
-        /* Rendering is deterministic, so racing threads store the same length. */
+        text = kept_rendering(l, slot, MLX5_LISTING_TEXT);
         len = g_atomic_int_get(&l->text_len[slot]);
-        if (len == 0) {
-                len = (gint) text_len_fn(raw, user_data);
-                g_atomic_int_set(&l->text_len[slot], len);
+        if (!text && len == 0 && render) {
+                /* Never rendered: rendered now, and kept if there is room. */
+                g_bytes_unref(mlx5_listing_render(listing_snap, slot, MLX5_LISTING_TEXT, render, data));
+                text = kept_rendering(l, slot, MLX5_LISTING_TEXT);
+                len = g_atomic_int_get(&l->text_len[slot]);
         }
-        snap = mlx5_snapshot_new_object(raw, (size_t) len);
+        raw = g_bytes_new_from_bytes(l->raws, (gsize) slot * l->outlen, l->outlen);
+        /* A text not kept is only measured: an open renders (and charges) it for itself. */
+        snap = text ? mlx5_snapshot_new(raw, text) : mlx5_snapshot_new_object(raw, (size_t) len);
         snap->taken_realtime_us = listing_snap->taken_realtime_us;
         snap->taken_monotonic_us = listing_snap->taken_monotonic_us;
         return snap;

@@ -4,9 +4,12 @@
  * made, with the time it was taken.  Whoever serves a file holds a
  * reference, so an open file keeps its snapshot however the cache moves on.
  *
- * Object snapshots keep only the firmware's bytes and the length of their
- * text: the text is rendered again (deterministically) when a file is
- * opened, so a listing of 100k objects costs their bytes, not their text.
+ * A listing keeps its objects' firmware bytes; each object's text (and its
+ * JSON document) is rendered once, when first asked for (its size for a
+ * stat, or a read), and kept with the listing while it lives, charged to
+ * the cache's cap (mlx5_cache_keep): past the room the cache gives kept
+ * texts, a text is not kept and is rendered again when read, so a listing
+ * of 1M objects costs their bytes, not their texts.
  */
 #pragma once
 
@@ -14,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct mlx5_cache;
 
 typedef struct mlx5_snapshot {
         gint refcount;
@@ -44,10 +49,19 @@ struct mlx5_listing {
         size_t outlen;
         uint8_t *has_raw;               /* per slot: the query answered */
         gint *text_len;                 /* per slot: rendered length, 0 = not yet known */
+        GBytes **kept[2];               /* per view (enum mlx5_listing_view), per slot: kept rendering, or NULL */
+        struct mlx5_cache *keeper;      /* what kept renderings are charged to, or NULL: none kept */
+        gsize kept_bytes;               /* charged to keeper, given back when the listing goes */
         uint8_t *found_by;              /* per slot: which sources found it (inventory bits), or NULL */
         uint16_t *owner_of;             /* per slot: 1 + index into owners, 0 for none; or NULL */
         GPtrArray *owners;              /* struct mlx5_object_owner *, or NULL */
         GPtrArray *snaps;               /* mlx5_snapshot * per slot, for listings of whole snapshots; or NULL */
+};
+
+/* What a listing renders of each object and may keep. */
+enum mlx5_listing_view {
+        MLX5_LISTING_TEXT,              /* the object's file */
+        MLX5_LISTING_JSON,              /* its json/ document */
 };
 
 /* Takes ownership of raw and text (either may be NULL). */
@@ -65,12 +79,25 @@ mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap);
 void mlx5_snapshot_unref(mlx5_snapshot *snap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_snapshot, mlx5_snapshot_unref)
 
+/* Lets the listing keep renderings, charged to cache (which must outlive the listing). */
+void mlx5_listing_set_keeper(mlx5_snapshot *listing_snap, struct mlx5_cache *cache);
+/*
+ * The rendering of one view of the object in slot: the kept one, else
+ * render(raw of the slot, data)'s, kept when the keeper has room.  A new
+ * reference; NULL when the slot has no bytes (its query failed) or render
+ * returned NULL (it tells its caller why through data).
+ */
+GBytes *mlx5_listing_render(mlx5_snapshot *listing_snap, int slot, enum mlx5_listing_view view,
+                            GBytes *(*render)(GBytes *raw, void *data), void *data);
+
 /* Slot of id in a listing snapshot, or -1. */
 int mlx5_listing_find(const struct mlx5_listing *listing, uint32_t id);
 /*
  * The snapshot of the object in slot i, carrying the listing's times, or
- * NULL when its query failed at listing time.  text_len_fn computes the text
- * length once per slot.
+ * NULL when its query failed at listing time.  Its text is the listing's
+ * kept one (render makes it, once), or when there was no room to keep it,
+ * only its length: rendered again when read.  With render NULL, the
+ * snapshot has its bytes and times only (for a view of its own).
  */
 mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
-                                   size_t (*text_len_fn)(GBytes *raw, void *user_data), void *user_data);
+                                   GBytes *(*render)(GBytes *raw, void *data), void *data);

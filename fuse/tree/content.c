@@ -26,24 +26,31 @@ static void render_object(GString *out, const mlx5_schema_resource *res, GBytes 
         mlx5_decode_resource(out, res, p, len);
 }
 
-static void scratch_free(gpointer s)
+void tree_scratch_free(gpointer s)
 {
         g_string_free(s, TRUE);
 }
 
-size_t tree_object_text_len(GBytes *raw, void *user_data)
+GString *tree_scratch(GPrivate *key)
 {
-        /* One scratch buffer per thread: lengths are computed for every listed object. */
-        static GPrivate scratch = G_PRIVATE_INIT(scratch_free);
-        GString *s = g_private_get(&scratch);
+        GString *s = g_private_get(key);
 
         if (!s) {
                 s = g_string_sized_new(8192);
-                g_private_set(&scratch, s);
+                g_private_set(key, s);
         }
         g_string_truncate(s, 0);
-        render_object(s, user_data, raw);
-        return s->len;
+        return s;
+}
+
+GBytes *tree_object_render(GBytes *raw, void *user_data)
+{
+        static GPrivate scratch = G_PRIVATE_INIT(tree_scratch_free);
+        GString *text = tree_scratch(&scratch);
+
+        render_object(text, user_data, raw);
+        /* Kept texts take what they hold, not a doubling buffer's slack (a CQ's text is 500 bytes). */
+        return g_bytes_new(text->str, text->len);
 }
 
 GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *snap)
@@ -59,6 +66,7 @@ GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *s
         return g_string_free_to_bytes(text);
 }
 
+/* One object by its own query: its text rendered once, kept (and charged) with the snapshot. */
 static int fetch_object(mlx5_device *dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap)
 {
         const mlx5_schema_resource *res = mlx5_schema_resource_at(dev->schema, res_index);
@@ -68,7 +76,7 @@ static int fetch_object(mlx5_device *dev, uint32_t res_index, uint32_t id, mlx5_
         r = mlx5_device_query(dev, res, id, &raw);
         if (r < 0)
                 return r;
-        *ret_snap = mlx5_snapshot_new_object(raw, tree_object_text_len(raw, (gpointer) res));
+        *ret_snap = mlx5_snapshot_new(raw, tree_object_render(raw, (gpointer) res));
         return 0;
 }
 
@@ -247,6 +255,7 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
                                               res->outlen, has_raw);
         mlx5_listing_set_origin(*ret_snap, found_by, owner_of,
                                 nl->owners ? g_ptr_array_ref(nl->owners) : NULL);
+        mlx5_listing_set_keeper(*ret_snap, tree->cache);
         (*ret_snap)->lifetime_us = listing_lifetime_us(tree, td);
         return 0;
 }

@@ -171,23 +171,50 @@ static int append_object(GString *out, const struct json_device *jd, uint32_t re
         return 0;
 }
 
-/* The file of one object's document, with the times of the snapshot it decodes. */
-static int one_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, uint32_t id,
-                        const mlx5_snapshot *snap, const struct mlx5_listing *l, int slot, mlx5_snapshot **ret_snap)
-{
-        GString *text = g_string_sized_new(4096);
-        struct json_device jd;
-        int r;
+/* What renders one object's document: the object, and the listing that shows it (or none). */
+struct document {
+        mlx5_tree *tree;
+        struct tree_device *td;
+        uint32_t res_index, id;
+        const struct mlx5_listing *l;
+        int slot;
+        int error;                      /* why render_document returned NULL */
+};
 
-        json_device_init(&jd, tree, td);
-        r = append_object(text, &jd, res_index, id, snap->raw, l, slot);
+static GBytes *render_document(GBytes *raw, void *data)
+{
+        static GPrivate scratch = G_PRIVATE_INIT(tree_scratch_free);
+        struct document *d = data;
+        GString *text = tree_scratch(&scratch);
+        struct json_device jd;
+
+        json_device_init(&jd, d->tree, d->td);
+        d->error = append_object(text, &jd, d->res_index, d->id, raw, d->l, d->slot);
         json_device_clear(&jd);
-        if (r < 0) {
-                g_string_free(text, TRUE);
-                return r;
-        }
+        if (d->error < 0)
+                return NULL;
         g_string_append_c(text, '\n');
-        *ret_snap = tree_snapshot_like(text, snap);
+        return g_bytes_new(text->str, text->len);
+}
+
+/*
+ * The file of one object's document, with the times of the snapshot it
+ * decodes: a listed object's is rendered once and kept with its listing.
+ */
+static int one_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, uint32_t id,
+                        const mlx5_snapshot *snap, mlx5_snapshot *listing, int slot, mlx5_snapshot **ret_snap)
+{
+        struct document d = { tree, td, res_index, id, listing ? listing->listing : NULL, slot, 0 };
+        GBytes *bytes = NULL;
+
+        if (listing && slot >= 0)
+                bytes = mlx5_listing_render(listing, slot, MLX5_LISTING_JSON, render_document, &d);
+        /* Not listed, or its query failed at listing time: this snapshot is its own query's. */
+        if (!bytes && d.error == 0)
+                bytes = render_document(snap->raw, &d);
+        if (!bytes)
+                return d.error;
+        *ret_snap = tree_snapshot_of(bytes, snap);
         return 0;
 }
 
@@ -209,15 +236,15 @@ int tree_json_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, ml
                 return r;
         if (r == 0)
                 slot = mlx5_listing_find(listing->listing, n->id);
+        /* Its bytes and times: the document is rendered from them, not from the text. */
         if (slot >= 0)
-                snap = mlx5_listing_object(listing, slot, tree_object_text_len,
-                                           (gpointer) mlx5_schema_resource_at(tree->schema, n->sub));
+                snap = mlx5_listing_object(listing, slot, NULL, NULL);
         if (!snap) {
                 r = tree_object_snapshot(tree, n->dev, n->sub, n->id, &snap);
                 if (r < 0)
                         return r;
         }
-        return one_document(tree, td, n->sub, n->id, snap, listing ? listing->listing : NULL, slot, ret_snap);
+        return one_document(tree, td, n->sub, n->id, snap, listing, slot, ret_snap);
 }
 
 int tree_json_singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)

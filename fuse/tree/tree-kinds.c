@@ -247,21 +247,26 @@ int tree_view_check_size(const GString *text, const char *view)
         return -EIO;
 }
 
+mlx5_snapshot *tree_snapshot_of(GBytes *bytes, const mlx5_snapshot *like)
+{
+        mlx5_snapshot *snap = mlx5_snapshot_new(NULL, bytes);
+
+        /* Its source's moment: stat, open and fstat agree as long as that lives. */
+        snap->taken_realtime_us = like->taken_realtime_us;
+        snap->taken_monotonic_us = like->taken_monotonic_us;
+        return snap;
+}
+
 mlx5_snapshot *tree_snapshot_like(GString *text, const mlx5_snapshot *like)
 {
         /* A view of a big listing grew by doubling: what the snapshot keeps is its length, not that slack. */
         GBytes *bytes = text->allocated_len > text->len + text->len / 4 + 4096
                                 ? g_bytes_new(text->str, text->len)
                                 : g_string_free_to_bytes(g_steal_pointer(&text));
-        mlx5_snapshot *snap = mlx5_snapshot_new(NULL, bytes);
 
         if (text)
                 g_string_free(text, TRUE);
-
-        /* Its source's moment: stat, open and fstat agree as long as that lives. */
-        snap->taken_realtime_us = like->taken_realtime_us;
-        snap->taken_monotonic_us = like->taken_monotonic_us;
-        return snap;
+        return tree_snapshot_of(bytes, like);
 }
 
 /*

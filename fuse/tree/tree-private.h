@@ -163,8 +163,15 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree);
 /* The cache's fetch function (content.c). */
 int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap);
 
-/* The text length of one object's output mailbox (content.c); user_data is the resource. */
-size_t tree_object_text_len(GBytes *raw, void *user_data);
+/*
+ * A thread's scratch buffer for renderings, emptied (content.c); key is a
+ * G_PRIVATE_INIT(tree_scratch_free).  What is kept of it is copied out at
+ * its exact length.
+ */
+GString *tree_scratch(GPrivate *key);
+void tree_scratch_free(gpointer s);
+/* The text of one object's output mailbox (content.c); user_data is the resource. */
+GBytes *tree_object_render(GBytes *raw, void *user_data);
 /* The text of an object snapshot, rendered from its bytes. */
 GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *snap);
 

@@ -375,7 +375,12 @@ void mlx5_tree_free(mlx5_tree *tree)
 {
         if (!tree)
                 return;
-        /* The cache goes first: its entries may hold nothing of the devices, but fetches use them. */
+        /* Leased and pinned listings give their kept texts back to the cache: they go before it. */
+        g_hash_table_unref(tree->open_files);
+        g_hash_table_unref(tree->leases);
+        for (unsigned i = 0; i < G_N_ELEMENTS(tree->stats_views); i++)
+                mlx5_snapshot_unref(tree->stats_views[i].snap);
+        /* The cache goes next: its entries may hold nothing of the devices, but fetches use them. */
         mlx5_cache_free(tree->cache);
         for (unsigned i = 0; i < tree->devices->len; i++)
                 tree_device_unref(tree->devices->pdata[i]);
@@ -384,10 +389,6 @@ void mlx5_tree_free(mlx5_tree *tree)
         g_ptr_array_unref(tree->groups);
         g_array_unref(tree->kinds);
         g_array_unref(tree->ref_slots);
-        g_hash_table_unref(tree->open_files);
-        g_hash_table_unref(tree->leases);
-        for (unsigned i = 0; i < G_N_ELEMENTS(tree->stats_views); i++)
-                mlx5_snapshot_unref(tree->stats_views[i].snap);
         g_mutex_clear(&tree->open_lock);
         g_rw_lock_clear(&tree->lock);
         g_free(tree);
@@ -768,7 +769,7 @@ int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, cons
         if (listing->listing->snaps)
                 snap = mlx5_snapshot_ref(listing->listing->snaps->pdata[slot]);
         else
-                snap = mlx5_listing_object(listing, slot, tree_object_text_len,
+                snap = mlx5_listing_object(listing, slot, tree_object_render,
                                            (gpointer) mlx5_schema_resource_at(tree->schema, key->sub));
         if (!snap)
                 return -ENOENT;

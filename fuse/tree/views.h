@@ -43,6 +43,8 @@ bool tree_listing_owner(const struct mlx5_listing *l, int slot, const struct mlx
 char *tree_rdma_device(const struct tree_device *td);
 /* A generated file's snapshot (takes text) with the times of the snapshot it shows. */
 mlx5_snapshot *tree_snapshot_like(GString *text, const mlx5_snapshot *like);
+/* The same for bytes already made (takes bytes). */
+mlx5_snapshot *tree_snapshot_of(GBytes *bytes, const mlx5_snapshot *like);
 int tree_view_check_size(const GString *text, const char *view);
 /*
  * Every reference of an object's output (schema `ref`): the refs/ link name, its ref slot, target and number.

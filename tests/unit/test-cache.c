@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The snapshot cache on its own, with a fetch function the test controls:
- * hits, TTL, the byte cap, single flight, failures, non-blocking threads and
- * a device dropped while one of its fetches is under way.
+ * hits, TTL, the byte cap, single flight, failures, non-blocking threads,
+ * a device dropped while one of its fetches is under way, and a listing's
+ * renderings kept (once each) against the cap.
  */
 #include <errno.h>
 #include <glib.h>
@@ -172,6 +173,87 @@ static void test_in_flight_shares_the_cap(void)
         mlx5_cache_free(cache);
 }
 
+static GBytes *count_render(GBytes *raw, void *data)
+{
+        unsigned *renders = data;
+
+        (*renders)++;
+        /* A text of PAYLOAD bytes per object, as deterministic as a decoder's. */
+        return g_bytes_new_take(g_malloc0(PAYLOAD), g_bytes_get_size(raw) ? PAYLOAD : 0);
+}
+
+static size_t kept_bytes(mlx5_cache *cache)
+{
+        g_autoptr(GString) stats = g_string_new(NULL);
+        const char *line;
+
+        mlx5_cache_format_stats(cache, stats);
+        line = strstr(stats->str, "cache.kept_text_bytes: ");
+        g_assert_nonnull(line);
+        return (size_t) g_ascii_strtoull(line + strlen("cache.kept_text_bytes: "), NULL, 10);
+}
+
+/* Two stats of a listed object: both see its whole length; whether its text is kept; renders so far. */
+static void stat_twice(mlx5_snapshot *listing, int slot, unsigned *renders, bool kept, unsigned rendered)
+{
+        for (int i = 0; i < 2; i++) {
+                g_autoptr(mlx5_snapshot) snap = mlx5_listing_object(listing, slot, count_render, renders);
+
+                g_assert_true((snap->text != NULL) == kept);
+                g_assert_cmpuint(snap->text_len, ==, PAYLOAD);
+        }
+        g_assert_cmpuint(*renders, ==, rendered);
+}
+
+static void test_listing_keeps_renderings(void)
+{
+        const size_t cap = 5 * PAYLOAD;       /* kept renderings may take half: two */
+        const unsigned n = 4, outlen = 8;
+        GArray *ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        struct fake_firmware fw;
+        mlx5_snapshot *listing, *snap;
+        unsigned renders = 0;
+        GBytes *doc, *again;
+        size_t one;
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        cache = mlx5_cache_new(G_USEC_PER_SEC * 60, cap, fake_fetch, &fw);
+        for (uint32_t id = 1; id <= n; id++)
+                g_array_append_val(ids, id);
+        listing = mlx5_snapshot_new_listing(ids, g_bytes_new_take(g_malloc0(n * outlen), n * outlen), outlen,
+                                            memset(g_new(uint8_t, n), 1, n));
+        mlx5_listing_set_keeper(listing, cache);
+
+        /* The first stat renders the text and keeps it; every later one, and the read, use that. */
+        stat_twice(listing, 0, &renders, true, 1);
+        /* Its bytes and a little for the allocator. */
+        one = kept_bytes(cache);
+        g_assert_cmpuint(one, >=, PAYLOAD);
+        g_assert_cmpuint(one, <, PAYLOAD + 256);
+        /* Another view of the same object is kept beside it: the share is full. */
+        doc = mlx5_listing_render(listing, 0, MLX5_LISTING_JSON, count_render, &renders);
+        again = mlx5_listing_render(listing, 0, MLX5_LISTING_JSON, count_render, &renders);
+        g_assert_true(doc == again);
+        g_assert_cmpuint(renders, ==, 2);
+        g_bytes_unref(doc);
+        g_bytes_unref(again);
+        g_assert_cmpuint(kept_bytes(cache), ==, 2 * one);
+        /* Past the share: measured once, not kept; rendered again for whoever reads it. */
+        stat_twice(listing, 1, &renders, false, 3);
+        g_assert_cmpuint(kept_bytes(cache), ==, 2 * one);
+        /* Without a renderer: bytes and times only. */
+        snap = mlx5_listing_object(listing, 2, NULL, NULL);
+        g_assert_null(snap->text);
+        g_assert_cmpuint(g_bytes_get_size(snap->raw), ==, outlen);
+        mlx5_snapshot_unref(snap);
+        g_assert_cmpuint(renders, ==, 3);
+        /* The listing gone, its kept renderings' bytes are the cache's again. */
+        mlx5_snapshot_unref(listing);
+        g_assert_cmpuint(kept_bytes(cache), ==, 0);
+        mlx5_cache_free(cache);
+}
+
 struct getter {
         mlx5_cache *cache;
         uint32_t device, id;
@@ -306,5 +388,6 @@ int main(int argc, char **argv)
         g_test_add_func("/cache/failure-forgets", test_failure_forgets);
         g_test_add_func("/cache/nonblocking", test_nonblocking);
         g_test_add_func("/cache/drop-during-fetch", test_drop_during_fetch);
+        g_test_add_func("/cache/listing-keeps-renderings", test_listing_keeps_renderings);
         return g_test_run();
 }
