@@ -173,6 +173,14 @@ void mlx5_sim_drive(mlx5_sim *sim)
         g_mutex_unlock(&sim->lock);
 }
 
+void mlx5_sim_set_dma_write(mlx5_sim *sim, mlx5_sim_dma_write_fn fn, void *user_data)
+{
+        g_mutex_lock(&sim->lock);
+        sim->dma_write = fn;
+        sim->dma_user_data = user_data;
+        g_mutex_unlock(&sim->lock);
+}
+
 static void reset_caps(struct sim_hca *hca)
 {
         for (size_t i = 0; i < G_N_ELEMENTS(hca->set_caps); i++)
