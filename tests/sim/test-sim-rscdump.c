@@ -857,6 +857,31 @@ static void test_mkey_dma(void)
         g_assert_false(g_hash_table_contains(syndromes, GUINT_TO_POINTER(0)));
 }
 
+/* A driven function's PRM_QUERY_MKEY of the mkey the driver created is its QUERY_MKEY; other segments refuse it. */
+static void test_driven_prm_query(void)
+{
+        g_autoptr(mlx5_sim) sim = driven_function();
+        uint32_t mkey = create_pa_mkey(sim, true, HOST_BASE, HOST_LEN, 0x33);
+        sim_test_dump_request req = {
+                .segment_type = sim_test_menu_lookup(sim, "PRM_QUERY_MKEY"), .index1 = mkey >> 8,
+        };
+        g_autoptr(GByteArray) stream = sim_test_dump(sim, &req, NULL);
+        g_autoptr(GArray) segs = sim_test_split(stream);
+        const sim_test_segment *seg = &g_array_index(segs, sim_test_segment, 2);
+        uint8_t out[0x130];
+
+        g_assert_cmpuint(segs->len, ==, 4);
+        g_assert_cmpuint(sim_test_be32(seg->data + 8), ==, mkey >> 8);
+        g_assert_cmpuint(seg->len, ==, 16 + sizeof(out));
+        g_assert_cmpuint(sim_test_query(sim, OP_QUERY_MKEY, mkey >> 8, out, sizeof(out)), ==, ST_OK);
+        g_assert_cmpmem(seg->data + 16, sizeof(out), out, sizeof(out));
+        g_assert_cmpuint(sim_test_get_bits(seg->data + 16, MKC_BIT + 0x38, 8), ==, 0x33);
+        req.index1 = (mkey >> 8) + 1;
+        g_assert_cmpuint(sim_test_dump_status(sim, &req, NULL), ==, ST_BAD_RES);
+        req = (sim_test_dump_request) { .segment_type = sim_test_menu_lookup(sim, "MKEY_CONTEXT"), .index1 = mkey >> 8 };
+        g_assert_cmpuint(sim_test_dump_status(sim, &req, NULL), ==, ST_BAD_RES);
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -871,5 +896,6 @@ int main(int argc, char **argv)
         g_test_add_func("/sim/rscdump/sessions", test_sessions);
         g_test_add_func("/sim/rscdump/kernel-style-in-place", test_kernel_style_in_place);
         g_test_add_func("/sim/rscdump/mkey-dma", test_mkey_dma);
+        g_test_add_func("/sim/rscdump/driven-prm-query", test_driven_prm_query);
         return g_test_run();
 }
