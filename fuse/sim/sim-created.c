@@ -327,29 +327,85 @@ bool sim_created_dispatch(struct sim_cmd *cmd, unsigned *ret_status)
         return false;
 }
 
+const uint8_t *sim_created_output(struct sim_created *c, const mlx5_schema_resource *res, uint32_t id,
+                                  size_t *ret_len, unsigned *ret_uid)
+{
+        struct object *o = lookup(c, kind_index(res->name), id);
+
+        if (!o || !o->out)
+                return NULL;
+        *ret_len = o->outlen;
+        *ret_uid = o->uid;
+        return o->out;
+}
+
 bool sim_created_query(struct sim_cmd *cmd, const struct sim_type *t, unsigned *ret_status)
 {
         const mlx5_schema_resource *res = t->res;
-        struct object *o;
+        const uint8_t *out;
+        size_t outlen;
+        unsigned uid;
 
         /* Singletons (adapter, vport) are the firmware's own: answered as built. */
         if (!cmd->sim->hca || !res->has_id)
                 return false;
-        o = lookup(cmd->sim->hca->created, kind_index(res->name),
-                   mlx5_bits_get(cmd->in, cmd->inlen, res->id_bit_off, res->id_width));
-        if (!o || !o->out) {
+        out = sim_created_output(cmd->sim->hca->created, res,
+                                 mlx5_bits_get(cmd->in, cmd->inlen, res->id_bit_off, res->id_width), &outlen, &uid);
+        if (!out) {
                 *ret_status = sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_ERR, SIM_SITE_NO_OBJECT);
                 return true;
         }
         /* The user-context rule of sim-uctx.c: its own objects, or all with TOOLS_RESOURCES. */
-        if (o->uid != mlx5_mbox_in_uid(cmd->in) && !sim_uid_may_read_device(cmd->sim, mlx5_mbox_in_uid(cmd->in))) {
+        if (uid != mlx5_mbox_in_uid(cmd->in) && !sim_uid_may_read_device(cmd->sim, mlx5_mbox_in_uid(cmd->in))) {
                 *ret_status = sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_NOT_PERMITTED);
                 return true;
         }
-        memcpy(cmd->out + MLX5_MBOX_HDR_LEN, o->out + MLX5_MBOX_HDR_LEN,
-               MIN(cmd->outlen, o->outlen) - MLX5_MBOX_HDR_LEN);
+        memcpy(cmd->out + MLX5_MBOX_HDR_LEN, out + MLX5_MBOX_HDR_LEN, MIN(cmd->outlen, outlen) - MLX5_MBOX_HDR_LEN);
         *ret_status = MLX5_CMD_STAT_OK;
         return true;
+}
+
+/* A field of a created mkey's context (mkc), by its schema name; 0 if the schema lacks it. */
+static uint64_t mkc_field(const mlx5_schema_resource *res, const struct object *o, const char *name)
+{
+        uint64_t v = 0;
+
+        if (mlx5_schema_get(res->context, o->out + res->context_bit_off / 8, o->outlen - res->context_bit_off / 8,
+                            name, &v) < 0)
+                return 0;
+        return v;
+}
+
+unsigned sim_created_mkey_target(struct sim_cmd *cmd, uint32_t mkey, uint64_t addr, uint64_t len,
+                                 uint64_t *ret_bus)
+{
+        const mlx5_schema_resource *res = resource_of(cmd->sim, "mkey");
+        struct object *o = lookup(cmd->sim->hca->created, kind_index("mkey"), mkey >> 8);
+        unsigned uid = mlx5_mbox_in_uid(cmd->in);
+        uint64_t start, length, mode;
+
+        /* The key is the index and the variant byte the creator chose: both must match, and the mkey be in use. */
+        if (!res || !res->context || !o || !o->out || mkc_field(res, o, "mkey_7_0") != (mkey & 0xff) ||
+            mkc_field(res, o, "free"))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_ERR, SIM_SITE_DUMP_MKEY_UNKNOWN);
+        if (uid != 0 && uid != o->uid)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_MKEY_OWNER);
+        /*
+         * Firmware writes locally: lw is required.  Only PA translation is
+         * modelled (what mlx5_core's resource dump creates); a real device
+         * would walk an MTT or KLM mkey too, refused here as the stricter way.
+         */
+        mode = mkc_field(res, o, "access_mode_4_2") << 2 | mkc_field(res, o, "access_mode_1_0");
+        if (!mkc_field(res, o, "lw") || mode != 0)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_MKEY_ACCESS);
+        start = mkc_field(res, o, "start_addr");
+        length = mkc_field(res, o, "len");
+        if (addr + len < addr ||
+            (!mkc_field(res, o, "length64") && (addr < start || len > length || addr - start > length - len)))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_MKEY_RANGE);
+        /* PA mode: the mkey's addresses are bus addresses. */
+        *ret_bus = addr;
+        return MLX5_CMD_STAT_OK;
 }
 
 bool sim_created_subscribed(struct sim_created *c, unsigned type)

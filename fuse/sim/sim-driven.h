@@ -49,6 +49,22 @@ bool sim_created_dispatch(struct sim_cmd *cmd, unsigned *ret_status);
  * BAD_RES), false on a populated function.
  */
 bool sim_created_query(struct sim_cmd *cmd, const struct sim_type *t, unsigned *ret_status);
+/*
+ * Where len bytes written at addr through mkey land: the bus address, for
+ * a write firmware makes on the command's behalf (sim-rscdump.c).  The
+ * mkey must be one the command's user context created (the kernel's: any),
+ * with local write, in PA mode, and [addr, addr + len) within its range;
+ * otherwise the error status, with the syndrome in cmd.
+ */
+unsigned sim_created_mkey_target(struct sim_cmd *cmd, uint32_t mkey, uint64_t addr, uint64_t len,
+                                 uint64_t *ret_bus);
+/*
+ * The query output of object id of resource t that the driver created (its
+ * length in *ret_len, its creator's uid in *ret_uid), or NULL.  Valid until
+ * the next command.
+ */
+const uint8_t *sim_created_output(struct sim_created *c, const mlx5_schema_resource *res, uint32_t id,
+                                  size_t *ret_len, unsigned *ret_uid);
 /* Every object, as on DISABLE_HCA. */
 void sim_created_clear(struct sim_created *c);
 bool sim_created_subscribed(struct sim_created *c, unsigned type);

@@ -26,6 +26,16 @@
  */
 void mlx5_sim_drive(mlx5_sim *sim);
 
+/*
+ * Writes len bytes of buf to bus address addr of the host's memory; 0, or
+ * -EFAULT when the host gave no such memory.  Firmware writes through it
+ * what a command asks to have written into host memory through an mkey
+ * (RESOURCE_DUMP with inline_dump 0, as mlx5_core's resource dump does).
+ */
+typedef int (*mlx5_sim_dma_write_fn)(void *user_data, uint64_t addr, const void *buf, size_t len);
+/* The bus behind a driven function; without one such commands are refused. */
+void mlx5_sim_set_dma_write(mlx5_sim *sim, mlx5_sim_dma_write_fn fn, void *user_data);
+
 /* MLX5_EVENT_TYPE_CMD: command completion (data: the slot bit mask, be32). */
 #define MLX5_SIM_EVENT_CMD 0x0a
 #define MLX5_SIM_EQE_LEN 64

@@ -77,8 +77,10 @@ struct caps_field {
  * known.  Left out on purpose, each a feature the model cannot serve:
  * Ethernet offloads and flow steering (no mlx5e), eswitch and vport
  * management, SR-IOV/SFs, DC, ODP, atomics, tag matching, LAG, QoS, the
- * access registers mlx5_core polls (pcam/mcam/qcam), the tracer and
- * resource dump (debug), general_2, general objects, blue flame.
+ * access registers mlx5_core polls (pcam/mcam/qcam), the tracer (and
+ * so the core dumps it would act on), general_2, general objects, blue
+ * flame.  Resource dump is offered, as on a ConnectX-6 Dx: mlx5_core reads
+ * its menu at probe through a PA mkey it creates (sim-rscdump.c).
  */
 static const struct caps_field general_view[] = {
         { "vhca_id", 0, 0xffff },
@@ -134,6 +136,7 @@ static const struct caps_field general_view[] = {
         { "num_of_uars_per_page", 1, 1 },
         { "device_frequency_khz", 156250, 1000000 },
         { "dtor", 0, 1 },                       /* the DTOR register (sim-registers.c) */
+        { "debug", 1, 1 },                      /* the DEBUG page: resource dump */
         /*
          * The model executes no work requests, so no UMR: this bit (a
          * ConnectX-4 quirk, 0 on a ConnectX-6 Dx) makes mlx5_ib load an
@@ -151,6 +154,10 @@ static const struct caps_field roce_view[] = {
         { "roce_address_table_size", 1, 255 },
 };
 
+static const struct caps_field debug_view[] = {
+        { "resource_dump", 1, 1 },
+};
+
 static const struct {
         const char *caps;
         const struct caps_field *fields;
@@ -158,6 +165,7 @@ static const struct {
 } caps_views[] = {
         { "general", general_view, G_N_ELEMENTS(general_view) },
         { "roce", roce_view, G_N_ELEMENTS(roce_view) },
+        { "debug", debug_view, G_N_ELEMENTS(debug_view) },
 };
 
 void mlx5_sim_drive(mlx5_sim *sim)
@@ -170,6 +178,14 @@ void mlx5_sim_drive(mlx5_sim *sim)
         hca->created = sim_created_new();
         g_mutex_lock(&sim->lock);
         sim->hca = hca;
+        g_mutex_unlock(&sim->lock);
+}
+
+void mlx5_sim_set_dma_write(mlx5_sim *sim, mlx5_sim_dma_write_fn fn, void *user_data)
+{
+        g_mutex_lock(&sim->lock);
+        sim->dma_write = fn;
+        sim->dma_user_data = user_data;
         g_mutex_unlock(&sim->lock);
 }
 

@@ -13,6 +13,7 @@
 #include "prm/mbox.h"
 #include "prm/rscdump.h"
 #include "sim/sim.h"
+#include "sim/sim-driver.h"
 #include "sim/sim-faults.h"
 
 /* Limits: a spec cannot make the simulator allocate without bound. */
@@ -429,6 +430,8 @@ struct mlx5_sim {
         uint64_t next_dump_opaque;
         struct sim_churn churn;
         struct sim_hca *hca;            /* a driven function (sim-driver.h), or NULL */
+        mlx5_sim_dma_write_fn dma_write; /* its bus (sim-driver.h), or NULL */
+        void *dma_user_data;
 };
 
 /* ---- commands ---- */
@@ -504,6 +507,12 @@ enum sim_site {
         SIM_SITE_Q_AGGREGATE,
         SIM_SITE_Q_OTHER_VPORT,
         SIM_SITE_CAPS_FUNCTION_ID,
+        SIM_SITE_DUMP_MKEY_UNKNOWN,
+        SIM_SITE_DUMP_MKEY_ACCESS,
+        SIM_SITE_DUMP_MKEY_RANGE,
+        SIM_SITE_DUMP_MKEY_OWNER,
+        SIM_SITE_DUMP_DMA_SIZE,
+        SIM_SITE_DUMP_DMA_FAULT,
 };
 
 /*

@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "prm/bits.h"
-#include "sim/sim-private.h"
+#include "sim/sim-driven.h"
 
 #define ACCESS_REG_LEN          (MLX5_MBOX_HDR_LEN + MLX5_RSCDUMP_REG_LEN)
 #define DUMP_VERSION            1
@@ -39,6 +39,8 @@
 /* num_of_obj range is 0..0xfff0; 0xfffe "active", 0xffff "all"; the rest reserved. */
 #define NUM_OF_OBJ_MAX          0xfff0
 #define NUM_OF_OBJ_ACTIVE       0xfffe
+/* Bytes one call writes through an mkey, whatever size asks: bounds the buffer it is built in. */
+#define SIM_MAX_DUMP_DMA        (1u << 20)
 /* A queue's entries: log sizes are bounded by the caps; this guards the walk. */
 #define SIM_MAX_BUFFER_ENTRIES  (1u << 22)
 
@@ -63,6 +65,7 @@ struct sim_dump_session {
         const struct sim_type *t;
         uint32_t slot;
         uint64_t identity;
+        uint8_t *created;                       /* a driven function's object: its query output at open */
         uint32_t entry_bytes;
         /* Records still to produce, and the entry number of the next. */
         uint32_t next, left;
@@ -75,6 +78,7 @@ void sim_rscdump_session_free(void *session)
         struct sim_dump_session *s = session;
 
         g_byte_array_unref(s->seg);
+        g_free(s->created);
         g_free(s);
 }
 
@@ -154,7 +158,7 @@ static uint64_t record_seed(const struct sim_dump_session *s, uint64_t identity,
 /* The object still in its slot, as at open; false when churn took it. */
 static bool object_alive(const mlx5_sim *sim, const struct sim_dump_session *s)
 {
-        return s->t->objs && sim_object_identity(sim, s->t, s->slot) == s->identity;
+        return s->created || (s->t->objs && sim_object_identity(sim, s->t, s->slot) == s->identity);
 }
 
 /* One resource segment for the next record, or false when none is left. */
@@ -171,7 +175,7 @@ static bool write_record(const mlx5_sim *sim, struct sim_dump_session *s)
         if (s->t) {
                 if (!object_alive(sim, s))
                         return false;
-                gen = s->t->objs[s->slot].gen;
+                gen = s->created ? 0 : s->t->objs[s->slot].gen;
         }
         payload = r->kind == SIM_MENU_QUERY ? s->t->res->outlen : s->entry_bytes;
         len = MLX5_RSCDUMP_RES_PAYLOAD_BYTE + payload;
@@ -182,10 +186,12 @@ static bool write_record(const mlx5_sim *sim, struct sim_dump_session *s)
         case SIM_MENU_OBJECT:
         case SIM_MENU_BUFFER:
         case SIM_MENU_RDB:
-                mlx5_bits_set(p, len, MLX5_RSCDUMP_RES_INDEX1_BIT, 32, s->t->objs[s->slot].id);
+                mlx5_bits_set(p, len, MLX5_RSCDUMP_RES_INDEX1_BIT, 32, s->created ? s->index1 : s->t->objs[s->slot].id);
                 if (r->kind == SIM_MENU_BUFFER || r->kind == SIM_MENU_RDB)
                         mlx5_bits_set(p, len, MLX5_RSCDUMP_RES_INDEX2_BIT, 32, entry);
-                if (r->kind == SIM_MENU_QUERY)
+                if (s->created)
+                        memcpy(p + MLX5_RSCDUMP_RES_PAYLOAD_BYTE, s->created, payload);
+                else if (r->kind == SIM_MENU_QUERY)
                         sim_object_output(sim, s->t, s->slot, p + MLX5_RSCDUMP_RES_PAYLOAD_BYTE, payload);
                 else
                         fill_opaque(p + MLX5_RSCDUMP_RES_PAYLOAD_BYTE, payload, record_seed(s, s->identity, gen, entry));
@@ -404,6 +410,33 @@ static unsigned select_entries(struct sim_cmd *cmd, struct sim_dump_session *s, 
         return MLX5_CMD_STAT_OK;
 }
 
+/*
+ * An object a driver created on a driven function: its PRM query segment
+ * is the query output, as at open.  Its other segments (contexts, queue
+ * buffers) need state this model keeps only for populated objects: no
+ * such object, never records of another.
+ */
+static unsigned open_created(struct sim_cmd *cmd, struct sim_dump_session *s, unsigned uid)
+{
+        const uint8_t *out;
+        size_t outlen;
+        unsigned owner;
+
+        if (s->rec->kind != SIM_MENU_QUERY || !s->t)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_ERR, SIM_SITE_DUMP_NO_OBJECT);
+        out = sim_created_output(cmd->sim->hca->created, s->t->res, s->index1, &outlen, &owner);
+        if (!out)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_ERR, SIM_SITE_DUMP_NO_OBJECT);
+        if (owner != uid && !sim_uid_may_read_device(cmd->sim, uid))
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_NOT_PERMITTED);
+        s->created = g_malloc0(s->t->res->outlen);
+        memcpy(s->created, out, MIN(outlen, (size_t) s->t->res->outlen));
+        s->entry_bytes = s->rec->bytes;
+        s->next = 0;
+        s->left = 1;
+        return MLX5_CMD_STAT_OK;
+}
+
 /* The object named by index1 of an object segment. */
 static unsigned open_object(struct sim_cmd *cmd, struct sim_dump_session *s, unsigned uid)
 {
@@ -414,6 +447,8 @@ static unsigned open_object(struct sim_cmd *cmd, struct sim_dump_session *s, uns
         s->t = sim_find_type(sim, r->object);
         if (s->index1 == 0)
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_INDEX1_MISSING);
+        if (sim->hca)
+                return open_created(cmd, s, uid);
         if (!s->t || !s->t->objs || !sim_index_find(&s->t->index, s->index1, &s->slot))
                 return sim_fail(cmd, MLX5_CMD_STAT_BAD_RES_ERR, SIM_SITE_DUMP_NO_OBJECT);
         if (!sim_uid_may_read_object(sim, uid, s->t, s->slot))
@@ -507,6 +542,27 @@ static unsigned open_session(struct sim_cmd *cmd, const uint8_t *req, struct sim
         return MLX5_CMD_STAT_OK;
 }
 
+/*
+ * inline_dump 0: the chunk goes to the request's address through its mkey,
+ * at most size bytes of it.  The embedded --sim device has no bus behind
+ * it (no host memory to write into), so there such a request is refused.
+ * size 0 leaves no room; whether firmware refuses it is not published:
+ * refused.
+ */
+static unsigned dma_target(struct sim_cmd *cmd, const uint8_t *req, uint64_t *ret_bus, size_t *ret_room)
+{
+        uint32_t mkey = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_MKEY_BIT, 32);
+        uint32_t size = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_SIZE_BIT, 32);
+        uint64_t addr = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_ADDRESS_BIT, 64);
+
+        if (!cmd->sim->hca || !cmd->sim->dma_write)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_NOT_INLINE);
+        if (size == 0)
+                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_DMA_SIZE);
+        *ret_room = MIN(size, SIM_MAX_DUMP_DMA);
+        return sim_created_mkey_target(cmd, mkey, addr, size, ret_bus);
+}
+
 static unsigned resource_dump(struct sim_cmd *cmd)
 {
         mlx5_sim *sim = cmd->sim;
@@ -514,13 +570,19 @@ static unsigned resource_dump(struct sim_cmd *cmd)
         uint8_t *resp = cmd->out + MLX5_MBOX_HDR_LEN;
         uint64_t opaque = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_DEVICE_OPAQUE_BIT, 64);
         unsigned seq = mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_SEQ_NUM_BIT, 4);
+        bool by_dma = !mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_INLINE_DUMP_BIT, 1);
+        g_autofree uint8_t *chunk = NULL;
         struct sim_dump_session *s = NULL;
+        size_t size, room = MLX5_RSCDUMP_INLINE_LEN;
+        uint64_t bus = 0;
         unsigned status;
-        size_t size;
         bool more;
 
-        if (!mlx5_bits_get(req, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_INLINE_DUMP_BIT, 1))
-                return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_NOT_INLINE);
+        if (by_dma) {
+                status = dma_target(cmd, req, &bus, &room);
+                if (status != MLX5_CMD_STAT_OK)
+                        return status;
+        }
         if (sim_faults_dump(cmd, &status))
                 return status;
         if (opaque == 0) {
@@ -539,7 +601,19 @@ static unsigned resource_dump(struct sim_cmd *cmd)
 
         /* The answer is the request with the firmware's fields filled in. */
         memcpy(resp, req, MLX5_RSCDUMP_INLINE_BYTE);
-        size = fill_chunk(sim, s, resp + MLX5_RSCDUMP_INLINE_BYTE, MLX5_RSCDUMP_INLINE_LEN);
+        if (!by_dma) {
+                size = fill_chunk(sim, s, resp + MLX5_RSCDUMP_INLINE_BYTE, room);
+        } else {
+                chunk = g_malloc(room);
+                size = fill_chunk(sim, s, chunk, room);
+                if (sim->dma_write(sim->dma_user_data, bus, chunk, size) < 0) {
+                        /* The stream moved on past bytes the host never got: the session ends. */
+                        g_queue_remove(sim->dump_sessions, s);
+                        sim_rscdump_session_free(s);
+                        memset(resp, 0, MLX5_RSCDUMP_INLINE_BYTE);
+                        return sim_fail(cmd, MLX5_CMD_STAT_BAD_PARAM_ERR, SIM_SITE_DUMP_DMA_FAULT);
+                }
+        }
         more = stream_has_more(sim, s);
         s->seq = (seq + 1) & 0xf;
         mlx5_bits_set(resp, MLX5_RSCDUMP_REG_LEN, MLX5_RSCDUMP_MORE_DUMP_BIT, 1, more);

@@ -104,6 +104,35 @@ names_in() {
         [ -z "$output" ]
 }
 
+# The menu as mlx5_core's diag/rsc_dump.c reads it: info 16 + command 20 +
+# menu header 8 + 45 records of 52 + terminate 4 bytes, in one page.
+MENU_DUMP_BYTES=2388
+
+@test "at each probe mlx5_core's resource dump read the menu by DMA: RESOURCE_DUMP through its PA mkey, the whole menu into its page" {
+        local counts probes mkeys dumps failed writes bad
+        counts=$(awk '
+                $1 == "cmd" && / op=0x104 / { probes++ }
+                $1 == "cmd" && / op=0x200 / && / uid=0x0 / && / status=0x0 / { mkeys++ }
+                $1 == "cmd" && / op=0x805 / && / op_mod=0x0 / && / uid=0x0 / && / register=0xc000$/ {
+                        dumps++
+                        if ($0 !~ / status=0x0 /) failed++
+                }
+                /^pci: firmware wrote / { writes++; if ($4 != bytes || /not guest memory/) bad++ }
+                END { print probes + 0, mkeys + 0, dumps + 0, failed + 0, writes + 0, bad + 0 }' bytes="$MENU_DUMP_BYTES" "$FW_LOG")
+        read -r probes mkeys dumps failed writes bad <<<"$counts"
+        echo "$probes probes, $mkeys kernel mkeys, $dumps RESOURCE_DUMP writes by mlx5_core ($failed failed)," \
+                "$writes DMA writes ($bad not $MENU_DUMP_BYTES bytes or refused)"
+        evidence "fw.log: " grep -m4 -E 'op=0x800 |op=0x200 |register=0xc000$|^pci: firmware wrote' "$FW_LOG"
+        evidence "dmesg: lines naming resource dump: " sh -c "dmesg | grep -ci 'resource dump'"
+        [ "$probes" -ge 1 ]
+        [ "$mkeys" -ge "$probes" ]
+        [ "$dumps" = "$probes" ]
+        [ "$failed" = 0 ]
+        [ "$writes" = "$probes" ]
+        [ "$bad" = 0 ]
+        [ "$(dmesg | grep -ci 'resource dump')" = 0 ]
+}
+
 @test "the firmware saw no unknown opcode" {
         run grep 'unknown opcode' "$FW_LOG"
         echo "$output"
@@ -532,7 +561,9 @@ found_count() {
 @test "rscdump/ over /dev/fwctl/fwctl0: the menu's 45 segments; a program QP's PRM_QUERY_QP holds its QPN" {
         [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
         local dir=$MNT/$PCI_ADDR q hex
-        [ -d "$dir/rscdump" ] || skip "the function offers no resource dump (info: resource_dump: 0): the model gives the driver no DEBUG caps page, as mlx5_core would then dump into an mkey by DMA, which the model does not do (tests/pci/README.md)"
+        # The model offers the DEBUG page as a ConnectX-6 Dx does: no resource dump is a failure.
+        grep -x 'resource_dump: 1' "$dir/info"
+        [ -d "$dir/rscdump" ]
         run ls "$dir/rscdump"
         echo "$output" | paste -sd ' '
         [ "${#lines[@]}" = 45 ]

@@ -32,6 +32,7 @@
 #include <pci_caps/msix.h>
 
 #include "pci-cmdq.h"
+#include "pci-dma.h"
 #include "prm/bits.h"
 #include "schema/schema.h"
 #include "sim/sim-driver.h"
@@ -193,11 +194,26 @@ static void dma_unregister(vfu_ctx_t *ctx, vfu_dma_info_t *info)
 {
 }
 
+/* What firmware writes into guest memory itself (a resource dump through an mkey), one log line each. */
+static int bus_write(void *user_data, uint64_t addr, const void *buf, size_t len)
+{
+        struct pci_cmdq *q = user_data;
+        int r = pci_dma_write(q->ctx, addr, buf, len);
+
+        if (r < 0)
+                q->dma_errors++;
+        fprintf(q->log, "pci: firmware wrote %zu bytes at 0x%" PRIx64 "%s\n", len, addr,
+                r < 0 ? ": not guest memory" : "");
+        fflush(q->log);
+        return r;
+}
+
 static mlx5_sim *new_firmware(struct function *f)
 {
         mlx5_sim *sim = mlx5_sim_new(f->schema, f->spec, 0);
 
         mlx5_sim_drive(sim);
+        mlx5_sim_set_dma_write(sim, bus_write, &f->cmdq);
         return sim;
 }
 

@@ -8,9 +8,11 @@
  * (seq_num, device_opaque, the session bound) and the kernel's in-place
  * way, over a stream of many chunks.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "sim-test-util.h"
+#include "sim/sim-driver.h"
 
 #define OP_QUERY_QP             0x50b
 #define OP_QUERY_CQ             0x402
@@ -704,6 +706,182 @@ static void test_kernel_style_in_place(void)
         g_assert_cmpuint(calls, >, 16 * 4);
 }
 
+/* ---- inline_dump 0: through an mkey the driver created, into its memory ---- */
+
+#define OP_ENABLE_HCA           0x104
+#define OP_CREATE_MKEY          0x200
+#define CREATE_MKEY_IN_LEN      0x110
+#define MKC_BIT                 0x80            /* create_mkey_in.memory_key_mkey_entry */
+#define REG_MKEY_BYTE           0x20            /* resource_dump.mkey, size, address */
+#define REG_SIZE_BYTE           0x24
+#define REG_ADDRESS_BYTE        0x28
+#define HOST_BASE               0x10000ull      /* the fake host memory the test's bus holds */
+#define HOST_LEN                0x8000u
+
+struct fake_bus {
+        uint8_t mem[HOST_LEN];
+        unsigned writes;
+        bool fail;
+};
+
+static int bus_write(void *user_data, uint64_t addr, const void *buf, size_t len)
+{
+        struct fake_bus *bus = user_data;
+
+        if (bus->fail || addr < HOST_BASE || len > HOST_LEN || addr - HOST_BASE > HOST_LEN - len)
+                return -EFAULT;
+        memcpy(bus->mem + (addr - HOST_BASE), buf, len);
+        bus->writes++;
+        return 0;
+}
+
+/* A driven function, enabled, with nothing but what the test creates. */
+static mlx5_sim *driven_function(void)
+{
+        const mlx5_schema *schema = sim_test_schema();
+        g_autoptr(GString) spec = g_string_new("devices=1");
+        uint8_t in[16], out[16];
+        mlx5_sim *sim;
+
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++)
+                if (mlx5_schema_resource_at(schema, i)->has_id)
+                        g_string_append_printf(spec, ",%s=0", mlx5_schema_resource_at(schema, i)->name);
+        sim = sim_test_new(spec->str, 0);
+        mlx5_sim_drive(sim);
+        sim_test_query_in(in, OP_ENABLE_HCA, 0, 0);
+        g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), out, sizeof(out)), ==, ST_OK);
+        return sim;
+}
+
+/* CREATE_MKEY in PA mode over [start, start + len) (len 0: length64), key byte key; the mkey. */
+static uint32_t create_pa_mkey(mlx5_sim *sim, bool lw, uint64_t start, uint64_t len, unsigned key)
+{
+        uint8_t in[CREATE_MKEY_IN_LEN] = { 0 }, out[16];
+
+        sim_test_query_in(in, OP_CREATE_MKEY, 0, 0);
+        sim_test_put_bits(in, MKC_BIT + 0x14, 1, lw);           /* lw */
+        sim_test_put_bits(in, MKC_BIT + 0x15, 1, 1);            /* lr */
+        sim_test_put_bits(in, MKC_BIT + 0x20, 24, 0xffffff);    /* qpn */
+        sim_test_put_bits(in, MKC_BIT + 0x38, 8, key);          /* mkey_7_0 */
+        sim_test_put_bits(in, MKC_BIT + 0x60, 1, len == 0);     /* length64 */
+        sim_test_put_bits(in, MKC_BIT + 0x80, 64, start);
+        sim_test_put_bits(in, MKC_BIT + 0xc0, 64, len);
+        g_assert_cmpuint(sim_test_exec(sim, in, sizeof(in), out, sizeof(out)), ==, ST_OK);
+        return (uint32_t) sim_test_get_bits(out, 0x48, 24) << 8 | key;
+}
+
+/* The first menu call through mkey to addr, size bytes; its status, syndrome in *ret_syndrome. */
+static unsigned dma_menu_call(mlx5_sim *sim, uint8_t in[REG_MBOX_LEN], uint8_t out[REG_MBOX_LEN], uint32_t mkey,
+                              uint64_t addr, uint32_t size, uint32_t *ret_syndrome)
+{
+        const sim_test_dump_request req = { .segment_type = SEG_MENU };
+        unsigned status;
+
+        sim_test_dump_in(in, 0, &req);
+        in[16] &= ~0x40;                                        /* inline_dump 0 */
+        sim_test_put_bits(in + 16, REG_MKEY_BYTE * 8, 32, mkey);
+        sim_test_put_bits(in + 16, REG_SIZE_BYTE * 8, 32, size);
+        sim_test_put_bits(in + 16, REG_ADDRESS_BYTE * 8, 64, addr);
+        status = sim_test_exec(sim, in, REG_MBOX_LEN, out, REG_MBOX_LEN);
+        *ret_syndrome = sim_test_be32(out + 4);
+        return status;
+}
+
+static void test_mkey_dma(void)
+{
+        g_autoptr(mlx5_sim) sim = driven_function();
+        g_autoptr(mlx5_sim) populated = sim_test_new("", 0);
+        const sim_test_dump_request menu = { .segment_type = SEG_MENU };
+        g_autofree struct fake_bus *bus = g_new0(struct fake_bus, 1);
+        g_autoptr(GByteArray) inline_stream = sim_test_dump(populated, &menu, NULL);
+        g_autoptr(GHashTable) syndromes = g_hash_table_new(NULL, NULL);
+        uint8_t in[REG_MBOX_LEN], out[REG_MBOX_LEN];
+        uint32_t mkey, all, no_lw, syndrome;
+        size_t total = 0;
+        unsigned calls = 0;
+
+        /* No bus: nothing to write into, whatever the mkey. */
+        mkey = create_pa_mkey(sim, true, HOST_BASE, HOST_LEN, 0x5a);
+        g_assert_cmpuint(dma_menu_call(sim, in, out, mkey, HOST_BASE, 4096, &syndrome), ==, ST_BAD_PARAM);
+        g_hash_table_add(syndromes, GUINT_TO_POINTER(syndrome));
+        /* Nor on the embedded device, which has no bus either. */
+        g_assert_cmpuint(dma_menu_call(populated, in, out, mkey, HOST_BASE, 4096, &syndrome), ==, ST_BAD_PARAM);
+
+        mlx5_sim_set_dma_write(sim, bus_write, bus);
+        all = create_pa_mkey(sim, true, 0, 0, 0x11);
+        no_lw = create_pa_mkey(sim, false, HOST_BASE, HOST_LEN, 0x22);
+
+        /* Good: the menu arrives in 1000-byte chunks, the same bytes the inline mode gives. */
+        g_assert_cmpuint(dma_menu_call(sim, in, out, mkey, HOST_BASE, 1000, &syndrome), ==, ST_OK);
+        for (;;) {
+                uint32_t size = sim_test_get_bits(out + 16, REG_SIZE_BYTE * 8, 32);
+
+                g_assert_cmpuint(size, <=, 1000);
+                g_assert_cmpuint(bus->writes, ==, calls + 1);
+                g_assert_cmpmem(bus->mem + total, size, inline_stream->data + total, size);
+                total += size;
+                if (!(out[16] & 0x80))
+                        break;
+                g_assert_cmpuint(size, ==, 1000);
+                g_assert_cmpuint(++calls, <, 100);
+                /* The kernel's way: the answer is the next request, the address moves on. */
+                memcpy(in + 16, out + 16, REG_MBOX_LEN - 16);
+                sim_test_put_bits(in + 16, REG_ADDRESS_BYTE * 8, 64, HOST_BASE + total);
+                sim_test_put_bits(in + 16, REG_SIZE_BYTE * 8, 32, 1000);
+                g_assert_cmpuint(sim_test_exec(sim, in, REG_MBOX_LEN, out, REG_MBOX_LEN), ==, ST_OK);
+        }
+        g_assert_cmpuint(total, ==, inline_stream->len);
+        g_assert_cmpuint(calls, >, 0);
+        /* length64: the whole address space. */
+        g_assert_cmpuint(dma_menu_call(sim, in, out, all, HOST_BASE + 0x4000, 4096, &syndrome), ==, ST_OK);
+        g_assert_cmpmem(bus->mem + 0x4000, 16, inline_stream->data, 16);
+
+        /* Refusals: nothing written, each its own syndrome. */
+        bus->writes = 0;
+        g_assert_cmpuint(dma_menu_call(sim, in, out, mkey, HOST_BASE + HOST_LEN - 4095, 4096, &syndrome), ==,
+                         ST_BAD_PARAM);                         /* one byte past the end */
+        g_hash_table_add(syndromes, GUINT_TO_POINTER(syndrome));
+        g_assert_cmpuint(dma_menu_call(sim, in, out, mkey, HOST_BASE - 4, 4096, &syndrome), ==, ST_BAD_PARAM);
+        g_assert_cmpuint(dma_menu_call(sim, in, out, mkey, HOST_BASE, 0, &syndrome), ==, ST_BAD_PARAM);
+        g_hash_table_add(syndromes, GUINT_TO_POINTER(syndrome));
+        g_assert_cmpuint(dma_menu_call(sim, in, out, mkey + 0x100, HOST_BASE, 4096, &syndrome), ==, ST_BAD_RES);
+        g_hash_table_add(syndromes, GUINT_TO_POINTER(syndrome));
+        g_assert_cmpuint(dma_menu_call(sim, in, out, mkey ^ 0xff, HOST_BASE, 4096, &syndrome), ==, ST_BAD_RES);
+        g_assert_cmpuint(dma_menu_call(sim, in, out, no_lw, HOST_BASE, 4096, &syndrome), ==, ST_BAD_PARAM);
+        g_hash_table_add(syndromes, GUINT_TO_POINTER(syndrome));
+        g_assert_cmpuint(bus->writes, ==, 0);
+        /* The bus refuses the write (no host memory there): an error, not an OK with nothing written. */
+        g_assert_cmpuint(dma_menu_call(sim, in, out, all, HOST_BASE + HOST_LEN, 4096, &syndrome), ==, ST_BAD_PARAM);
+        g_hash_table_add(syndromes, GUINT_TO_POINTER(syndrome));
+        g_assert_cmpuint(g_hash_table_size(syndromes), ==, 6);
+        g_assert_false(g_hash_table_contains(syndromes, GUINT_TO_POINTER(0)));
+}
+
+/* A driven function's PRM_QUERY_MKEY of the mkey the driver created is its QUERY_MKEY; other segments refuse it. */
+static void test_driven_prm_query(void)
+{
+        g_autoptr(mlx5_sim) sim = driven_function();
+        uint32_t mkey = create_pa_mkey(sim, true, HOST_BASE, HOST_LEN, 0x33);
+        sim_test_dump_request req = {
+                .segment_type = sim_test_menu_lookup(sim, "PRM_QUERY_MKEY"), .index1 = mkey >> 8,
+        };
+        g_autoptr(GByteArray) stream = sim_test_dump(sim, &req, NULL);
+        g_autoptr(GArray) segs = sim_test_split(stream);
+        const sim_test_segment *seg = &g_array_index(segs, sim_test_segment, 2);
+        uint8_t out[0x130];
+
+        g_assert_cmpuint(segs->len, ==, 4);
+        g_assert_cmpuint(sim_test_be32(seg->data + 8), ==, mkey >> 8);
+        g_assert_cmpuint(seg->len, ==, 16 + sizeof(out));
+        g_assert_cmpuint(sim_test_query(sim, OP_QUERY_MKEY, mkey >> 8, out, sizeof(out)), ==, ST_OK);
+        g_assert_cmpmem(seg->data + 16, sizeof(out), out, sizeof(out));
+        g_assert_cmpuint(sim_test_get_bits(seg->data + 16, MKC_BIT + 0x38, 8), ==, 0x33);
+        req.index1 = (mkey >> 8) + 1;
+        g_assert_cmpuint(sim_test_dump_status(sim, &req, NULL), ==, ST_BAD_RES);
+        req = (sim_test_dump_request) { .segment_type = sim_test_menu_lookup(sim, "MKEY_CONTEXT"), .index1 = mkey >> 8 };
+        g_assert_cmpuint(sim_test_dump_status(sim, &req, NULL), ==, ST_BAD_RES);
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -717,5 +895,7 @@ int main(int argc, char **argv)
         g_test_add_func("/sim/rscdump/user-contexts", test_user_contexts);
         g_test_add_func("/sim/rscdump/sessions", test_sessions);
         g_test_add_func("/sim/rscdump/kernel-style-in-place", test_kernel_style_in_place);
+        g_test_add_func("/sim/rscdump/mkey-dma", test_mkey_dma);
+        g_test_add_func("/sim/rscdump/driven-prm-query", test_driven_prm_query);
         return g_test_run();
 }
