@@ -95,6 +95,11 @@ stop_mount() {
         fi
         wait_daemon && return 0
         local status=$?
+        # A daemon that outlives its unmount: where each of its threads waits, for the failure's message.
+        if [ "$status" = 124 ] && command -v gdb >/dev/null; then
+                echo "the daemon (pid $pid) did not exit within 10 s of the unmount; its threads:" >&2
+                gdb -p "$pid" -batch -ex "thread apply all bt 16" 2>/dev/null | grep -E '^(Thread|#)' >&2
+        fi
         kill -9 "$pid" 2>/dev/null
         return "$status"
 }
