@@ -573,38 +573,37 @@ found_count() {
         [[ "$hex" == *"$(printf '%08x' "$q")"* ]]
 }
 
+# gone_from DIR IDS...: no id is in a fresh listing of DIR, and the first 50 are
+# not there by name either (ENOENT).
+gone_from() {
+        local dir=$1 listed left=0 id
+        shift
+        listed=$( { ls "$dir" | grep -cxF -f <(printf '%s\n' "$@"); } || true)
+        echo "$dir: $listed of the program's $# still listed"
+        [ "$listed" = 0 ] || return 1
+        for id in "${@:1:50}"; do
+                [ ! -e "$dir/$id" ] || left=$((left + 1))
+        done
+        echo "$dir: $left of 50 still there by name"
+        [ "$left" = 0 ]
+}
+
 @test "after the program exits its objects are gone (ENOENT on a fresh read)" {
         [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
         kill -TERM "$(cat /tmp/verbs.pid)"
         wait_for 3000 bash -c "! kill -0 $(cat /tmp/verbs.pid)"
-        local qps left listed
+        local qps
         mapfile -t qps < <(awk '$1 == "qp" { print $2 }' "$VERBS_MANIFEST")
         sleep 3        # the listing made while they lived expires
-        listed=$(ls "$MNT/$PCI_ADDR/qp" | grep -cxF -f <(printf '%s\n' "${qps[@]}") || true)
-        echo "$listed of the program's QPs still listed"
-        [ "$listed" = 0 ]
-        left=0
-        for qpn in "${qps[@]:0:50}"; do
-                [ ! -e "$MNT/$PCI_ADDR/qp/$qpn" ] || left=$((left + 1))
-        done
-        echo "$left of 50 still read by number"
-        [ "$left" = 0 ]
+        gone_from "$MNT/$PCI_ADDR/qp" "${qps[@]}"
 }
 
 @test "after the program exits: a fresh refs/ and owner/ have none of its objects, and no link dangles" {
         [ -s "$VERBS_MANIFEST" ] || skip "no verbs program ran"
-        local dir=$MNT/$PCI_ADDR qps left listed
+        local dir=$MNT/$PCI_ADDR qps
         mapfile -t qps < <(program_qps)
         sleep 2        # the listings made while they lived expire
-        listed=$( { ls "$dir/refs/qp" | grep -cxF -f <(printf '%s\n' "${qps[@]}"); } || true)
-        echo "$listed of the program's QPs still under refs/qp"
-        [ "$listed" = 0 ]
-        left=0
-        for qpn in "${qps[@]:0:50}"; do
-                [ ! -e "$dir/refs/qp/$qpn" ] || left=$((left + 1))
-        done
-        echo "$left of 50 refs/qp/<qpn> still there by number"
-        [ "$left" = 0 ]
+        gone_from "$dir/refs/qp" "${qps[@]}"
         run grep -rlx "comm: $VERBS_COMM" "$dir/owner"
         echo "owner files still naming $VERBS_COMM: $output"
         [ -z "$output" ]
