@@ -677,19 +677,22 @@ daemon_rss_kb() {
 # one reads info and the general caps.  A hang is written down, every
 # failure message kept, every complete pass counted.
 start_readers() {
-        rm -f /tmp/readers.stop /tmp/readers.err /tmp/readers.msgs /tmp/readers.ok /tmp/readers.pids
-        touch /tmp/readers.ok /tmp/readers.msgs
+        rm -f /tmp/readers.stop /tmp/readers.err /tmp/readers.msgs.* /tmp/readers.ok /tmp/readers.pids
+        touch /tmp/readers.ok
         reader "ls -lR" ls -lR "$MNT"
         reader cat cat "$MNT/$PCI_ADDR/info" "$MNT/$PCI_ADDR/caps/current/general"
 }
 
-# reader NAME COMMAND...: one reader in the background.
+# reader NAME COMMAND...: one reader in the background.  Each reader has its
+# own messages file: ls writes one message in several writes, and two
+# readers appending to one file interleave them mid-line.
 reader() {
         local name=$1
         shift
+        : >"/tmp/readers.msgs.${name// /_}"
         (
                 while [ ! -e /tmp/readers.stop ]; do
-                        if timeout 60 "$@" >/dev/null 2>>/tmp/readers.msgs; then
+                        if timeout 60 "$@" >/dev/null 2>>"/tmp/readers.msgs.${name// /_}"; then
                                 echo "$name" >>/tmp/readers.ok
                         elif [ $? = 124 ]; then
                                 echo "$name hung" >>/tmp/readers.err
@@ -709,10 +712,10 @@ stop_readers() {
 readers_report() {
         local passes errors
         passes=$(sort /tmp/readers.ok | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s %d", s, $0, n; s = "," }')
-        errors=$(sed 's/.*: //' /tmp/readers.msgs | sort | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s %d", s, $0, n; s = "," }')
+        errors=$(cat /tmp/readers.msgs.* | sed 's/.*: //' | sort | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s %d", s, $0, n; s = "," }')
         echo "readers: complete passes:${passes:- none}; errors:${errors:- none}"
         [ ! -s /tmp/readers.err ] || { cat /tmp/readers.err; return 1; }
-        ! sed 's/.*: //' /tmp/readers.msgs | grep -vxE 'No such file or directory|No such device'
+        ! cat /tmp/readers.msgs.* | sed 's/.*: //' | grep -vxE 'No such file or directory|No such device'
 }
 
 # lap NAME: appends "NAME <seconds since the last lap>" to $laps (no fork: forks cost ~30 ms under TCG).
