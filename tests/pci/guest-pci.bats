@@ -206,25 +206,31 @@ MENU_DUMP_BYTES=2388
 VERBS_QPS=1008
 VERBS_MANIFEST=/tmp/verbs.manifest
 
+# An awk function: read_fields(FILE, GOT) fills GOT with the file's "name: value" lines.
+AWK_READ_FIELDS='
+function read_fields(f, got,    line, i) {
+        delete got
+        while ((getline line < f) > 0) {
+                i = index(line, ": ")
+                if (i) got[substr(line, 1, i - 1)] = substr(line, i + 2)
+        }
+        close(f)
+}'
+
 # Checks every QP of the manifest against its file under DIR in one process
 # (a fork costs ~30 ms under TCG): the decoded state, type, CQ numbers, SRQ,
 # and for UD the MTU mlx5_ib gives them at every transition (4 KiB; RC and UC
 # get theirs at RTR, which they cannot reach without a peer).  Prints each
 # difference and "N QPs, M differ".
 qps_match() {
-        awk -v dir="$1" '
+        awk -v dir="$1" "$AWK_READ_FIELDS"'
         $1 == "qp" {
                 n++
                 want["state"] = $4; want["st"] = $3; want["cqn_snd"] = $5; want["cqn_rcv"] = $6
                 want["srqn_rmpn_xrqn"] = $7 == "-" ? "" : $7
                 want["mtu"] = ($3 == "UD" && $4 != "RST") ? "MTU_4K_BYTES" : ""
                 f = dir "/" $2
-                delete got
-                while ((getline line < f) > 0) {
-                        i = index(line, ": ")
-                        if (i) got[substr(line, 1, i - 1)] = substr(line, i + 2)
-                }
-                close(f)
+                read_fields(f, got)
                 diff = 0
                 for (k in want)
                         if (want[k] != "" && got[k] != want[k]) {
@@ -338,16 +344,11 @@ evidence() {
         q=$(program_qps | head -1)
         evidence "owner/qp/$q: " cat "$dir/owner/qp/$q"
         # owner/qp/<qpn>: one awk reads them all (a fork per file costs ~30 ms under TCG).
-        run awk -v dir="$dir/owner/qp" -v pid="$pid" -v comm="$VERBS_COMM" '
+        run awk -v dir="$dir/owner/qp" -v pid="$pid" -v comm="$VERBS_COMM" "$AWK_READ_FIELDS"'
         $1 == "qp" {
                 n++
                 f = dir "/" $2
-                delete got
-                while ((getline line < f) > 0) {
-                        i = index(line, ": ")
-                        if (i) got[substr(line, 1, i - 1)] = substr(line, i + 2)
-                }
-                close(f)
+                read_fields(f, got)
                 if (got["pid"] != pid || got["comm"] != comm || got["rdma_device"] != "mlx5_0" ||
                     got["found_by"] !~ /netlink/ || got["found_by"] !~ /debugfs/) {
                         printf "%s: pid \"%s\" comm \"%s\" rdma_device \"%s\" found_by \"%s\"\n", f, got["pid"],
