@@ -130,9 +130,7 @@ static void evict_locked(mlx5_cache *cache, struct entry *keep)
 
 static bool fresh(const mlx5_cache *cache, const mlx5_snapshot *snap)
 {
-        int64_t lifetime = snap->lifetime_us ? snap->lifetime_us : cache->ttl_us;
-
-        return g_get_monotonic_time() - snap->taken_monotonic_us < lifetime;
+        return g_get_monotonic_time() < mlx5_snapshot_expiry_us(snap, cache->ttl_us);
 }
 
 static GPrivate nonblocking_thread;

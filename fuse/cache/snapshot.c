@@ -83,6 +83,51 @@ mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap)
         return snap;
 }
 
+int64_t mlx5_snapshot_expiry_us(const mlx5_snapshot *snap, int64_t default_lifetime_us)
+{
+        int64_t lifetime = snap->lifetime_us ? snap->lifetime_us : default_lifetime_us;
+
+        return MAX(snap->taken_monotonic_us + lifetime, __atomic_load_n(&snap->renewed_until_us, __ATOMIC_RELAXED));
+}
+
+void mlx5_snapshot_renew(mlx5_snapshot *snap, int64_t until_us)
+{
+        int64_t was = __atomic_load_n(&snap->renewed_until_us, __ATOMIC_RELAXED);
+
+        /* Only ever later: another reader may renew it at the same time. */
+        while (was < until_us && !__atomic_compare_exchange_n(&snap->renewed_until_us, &was, until_us, false,
+                                                              __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+                ;
+}
+
+bool mlx5_listing_first_open(mlx5_snapshot *listing_snap, unsigned kind, int slot)
+{
+        struct mlx5_listing *l = listing_snap->listing;
+        guint **opened = g_atomic_pointer_get(&l->opened);
+        guint *bits;
+        guint bit = 1u << (slot % 32);
+
+        g_return_val_if_fail(kind < MLX5_LISTING_OPEN_KINDS && slot >= 0 && (guint) slot < l->ids->len, false);
+        if (!opened) {
+                guint **made = g_new0(guint *, MLX5_LISTING_OPEN_KINDS);
+
+                if (!g_atomic_pointer_compare_and_exchange_full(&l->opened, NULL, made, &opened))
+                        g_free(made);
+                else
+                        opened = made;
+        }
+        bits = g_atomic_pointer_get(&opened[kind]);
+        if (!bits) {
+                guint *made = g_new0(guint, l->ids->len / 32 + 1);
+
+                if (!g_atomic_pointer_compare_and_exchange_full(&opened[kind], NULL, made, &bits))
+                        g_free(made);
+                else
+                        bits = made;
+        }
+        return !(g_atomic_int_or(&bits[slot / 32], bit) & bit);
+}
+
 void mlx5_snapshot_unref(mlx5_snapshot *snap)
 {
         if (!snap || !g_atomic_int_dec_and_test(&snap->refcount))
@@ -111,6 +156,9 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                         g_ptr_array_unref(snap->listing->owners);
                 if (snap->listing->snaps)
                         g_ptr_array_unref(snap->listing->snaps);
+                for (unsigned k = 0; snap->listing->opened && k < MLX5_LISTING_OPEN_KINDS; k++)
+                        g_free(snap->listing->opened[k]);
+                g_free(snap->listing->opened);
                 g_free(snap->listing);
         }
         g_free(snap);

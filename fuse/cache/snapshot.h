@@ -30,6 +30,7 @@ typedef struct mlx5_snapshot {
         struct mlx5_listing *listing;   /* for a listing snapshot, or NULL */
         size_t cost;                    /* bytes it keeps alive */
         int64_t lifetime_us;            /* how long it stays fresh; 0: the cache's TTL */
+        int64_t renewed_until_us;       /* monotonic (atomic); fresh until then if later (mlx5_snapshot_renew) */
 } mlx5_snapshot;
 
 /* Who made an object, as the host's kernel tells (RDMA resource tracking). */
@@ -56,7 +57,11 @@ struct mlx5_listing {
         uint16_t *owner_of;             /* per slot: 1 + index into owners, 0 for none; or NULL */
         GPtrArray *owners;              /* struct mlx5_object_owner *, or NULL */
         GPtrArray *snaps;               /* mlx5_snapshot * per slot, for listings of whole snapshots; or NULL */
+        guint **opened;                 /* per file kind, a bitmap of the slots opened: see mlx5_listing_first_open */
 };
+
+/* File kinds mlx5_listing_first_open tells apart. */
+#define MLX5_LISTING_OPEN_KINDS 256
 
 /* What a listing renders of each object and may keep. */
 enum mlx5_listing_view {
@@ -76,6 +81,10 @@ void mlx5_object_owner_free(struct mlx5_object_owner *owner);
 /* Takes ownership of snaps (one referenced snapshot per id), which the listing then keeps alive. */
 void mlx5_listing_set_snapshots(mlx5_snapshot *listing_snap, GPtrArray *snaps);
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap);
+/* The monotonic time a snapshot stops being fresh: its lifetime (default_lifetime_us if 0) or its renewal. */
+int64_t mlx5_snapshot_expiry_us(const mlx5_snapshot *snap, int64_t default_lifetime_us);
+/* Keeps a snapshot fresh until at least until_us (monotonic). */
+void mlx5_snapshot_renew(mlx5_snapshot *snap, int64_t until_us);
 void mlx5_snapshot_unref(mlx5_snapshot *snap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_snapshot, mlx5_snapshot_unref)
 
@@ -89,6 +98,13 @@ void mlx5_listing_set_keeper(mlx5_snapshot *listing_snap, struct mlx5_cache *cac
  */
 GBytes *mlx5_listing_render(mlx5_snapshot *listing_snap, int slot, enum mlx5_listing_view view,
                             GBytes *(*render)(GBytes *raw, void *data), void *data);
+
+/*
+ * Notes that a file of kind (below MLX5_LISTING_OPEN_KINDS) was opened from
+ * the listing's slot: true the first time only, so a reader that opens the
+ * same file again and again is told apart from a walk that moves on.
+ */
+bool mlx5_listing_first_open(mlx5_snapshot *listing_snap, unsigned kind, int slot);
 
 /* Slot of id in a listing snapshot, or -1. */
 int mlx5_listing_find(const struct mlx5_listing *listing, uint32_t id);

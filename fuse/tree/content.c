@@ -123,6 +123,13 @@ static int64_t listing_lifetime_us(mlx5_tree *tree, struct tree_device *td)
         return MAX(tree->options.ttl_us, device_objects(tree, td) * LISTING_LIFETIME_PER_OBJECT_US);
 }
 
+int64_t tree_listing_lifetime_us(mlx5_tree *tree, uint32_t dev)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, dev);
+
+        return td ? listing_lifetime_us(tree, td) : 0;
+}
+
 /*
  * The numbers other types' contexts hold for this type (schema `ref`), from
  * their current listings: listing a CQ directory lists the QPs first.  The

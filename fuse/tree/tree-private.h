@@ -76,6 +76,7 @@ extern const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS];
 #define TREE_MAX_SUB 256
 G_STATIC_ASSERT(MLX5_SCHEMA_MAX_RESOURCES <= TREE_MAX_SUB && MLX5_SCHEMA_MAX_CAPS <= TREE_MAX_SUB);
 G_STATIC_ASSERT(MLX5_TREE_MAX_KINDS <= 256);
+G_STATIC_ASSERT(MLX5_TREE_MAX_KINDS <= MLX5_LISTING_OPEN_KINDS);
 
 uint64_t node_to_ino(const struct node *n);
 bool node_from_ino(const mlx5_tree *tree, uint64_t ino, struct node *ret_node);
@@ -124,6 +125,8 @@ struct mlx5_tree {
         GHashTable *leases;     /* ino -> struct lease: what the kernel may still show (tree.c) */
         unsigned file_leases;   /* of them, leases of single files (not listings) */
         uint64_t file_leases_tripped;   /* grants refused at LEASE_MAX_FILES */
+        uint64_t listing_renewals;      /* listings kept fresh by a walk (atomic) */
+        uint64_t listing_max_age_tripped;       /* renewals cut at LISTING_MAX_AGE_US (atomic) */
         int64_t leases_pruned_us;
         mlx5_tree_inval_fn inval_fn;    /* the kernel must forget an inode's attributes and pages */
         void *inval_data;
@@ -157,8 +160,12 @@ void tree_format_lease_stats(mlx5_tree *tree, GString *out);
 /* The .stats text, made anew at every call: counters must be live. */
 mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree);
 
-/* A listing is reused this long per object the device holds (see fetch_listing). */
+/* A listing is reused this long per object the device holds (see listing_lifetime_us). */
 #define LISTING_LIFETIME_PER_OBJECT_US 1000
+/* A walk renews a listing (tree.c renew_listing) up to this long after it was taken, or its own lifetime. */
+#define LISTING_MAX_AGE_US (300 * G_USEC_PER_SEC)
+/* How long a listing of the device in slot dev lives from now (content.c): 0 when the device is gone. */
+int64_t tree_listing_lifetime_us(mlx5_tree *tree, uint32_t dev);
 
 /* The cache's fetch function (content.c). */
 int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap);

@@ -261,6 +261,11 @@ void tree_format_lease_stats(mlx5_tree *tree, GString *out)
         g_string_append_printf(out, "limits.file_leases: %u\n", LEASE_MAX_FILES);
         g_string_append_printf(out, "limits.file_leases.tripped: %" G_GUINT64_FORMAT "\n", tree->file_leases_tripped);
         g_mutex_unlock(&tree->open_lock);
+        g_string_append_printf(out, "limits.listing_max_age_s: %d\n", (int) (LISTING_MAX_AGE_US / G_USEC_PER_SEC));
+        g_string_append_printf(out, "limits.listing_max_age.tripped: %" G_GUINT64_FORMAT "\n",
+                               __atomic_load_n(&tree->listing_max_age_tripped, __ATOMIC_RELAXED));
+        g_string_append_printf(out, "listings.renewed: %" G_GUINT64_FORMAT "\n",
+                               __atomic_load_n(&tree->listing_renewals, __ATOMIC_RELAXED));
 }
 
 static void lease_drop(mlx5_tree *tree, uint64_t key)
@@ -292,22 +297,68 @@ struct listing_use {
         bool used;
         int64_t taken_monotonic_us;     /* of the snapshot served from it */
         double valid_s;
+        bool opening;                   /* set while an open of file (opening_kind, opening_id) runs */
+        unsigned opening_kind;
+        uint32_t opening_id;
 };
 static __thread struct listing_use listing_use;
 
-/* Leases a listing shown under a directory's inode and notes its use on this thread. */
+/*
+ * A walk renews what it reads: the first open of each file of a listing
+ * keeps the listing fresh for a listing's lifetime from then, so tar or
+ * grep -r sees one picture from start to end, its raw/, json/ and rscdump/
+ * twins included, and a second walk right after finds the pages it left.
+ * Opening the same file again renews nothing: whoever polls a file sees a
+ * new answer once the listing's lifetime has passed, as before.  A listing
+ * is never renewed past LISTING_MAX_AGE_US from when it was taken (or its
+ * own lifetime if longer); renewing only lengthens lives, so the firmware
+ * cost of refreshing (see listing_lifetime_us) stays bounded.
+ */
+static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t now)
+{
+        int64_t expiry = mlx5_snapshot_expiry_us(listing, tree->options.ttl_us);
+        int64_t oldest = listing->taken_monotonic_us + MAX(LISTING_MAX_AGE_US, listing->lifetime_us);
+        int64_t until;
+        struct node dir;
+
+        /* Past its life (shown only while an open directory pins it), it stays dead. */
+        if (expiry <= now || !node_from_ino(tree, dir_ino, &dir))
+                return;
+        until = now + tree_listing_lifetime_us(tree, dir.dev);
+        if (until > oldest) {
+                until = oldest;
+                if (expiry < oldest && __atomic_fetch_add(&tree->listing_max_age_tripped, 1, __ATOMIC_RELAXED) == 0)
+                        g_message("a listing read for %" G_GINT64_FORMAT " s (limit LISTING_MAX_AGE_US): it is "
+                                  "not renewed past that, so a longer walk sees a newer listing",
+                                  (oldest - listing->taken_monotonic_us) / G_USEC_PER_SEC);
+        }
+        if (until <= expiry)
+                return;
+        mlx5_snapshot_renew(listing, until);
+        __atomic_fetch_add(&tree->listing_renewals, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Leases a listing shown under a directory's inode and notes its use on
+ * this thread.  An open of a file of one of its objects may renew it.
+ */
 static void use_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t served_taken_us)
 {
-        int64_t lifetime = listing->lifetime_us ? listing->lifetime_us : tree->options.ttl_us;
-        int64_t left = listing->taken_monotonic_us + lifetime - g_get_monotonic_time();
+        int64_t now = g_get_monotonic_time();
+        int64_t left;
+        int slot;
 
+        if (listing_use.opening) {
+                slot = mlx5_listing_find(listing->listing, listing_use.opening_id);
+                if (slot >= 0 && mlx5_listing_first_open(listing, listing_use.opening_kind, slot))
+                        renew_listing(tree, dir_ino, listing, now);
+        }
+        left = mlx5_snapshot_expiry_us(listing, tree->options.ttl_us) - now;
         /* Past its life it is shown only while an open directory pins it. */
-        listing_use = (struct listing_use) {
-                .used = true,
-                .taken_monotonic_us = served_taken_us,
-                .valid_s = lease_grant(tree, dir_ino, listing, left > 0 ? left : PINNED_LISTING_LEASE_US,
-                                       LISTING_LEASE_GRACE_US, true),
-        };
+        listing_use.used = true;
+        listing_use.taken_monotonic_us = served_taken_us;
+        listing_use.valid_s = lease_grant(tree, dir_ino, listing, left > 0 ? left : PINNED_LISTING_LEASE_US,
+                                          LISTING_LEASE_GRACE_US, true);
 }
 
 /* The listing shown under a directory's inode: pinned by an open directory, else leased; or NULL. */
@@ -867,7 +918,11 @@ static int file_snapshot(mlx5_tree *tree, const struct node *n, uint64_t ino, bo
                 return 0;
         }
         listing_use.used = false;
+        listing_use.opening = for_open;
+        listing_use.opening_kind = n->kind;
+        listing_use.opening_id = n->id;
         r = k->content(tree, (const struct mlx5_tree_node *) n, &snap);
+        listing_use.opening = false;
         if (r < 0)
                 return r;
         if (listing_use.used && listing_use.taken_monotonic_us == snap->taken_monotonic_us) {
