@@ -450,6 +450,8 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         }
         *ret_snap = mlx5_snapshot_new_listing(ids, NULL, 0, g_new0(uint8_t, ids->len ? ids->len : 1));
         mlx5_listing_set_snapshots(*ret_snap, dumps);
+        /* Walking the dumps keeps the type's listing (what they were chosen from) as fresh as they are. */
+        mlx5_listing_set_source(*ret_snap, listing);
         (*ret_snap)->lifetime_us = listing->lifetime_us;
         return 0;
 }
