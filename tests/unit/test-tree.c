@@ -317,6 +317,65 @@ static void test_listing_cost(void)
         mlx5_tree_free(tree);
 }
 
+/* The mtime of a file as an open of it shows it (the listing's time, for a listed object). */
+static int64_t opened_mtime_us(mlx5_tree *tree, uint64_t ino, bool *ret_keep_cache)
+{
+        mlx5_tree_file *file = NULL;
+        struct stat st;
+        double valid_s;
+
+        g_assert_cmpint(mlx5_tree_open(tree, ino, &file), ==, 0);
+        g_assert_cmpint(mlx5_tree_file_stat(tree, file, &st, &valid_s), ==, 0);
+        if (ret_keep_cache)
+                *ret_keep_cache = file->keep_cache;
+        mlx5_tree_file_free(tree, file);
+        return (int64_t) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+}
+
+/*
+ * A walk renews the listing it reads: opening a file of it not opened
+ * before keeps it for a lifetime more, so a listing outlives its lifetime
+ * while new files of it are read; opening the same file again renews
+ * nothing, so a polled file moves on once the lifetime has passed.
+ */
+static void test_walk_renews_listing(void)
+{
+        const int64_t ttl = 2 * G_USEC_PER_SEC;
+        mlx5_tree *tree = mlx5_tree_new(schema, &(struct mlx5_tree_options) {
+                .ttl_us = ttl, .cache_bytes = 1 << 20, .max_devices = 0,
+        });
+        mlx5_tree_dir *dir = NULL;
+        struct stat a, b;
+        const char *name;
+        int64_t taken, renewed_before;
+        bool keep_cache = false;
+        uint64_t qp_dir;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        qp_dir = lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "qp", 0);
+        g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &dir), ==, 0);
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, 2, &name, &a, NULL), ==, 1);
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, 3, &name, &b, NULL), ==, 1);
+        mlx5_tree_dir_free(dir);
+        /* The device is small: its listings live the TTL. */
+        g_assert_cmpuint(stats_sum(tree, "0000:08:00.0.firmware.received.QUERY_QP", ""), <, ttl / 1000);
+
+        taken = opened_mtime_us(tree, a.st_ino, NULL);
+        renewed_before = (int64_t) stats_sum(tree, "listings.renewed", "");
+        g_usleep((gulong) (ttl * 6 / 10));
+        /* A walk moves on to the next file: the listing lives a TTL from now. */
+        g_assert_cmpint(opened_mtime_us(tree, b.st_ino, NULL), ==, taken);
+        g_assert_cmpint((int64_t) stats_sum(tree, "listings.renewed", ""), >, renewed_before);
+        g_usleep((gulong) (ttl * 6 / 10));
+        /* Past the TTL since it was taken, still the walk's picture, and the kernel's pages of it stay. */
+        g_assert_cmpint(opened_mtime_us(tree, a.st_ino, &keep_cache), ==, taken);
+        g_assert_true(keep_cache);
+        g_usleep((gulong) (ttl * 6 / 10));
+        /* Reading the same file again renewed nothing: a TTL after the walk's last step, a new listing. */
+        g_assert_cmpint(opened_mtime_us(tree, a.st_ino, NULL), >, taken);
+        mlx5_tree_free(tree);
+}
+
 /* ---- the node-kind table: new kinds need no change to tree.c ---- */
 
 static int hello_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
@@ -468,6 +527,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/leases", test_leases);
         g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
         g_test_add_func("/tree/listing-cost", test_listing_cost);
+        g_test_add_func("/tree/walk-renews-listing", test_walk_renews_listing);
         g_test_add_func("/tree/new-kinds", test_new_kinds);
         g_test_add_func("/tree/dump-requests", test_dump_requests);
         r = g_test_run();
