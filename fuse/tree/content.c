@@ -115,8 +115,10 @@ static int64_t device_objects(mlx5_tree *tree, struct tree_device *td)
  * How long a listing of this device is reused.  Listing again costs a
  * dump and a query per object, so the listings of a big device live longer:
  * refreshing them all costs the firmware about 1000 commands a second at
- * most, however often they are read, and walking the device (ls -l, grep -r,
- * tar with its raw/ twins) sees one picture.
+ * most, however often they are read.  A walk that opens files of a listing
+ * renews it for this long from each new file (tree.c renew_listing), so
+ * walking the device (ls -l, grep -r, tar with its raw/ twins) sees one
+ * picture; renewing only lengthens lives, so the bound stays.
  */
 static int64_t listing_lifetime_us(mlx5_tree *tree, struct tree_device *td)
 {

@@ -155,7 +155,7 @@ void tree_device_report_gone(mlx5_tree *tree, struct tree_device *td);
 typedef struct tree_device tree_device;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tree_device, tree_device_unref)
 
-/* "limits.file_leases..." lines of .stats (tree.c). */
+/* "limits.file_leases...", "limits.listing_max_age..." and "listings.renewed" lines of .stats (tree.c). */
 void tree_format_lease_stats(mlx5_tree *tree, GString *out);
 /* The .stats text, made anew at every call: counters must be live. */
 mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree);
