@@ -98,27 +98,26 @@ static int compare_ids(const void *a, const void *b)
 static void number_objects(struct sim_type *t, const mlx5_sim *sim, uint64_t span, uint64_t count,
                            uint8_t *taken)
 {
-        struct numbering n = type_numbering(t->res);
         uint64_t h = sim_hash2(sim_hash2(sim->seed, sim->index), t->name_hash);
-        uint32_t id = n.base, max = max_id(t->res);
+        uint32_t base = t->id_base, id = base, max = t->id_max;
         bool wrapped = false;
         /* Within the caps' number space, whatever the count. */
-        uint32_t gap = count ? MAX(1, MIN(n.max_gap, span / count)) : 1;
+        uint32_t gap = count ? MAX(1, MIN(t->id_gap, span / count)) : 1;
 
         t->ids = g_new(uint32_t, MAX(t->n, 1));
         for (uint32_t k = 0; k < t->n; k++) {
-                while (taken && taken[(id - n.base) / 8] & 1u << (id - n.base) % 8) {
+                while (taken && taken[(id - base) / 8] & 1u << (id - base) % 8) {
                         if (++id > max) {
-                                id = n.base;
+                                id = base;
                                 wrapped = true;
                         }
                 }
                 t->ids[k] = id;
                 if (taken)
-                        taken[(id - n.base) / 8] |= 1u << (id - n.base) % 8;
+                        taken[(id - base) / 8] |= 1u << (id - base) % 8;
                 id += 1 + sim_hash2(h, k) % gap;
                 if (id > max) {
-                        id = n.base;
+                        id = base;
                         wrapped = true;
                 }
         }
@@ -135,14 +134,14 @@ static void number_space(mlx5_sim *sim, unsigned first)
 {
         struct sim_type *primary = &sim->types[first];
         struct numbering n = type_numbering(primary->res);
-        uint64_t room = (uint64_t) max_id(primary->res) - n.base + 1, others = 0;
+        uint64_t room = (uint64_t) primary->id_max - primary->id_base + 1, others = 0;
         g_autofree uint8_t *taken = NULL;
         unsigned n_members = 0;
 
         for (unsigned i = 0; i < sim->n_types; i++) {
                 struct sim_type *t = &sim->types[i];
 
-                if (!t->res->has_id || !sim_same_space(t->res->name, primary->res->name))
+                if (!t->res->has_id || t->space != primary->space)
                         continue;
                 n_members++;
                 if (strcmp(t->res->name, n.type) == 0)
@@ -153,15 +152,14 @@ static void number_space(mlx5_sim *sim, unsigned first)
                 return;
         }
         for (unsigned i = 0; i < sim->n_types; i++)
-                if (sim->types[i].res->has_id && &sim->types[i] != primary &&
-                    sim_same_space(sim->types[i].res->name, primary->res->name))
+                if (sim->types[i].res->has_id && &sim->types[i] != primary && sim->types[i].space == primary->space)
                         others += sim->types[i].n;
         taken = g_malloc0(room / 8 + 1);
         number_objects(primary, sim, room - MIN(others, room), primary->n, taken);
         for (unsigned i = 0; i < sim->n_types; i++) {
                 struct sim_type *t = &sim->types[i];
 
-                if (t->res->has_id && !t->ids && sim_same_space(t->res->name, primary->res->name))
+                if (t->res->has_id && !t->ids && t->space == primary->space)
                         number_objects(t, sim, room, primary->n + others, taken);
         }
 }
@@ -173,7 +171,7 @@ static void fill_slots(const mlx5_sim *sim, struct sim_type *t)
         for (uint32_t k = 0; k < t->n; k++)
                 t->objs[k].id = t->ids[k];
         sim_index_init(&t->index, t->ids, t->n);
-        t->last_id = t->n ? t->ids[t->n - 1] : type_numbering(t->res).base;
+        t->last_id = t->n ? t->ids[t->n - 1] : t->id_base;
         for (uint32_t k = 0; k < t->n && t->plan.lifecycle_leaf >= 0; k++) {
                 struct sim_fill_ctx ctx = {
                         .sim = sim,
@@ -196,6 +194,20 @@ void sim_populate(mlx5_sim *sim, const mlx5_sim_spec *spec)
                 t->res = mlx5_schema_resource_at(sim->schema, i);
                 t->name_hash = sim_hash_str(t->res->name);
                 t->n = t->res->has_id ? 0 : 1;
+                /* Once here: churn asks which types share a number for every number it tries. */
+                t->space = i;
+                for (unsigned j = 0; j < i && t->res->has_id; j++)
+                        if (sim->types[j].res->has_id && sim_same_space(sim->types[j].res->name, t->res->name)) {
+                                t->space = sim->types[j].space;
+                                break;
+                        }
+                if (t->res->has_id) {
+                        struct numbering n = type_numbering(t->res);
+
+                        t->id_base = n.base;
+                        t->id_gap = n.max_gap;
+                        t->id_max = max_id(t->res);
+                }
         }
         for (unsigned i = 0; i < sim->n_types; i++) {
                 struct sim_type *t = &sim->types[i];
@@ -203,14 +215,14 @@ void sim_populate(mlx5_sim *sim, const mlx5_sim_spec *spec)
 
                 /* The spec refused named counts past their space (sim-spec.c); MIN keeps numbering finite anyway. */
                 if (g_hash_table_lookup_extended(spec->counts, t->res->name, NULL, &count))
-                        t->n = MIN(GPOINTER_TO_UINT(count), sim_space_room(sim, t->res));
+                        t->n = MIN(GPOINTER_TO_UINT(count), sim_space_room(sim, t));
         }
         /* Default counts after the named ones: a shared space's room left over (the spec checked the named fit). */
         for (unsigned i = 0; i < sim->n_types; i++) {
                 struct sim_type *t = &sim->types[i];
 
                 if (t->res->has_id && !g_hash_table_contains(spec->counts, t->res->name))
-                        t->n = MIN(sim_type_default_count(t->res), sim_space_room(sim, t->res));
+                        t->n = MIN(sim_type_default_count(t->res), sim_space_room(sim, t));
         }
         for (unsigned i = 0; i < sim->n_types; i++)
                 if (sim->types[i].res->has_id && !sim->types[i].ids)
@@ -262,15 +274,14 @@ const struct sim_type *sim_find_type(const mlx5_sim *sim, const char *name)
         return NULL;
 }
 
-uint32_t sim_space_room(const mlx5_sim *sim, const mlx5_schema_resource *res)
+uint32_t sim_space_room(const mlx5_sim *sim, const struct sim_type *t)
 {
         uint64_t used = 0;
 
         for (unsigned i = 0; i < sim->n_types; i++)
-                if (sim->types[i].res != res && sim->types[i].res->has_id &&
-                    sim_same_space(sim->types[i].res->name, res->name))
+                if (&sim->types[i] != t && sim->types[i].res->has_id && sim->types[i].space == t->space)
                         used += sim->types[i].n;
-        return MIN(sim_type_limit(res), sim_space_size(res) - MIN(used, sim_space_size(res)));
+        return MIN(sim_type_limit(t->res), sim_space_size(t->res) - MIN(used, sim_space_size(t->res)));
 }
 
 /* Whether a live object of t's space (t or a type sharing its numbers) has number id. */
@@ -279,7 +290,7 @@ static bool space_has(const mlx5_sim *sim, const struct sim_type *t, uint32_t id
         for (unsigned i = 0; i < sim->n_types; i++) {
                 const struct sim_type *o = &sim->types[i];
 
-                if (o->objs && sim_same_space(o->res->name, t->res->name) && sim_index_find(&o->index, id, NULL))
+                if (o->objs && o->space == t->space && sim_index_find(&o->index, id, NULL))
                         return true;
         }
         return false;
@@ -287,16 +298,15 @@ static bool space_has(const mlx5_sim *sim, const struct sim_type *t, uint32_t id
 
 uint32_t sim_fresh_id(const mlx5_sim *sim, struct sim_type *t, uint64_t r)
 {
-        struct numbering n = type_numbering(t->res);
-        uint64_t id = (uint64_t) t->last_id + 1 + r % n.max_gap, max = max_id(t->res);
+        uint64_t id = (uint64_t) t->last_id + 1 + r % t->id_gap, max = t->id_max;
 
         /*
          * Onwards, one number at a time past live ones of the space.  The
          * caller has just freed a number, so the search ends within one lap.
          */
         for (;;) {
-                if (id > max || id < n.base)
-                        id = n.base;
+                if (id > max || id < t->id_base)
+                        id = t->id_base;
                 if (!space_has(sim, t, id))
                         break;
                 id++;

@@ -237,6 +237,8 @@ struct sim_type {
         struct sim_plan plan;
         struct sim_obj *objs;           /* n slots */
         struct sim_index index;         /* live id -> slot */
+        unsigned space;                 /* the first type index of its number space: types that share one, share it */
+        uint32_t id_base, id_gap, id_max;       /* its numbering: first number, largest step, largest number */
         uint32_t last_id;               /* the newest number handed out */
         uint32_t births;
         uint64_t cleared_ms;            /* uptime its COUNTER leaves were last cleared at, or 0 */
@@ -323,7 +325,7 @@ void sim_populate(mlx5_sim *sim, const mlx5_sim_spec *spec);
 void sim_populate_clear(mlx5_sim *sim);
 const struct sim_type *sim_find_type(const mlx5_sim *sim, const char *name);
 /* How many objects of res its space has room for beside the other types' counts so far. */
-uint32_t sim_space_room(const mlx5_sim *sim, const mlx5_schema_resource *res);
+uint32_t sim_space_room(const mlx5_sim *sim, const struct sim_type *t);
 /* A number no live object of t's space has, for a new object (r: randomness). */
 uint32_t sim_fresh_id(const mlx5_sim *sim, struct sim_type *t, uint64_t r);
 /* The seed of everything that stays fixed while the object in slot lives. */

@@ -331,23 +331,28 @@ static int refs_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx
         return 0;
 }
 
+/* The listings of the types one tree_foreach_ref call's references point into, each asked once. */
+struct ref_targets {
+        mlx5_tree *tree;
+        uint32_t dev;
+        mlx5_snapshot **listings;       /* per resource, or NULL */
+        int *results;                   /* per resource: 1 not asked yet, else tree_listing's */
+};
+
 /*
  * 1 when the type's listing holds the object, else 0; or what stops the
  * request (-EWOULDBLOCK: a listing that needs firmware, so the request
  * goes on where it may wait, rather than answer without that listing).
  */
-static int listed(mlx5_tree *tree, uint32_t dev, const mlx5_schema_resource *target, uint32_t id)
+static int listed(struct ref_targets *rt, const mlx5_schema_resource *target, uint32_t id)
 {
-        g_autoptr(mlx5_snapshot) listing = NULL;
-        unsigned i = 0;
-        int r;
+        unsigned i = (unsigned) (target - resource(rt->tree, 0));
 
-        while (i < mlx5_schema_n_resources(tree->schema) && resource(tree, i) != target)
-                i++;
-        r = tree_listing(tree, dev, i, &listing);
-        if (tree_view_fatal(r))
-                return r;
-        return r == 0 && mlx5_listing_find(listing->listing, id) >= 0;
+        if (rt->results[i] == 1)
+                rt->results[i] = tree_listing(rt->tree, rt->dev, i, &rt->listings[i]);
+        if (tree_view_fatal(rt->results[i]))
+                return rt->results[i];
+        return rt->results[i] == 0 && mlx5_listing_find(rt->listings[i]->listing, id) >= 0;
 }
 
 static bool same_field(const struct ref_slot *a, const struct ref_slot *b)
@@ -376,8 +381,9 @@ static uint32_t id_mask(const mlx5_schema_resource *target)
  * SRQ, or the RMP mlx5_core makes for an SRQ at ISSI 1.  None listing it:
  * s (*ret_listed false; the link dangles, or for 0 there is none).
  */
-static int pick_alternative(mlx5_tree *tree, uint32_t dev, unsigned s, uint32_t value, bool *ret_listed)
+static int pick_alternative(struct ref_targets *rt, unsigned s, uint32_t value, bool *ret_listed)
 {
+        mlx5_tree *tree = rt->tree;
         const struct ref_slot *first = &g_array_index(tree->ref_slots, struct ref_slot, s);
         bool alternatives = false;
         int r;
@@ -386,7 +392,7 @@ static int pick_alternative(mlx5_tree *tree, uint32_t dev, unsigned s, uint32_t 
                 alternatives |= same_field(first, &g_array_index(tree->ref_slots, struct ref_slot, a));
         /* One type only: a listing is asked for 0 alone, as before. */
         if (!alternatives) {
-                r = value & id_mask(first->ref->target) ? 1 : listed(tree, dev, first->ref->target, 0);
+                r = value & id_mask(first->ref->target) ? 1 : listed(rt, first->ref->target, 0);
                 *ret_listed = r > 0;
                 return r < 0 ? r : (int) s;
         }
@@ -395,7 +401,7 @@ static int pick_alternative(mlx5_tree *tree, uint32_t dev, unsigned s, uint32_t 
 
                 if (!same_field(first, rs))
                         continue;
-                r = listed(tree, dev, rs->ref->target, value & id_mask(rs->ref->target));
+                r = listed(rt, rs->ref->target, value & id_mask(rs->ref->target));
                 if (r != 0) {
                         *ret_listed = r > 0;
                         return r < 0 ? r : (int) a;
@@ -414,10 +420,16 @@ static int pick_alternative(mlx5_tree *tree, uint32_t dev, unsigned s, uint32_t 
 int tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *raw, tree_ref_fn fn, void *user_data)
 {
         const mlx5_schema_resource *res = resource(tree, res_index);
+        unsigned n_res = mlx5_schema_n_resources(tree->schema);
+        struct ref_targets rt = { .tree = tree, .dev = dev, .listings = g_new0(mlx5_snapshot *, n_res),
+                                  .results = g_new(int, n_res) };
         gsize len;
         const uint8_t *out = g_bytes_get_data(raw, &len);
+        int r = 0;
 
-        for (unsigned s = 0; s < tree->ref_slots->len; s++) {
+        for (unsigned i = 0; i < n_res; i++)
+                rt.results[i] = 1;
+        for (unsigned s = 0; s < tree->ref_slots->len && r == 0; s++) {
                 const struct ref_slot *rs = &g_array_index(tree->ref_slots, struct ref_slot, s);
                 const mlx5_schema_objref *ref = rs->ref;
 
@@ -433,9 +445,11 @@ int tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *
                         bool is_listed;
                         int slot;
 
-                        slot = pick_alternative(tree, dev, s, value, &is_listed);
-                        if (slot < 0)
-                                return slot;
+                        slot = pick_alternative(&rt, s, value, &is_listed);
+                        if (slot < 0) {
+                                r = slot;
+                                break;
+                        }
                         to = &g_array_index(tree->ref_slots, struct ref_slot, slot);
                         id = value & id_mask(to->ref->target);
                         if (id == 0 && !is_listed)
@@ -446,7 +460,11 @@ int tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *
                         fn(name, (unsigned) slot, to->ref->target, id, user_data);
                 }
         }
-        return 0;
+        for (unsigned i = 0; i < n_res; i++)
+                mlx5_snapshot_unref(rt.listings[i]);
+        g_free(rt.listings);
+        g_free(rt.results);
+        return r;
 }
 
 struct ref_entries {

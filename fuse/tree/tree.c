@@ -340,7 +340,9 @@ static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *list
 
 /*
  * Leases a listing shown under a directory's inode and notes its use on
- * this thread.  An open of a file of one of its objects may renew it.
+ * this thread.  An open may renew the first listing it uses: its own
+ * object's (a JSON document then looks up the listings its references
+ * point into, which that open does not read).
  */
 static void use_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t served_taken_us)
 {
@@ -349,6 +351,7 @@ static void use_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listin
         int slot;
 
         if (listing_use.opening) {
+                listing_use.opening = false;
                 slot = mlx5_listing_find(listing->listing, listing_use.opening_id);
                 if (slot >= 0 && mlx5_listing_first_open(listing, listing_use.opening_kind, slot))
                         renew_listing(tree, dir_ino, listing, now);
