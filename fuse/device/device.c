@@ -90,12 +90,12 @@ int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_
         return exec_checked(dev, in, res->inlen, res->outlen, res->has_id ? what : NULL, ret_out);
 }
 
-struct query_batch {
+struct batch {
         mlx5_device *dev;
-        const mlx5_schema_resource *res;
-        const uint32_t *ids;
         unsigned n;
-        uint8_t *raws;
+        mlx5_device_each_fn fn;
+        void *data;
+        const char *what;
         int *results;
         gint next;              /* next index to claim */
         GMutex lock;
@@ -109,25 +109,20 @@ struct query_batch {
 /* One pool thread: claims indices until none are left. */
 static void run_batch_worker(gpointer data, gpointer user_data)
 {
-        struct query_batch *b = data;
+        struct batch *b = data;
         unsigned i;
 
         mlx5_cancel_set_current(b->cancel);
         while ((i = (unsigned) g_atomic_int_add(&b->next, 1)) < b->n) {
-                g_autoptr(GBytes) out = NULL;
-
                 if (g_atomic_int_get(&b->late) || mlx5_cancel_requested()) {
                         b->results[i] = g_atomic_int_get(&b->late) ? -ETIMEDOUT : -EINTR;
                         continue;
                 }
-                b->results[i] = mlx5_device_query(b->dev, b->res, b->ids[i], &out);
-                if (b->results[i] == 0)
-                        memcpy(b->raws + (size_t) i * b->res->outlen, g_bytes_get_data(out, NULL),
-                               b->res->outlen);
+                b->results[i] = b->fn(i, b->data);
                 if (b->deadline && i % 64 == 0) {
                         char who[96];
 
-                        g_snprintf(who, sizeof(who), "%s: listing %s", b->dev->pci_name, b->res->name);
+                        g_snprintf(who, sizeof(who), "%s: %s", b->dev->pci_name, b->what);
                         g_mutex_lock(&b->lock);
                         if (mlx5_deadline_check(b->deadline, who) < 0)
                                 g_atomic_int_set(&b->late, 1);
@@ -141,11 +136,11 @@ static void run_batch_worker(gpointer data, gpointer user_data)
         g_mutex_unlock(&b->lock);
 }
 
-void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, const uint32_t *ids, unsigned n,
-                            struct mlx5_deadline *deadline, uint8_t *raws, int *results)
+void mlx5_device_run_many(mlx5_device *dev, unsigned n, mlx5_device_each_fn fn, void *data, const char *what,
+                          struct mlx5_deadline *deadline, int *results)
 {
-        struct query_batch b = {
-                .dev = dev, .res = res, .ids = ids, .n = n, .raws = raws, .results = results,
+        struct batch b = {
+                .dev = dev, .n = n, .fn = fn, .data = data, .what = what, .results = results,
                 .deadline = deadline, .cancel = mlx5_cancel_current(),
         };
         unsigned workers = MIN(n, dev->transport->max_inflight);
@@ -163,6 +158,35 @@ void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, c
         g_mutex_unlock(&b.lock);
         g_mutex_clear(&b.lock);
         g_cond_clear(&b.done);
+}
+
+struct query_many {
+        mlx5_device *dev;
+        const mlx5_schema_resource *res;
+        const uint32_t *ids;
+        uint8_t *raws;
+};
+
+static int query_one(unsigned i, void *data)
+{
+        struct query_many *q = data;
+        g_autoptr(GBytes) out = NULL;
+        int r;
+
+        r = mlx5_device_query(q->dev, q->res, q->ids[i], &out);
+        if (r == 0)
+                memcpy(q->raws + (size_t) i * q->res->outlen, g_bytes_get_data(out, NULL), q->res->outlen);
+        return r;
+}
+
+void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, const uint32_t *ids, unsigned n,
+                            struct mlx5_deadline *deadline, uint8_t *raws, int *results)
+{
+        struct query_many q = { .dev = dev, .res = res, .ids = ids, .raws = raws };
+        char what[64];
+
+        g_snprintf(what, sizeof(what), "listing %s", res->name);
+        mlx5_device_run_many(dev, n, query_one, &q, what, deadline, results);
 }
 
 int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool current, GBytes **ret_out)

@@ -80,6 +80,14 @@ int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_
  */
 void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, const uint32_t *ids, unsigned n,
                             struct mlx5_deadline *deadline, uint8_t *raws, int *results);
+/*
+ * results[i] = fn(i, data) for every i < n, in parallel on the device's
+ * command slots as mlx5_device_query_many does (what names the work in
+ * the deadline's log line), with its -ETIMEDOUT and -EINTR.
+ */
+typedef int (*mlx5_device_each_fn)(unsigned i, void *data);
+void mlx5_device_run_many(mlx5_device *dev, unsigned n, mlx5_device_each_fn fn, void *data, const char *what,
+                          struct mlx5_deadline *deadline, int *results);
 /* QUERY_HCA_CAP of one capability type, current or maximum values. */
 int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool current, GBytes **ret_out);
 /*

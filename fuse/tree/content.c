@@ -416,13 +416,32 @@ static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, m
  * every file it lists, as it was, while the listing lives (objects come and
  * go meanwhile).
  */
+/* The dumps of one per-object segment, asked in parallel (mlx5_device_run_many). */
+struct listed_dumps {
+        mlx5_tree *tree;
+        uint32_t slot, record;
+        const uint32_t *ids;
+        mlx5_snapshot **dumps;
+};
+
+static int dump_listed(unsigned i, void *data)
+{
+        struct listed_dumps *d = data;
+
+        return tree_get_content(d->tree, CONTENT_RSCDUMP, d->slot, d->record, d->ids[i], &d->dumps[i]);
+}
+
 static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t record, mlx5_snapshot **ret_snap)
 {
         g_autoptr(mlx5_snapshot) listing = NULL;
         const struct mlx5_menu_record *m;
+        g_autofree mlx5_snapshot **got = NULL;
+        g_autofree int *results = NULL;
+        struct listed_dumps d;
         GPtrArray *dumps;
         GArray *ids;
         int res_index, r;
+        unsigned n;
 
         if (record >= td->dev->menu->len)
                 return -ENOENT;
@@ -433,22 +452,33 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         r = tree_listing(tree, td->slot, (uint32_t) res_index, &listing);
         if (r < 0)
                 return r;
+        n = listing->listing->ids->len;
+        got = g_new0(mlx5_snapshot *, n + 1);
+        results = g_new(int, n + 1);
+        d = (struct listed_dumps) { .tree = tree, .slot = td->slot, .record = record };
+        d.ids = (const uint32_t *) (const void *) listing->listing->ids->data;
+        d.dumps = got;
+        /* One dump a command slot, as a listing's queries: a walk waits for the firmware once, not per object. */
+        mlx5_device_run_many(td->dev, n, dump_listed, &d, m->name, NULL, results);
         ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
         dumps = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
-        for (guint i = 0; i < listing->listing->ids->len; i++) {
-                uint32_t id = g_array_index(listing->listing->ids, uint32_t, i);
-                mlx5_snapshot *dump = NULL;
-
-                r = tree_get_content(tree, CONTENT_RSCDUMP, td->slot, record, id, &dump);
-                if (r == -ENODEV) {
-                        g_array_unref(ids);
-                        g_ptr_array_unref(dumps);
-                        return r;
+        for (unsigned i = 0; i < n; i++) {
+                /* A device gone, or a reader gone: no listing to keep. */
+                if (results[i] == -ENODEV || results[i] == -EINTR) {
+                        r = results[i];
+                        break;
                 }
-                if (r < 0)
+                if (results[i] < 0)
                         continue;
-                g_array_append_val(ids, id);
-                g_ptr_array_add(dumps, dump);
+                g_array_append_val(ids, d.ids[i]);
+                g_ptr_array_add(dumps, g_steal_pointer(&got[i]));
+        }
+        for (unsigned i = 0; i < n; i++)
+                mlx5_snapshot_unref(got[i]);
+        if (r < 0) {
+                g_array_unref(ids);
+                g_ptr_array_unref(dumps);
+                return r;
         }
         *ret_snap = mlx5_snapshot_new_listing(ids, NULL, 0, g_new0(uint8_t, ids->len ? ids->len : 1));
         mlx5_listing_set_snapshots(*ret_snap, dumps);

@@ -346,8 +346,12 @@ struct ref_targets {
  */
 static int listed(struct ref_targets *rt, const mlx5_schema_resource *target, uint32_t id)
 {
-        unsigned i = (unsigned) (target - resource(rt->tree, 0));
+        unsigned i = 0;
 
+        while (i < mlx5_schema_n_resources(rt->tree->schema) && resource(rt->tree, i) != target)
+                i++;
+        if (i == mlx5_schema_n_resources(rt->tree->schema))
+                return 0;
         if (rt->results[i] == 1)
                 rt->results[i] = tree_listing(rt->tree, rt->dev, i, &rt->listings[i]);
         if (tree_view_fatal(rt->results[i]))
