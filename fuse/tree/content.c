@@ -115,21 +115,19 @@ static int64_t device_objects(mlx5_tree *tree, struct tree_device *td)
  * How long a listing of this device is reused.  Listing again costs a
  * dump and a query per object, so the listings of a big device live longer:
  * refreshing them all costs the firmware about 1000 commands a second at
- * most, however often they are read.  A walk that opens files of a listing
- * renews it for this long from each new file (tree.c renew_listing), so
- * walking the device (ls -l, grep -r, tar with its raw/ twins) sees one
- * picture; renewing only lengthens lives, so the bound stays.
+ * most, however often they are read.  A walk that opens files of the
+ * device renews its listings for this long from each new file (tree.c
+ * renew_listing), so walking the device (grep -r, tar with its raw/ twins)
+ * sees one picture; renewing only lengthens lives, so the bound stays.
  */
 static int64_t listing_lifetime_us(mlx5_tree *tree, struct tree_device *td)
 {
         return MAX(tree->options.ttl_us, device_objects(tree, td) * LISTING_LIFETIME_PER_OBJECT_US);
 }
 
-int64_t tree_listing_lifetime_us(mlx5_tree *tree, uint32_t dev)
+int64_t tree_listing_lifetime_us(mlx5_tree *tree, struct tree_device *td)
 {
-        g_autoptr(tree_device) td = tree_device_get(tree, dev);
-
-        return td ? listing_lifetime_us(tree, td) : 0;
+        return listing_lifetime_us(tree, td);
 }
 
 /*

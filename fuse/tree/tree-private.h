@@ -108,6 +108,7 @@ struct tree_device {
         GPtrArray *aliases;     /* char *: RDMA and net device names of the function */
         gint *listed;           /* per resource: objects in its latest listing */
         mlx5_inventory *inventory;      /* how its objects are found */
+        int64_t walk_swept_us;          /* when a walk last renewed all its listings (atomic; tree.c) */
 };
 
 struct mlx5_tree {
@@ -164,8 +165,8 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree);
 #define LISTING_LIFETIME_PER_OBJECT_US 1000
 /* A walk renews a listing (tree.c renew_listing) up to this long after it was taken, or its own lifetime. */
 #define LISTING_MAX_AGE_US (300 * G_USEC_PER_SEC)
-/* How long a listing of the device in slot dev lives from now (content.c): 0 when the device is gone. */
-int64_t tree_listing_lifetime_us(mlx5_tree *tree, uint32_t dev);
+/* How long a listing of the device lives from now (content.c). */
+int64_t tree_listing_lifetime_us(mlx5_tree *tree, struct tree_device *td);
 
 /* The cache's fetch function (content.c). */
 int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap);

@@ -305,26 +305,25 @@ static __thread struct listing_use listing_use;
 
 /*
  * A walk renews what it reads: the first open of each file of a listing
- * keeps the listing fresh for a listing's lifetime from then, so tar or
- * grep -r sees one picture from start to end, its raw/, json/ and rscdump/
- * twins included, and a second walk right after finds the pages it left.
- * Opening the same file again renews nothing: whoever polls a file sees a
- * new answer once the listing's lifetime has passed, as before.  A listing
- * is never renewed past LISTING_MAX_AGE_US from when it was taken (or its
- * own lifetime if longer); renewing only lengthens lives, so the firmware
- * cost of refreshing (see listing_lifetime_us) stays bounded.
+ * keeps every listing of the device fresh for a listing's lifetime from
+ * then, so tar or grep -r sees one picture of the device from start to
+ * end, its raw/, json/ and rscdump/ twins included, and a second walk
+ * right after finds the pages it left.  Opening the same file again renews
+ * nothing: whoever polls a file sees a new answer once the listing's
+ * lifetime has passed, as before.  A listing is never renewed past
+ * LISTING_MAX_AGE_US from when it was taken (or its own lifetime if
+ * longer); renewing only lengthens lives, so the firmware cost of
+ * refreshing (see listing_lifetime_us) stays bounded.
  */
-static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t now)
+static void renew_one(mlx5_tree *tree, mlx5_snapshot *listing, int64_t now, int64_t lifetime)
 {
         int64_t expiry = mlx5_snapshot_expiry_us(listing, tree->options.ttl_us);
         int64_t oldest = listing->taken_monotonic_us + MAX(LISTING_MAX_AGE_US, listing->lifetime_us);
-        int64_t until;
-        struct node dir;
+        int64_t until = now + lifetime;
 
         /* Past its life (shown only while an open directory pins it), it stays dead. */
-        if (expiry <= now || !node_from_ino(tree, dir_ino, &dir))
+        if (expiry <= now)
                 return;
-        until = now + tree_listing_lifetime_us(tree, dir.dev);
         if (until > oldest) {
                 until = oldest;
                 if (expiry < oldest && __atomic_fetch_add(&tree->listing_max_age_tripped, 1, __ATOMIC_RELAXED) == 0)
@@ -336,6 +335,43 @@ static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *list
                 return;
         mlx5_snapshot_renew(listing, until);
         __atomic_fetch_add(&tree->listing_renewals, 1, __ATOMIC_RELAXED);
+}
+
+/* The device's listings are swept this many times a lifetime at most while it is walked. */
+#define WALK_SWEEPS_PER_LIFETIME 4
+
+static void renew_key(mlx5_tree *tree, const struct mlx5_cache_key *key, int64_t now, int64_t lifetime)
+{
+        g_autoptr(mlx5_snapshot) listing = NULL;
+
+        if (mlx5_cache_peek(tree->cache, key, &listing) == 0)
+                renew_one(tree, listing, now, lifetime);
+}
+
+/* A walk moved on in listing (shown under dir_ino): it, and every fresh listing of its device, live on. */
+static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t now)
+{
+        g_autoptr(tree_device) td = NULL;
+        int64_t lifetime, swept;
+        struct node dir;
+
+        if (!node_from_ino(tree, dir_ino, &dir))
+                return;
+        td = tree_device_get(tree, dir.dev);
+        if (!td)
+                return;
+        lifetime = tree_listing_lifetime_us(tree, td);
+        renew_one(tree, listing, now, lifetime);
+        swept = __atomic_load_n(&td->walk_swept_us, __ATOMIC_RELAXED);
+        if (now - swept < lifetime / WALK_SWEEPS_PER_LIFETIME ||
+            !__atomic_compare_exchange_n(&td->walk_swept_us, &swept, now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+                return;
+        for (unsigned i = 0; i < mlx5_schema_n_resources(tree->schema); i++)
+                renew_key(tree, &(struct mlx5_cache_key) { .device = dir.dev, .kind = CONTENT_LISTING, .sub = i },
+                          now, lifetime);
+        for (unsigned r = 0; r < td->dev->menu->len; r++)
+                renew_key(tree, &(struct mlx5_cache_key) { .device = dir.dev, .kind = CONTENT_RSCDUMP_LIST, .sub = r },
+                          now, lifetime);
 }
 
 /*

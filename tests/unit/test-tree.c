@@ -332,11 +332,25 @@ static int64_t opened_mtime_us(mlx5_tree *tree, uint64_t ino, bool *ret_keep_cac
         return (int64_t) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
 }
 
+/* The inode of the first object a type directory lists. */
+static uint64_t first_listed(mlx5_tree *tree, uint64_t dev_dir, const char *type)
+{
+        mlx5_tree_dir *dir = NULL;
+        const char *name;
+        struct stat st;
+
+        g_assert_cmpint(mlx5_tree_opendir(tree, lookup(tree, dev_dir, type, 0), &dir), ==, 0);
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, 2, &name, &st, NULL), ==, 1);
+        mlx5_tree_dir_free(dir);
+        return st.st_ino;
+}
+
 /*
- * A walk renews the listing it reads: opening a file of it not opened
- * before keeps it for a lifetime more, so a listing outlives its lifetime
- * while new files of it are read; opening the same file again renews
- * nothing, so a polled file moves on once the lifetime has passed.
+ * A walk renews the listings of the device it reads: opening a file not
+ * opened before (here a CQ's) keeps every listing of the device (the QPs')
+ * for a lifetime more, so they outlive their lifetime while the walk moves
+ * on; opening the same file again renews nothing, so a polled file moves
+ * on once the lifetime has passed.
  */
 static void test_walk_renews_listing(void)
 {
@@ -344,35 +358,30 @@ static void test_walk_renews_listing(void)
         mlx5_tree *tree = mlx5_tree_new(schema, &(struct mlx5_tree_options) {
                 .ttl_us = ttl, .cache_bytes = 1 << 20, .max_devices = 0,
         });
-        mlx5_tree_dir *dir = NULL;
-        struct stat a, b;
-        const char *name;
         int64_t taken, renewed_before;
         bool keep_cache = false;
-        uint64_t qp_dir;
+        uint64_t dev_dir, qp, cq;
 
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
-        qp_dir = lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "qp", 0);
-        g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &dir), ==, 0);
-        g_assert_cmpint(mlx5_tree_dir_entry(dir, 2, &name, &a, NULL), ==, 1);
-        g_assert_cmpint(mlx5_tree_dir_entry(dir, 3, &name, &b, NULL), ==, 1);
-        mlx5_tree_dir_free(dir);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        qp = first_listed(tree, dev_dir, "qp");
+        cq = first_listed(tree, dev_dir, "cq");
         /* The device is small: its listings live the TTL. */
-        g_assert_cmpuint(stats_sum(tree, "0000:08:00.0.firmware.received.QUERY_QP", ""), <, ttl / 1000);
+        g_assert_cmpuint(stats_sum(tree, "0000:08:00.0.firmware.received.QUERY_", ""), <, ttl / 1000);
 
-        taken = opened_mtime_us(tree, a.st_ino, NULL);
+        taken = opened_mtime_us(tree, qp, NULL);
         renewed_before = (int64_t) stats_sum(tree, "listings.renewed", "");
         g_usleep((gulong) (ttl * 6 / 10));
-        /* A walk moves on to the next file: the listing lives a TTL from now. */
-        g_assert_cmpint(opened_mtime_us(tree, b.st_ino, NULL), ==, taken);
+        /* A walk moves on to a CQ: the device's listings live a TTL from now. */
+        opened_mtime_us(tree, cq, NULL);
         g_assert_cmpint((int64_t) stats_sum(tree, "listings.renewed", ""), >, renewed_before);
         g_usleep((gulong) (ttl * 6 / 10));
         /* Past the TTL since it was taken, still the walk's picture, and the kernel's pages of it stay. */
-        g_assert_cmpint(opened_mtime_us(tree, a.st_ino, &keep_cache), ==, taken);
+        g_assert_cmpint(opened_mtime_us(tree, qp, &keep_cache), ==, taken);
         g_assert_true(keep_cache);
         g_usleep((gulong) (ttl * 6 / 10));
         /* Reading the same file again renewed nothing: a TTL after the walk's last step, a new listing. */
-        g_assert_cmpint(opened_mtime_us(tree, a.st_ino, NULL), >, taken);
+        g_assert_cmpint(opened_mtime_us(tree, qp, NULL), >, taken);
         mlx5_tree_free(tree);
 }
 
