@@ -109,6 +109,8 @@ struct tree_device {
         gint *listed;           /* per resource: objects in its latest listing */
         mlx5_inventory *inventory;      /* how its objects are found */
         int64_t walk_swept_us;          /* when a walk last renewed all its listings (atomic; tree.c) */
+        int64_t walk_started_us;        /* when the walk that opens its files began (atomic) */
+        int64_t walk_last_us;           /* its latest first open of a file (atomic) */
 };
 
 struct mlx5_tree {

@@ -305,12 +305,13 @@ static __thread struct listing_use listing_use;
 
 /*
  * A walk renews what it reads: the first open of each file of a listing
- * keeps every listing of the device fresh for a listing's lifetime from
- * then, so tar or grep -r sees one picture of the device from start to
- * end, its raw/, json/ and rscdump/ twins included, and a second walk
- * right after finds the pages it left.  Opening the same file again renews
- * nothing: whoever polls a file sees a new answer once the listing's
- * lifetime has passed, as before.  A listing is never renewed past
+ * keeps every listing of the device fresh from then for a listing's
+ * lifetime, or for as long as the walk has gone on if longer, so tar or
+ * grep -r sees one picture of the device from start to end, its raw/,
+ * json/ and rscdump/ twins included, and a second walk right after (which
+ * opens no new file) finds the pages it left.  Opening the same file again
+ * renews nothing: whoever polls a file sees a new answer once the
+ * listing's lifetime has passed, as before.  A listing is never renewed past
  * LISTING_MAX_AGE_US from when it was taken (or its own lifetime if
  * longer); renewing only lengthens lives, so the firmware cost of
  * refreshing (see listing_lifetime_us) stays bounded.
@@ -360,7 +361,11 @@ static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *list
         td = tree_device_get(tree, dir.dev);
         if (!td)
                 return;
+        /* A walk goes on while its new files come less than a lifetime apart. */
         lifetime = tree_listing_lifetime_us(tree, td);
+        if (now - __atomic_exchange_n(&td->walk_last_us, now, __ATOMIC_RELAXED) > lifetime)
+                __atomic_store_n(&td->walk_started_us, now, __ATOMIC_RELAXED);
+        lifetime = MAX(lifetime, now - __atomic_load_n(&td->walk_started_us, __ATOMIC_RELAXED));
         renew_one(tree, listing, now, lifetime);
         swept = __atomic_load_n(&td->walk_swept_us, __ATOMIC_RELAXED);
         if (now - swept < lifetime / WALK_SWEEPS_PER_LIFETIME ||
