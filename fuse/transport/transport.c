@@ -79,12 +79,14 @@ struct pending {
         size_t inlen, outlen;
         int result;
         bool done;
+        GCond answered;                 /* its caller's alone: a broadcast would wake every waiting caller */
 };
 
 static void pending_unref(struct pending *p)
 {
         if (!g_atomic_int_dec_and_test(&p->refcount))
                 return;
+        g_cond_clear(&p->answered);
         g_free(p->in);
         g_free(p->out);
         g_free(p);
@@ -106,7 +108,9 @@ static void send_pending(gpointer data, gpointer user_data)
         p->done = true;
         t->inflight--;
         g_cond_signal(&t->slot_free);
-        g_cond_broadcast(&t->answered);
+        g_cond_signal(&p->answered);
+        if (t->inflight == 0)
+                g_cond_broadcast(&t->drained);
         g_mutex_unlock(&t->lock);
         pending_unref(p);
 }
@@ -122,7 +126,7 @@ void mlx5_transport_init(mlx5_transport *t, const struct mlx5_transport_ops *ops
         t->senders = g_thread_pool_new(send_pending, NULL, (gint) t->max_inflight, FALSE, NULL);
         g_mutex_init(&t->lock);
         g_cond_init(&t->slot_free);
-        g_cond_init(&t->answered);
+        g_cond_init(&t->drained);
 }
 
 void mlx5_transport_set_timeout(mlx5_transport *t, int64_t timeout_us)
@@ -200,6 +204,7 @@ int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *o
 
         p = g_new0(struct pending, 1);
         p->refcount = 2;
+        g_cond_init(&p->answered);
         p->t = t;
         p->in = g_memdup2(in, inlen);
         p->inlen = inlen;
@@ -208,7 +213,7 @@ int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *o
         g_thread_pool_push(t->senders, p, NULL);
 
         g_mutex_lock(&t->lock);
-        while (!p->done && (r = mlx5_cancel_wait(&t->answered, &t->lock, deadline)) == 0)
+        while (!p->done && (r = mlx5_cancel_wait(&p->answered, &t->lock, deadline)) == 0)
                 ;
         if (p->done) {
                 r = p->result;
@@ -243,7 +248,7 @@ void mlx5_transport_free(mlx5_transport *t)
                 return;
         g_mutex_lock(&t->lock);
         while (t->inflight && g_get_monotonic_time() < until)
-                g_cond_wait_until(&t->answered, &t->lock, until);
+                g_cond_wait_until(&t->drained, &t->lock, until);
         left = t->inflight;
         g_mutex_unlock(&t->lock);
         if (left) {
@@ -255,6 +260,6 @@ void mlx5_transport_free(mlx5_transport *t)
         mlx5_cmd_stats_free(t->stats);
         g_mutex_clear(&t->lock);
         g_cond_clear(&t->slot_free);
-        g_cond_clear(&t->answered);
+        g_cond_clear(&t->drained);
         t->ops->destroy(t);
 }

@@ -44,7 +44,7 @@ struct mlx5_transport {
         int64_t timeout_us;             /* per command; past it the caller gets -EIO */
         uint64_t timeouts, interrupted; /* commands given up on, by timeout and by the reader */
         GThreadPool *senders;           /* run ops->exec, so a caller can stop waiting */
-        GCond answered;                 /* broadcast whenever a command ends */
+        GCond drained;                  /* broadcast when the last command in flight ends */
         int64_t rate_interval_us;       /* 0: no rate cap; else one command per interval */
         int64_t next_send_us;           /* monotonic time the next command may go */
         GMutex lock;
