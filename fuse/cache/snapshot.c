@@ -77,13 +77,6 @@ void mlx5_listing_set_snapshots(mlx5_snapshot *listing_snap, GPtrArray *snaps)
                 listing_snap->cost += ((mlx5_snapshot *) snaps->pdata[i])->cost;
 }
 
-void mlx5_listing_set_source(mlx5_snapshot *listing_snap, mlx5_snapshot *source)
-{
-        listing_snap->listing->source = mlx5_snapshot_ref(source);
-        /* Counted twice while the cache keeps both, never missed once it has let the source go. */
-        listing_snap->cost += source->cost;
-}
-
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap)
 {
         g_atomic_int_inc(&snap->refcount);
@@ -105,8 +98,6 @@ void mlx5_snapshot_renew(mlx5_snapshot *snap, int64_t until_us)
         while (was < until_us && !__atomic_compare_exchange_n(&snap->renewed_until_us, &was, until_us, false,
                                                               __ATOMIC_RELAXED, __ATOMIC_RELAXED))
                 ;
-        if (snap->listing && snap->listing->source)
-                mlx5_snapshot_renew(snap->listing->source, until_us);
 }
 
 bool mlx5_listing_first_open(mlx5_snapshot *listing_snap, unsigned kind, int slot)
@@ -168,7 +159,6 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                 for (unsigned k = 0; snap->listing->opened && k < MLX5_LISTING_OPEN_KINDS; k++)
                         g_free(snap->listing->opened[k]);
                 g_free(snap->listing->opened);
-                mlx5_snapshot_unref(snap->listing->source);
                 g_free(snap->listing);
         }
         g_free(snap);

@@ -58,7 +58,6 @@ struct mlx5_listing {
         GPtrArray *owners;              /* struct mlx5_object_owner *, or NULL */
         GPtrArray *snaps;               /* mlx5_snapshot * per slot, for listings of whole snapshots; or NULL */
         guint **opened;                 /* per file kind, a bitmap of the slots opened: see mlx5_listing_first_open */
-        struct mlx5_snapshot *source;   /* the listing this one was made of, renewed with it; or NULL */
 };
 
 /* File kinds mlx5_listing_first_open tells apart. */
@@ -81,12 +80,10 @@ void mlx5_listing_set_origin(mlx5_snapshot *listing_snap, uint8_t *found_by, uin
 void mlx5_object_owner_free(struct mlx5_object_owner *owner);
 /* Takes ownership of snaps (one referenced snapshot per id), which the listing then keeps alive. */
 void mlx5_listing_set_snapshots(mlx5_snapshot *listing_snap, GPtrArray *snaps);
-/* Takes a reference of source: the listing this one was made of, which mlx5_snapshot_renew renews with it. */
-void mlx5_listing_set_source(mlx5_snapshot *listing_snap, mlx5_snapshot *source);
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap);
 /* The monotonic time a snapshot stops being fresh: its lifetime (default_lifetime_us if 0) or its renewal. */
 int64_t mlx5_snapshot_expiry_us(const mlx5_snapshot *snap, int64_t default_lifetime_us);
-/* Keeps a snapshot (and a listing's source) fresh until at least until_us (monotonic). */
+/* Keeps a snapshot fresh until at least until_us (monotonic). */
 void mlx5_snapshot_renew(mlx5_snapshot *snap, int64_t until_us);
 void mlx5_snapshot_unref(mlx5_snapshot *snap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_snapshot, mlx5_snapshot_unref)

@@ -414,10 +414,14 @@ static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, m
  * every file it lists, as it was, while the listing lives (objects come and
  * go meanwhile).
  */
-/* The dumps of one per-object segment, asked in parallel (mlx5_device_run_many). */
+/*
+ * The dumps of one per-object segment, asked in parallel (mlx5_device_run_many);
+ * not through the cache: the listing keeps them, and the cache would count
+ * each twice.
+ */
 struct listed_dumps {
-        mlx5_tree *tree;
-        uint32_t slot, record;
+        struct tree_device *td;
+        uint32_t record;
         const uint32_t *ids;
         mlx5_snapshot **dumps;
 };
@@ -426,7 +430,7 @@ static int dump_listed(unsigned i, void *data)
 {
         struct listed_dumps *d = data;
 
-        return tree_get_content(d->tree, CONTENT_RSCDUMP, d->slot, d->record, d->ids[i], &d->dumps[i]);
+        return fetch_rscdump(d->td, d->record, d->ids[i], &d->dumps[i]);
 }
 
 static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t record, mlx5_snapshot **ret_snap)
@@ -453,7 +457,7 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         n = listing->listing->ids->len;
         got = g_new0(mlx5_snapshot *, n + 1);
         results = g_new(int, n + 1);
-        d = (struct listed_dumps) { .tree = tree, .slot = td->slot, .record = record };
+        d = (struct listed_dumps) { .td = td, .record = record };
         d.ids = (const uint32_t *) (const void *) listing->listing->ids->data;
         d.dumps = got;
         /* One dump a command slot, as a listing's queries: a walk waits for the firmware once, not per object. */
@@ -480,8 +484,6 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         }
         *ret_snap = mlx5_snapshot_new_listing(ids, NULL, 0, g_new0(uint8_t, ids->len ? ids->len : 1));
         mlx5_listing_set_snapshots(*ret_snap, dumps);
-        /* Walking the dumps keeps the type's listing (what they were chosen from) as fresh as they are. */
-        mlx5_listing_set_source(*ret_snap, listing);
         (*ret_snap)->lifetime_us = listing->lifetime_us;
         return 0;
 }
