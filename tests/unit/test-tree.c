@@ -385,6 +385,36 @@ static void test_walk_renews_listing(void)
         mlx5_tree_free(tree);
 }
 
+/*
+ * A per-object dump directory's listing keeps its dumps itself: listing it
+ * adds one cache entry (and its type's listing), not one per dump, which
+ * the cache would count twice.
+ */
+static void test_dump_listing_entries(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        mlx5_tree_dir *dir = NULL;
+        const char *name;
+        struct stat st;
+        uint64_t dev_dir, entries, dumps;
+        size_t k = 2;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        first_listed(tree, dev_dir, "qp");
+        entries = stats_sum(tree, "cache.entries", "");
+        dumps = stats_sum(tree, "0000:08:00.0.firmware.received.ACCESS_REG", "");
+        g_assert_cmpint(mlx5_tree_opendir(tree, lookup(tree, lookup(tree, dev_dir, "rscdump", 0), "FULL_QPC", 0),
+                                          &dir), ==, 0);
+        while (mlx5_tree_dir_entry(dir, k, &name, &st, NULL) == 1)
+                k++;
+        mlx5_tree_dir_free(dir);
+        g_assert_cmpuint(k - 2, >, 10);
+        g_assert_cmpuint(stats_sum(tree, "0000:08:00.0.firmware.received.ACCESS_REG", "") - dumps, >=, k - 2);
+        g_assert_cmpuint(stats_sum(tree, "cache.entries", ""), <=, entries + 1);
+        mlx5_tree_free(tree);
+}
+
 /* ---- the node-kind table: new kinds need no change to tree.c ---- */
 
 static int hello_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
@@ -537,6 +567,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
         g_test_add_func("/tree/listing-cost", test_listing_cost);
         g_test_add_func("/tree/walk-renews-listing", test_walk_renews_listing);
+        g_test_add_func("/tree/dump-listing-entries", test_dump_listing_entries);
         g_test_add_func("/tree/new-kinds", test_new_kinds);
         g_test_add_func("/tree/dump-requests", test_dump_requests);
         r = g_test_run();
