@@ -306,7 +306,7 @@ static __thread struct listing_use listing_use;
 /*
  * A walk renews what it reads: the first open of each file of a listing
  * keeps every listing of the device fresh from then for a listing's
- * lifetime, or for as long as the walk has gone on if longer, so tar or
+ * lifetime plus as long as the walk has gone on, so tar or
  * grep -r sees one picture of the device from start to end, its raw/,
  * json/ and rscdump/ twins included, and a second walk right after (which
  * opens no new file) finds the pages it left.  Opening the same file again
@@ -365,7 +365,7 @@ static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *list
         lifetime = tree_listing_lifetime_us(tree, td);
         if (now - __atomic_exchange_n(&td->walk_last_us, now, __ATOMIC_RELAXED) > lifetime)
                 __atomic_store_n(&td->walk_started_us, now, __ATOMIC_RELAXED);
-        lifetime = MAX(lifetime, now - __atomic_load_n(&td->walk_started_us, __ATOMIC_RELAXED));
+        lifetime += now - __atomic_load_n(&td->walk_started_us, __ATOMIC_RELAXED);
         renew_one(tree, listing, now, lifetime);
         swept = __atomic_load_n(&td->walk_swept_us, __ATOMIC_RELAXED);
         if (now - swept < lifetime / WALK_SWEEPS_PER_LIFETIME ||

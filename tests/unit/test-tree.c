@@ -348,7 +348,8 @@ static uint64_t first_listed(mlx5_tree *tree, uint64_t dev_dir, const char *type
 /*
  * A walk renews the listings of the device it reads: opening a file not
  * opened before (here a CQ's) keeps every listing of the device (the QPs')
- * for a lifetime more, so they outlive their lifetime while the walk moves
+ * for a lifetime and the walk's length more, so they outlive their
+ * lifetime while the walk moves
  * on; opening the same file again renews nothing, so a polled file moves
  * on once the lifetime has passed.
  */
@@ -372,15 +373,18 @@ static void test_walk_renews_listing(void)
         taken = opened_mtime_us(tree, qp, NULL);
         renewed_before = (int64_t) stats_sum(tree, "listings.renewed", "");
         g_usleep((gulong) (ttl * 6 / 10));
-        /* A walk moves on to a CQ: the device's listings live a TTL from now. */
+        /* A walk moves on to a CQ: the device's listings live 1.6 TTL from now. */
         opened_mtime_us(tree, cq, NULL);
         g_assert_cmpint((int64_t) stats_sum(tree, "listings.renewed", ""), >, renewed_before);
         g_usleep((gulong) (ttl * 6 / 10));
         /* Past the TTL since it was taken, still the walk's picture, and the kernel's pages of it stay. */
         g_assert_cmpint(opened_mtime_us(tree, qp, &keep_cache), ==, taken);
         g_assert_true(keep_cache);
-        g_usleep((gulong) (ttl * 6 / 10));
-        /* Reading the same file again renewed nothing: a TTL after the walk's last step, a new listing. */
+        g_usleep((gulong) (ttl * 11 / 10));
+        /*
+         * Reading the same file again renewed nothing: a TTL and the walk's length (0.6 TTL) after
+         * the walk's last step, a new listing.
+         */
         g_assert_cmpint(opened_mtime_us(tree, qp, NULL), >, taken);
         mlx5_tree_free(tree);
 }
