@@ -349,9 +349,8 @@ static uint64_t first_listed(mlx5_tree *tree, uint64_t dev_dir, const char *type
  * A walk renews the listings of the device it reads: opening a file not
  * opened before (here a CQ's) keeps every listing of the device (the QPs')
  * for a lifetime and the walk's length more, so they outlive their
- * lifetime while the walk moves
- * on; opening the same file again renews nothing, so a polled file moves
- * on once the lifetime has passed.
+ * lifetime while the walk moves on; opening the same file again renews
+ * nothing, so a polled file moves on once that has passed.
  */
 static void test_walk_renews_listing(void)
 {
