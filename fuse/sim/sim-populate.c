@@ -196,6 +196,7 @@ void sim_populate(mlx5_sim *sim, const mlx5_sim_spec *spec)
                 t->res = mlx5_schema_resource_at(sim->schema, i);
                 t->name_hash = sim_hash_str(t->res->name);
                 t->n = t->res->has_id ? 0 : 1;
+                t->verbs_percent = GPOINTER_TO_UINT(g_hash_table_lookup(spec->verbs_shares, t->res->name));
         }
         for (unsigned i = 0; i < sim->n_types; i++) {
                 struct sim_type *t = &sim->types[i];
