@@ -79,12 +79,14 @@ struct pending {
         size_t inlen, outlen;
         int result;
         bool done;
+        GCond answered;                 /* its caller's alone: an answer wakes no other waiter */
 };
 
 static void pending_unref(struct pending *p)
 {
         if (!g_atomic_int_dec_and_test(&p->refcount))
                 return;
+        g_cond_clear(&p->answered);
         g_free(p->in);
         g_free(p->out);
         g_free(p);
@@ -106,6 +108,8 @@ static void send_pending(gpointer data, gpointer user_data)
         p->done = true;
         t->inflight--;
         g_cond_signal(&t->slot_free);
+        g_cond_signal(&p->answered);
+        /* mlx5_transport_free waits for the last ones. */
         g_cond_broadcast(&t->answered);
         g_mutex_unlock(&t->lock);
         pending_unref(p);
@@ -205,10 +209,11 @@ int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *o
         p->inlen = inlen;
         p->out = g_malloc0(outlen);
         p->outlen = outlen;
+        g_cond_init(&p->answered);
         g_thread_pool_push(t->senders, p, NULL);
 
         g_mutex_lock(&t->lock);
-        while (!p->done && (r = mlx5_cancel_wait(&t->answered, &t->lock, deadline)) == 0)
+        while (!p->done && (r = mlx5_cancel_wait(&p->answered, &t->lock, deadline)) == 0)
                 ;
         if (p->done) {
                 r = p->result;
