@@ -127,9 +127,13 @@ const struct sim_creator *sim_object_creator(const mlx5_sim *sim, const struct s
         enum sim_creator_kind kind = SIM_CREATOR_CORE;
         unsigned members = 0, pick;
 
-        for (size_t i = 0; i < G_N_ELEMENTS(mixes); i++)
-                if (strcmp(mixes[i].type, t->res->name) == 0)
-                        kind = mixes[i].kinds[h % mixes[i].n];
+        /* verbs.TYPE=P: P% made by verbs processes (say, one application registering many MRs), the rest mixed. */
+        if (t->verbs_percent && sim_hash2(h, sim_hash_str("verbs")) % 100 < t->verbs_percent)
+                kind = SIM_CREATOR_VERBS;
+        else
+                for (size_t i = 0; i < G_N_ELEMENTS(mixes); i++)
+                        if (strcmp(mixes[i].type, t->res->name) == 0)
+                                kind = mixes[i].kinds[h % mixes[i].n];
         for (size_t i = 0; i < G_N_ELEMENTS(creators); i++)
                 members += creators[i].kind == kind;
         pick = (unsigned) ((h >> 32) % members);
@@ -137,6 +141,16 @@ const struct sim_creator *sim_object_creator(const mlx5_sim *sim, const struct s
                 if (creators[i].kind == kind && pick-- == 0)
                         return &creators[i];
         g_assert_not_reached();
+}
+
+bool sim_type_has_verbs_creators(const char *type)
+{
+        for (size_t i = 0; i < G_N_ELEMENTS(mixes); i++)
+                if (strcmp(mixes[i].type, type) == 0)
+                        for (unsigned k = 0; k < mixes[i].n; k++)
+                                if (mixes[i].kinds[k] == SIM_CREATOR_VERBS)
+                                        return true;
+        return false;
 }
 
 unsigned sim_object_views(const struct sim_type *t, const struct sim_creator *c)

@@ -208,6 +208,7 @@ void sim_populate(mlx5_sim *sim, const mlx5_sim_spec *spec)
                         t->id_gap = n.max_gap;
                         t->id_max = max_id(t->res);
                 }
+                t->verbs_percent = GPOINTER_TO_UINT(g_hash_table_lookup(spec->verbs_shares, t->res->name));
         }
         for (unsigned i = 0; i < sim->n_types; i++) {
                 struct sim_type *t = &sim->types[i];

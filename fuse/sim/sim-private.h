@@ -44,6 +44,7 @@ struct mlx5_sim_spec {
         int unplug_index;               /* the function unplugged, or -1 */
         uint64_t unplug_ms;             /* this long after it was built */
         GHashTable *counts;             /* resource name -> object count, when given */
+        GHashTable *verbs_shares;       /* resource name -> percent made by verbs processes (verbs.TYPE=) */
         struct sim_faults faults;       /* fault= keys (sim-faults.c) */
 };
 
@@ -241,6 +242,7 @@ struct sim_type {
         uint32_t id_base, id_gap, id_max;       /* its numbering: first number, largest step, largest number */
         uint32_t last_id;               /* the newest number handed out */
         uint32_t births;
+        unsigned verbs_percent;         /* objects made by verbs processes, before the mix (verbs.TYPE=) */
         uint64_t cleared_ms;            /* uptime its COUNTER leaves were last cleared at, or 0 */
 };
 
@@ -356,6 +358,8 @@ struct sim_creator {
 /* Fixed for the object's life: a function of its identity. */
 const struct sim_creator *sim_object_creator(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot);
 unsigned sim_object_views(const struct sim_type *t, const struct sim_creator *c);
+/* Whether verbs processes make objects of this type (so verbs.TYPE= can weigh them). */
+bool sim_type_has_verbs_creators(const char *type);
 const char *sim_view_name(unsigned view);
 /* "[mlx5e]" for a kernel creator, "ib_send_bw:4242" for a process. */
 void sim_format_creator(GString *out, const struct sim_creator *c);

@@ -2,9 +2,10 @@
 /*
  * The --sim spec: "key=value,..." with devices, seed, latency_us, slots,
  * churn (object changes per second and function, sim-churn.c), fail=OPCODE
- * (may repeat), unplug=INDEX@MS and one object count per schema resource that has an id,
- * named as the resource.  Every value is bounded; errors name the key and
- * the value.
+ * (may repeat), unplug=INDEX@MS, one object count per schema resource that
+ * has an id, named as the resource, and verbs.TYPE=PERCENT (the share of
+ * TYPE's objects verbs processes make).  Every value is bounded; errors
+ * name the key and the value.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -56,7 +57,8 @@ bool sim_spec_number(const char *key, const char *value, uint64_t min, uint64_t 
 
 static char *known_keys(const mlx5_schema *schema)
 {
-        GString *s = g_string_new("devices, seed, latency_us, slots, churn, fail, unplug, fault, faults_after");
+        GString *s = g_string_new("devices, seed, latency_us, slots, churn, fail, unplug, fault, faults_after, "
+                                  "verbs.TYPE");
 
         for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
@@ -119,6 +121,18 @@ static bool parse_item(mlx5_sim_spec *spec, const mlx5_schema *schema, const cha
                 return parse_number("unplug milliseconds", at + 1, 0, SIM_MAX_UNPLUG_MS, &spec->unplug_ms, error);
         }
 
+        if (g_str_has_prefix(key, "verbs.")) {
+                const char *type = key + strlen("verbs.");
+
+                res = mlx5_schema_find_resource(schema, type);
+                if (!res || !res->has_id || !sim_type_has_verbs_creators(type))
+                        return spec_error(error, "%s=%s: verbs processes make no '%s' objects", key, value, type);
+                if (!parse_number(key, value, 0, 100, &v, error))
+                        return false;
+                g_hash_table_insert(spec->verbs_shares, g_strdup(type), GUINT_TO_POINTER((unsigned) v));
+                return true;
+        }
+
         res = mlx5_schema_find_resource(schema, key);
         if (res && res->has_id) {
                 if (!parse_number(key, value, 0, sim_type_limit(res), &v, error))
@@ -171,6 +185,7 @@ mlx5_sim_spec *mlx5_sim_spec_parse(const char *text, const mlx5_schema *schema, 
         spec->slots = SIM_DEFAULT_SLOTS;
         spec->unplug_index = -1;
         spec->counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        spec->verbs_shares = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
         items = g_strsplit(text ? text : "", ",", -1);
         for (char **item = items; *item; item++) {
@@ -204,6 +219,8 @@ void mlx5_sim_spec_free(mlx5_sim_spec *spec)
                 return;
         if (spec->counts)
                 g_hash_table_unref(spec->counts);
+        if (spec->verbs_shares)
+                g_hash_table_unref(spec->verbs_shares);
         g_free(spec);
 }
 

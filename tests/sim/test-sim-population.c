@@ -49,6 +49,14 @@ static void test_spec(void)
         sim_test_expect_spec_error("fail=NOT_AN_OPCODE", "NOT_AN_OPCODE");
         sim_test_expect_spec_error("qp", "'qp'");
         sim_test_expect_spec_error("adapter=3", "adapter");     /* a singleton has no count */
+        /* verbs.TYPE: a percentage, of a type verbs processes make. */
+        g_clear_pointer(&spec, mlx5_sim_spec_free);
+        spec = mlx5_sim_spec_parse("mkey=100,verbs.mkey=95,verbs.qp=0", sim_test_schema(), &error);
+        g_assert_no_error(error);
+        sim_test_expect_spec_error("verbs.mkey=101", "between 0 and 100");
+        sim_test_expect_spec_error("verbs.eq=50", "verbs processes make no 'eq' objects");
+        sim_test_expect_spec_error("verbs.nosuch=50", "no 'nosuch' objects");
+        sim_test_expect_spec_error("verbs.=50", "no '' objects");
         /* QPs, SQs, RQs and DCTs share the QPN space, named counts and all. */
         sim_test_expect_spec_error("qp=130000,sq=800,dct=17", "dct=17,qp=130000,sq=800: these types share one");
 }

@@ -376,6 +376,42 @@ static void test_sim_views(void)
         mlx5_inventory_free(inv);
 }
 
+/* How many of a type's objects the inventory finds through RDMA netlink. */
+static guint netlink_found(const char *spec_text, const char *type)
+{
+        g_autoptr(mlx5_device) dev = open_sim_device(spec_text, NULL, NULL);
+        g_autoptr(mlx5_inventory_found) found = NULL;
+        mlx5_inventory *inv = mlx5_inventory_new(dev);
+        guint n = 0;
+
+        g_assert_cmpint(mlx5_inventory_collect(inv, res_index(type), NULL, &found), ==, 0);
+        for (guint i = 0; i < found->ids->len; i++)
+                n += (g_array_index(found->found_by, uint8_t, i) & MLX5_INV_NETLINK) != 0;
+        mlx5_inventory_free(inv);
+        return n;
+}
+
+/*
+ * verbs.mkey=P: P% of the MRs are a verbs process's, which RDMA netlink
+ * lists; the rest keep the usual mix (mlx5e's and DEVX mkeys, which no
+ * host source lists, among them).
+ */
+static void test_verbs_share(void)
+{
+        guint mixed = netlink_found("mkey=3000", "mkey");
+        guint half = netlink_found("mkey=3000,verbs.mkey=50", "mkey");
+        guint all = netlink_found("mkey=3000,verbs.mkey=100", "mkey");
+
+        g_test_message("netlink lists %u, %u, %u of 3000 MRs at the usual mix, 50%% and 100%% verbs", mixed, half, all);
+        /* The usual mix: 3 of 5 kinds are ib_core's. */
+        g_assert_cmpuint(mixed, >, 3000 * 55 / 100);
+        g_assert_cmpuint(mixed, <, 3000 * 65 / 100);
+        /* Half verbs, the other half mixed: 80%. */
+        g_assert_cmpuint(half, >, 3000 * 75 / 100);
+        g_assert_cmpuint(half, <, 3000 * 85 / 100);
+        g_assert_cmpuint(all, ==, 3000);
+}
+
 /* Probes stop at the caps bound and at the id field's width; references are masked to it. */
 static void test_probe_and_refs(void)
 {
@@ -416,6 +452,7 @@ int main(int argc, char **argv)
         g_test_add_func("/inventory/netlink-error", test_netlink_error);
         g_test_add_func("/inventory/debugfs-fixture", test_debugfs_fixture);
         g_test_add_func("/inventory/sim-views", test_sim_views);
+        g_test_add_func("/inventory/verbs-share", test_verbs_share);
         g_test_add_func("/inventory/probe-and-refs", test_probe_and_refs);
         r = g_test_run();
         mlx5_schema_free(schema);
