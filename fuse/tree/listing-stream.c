@@ -151,6 +151,8 @@ void tree_stream_trim(struct tree_stream *s, unsigned kept)
         /* GArray does not move its data when it shrinks: slots read meanwhile stay where they are. */
         g_rw_lock_writer_lock(&s->shape);
         g_array_set_size(s->listing->listing->ids, kept);
+        /* Fresh for its life from when it is whole; its files keep the time it was begun. */
+        s->listing->taken_monotonic_us = g_get_monotonic_time();
         g_rw_lock_writer_unlock(&s->shape);
 }
 
