@@ -188,6 +188,14 @@ static void stream_run(struct tree_stream *s)
                 tree_listing_promised(tree, s->dev, s->res, s->listing);
 }
 
+static void runner_gone(mlx5_tree *tree)
+{
+        g_mutex_lock(&tree->streams_lock);
+        if (--tree->stream_runners == 0)
+                g_cond_broadcast(&tree->streams_idle);
+        g_mutex_unlock(&tree->streams_lock);
+}
+
 static gpointer stream_runner(gpointer data)
 {
         struct tree_stream *s = data;
@@ -195,10 +203,7 @@ static gpointer stream_runner(gpointer data)
 
         stream_run(s);
         tree_stream_unref(s);
-        g_mutex_lock(&tree->streams_lock);
-        if (--tree->stream_runners == 0)
-                g_cond_broadcast(&tree->streams_idle);
-        g_mutex_unlock(&tree->streams_lock);
+        runner_gone(tree);
         return NULL;
 }
 
@@ -239,10 +244,7 @@ static struct tree_stream *stream_get(mlx5_tree *tree, uint32_t dev, uint32_t re
                 }
                 g_warning("listing not streamed: %s", error->message);
                 tree_stream_unref(s);
-                g_mutex_lock(&tree->streams_lock);
-                if (--tree->stream_runners == 0)
-                        g_cond_broadcast(&tree->streams_idle);
-                g_mutex_unlock(&tree->streams_lock);
+                runner_gone(tree);
         }
         /* Others may join it: this reader's interrupt must not end it (its limits still do). */
         cancel = mlx5_cancel_current();
@@ -317,7 +319,12 @@ static int stream_join(mlx5_tree *tree, uint32_t dev, uint32_t res, struct tree_
         return 0;
 }
 
-int tree_stream_listing(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot **ret_listing)
+/*
+ * The whole listing when the cache has it or the stream is done by goal;
+ * else (GOAL_CANDIDATES) the stream, its candidates known.
+ */
+static int stream_reach(mlx5_tree *tree, uint32_t dev, uint32_t res, enum stream_goal goal,
+                        mlx5_snapshot **ret_listing, struct tree_stream **ret_stream)
 {
         g_autoptr(tree_stream) s = NULL;
         int r;
@@ -328,30 +335,7 @@ int tree_stream_listing(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapsh
         if (r < 0)
                 return r;
         g_mutex_lock(&s->lock);
-        r = stream_wait_locked(s, GOAL_WHOLE, 0, !tree_nonblocking());
-        if (r == 0)
-                r = s->error;
-        if (r == 0)
-                *ret_listing = mlx5_snapshot_ref(s->listing);
-        g_mutex_unlock(&s->lock);
-        return r;
-}
-
-int tree_stream_open(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot **ret_listing,
-                     struct tree_stream **ret_stream)
-{
-        g_autoptr(tree_stream) s = NULL;
-        int r;
-
-        *ret_listing = NULL;
-        *ret_stream = NULL;
-        if (cached_listing(tree, dev, res, ret_listing) == 0)
-                return 0;
-        r = stream_join(tree, dev, res, &s);
-        if (r < 0)
-                return r;
-        g_mutex_lock(&s->lock);
-        r = stream_wait_locked(s, GOAL_CANDIDATES, 0, !tree_nonblocking());
+        r = stream_wait_locked(s, goal, 0, !tree_nonblocking());
         if (r == 0 && s->done)
                 r = s->error;
         if (r == 0 && s->done)
@@ -360,6 +344,19 @@ int tree_stream_open(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot 
                 *ret_stream = tree_stream_ref(s);
         g_mutex_unlock(&s->lock);
         return r;
+}
+
+int tree_stream_listing(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot **ret_listing)
+{
+        return stream_reach(tree, dev, res, GOAL_WHOLE, ret_listing, NULL);
+}
+
+int tree_stream_open(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot **ret_listing,
+                     struct tree_stream **ret_stream)
+{
+        *ret_listing = NULL;
+        *ret_stream = NULL;
+        return stream_reach(tree, dev, res, GOAL_CANDIDATES, ret_listing, ret_stream);
 }
 
 /* New readers of the device's listings start anew: it went away, or another way to it came. */
