@@ -404,6 +404,27 @@ int tree_stream_entry(struct tree_stream *s, size_t *io_index, bool may_wait, ui
         return r;
 }
 
+int tree_stream_lookup(mlx5_tree *tree, uint32_t dev, uint32_t res, uint32_t id)
+{
+        g_autoptr(tree_stream) s = stream_find(tree, dev, res);
+        int r, i;
+
+        if (!s)
+                return -ESRCH;
+        g_mutex_lock(&s->lock);
+        r = stream_wait_locked(s, GOAL_CANDIDATES, 0, !tree_nonblocking());
+        /* Done before its candidates were known (the cache had the listing): that one answers. */
+        if (r == 0 && !s->began)
+                r = -ESRCH;
+        i = r == 0 ? mlx5_listing_find(s->ids->listing, id) : -1;
+        if (i >= 0)
+                r = stream_wait_locked(s, GOAL_ENTRY, (size_t) i, !tree_nonblocking());
+        if (r == 0 && i >= 0)
+                r = (unsigned) i < s->resolved ? s->slot_of[i] >= 0 : s->error ? s->error : -EIO;
+        g_mutex_unlock(&s->lock);
+        return r;
+}
+
 mlx5_snapshot *tree_stream_done_listing(struct tree_stream *s)
 {
         mlx5_snapshot *listing = NULL;

@@ -227,6 +227,11 @@ int tree_stream_open(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot 
  * resolved yet and may_wait is false; else why the listing failed.
  */
 int tree_stream_entry(struct tree_stream *s, size_t *io_index, bool may_wait, uint32_t *ret_id);
+/*
+ * Whether the listing under way of a type lists object id, once its
+ * candidate is resolved: 1 or 0, -ESRCH when no listing of it is under way.
+ */
+int tree_stream_lookup(mlx5_tree *tree, uint32_t dev, uint32_t res, uint32_t id);
 /* The whole listing once the stream is done, referenced; else NULL. */
 mlx5_snapshot *tree_stream_done_listing(struct tree_stream *s);
 /* An object of a listing under way, once its chunk is resolved (and the listing, referenced); -ENOENT. */

@@ -1066,6 +1066,27 @@ static int fixed_children(mlx5_tree *tree, const struct node *self, GArray *entr
         return k->children ? k->children(tree, (const struct mlx5_tree_node *) self, &out) : 0;
 }
 
+/*
+ * Whether a type's listing has object id (1 or 0): the listing shown, else
+ * the one under way as soon as id's candidate is resolved, else the whole.
+ */
+static int type_lists(mlx5_tree *tree, uint32_t dev, uint32_t res, uint32_t id)
+{
+        g_autoptr(mlx5_snapshot) shown = shown_listing(tree, listing_pin_key(dev, res));
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        int r;
+
+        if (!shown) {
+                r = tree_stream_lookup(tree, dev, res, id);
+                if (r != -ESRCH)
+                        return r;
+        }
+        r = tree_listing(tree, dev, res, &listing);
+        if (r < 0)
+                return r;
+        return mlx5_listing_find(listing->listing, id) >= 0;
+}
+
 static int lookup_child(mlx5_tree *tree, const struct node *parent, const char *name, struct node *child)
 {
         const struct mlx5_tree_kind *k = tree_kind(tree, parent->kind);
@@ -1096,17 +1117,9 @@ static int lookup_child(mlx5_tree *tree, const struct node *parent, const char *
                         return mlx5_listing_find(listing->listing, id) >= 0 ? 0 : -ENOENT;
                 }
                 r = listed_type(tree, parent);
-                if (r >= 0) {
-                        g_autoptr(mlx5_snapshot) listing = NULL;
-                        int res_index = r;
-
-                        r = tree_listing(tree, parent->dev, (uint32_t) res_index, &listing);
-                        if (r < 0)
-                                return r;
-                        if (mlx5_listing_find(listing->listing, id) >= 0)
-                                return 0;
-                }
-                return -ENOENT;
+                if (r >= 0)
+                        r = type_lists(tree, parent->dev, (uint32_t) r, id);
+                return r < 0 ? r : r ? 0 : -ENOENT;
         }
         entries = entries_new();
         r = fixed_children(tree, parent, entries);

@@ -387,7 +387,7 @@ static void test_listing_streamed(void)
         uint64_t before = qp_queries(tree), first, all;
         g_autoptr(GPtrArray) streamed = NULL, whole = NULL;
         mlx5_tree_dir *dir = NULL;
-        struct stat plus;
+        struct stat plus, looked_up;
         const char *name;
         double valid_s = -1;
         size_t k = 2;
@@ -404,6 +404,11 @@ static void test_listing_streamed(void)
         g_assert_cmpfloat(valid_s, >, 0.0);
         g_assert_true(S_ISREG(plus.st_mode));
         g_assert_cmpint(plus.st_size, >, 0);
+        /* Looked up by name meanwhile: the same object, as that listing has it. */
+        g_assert_cmpint(mlx5_tree_lookup(tree, qp_dir, name, &looked_up, &valid_s), ==, 0);
+        g_assert_cmpuint(looked_up.st_ino, ==, plus.st_ino);
+        g_assert_cmpint(looked_up.st_size, ==, plus.st_size);
+        g_assert_cmpint(looked_up.st_mtime, ==, plus.st_mtime);
 
         streamed = read_listed(dir, &r);
         g_assert_cmpint(r, ==, 0);
