@@ -262,8 +262,9 @@ enum stream_goal {
 
 static bool reached(const struct tree_stream *s, enum stream_goal goal, size_t index)
 {
+        /* Past the last candidate is the end, known with the candidates. */
         return s->done || (goal == GOAL_CANDIDATES && s->began) ||
-               (goal == GOAL_ENTRY && s->began && index < s->resolved);
+               (goal == GOAL_ENTRY && s->began && (index < s->resolved || index >= s->n));
 }
 
 /*
@@ -385,7 +386,7 @@ int tree_stream_entry(struct tree_stream *s, size_t *io_index, bool may_wait, ui
                 if (r < 0)
                         break;
                 if (i >= s->n) {
-                        r = s->done && s->error ? s->error : 0;
+                        r = 0;
                         break;
                 }
                 if (i >= s->resolved) {
