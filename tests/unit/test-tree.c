@@ -457,7 +457,7 @@ static void test_listing_stream_shared(void)
         GThread *ta, *tb;
         const char *name;
         struct stat st;
-        size_t k = 2 + 1999;
+        size_t k = 2 + 1500;
 
         g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &a.dir), ==, 0);
         g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &interrupted), ==, 0);
