@@ -448,7 +448,7 @@ static gpointer read_in_thread(gpointer data)
  */
 static void test_listing_stream_shared(void)
 {
-        mlx5_tree *tree = tree_of_spec("devices=1,qp=2000,cq=20,latency_us=1000");
+        mlx5_tree *tree = tree_of_spec("devices=1,qp=2000,cq=20,latency_us=2000");
         uint64_t qp_dir = lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "qp", 0);
         uint64_t before = qp_queries(tree);
         struct reader a = { 0 }, b = { 0 };
