@@ -280,7 +280,7 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         g_snprintf(who, sizeof(who), "%s: listing %s", td->dev->pci_name, res->name);
         mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, mlx5_limits_get()->list_max_us);
         for (unsigned at = 0, chunk = first, c; at < n; at += c, chunk = MIN(chunk * 2, max_chunk)) {
-                uint8_t *chunk_raws = raws + (size_t) kept * res->outlen;
+                unsigned chunk_kept = kept;
 
                 c = MIN(chunk, n - at);
                 /* Past list_timeout, the objects not yet asked stay listed without bytes. */
@@ -288,7 +288,8 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
                         for (unsigned j = 0; j < c; j++)
                                 results[j] = -ETIMEDOUT;
                 else
-                        mlx5_device_query_many(td->dev, res, candidates + at, c, &deadline, chunk_raws, results);
+                        mlx5_device_query_many(td->dev, res, candidates + at, c, &deadline,
+                                               raws + (size_t) chunk_kept * res->outlen, results);
                 for (unsigned j = 0; j < c; j++) {
                         unsigned i = at + j;
 
@@ -298,9 +299,10 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
                         slot_of[j] = -1;
                         if (results[j] < 0 && !keep_failed(td, nl, i, results[j]))
                                 continue;
-                        if (results[j] == 0 && chunk_raws + (size_t) j * res->outlen != raws + (size_t) kept * res->outlen)
-                                memmove(raws + (size_t) kept * res->outlen, chunk_raws + (size_t) j * res->outlen,
-                                        res->outlen);
+                        /* Compacted in place: the chunk's answers start at the first slot it may fill. */
+                        if (results[j] == 0 && kept != chunk_kept + j)
+                                memmove(raws + (size_t) kept * res->outlen,
+                                        raws + (size_t) (chunk_kept + j) * res->outlen, res->outlen);
                         l->has_raw[kept] = results[j] == 0;
                         l->found_by[kept] = nl->found_by[i];
                         l->owner_of[kept] = nl->owner_of[i];

@@ -60,12 +60,22 @@ void tree_streams_free(mlx5_tree *tree)
         g_mutex_clear(&tree->streams_lock);
 }
 
+/* How long a reader waits for a listing under way, at most (see stream_wait_locked). */
+static int64_t stream_wait_max_us(void)
+{
+        const struct mlx5_limits *limits = mlx5_limits_get();
+
+        return 2 * (limits->list_max_us + limits->cmd_timeout_us);
+}
+
 void tree_format_stream_stats(mlx5_tree *tree, GString *out)
 {
         g_mutex_lock(&tree->streams_lock);
         g_string_append_printf(out, "limits.listing_runners: %u\n", STREAM_MAX_RUNNERS);
         g_string_append_printf(out, "limits.listing_runners.tripped: %" G_GUINT64_FORMAT "\n",
                                tree->stream_runners_tripped);
+        g_string_append_printf(out, "limits.listing_wait: %" G_GINT64_FORMAT "\n",
+                               stream_wait_max_us() / G_USEC_PER_SEC);
         g_string_append_printf(out, "limits.listing_wait.tripped: %" G_GUINT64_FORMAT "\n",
                                tree->stream_waits_tripped);
         g_mutex_unlock(&tree->streams_lock);
@@ -275,8 +285,7 @@ static bool reached(const struct tree_stream *s, enum stream_goal goal, size_t i
  */
 static int stream_wait_locked(struct tree_stream *s, enum stream_goal goal, size_t index, bool may_wait)
 {
-        const struct mlx5_limits *limits = mlx5_limits_get();
-        int64_t until = g_get_monotonic_time() + 2 * (limits->list_max_us + limits->cmd_timeout_us);
+        int64_t until = g_get_monotonic_time() + stream_wait_max_us();
         int r;
 
         while (!reached(s, goal, index)) {
@@ -287,9 +296,10 @@ static int stream_wait_locked(struct tree_stream *s, enum stream_goal goal, size
                         g_mutex_lock(&s->tree->streams_lock);
                         s->tree->stream_waits_tripped++;
                         g_mutex_unlock(&s->tree->streams_lock);
-                        g_warning("listing of type %u of device slot %u: no progress in %" G_GINT64_FORMAT
-                                  " s (limit listing_wait: twice list_timeout and cmd_timeout)", s->res, s->dev,
-                                  2 * (limits->list_max_us + limits->cmd_timeout_us) / G_USEC_PER_SEC);
+                        g_warning("%s listing of device slot %u: limit listing_wait (%" G_GINT64_FORMAT
+                                  " s: twice list_timeout and cmd_timeout) reached: its reader gives up",
+                                  mlx5_schema_resource_at(s->tree->schema, s->res)->name, s->dev,
+                                  stream_wait_max_us() / G_USEC_PER_SEC);
                 }
                 if (r < 0)
                         return r;
