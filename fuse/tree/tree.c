@@ -1348,7 +1348,7 @@ static int list_dir(mlx5_tree_dir *dir)
 /*
  * Listed entry k of a directory whose listing is under way (k its
  * candidate's index, moved past those not listed): 1 and its number.  Once
- * the listing is done, it is pinned as a whole listing would be.
+ * the listing is done, it is leased and pinned as a whole listing opened is.
  */
 static int streamed_entry(mlx5_tree_dir *dir, size_t *io_k, bool may_wait, uint32_t *ret_id)
 {
@@ -1357,9 +1357,11 @@ static int streamed_entry(mlx5_tree_dir *dir, size_t *io_k, bool may_wait, uint3
         if (r >= 0 && !dir->listing) {
                 mlx5_snapshot *listing = tree_stream_done_listing(dir->stream);
 
-                if (listing)
+                if (listing) {
+                        tree_listing_promised(dir->tree, dir->self.dev, (uint32_t) dir->listed_res, listing);
                         dir->listing = pin_open(dir->tree, listing_pin_key(dir->self.dev, (uint32_t) dir->listed_res),
                                                 listing);
+                }
         }
         return r;
 }
