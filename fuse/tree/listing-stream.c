@@ -36,6 +36,8 @@ struct tree_stream {
         bool promised;                  /* attributes were given out of it: leased when done */
 };
 
+static void stream_runner(gpointer data, gpointer user_data);
+
 static gpointer stream_key(uint32_t dev, uint32_t res)
 {
         return GUINT_TO_POINTER(dev << 8 | res);
@@ -46,6 +48,8 @@ void tree_streams_init(mlx5_tree *tree)
         g_mutex_init(&tree->streams_lock);
         g_cond_init(&tree->streams_idle);
         tree->streams = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify) tree_stream_unref);
+        /* No queue: a runner may wait on another type's runner, so each gets a thread (shared, reused) at once. */
+        tree->stream_pool = g_thread_pool_new(stream_runner, NULL, -1, FALSE, NULL);
 }
 
 /* Runners end within their listing's limits, or at once after mlx5_cancel_all. */
@@ -55,6 +59,7 @@ void tree_streams_free(mlx5_tree *tree)
         while (tree->stream_runners)
                 g_cond_wait(&tree->streams_idle, &tree->streams_lock);
         g_mutex_unlock(&tree->streams_lock);
+        g_thread_pool_free(tree->stream_pool, FALSE, TRUE);
         g_hash_table_unref(tree->streams);
         g_cond_clear(&tree->streams_idle);
         g_mutex_clear(&tree->streams_lock);
@@ -206,7 +211,7 @@ static void runner_gone(mlx5_tree *tree)
         g_mutex_unlock(&tree->streams_lock);
 }
 
-static gpointer stream_runner(gpointer data)
+static void stream_runner(gpointer data, gpointer user_data)
 {
         struct tree_stream *s = data;
         mlx5_tree *tree = s->tree;
@@ -214,7 +219,6 @@ static gpointer stream_runner(gpointer data)
         stream_run(s);
         tree_stream_unref(s);
         runner_gone(tree);
-        return NULL;
 }
 
 /* The stream of a listing: the one under way, or a new one, its runner started. */
@@ -224,7 +228,6 @@ static struct tree_stream *stream_get(mlx5_tree *tree, uint32_t dev, uint32_t re
         struct tree_stream *s;
         mlx5_cancel *cancel;
         bool here = false;
-        GThread *thread;
 
         g_mutex_lock(&tree->streams_lock);
         s = g_hash_table_lookup(tree->streams, stream_key(dev, res));
@@ -247,14 +250,10 @@ static struct tree_stream *stream_get(mlx5_tree *tree, uint32_t dev, uint32_t re
         g_mutex_unlock(&tree->streams_lock);
 
         if (!here) {
-                thread = g_thread_try_new("mlx5-listing", stream_runner, tree_stream_ref(s), &error);
-                if (thread) {
-                        g_thread_unref(thread);
-                        return s;
-                }
-                g_warning("listing not streamed: %s", error->message);
-                tree_stream_unref(s);
-                runner_gone(tree);
+                /* Queued even when no thread could be started: it runs once one is free. */
+                if (!g_thread_pool_push(tree->stream_pool, tree_stream_ref(s), &error))
+                        g_warning("listing runner: %s: the listing waits for a free thread", error->message);
+                return s;
         }
         /* Others may join it: this reader's interrupt must not end it (its limits still do). */
         cancel = mlx5_cancel_current();

@@ -140,7 +140,8 @@ struct mlx5_tree {
         GMutex streams_lock;
         GCond streams_idle;             /* the last runner ended */
         GHashTable *streams;            /* dev << 8 | res -> struct tree_stream *: listings under way */
-        unsigned stream_runners;        /* runner threads (listing-stream.c) */
+        GThreadPool *stream_pool;       /* their threads */
+        unsigned stream_runners;        /* runners (listing-stream.c) */
         uint64_t stream_runners_tripped, stream_waits_tripped;
 };
 
