@@ -124,6 +124,8 @@ enum slow_op {
         SLOW_GETATTR,
         SLOW_OPEN,
         SLOW_OPENDIR,
+        SLOW_READDIR,
+        SLOW_READDIRPLUS,
 };
 
 struct slow_request {
@@ -132,6 +134,8 @@ struct slow_request {
         fuse_ino_t ino;
         char *name;
         struct fuse_file_info fi;       /* a copy: the kernel's is gone when we return */
+        size_t size;                    /* readdir's */
+        off_t off;
 };
 
 /* Each returns false, without replying, when it would have had to wait. */
@@ -220,6 +224,53 @@ static bool do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         return true;
 }
 
+/*
+ * Entries from off on, as many as fit.  An entry of a listing under way is
+ * waited for only where the request may block, and only the first: what is
+ * resolved goes out at once.
+ */
+static bool do_readdir(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi, bool plus, bool may_block)
+{
+        mlx5_tree_dir *dir = (mlx5_tree_dir *) (uintptr_t) fi->fh;
+        g_autofree char *buf = g_malloc(size);
+        size_t used = 0;
+        int r;
+
+        /* Attributes that would need firmware are left to lookup: a listing must not wait on them. */
+        mlx5_tree_set_nonblocking(true);
+        for (size_t index = off < 0 ? 0 : (size_t) off;; index++) {
+                struct fuse_entry_param e = { 0 };
+                const char *name;
+                double valid_s = -1.0;
+                size_t need;
+
+                r = mlx5_tree_dir_entry(dir, &index, may_block && used == 0, &name, &e.attr, plus ? &valid_s : NULL);
+                if (r <= 0)
+                        break;
+                if (!plus) {
+                        need = fuse_add_direntry(req, buf + used, size - used, name, &e.attr, (off_t) index + 1);
+                } else {
+                        /* Inode 0: the kernel lists the name but keeps no entry for it. */
+                        e.ino = valid_s < 0 ? 0 : e.attr.st_ino;
+                        e.attr_timeout = e.entry_timeout = MAX(valid_s, 0.0);
+                        need = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, (off_t) index + 1);
+                }
+                if (need > size - used)
+                        break;
+                used += need;
+        }
+        mlx5_tree_set_nonblocking(false);
+        if (r == -EWOULDBLOCK && used == 0)
+                return false;
+        interrupts_done(req);
+        /* What was read goes out; a failure after it comes with the next call. */
+        if (r < 0 && r != -EWOULDBLOCK && used == 0)
+                fuse_reply_err(req, -r);
+        else
+                fuse_reply_buf(req, buf, used);
+        return true;
+}
+
 static bool run_request(struct slow_request *r, bool may_block)
 {
         bool replied = false;
@@ -239,6 +290,10 @@ static bool run_request(struct slow_request *r, bool may_block)
         case SLOW_OPENDIR:
                 replied = do_opendir(r->req, r->ino, &r->fi);
                 break;
+        case SLOW_READDIR:
+        case SLOW_READDIRPLUS:
+                replied = do_readdir(r->req, r->size, r->off, &r->fi, r->op == SLOW_READDIRPLUS, may_block);
+                break;
         }
         mlx5_tree_set_nonblocking(false);
         return replied;
@@ -257,10 +312,11 @@ static void run_slow(gpointer data, gpointer user_data)
         g_free(r);
 }
 
-/* Serves a request now if it needs no firmware, else hands it to the pool. */
-static void serve(enum slow_op op, fuse_req_t req, fuse_ino_t ino, const char *name, struct fuse_file_info *fi)
+/* Serves a request now if it needs no firmware, else hands it to the pool; size and off: readdir's. */
+static void serve_full(enum slow_op op, fuse_req_t req, fuse_ino_t ino, const char *name, struct fuse_file_info *fi,
+                       size_t size, off_t off)
 {
-        struct slow_request now = { .op = op, .req = req, .ino = ino, .name = (char *) name };
+        struct slow_request now = { .op = op, .req = req, .ino = ino, .name = (char *) name, .size = size, .off = off };
         struct slow_request *later;
 
         if (fi)
@@ -270,6 +326,11 @@ static void serve(enum slow_op op, fuse_req_t req, fuse_ino_t ino, const char *n
         later = g_memdup2(&now, sizeof(now));
         later->name = g_strdup(name);
         g_thread_pool_push(slow_pool, later, NULL);
+}
+
+static void serve(enum slow_op op, fuse_req_t req, fuse_ino_t ino, const char *name, struct fuse_file_info *fi)
+{
+        serve_full(op, req, ino, name, fi, 0, 0);
 }
 
 void mlx5_fs_start_workers(unsigned n)
@@ -375,47 +436,14 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         serve(SLOW_OPENDIR, req, ino, NULL, fi);
 }
 
-static void read_dir(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi, bool plus)
-{
-        mlx5_tree_dir *dir = (mlx5_tree_dir *) (uintptr_t) fi->fh;
-        g_autofree char *buf = g_malloc(size);
-        size_t used = 0;
-
-        /* Attributes that would need firmware are left to lookup: a listing must not wait on them. */
-        mlx5_tree_set_nonblocking(true);
-        mlx5_tree_set_caller(fuse_req_ctx(req)->pid);
-        for (size_t index = off < 0 ? 0 : (size_t) off;; index++) {
-                struct fuse_entry_param e = { 0 };
-                const char *name;
-                double valid_s = -1.0;
-                size_t need;
-
-                if (mlx5_tree_dir_entry(dir, index, &name, &e.attr, plus ? &valid_s : NULL) <= 0)
-                        break;
-                if (!plus) {
-                        need = fuse_add_direntry(req, buf + used, size - used, name, &e.attr, (off_t) index + 1);
-                } else {
-                        /* Inode 0: the kernel lists the name but keeps no entry for it. */
-                        e.ino = valid_s < 0 ? 0 : e.attr.st_ino;
-                        e.attr_timeout = e.entry_timeout = MAX(valid_s, 0.0);
-                        need = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, (off_t) index + 1);
-                }
-                if (need > size - used)
-                        break;
-                used += need;
-        }
-        mlx5_tree_set_nonblocking(false);
-        fuse_reply_buf(req, buf, used);
-}
-
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
-        read_dir(req, size, off, fi, false);
+        serve_full(SLOW_READDIR, req, ino, NULL, fi, size, off);
 }
 
 static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
-        read_dir(req, size, off, fi, true);
+        serve_full(SLOW_READDIRPLUS, req, ino, NULL, fi, size, off);
 }
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

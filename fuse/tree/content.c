@@ -15,6 +15,9 @@ int tree_get_content(mlx5_tree *tree, enum content_kind kind, uint32_t dev, uint
 {
         struct mlx5_cache_key key = { .device = dev, .kind = kind, .sub = sub, .id = id };
 
+        /* Listings are fetched by their stream's runner: readers join it. */
+        if (kind == CONTENT_LISTING)
+                return tree_stream_listing(tree, dev, sub, ret_snap);
         return mlx5_cache_get(tree->cache, &key, ret_snap);
 }
 
@@ -130,6 +133,14 @@ int64_t tree_listing_lifetime_us(mlx5_tree *tree, struct tree_device *td)
         return listing_lifetime_us(tree, td);
 }
 
+/* The same for a listing of res_index about to be made of n candidates: at least what it will keep. */
+static int64_t new_listing_lifetime_us(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, unsigned n)
+{
+        int64_t others = device_objects(tree, td) - g_atomic_int_get(&td->listed[res_index]);
+
+        return MAX(tree->options.ttl_us, (others + n) * LISTING_LIFETIME_PER_OBJECT_US);
+}
+
 /*
  * The numbers other types' contexts hold for this type (schema `ref`), from
  * their current listings: listing a CQ directory lists the QPs first.  The
@@ -201,23 +212,62 @@ static bool keep_failed(struct tree_device *td, const struct mlx5_listing *nl, u
 }
 
 /*
+ * The listing fetch_listing fills, with a slot for every candidate: the
+ * slots are filled in order, and only those filled are ever read (then the
+ * listing is trimmed to them).
+ */
+static mlx5_snapshot *listing_new(mlx5_tree *tree, struct tree_device *td, uint32_t res_index,
+                                  const struct mlx5_listing *nl)
+{
+        const mlx5_schema_resource *res = mlx5_schema_resource_at(td->dev->schema, res_index);
+        unsigned n = nl->ids->len;
+        GArray *ids = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), n);
+        mlx5_snapshot *snap;
+
+        g_array_set_size(ids, n);
+        snap = mlx5_snapshot_new_listing(ids, g_bytes_new_take(g_malloc((size_t) n * res->outlen + 1),
+                                                               (size_t) n * res->outlen),
+                                         res->outlen, g_new0(uint8_t, n + 1));
+        mlx5_listing_set_origin(snap, g_new0(uint8_t, n + 1), g_new0(uint16_t, n + 1),
+                                nl->owners ? g_ptr_array_ref(nl->owners) : NULL);
+        mlx5_listing_set_keeper(snap, tree->cache);
+        snap->lifetime_us = new_listing_lifetime_us(tree, td, res_index, n);
+        return snap;
+}
+
+/*
+ * Candidates asked in one go: the first chunk about one readdir buffer of
+ * names (ls shows them after that many commands), each next one twice as
+ * big, up to LISTING_MAX_CHUNK (a pause between chunks costs the slots a
+ * command's latency at most once a chunk).  Never fewer than the slots.
+ */
+#define LISTING_FIRST_CHUNK 128
+#define LISTING_MAX_CHUNK 8192
+
+/*
  * A point-in-time listing: the inventory's candidates, then every one's
- * query, in parallel.  Numbers no object holds are left out; objects a
- * host source vouches for but whose query failed stay listed without bytes
+ * query, in parallel, chunk after chunk in order, each published to the
+ * listing's stream as it is resolved (a reader sees the first entries after
+ * the first chunk).  Numbers no object holds are left out; objects a host
+ * source vouches for but whose query failed stay listed without bytes
  * (reading them asks firmware again).
  */
 static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, mlx5_snapshot **ret_snap)
 {
         const mlx5_schema_resource *res = mlx5_schema_resource_at(td->dev->schema, res_index);
-        g_autoptr(mlx5_snapshot) numbers = NULL;
+        g_autoptr(tree_stream) s = tree_stream_for_fetch(tree, td->slot, res_index);
+        unsigned slots = td->dev->transport->max_inflight;
+        unsigned first = MAX(LISTING_FIRST_CHUNK, slots), max_chunk = MAX(LISTING_MAX_CHUNK, slots);
+        g_autoptr(mlx5_snapshot) numbers = NULL, listing = NULL;
         const struct mlx5_listing *nl;
-        g_autofree uint8_t *raws = NULL;
+        struct mlx5_listing *l;
         g_autofree int *results = NULL;
-        GArray *ids;
-        uint8_t *has_raw, *found_by;
-        uint16_t *owner_of;
+        g_autofree int32_t *slot_of = NULL;
+        const uint32_t *candidates;
         struct mlx5_deadline deadline;
         unsigned n, kept = 0;
+        uint8_t *raws;
+        char who[96];
         int r;
 
         r = tree_get_content(tree, CONTENT_IDS, td->slot, res_index, 0, &numbers);
@@ -225,45 +275,52 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
                 return r;
         nl = numbers->listing;
         n = nl->ids->len;
-        raws = g_malloc((size_t) n * res->outlen + 1);
-        results = g_new(int, n + 1);
-        /* Past list_timeout, the objects not yet asked stay listed without bytes. */
-        mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, mlx5_limits_get()->list_max_us);
-        mlx5_device_query_many(td->dev, res, (const uint32_t *) (const void *) nl->ids->data, n, &deadline, raws,
-                               results);
+        candidates = (const uint32_t *) (const void *) nl->ids->data;
+        listing = listing_new(tree, td, res_index, nl);
+        l = listing->listing;
+        /* The listing's own buffer, filled before the slots are published: not yet seen by anyone. */
+        raws = (uint8_t *) g_bytes_get_data(l->raws, NULL);
+        tree_stream_begin(s, numbers, listing);
 
-        ids = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), n);
-        has_raw = g_new0(uint8_t, n + 1);
-        found_by = g_new0(uint8_t, n + 1);
-        owner_of = g_new0(uint16_t, n + 1);
-        for (unsigned i = 0; i < n; i++) {
-                /* A device gone, or a reader gone: no listing to keep. */
-                if (results[i] == -ENODEV || results[i] == -EINTR) {
-                        g_array_unref(ids);
-                        g_free(has_raw);
-                        g_free(found_by);
-                        g_free(owner_of);
-                        return results[i];
+        results = g_new(int, MIN(n, max_chunk) + 1);
+        slot_of = g_new(int32_t, MIN(n, max_chunk) + 1);
+        g_snprintf(who, sizeof(who), "%s: listing %s", td->dev->pci_name, res->name);
+        mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, mlx5_limits_get()->list_max_us);
+        for (unsigned at = 0, chunk = first, c; at < n; at += c, chunk = MIN(chunk * 2, max_chunk)) {
+                unsigned chunk_kept = kept;
+
+                c = MIN(chunk, n - at);
+                /* Past list_timeout, the objects not yet asked stay listed without bytes. */
+                if (mlx5_deadline_check(&deadline, who) < 0)
+                        for (unsigned j = 0; j < c; j++)
+                                results[j] = -ETIMEDOUT;
+                else
+                        mlx5_device_query_many(td->dev, res, candidates + at, c, &deadline,
+                                               raws + (size_t) chunk_kept * res->outlen, results);
+                for (unsigned j = 0; j < c; j++) {
+                        unsigned i = at + j;
+
+                        /* A device gone, or the daemon stopping: no listing to keep. */
+                        if (results[j] == -ENODEV || results[j] == -EINTR)
+                                return results[j];
+                        slot_of[j] = -1;
+                        if (results[j] < 0 && !keep_failed(td, nl, i, results[j]))
+                                continue;
+                        /* Compacted in place: the chunk's answers start at the first slot it may fill. */
+                        if (results[j] == 0 && kept != chunk_kept + j)
+                                memmove(raws + (size_t) kept * res->outlen,
+                                        raws + (size_t) (chunk_kept + j) * res->outlen, res->outlen);
+                        l->has_raw[kept] = results[j] == 0;
+                        l->found_by[kept] = nl->found_by[i];
+                        l->owner_of[kept] = nl->owner_of[i];
+                        g_array_index(l->ids, uint32_t, kept) = candidates[i];
+                        slot_of[j] = (int32_t) kept++;
                 }
-                if (results[i] < 0 && !keep_failed(td, nl, i, results[i]))
-                        continue;
-                if (kept != i)
-                        memmove(raws + (size_t) kept * res->outlen, raws + (size_t) i * res->outlen, res->outlen);
-                has_raw[kept] = results[i] == 0;
-                found_by[kept] = nl->found_by[i];
-                owner_of[kept] = nl->owner_of[i];
-                g_array_append_val(ids, g_array_index(nl->ids, uint32_t, i));
-                kept++;
+                tree_stream_publish(s, slot_of, c, kept);
         }
+        tree_stream_trim(s, kept);
         g_atomic_int_set(&td->listed[res_index], (gint) kept);
-        raws = g_realloc(raws, (size_t) kept * res->outlen + 1);
-        *ret_snap = mlx5_snapshot_new_listing(ids, g_bytes_new_take(g_steal_pointer(&raws),
-                                                                    (size_t) kept * res->outlen),
-                                              res->outlen, has_raw);
-        mlx5_listing_set_origin(*ret_snap, found_by, owner_of,
-                                nl->owners ? g_ptr_array_ref(nl->owners) : NULL);
-        mlx5_listing_set_keeper(*ret_snap, tree->cache);
-        (*ret_snap)->lifetime_us = listing_lifetime_us(tree, td);
+        *ret_snap = g_steal_pointer(&listing);
         return 0;
 }
 
@@ -368,6 +425,7 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
         mlx5_cache_format_stats(tree->cache, text);
         mlx5_limits_format_stats(text);
         tree_format_lease_stats(tree, text);
+        tree_format_stream_stats(tree, text);
         for (unsigned slot = 0;; slot++) {
                 g_autoptr(tree_device) td = NULL;
                 g_autoptr(GString) dev_text = g_string_new(NULL);

@@ -143,6 +143,12 @@ struct mlx5_tree {
         uid_t uid;
         gid_t gid;
         struct mlx5_mem_account account;        /* bytes in flight against the cache's cap (in-flight.c) */
+        GMutex streams_lock;
+        GCond streams_idle;             /* the last runner ended */
+        GHashTable *streams;            /* dev << 8 | res -> struct tree_stream *: listings under way */
+        GThreadPool *stream_pool;       /* their threads */
+        unsigned stream_runners;        /* runners (listing-stream.c) */
+        uint64_t stream_runners_tripped, stream_waits_tripped;
 };
 
 /* in-flight.c: the account the devices' dumps are charged to, and open files' texts. */
@@ -202,6 +208,55 @@ mlx5_snapshot *tree_stats_for_caller(mlx5_tree *tree);
 bool tree_parse_object_name(const char *name, uint32_t *ret_id);
 /* The resource a menu record indexes objects of (schema `dump_index`), or -1. */
 int tree_segment_type(const mlx5_tree *tree, const struct mlx5_menu_record *m);
+
+/*
+ * listing-stream.c: listings readable while they are fetched (see there).
+ * A stream is referenced; its runner fetches through the cache, whose
+ * fetch_listing fills it.
+ */
+typedef struct tree_stream tree_stream;
+void tree_streams_init(mlx5_tree *tree);
+/* Waits for the runners: before anything they use goes. */
+void tree_streams_free(mlx5_tree *tree);
+void tree_streams_forget_device(mlx5_tree *tree, uint32_t dev);
+/* "limits.listing_runners..." lines of .stats. */
+void tree_format_stream_stats(mlx5_tree *tree, GString *out);
+struct tree_stream *tree_stream_ref(struct tree_stream *s);
+void tree_stream_unref(struct tree_stream *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tree_stream, tree_stream_unref)
+/* The whole listing of a type (the cache's, or the one under way once done): what CONTENT_LISTING gets. */
+int tree_stream_listing(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot **ret_listing);
+/*
+ * For a directory: the whole listing when there is one at hand, else the
+ * stream under way (or started), once its candidates are known.
+ */
+int tree_stream_open(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot **ret_listing,
+                     struct tree_stream **ret_stream);
+/*
+ * Candidate *io_index, or the first listed one after it: 1 and its number
+ * (io_index moved to it), 0 past the last; -EWOULDBLOCK when it is not
+ * resolved yet and may_wait is false; else why the listing failed.
+ */
+int tree_stream_entry(struct tree_stream *s, size_t *io_index, bool may_wait, uint32_t *ret_id);
+/*
+ * Whether the listing under way of a type lists object id, once its
+ * candidate is resolved: 1 or 0, -ESRCH when no listing of it is under way.
+ */
+int tree_stream_lookup(mlx5_tree *tree, uint32_t dev, uint32_t res, uint32_t id);
+/* The whole listing once the stream is done, referenced; else NULL. */
+mlx5_snapshot *tree_stream_done_listing(struct tree_stream *s);
+/* An object of a listing under way, once its chunk is resolved (and the listing, referenced); -ENOENT. */
+int tree_stream_object(mlx5_tree *tree, uint32_t dev, uint32_t res, uint32_t id, mlx5_snapshot **ret_snap,
+                       mlx5_snapshot **ret_listing);
+/* fetch_listing's side: the stream it fills, its candidates and listing, each chunk's slots, the trim. */
+struct tree_stream *tree_stream_for_fetch(mlx5_tree *tree, uint32_t dev, uint32_t res);
+void tree_stream_begin(struct tree_stream *s, mlx5_snapshot *ids, mlx5_snapshot *listing);
+void tree_stream_publish(struct tree_stream *s, const int32_t *slots, unsigned count, unsigned kept);
+void tree_stream_trim(struct tree_stream *s, unsigned kept);
+/* Attributes were given out of a listing under way: it is leased, as a directory's use would (tree.c). */
+void tree_listing_promised(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot *listing);
+/* Whether this thread may not wait for firmware (mlx5_tree_set_nonblocking). */
+bool tree_nonblocking(void);
 
 /* A cached snapshot of the given content. */
 int tree_get_content(mlx5_tree *tree, enum content_kind kind, uint32_t dev, uint32_t sub, uint32_t id,

@@ -379,6 +379,14 @@ static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *list
                           now, lifetime);
 }
 
+/* How long a listing is still valid (renewals count); past its life it is shown only while an open directory pins it. */
+static int64_t listing_valid_us(mlx5_tree *tree, const mlx5_snapshot *listing)
+{
+        int64_t left = mlx5_snapshot_expiry_us(listing, tree->options.ttl_us) - g_get_monotonic_time();
+
+        return left > 0 ? left : PINNED_LISTING_LEASE_US;
+}
+
 /*
  * Leases a listing shown under a directory's inode and notes its use on
  * this thread.  An open may renew the first listing it uses: its own
@@ -387,21 +395,17 @@ static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *list
  */
 static void use_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t served_taken_us)
 {
-        int64_t now = g_get_monotonic_time();
-        int64_t left;
         int slot;
 
         if (listing_use.opening) {
                 listing_use.opening = false;
                 slot = mlx5_listing_find(listing->listing, listing_use.opening_id);
                 if (slot >= 0 && mlx5_listing_first_open(listing, listing_use.opening_kind, slot))
-                        renew_listing(tree, dir_ino, listing, now);
+                        renew_listing(tree, dir_ino, listing, g_get_monotonic_time());
         }
-        left = mlx5_snapshot_expiry_us(listing, tree->options.ttl_us) - now;
-        /* Past its life it is shown only while an open directory pins it. */
         listing_use.used = true;
         listing_use.taken_monotonic_us = served_taken_us;
-        listing_use.valid_s = lease_grant(tree, dir_ino, listing, left > 0 ? left : PINNED_LISTING_LEASE_US,
+        listing_use.valid_s = lease_grant(tree, dir_ino, listing, listing_valid_us(tree, listing),
                                           LISTING_LEASE_GRACE_US, true);
 }
 
@@ -423,6 +427,7 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
                 tree->options.max_devices = TREE_MAX_DEVICES;
         tree->cache = mlx5_cache_new(options->ttl_us, options->cache_bytes, tree_fetch, tree);
         tree_in_flight_init(tree);
+        tree_streams_init(tree);
         g_rw_lock_init(&tree->lock);
         tree->devices = g_ptr_array_new();
         g_queue_init(&tree->free_slots);
@@ -470,6 +475,8 @@ void mlx5_tree_free(mlx5_tree *tree)
 {
         if (!tree)
                 return;
+        /* Runners use everything below. */
+        tree_streams_free(tree);
         /* Leased and pinned listings give their kept texts back to the cache: they go before it. */
         g_hash_table_unref(tree->open_files);
         g_hash_table_unref(tree->leases);
@@ -489,9 +496,17 @@ void mlx5_tree_free(mlx5_tree *tree)
         g_free(tree);
 }
 
+static __thread bool nonblocking_thread;
+
 void mlx5_tree_set_nonblocking(bool nonblocking)
 {
+        nonblocking_thread = nonblocking;
         mlx5_cache_set_nonblocking(nonblocking);
+}
+
+bool tree_nonblocking(void)
+{
+        return nonblocking_thread;
 }
 
 /* The slot of the device reached through node, or of the PCI function pci_name; -1. */
@@ -708,6 +723,7 @@ int mlx5_tree_replace_device(mlx5_tree *tree, mlx5_device *dev, const char *sysf
         }
         /* Same function, other transport: what it offers may differ, so nothing cached carries over. */
         mlx5_cache_drop_device(tree->cache, td->slot);
+        tree_streams_forget_device(tree, td->slot);
         forget_device_files(tree, td->slot);
         tree_device_unref(old);
         return 0;
@@ -741,6 +757,7 @@ int mlx5_tree_remove_device(mlx5_tree *tree, const char *pci_name)
         if (!td)
                 return -ENOENT;
         mlx5_cache_drop_device(tree->cache, td->slot);
+        tree_streams_forget_device(tree, td->slot);
         forget_device_files(tree, td->slot);
         td->frees_slot = true;
         tree_device_unref(td);
@@ -848,6 +865,35 @@ int tree_listing(mlx5_tree *tree, uint32_t dev, uint32_t res_index, mlx5_snapsho
         return 0;
 }
 
+void tree_listing_promised(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot *listing)
+{
+        lease_grant(tree, listing_pin_key(dev, res), listing, listing_valid_us(tree, listing), LISTING_LEASE_GRACE_US,
+                    true);
+}
+
+/*
+ * An object of a type's listing still under way, once resolved: its
+ * attributes are promised for the listing's life (leased when it is done),
+ * as a whole listing's are.
+ */
+static int streamed_snapshot(mlx5_tree *tree, const struct mlx5_cache_key *key, uint32_t id, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        int r;
+
+        if (key->kind != CONTENT_LISTING)
+                return -ENOENT;
+        r = tree_stream_object(tree, key->device, key->sub, id, ret_snap, &listing);
+        if (r < 0)
+                return r;
+        listing_use = (struct listing_use) {
+                .used = true,
+                .taken_monotonic_us = (*ret_snap)->taken_monotonic_us,
+                .valid_s = (double) listing_valid_us(tree, listing) / G_USEC_PER_SEC,
+        };
+        return 0;
+}
+
 int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, const struct mlx5_cache_key *key,
                          uint32_t id, mlx5_snapshot **ret_snap)
 {
@@ -857,7 +903,7 @@ int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, cons
         int slot;
 
         if (!listing && mlx5_cache_peek(tree->cache, key, &listing) < 0)
-                return -ENOENT;
+                return streamed_snapshot(tree, key, id, ret_snap);
         slot = mlx5_listing_find(listing->listing, id);
         if (slot < 0)
                 return -ENOENT;
@@ -1118,6 +1164,27 @@ static int fixed_children(mlx5_tree *tree, const struct node *self, GArray *entr
         return k->children ? k->children(tree, (const struct mlx5_tree_node *) self, &out) : 0;
 }
 
+/*
+ * Whether a type's listing has object id (1 or 0): the listing shown, else
+ * the one under way as soon as id's candidate is resolved, else the whole.
+ */
+static int type_lists(mlx5_tree *tree, uint32_t dev, uint32_t res, uint32_t id)
+{
+        g_autoptr(mlx5_snapshot) shown = shown_listing(tree, listing_pin_key(dev, res));
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        int r;
+
+        if (!shown) {
+                r = tree_stream_lookup(tree, dev, res, id);
+                if (r != -ESRCH)
+                        return r;
+        }
+        r = tree_listing(tree, dev, res, &listing);
+        if (r < 0)
+                return r;
+        return mlx5_listing_find(listing->listing, id) >= 0;
+}
+
 static int lookup_child(mlx5_tree *tree, const struct node *parent, const char *name, struct node *child)
 {
         const struct mlx5_tree_kind *k = tree_kind(tree, parent->kind);
@@ -1148,17 +1215,9 @@ static int lookup_child(mlx5_tree *tree, const struct node *parent, const char *
                         return mlx5_listing_find(listing->listing, id) >= 0 ? 0 : -ENOENT;
                 }
                 r = listed_type(tree, parent);
-                if (r >= 0) {
-                        g_autoptr(mlx5_snapshot) listing = NULL;
-                        int res_index = r;
-
-                        r = tree_listing(tree, parent->dev, (uint32_t) res_index, &listing);
-                        if (r < 0)
-                                return r;
-                        if (mlx5_listing_find(listing->listing, id) >= 0)
-                                return 0;
-                }
-                return -ENOENT;
+                if (r >= 0)
+                        r = type_lists(tree, parent->dev, (uint32_t) r, id);
+                return r < 0 ? r : r ? 0 : -ENOENT;
         }
         entries = entries_new();
         r = fixed_children(tree, parent, entries);
@@ -1337,6 +1396,7 @@ struct mlx5_tree_dir {
         GArray *entries;        /* struct dir_entry: named children */
         mlx5_snapshot *listing; /* listed children, by number */
         int listed_res;         /* whose listing is pinned, or -1 */
+        tree_stream *stream;    /* or the listing under way: its candidates, by index */
         char name_buf[16];
 };
 
@@ -1367,12 +1427,41 @@ static int list_dir(mlx5_tree_dir *dir)
         td = tree_device_get(dir->tree, s->dev);
         if (!td)
                 return -ENOENT;
-        /* Concurrent walkers of one type's directories share one listing. */
-        r = tree_listing(dir->tree, s->dev, (uint32_t) dir->listed_res, &listing);
-        if (r < 0)
-                return r;
+        /* Concurrent walkers of one type's directories share one listing: the one shown, else the cache's. */
+        listing = shown_listing(dir->tree, listing_pin_key(s->dev, (uint32_t) dir->listed_res));
+        if (!listing) {
+                /* Or the one under way: the directory lists it as it is resolved. */
+                r = tree_stream_open(dir->tree, s->dev, (uint32_t) dir->listed_res, &listing, &dir->stream);
+                if (r < 0)
+                        return r;
+                if (dir->stream)
+                        return 0;
+        }
+        use_listing(dir->tree, listing_pin_key(s->dev, (uint32_t) dir->listed_res), listing,
+                    listing->taken_monotonic_us);
         dir->listing = pin_open(dir->tree, listing_pin_key(s->dev, (uint32_t) dir->listed_res), listing);
         return 0;
+}
+
+/*
+ * Listed entry k of a directory whose listing is under way (k its
+ * candidate's index, moved past those not listed): 1 and its number.  Once
+ * the listing is done, it is leased and pinned as a whole listing opened is.
+ */
+static int streamed_entry(mlx5_tree_dir *dir, size_t *io_k, bool may_wait, uint32_t *ret_id)
+{
+        int r = tree_stream_entry(dir->stream, io_k, may_wait, ret_id);
+
+        if (r >= 0 && !dir->listing) {
+                mlx5_snapshot *listing = tree_stream_done_listing(dir->stream);
+
+                if (listing) {
+                        tree_listing_promised(dir->tree, dir->self.dev, (uint32_t) dir->listed_res, listing);
+                        dir->listing = pin_open(dir->tree, listing_pin_key(dir->self.dev, (uint32_t) dir->listed_res),
+                                                listing);
+                }
+        }
+        return r;
 }
 
 static struct node parent_of(mlx5_tree *tree, const struct node *n)
@@ -1423,14 +1512,33 @@ int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)
         return 0;
 }
 
-int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name, struct stat *ret_st,
-                        double *ret_valid_s)
+int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, const char **ret_name,
+                        struct stat *ret_st, double *ret_valid_s)
 {
         struct node n;
+        size_t index = *io_index;
         size_t n_fixed = dir->entries->len;
         size_t n_listed = dir->listing ? dir->listing->listing->ids->len : 0;
+        size_t k;
+        int r;
 
-        if (index < 2) {
+        if (index >= 2 + n_fixed && dir->stream) {
+                uint32_t id;
+
+                k = index - 2 - n_fixed;
+                r = streamed_entry(dir, &k, may_wait, &id);
+                if (r <= 0)
+                        return r;
+                *io_index = index = 2 + n_fixed + k;
+                n = (struct node) {
+                        .kind = tree_kind(dir->tree, dir->self.kind)->listed_kind,
+                        .dev = dir->self.dev,
+                        .sub = dir->self.sub,
+                        .id = id,
+                };
+                g_snprintf(dir->name_buf, sizeof(dir->name_buf), "0x%x", n.id);
+                *ret_name = dir->name_buf;
+        } else if (index < 2) {
                 n = index == 0 ? dir->self : dir->parent;
                 *ret_name = index == 0 ? "." : "..";
         } else if (index - 2 < n_fixed) {
@@ -1466,6 +1574,7 @@ void mlx5_tree_dir_free(mlx5_tree_dir *dir)
         if (!dir)
                 return;
         g_array_unref(dir->entries);
+        tree_stream_unref(dir->stream);
         if (dir->listing)
                 unpin_open(dir->tree, dir->listed_res >= 0
                                       ? listing_pin_key(dir->self.dev, (uint32_t) dir->listed_res)

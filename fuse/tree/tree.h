@@ -176,12 +176,19 @@ void mlx5_tree_file_free(mlx5_tree *tree, mlx5_tree_file *file);
 typedef struct mlx5_tree_dir mlx5_tree_dir;
 
 int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir);
-/* Entry index (0-based, "." and ".." first): 1 and its name/inode/mode, 0 past the end. */
 /*
+ * Entry *io_index (0-based, "." and ".." first), or the first one after it
+ * (a listing under way skips numbers that turned out to hold no object:
+ * *io_index moves to the entry's own; offsets stay stable): 1 and its
+ * name/inode/mode, 0 past the end.  An entry of a listing under way is
+ * there once its object is asked: until then -EWOULDBLOCK, or with
+ * may_wait a wait (-EINTR when the caller's request is interrupted);
+ * -ENODEV when the device went away meanwhile.
+ *
  * With ret_valid_s (readdirplus), the entry's whole attributes and their
  * validity as lookup gives them, or -1 when they are not at hand (then only
  * inode and type, as without it).
  */
-int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t index, const char **ret_name, struct stat *ret_st,
-                        double *ret_valid_s);
+int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, const char **ret_name,
+                        struct stat *ret_st, double *ret_valid_s);
 void mlx5_tree_dir_free(mlx5_tree_dir *dir);

@@ -13,6 +13,7 @@
 #include "prm/rscdump.h"
 #include "sim/sim.h"
 #include "transport/transport-sim.h"
+#include "transport/cancel.h"
 #include "tree/tree.h"
 
 #define ROOT_INO 1
@@ -238,9 +239,9 @@ static void test_dir_entry_attributes(void)
         qp_dir = lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "qp", 0);
         g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &dir), ==, 0);
         /* Entries 0 and 1 are "." and ".."; 2 is the first QP. */
-        g_assert_cmpint(mlx5_tree_dir_entry(dir, 2, &name, &plain, NULL), ==, 1);
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, &(size_t) { 2 }, true, &name, &plain, NULL), ==, 1);
         g_assert_cmpint(plain.st_size, ==, 0);
-        g_assert_cmpint(mlx5_tree_dir_entry(dir, 2, &name, &plus, &valid_s), ==, 1);
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, &(size_t) { 2 }, true, &name, &plus, &valid_s), ==, 1);
         g_assert_cmpfloat(valid_s, >, 0.0);
         g_assert_cmpuint(plus.st_ino, ==, plain.st_ino);
         g_assert_true(S_ISREG(plus.st_mode));
@@ -302,9 +303,10 @@ static void test_listing_cost(void)
                 if (!res->has_id)
                         continue;
                 g_assert_cmpint(mlx5_tree_opendir(tree, lookup(tree, dev_dir, res->name, 0), &dir), ==, 0);
-                while (mlx5_tree_dir_entry(dir, k, &name, &st, NULL) == 1)
+                while (mlx5_tree_dir_entry(dir, &k, true, &name, &st, NULL) == 1) {
+                        listed++;
                         k++;
-                listed += k - 2;
+                }
                 mlx5_tree_dir_free(dir);
         }
         after = stats_sum(tree, prefix, "") - stats_sum(tree, prefix, "HCA_CAP") - stats_sum(tree, prefix, "ADAPTER");
@@ -340,7 +342,7 @@ static uint64_t first_listed(mlx5_tree *tree, uint64_t dev_dir, const char *type
         struct stat st;
 
         g_assert_cmpint(mlx5_tree_opendir(tree, lookup(tree, dev_dir, type, 0), &dir), ==, 0);
-        g_assert_cmpint(mlx5_tree_dir_entry(dir, 2, &name, &st, NULL), ==, 1);
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, &(size_t) { 2 }, true, &name, &st, NULL), ==, 1);
         mlx5_tree_dir_free(dir);
         return st.st_ino;
 }
@@ -409,12 +411,195 @@ static void test_dump_listing_entries(void)
         dumps = stats_sum(tree, "0000:08:00.0.firmware.received.ACCESS_REG", "");
         g_assert_cmpint(mlx5_tree_opendir(tree, lookup(tree, lookup(tree, dev_dir, "rscdump", 0), "FULL_QPC", 0),
                                           &dir), ==, 0);
-        while (mlx5_tree_dir_entry(dir, k, &name, &st, NULL) == 1)
+        while (mlx5_tree_dir_entry(dir, &k, true, &name, &st, NULL) == 1)
                 k++;
         mlx5_tree_dir_free(dir);
         g_assert_cmpuint(k - 2, >, 10);
         g_assert_cmpuint(stats_sum(tree, "0000:08:00.0.firmware.received.ACCESS_REG", "") - dumps, >=, k - 2);
         g_assert_cmpuint(stats_sum(tree, "cache.entries", ""), <=, entries + 1);
+        mlx5_tree_free(tree);
+}
+
+/* ---- listings read while they are fetched ---- */
+
+/* A tree of one simulated function of spec_text (reached through 4 command slots). */
+static mlx5_tree *tree_of_spec(const char *spec_text)
+{
+        g_autoptr(mlx5_sim_spec) own = NULL;
+        g_autoptr(GError) error = NULL;
+        mlx5_sim_spec *shared = spec;
+        mlx5_tree *tree = tree_with_slots(0);
+
+        own = mlx5_sim_spec_parse(spec_text, schema, &error);
+        g_assert_no_error(error);
+        spec = own;
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        spec = shared;
+        return tree;
+}
+
+static uint64_t qp_queries(mlx5_tree *tree)
+{
+        return stats_sum(tree, "0000:08:00.0.firmware.received.QUERY_QP", "");
+}
+
+static uint64_t qp_misses(mlx5_tree *tree)
+{
+        return stats_sum(tree, "0000:08:00.0.inventory.probe_misses", "") +
+               stats_sum(tree, "0000:08:00.0.inventory.ref_misses", "");
+}
+
+/* Every listed name of an open directory from entry 2 on, waiting for each; ret_r: what ended it. */
+static GPtrArray *read_listed(mlx5_tree_dir *dir, int *ret_r)
+{
+        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+        const char *name;
+        struct stat st;
+        size_t k = 2;
+        int r;
+
+        while ((r = mlx5_tree_dir_entry(dir, &k, true, &name, &st, NULL)) == 1) {
+                if (name[0] == '0' && name[1] == 'x')
+                        g_ptr_array_add(names, g_strdup(name));
+                k++;
+        }
+        *ret_r = r;
+        return names;
+}
+
+static void assert_same_names(GPtrArray *a, GPtrArray *b)
+{
+        g_assert_cmpuint(a->len, ==, b->len);
+        for (guint i = 0; i < a->len; i++)
+                g_assert_cmpstr(a->pdata[i], ==, b->pdata[i]);
+}
+
+/*
+ * A directory opens once the candidates are known and shows its first
+ * entry after the first chunk of queries, not after all of them; read to
+ * the end, it lists what the whole listing does, each candidate asked once.
+ * (Slow commands, so the first chunk is long over before the next few
+ * commands answer: the bound counts commands, with a few in flight.)
+ */
+static void test_listing_streamed(void)
+{
+        mlx5_tree *tree = tree_of_spec("devices=1,qp=400,cq=20,latency_us=20000");
+        uint64_t qp_dir = lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "qp", 0);
+        uint64_t before = qp_queries(tree), first, all;
+        g_autoptr(GPtrArray) streamed = NULL, whole = NULL;
+        mlx5_tree_dir *dir = NULL;
+        struct stat plus, looked_up;
+        const char *name;
+        double valid_s = -1;
+        size_t k = 2;
+        int r;
+
+        g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &dir), ==, 0);
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, &k, false, &name, &plus, NULL), ==, -EWOULDBLOCK);
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, &k, true, &name, &plus, &valid_s), ==, 1);
+        first = qp_queries(tree) - before;
+        /* The first chunk (128), and at most three rounds of the next one on the 4 slots. */
+        g_assert_cmpuint(first, >=, 1);
+        g_assert_cmpuint(first, <=, 128 + 3 * 4);
+        /* readdirplus: attributes of an entry under way, as lookup and open then give them. */
+        g_assert_cmpfloat(valid_s, >, 0.0);
+        g_assert_true(S_ISREG(plus.st_mode));
+        g_assert_cmpint(plus.st_size, >, 0);
+        /* Looked up by name meanwhile: the same object, as that listing has it. */
+        g_assert_cmpint(mlx5_tree_lookup(tree, qp_dir, name, &looked_up, &valid_s), ==, 0);
+        g_assert_cmpuint(looked_up.st_ino, ==, plus.st_ino);
+        g_assert_cmpint(looked_up.st_size, ==, plus.st_size);
+        g_assert_cmpint(looked_up.st_mtime, ==, plus.st_mtime);
+
+        streamed = read_listed(dir, &r);
+        g_assert_cmpint(r, ==, 0);
+        mlx5_tree_dir_free(dir);
+        all = qp_queries(tree) - before;
+        g_assert_cmpuint(streamed->len, >, 300);
+        g_assert_cmpuint(all, ==, streamed->len + qp_misses(tree));
+
+        /* Now the cache's whole listing: the same entries, and no query more. */
+        g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &dir), ==, 0);
+        whole = read_listed(dir, &r);
+        g_assert_cmpint(r, ==, 0);
+        mlx5_tree_dir_free(dir);
+        assert_same_names(streamed, whole);
+        g_assert_cmpuint(qp_queries(tree) - before, ==, all);
+        mlx5_tree_free(tree);
+}
+
+struct reader {
+        mlx5_tree_dir *dir;
+        GPtrArray *names;
+        int r;
+};
+
+static gpointer read_in_thread(gpointer data)
+{
+        struct reader *rd = data;
+
+        rd->names = read_listed(rd->dir, &rd->r);
+        return NULL;
+}
+
+/*
+ * Two readers of a listing under way share it: the same entries, each
+ * object asked once.  A reader interrupted gets EINTR and leaves the
+ * listing to the others.
+ */
+static void test_listing_stream_shared(void)
+{
+        mlx5_tree *tree = tree_of_spec("devices=1,qp=2000,cq=20,latency_us=2000");
+        uint64_t qp_dir = lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "qp", 0);
+        uint64_t before = qp_queries(tree);
+        struct reader a = { 0 }, b = { 0 };
+        g_autoptr(mlx5_cancel) cancel = mlx5_cancel_new();
+        mlx5_tree_dir *interrupted = NULL;
+        GThread *ta, *tb;
+        const char *name;
+        struct stat st;
+        size_t k = 2 + 1500;
+
+        g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &a.dir), ==, 0);
+        g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &interrupted), ==, 0);
+        mlx5_cancel_set_current(cancel);
+        mlx5_cancel_fire(cancel);
+        g_assert_cmpint(mlx5_tree_dir_entry(interrupted, &k, true, &name, &st, NULL), ==, -EINTR);
+        mlx5_cancel_set_current(NULL);
+        mlx5_tree_dir_free(interrupted);
+        g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &b.dir), ==, 0);
+        ta = g_thread_new("reader-a", read_in_thread, &a);
+        tb = g_thread_new("reader-b", read_in_thread, &b);
+        g_thread_join(ta);
+        g_thread_join(tb);
+        g_assert_cmpint(a.r, ==, 0);
+        g_assert_cmpint(b.r, ==, 0);
+        g_assert_cmpuint(a.names->len, >, 1500);
+        assert_same_names(a.names, b.names);
+        g_assert_cmpuint(qp_queries(tree) - before, ==, a.names->len + qp_misses(tree));
+        g_ptr_array_unref(a.names);
+        g_ptr_array_unref(b.names);
+        mlx5_tree_dir_free(a.dir);
+        mlx5_tree_dir_free(b.dir);
+        mlx5_tree_free(tree);
+}
+
+/* The function goes away while its listing is under way: its readers get ENODEV. */
+static void test_listing_stream_unplugged(void)
+{
+        mlx5_tree *tree = tree_of_spec("devices=1,qp=40000,cq=20,latency_us=200,unplug=0@1500");
+        uint64_t qp_dir = lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "qp", 0);
+        struct reader a = { 0 };
+        GThread *ta;
+
+        g_assert_cmpint(mlx5_tree_opendir(tree, qp_dir, &a.dir), ==, 0);
+        ta = g_thread_new("reader-a", read_in_thread, &a);
+        g_thread_join(ta);
+        g_test_message("%u entries before ENODEV", a.names->len);
+        g_assert_cmpint(a.r, ==, -ENODEV);
+        g_assert_cmpuint(a.names->len, <, 40000);
+        g_ptr_array_unref(a.names);
+        mlx5_tree_dir_free(a.dir);
         mlx5_tree_free(tree);
 }
 
@@ -477,7 +662,7 @@ static void test_new_kinds(void)
 
         /* The file: listed with the device's other entries, with its exact size, read as produced. */
         g_assert_cmpint(mlx5_tree_opendir(tree, dev_dir, &dir), ==, 0);
-        for (size_t i = 2; mlx5_tree_dir_entry(dir, i, &name, &st, NULL) == 1; i++)
+        for (size_t i = 2; mlx5_tree_dir_entry(dir, &i, true, &name, &st, NULL) == 1; i++)
                 listed |= strcmp(name, "hello") == 0 && S_ISREG(st.st_mode);
         mlx5_tree_dir_free(dir);
         g_assert_true(listed);
@@ -571,6 +756,9 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/listing-cost", test_listing_cost);
         g_test_add_func("/tree/walk-renews-listing", test_walk_renews_listing);
         g_test_add_func("/tree/dump-listing-entries", test_dump_listing_entries);
+        g_test_add_func("/tree/listing-streamed", test_listing_streamed);
+        g_test_add_func("/tree/listing-stream-shared", test_listing_stream_shared);
+        g_test_add_func("/tree/listing-stream-unplugged", test_listing_stream_unplugged);
         g_test_add_func("/tree/new-kinds", test_new_kinds);
         g_test_add_func("/tree/dump-requests", test_dump_requests);
         r = g_test_run();
