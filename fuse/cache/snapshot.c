@@ -164,10 +164,10 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
         g_free(snap);
 }
 
-int mlx5_listing_find(const struct mlx5_listing *listing, uint32_t id)
+int mlx5_listing_find_below(const struct mlx5_listing *listing, unsigned below, uint32_t id)
 {
         const uint32_t *ids = (const uint32_t *) (const void *) listing->ids->data;
-        unsigned lo = 0, hi = listing->ids->len;
+        unsigned lo = 0, hi = MIN(below, listing->ids->len);
 
         while (lo < hi) {
                 unsigned mid = lo + (hi - lo) / 2;
@@ -180,6 +180,11 @@ int mlx5_listing_find(const struct mlx5_listing *listing, uint32_t id)
                         hi = mid;
         }
         return -1;
+}
+
+int mlx5_listing_find(const struct mlx5_listing *listing, uint32_t id)
+{
+        return mlx5_listing_find_below(listing, listing->ids->len, id);
 }
 
 void mlx5_listing_set_keeper(mlx5_snapshot *listing_snap, mlx5_cache *cache)

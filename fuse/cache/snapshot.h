@@ -108,6 +108,8 @@ bool mlx5_listing_first_open(mlx5_snapshot *listing_snap, unsigned kind, int slo
 
 /* Slot of id in a listing snapshot, or -1. */
 int mlx5_listing_find(const struct mlx5_listing *listing, uint32_t id);
+/* The same among its first `below` slots (a listing under way: those are final). */
+int mlx5_listing_find_below(const struct mlx5_listing *listing, unsigned below, uint32_t id);
 /*
  * The snapshot of the object in slot i, carrying the listing's times, or
  * NULL when its query failed at listing time.  Its text is the listing's

@@ -452,29 +452,22 @@ int tree_stream_object(mlx5_tree *tree, uint32_t dev, uint32_t res, uint32_t id,
         g_autoptr(tree_stream) s = stream_find(tree, dev, res);
         g_autoptr(mlx5_snapshot) listing = NULL;
         mlx5_snapshot *snap = NULL;
-        unsigned lo = 0, hi;
+        int slot = -1;
 
         if (!s)
                 return -ENOENT;
         g_rw_lock_reader_lock(&s->shape);
         g_mutex_lock(&s->lock);
-        hi = s->began ? s->kept : 0;
         /* The slots below kept are final, in ascending order of number. */
-        while (lo < hi) {
-                unsigned mid = lo + (hi - lo) / 2;
-
-                if (g_array_index(s->listing->listing->ids, uint32_t, mid) < id)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        if (s->began && lo < s->kept && g_array_index(s->listing->listing->ids, uint32_t, lo) == id) {
+        if (s->began)
+                slot = mlx5_listing_find_below(s->listing->listing, s->kept, id);
+        if (slot >= 0) {
                 listing = mlx5_snapshot_ref(s->listing);
                 s->promised = true;
         }
         g_mutex_unlock(&s->lock);
         if (listing)
-                snap = mlx5_listing_object(listing, (int) lo, tree_object_render,
+                snap = mlx5_listing_object(listing, slot, tree_object_render,
                                            (gpointer) mlx5_schema_resource_at(tree->schema, res));
         g_rw_lock_reader_unlock(&s->shape);
         if (!snap)
