@@ -259,14 +259,15 @@ mlx5_snapshot *tree_snapshot_of(GBytes *bytes, const mlx5_snapshot *like)
 
 mlx5_snapshot *tree_snapshot_like(GString *text, const mlx5_snapshot *like)
 {
-        /* A view of a big listing grew by doubling: what the snapshot keeps is its length, not that slack. */
-        GBytes *bytes = text->allocated_len > text->len + text->len / 4 + 4096
-                                ? g_bytes_new(text->str, text->len)
-                                : g_string_free_to_bytes(g_steal_pointer(&text));
+        /*
+         * A view of a big listing grew by doubling: what the snapshot keeps is
+         * its length, not that slack.  Shrunk where it lies (realloc of a
+         * mapped buffer is mremap): a copy would hold the text twice at the peak.
+         */
+        gsize len = text->len;
+        char *str = g_string_free(text, FALSE);
 
-        if (text)
-                g_string_free(text, TRUE);
-        return tree_snapshot_of(bytes, like);
+        return tree_snapshot_of(g_bytes_new_take(g_realloc(str, len + 1), len), like);
 }
 
 /*
