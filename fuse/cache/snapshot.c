@@ -35,6 +35,16 @@ mlx5_snapshot *mlx5_snapshot_new_object(GBytes *raw, size_t text_len)
         return snap;
 }
 
+mlx5_snapshot *mlx5_snapshot_new_slices(struct mlx5_slices *slices, size_t text_len, size_t cost)
+{
+        mlx5_snapshot *snap = mlx5_snapshot_new(NULL, NULL);
+
+        snap->slices = slices;
+        snap->text_len = text_len;
+        snap->cost += cost;
+        return snap;
+}
+
 mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, GBytes *raws, size_t outlen, uint8_t *has_raw)
 {
         mlx5_snapshot *snap = snapshot_alloc();
@@ -136,6 +146,8 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                 g_bytes_unref(snap->raw);
         if (snap->text)
                 g_bytes_unref(snap->text);
+        if (snap->slices)
+                snap->slices->free(snap->slices);
         if (snap->listing) {
                 for (unsigned v = 0; v < G_N_ELEMENTS(snap->listing->kept); v++) {
                         for (guint i = 0; snap->listing->kept[v] && i < snap->listing->ids->len; i++)

@@ -20,6 +20,16 @@
 
 struct mlx5_cache;
 
+/*
+ * A text too long to keep (a view of a whole listing), rendered in slices
+ * as it is read: text_len is its exact length, what every slice adds up to.
+ */
+struct mlx5_slices {
+        /* Appends bytes [off, off + size) of the text (within text_len) to out: 0 or a negative errno. */
+        int (*render)(struct mlx5_slices *s, uint64_t off, size_t size, GString *out);
+        void (*free)(struct mlx5_slices *s);
+};
+
 typedef struct mlx5_snapshot {
         gint refcount;
         int64_t taken_realtime_us;      /* mtime and ctime of the files it backs */
@@ -27,6 +37,7 @@ typedef struct mlx5_snapshot {
         GBytes *raw;                    /* firmware output mailbox, or NULL */
         GBytes *text;                   /* generated text, or NULL (render from raw) */
         size_t text_len;                /* length of the text, kept or not */
+        struct mlx5_slices *slices;     /* what renders the text when it is not kept, or NULL */
         struct mlx5_listing *listing;   /* for a listing snapshot, or NULL */
         size_t cost;                    /* bytes it keeps alive */
         int64_t lifetime_us;            /* how long it stays fresh; 0: the cache's TTL */
@@ -73,6 +84,8 @@ enum mlx5_listing_view {
 mlx5_snapshot *mlx5_snapshot_new(GBytes *raw, GBytes *text);
 /* An object snapshot whose text is rendered on demand. */
 mlx5_snapshot *mlx5_snapshot_new_object(GBytes *raw, size_t text_len);
+/* A text of text_len bytes rendered in slices (takes slices); cost: what slices keeps alive. */
+mlx5_snapshot *mlx5_snapshot_new_slices(struct mlx5_slices *slices, size_t text_len, size_t cost);
 /* Takes ownership of the listing's arrays. */
 mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, GBytes *raws, size_t outlen, uint8_t *has_raw);
 /* Takes ownership of found_by and owner_of (ids->len entries each) and owners (may be NULL). */

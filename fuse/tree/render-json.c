@@ -65,23 +65,30 @@ int tree_json_group_children(mlx5_tree *tree, const struct mlx5_tree_node *self,
 
 /* ---- objects ---- */
 
-/* What one device's documents share, worked out once per file. */
+/*
+ * What one device's documents share, worked out once per file and kept
+ * with it: a view rendered in slices renders its lines again from these.
+ */
 struct json_device {
         mlx5_tree *tree;
-        struct tree_device *td;
-        char *rdma;             /* the RDMA device, or NULL */
+        char *pci_name;
+        char *rdma;                     /* the RDMA device, or NULL */
+        struct tree_ref_targets *refs;  /* the listings references were looked up in */
 };
 
 static void json_device_init(struct json_device *jd, mlx5_tree *tree, struct tree_device *td)
 {
         jd->tree = tree;
-        jd->td = td;
+        jd->pci_name = g_strdup(td->dev->pci_name);
         jd->rdma = tree_rdma_device(td);
+        jd->refs = tree_ref_targets_new(tree, td->slot);
 }
 
 static void json_device_clear(struct json_device *jd)
 {
+        g_free(jd->pci_name);
         g_free(jd->rdma);
+        tree_ref_targets_free(jd->refs);
 }
 
 static void append_key_string(GString *out, const char *key, const char *value)
@@ -146,7 +153,7 @@ static int append_object(GString *out, const struct json_device *jd, uint32_t re
         int r;
 
         g_string_append(out, "{\"dev\":");
-        mlx5_json_string(out, jd->td->dev->pci_name, strlen(jd->td->dev->pci_name));
+        mlx5_json_string(out, jd->pci_name, strlen(jd->pci_name));
         append_key_string(out, "type", res->name);
         if (res->has_id)
                 g_string_append_printf(out, ",\"id\":\"0x%x\"", id);
@@ -162,7 +169,7 @@ static int append_object(GString *out, const struct json_device *jd, uint32_t re
                 struct refs_json rj = { .out = out };
 
                 g_string_append(out, ",\"refs\":{");
-                r = tree_foreach_ref(jd->tree, jd->td->slot, res_index, raw, append_ref, &rj);
+                r = tree_foreach_ref(jd->refs, res_index, raw, append_ref, &rj);
                 if (r < 0)
                         return r;
                 g_string_append_c(out, '}');
@@ -261,14 +268,45 @@ int tree_json_singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n,
         return one_document(tree, td, n->sub, 0, snap, NULL, -1, ret_snap);
 }
 
-/* Every listed object of the type, one document a line, from one listing (pinned by an open directory, or fresh). */
+/* json/<type>.jsonl: what renders its lines, pinned while its snapshot lives. */
+struct json_lines {
+        struct tree_lines lines;
+        struct json_device jd;
+        mlx5_snapshot *listing;
+        uint32_t res_index;
+};
+
+static int json_line(struct tree_lines *tl, guint i, GString *out)
+{
+        struct json_lines *jl = (struct json_lines *) tl;
+        const struct mlx5_listing *l = jl->listing->listing;
+        g_autoptr(GBytes) raw = l->has_raw[i] ? g_bytes_new_from_bytes(l->raws, (gsize) i * l->outlen, l->outlen)
+                                              : NULL;
+        int r = append_object(out, &jl->jd, jl->res_index, g_array_index(l->ids, uint32_t, i), raw, l, (int) i);
+
+        if (r == 0)
+                g_string_append_c(out, '\n');
+        return r;
+}
+
+static void json_lines_clear(struct tree_lines *tl)
+{
+        struct json_lines *jl = (struct json_lines *) tl;
+
+        json_device_clear(&jl->jd);
+        mlx5_snapshot_unref(jl->listing);
+        g_free(jl);
+}
+
+/*
+ * Every listed object of the type, one document a line, from one listing
+ * (pinned by an open directory, or fresh), rendered in slices as read.
+ */
 int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
 {
         g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
-        g_autoptr(mlx5_snapshot) listing = NULL;
-        const struct mlx5_listing *l;
-        struct json_device jd;
-        GString *text;
+        struct json_lines *jl;
+        mlx5_snapshot *listing;
         int r;
 
         if (!td)
@@ -276,27 +314,13 @@ int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx
         r = tree_listing(tree, n->dev, n->sub, &listing);
         if (r < 0)
                 return r;
-        l = listing->listing;
-        text = g_string_sized_new(4096);
-        json_device_init(&jd, tree, td);
-        for (guint i = 0; i < l->ids->len && r == 0; i++) {
-                g_autoptr(GBytes) raw = l->has_raw[i] ? g_bytes_new_from_bytes(l->raws, (gsize) i * l->outlen,
-                                                                                l->outlen)
-                                                      : NULL;
-
-                r = append_object(text, &jd, n->sub, g_array_index(l->ids, uint32_t, i), raw, l, (int) i);
-                if (r < 0)
-                        break;
-                g_string_append_c(text, '\n');
-                r = tree_view_check_size(text, "json lines");
-        }
-        json_device_clear(&jd);
-        if (r < 0) {
-                g_string_free(text, TRUE);
-                return r;
-        }
-        *ret_snap = tree_snapshot_like(text, listing);
-        return 0;
+        jl = g_new0(struct json_lines, 1);
+        jl->lines = (struct tree_lines) { .line = json_line, .clear = json_lines_clear, .view = "json lines",
+                                          .n = listing->listing->ids->len };
+        json_device_init(&jl->jd, tree, td);
+        jl->listing = listing;
+        jl->res_index = n->sub;
+        return tree_lines_snapshot(&jl->lines, listing, ret_snap);
 }
 
 int tree_json_caps_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)

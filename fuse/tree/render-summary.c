@@ -62,15 +62,87 @@ static char *column_value(const mlx5_schema_column *c, const uint8_t *raw, size_
         return cell(text->str);
 }
 
+/* summary/<type>: what renders its rows, pinned while its snapshot lives. */
+struct summary_lines {
+        struct tree_lines lines;
+        const mlx5_schema_resource *res;
+        mlx5_snapshot *listing;
+        unsigned ncols;
+        size_t *width;                  /* per column, its widest cell */
+};
+
+/* The cells of row i: the header's for 0, else the object's in slot i - 1. */
+static void row_cells(const struct summary_lines *sl, guint row, GPtrArray *cells)
+{
+        const mlx5_schema_resource *res = sl->res;
+        const struct mlx5_listing *l = sl->listing->listing;
+        const struct mlx5_object_owner *o;
+        const uint8_t *raw;
+        guint i = row - 1;
+        bool owned;
+
+        if (row == 0) {
+                g_ptr_array_add(cells, g_strdup("id"));
+                for (guint c = 0; c < res->summary->len; c++)
+                        g_ptr_array_add(cells, g_strdup(g_array_index(res->summary, mlx5_schema_column, c).name));
+                g_ptr_array_add(cells, g_strdup("pid"));
+                g_ptr_array_add(cells, g_strdup("comm"));
+                return;
+        }
+        raw = l->has_raw[i] ? (const uint8_t *) g_bytes_get_data(l->raws, NULL) + (size_t) i * l->outlen : NULL;
+        owned = tree_listing_owner(l, (int) i, &o);
+        g_ptr_array_add(cells, g_strdup_printf("0x%x", g_array_index(l->ids, uint32_t, i)));
+        for (guint c = 0; c < res->summary->len; c++)
+                g_ptr_array_add(cells, column_value(&g_array_index(res->summary, mlx5_schema_column, c), raw,
+                                                    l->outlen));
+        g_ptr_array_add(cells, owned ? g_strdup_printf("%u", o->pid) : g_strdup("-"));
+        if (owned) {
+                g_autofree char *comm = o->pid ? g_strdup(o->comm) : g_strdup_printf("[%s]", o->comm);
+
+                g_ptr_array_add(cells, cell(comm));
+        } else {
+                g_ptr_array_add(cells, g_strdup("-"));
+        }
+}
+
+/* A row: every column but the last padded to its width and two spaces. */
+static int summary_line(struct tree_lines *tl, guint row, GString *out)
+{
+        struct summary_lines *sl = (struct summary_lines *) tl;
+        g_autoptr(GPtrArray) cells = g_ptr_array_new_full(sl->ncols, g_free);
+
+        row_cells(sl, row, cells);
+        for (unsigned c = 0; c < sl->ncols; c++) {
+                const char *v = cells->pdata[c];
+
+                g_string_append(out, v);
+                if (c == sl->ncols - 1)
+                        g_string_append_c(out, '\n');
+                else
+                        g_string_append_printf(out, "%*s", (int) (sl->width[c] - strlen(v) + 2), "");
+        }
+        return 0;
+}
+
+static void summary_lines_clear(struct tree_lines *tl)
+{
+        struct summary_lines *sl = (struct summary_lines *) tl;
+
+        mlx5_snapshot_unref(sl->listing);
+        g_free(sl->width);
+        g_free(sl);
+}
+
+/*
+ * The header and a row per listed object, from one listing; each column as
+ * wide as its widest cell, so a pass over every row comes first.
+ */
 int tree_summary_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
 {
         const mlx5_schema_resource *res = mlx5_schema_resource_at(tree->schema, n->sub);
-        g_autoptr(mlx5_snapshot) listing = NULL;
         g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func(g_free);
-        g_autofree size_t *width = NULL;
-        const struct mlx5_listing *l;
-        unsigned ncols = res->summary->len + 3, nrows;
-        GString *text;
+        struct summary_lines *sl;
+        mlx5_snapshot *listing;
         int r;
 
         if (!has_summary(res))
@@ -78,56 +150,18 @@ int tree_summary_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         r = tree_listing(tree, n->dev, n->sub, &listing);
         if (r < 0)
                 return r;
-        l = listing->listing;
-        nrows = l->ids->len + 1;
-
-        /* The header, then a row per object: every cell first, to know each column's width. */
-        g_ptr_array_add(cells, g_strdup("id"));
-        for (guint c = 0; c < res->summary->len; c++)
-                g_ptr_array_add(cells, g_strdup(g_array_index(res->summary, mlx5_schema_column, c).name));
-        g_ptr_array_add(cells, g_strdup("pid"));
-        g_ptr_array_add(cells, g_strdup("comm"));
-        for (guint i = 0; i < l->ids->len; i++) {
-                const uint8_t *raw = l->has_raw[i] ? (const uint8_t *) g_bytes_get_data(l->raws, NULL) +
-                                                             (size_t) i * l->outlen
-                                                   : NULL;
-                const struct mlx5_object_owner *o;
-                bool owned = tree_listing_owner(l, (int) i, &o);
-
-                g_ptr_array_add(cells, g_strdup_printf("0x%x", g_array_index(l->ids, uint32_t, i)));
-                for (guint c = 0; c < res->summary->len; c++)
-                        g_ptr_array_add(cells, column_value(&g_array_index(res->summary, mlx5_schema_column, c),
-                                                            raw, l->outlen));
-                g_ptr_array_add(cells, owned ? g_strdup_printf("%u", o->pid) : g_strdup("-"));
-                if (owned) {
-                        g_autofree char *comm = o->pid ? g_strdup(o->comm) : g_strdup_printf("[%s]", o->comm);
-
-                        g_ptr_array_add(cells, cell(comm));
-                } else {
-                        g_ptr_array_add(cells, g_strdup("-"));
-                }
+        sl = g_new0(struct summary_lines, 1);
+        sl->lines = (struct tree_lines) { .line = summary_line, .clear = summary_lines_clear, .view = "summary",
+                                          .n = listing->listing->ids->len + 1 };
+        sl->res = res;
+        sl->listing = listing;
+        sl->ncols = res->summary->len + 3;
+        sl->width = g_new0(size_t, sl->ncols);
+        for (guint row = 0; row < sl->lines.n; row++) {
+                g_ptr_array_set_size(cells, 0);
+                row_cells(sl, row, cells);
+                for (unsigned c = 0; c < sl->ncols; c++)
+                        sl->width[c] = MAX(sl->width[c], strlen(cells->pdata[c]));
         }
-
-        width = g_new0(size_t, ncols);
-        for (unsigned i = 0; i < nrows * ncols; i++)
-                width[i % ncols] = MAX(width[i % ncols], strlen(cells->pdata[i]));
-        text = g_string_sized_new(nrows * 128);
-        for (unsigned i = 0; i < nrows * ncols && r == 0; i++) {
-                const char *v = cells->pdata[i];
-                bool last = i % ncols == ncols - 1;
-
-                g_string_append(text, v);
-                if (last) {
-                        g_string_append_c(text, '\n');
-                        r = tree_view_check_size(text, "summary");
-                } else {
-                        g_string_append_printf(text, "%*s", (int) (width[i % ncols] - strlen(v) + 2), "");
-                }
-        }
-        if (r < 0) {
-                g_string_free(text, TRUE);
-                return r;
-        }
-        *ret_snap = tree_snapshot_like(text, listing);
-        return 0;
+        return tree_lines_snapshot(&sl->lines, listing, ret_snap);
 }

@@ -237,36 +237,42 @@ char *tree_rdma_device(const struct tree_device *td)
  * A view of a whole listing grows with the device: past max_view_mib it is
  * EIO, with the limit named in the log and counted in .stats.
  */
-int tree_view_check_size(const GString *text, const char *view)
+int tree_view_check_size(uint64_t len, const char *view)
 {
         uint64_t max = mlx5_limits_get()->view_max_bytes;
 
-        if (text->len <= max)
+        if (len <= max)
                 return 0;
         mlx5_limit_trip(MLX5_LIMIT_VIEW_BYTES, view, "longer than %" G_GUINT64_FORMAT " bytes", max);
         return -EIO;
+}
+
+void tree_snapshot_take_times(mlx5_snapshot *snap, const mlx5_snapshot *like)
+{
+        /* Its source's moment: stat, open and fstat agree as long as that lives. */
+        snap->taken_realtime_us = like->taken_realtime_us;
+        snap->taken_monotonic_us = like->taken_monotonic_us;
 }
 
 mlx5_snapshot *tree_snapshot_of(GBytes *bytes, const mlx5_snapshot *like)
 {
         mlx5_snapshot *snap = mlx5_snapshot_new(NULL, bytes);
 
-        /* Its source's moment: stat, open and fstat agree as long as that lives. */
-        snap->taken_realtime_us = like->taken_realtime_us;
-        snap->taken_monotonic_us = like->taken_monotonic_us;
+        tree_snapshot_take_times(snap, like);
         return snap;
 }
 
 mlx5_snapshot *tree_snapshot_like(GString *text, const mlx5_snapshot *like)
 {
-        /* A view of a big listing grew by doubling: what the snapshot keeps is its length, not that slack. */
-        GBytes *bytes = text->allocated_len > text->len + text->len / 4 + 4096
-                                ? g_bytes_new(text->str, text->len)
-                                : g_string_free_to_bytes(g_steal_pointer(&text));
+        /*
+         * A view of a big listing grew by doubling: what the snapshot keeps is
+         * its length, not that slack.  Shrunk where it lies (realloc of a
+         * mapped buffer is mremap): a copy would hold the text twice at the peak.
+         */
+        gsize len = text->len;
+        char *str = g_string_free(text, FALSE);
 
-        if (text)
-                g_string_free(text, TRUE);
-        return tree_snapshot_of(bytes, like);
+        return tree_snapshot_of(g_bytes_new_take(g_realloc(str, len + 1), len), like);
 }
 
 /*
@@ -331,8 +337,8 @@ static int refs_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx
         return 0;
 }
 
-/* The listings of the types one tree_foreach_ref call's references point into, each asked once. */
-struct ref_targets {
+/* The listings of the types references point into, each asked once and then kept. */
+struct tree_ref_targets {
         mlx5_tree *tree;
         uint32_t dev;
         mlx5_snapshot **listings;       /* per resource, or NULL */
@@ -344,7 +350,7 @@ struct ref_targets {
  * request (-EWOULDBLOCK: a listing that needs firmware, so the request
  * goes on where it may wait, rather than answer without that listing).
  */
-static int listed(struct ref_targets *rt, const mlx5_schema_resource *target, uint32_t id)
+static int listed(struct tree_ref_targets *rt, const mlx5_schema_resource *target, uint32_t id)
 {
         unsigned i = 0;
 
@@ -385,7 +391,7 @@ static uint32_t id_mask(const mlx5_schema_resource *target)
  * SRQ, or the RMP mlx5_core makes for an SRQ at ISSI 1.  None listing it:
  * s (*ret_listed false; the link dangles, or for 0 there is none).
  */
-static int pick_alternative(struct ref_targets *rt, unsigned s, uint32_t value, bool *ret_listed)
+static int pick_alternative(struct tree_ref_targets *rt, unsigned s, uint32_t value, bool *ret_listed)
 {
         mlx5_tree *tree = rt->tree;
         const struct ref_slot *first = &g_array_index(tree->ref_slots, struct ref_slot, s);
@@ -415,24 +421,45 @@ static int pick_alternative(struct ref_targets *rt, unsigned s, uint32_t value, 
         return (int) s;
 }
 
+struct tree_ref_targets *tree_ref_targets_new(mlx5_tree *tree, uint32_t dev)
+{
+        unsigned n_res = mlx5_schema_n_resources(tree->schema);
+        struct tree_ref_targets *rt = g_new0(struct tree_ref_targets, 1);
+
+        rt->tree = tree;
+        rt->dev = dev;
+        rt->listings = g_new0(mlx5_snapshot *, n_res);
+        rt->results = g_new(int, n_res);
+        for (unsigned i = 0; i < n_res; i++)
+                rt->results[i] = 1;
+        return rt;
+}
+
+void tree_ref_targets_free(struct tree_ref_targets *rt)
+{
+        if (!rt)
+                return;
+        for (unsigned i = 0; i < mlx5_schema_n_resources(rt->tree->schema); i++)
+                mlx5_snapshot_unref(rt->listings[i]);
+        g_free(rt->listings);
+        g_free(rt->results);
+        g_free(rt);
+}
+
 /*
  * One reference per field (per element of an array field) of the object's
  * output that a schema `ref` line names, to the object its value numbers,
  * whether or not that exists.  A field holding 0 names nothing unless the
  * target type has an object 0 (EQ 0 does).
  */
-int tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *raw, tree_ref_fn fn, void *user_data)
+int tree_foreach_ref(struct tree_ref_targets *rt, uint32_t res_index, GBytes *raw, tree_ref_fn fn, void *user_data)
 {
+        mlx5_tree *tree = rt->tree;
         const mlx5_schema_resource *res = resource(tree, res_index);
-        unsigned n_res = mlx5_schema_n_resources(tree->schema);
-        struct ref_targets rt = { .tree = tree, .dev = dev, .listings = g_new0(mlx5_snapshot *, n_res),
-                                  .results = g_new(int, n_res) };
         gsize len;
         const uint8_t *out = g_bytes_get_data(raw, &len);
         int r = 0;
 
-        for (unsigned i = 0; i < n_res; i++)
-                rt.results[i] = 1;
         for (unsigned s = 0; s < tree->ref_slots->len && r == 0; s++) {
                 const struct ref_slot *rs = &g_array_index(tree->ref_slots, struct ref_slot, s);
                 const mlx5_schema_objref *ref = rs->ref;
@@ -449,7 +476,7 @@ int tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *
                         bool is_listed;
                         int slot;
 
-                        slot = pick_alternative(&rt, s, value, &is_listed);
+                        slot = pick_alternative(rt, s, value, &is_listed);
                         if (slot < 0) {
                                 r = slot;
                                 break;
@@ -464,10 +491,6 @@ int tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *
                         fn(name, (unsigned) slot, to->ref->target, id, user_data);
                 }
         }
-        for (unsigned i = 0; i < n_res; i++)
-                mlx5_snapshot_unref(rt.listings[i]);
-        g_free(rt.listings);
-        g_free(rt.results);
         return r;
 }
 
@@ -488,6 +511,7 @@ static int refs_object_children(mlx5_tree *tree, const struct mlx5_tree_node *se
 {
         g_autoptr(mlx5_snapshot) snap = NULL;
         struct ref_entries re = { .entries = entries, .dev = self->dev };
+        struct tree_ref_targets *rt;
         int r;
 
         r = tree_object_snapshot(tree, self->dev, self->sub, self->id, &snap);
@@ -495,7 +519,10 @@ static int refs_object_children(mlx5_tree *tree, const struct mlx5_tree_node *se
                 return r;
         if (!snap->raw)
                 return -EIO;
-        return tree_foreach_ref(tree, self->dev, self->sub, snap->raw, add_ref_link, &re);
+        rt = tree_ref_targets_new(tree, self->dev);
+        r = tree_foreach_ref(rt, self->sub, snap->raw, add_ref_link, &re);
+        tree_ref_targets_free(rt);
+        return r;
 }
 
 static char *ref_link(mlx5_tree *tree, const struct mlx5_tree_node *n)

@@ -1287,7 +1287,7 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
         if (r < 0)
                 return r;
         /* An object's text, rendered for this file alone, counts from open to release. */
-        charged = !k->raw && !snap->text ? snap->text_len : 0;
+        charged = !k->raw && !snap->text && !snap->slices ? snap->text_len : 0;
         r = tree_in_flight_charge_text(tree, charged);
         if (r < 0)
                 return r;
@@ -1299,6 +1299,8 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
                 file->content = snap->raw ? g_bytes_ref(snap->raw) : NULL;
         else if (snap->text)
                 file->content = g_bytes_ref(snap->text);
+        else if (snap->slices)
+                file->slices = snap->slices;    /* rendered a read at a time, from the snapshot the file pins */
         else
                 /* Only object snapshots keep no text: rendered at the first read (page cache may spare it). */
                 file->render = mlx5_schema_resource_at(tree->schema, n.sub);
@@ -1324,6 +1326,27 @@ static GBytes *file_content(mlx5_tree_file *file)
         return content;
 }
 
+/* The part of a text rendered in slices that one read asks for, in the thread's buffer (valid until its next read). */
+static int read_slices(mlx5_tree_file *file, uint64_t off, size_t size, const char **ret_data, size_t *ret_len)
+{
+        static GPrivate scratch = G_PRIVATE_INIT(tree_scratch_free);
+        GString *out;
+        int r;
+
+        if (off >= file->snap->text_len) {
+                *ret_data = NULL;
+                *ret_len = 0;
+                return 0;
+        }
+        out = tree_scratch(&scratch);
+        r = file->slices->render(file->slices, off, MIN(size, file->snap->text_len - (size_t) off), out);
+        if (r < 0)
+                return r;
+        *ret_data = out->str;
+        *ret_len = out->len;
+        return 0;
+}
+
 int mlx5_tree_read(mlx5_tree *tree, mlx5_tree_file *file, uint64_t off, size_t size,
                    const char **ret_data, size_t *ret_len)
 {
@@ -1333,6 +1356,8 @@ int mlx5_tree_read(mlx5_tree *tree, mlx5_tree_file *file, uint64_t off, size_t s
 
         if (file_device_gone(tree, file->ino))
                 return -ENODEV;
+        if (file->slices)
+                return read_slices(file, off, size, ret_data, ret_len);
         content = file_content(file);
         data = content ? g_bytes_get_data(content, &len) : NULL;
         if (off >= len) {

@@ -159,12 +159,17 @@ typedef struct {
         mlx5_snapshot *snap;
         GBytes *content;                /* NULL until the first read renders it (objects) */
         const mlx5_schema_resource *render; /* what renders an object's text, or NULL */
+        struct mlx5_slices *slices;     /* what renders a long view's text a read at a time (snap's), or NULL */
         size_t charged;                 /* bytes of a text rendered for it, charged against the cache's cap */
         bool keep_cache;                /* the kernel's cached pages are of this very snapshot */
 } mlx5_tree_file;
 
 int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file);
-/* Bytes of an open file at off; -ENODEV once its device is gone. */
+/*
+ * Bytes of an open file at off; -ENODEV once its device is gone.  They stay
+ * valid while the file is open, except a view rendered in slices: until the
+ * same thread's next read.
+ */
 int mlx5_tree_read(mlx5_tree *tree, mlx5_tree_file *file, uint64_t off, size_t size,
                    const char **ret_data, size_t *ret_len);
 /* The target of a symbolic link node, e.g. "../0000:08:00.0". */

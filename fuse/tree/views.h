@@ -45,15 +45,45 @@ char *tree_rdma_device(const struct tree_device *td);
 mlx5_snapshot *tree_snapshot_like(GString *text, const mlx5_snapshot *like);
 /* The same for bytes already made (takes bytes). */
 mlx5_snapshot *tree_snapshot_of(GBytes *bytes, const mlx5_snapshot *like);
-int tree_view_check_size(const GString *text, const char *view);
+/* A generated snapshot takes the times of the snapshot it shows. */
+void tree_snapshot_take_times(mlx5_snapshot *snap, const mlx5_snapshot *like);
+/* 0, or -EIO past max_view_mib for a view len bytes long (the limit named in the log, counted in .stats). */
+int tree_view_check_size(uint64_t len, const char *view);
 /*
  * Every reference of an object's output (schema `ref`): the refs/ link name, its ref slot, target and number.
  * 0, or what stops the request (tree_view_fatal: a listing it needs would wait, the device is gone).
  */
+struct tree_ref_targets;
 typedef void (*tree_ref_fn)(const char *name, unsigned slot, const mlx5_schema_resource *target, uint32_t id,
                             void *user_data);
-int tree_foreach_ref(mlx5_tree *tree, uint32_t dev, uint32_t res_index, GBytes *raw, tree_ref_fn fn,
-                     void *user_data);
+int tree_foreach_ref(struct tree_ref_targets *rt, uint32_t res_index, GBytes *raw, tree_ref_fn fn, void *user_data);
+/* The listings one device's references point into, each asked at its first reference, then kept until freed. */
+struct tree_ref_targets *tree_ref_targets_new(mlx5_tree *tree, uint32_t dev);
+void tree_ref_targets_free(struct tree_ref_targets *rt);
+
+/* ---- a view of a whole listing, a line per object, rendered in slices (view-lines.c) ---- */
+
+struct tree_lines;
+/* Appends line i, with its newline, to out: 0 or a negative errno. */
+typedef int (*tree_line_fn)(struct tree_lines *tl, guint i, GString *out);
+
+/* Embedded first in what a view keeps to render its lines (which pins the snapshots they come from). */
+struct tree_lines {
+        struct mlx5_slices slices;      /* the snapshot's; set by tree_lines_snapshot */
+        tree_line_fn line;
+        void (*clear)(struct tree_lines *tl);   /* frees the embedding struct and what it holds */
+        const char *view;               /* names the view in the log: a static string */
+        guint n;                        /* lines */
+        uint64_t *end;                  /* per line, the offset after it */
+};
+
+/*
+ * Renders every line once, to know where each ends, and makes the view's
+ * snapshot with like's times (takes tl, also on error): 0, a line's error,
+ * or -EIO past max_view_mib.
+ */
+int tree_lines_snapshot(struct tree_lines *tl, const mlx5_snapshot *like, mlx5_snapshot **ret_snap);
+void tree_lines_free(struct tree_lines *tl);
 
 /* ---- JSON (render-json.c) ---- */
 

@@ -124,6 +124,33 @@ EOF
         assert_output ""
 }
 
+@test "a view of a whole listing read in pieces at any offset is the bytes read whole (rendered in slices)" {
+        run -0 python3 - "$MNT" "$DEV" <<'EOF'
+import os, random, sys
+mnt, dev = sys.argv[1], sys.argv[2]
+rng = random.Random(12)
+for rel in (dev + "/json/qp.jsonl", dev + "/json/cq.jsonl", dev + "/summary/qp", dev + "/summary/mkey"):
+    fd = os.open(os.path.join(mnt, rel), os.O_RDONLY)
+    whole = b""
+    while True:
+        chunk = os.pread(fd, 5000, len(whole))     # pieces that end inside lines
+        if not chunk:
+            break
+        whole += chunk
+    size = os.fstat(fd).st_size
+    assert size == len(whole) > 0, rel
+    # Offsets inside lines, on a line's end and start, at and past the end; sizes up to past the end.
+    nl = whole.index(b"\n", size // 3)
+    for off in [0, 1, nl, nl + 1, size - 1, size, size + 5] + [rng.randrange(size) for _ in range(40)]:
+        for n in (1, 7, 4096, rng.randrange(1, 300000)):
+            got = os.pread(fd, n, off)
+            assert got == whole[off:off + n], "%s: %d bytes at %d differ" % (rel, n, off)
+    os.close(fd)
+    with open(os.path.join(mnt, rel), "rb") as f:
+        assert f.read() == whole, rel + ": read whole in one go differs"
+EOF
+}
+
 @test "summary/<type>: a header and one line per listed object, aligned as column -t aligns it" {
         cd "$MNT/$DEV"
         # Every type the schema gives summary columns: all of them.

@@ -15,6 +15,7 @@
 #include "transport/transport-sim.h"
 #include "transport/cancel.h"
 #include "tree/tree.h"
+#include "tree/views.h"
 
 #define ROOT_INO 1
 
@@ -739,6 +740,88 @@ static void test_dump_requests(void)
         mlx5_device_free(dev);
 }
 
+/* Lines of different lengths; after "shift", line 5 renders one byte longer than it was measured. */
+struct test_lines {
+        struct tree_lines lines;
+        bool shift;
+        bool *freed;
+};
+
+static int test_line(struct tree_lines *tl, guint i, GString *out)
+{
+        struct test_lines *t = (struct test_lines *) tl;
+
+        g_string_append_printf(out, "line %u:%*s\n", i, (int) (i * 7 % 23), "");
+        if (t->shift && i == 5)
+                g_string_append_c(out, '+');
+        return 0;
+}
+
+static void test_lines_clear(struct tree_lines *tl)
+{
+        *((struct test_lines *) tl)->freed = true;
+        g_free(tl);
+}
+
+static struct test_lines *test_lines_new(guint n, bool *freed)
+{
+        struct test_lines *t = g_new0(struct test_lines, 1);
+
+        t->lines = (struct tree_lines) { .line = test_line, .clear = test_lines_clear, .view = "test", .n = n };
+        t->freed = freed;
+        return t;
+}
+
+/* A view rendered in slices: its length exact, any range the bytes of the whole, a changed line an error. */
+static void test_view_lines(void)
+{
+        g_autoptr(GString) whole = g_string_new(NULL);
+        g_autoptr(GString) got = g_string_new(NULL);
+        mlx5_snapshot *like = mlx5_snapshot_new(NULL, NULL), *snap = NULL;
+        bool freed = false;
+        struct test_lines *t = test_lines_new(1000, &freed);
+        uint64_t trips = mlx5_limit_trips(MLX5_LIMIT_VIEW_BYTES);
+        struct mlx5_slices *s;
+
+        for (guint i = 0; i < 1000; i++)
+                test_line(&t->lines, i, whole);
+        like->taken_realtime_us = 1234;
+        g_assert_cmpint(tree_lines_snapshot(&t->lines, like, &snap), ==, 0);
+        g_assert_cmpuint(snap->text_len, ==, whole->len);
+        g_assert_cmpint(snap->taken_realtime_us, ==, 1234);
+        s = snap->slices;
+        for (size_t off = 0; off < whole->len; off += 97) {
+                for (size_t size = 1; size < 3000; size = size * 3 + 1) {
+                        size_t n = MIN(size, whole->len - off);
+
+                        g_string_truncate(got, 0);
+                        g_assert_cmpint(s->render(s, off, n, got), ==, 0);
+                        g_assert_cmpuint(got->len, ==, n);
+                        g_assert_true(memcmp(got->str, whole->str + off, n) == 0);
+                }
+        }
+        t->shift = true;
+        g_string_truncate(got, 0);
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "test: line 5 rendered 21 bytes, measured 20*");
+        g_assert_cmpint(s->render(s, 0, whole->len, got), ==, -EIO);
+        g_test_assert_expected_messages();
+        mlx5_snapshot_unref(snap);
+        g_assert_true(freed);
+
+        /* Past max_view_mib: -EIO, counted, and what the lines held freed. */
+        mlx5_limits_set(&(struct mlx5_limits) { .view_max_bytes = 1000 });
+        freed = false;
+        snap = NULL;
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "test: limit max_view_mib*longer than 1000 bytes");
+        g_assert_cmpint(tree_lines_snapshot(&test_lines_new(1000, &freed)->lines, like, &snap), ==, -EIO);
+        g_test_assert_expected_messages();
+        g_assert_null(snap);
+        g_assert_true(freed);
+        g_assert_cmpuint(mlx5_limit_trips(MLX5_LIMIT_VIEW_BYTES), ==, trips + 1);
+        mlx5_limits_set(&(struct mlx5_limits) { 0 });
+        mlx5_snapshot_unref(like);
+}
+
 int main(int argc, char **argv)
 {
         g_autoptr(GError) error = NULL;
@@ -761,6 +844,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/listing-stream-unplugged", test_listing_stream_unplugged);
         g_test_add_func("/tree/new-kinds", test_new_kinds);
         g_test_add_func("/tree/dump-requests", test_dump_requests);
+        g_test_add_func("/tree/view-lines", test_view_lines);
         r = g_test_run();
         mlx5_sim_spec_free(spec);
         mlx5_schema_free(schema);
