@@ -5,6 +5,7 @@
 #include "device/device.h"
 #include "device/fw-limits.h"
 #include "device/rscdump-reader.h"
+#include "transport/batch.h"
 #include "transport/cancel.h"
 #include "transport/cmd-stats.h"
 #include "prm/mbox.h"
@@ -52,14 +53,11 @@ static void log_firmware_error(mlx5_device *dev, unsigned opcode, const char *wh
                   mlx5_status_name(status), status, syndrome);
 }
 
-static int exec_checked(mlx5_device *dev, const uint8_t *in, size_t inlen, size_t outlen, const char *what,
-                        GBytes **ret_out)
+/* What a command's transport result and output status mean for its caller (errors logged). */
+static int check_answer(mlx5_device *dev, const uint8_t *in, int r, const uint8_t *out, const char *what)
 {
-        g_autofree uint8_t *out = g_malloc0(outlen);
         unsigned opcode = mlx5_mbox_in_opcode(in), status;
-        int r;
 
-        r = mlx5_transport_exec(dev->transport, in, inlen, out, outlen);
         if (r < 0) {
                 if (r != -ENODEV && r != -EBADMSG && r != -EINTR && r != -EIO && log_allowed(dev))
                         g_warning("%s: %s %s: %s", dev->pci_name, mlx5_opcode_name(opcode) ?: "command",
@@ -73,8 +71,29 @@ static int exec_checked(mlx5_device *dev, const uint8_t *in, size_t inlen, size_
                 log_firmware_error(dev, opcode, what, status, mlx5_mbox_out_syndrome(out));
                 return -EIO;
         }
+        return 0;
+}
+
+static int exec_checked(mlx5_device *dev, const uint8_t *in, size_t inlen, size_t outlen, const char *what,
+                        GBytes **ret_out)
+{
+        g_autofree uint8_t *out = g_malloc0(outlen);
+        int r;
+
+        r = mlx5_transport_exec(dev->transport, in, inlen, out, outlen);
+        r = check_answer(dev, in, r, out, what);
+        if (r < 0)
+                return r;
         *ret_out = g_bytes_new_take(g_steal_pointer(&out), outlen);
         return 0;
+}
+
+/* A resource's query of object id, into in (res->inlen bytes, zeroed). */
+static void build_query(const mlx5_schema_resource *res, uint32_t id, uint8_t *in)
+{
+        mlx5_mbox_in_set_hdr(in, res->opcode, res->op_mod);
+        if (res->has_id)
+                mlx5_bits_set(in, res->inlen, res->id_bit_off, res->id_width, id);
 }
 
 int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_t id, GBytes **ret_out)
@@ -82,11 +101,9 @@ int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_
         g_autofree uint8_t *in = g_malloc0(res->inlen);
         char what[32] = "";
 
-        mlx5_mbox_in_set_hdr(in, res->opcode, res->op_mod);
-        if (res->has_id) {
-                mlx5_bits_set(in, res->inlen, res->id_bit_off, res->id_width, id);
+        build_query(res, id, in);
+        if (res->has_id)
                 g_snprintf(what, sizeof(what), "0x%x", id);
-        }
         return exec_checked(dev, in, res->inlen, res->outlen, res->has_id ? what : NULL, ret_out);
 }
 
@@ -161,32 +178,48 @@ void mlx5_device_run_many(mlx5_device *dev, unsigned n, mlx5_device_each_fn fn, 
 }
 
 struct query_many {
-        mlx5_device *dev;
         const mlx5_schema_resource *res;
         const uint32_t *ids;
-        uint8_t *raws;
+        struct mlx5_deadline *deadline;         /* or NULL */
+        const char *who;
+        bool late;                              /* the deadline passed: the rest are not asked */
 };
 
-static int query_one(unsigned i, void *data)
+/* Under the transport's lock (batch.h): command i's query, unless the deadline passed. */
+static int build_one(unsigned i, uint8_t *in, void *data)
 {
         struct query_many *q = data;
-        g_autoptr(GBytes) out = NULL;
-        int r;
 
-        r = mlx5_device_query(q->dev, q->res, q->ids[i], &out);
-        if (r == 0)
-                memcpy(q->raws + (size_t) i * q->res->outlen, g_bytes_get_data(out, NULL), q->res->outlen);
-        return r;
+        if (q->deadline && !q->late && i % 64 == 0 && mlx5_deadline_check(q->deadline, q->who) < 0)
+                q->late = true;
+        if (q->late)
+                return -ETIMEDOUT;
+        build_query(q->res, q->ids[i], in);
+        return 0;
 }
 
 void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, const uint32_t *ids, unsigned n,
                             struct mlx5_deadline *deadline, uint8_t *raws, int *results)
 {
-        struct query_many q = { .dev = dev, .res = res, .ids = ids, .raws = raws };
-        char what[64];
+        char who[96];
+        struct query_many q = { .res = res, .ids = ids, .deadline = deadline, .who = who };
 
-        g_snprintf(what, sizeof(what), "listing %s", res->name);
-        mlx5_device_run_many(dev, n, query_one, &q, what, deadline, results);
+        g_snprintf(who, sizeof(who), "%s: listing %s", dev->pci_name, res->name);
+        /* Straight into raws: the answers are the output mailboxes, each checked below. */
+        mlx5_transport_exec_many(dev->transport, n, res->inlen, res->outlen, build_one, &q, raws, results);
+        for (unsigned i = 0; i < n; i++) {
+                uint8_t in[MLX5_MBOX_HDR_LEN] = { 0 };
+
+                if (results[i] == -ETIMEDOUT || results[i] == -EINTR)
+                        continue;
+                mlx5_mbox_in_set_hdr(in, res->opcode, res->op_mod);
+                if (results[i] < 0 || mlx5_mbox_out_status(raws + (size_t) i * res->outlen) != MLX5_CMD_STAT_OK) {
+                        char what[32];
+
+                        g_snprintf(what, sizeof(what), "0x%x", ids[i]);
+                        results[i] = check_answer(dev, in, results[i], raws + (size_t) i * res->outlen, what);
+                }
+        }
 }
 
 int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool current, GBytes **ret_out)

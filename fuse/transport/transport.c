@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "prm/mbox.h"
+#include "transport/batch.h"
 #include "transport/cancel.h"
 #include "transport/cmd-stats.h"
 #include "transport/transport.h"
@@ -92,6 +93,20 @@ static void pending_unref(struct pending *p)
         g_free(p);
 }
 
+void mlx5_transport_record(mlx5_transport *t, const void *in, int r, const void *out, int64_t start)
+{
+        mlx5_cmd_stats_record(t->stats, mlx5_mbox_in_opcode(in), r, r < 0 ? 0 : mlx5_mbox_out_status(out),
+                              (uint64_t) (g_get_monotonic_time() - start) * 1000);
+}
+
+void mlx5_transport_put_slot_locked(mlx5_transport *t)
+{
+        t->inflight--;
+        g_cond_signal(&t->slot_free);
+        if (t->inflight == 0)
+                g_cond_broadcast(&t->drained);
+}
+
 static void send_pending(gpointer data, gpointer user_data)
 {
         struct pending *p = data;
@@ -100,17 +115,13 @@ static void send_pending(gpointer data, gpointer user_data)
         int r;
 
         r = t->ops->exec(t, p->in, p->inlen, p->out, p->outlen);
-        mlx5_cmd_stats_record(t->stats, mlx5_mbox_in_opcode(p->in), r, r < 0 ? 0 : mlx5_mbox_out_status(p->out),
-                              (uint64_t) (g_get_monotonic_time() - start) * 1000);
+        mlx5_transport_record(t, p->in, r, p->out, start);
 
         g_mutex_lock(&t->lock);
         p->result = r;
         p->done = true;
-        t->inflight--;
-        g_cond_signal(&t->slot_free);
+        mlx5_transport_put_slot_locked(t);
         g_cond_signal(&p->answered);
-        if (t->inflight == 0)
-                g_cond_broadcast(&t->drained);
         g_mutex_unlock(&t->lock);
         pending_unref(p);
 }
@@ -124,6 +135,7 @@ void mlx5_transport_init(mlx5_transport *t, const struct mlx5_transport_ops *ops
         t->timeout_us = DEFAULT_TIMEOUT_US;
         /* One sender per slot: a slot stays taken until its command ends. */
         t->senders = g_thread_pool_new(send_pending, NULL, (gint) t->max_inflight, FALSE, NULL);
+        t->batchers = g_thread_pool_new(mlx5_transport_run_batch, NULL, (gint) t->max_inflight, FALSE, NULL);
         g_mutex_init(&t->lock);
         g_cond_init(&t->slot_free);
         g_cond_init(&t->drained);
@@ -144,7 +156,7 @@ void mlx5_transport_set_max_rate(mlx5_transport *t, unsigned per_second)
 }
 
 /* Reserves the next send time under the rate cap and sleeps until it comes. */
-static void wait_for_rate(mlx5_transport *t)
+void mlx5_transport_wait_for_rate(mlx5_transport *t)
 {
         int64_t now, at;
 
@@ -162,7 +174,7 @@ static void wait_for_rate(mlx5_transport *t)
 }
 
 /* Gives up on a command (the lock held): counts it, and logs a timeout. */
-static int give_up_locked(mlx5_transport *t, const void *in, int why, bool sent)
+int mlx5_transport_give_up_locked(mlx5_transport *t, const void *in, int why, bool sent)
 {
         unsigned opcode = mlx5_mbox_in_opcode(in);
 
@@ -178,6 +190,18 @@ static int give_up_locked(mlx5_transport *t, const void *in, int why, bool sent)
         return -EIO;
 }
 
+int mlx5_transport_take_slot_locked(mlx5_transport *t, const void *in)
+{
+        int64_t deadline = g_get_monotonic_time() + t->timeout_us;
+        int r;
+
+        while (t->inflight >= t->max_inflight)
+                if ((r = mlx5_cancel_wait(&t->slot_free, &t->lock, deadline)) < 0)
+                        return mlx5_transport_give_up_locked(t, in, r, false);
+        t->inflight++;
+        return 0;
+}
+
 int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *out, size_t outlen)
 {
         struct pending *p;
@@ -189,18 +213,13 @@ int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *o
         if (!mlx5_transport_is_allowed(in, inlen))
                 return -EPERM;
 
-        wait_for_rate(t);
+        mlx5_transport_wait_for_rate(t);
         g_mutex_lock(&t->lock);
-        deadline = g_get_monotonic_time() + t->timeout_us;
-        while (t->inflight >= t->max_inflight)
-                if ((r = mlx5_cancel_wait(&t->slot_free, &t->lock, deadline)) < 0) {
-                        r = give_up_locked(t, in, r, false);
-                        g_mutex_unlock(&t->lock);
-                        return r;
-                }
-        t->inflight++;
+        r = mlx5_transport_take_slot_locked(t, in);
         deadline = g_get_monotonic_time() + t->timeout_us;
         g_mutex_unlock(&t->lock);
+        if (r < 0)
+                return r;
 
         p = g_new0(struct pending, 1);
         p->refcount = 2;
@@ -220,7 +239,7 @@ int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *o
                 if (r >= 0)
                         memcpy(out, p->out, outlen);
         } else {
-                r = give_up_locked(t, in, r, true);
+                r = mlx5_transport_give_up_locked(t, in, r, true);
         }
         g_mutex_unlock(&t->lock);
         pending_unref(p);
@@ -256,6 +275,7 @@ void mlx5_transport_free(mlx5_transport *t)
                 g_warning("%s: %u commands still in firmware; not waiting for them", t->id.pci_name, left);
                 return;
         }
+        g_thread_pool_free(t->batchers, FALSE, TRUE);
         g_thread_pool_free(t->senders, FALSE, TRUE);
         mlx5_cmd_stats_free(t->stats);
         g_mutex_clear(&t->lock);

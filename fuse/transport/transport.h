@@ -10,6 +10,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,7 @@ struct mlx5_transport {
         int64_t timeout_us;             /* per command; past it the caller gets -EIO */
         uint64_t timeouts, interrupted; /* commands given up on, by timeout and by the reader */
         GThreadPool *senders;           /* run ops->exec, so a caller can stop waiting */
+        GThreadPool *batchers;          /* run batches (batch.h), one thread per slot */
         GCond drained;                  /* broadcast when the last command in flight ends */
         int64_t rate_interval_us;       /* 0: no rate cap; else one command per interval */
         int64_t next_send_us;           /* monotonic time the next command may go */
@@ -70,6 +72,20 @@ void mlx5_transport_set_max_rate(mlx5_transport *t, unsigned per_second);
  * ends, and its late answer is dropped.
  */
 int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *out, size_t outlen);
+
+/*
+ * For the batch engine (batch.c), t->lock held: takes a command slot, waiting
+ * for one up to the timeout (0, else -EIO logged and counted, or -EINTR); and
+ * gives one back (after the command really ended).
+ */
+int mlx5_transport_take_slot_locked(mlx5_transport *t, const void *in);
+void mlx5_transport_put_slot_locked(mlx5_transport *t);
+/* Gives up on a command, t->lock held: -EINTR counted, or -EIO counted and logged (sent: it is in firmware). */
+int mlx5_transport_give_up_locked(mlx5_transport *t, const void *in, int why, bool sent);
+/* Sleeps until the rate cap lets the next command go (no cap: at once). */
+void mlx5_transport_wait_for_rate(mlx5_transport *t);
+/* Counts and times one command that went to ops->exec (start: monotonic µs when it went). */
+void mlx5_transport_record(mlx5_transport *t, const void *in, int r, const void *out, int64_t start);
 
 /* True for commands a read-only debug tool may send (opcode, op_mod, register). */
 gboolean mlx5_transport_is_allowed(const uint8_t *in, size_t inlen);
