@@ -209,8 +209,11 @@ int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t
         cmd.opcode = mlx5_mbox_in_opcode(cmd.in);
 
         g_mutex_lock(&sim->slot_lock);
-        while (sim->in_flight >= sim->slots)
+        while (sim->in_flight >= sim->slots) {
+                sim->slot_waiters++;
                 g_cond_wait(&sim->slot_free, &sim->slot_lock);
+                sim->slot_waiters--;
+        }
         sim->in_flight++;
         g_mutex_unlock(&sim->slot_lock);
 
@@ -232,7 +235,8 @@ int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t
 
         g_mutex_lock(&sim->slot_lock);
         sim->in_flight--;
-        g_cond_signal(&sim->slot_free);
+        if (sim->slot_waiters)
+                g_cond_signal(&sim->slot_free);
         g_mutex_unlock(&sim->slot_lock);
         return 0;
 }

@@ -424,6 +424,7 @@ struct mlx5_sim {
         GMutex slot_lock;
         GCond slot_free;
         unsigned in_flight;
+        unsigned slot_waiters;          /* commands waiting on slot_free: none, no wake-up (a futex call) */
 
         /* Everything below is under lock. */
         GMutex lock;

@@ -102,7 +102,8 @@ void mlx5_transport_record(mlx5_transport *t, const void *in, int r, const void 
 void mlx5_transport_put_slot_locked(mlx5_transport *t)
 {
         t->inflight--;
-        g_cond_signal(&t->slot_free);
+        if (t->slot_waiters)
+                g_cond_signal(&t->slot_free);
         if (t->inflight == 0)
                 g_cond_broadcast(&t->drained);
 }
@@ -195,9 +196,13 @@ int mlx5_transport_take_slot_locked(mlx5_transport *t, const void *in)
         int64_t deadline = g_get_monotonic_time() + t->timeout_us;
         int r;
 
-        while (t->inflight >= t->max_inflight)
-                if ((r = mlx5_cancel_wait(&t->slot_free, &t->lock, deadline)) < 0)
+        while (t->inflight >= t->max_inflight) {
+                t->slot_waiters++;
+                r = mlx5_cancel_wait(&t->slot_free, &t->lock, deadline);
+                t->slot_waiters--;
+                if (r < 0)
                         return mlx5_transport_give_up_locked(t, in, r, false);
+        }
         t->inflight++;
         return 0;
 }

@@ -51,6 +51,7 @@ struct mlx5_transport {
         int64_t next_send_us;           /* monotonic time the next command may go */
         GMutex lock;
         GCond slot_free;
+        unsigned slot_waiters;          /* callers waiting on slot_free: none, no wake-up (a futex call) */
 };
 
 /* For implementations: set up the common part (ops and identity filled by the caller). */
