@@ -107,74 +107,10 @@ int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_
         return exec_checked(dev, in, res->inlen, res->outlen, res->has_id ? what : NULL, ret_out);
 }
 
-struct batch {
-        mlx5_device *dev;
-        unsigned n;
-        mlx5_device_each_fn fn;
-        void *data;
-        const char *what;
-        int *results;
-        gint next;              /* next index to claim */
-        GMutex lock;
-        GCond done;
-        unsigned workers_left;
-        struct mlx5_deadline *deadline; /* or NULL */
-        mlx5_cancel *cancel;            /* the caller's, obeyed by every worker; or NULL */
-        gint late;                      /* the deadline passed: the rest are not asked */
-};
-
-/* One pool thread: claims indices until none are left. */
-static void run_batch_worker(gpointer data, gpointer user_data)
+void mlx5_device_run_many(mlx5_device *dev, unsigned n, mlx5_device_each_fn fn, void *data, GDestroyNotify data_free,
+                          GDestroyNotify item_free, gpointer *items, int *results)
 {
-        struct batch *b = data;
-        unsigned i;
-
-        mlx5_cancel_set_current(b->cancel);
-        while ((i = (unsigned) g_atomic_int_add(&b->next, 1)) < b->n) {
-                if (g_atomic_int_get(&b->late) || mlx5_cancel_requested()) {
-                        b->results[i] = g_atomic_int_get(&b->late) ? -ETIMEDOUT : -EINTR;
-                        continue;
-                }
-                b->results[i] = b->fn(i, b->data);
-                if (b->deadline && i % 64 == 0) {
-                        char who[96];
-
-                        g_snprintf(who, sizeof(who), "%s: %s", b->dev->pci_name, b->what);
-                        g_mutex_lock(&b->lock);
-                        if (mlx5_deadline_check(b->deadline, who) < 0)
-                                g_atomic_int_set(&b->late, 1);
-                        g_mutex_unlock(&b->lock);
-                }
-        }
-        mlx5_cancel_set_current(NULL);
-        g_mutex_lock(&b->lock);
-        if (--b->workers_left == 0)
-                g_cond_signal(&b->done);
-        g_mutex_unlock(&b->lock);
-}
-
-void mlx5_device_run_many(mlx5_device *dev, unsigned n, mlx5_device_each_fn fn, void *data, const char *what,
-                          struct mlx5_deadline *deadline, int *results)
-{
-        struct batch b = {
-                .dev = dev, .n = n, .fn = fn, .data = data, .what = what, .results = results,
-                .deadline = deadline, .cancel = mlx5_cancel_current(),
-        };
-        unsigned workers = MIN(n, dev->transport->max_inflight);
-
-        if (n == 0)
-                return;
-        g_mutex_init(&b.lock);
-        g_cond_init(&b.done);
-        b.workers_left = workers;
-        for (unsigned w = 0; w < workers; w++)
-                g_thread_pool_push(dev->query_pool, &b, NULL);
-        g_mutex_lock(&b.lock);
-        while (b.workers_left)
-                g_cond_wait(&b.done, &b.lock);
-        g_mutex_unlock(&b.lock);
-        g_mutex_clear(&b.lock);
-        g_cond_clear(&b.done);
+        mlx5_transport_run_many(dev->transport, n, fn, data, data_free, item_free, items, results);
 }
 
 struct query_many {
@@ -608,7 +544,6 @@ int mlx5_device_open(mlx5_transport *transport, mlx5_host *host, const mlx5_sche
         dev->menu = g_array_new(FALSE, TRUE, sizeof(struct mlx5_menu_record));
         dev->schema = schema;
         g_mutex_init(&dev->log_lock);
-        dev->query_pool = g_thread_pool_new(run_batch_worker, NULL, (gint) transport->max_inflight, FALSE, NULL);
         dev->pci_name = g_strdup(transport->id.pci_name);
         r = discover(dev, error);
         if (r < 0)
@@ -621,12 +556,11 @@ void mlx5_device_free(mlx5_device *dev)
 {
         if (!dev)
                 return;
-        /* Finish queued batch work before the transport goes. */
-        if (dev->query_pool)
-                g_thread_pool_free(dev->query_pool, FALSE, TRUE);
         /* The simulator's host views borrow from its transport. */
         mlx5_host_free(dev->host);
-        mlx5_transport_free(dev->transport);
+        /* Batch work still in firmware uses the device too: left to process exit with the transport. */
+        if (!mlx5_transport_free(dev->transport))
+                return;
         g_array_unref(dev->menu);
         for (unsigned i = 0; dev->caps_current && i < mlx5_schema_n_caps(dev->schema); i++)
                 g_clear_pointer(&dev->caps_current[i], g_bytes_unref);

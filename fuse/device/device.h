@@ -49,7 +49,6 @@ struct mlx5_device {
         struct mlx5_device_listing *listing;    /* per schema resource index */
         bool *caps_supported;           /* per schema caps index */
         GBytes **caps_current;          /* per schema caps index: QUERY_HCA_CAP current output at open, or NULL */
-        GThreadPool *query_pool;        /* runs batch queries, one thread per command slot */
         const struct mlx5_mem_account *account; /* borrowed: what dump buffers are charged to, or NULL */
         GMutex log_lock;
         int64_t log_window_us;          /* firmware-error log throttle */
@@ -81,13 +80,14 @@ int mlx5_device_query(mlx5_device *dev, const mlx5_schema_resource *res, uint32_
 void mlx5_device_query_many(mlx5_device *dev, const mlx5_schema_resource *res, const uint32_t *ids, unsigned n,
                             struct mlx5_deadline *deadline, uint8_t *raws, int *results);
 /*
- * results[i] = fn(i, data) for every i < n, in parallel on the device's
- * command slots as mlx5_device_query_many does (what names the work in
- * the deadline's log line), with its -ETIMEDOUT and -EINTR.
+ * results[i] = fn(i, data, &items[i]) for every i < n, in parallel on the
+ * device's command slots, each fn's commands sent from its own thread
+ * (transport/batch.h: timeouts and cancel give -EIO and -EINTR, and return
+ * at once).  data is the batch's, freed with data_free once no fn runs.
  */
-typedef int (*mlx5_device_each_fn)(unsigned i, void *data);
-void mlx5_device_run_many(mlx5_device *dev, unsigned n, mlx5_device_each_fn fn, void *data, const char *what,
-                          struct mlx5_deadline *deadline, int *results);
+typedef int (*mlx5_device_each_fn)(unsigned i, void *data, gpointer *ret_item);
+void mlx5_device_run_many(mlx5_device *dev, unsigned n, mlx5_device_each_fn fn, void *data, GDestroyNotify data_free,
+                          GDestroyNotify item_free, gpointer *items, int *results);
 /* QUERY_HCA_CAP of one capability type, current or maximum values. */
 int mlx5_device_query_caps(mlx5_device *dev, const mlx5_schema_caps *caps, bool current, GBytes **ret_out);
 /*

@@ -217,6 +217,10 @@ int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *o
                 return -EINVAL;
         if (!mlx5_transport_is_allowed(in, inlen))
                 return -EPERM;
+        /* Batch work sends its commands itself (batch.h). */
+        r = mlx5_transport_batch_exec(t, in, inlen, out, outlen);
+        if (r <= 0)
+                return r;
 
         mlx5_transport_wait_for_rate(t);
         g_mutex_lock(&t->lock);
@@ -263,13 +267,13 @@ void mlx5_transport_format_stats(mlx5_transport *t, GString *out)
                 t->ops->format_peer_stats(t, out);
 }
 
-void mlx5_transport_free(mlx5_transport *t)
+bool mlx5_transport_free(mlx5_transport *t)
 {
         int64_t until = g_get_monotonic_time() + FREE_GRACE_US;
         unsigned left;
 
         if (!t)
-                return;
+                return true;
         g_mutex_lock(&t->lock);
         while (t->inflight && g_get_monotonic_time() < until)
                 g_cond_wait_until(&t->drained, &t->lock, until);
@@ -278,7 +282,7 @@ void mlx5_transport_free(mlx5_transport *t)
         if (left) {
                 /* Their senders still use it: left to process exit rather than freed under them. */
                 g_warning("%s: %u commands still in firmware; not waiting for them", t->id.pci_name, left);
-                return;
+                return false;
         }
         g_thread_pool_free(t->batchers, FALSE, TRUE);
         g_thread_pool_free(t->senders, FALSE, TRUE);
@@ -287,4 +291,5 @@ void mlx5_transport_free(mlx5_transport *t)
         g_cond_clear(&t->slot_free);
         g_cond_clear(&t->drained);
         t->ops->destroy(t);
+        return true;
 }

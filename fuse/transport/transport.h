@@ -92,5 +92,10 @@ void mlx5_transport_record(mlx5_transport *t, const void *in, int r, const void 
 gboolean mlx5_transport_is_allowed(const uint8_t *in, size_t inlen);
 
 void mlx5_transport_format_stats(mlx5_transport *t, GString *out);
-void mlx5_transport_free(mlx5_transport *t);
+/*
+ * False when commands were still in firmware after a grace period: then
+ * the transport is left to process exit (their threads still use it), and
+ * so must be whatever those commands' work uses (the device).
+ */
+bool mlx5_transport_free(mlx5_transport *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_transport, mlx5_transport_free)

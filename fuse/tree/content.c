@@ -478,17 +478,27 @@ static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, m
  * each twice.
  */
 struct listed_dumps {
-        struct tree_device *td;
+        struct tree_device *td;         /* a reference */
         uint32_t record;
-        const uint32_t *ids;
-        mlx5_snapshot **dumps;
+        mlx5_snapshot *listing;         /* a reference: the ids asked */
 };
 
-static int dump_listed(unsigned i, void *data)
+/* The batch's: a dump still in firmware after its reader left ends here. */
+static void listed_dumps_free(gpointer data)
 {
         struct listed_dumps *d = data;
 
-        return fetch_rscdump(d->td, d->record, d->ids[i], &d->dumps[i]);
+        tree_device_unref(d->td);
+        mlx5_snapshot_unref(d->listing);
+        g_free(d);
+}
+
+static int dump_listed(unsigned i, void *data, gpointer *ret_item)
+{
+        struct listed_dumps *d = data;
+        const uint32_t *ids = (const uint32_t *) (const void *) d->listing->listing->ids->data;
+
+        return fetch_rscdump(d->td, d->record, ids[i], (mlx5_snapshot **) ret_item);
 }
 
 static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t record, mlx5_snapshot **ret_snap)
@@ -497,7 +507,8 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         const struct mlx5_menu_record *m;
         g_autofree mlx5_snapshot **got = NULL;
         g_autofree int *results = NULL;
-        struct listed_dumps d;
+        struct listed_dumps *d;
+        const uint32_t *listed;
         GPtrArray *dumps;
         GArray *ids;
         int res_index, r;
@@ -515,11 +526,13 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         n = listing->listing->ids->len;
         got = g_new0(mlx5_snapshot *, n + 1);
         results = g_new(int, n + 1);
-        d = (struct listed_dumps) { .td = td, .record = record };
-        d.ids = (const uint32_t *) (const void *) listing->listing->ids->data;
-        d.dumps = got;
+        d = g_new(struct listed_dumps, 1);
+        g_atomic_int_inc(&td->refcount);
+        *d = (struct listed_dumps) { .td = td, .record = record, .listing = mlx5_snapshot_ref(listing) };
         /* One dump a command slot, as a listing's queries: a walk waits for the firmware once, not per object. */
-        mlx5_device_run_many(td->dev, n, dump_listed, &d, m->name, NULL, results);
+        mlx5_device_run_many(td->dev, n, dump_listed, d, listed_dumps_free, (GDestroyNotify) mlx5_snapshot_unref,
+                             (gpointer *) got, results);
+        listed = (const uint32_t *) (const void *) listing->listing->ids->data;
         ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
         dumps = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
         for (unsigned i = 0; i < n; i++) {
@@ -530,7 +543,7 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
                 }
                 if (results[i] < 0)
                         continue;
-                g_array_append_val(ids, d.ids[i]);
+                g_array_append_val(ids, listed[i]);
                 g_ptr_array_add(dumps, g_steal_pointer(&got[i]));
         }
         for (unsigned i = 0; i < n; i++)
