@@ -204,6 +204,107 @@ static void test_cancelled(void)
         mlx5_transport_free(&f->base);
 }
 
+/* Work: two commands an item (the second built from the first's answer), each item's answer made an item. */
+struct work {
+        mlx5_transport *t;
+        gint *freed_data;
+};
+
+static gint items_alive;
+
+static void item_free(gpointer item)
+{
+        g_atomic_int_add(&items_alive, -1);
+        g_free(item);
+}
+
+static void work_free(gpointer data)
+{
+        struct work *w = data;
+
+        g_atomic_int_inc(w->freed_data);
+        g_free(w);
+}
+
+static int two_commands(unsigned i, void *data, gpointer *ret_item)
+{
+        struct work *w = data;
+        uint8_t in[IN_LEN] = { 0 }, out[OUT_LEN];
+        uint32_t *item;
+        int r;
+
+        mlx5_mbox_in_set_hdr(in, OP_QUERY_QP, 0);
+        mlx5_be32_set(in + ID_BYTE, 1000 + i);
+        r = mlx5_transport_exec(w->t, in, sizeof(in), out, sizeof(out));
+        if (r < 0)
+                return r;
+        mlx5_be32_set(in + ID_BYTE, mlx5_be32_get(out + ID_BYTE) + 10000);
+        r = mlx5_transport_exec(w->t, in, sizeof(in), out, sizeof(out));
+        if (r < 0)
+                return r;
+        item = g_new(uint32_t, 1);
+        *item = mlx5_be32_get(out + ID_BYTE);
+        g_atomic_int_inc(&items_alive);
+        *ret_item = item;
+        return 0;
+}
+
+static void test_work(void)
+{
+        struct fake *f = fake_new(4, NO_HANG);
+        unsigned n = 300;
+        g_autofree gpointer *items = g_new(gpointer, n);
+        g_autofree int *results = g_new(int, n);
+        gint freed_data = 0;
+        struct work *w = g_new(struct work, 1);
+
+        *w = (struct work) { .t = &f->base, .freed_data = &freed_data };
+        mlx5_transport_run_many(&f->base, n, two_commands, w, work_free, item_free, items, results);
+        for (unsigned i = 0; i < n; i++) {
+                g_assert_cmpint(results[i], ==, 0);
+                g_assert_cmpuint(*(uint32_t *) items[i], ==, 11000 + i);
+                item_free(items[i]);
+        }
+        g_assert_cmpuint(f->sent, ==, 2 * n);
+        g_assert_cmpuint(f->max_in_flight, <=, 4);
+        mlx5_transport_free(&f->base);
+        /* Every batch thread has ended: the data with them. */
+        g_assert_cmpint(freed_data, ==, 1);
+        g_assert_cmpint(items_alive, ==, 0);
+}
+
+static void test_work_hung(void)
+{
+        /* The second command of item 3 hangs. */
+        struct fake *f = fake_new(4, 11003);
+        unsigned n = 40;
+        g_autofree gpointer *items = g_new(gpointer, n);
+        g_autofree int *results = g_new(int, n);
+        gint freed_data = 0;
+        struct work *w = g_new(struct work, 1);
+
+        *w = (struct work) { .t = &f->base, .freed_data = &freed_data };
+        mlx5_transport_set_timeout(&f->base, 100 * 1000);
+        g_test_expect_message(NULL, G_LOG_LEVEL_WARNING, "fake: limit cmd_timeout (0.1 s) reached: QUERY_QP*");
+        mlx5_transport_run_many(&f->base, n, two_commands, w, work_free, item_free, items, results);
+        g_test_assert_expected_messages();
+        for (unsigned i = 0; i < n; i++) {
+                g_assert_cmpint(results[i], ==, (i == 3 ? -EIO : 0));
+                g_assert_true((items[i] != NULL) == (i != 3));
+                if (items[i])
+                        item_free(items[i]);
+        }
+        /* The caller is back while item 3 is still in firmware: its data lives on. */
+        g_assert_cmpint(freed_data, ==, 0);
+        g_assert_cmpuint(f->base.inflight, ==, 1);
+        fake_release(f);
+        mlx5_transport_free(&f->base);
+        /* What item 3 made after it was given up was freed, and the data with the last thread. */
+        g_assert_cmpint(freed_data, ==, 1);
+        g_assert_cmpint(items_alive, ==, 0);
+        g_assert_cmpuint(f->sent, ==, 2 * n);
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -211,5 +312,7 @@ int main(int argc, char **argv)
         g_test_add_func("/transport/batch/refused", test_refused);
         g_test_add_func("/transport/batch/hung", test_hung);
         g_test_add_func("/transport/batch/cancelled", test_cancelled);
+        g_test_add_func("/transport/batch/work", test_work);
+        g_test_add_func("/transport/batch/work-hung", test_work_hung);
         return g_test_run();
 }
