@@ -59,6 +59,13 @@ struct mlx5_inventory {
 mlx5_inventory *mlx5_inventory_new(mlx5_device *dev);
 void mlx5_inventory_free(mlx5_inventory *inv);
 
+/* An owner seen lately while collecting: its name's address (valid for the whole collection) and reference. */
+struct inventory_owner_memo {
+        uint32_t pid;
+        const char *comm;
+        uint16_t ref;                   /* 0: empty */
+};
+
 /* Candidates of one type: numbers ascending, each once, with what found it and its owner. */
 typedef struct {
         GArray *ids;                    /* uint32_t */
@@ -67,6 +74,8 @@ typedef struct {
         GPtrArray *owners;              /* struct mlx5_object_owner * */
         GHashTable *owner_index;        /* "pid comm" -> 1 + index, while collecting */
         uint32_t id_mask;               /* numbers wider than the type's id field are not its objects */
+        struct inventory_owner_memo memo[4];
+        unsigned memo_next;
 } mlx5_inventory_found;
 
 void mlx5_inventory_found_free(mlx5_inventory_found *found);
@@ -95,7 +104,11 @@ void mlx5_inventory_add_refs(const mlx5_schema_resource *from, const mlx5_schema
 
 /* ---- sources (inventory-private) ---- */
 
-/* Adds one candidate (not one too wide for the id field); comm may be NULL.  false once the limit is reached. */
+/*
+ * Adds one candidate (not one too wide for the id field); comm may be NULL,
+ * else it stays valid and unchanged for the whole collection (owners are
+ * remembered by its address).  false once the limit is reached.
+ */
 bool inventory_found_add(mlx5_inventory *inv, mlx5_inventory_found *found, uint32_t id, uint8_t source,
                          uint32_t pid, const char *comm);
 

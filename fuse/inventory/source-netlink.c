@@ -46,52 +46,76 @@ bool inventory_netlink_serves(const char *type)
         return find_table(type) != NULL;
 }
 
-/* Keeps attributes of known types whose payload has the right size. */
-static int keep_attr(const struct nlattr *attr, void *data)
+/* The payload type of an attribute the parser reads, or -1 for one it skips. */
+static int attr_want(unsigned type)
 {
-        const struct nlattr **tb = data;
-        unsigned type = mnl_attr_get_type(attr);
-        enum mnl_attr_data_type want;
-
         switch (type) {
         case RDMA_NLDEV_ATTR_DEV_INDEX:
         case RDMA_NLDEV_ATTR_RES_LQPN:
         case RDMA_NLDEV_ATTR_RES_LKEY:
         case RDMA_NLDEV_ATTR_RES_PID:
-                want = MNL_TYPE_U32;
-                break;
+                return MNL_TYPE_U32;
         case RDMA_NLDEV_ATTR_DEV_NAME:
         case RDMA_NLDEV_ATTR_RES_KERN_NAME:
-                want = MNL_TYPE_NUL_STRING;
-                break;
+                return MNL_TYPE_NUL_STRING;
         case RDMA_NLDEV_ATTR_RES_QP:
         case RDMA_NLDEV_ATTR_RES_MR:
         case RDMA_NLDEV_ATTR_RES_QP_ENTRY:
         case RDMA_NLDEV_ATTR_RES_MR_ENTRY:
-                want = MNL_TYPE_NESTED;
-                break;
+                return MNL_TYPE_NESTED;
         default:
-                return MNL_CB_OK;
+                return -1;
         }
-        if (mnl_attr_validate(attr, want) < 0)
+}
+
+/* Keeps attributes of known types whose payload has the right size. */
+static int keep_attr(const struct nlattr *attr, void *data)
+{
+        const struct nlattr **tb = data;
+        unsigned type = mnl_attr_get_type(attr);
+        int want = attr_want(type);
+
+        if (want < 0)
+                return MNL_CB_OK;
+        if (mnl_attr_validate(attr, (enum mnl_attr_data_type) want) < 0)
                 return MNL_CB_ERROR;
         tb[type] = attr;
         return MNL_CB_OK;
 }
 
+/*
+ * One entry, by the rules keep_attr applies to a message (any attribute it
+ * knows must be well formed; the last of a type counts), without a table of
+ * every attribute type per entry: a dump of 1M MRs has 1M entries.
+ */
 static int parse_entry(struct inventory_nl_parser *p, const struct table *table, const struct nlattr *entry)
 {
-        const struct nlattr *tb[RDMA_NLDEV_ATTR_MAX] = { NULL };
+        const struct nlattr *attr, *id = NULL, *pid = NULL, *kern_name = NULL;
         struct inventory_nl_entry e = { 0 };
 
-        if (mnl_attr_parse_nested(entry, keep_attr, tb) != MNL_CB_OK || !tb[table->id_attr])
+        mnl_attr_for_each_nested(attr, entry) {
+                unsigned type = mnl_attr_get_type(attr);
+                int want = attr_want(type);
+
+                if (want < 0)
+                        continue;
+                if (mnl_attr_validate(attr, (enum mnl_attr_data_type) want) < 0)
+                        return -EBADMSG;
+                if ((int) type == table->id_attr)
+                        id = attr;
+                else if (type == RDMA_NLDEV_ATTR_RES_PID)
+                        pid = attr;
+                else if (type == RDMA_NLDEV_ATTR_RES_KERN_NAME)
+                        kern_name = attr;
+        }
+        if (!id)
                 return -EBADMSG;
-        e.number = mnl_attr_get_u32(tb[table->id_attr]) >> table->id_shift;
-        if (tb[RDMA_NLDEV_ATTR_RES_PID]) {
+        e.number = mnl_attr_get_u32(id) >> table->id_shift;
+        if (pid) {
                 e.has_pid = true;
-                e.pid = mnl_attr_get_u32(tb[RDMA_NLDEV_ATTR_RES_PID]);
-        } else if (tb[RDMA_NLDEV_ATTR_RES_KERN_NAME]) {
-                e.kern_name = mnl_attr_get_str(tb[RDMA_NLDEV_ATTR_RES_KERN_NAME]);
+                e.pid = mnl_attr_get_u32(pid);
+        } else if (kern_name) {
+                e.kern_name = mnl_attr_get_str(kern_name);
         }
         if (++p->entries > MLX5_HOST_MAX_ENTRIES)
                 return -E2BIG;
@@ -195,6 +219,7 @@ struct collect {
         mlx5_inventory *inv;
         mlx5_inventory_found *found;
         GHashTable *comms;              /* pid -> comm, asked once per pid */
+        GHashTable *kern_names;         /* kernel owners' names, each once */
 };
 
 static const char *comm_of(struct collect *c, uint32_t pid)
@@ -210,10 +235,22 @@ static const char *comm_of(struct collect *c, uint32_t pid)
         return comm;
 }
 
+/* A kernel owner's name, kept for the whole collection (the entry's is in a reply buffer read over). */
+static const char *kern_name_of(struct collect *c, const char *name)
+{
+        char *kept = g_hash_table_lookup(c->kern_names, name);
+
+        if (!kept) {
+                kept = g_strdup(name);
+                g_hash_table_add(c->kern_names, kept);
+        }
+        return kept;
+}
+
 static int collect_entry(const struct inventory_nl_entry *e, void *user_data)
 {
         struct collect *c = user_data;
-        const char *comm = e->has_pid ? comm_of(c, e->pid) : e->kern_name;
+        const char *comm = e->has_pid ? comm_of(c, e->pid) : e->kern_name ? kern_name_of(c, e->kern_name) : NULL;
 
         if (!inventory_found_add(c->inv, c->found, e->number, MLX5_INV_NETLINK, e->pid, comm))
                 return -E2BIG;
@@ -274,7 +311,8 @@ int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_invent
 {
         g_autofree char *rdma_name = NULL;
         g_autoptr(GHashTable) comms = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-        struct collect c = { .inv = inv, .found = found, .comms = comms };
+        g_autoptr(GHashTable) kern_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        struct collect c = { .inv = inv, .found = found, .comms = comms, .kern_names = kern_names };
         const struct table *table = find_table(type);
         int index, r;
 
