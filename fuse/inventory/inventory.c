@@ -305,13 +305,21 @@ static int source_result(mlx5_inventory *inv, const char *type, const char *sour
 int mlx5_inventory_collect(mlx5_inventory *inv, unsigned res_index, const GArray *referenced,
                            mlx5_inventory_found **ret_found)
 {
+        return mlx5_inventory_collect_watched(inv, res_index, referenced, NULL, NULL, ret_found);
+}
+
+int mlx5_inventory_collect_watched(mlx5_inventory *inv, unsigned res_index, const GArray *referenced,
+                                   mlx5_inventory_arrived_fn arrived, void *user_data,
+                                   mlx5_inventory_found **ret_found)
+{
         const mlx5_schema_resource *res = mlx5_schema_resource_at(inv->dev->schema, res_index);
         g_autoptr(mlx5_inventory_found) found = found_new(res);
         int r;
 
         g_atomic_int_inc(&inv->stats.collections);
         if (inv->dev->host && inventory_netlink_serves(res->name)) {
-                r = source_result(inv, res->name, "netlink", inventory_netlink_collect(inv, res->name, found));
+                r = source_result(inv, res->name, "netlink", inventory_netlink_collect(inv, res->name, found, arrived,
+                                                                                user_data));
                 if (r < 0)
                         return r;
         }

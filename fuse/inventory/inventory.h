@@ -98,6 +98,19 @@ void mlx5_inventory_format_stats(mlx5_inventory *inv, GString *out);
 int mlx5_inventory_collect(mlx5_inventory *inv, unsigned res_index, const GArray *referenced,
                            mlx5_inventory_found **ret_found);
 
+/*
+ * Told, while a source's reply is still arriving (a netlink dump read after
+ * read), about the candidates so far: found->ids in the order they came,
+ * not yet sorted nor merged (a number may come twice).  Runs on the
+ * collecting thread, between two reads of the reply; found changes after.
+ */
+typedef void (*mlx5_inventory_arrived_fn)(const mlx5_inventory_found *found, void *user_data);
+
+/* mlx5_inventory_collect, with arrived told as candidates come (may be NULL). */
+int mlx5_inventory_collect_watched(mlx5_inventory *inv, unsigned res_index, const GArray *referenced,
+                                   mlx5_inventory_arrived_fn arrived, void *user_data,
+                                   mlx5_inventory_found **ret_found);
+
 /* Appends to out the numbers of target that the n outputs of from (has_raw per slot) name. */
 void mlx5_inventory_add_refs(const mlx5_schema_resource *from, const mlx5_schema_resource *target,
                              const uint8_t *raws, size_t n, const uint8_t *has_raw, GArray *out);
@@ -148,7 +161,8 @@ void inventory_netlink_parser_init(struct inventory_nl_parser *p, const char *ty
  * a message that breaks netlink framing, or the entry callback's).
  */
 int inventory_netlink_parse(const void *buf, size_t len, void *parser);
-int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_inventory_found *found);
+int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_inventory_found *found,
+                              mlx5_inventory_arrived_fn arrived, void *user_data);
 /* mlx5 debugfs: QPs/, CQs/, EQs/ entries named "0x%x". */
 bool inventory_debugfs_serves(const char *type);
 /* An entry name as the kernel makes it ("0x%x": lower case, no leading zero) and its number; false otherwise. */

@@ -220,7 +220,25 @@ struct collect {
         mlx5_inventory_found *found;
         GHashTable *comms;              /* pid -> comm, asked once per pid */
         GHashTable *kern_names;         /* kernel owners' names, each once */
+        mlx5_inventory_arrived_fn arrived;      /* or NULL */
+        void *arrived_data;
 };
+
+/* A reply's parse, then (while more is to come) what arrived so far, to whoever watches. */
+struct watched_parse {
+        struct inventory_nl_parser *p;
+        const struct collect *c;
+};
+
+static int parse_watched(const void *buf, size_t len, void *data)
+{
+        struct watched_parse *w = data;
+        int r = inventory_netlink_parse(buf, len, w->p);
+
+        if (r > 0 && w->c->arrived)
+                w->c->arrived(w->c->found, w->c->arrived_data);
+        return r;
+}
 
 static const char *comm_of(struct collect *c, uint32_t pid)
 {
@@ -258,9 +276,14 @@ static int collect_entry(const struct inventory_nl_entry *e, void *user_data)
         return 0;
 }
 
-/* Sends one dump request and parses its reply; stats and log lines for what did not parse. */
-static int request(mlx5_inventory *inv, struct inventory_nl_parser *p, unsigned command, int dev_index)
+/*
+ * Sends one dump request and parses its reply (telling c's watcher as it
+ * arrives; c may be NULL); stats and log lines for what did not parse.
+ */
+static int request(mlx5_inventory *inv, struct inventory_nl_parser *p, const struct collect *c, unsigned command,
+                   int dev_index)
 {
+        struct watched_parse w = { .p = p, .c = c };
         char buf[REQUEST_LEN];
         struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
         mlx5_host *host = inv->dev->host;
@@ -279,7 +302,10 @@ static int request(mlx5_inventory *inv, struct inventory_nl_parser *p, unsigned 
                 mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_DRIVER_DETAILS, 1);
         }
         g_atomic_int_inc(&host->stats.netlink_requests);
-        r = host->ops->netlink(host, buf, nlh->nlmsg_len, inventory_netlink_parse, p);
+        if (c && c->arrived)
+                r = host->ops->netlink(host, buf, nlh->nlmsg_len, parse_watched, &w);
+        else
+                r = host->ops->netlink(host, buf, nlh->nlmsg_len, inventory_netlink_parse, p);
         if (p->malformed) {
                 g_atomic_int_add(&host->stats.malformed, (gint) p->malformed);
                 g_warning("%s: RDMA netlink: %u entries of a reply did not parse and were skipped", inv->dev->pci_name,
@@ -301,18 +327,22 @@ static int device_index(mlx5_inventory *inv, const char *rdma_name)
         int r;
 
         inventory_netlink_parser_init(&p, NULL, (uint32_t) g_get_monotonic_time(), rdma_name);
-        r = request(inv, &p, RDMA_NLDEV_CMD_GET, -1);
+        r = request(inv, &p, NULL, RDMA_NLDEV_CMD_GET, -1);
         if (r < 0)
                 return r;
         return p.dev_index >= 0 ? p.dev_index : -ENOENT;
 }
 
-int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_inventory_found *found)
+int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_inventory_found *found,
+                              mlx5_inventory_arrived_fn arrived, void *user_data)
 {
         g_autofree char *rdma_name = NULL;
         g_autoptr(GHashTable) comms = g_hash_table_new_full(NULL, NULL, NULL, g_free);
         g_autoptr(GHashTable) kern_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        struct collect c = { .inv = inv, .found = found, .comms = comms, .kern_names = kern_names };
+        struct collect c = {
+                .inv = inv, .found = found, .comms = comms, .kern_names = kern_names,
+                .arrived = arrived, .arrived_data = user_data,
+        };
         const struct table *table = find_table(type);
         int index, r;
 
@@ -337,7 +367,7 @@ int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_invent
                 inventory_netlink_parser_init(&p, type, (uint32_t) g_get_monotonic_time(), rdma_name);
                 p.entry = collect_entry;
                 p.user_data = &c;
-                r = request(inv, &p, table->command, index);
+                r = request(inv, &p, &c, table->command, index);
                 if (r != -EINVAL && r != -ENODEV)
                         return r;
                 g_mutex_lock(&inv->lock);
