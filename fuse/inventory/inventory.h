@@ -59,6 +59,13 @@ struct mlx5_inventory {
 mlx5_inventory *mlx5_inventory_new(mlx5_device *dev);
 void mlx5_inventory_free(mlx5_inventory *inv);
 
+/* An owner seen lately while collecting: its name's address (valid for the whole collection) and reference. */
+struct inventory_owner_memo {
+        uint32_t pid;
+        const char *comm;
+        uint16_t ref;                   /* 0: empty */
+};
+
 /* Candidates of one type: numbers ascending, each once, with what found it and its owner. */
 typedef struct {
         GArray *ids;                    /* uint32_t */
@@ -67,6 +74,8 @@ typedef struct {
         GPtrArray *owners;              /* struct mlx5_object_owner * */
         GHashTable *owner_index;        /* "pid comm" -> 1 + index, while collecting */
         uint32_t id_mask;               /* numbers wider than the type's id field are not its objects */
+        struct inventory_owner_memo memo[4];
+        unsigned memo_next;
 } mlx5_inventory_found;
 
 void mlx5_inventory_found_free(mlx5_inventory_found *found);
@@ -89,13 +98,30 @@ void mlx5_inventory_format_stats(mlx5_inventory *inv, GString *out);
 int mlx5_inventory_collect(mlx5_inventory *inv, unsigned res_index, const GArray *referenced,
                            mlx5_inventory_found **ret_found);
 
+/*
+ * Told, while a source's reply is still arriving (a netlink dump read after
+ * read), about the candidates so far: found->ids in the order they came,
+ * not yet sorted nor merged (a number may come twice).  Runs on the
+ * collecting thread, between two reads of the reply; found changes after.
+ */
+typedef void (*mlx5_inventory_arrived_fn)(const mlx5_inventory_found *found, void *user_data);
+
+/* mlx5_inventory_collect, with arrived told as candidates come (may be NULL). */
+int mlx5_inventory_collect_watched(mlx5_inventory *inv, unsigned res_index, const GArray *referenced,
+                                   mlx5_inventory_arrived_fn arrived, void *user_data,
+                                   mlx5_inventory_found **ret_found);
+
 /* Appends to out the numbers of target that the n outputs of from (has_raw per slot) name. */
 void mlx5_inventory_add_refs(const mlx5_schema_resource *from, const mlx5_schema_resource *target,
                              const uint8_t *raws, size_t n, const uint8_t *has_raw, GArray *out);
 
 /* ---- sources (inventory-private) ---- */
 
-/* Adds one candidate (not one too wide for the id field); comm may be NULL.  false once the limit is reached. */
+/*
+ * Adds one candidate (not one too wide for the id field); comm may be NULL,
+ * else it stays valid and unchanged for the whole collection (owners are
+ * remembered by its address).  false once the limit is reached.
+ */
 bool inventory_found_add(mlx5_inventory *inv, mlx5_inventory_found *found, uint32_t id, uint8_t source,
                          uint32_t pid, const char *comm);
 
@@ -135,7 +161,8 @@ void inventory_netlink_parser_init(struct inventory_nl_parser *p, const char *ty
  * a message that breaks netlink framing, or the entry callback's).
  */
 int inventory_netlink_parse(const void *buf, size_t len, void *parser);
-int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_inventory_found *found);
+int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_inventory_found *found,
+                              mlx5_inventory_arrived_fn arrived, void *user_data);
 /* mlx5 debugfs: QPs/, CQs/, EQs/ entries named "0x%x". */
 bool inventory_debugfs_serves(const char *type);
 /* An entry name as the kernel makes it ("0x%x": lower case, no leading zero) and its number; false otherwise. */

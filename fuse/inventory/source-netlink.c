@@ -46,52 +46,76 @@ bool inventory_netlink_serves(const char *type)
         return find_table(type) != NULL;
 }
 
-/* Keeps attributes of known types whose payload has the right size. */
-static int keep_attr(const struct nlattr *attr, void *data)
+/* The payload type of an attribute the parser reads, or -1 for one it skips. */
+static int attr_want(unsigned type)
 {
-        const struct nlattr **tb = data;
-        unsigned type = mnl_attr_get_type(attr);
-        enum mnl_attr_data_type want;
-
         switch (type) {
         case RDMA_NLDEV_ATTR_DEV_INDEX:
         case RDMA_NLDEV_ATTR_RES_LQPN:
         case RDMA_NLDEV_ATTR_RES_LKEY:
         case RDMA_NLDEV_ATTR_RES_PID:
-                want = MNL_TYPE_U32;
-                break;
+                return MNL_TYPE_U32;
         case RDMA_NLDEV_ATTR_DEV_NAME:
         case RDMA_NLDEV_ATTR_RES_KERN_NAME:
-                want = MNL_TYPE_NUL_STRING;
-                break;
+                return MNL_TYPE_NUL_STRING;
         case RDMA_NLDEV_ATTR_RES_QP:
         case RDMA_NLDEV_ATTR_RES_MR:
         case RDMA_NLDEV_ATTR_RES_QP_ENTRY:
         case RDMA_NLDEV_ATTR_RES_MR_ENTRY:
-                want = MNL_TYPE_NESTED;
-                break;
+                return MNL_TYPE_NESTED;
         default:
-                return MNL_CB_OK;
+                return -1;
         }
-        if (mnl_attr_validate(attr, want) < 0)
+}
+
+/* Keeps attributes of known types whose payload has the right size. */
+static int keep_attr(const struct nlattr *attr, void *data)
+{
+        const struct nlattr **tb = data;
+        unsigned type = mnl_attr_get_type(attr);
+        int want = attr_want(type);
+
+        if (want < 0)
+                return MNL_CB_OK;
+        if (mnl_attr_validate(attr, (enum mnl_attr_data_type) want) < 0)
                 return MNL_CB_ERROR;
         tb[type] = attr;
         return MNL_CB_OK;
 }
 
+/*
+ * One entry, by the rules keep_attr applies to a message (any attribute it
+ * knows must be well formed; the last of a type counts), without a table of
+ * every attribute type per entry: a dump of 1M MRs has 1M entries.
+ */
 static int parse_entry(struct inventory_nl_parser *p, const struct table *table, const struct nlattr *entry)
 {
-        const struct nlattr *tb[RDMA_NLDEV_ATTR_MAX] = { NULL };
+        const struct nlattr *attr, *id = NULL, *pid = NULL, *kern_name = NULL;
         struct inventory_nl_entry e = { 0 };
 
-        if (mnl_attr_parse_nested(entry, keep_attr, tb) != MNL_CB_OK || !tb[table->id_attr])
+        mnl_attr_for_each_nested(attr, entry) {
+                unsigned type = mnl_attr_get_type(attr);
+                int want = attr_want(type);
+
+                if (want < 0)
+                        continue;
+                if (mnl_attr_validate(attr, (enum mnl_attr_data_type) want) < 0)
+                        return -EBADMSG;
+                if ((int) type == table->id_attr)
+                        id = attr;
+                else if (type == RDMA_NLDEV_ATTR_RES_PID)
+                        pid = attr;
+                else if (type == RDMA_NLDEV_ATTR_RES_KERN_NAME)
+                        kern_name = attr;
+        }
+        if (!id)
                 return -EBADMSG;
-        e.number = mnl_attr_get_u32(tb[table->id_attr]) >> table->id_shift;
-        if (tb[RDMA_NLDEV_ATTR_RES_PID]) {
+        e.number = mnl_attr_get_u32(id) >> table->id_shift;
+        if (pid) {
                 e.has_pid = true;
-                e.pid = mnl_attr_get_u32(tb[RDMA_NLDEV_ATTR_RES_PID]);
-        } else if (tb[RDMA_NLDEV_ATTR_RES_KERN_NAME]) {
-                e.kern_name = mnl_attr_get_str(tb[RDMA_NLDEV_ATTR_RES_KERN_NAME]);
+                e.pid = mnl_attr_get_u32(pid);
+        } else if (kern_name) {
+                e.kern_name = mnl_attr_get_str(kern_name);
         }
         if (++p->entries > MLX5_HOST_MAX_ENTRIES)
                 return -E2BIG;
@@ -195,7 +219,26 @@ struct collect {
         mlx5_inventory *inv;
         mlx5_inventory_found *found;
         GHashTable *comms;              /* pid -> comm, asked once per pid */
+        GHashTable *kern_names;         /* kernel owners' names, each once */
+        mlx5_inventory_arrived_fn arrived;      /* or NULL */
+        void *arrived_data;
 };
+
+/* A reply's parse, then (while more is to come) what arrived so far, to whoever watches. */
+struct watched_parse {
+        struct inventory_nl_parser *p;
+        const struct collect *c;
+};
+
+static int parse_watched(const void *buf, size_t len, void *data)
+{
+        struct watched_parse *w = data;
+        int r = inventory_netlink_parse(buf, len, w->p);
+
+        if (r > 0 && w->c->arrived)
+                w->c->arrived(w->c->found, w->c->arrived_data);
+        return r;
+}
 
 static const char *comm_of(struct collect *c, uint32_t pid)
 {
@@ -210,10 +253,22 @@ static const char *comm_of(struct collect *c, uint32_t pid)
         return comm;
 }
 
+/* A kernel owner's name, kept for the whole collection (the entry's is in a reply buffer read over). */
+static const char *kern_name_of(struct collect *c, const char *name)
+{
+        char *kept = g_hash_table_lookup(c->kern_names, name);
+
+        if (!kept) {
+                kept = g_strdup(name);
+                g_hash_table_add(c->kern_names, kept);
+        }
+        return kept;
+}
+
 static int collect_entry(const struct inventory_nl_entry *e, void *user_data)
 {
         struct collect *c = user_data;
-        const char *comm = e->has_pid ? comm_of(c, e->pid) : e->kern_name;
+        const char *comm = e->has_pid ? comm_of(c, e->pid) : e->kern_name ? kern_name_of(c, e->kern_name) : NULL;
 
         if (!inventory_found_add(c->inv, c->found, e->number, MLX5_INV_NETLINK, e->pid, comm))
                 return -E2BIG;
@@ -221,9 +276,14 @@ static int collect_entry(const struct inventory_nl_entry *e, void *user_data)
         return 0;
 }
 
-/* Sends one dump request and parses its reply; stats and log lines for what did not parse. */
-static int request(mlx5_inventory *inv, struct inventory_nl_parser *p, unsigned command, int dev_index)
+/*
+ * Sends one dump request and parses its reply (telling c's watcher as it
+ * arrives; c may be NULL); stats and log lines for what did not parse.
+ */
+static int request(mlx5_inventory *inv, struct inventory_nl_parser *p, const struct collect *c, unsigned command,
+                   int dev_index)
 {
+        struct watched_parse w = { .p = p, .c = c };
         char buf[REQUEST_LEN];
         struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
         mlx5_host *host = inv->dev->host;
@@ -242,7 +302,10 @@ static int request(mlx5_inventory *inv, struct inventory_nl_parser *p, unsigned 
                 mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_DRIVER_DETAILS, 1);
         }
         g_atomic_int_inc(&host->stats.netlink_requests);
-        r = host->ops->netlink(host, buf, nlh->nlmsg_len, inventory_netlink_parse, p);
+        if (c && c->arrived)
+                r = host->ops->netlink(host, buf, nlh->nlmsg_len, parse_watched, &w);
+        else
+                r = host->ops->netlink(host, buf, nlh->nlmsg_len, inventory_netlink_parse, p);
         if (p->malformed) {
                 g_atomic_int_add(&host->stats.malformed, (gint) p->malformed);
                 g_warning("%s: RDMA netlink: %u entries of a reply did not parse and were skipped", inv->dev->pci_name,
@@ -264,17 +327,22 @@ static int device_index(mlx5_inventory *inv, const char *rdma_name)
         int r;
 
         inventory_netlink_parser_init(&p, NULL, (uint32_t) g_get_monotonic_time(), rdma_name);
-        r = request(inv, &p, RDMA_NLDEV_CMD_GET, -1);
+        r = request(inv, &p, NULL, RDMA_NLDEV_CMD_GET, -1);
         if (r < 0)
                 return r;
         return p.dev_index >= 0 ? p.dev_index : -ENOENT;
 }
 
-int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_inventory_found *found)
+int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_inventory_found *found,
+                              mlx5_inventory_arrived_fn arrived, void *user_data)
 {
         g_autofree char *rdma_name = NULL;
         g_autoptr(GHashTable) comms = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-        struct collect c = { .inv = inv, .found = found, .comms = comms };
+        g_autoptr(GHashTable) kern_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        struct collect c = {
+                .inv = inv, .found = found, .comms = comms, .kern_names = kern_names,
+                .arrived = arrived, .arrived_data = user_data,
+        };
         const struct table *table = find_table(type);
         int index, r;
 
@@ -299,7 +367,7 @@ int inventory_netlink_collect(mlx5_inventory *inv, const char *type, mlx5_invent
                 inventory_netlink_parser_init(&p, type, (uint32_t) g_get_monotonic_time(), rdma_name);
                 p.entry = collect_entry;
                 p.user_data = &c;
-                r = request(inv, &p, table->command, index);
+                r = request(inv, &p, &c, table->command, index);
                 if (r != -EINVAL && r != -ENODEV)
                         return r;
                 g_mutex_lock(&inv->lock);

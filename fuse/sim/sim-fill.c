@@ -401,6 +401,12 @@ uint64_t sim_object_identity(const mlx5_sim *sim, const struct sim_type *t, uint
 
 void sim_object_output(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot, uint8_t *out, size_t len)
 {
+        sim_object_fill(sim, t, slot, &t->plan, out, len);
+}
+
+void sim_object_fill(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot, const struct sim_plan *plan,
+                     uint8_t *out, size_t len)
+{
         const struct sim_obj *o = t->objs ? &t->objs[slot] : NULL;
         struct sim_fill_ctx ctx = {
                 .sim = sim,
@@ -414,5 +420,5 @@ void sim_object_output(const mlx5_sim *sim, const struct sim_type *t, uint32_t s
 
         ctx.object_seed = o && o->gen ? sim_hash2(ctx.identity_seed ^ SIM_GEN_SALT, o->gen) : ctx.identity_seed;
         memset(out, 0, len);
-        sim_plan_fill(&t->plan, &ctx, out, len);
+        sim_plan_fill(plan, &ctx, out, len);
 }

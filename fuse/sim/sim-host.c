@@ -264,18 +264,74 @@ static struct nlmsghdr *reply_device_msg(struct nl_reply *rp)
         return nlh;
 }
 
-static uint64_t context_value(const struct sim_type *t, const uint8_t *out, const char *path)
-{
-        uint64_t v = 0;
+/* A context field the kernel reports of each object, located once per dump. */
+struct kept_field {
+        uint32_t bit_off, width;        /* in the output mailbox; width 0: the schema has no such field */
+};
 
-        if (mlx5_schema_get(t->res->context, out + t->res->context_bit_off / 8,
-                            t->res->outlen - t->res->context_bit_off / 8, path, &v) < 0)
-                return 0;
-        return v;
+struct res_dump {
+        const struct sim_type *t;
+        int table_attr, entry_attr;
+        bool mr;                        /* restrack ids in allocation order (MRN), not the hardware number's */
+        /*
+         * The kernel reports what it holds in memory (ib_mr's keys and length,
+         * ib_qp's type and state), not a firmware query: the leaves of t's
+         * plan behind those fields alone.
+         */
+        struct sim_plan kept;
+        struct kept_field fields[2];    /* MR: mkey_7_0, len; QP: st, state */
+};
+
+static void res_dump_init(struct res_dump *d, const struct sim_type *t, bool mr)
+{
+        static const char *const paths[2][2] = { { "st", "state" }, { "mkey_7_0", "len" } };
+        const struct sim_plan *plan = &t->plan;
+
+        d->t = t;
+        d->mr = mr;
+        d->table_attr = mr ? RDMA_NLDEV_ATTR_RES_MR : RDMA_NLDEV_ATTR_RES_QP;
+        d->entry_attr = mr ? RDMA_NLDEV_ATTR_RES_MR_ENTRY : RDMA_NLDEV_ATTR_RES_QP_ENTRY;
+        d->kept = *plan;
+        d->kept.leaves = g_new(struct sim_leaf, plan->n_leaves + 1);
+        d->kept.n_leaves = 0;
+        d->kept.moves = NULL;
+        d->kept.n_moves = 0;
+        for (unsigned i = 0; i < G_N_ELEMENTS(d->fields); i++) {
+                const mlx5_schema_field *f;
+                uint32_t off;
+
+                d->fields[i] = (struct kept_field) { 0, 0 };
+                if (t->res->context && mlx5_schema_resolve(t->res->context, paths[mr][i], &f, &off) == 0 &&
+                    f->width <= 64)
+                        d->fields[i] = (struct kept_field) { t->res->context_bit_off + off, f->width };
+        }
+        for (unsigned k = 0; k < plan->n_leaves; k++) {
+                const struct sim_leaf *l = &plan->leaves[k];
+
+                for (unsigned i = 0; i < G_N_ELEMENTS(d->fields); i++)
+                        if (d->fields[i].width && l->bit_off < d->fields[i].bit_off + d->fields[i].width &&
+                            d->fields[i].bit_off < l->bit_off + l->width) {
+                                d->kept.leaves[d->kept.n_leaves++] = *l;
+                                break;
+                        }
+        }
+}
+
+/* The leaves are t's plan's (their choices too): only the array is the dump's. */
+static void res_dump_clear(struct res_dump *d)
+{
+        g_clear_pointer(&d->kept.leaves, g_free);
+}
+
+static uint64_t kept_value(const struct res_dump *d, const uint8_t *out, unsigned field)
+{
+        const struct kept_field *f = &d->fields[field];
+
+        return f->width ? mlx5_bits_get(out, d->t->res->outlen, f->bit_off, f->width) : 0;
 }
 
 /* The IB QP type and state of a QP, from its PRM context. */
-static void put_qp_entry(struct nlmsghdr *nlh, const struct sim_type *t, uint32_t id, const uint8_t *out)
+static void put_qp_entry(struct nlmsghdr *nlh, const struct res_dump *d, uint32_t id, const uint8_t *out)
 {
         static const uint8_t ib_type[] = {
                 [0] = IB_QPT_RC, [1] = IB_QPT_UC, [2] = IB_QPT_UD, [3] = IB_QPT_XRC_INI,
@@ -284,7 +340,7 @@ static void put_qp_entry(struct nlmsghdr *nlh, const struct sim_type *t, uint32_
                 [0] = IB_QPS_RESET, [1] = IB_QPS_INIT, [2] = IB_QPS_RTR, [3] = IB_QPS_RTS,
                 [4] = IB_QPS_SQE, [5] = IB_QPS_ERR, [6] = IB_QPS_ERR, [7] = IB_QPS_SQD,
         };
-        uint64_t st = context_value(t, out, "st"), state = context_value(t, out, "state");
+        uint64_t st = kept_value(d, out, 0), state = kept_value(d, out, 1);
 
         mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_LQPN, id);
         /* Driver QPs (DCI) are IB_QPT_DRIVER to ib_core. */
@@ -293,15 +349,15 @@ static void put_qp_entry(struct nlmsghdr *nlh, const struct sim_type *t, uint32_
                                                                                     : IB_QPS_ERR);
 }
 
-static void put_mr_entry(struct nlmsghdr *nlh, const struct sim_type *t, uint32_t id, uint32_t slot,
+static void put_mr_entry(struct nlmsghdr *nlh, const struct res_dump *d, uint32_t id, uint32_t slot,
                          const uint8_t *out)
 {
-        uint32_t key = id << 8 | (uint32_t) context_value(t, out, "mkey_7_0");
+        uint32_t key = id << 8 | (uint32_t) kept_value(d, out, 0);
 
         /* Keys go to CAP_NET_ADMIN callers only; the daemon is one. */
         mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_RKEY, key);
         mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_LKEY, key);
-        mnl_attr_put_u64(nlh, RDMA_NLDEV_ATTR_RES_MRLEN, context_value(t, out, "len"));
+        mnl_attr_put_u64(nlh, RDMA_NLDEV_ATTR_RES_MRLEN, kept_value(d, out, 1));
         /* restrack's own id, not a hardware number */
         mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_MRN, slot + 1);
 }
@@ -314,56 +370,67 @@ static void put_owner(struct nlmsghdr *nlh, const struct sim_creator *c)
                 mnl_attr_put_strz(nlh, RDMA_NLDEV_ATTR_RES_KERN_NAME, c->name);
 }
 
-struct res_dump {
-        const struct sim_type *t;
-        int table_attr, entry_attr;
-        bool mr;
-};
+/*
+ * The tracked object after cursor, in restrack's order, as nldev walks its
+ * xarray: a QP's restrack id is its number; an MR's is allocated in turn
+ * (here its slot, which MRN reports), whatever mkey index firmware gave it.
+ */
+static bool next_object(const struct res_dump *d, uint64_t *cursor, uint32_t *ret_id, uint32_t *ret_slot)
+{
+        if (d->mr) {
+                if (!d->t->objs || *cursor >= d->t->n)
+                        return false;
+                *ret_slot = (uint32_t) *cursor;
+                *ret_id = d->t->objs[*ret_slot].id;
+                ++*cursor;
+                return true;
+        }
+        if (*cursor > UINT32_MAX || !sim_index_next(&d->t->index, (uint32_t) *cursor, ret_id, ret_slot))
+                return false;
+        *cursor = (uint64_t) *ret_id + 1;
+        return true;
+}
 
 /*
- * Fills rp->buf with messages of the tracked objects from *next on, under
- * the lock; returns false when none is left.  The cursor is the next
- * object number, as a kernel dump resumes from the next restrack id.
+ * Fills rp->buf with messages of the tracked objects from *cursor on, under
+ * the lock; returns false when none is left.  The cursor is where restrack's
+ * walk resumes, as a kernel dump resumes in its next read.
  */
-static bool fill_res_batch(struct nl_reply *rp, const struct res_dump *d, uint64_t *next)
+static bool fill_res_batch(struct nl_reply *rp, const struct res_dump *d, uint64_t *cursor)
 {
         mlx5_sim *sim = rp->sim;
         g_autofree uint8_t *out = g_malloc(d->t->res->outlen);
-        bool any = false;
+        bool any = false, more = true;
         uint32_t id, slot;
 
         g_mutex_lock(&sim->lock);
-        while (rp->len + 4096 < sizeof(rp->buf) && *next <= UINT32_MAX) {
+        while (more && rp->len + 4096 < sizeof(rp->buf)) {
                 struct nlmsghdr *nlh = NULL;
                 struct nlattr *table = NULL;
                 unsigned n = 0;
 
-                while (n < NETLINK_ENTRIES_PER_MSG && *next <= UINT32_MAX &&
-                       sim_index_next(&d->t->index, *next, &id, &slot)) {
+                while (n < NETLINK_ENTRIES_PER_MSG && (more = next_object(d, cursor, &id, &slot))) {
                         const struct sim_creator *c = sim_object_creator(sim, d->t, slot);
                         struct nlattr *entry;
 
-                        *next = (uint64_t) id + 1;
                         if (!(sim_object_views(d->t, c) & SIM_VIEW_NETLINK))
                                 continue;
                         if (!nlh) {
                                 nlh = reply_device_msg(rp);
                                 table = mnl_attr_nest_start(nlh, d->table_attr);
                         }
-                        sim_object_output(sim, d->t, slot, out, d->t->res->outlen);
+                        sim_object_fill(sim, d->t, slot, &d->kept, out, d->t->res->outlen);
                         entry = mnl_attr_nest_start(nlh, d->entry_attr);
                         if (d->mr)
-                                put_mr_entry(nlh, d->t, id, slot, out);
+                                put_mr_entry(nlh, d, id, slot, out);
                         else
-                                put_qp_entry(nlh, d->t, id, out);
+                                put_qp_entry(nlh, d, id, out);
                         put_owner(nlh, c);
                         mnl_attr_nest_end(nlh, entry);
                         n++;
                 }
-                if (!nlh) {
-                        *next = (uint64_t) UINT32_MAX + 1;
+                if (!nlh)
                         break;
-                }
                 mnl_attr_nest_end(nlh, table);
                 rp->len += nlh->nlmsg_len;
                 any = true;
@@ -382,10 +449,10 @@ static int send_reply(struct nl_reply *rp, mlx5_sim_netlink_fn fn, void *user_da
 
 static int dump_resources(struct nl_reply *rp, const struct res_dump *d, mlx5_sim_netlink_fn fn, void *user_data)
 {
-        uint64_t next = 0;
+        uint64_t cursor = 0;
         int r;
 
-        while (fill_res_batch(rp, d, &next)) {
+        while (fill_res_batch(rp, d, &cursor)) {
                 r = send_reply(rp, fn, user_data);
                 if (r <= 0)
                         return r;
@@ -409,7 +476,9 @@ int mlx5_sim_netlink(mlx5_sim *sim, const void *req, size_t len, mlx5_sim_netlin
         const struct nlmsghdr *nlh = req;
         const struct nlattr *tb[RDMA_NLDEV_ATTR_MAX] = { NULL };
         g_autofree struct nl_reply *rp = g_new0(struct nl_reply, 1);
+        const struct sim_type *t = NULL;
         struct res_dump d = { 0 };
+        int r;
 
         if (len < sizeof(*nlh) || !mnl_nlmsg_ok(nlh, (int) len))
                 return -EINVAL;
@@ -432,15 +501,14 @@ int mlx5_sim_netlink(mlx5_sim *sim, const void *req, size_t len, mlx5_sim_netlin
                 reply_error(rp, -EINVAL, req);
                 return send_reply(rp, fn, user_data);
         }
-        if (rp->command == RDMA_NLDEV_CMD_RES_QP_GET)
-                d = (struct res_dump) { sim_find_type(sim, "qp"), RDMA_NLDEV_ATTR_RES_QP,
-                                        RDMA_NLDEV_ATTR_RES_QP_ENTRY, false };
-        else if (rp->command == RDMA_NLDEV_CMD_RES_MR_GET)
-                d = (struct res_dump) { sim_find_type(sim, "mkey"), RDMA_NLDEV_ATTR_RES_MR,
-                                        RDMA_NLDEV_ATTR_RES_MR_ENTRY, true };
-        if (!d.t || !d.t->res->has_id) {
+        if (rp->command == RDMA_NLDEV_CMD_RES_QP_GET || rp->command == RDMA_NLDEV_CMD_RES_MR_GET)
+                t = sim_find_type(sim, rp->command == RDMA_NLDEV_CMD_RES_MR_GET ? "mkey" : "qp");
+        if (!t || !t->res->has_id) {
                 reply_error(rp, -EOPNOTSUPP, req);
                 return send_reply(rp, fn, user_data);
         }
-        return dump_resources(rp, &d, fn, user_data);
+        res_dump_init(&d, t, rp->command == RDMA_NLDEV_CMD_RES_MR_GET);
+        r = dump_resources(rp, &d, fn, user_data);
+        res_dump_clear(&d);
+        return r;
 }

@@ -334,6 +334,9 @@ uint32_t sim_fresh_id(const mlx5_sim *sim, struct sim_type *t, uint64_t r);
 uint64_t sim_object_identity(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot);
 /* The whole query output mailbox of the object in slot (len >= t->res->outlen). */
 void sim_object_output(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot, uint8_t *out, size_t len);
+/* The same with only plan's leaves (a subset of t's plan: the fields a caller reads), the rest zero. */
+void sim_object_fill(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot, const struct sim_plan *plan,
+                     uint8_t *out, size_t len);
 
 /* ---- who made each object, and where the host's kernel shows it (sim-host.c) ---- */
 

@@ -178,13 +178,15 @@ static int fetch_ids(mlx5_tree *tree, struct tree_device *td, uint32_t res_index
 {
         g_autoptr(GArray) referenced = NULL;
         g_autoptr(mlx5_inventory_found) found = NULL;
+        g_autoptr(tree_stream) s = tree_stream_for_fetch(tree, td->slot, res_index);
         GArray *ids;
         int r;
 
         r = referenced_ids(tree, td, res_index, &referenced);
         if (r < 0)
                 return r;
-        r = mlx5_inventory_collect(td->inventory, res_index, referenced, &found);
+        /* The listing's stream previews the first candidates while the rest arrive. */
+        r = mlx5_inventory_collect_watched(td->inventory, res_index, referenced, tree_stream_arrived, s, &found);
         if (r < 0)
                 return r;
         ids = g_steal_pointer(&found->ids);
@@ -263,6 +265,7 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         struct mlx5_listing *l;
         g_autofree int *results = NULL;
         g_autofree int32_t *slot_of = NULL;
+        g_autofree uint32_t *ask = NULL;
         const uint32_t *candidates;
         struct mlx5_deadline deadline;
         unsigned n, kept = 0;
@@ -270,6 +273,7 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         char who[96];
         int r;
 
+        tree_stream_set_preview(s, first);
         r = tree_get_content(tree, CONTENT_IDS, td->slot, res_index, 0, &numbers);
         if (r < 0)
                 return r;
@@ -284,33 +288,45 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
 
         results = g_new(int, MIN(n, max_chunk) + 1);
         slot_of = g_new(int32_t, MIN(n, max_chunk) + 1);
+        ask = g_new(uint32_t, MIN(n, max_chunk) + 1);
         g_snprintf(who, sizeof(who), "%s: listing %s", td->dev->pci_name, res->name);
         mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, mlx5_limits_get()->list_max_us);
         for (unsigned at = 0, chunk = first, c; at < n; at += c, chunk = MIN(chunk * 2, max_chunk)) {
-                unsigned chunk_kept = kept;
+                unsigned chunk_kept = kept, m = 0, asked_at;
+                int result;
 
                 c = MIN(chunk, n - at);
+                /* The preview's answers are taken; the others are asked, into the chunk's last slots. */
+                for (unsigned j = 0; j < c; j++)
+                        if (!tree_stream_previewed(s, candidates[at + j], NULL, &result))
+                                ask[m++] = candidates[at + j];
+                asked_at = chunk_kept + c - m;
                 /* Past list_timeout, the objects not yet asked stay listed without bytes. */
                 if (mlx5_deadline_check(&deadline, who) < 0)
-                        for (unsigned j = 0; j < c; j++)
-                                results[j] = -ETIMEDOUT;
+                        for (unsigned k = 0; k < m; k++)
+                                results[k] = -ETIMEDOUT;
                 else
-                        mlx5_device_query_many(td->dev, res, candidates + at, c, &deadline,
-                                               raws + (size_t) chunk_kept * res->outlen, results);
-                for (unsigned j = 0; j < c; j++) {
+                        mlx5_device_query_many(td->dev, res, ask, m, &deadline,
+                                               raws + (size_t) asked_at * res->outlen, results);
+                for (unsigned j = 0, k = 0; j < c; j++) {
                         unsigned i = at + j;
+                        const uint8_t *from = NULL;
 
+                        /* Slot kept is below every answer not yet taken: the preview's bytes go there at once. */
+                        if (!tree_stream_previewed(s, candidates[i], raws + (size_t) kept * res->outlen, &result)) {
+                                from = raws + (size_t) (asked_at + k) * res->outlen;
+                                result = results[k++];
+                        }
                         /* A device gone, or the daemon stopping: no listing to keep. */
-                        if (results[j] == -ENODEV || results[j] == -EINTR)
-                                return results[j];
+                        if (result == -ENODEV || result == -EINTR)
+                                return result;
                         slot_of[j] = -1;
-                        if (results[j] < 0 && !keep_failed(td, nl, i, results[j]))
+                        if (result < 0 && !keep_failed(td, nl, i, result))
                                 continue;
-                        /* Compacted in place: the chunk's answers start at the first slot it may fill. */
-                        if (results[j] == 0 && kept != chunk_kept + j)
-                                memmove(raws + (size_t) kept * res->outlen,
-                                        raws + (size_t) (chunk_kept + j) * res->outlen, res->outlen);
-                        l->has_raw[kept] = results[j] == 0;
+                        /* Compacted in place. */
+                        if (result == 0 && from && from != raws + (size_t) kept * res->outlen)
+                                memmove(raws + (size_t) kept * res->outlen, from, res->outlen);
+                        l->has_raw[kept] = result == 0;
                         l->found_by[kept] = nl->found_by[i];
                         l->owner_of[kept] = nl->owner_of[i];
                         g_array_index(l->ids, uint32_t, kept) = candidates[i];

@@ -9,6 +9,13 @@
  * picture, which then is the cache's listing as before.  Whoever needs the
  * whole listing waits for its end; a reader interrupted leaves it to the
  * others.  No tree lock is held across any of it.
+ *
+ * A big directory's candidates take long to arrive (a netlink dump of 1M
+ * MRs): its first chunk of them, in the order the inventory gives them, is
+ * asked while the rest still arrives (the preview), and a directory opens
+ * with it.  Its entries come first, then the candidates' in order, less
+ * the preview's: every object once.  The listing takes the preview's
+ * answers, so no object is asked twice.
  */
 #include <errno.h>
 #include <string.h>
@@ -34,6 +41,21 @@ struct tree_stream {
         bool began, done;
         int error;                      /* why it failed, once done */
         bool promised;                  /* attributes were given out of it: leased when done */
+        /*
+         * The preview: stream indices [0, p), then candidate i is index p + i.
+         * Its numbers are published first (p, preview_ids, preview_index: fixed
+         * from then on), then its answers (resolved); a preview whose queries
+         * failed is answered from the whole listing once it is done.
+         */
+        unsigned preview_size;          /* candidates it asks (0: no preview); set before the candidates */
+        bool preview_tried;             /* the fetching thread's own */
+        GArray *preview_ids;            /* uint32_t, in arrival order */
+        uint64_t *preview_index;        /* id << 32 | preview slot, ascending */
+        unsigned p;
+        bool preview_resolved;
+        mlx5_snapshot *preview;         /* once resolved: its objects' bytes, by preview slot */
+        int *preview_results;           /* once resolved: per preview slot, its query's */
+        bool *preview_listed;           /* once resolved: per preview slot, listed as the listing will have it */
 };
 
 static void stream_runner(gpointer data, gpointer user_data);
@@ -83,6 +105,7 @@ void tree_format_stream_stats(mlx5_tree *tree, GString *out)
                                stream_wait_max_us() / G_USEC_PER_SEC);
         g_string_append_printf(out, "limits.listing_wait.tripped: %" G_GUINT64_FORMAT "\n",
                                tree->stream_waits_tripped);
+        g_string_append_printf(out, "listings.previewed: %" G_GUINT64_FORMAT "\n", tree->streams_previewed);
         g_mutex_unlock(&tree->streams_lock);
 }
 
@@ -112,6 +135,12 @@ void tree_stream_unref(struct tree_stream *s)
                 return;
         mlx5_snapshot_unref(s->ids);
         mlx5_snapshot_unref(s->listing);
+        mlx5_snapshot_unref(s->preview);
+        if (s->preview_ids)
+                g_array_unref(s->preview_ids);
+        g_free(s->preview_results);
+        g_free(s->preview_listed);
+        g_free(s->preview_index);
         g_free(s->slot_of);
         g_rw_lock_clear(&s->shape);
         g_cond_clear(&s->changed);
@@ -142,6 +171,11 @@ struct tree_stream *tree_stream_for_fetch(mlx5_tree *tree, uint32_t dev, uint32_
 void tree_stream_begin(struct tree_stream *s, mlx5_snapshot *ids, mlx5_snapshot *listing)
 {
         g_mutex_lock(&s->lock);
+        /* One picture, begun with its preview: the listing's files carry the preview's time. */
+        if (s->preview) {
+                listing->taken_realtime_us = s->preview->taken_realtime_us;
+                listing->taken_monotonic_us = s->preview->taken_monotonic_us;
+        }
         s->ids = mlx5_snapshot_ref(ids);
         s->n = ids->listing->ids->len;
         s->slot_of = g_new(int32_t, s->n + 1);
@@ -169,6 +203,159 @@ void tree_stream_trim(struct tree_stream *s, unsigned kept)
         /* Fresh for its life from when it is whole; its files keep the time it was begun. */
         s->listing->taken_monotonic_us = g_get_monotonic_time();
         g_rw_lock_writer_unlock(&s->shape);
+}
+
+void tree_stream_set_preview(struct tree_stream *s, unsigned size)
+{
+        s->preview_size = size;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+        return x < y ? -1 : x > y;
+}
+
+/* The preview slot of id, or -1. */
+static int preview_slot(const struct tree_stream *s, uint32_t id)
+{
+        unsigned lo = 0, hi = s->p;
+
+        while (lo < hi) {
+                unsigned mid = lo + (hi - lo) / 2;
+                uint32_t at = (uint32_t) (s->preview_index[mid] >> 32);
+
+                if (at == id)
+                        return (int) (uint32_t) s->preview_index[mid];
+                if (at < id)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return -1;
+}
+
+/*
+ * The inventory's watcher (mlx5_inventory_arrived_fn): once preview_size
+ * distinct candidates have come and more is to come, publishes them (a
+ * directory may open), asks them, on this (the fetching) thread, between
+ * two reads of the reply, and publishes their answers.  A device gone or
+ * the fetch interrupted: the preview stays unresolved, and the listing
+ * asks its objects as any others.
+ */
+void tree_stream_arrived(const mlx5_inventory_found *found, void *user_data)
+{
+        struct tree_stream *s = user_data;
+        const mlx5_schema_resource *res = mlx5_schema_resource_at(s->tree->schema, s->res);
+        g_autoptr(tree_device) td = NULL;
+        g_autoptr(GHashTable) seen = NULL;
+        g_autofree uint8_t *found_by = NULL;
+        g_autofree int *results = NULL;
+        g_autofree bool *listed = NULL;
+        struct mlx5_deadline deadline;
+        mlx5_snapshot *preview;
+        GArray *ids;
+        uint64_t *index;
+        uint8_t *raws, *has_raw;
+        unsigned n;
+
+        if (!s->preview_size || s->preview_tried || found->ids->len < s->preview_size)
+                return;
+        s->preview_tried = true;
+        td = tree_device_get(s->tree, s->dev);
+        if (!td)
+                return;
+        /* The first preview_size numbers, each once: a dump may give one twice when objects come and go. */
+        seen = g_hash_table_new(NULL, NULL);
+        ids = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), s->preview_size);
+        found_by = g_new(uint8_t, s->preview_size);
+        for (guint i = 0; i < found->ids->len && ids->len < s->preview_size; i++) {
+                uint32_t id = g_array_index(found->ids, uint32_t, i);
+
+                if (!g_hash_table_add(seen, GUINT_TO_POINTER(id + 1)))
+                        continue;
+                found_by[ids->len] = g_array_index(found->found_by, uint8_t, i);
+                g_array_append_val(ids, id);
+        }
+        n = ids->len;
+        index = g_new(uint64_t, n + 1);
+        for (unsigned i = 0; i < n; i++)
+                index[i] = (uint64_t) g_array_index(ids, uint32_t, i) << 32 | i;
+        qsort(index, n, sizeof(*index), compare_u64);
+        g_mutex_lock(&s->lock);
+        s->preview_ids = ids;
+        s->preview_index = index;
+        s->p = n;
+        g_cond_broadcast(&s->changed);
+        g_mutex_unlock(&s->lock);
+        g_mutex_lock(&s->tree->streams_lock);
+        s->tree->streams_previewed++;
+        g_mutex_unlock(&s->tree->streams_lock);
+
+        raws = g_malloc((size_t) n * res->outlen + 1);
+        results = g_new(int, n + 1);
+        mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, mlx5_limits_get()->list_max_us);
+        mlx5_device_query_many(td->dev, res, (const uint32_t *) (const void *) ids->data, n, &deadline, raws,
+                               results);
+        has_raw = g_new0(uint8_t, n + 1);
+        listed = g_new(bool, n + 1);
+        for (unsigned i = 0; i < n; i++) {
+                if (results[i] == -ENODEV || results[i] == -EINTR) {
+                        g_free(raws);
+                        g_free(has_raw);
+                        return;
+                }
+                has_raw[i] = results[i] == 0;
+                /* As the listing keeps a candidate (content.c keep_failed). */
+                listed[i] = results[i] == 0 || (results[i] != -ENOENT && (found_by[i] & MLX5_INV_CONFIRMING));
+        }
+        preview = mlx5_snapshot_new_listing(g_array_ref(ids), g_bytes_new_take(raws, (size_t) n * res->outlen),
+                                            res->outlen, has_raw);
+        mlx5_listing_set_keeper(preview, s->tree->cache);
+        preview->lifetime_us = s->tree->options.ttl_us;
+
+        g_mutex_lock(&s->lock);
+        s->preview = preview;
+        s->preview_results = g_steal_pointer(&results);
+        s->preview_listed = g_steal_pointer(&listed);
+        s->preview_resolved = true;
+        g_cond_broadcast(&s->changed);
+        g_mutex_unlock(&s->lock);
+}
+
+bool tree_stream_previewed(struct tree_stream *s, uint32_t id, uint8_t *raw, int *ret_result)
+{
+        int slot;
+
+        /* Published by the thread that asks, before it asks: no lock. */
+        if (!s->preview_resolved)
+                return false;
+        slot = preview_slot(s, id);
+        if (slot < 0)
+                return false;
+        *ret_result = s->preview_results[slot];
+        if (*ret_result == 0 && raw)
+                memcpy(raw, (const uint8_t *) g_bytes_get_data(s->preview->listing->raws, NULL) +
+                                    (size_t) slot * s->preview->listing->outlen,
+                       s->preview->listing->outlen);
+        return true;
+}
+
+/*
+ * Whether preview slot i is listed (1 or 0), under s->lock: its own answer,
+ * or when its queries failed, the whole listing's once done; -EWOULDBLOCK
+ * before either.
+ */
+static int preview_listed(const struct tree_stream *s, unsigned i)
+{
+        if (s->preview_resolved)
+                return s->preview_listed[i];
+        if (!s->done)
+                return -EWOULDBLOCK;
+        if (s->error)
+                return s->error;
+        return mlx5_listing_find(s->listing->listing, g_array_index(s->preview_ids, uint32_t, i)) >= 0;
 }
 
 /* The fetch, through the cache (whose fetch_listing fills s), then its end for s's readers. */
@@ -264,16 +451,22 @@ static struct tree_stream *stream_get(mlx5_tree *tree, uint32_t dev, uint32_t re
 }
 
 enum stream_goal {
+        GOAL_OPEN,              /* a directory may open: the preview or the candidates are known */
         GOAL_CANDIDATES,        /* the candidates are known */
-        GOAL_ENTRY,             /* candidate index is resolved */
+        GOAL_ENTRY,             /* stream index is resolved */
         GOAL_WHOLE,             /* the listing is done */
 };
 
 static bool reached(const struct tree_stream *s, enum stream_goal goal, size_t index)
 {
-        /* Past the last candidate is the end, known with the candidates. */
-        return s->done || (goal == GOAL_CANDIDATES && s->began) ||
-               (goal == GOAL_ENTRY && s->began && (index < s->resolved || index >= s->n));
+        if (s->done || (goal == GOAL_OPEN && (s->began || s->p)) || (goal == GOAL_CANDIDATES && s->began))
+                return true;
+        if (goal != GOAL_ENTRY)
+                return false;
+        /* The preview is resolved whole; past the last candidate is the end, known with the candidates. */
+        if (index < s->p)
+                return s->preview_resolved;
+        return s->began && (index - s->p < s->resolved || index - s->p >= s->n);
 }
 
 /*
@@ -366,7 +559,7 @@ int tree_stream_open(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot 
 {
         *ret_listing = NULL;
         *ret_stream = NULL;
-        return stream_reach(tree, dev, res, GOAL_CANDIDATES, ret_listing, ret_stream);
+        return stream_reach(tree, dev, res, GOAL_OPEN, ret_listing, ret_stream);
 }
 
 /* New readers of the device's listings start anew: it went away, or another way to it came. */
@@ -391,21 +584,39 @@ int tree_stream_entry(struct tree_stream *s, size_t *io_index, bool may_wait, ui
 
         g_mutex_lock(&s->lock);
         for (size_t i = *io_index;; i++) {
+                size_t c;
+                uint32_t id;
+
                 r = stream_wait_locked(s, GOAL_ENTRY, i, may_wait);
                 if (r < 0)
                         break;
-                if (i >= s->n) {
-                        r = 0;
+                /* p is fixed once a directory opened (GOAL_OPEN): the preview comes before the candidates or not at all. */
+                c = i - s->p;
+                if (i < s->p) {
+                        r = preview_listed(s, (unsigned) i);
+                        if (r < 0)
+                                break;
+                        if (!r)
+                                continue;
+                        *ret_id = g_array_index(s->preview_ids, uint32_t, i);
+                        *io_index = i;
+                        r = 1;
                         break;
                 }
-                if (i >= s->resolved) {
+                if (!s->began || (c < s->n && c >= s->resolved)) {
                         /* Done before this one: the listing failed. */
                         r = s->error ? s->error : -EIO;
                         break;
                 }
-                if (s->slot_of[i] < 0)
+                if (c >= s->n) {
+                        r = 0;
+                        break;
+                }
+                id = g_array_index(s->ids->listing->ids, uint32_t, c);
+                /* The preview's are listed at its indices. */
+                if (s->slot_of[c] < 0 || (s->p && preview_slot(s, id) >= 0))
                         continue;
-                *ret_id = g_array_index(s->ids->listing->ids, uint32_t, i);
+                *ret_id = id;
                 *io_index = i;
                 r = 1;
                 break;
@@ -422,13 +633,23 @@ int tree_stream_lookup(mlx5_tree *tree, uint32_t dev, uint32_t res, uint32_t id)
         if (!s)
                 return -ESRCH;
         g_mutex_lock(&s->lock);
-        r = stream_wait_locked(s, GOAL_CANDIDATES, 0, !tree_nonblocking());
+        r = stream_wait_locked(s, GOAL_OPEN, 0, !tree_nonblocking());
+        /* The preview's answer is the listing's. */
+        if (r == 0 && s->p && (i = preview_slot(s, id)) >= 0) {
+                r = stream_wait_locked(s, GOAL_ENTRY, (size_t) i, !tree_nonblocking());
+                if (r == 0)
+                        r = preview_listed(s, (unsigned) i);
+                g_mutex_unlock(&s->lock);
+                return r;
+        }
+        if (r == 0)
+                r = stream_wait_locked(s, GOAL_CANDIDATES, 0, !tree_nonblocking());
         /* Done before its candidates were known (the cache had the listing): that one answers. */
         if (r == 0 && !s->began)
                 r = -ESRCH;
         i = r == 0 ? mlx5_listing_find(s->ids->listing, id) : -1;
         if (i >= 0)
-                r = stream_wait_locked(s, GOAL_ENTRY, (size_t) i, !tree_nonblocking());
+                r = stream_wait_locked(s, GOAL_ENTRY, s->p + (size_t) i, !tree_nonblocking());
         if (r == 0 && i >= 0)
                 r = (unsigned) i < s->resolved ? s->slot_of[i] >= 0 : s->error ? s->error : -EIO;
         g_mutex_unlock(&s->lock);
@@ -463,6 +684,10 @@ int tree_stream_object(mlx5_tree *tree, uint32_t dev, uint32_t res, uint32_t id,
                 slot = mlx5_listing_find_below(s->listing->listing, s->kept, id);
         if (slot >= 0) {
                 listing = mlx5_snapshot_ref(s->listing);
+                s->promised = true;
+        } else if (s->preview_resolved && (slot = preview_slot(s, id)) >= 0) {
+                /* The same bytes and time the listing will have (tree_stream_begin). */
+                listing = mlx5_snapshot_ref(s->preview);
                 s->promised = true;
         }
         g_mutex_unlock(&s->lock);

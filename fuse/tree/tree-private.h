@@ -149,6 +149,7 @@ struct mlx5_tree {
         GThreadPool *stream_pool;       /* their threads */
         unsigned stream_runners;        /* runners (listing-stream.c) */
         uint64_t stream_runners_tripped, stream_waits_tripped;
+        uint64_t streams_previewed;     /* listings that opened with a preview */
 };
 
 /* in-flight.c: the account the devices' dumps are charged to, and open files' texts. */
@@ -253,6 +254,11 @@ struct tree_stream *tree_stream_for_fetch(mlx5_tree *tree, uint32_t dev, uint32_
 void tree_stream_begin(struct tree_stream *s, mlx5_snapshot *ids, mlx5_snapshot *listing);
 void tree_stream_publish(struct tree_stream *s, const int32_t *slots, unsigned count, unsigned kept);
 void tree_stream_trim(struct tree_stream *s, unsigned kept);
+/* The preview (listing-stream.c): its size, set before the candidates; the inventory's watcher (user_data: s). */
+void tree_stream_set_preview(struct tree_stream *s, unsigned size);
+void tree_stream_arrived(const mlx5_inventory_found *found, void *user_data);
+/* Whether the preview asked id: then its result, and its bytes copied to raw (outlen; may be NULL) where 0. */
+bool tree_stream_previewed(struct tree_stream *s, uint32_t id, uint8_t *raw, int *ret_result);
 /* Attributes were given out of a listing under way: it is leased, as a directory's use would (tree.c). */
 void tree_listing_promised(mlx5_tree *tree, uint32_t dev, uint32_t res, mlx5_snapshot *listing);
 /* Whether this thread may not wait for firmware (mlx5_tree_set_nonblocking). */

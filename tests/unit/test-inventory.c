@@ -253,6 +253,126 @@ static void test_netlink_fixture(void)
         mlx5_inventory_free(inv);
 }
 
+/* One MR entry as nldev fills it: keys, length, restrack id, then the owner. */
+static void put_mr(struct nlmsghdr *nlh, uint32_t index, uint32_t mrn, uint32_t pid, const char *kern_name)
+{
+        struct nlattr *entry = mnl_attr_nest_start(nlh, RDMA_NLDEV_ATTR_RES_MR_ENTRY);
+
+        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_RKEY, index << 8 | 0x42);
+        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_LKEY, index << 8 | 0x42);
+        mnl_attr_put_u64(nlh, RDMA_NLDEV_ATTR_RES_MRLEN, 4096);
+        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_MRN, mrn);
+        if (kern_name)
+                mnl_attr_put_strz(nlh, RDMA_NLDEV_ATTR_RES_KERN_NAME, kern_name);
+        else
+                mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_RES_PID, pid);
+        mnl_attr_nest_end(nlh, entry);
+}
+
+struct arrivals {
+        GArray *lens;           /* guint: candidates at each call */
+        guint ascending_calls;  /* calls whose candidates so far ascended (they need not) */
+};
+
+static void record_arrival(const mlx5_inventory_found *found, void *user_data)
+{
+        struct arrivals *a = user_data;
+        bool ascending = true;
+
+        g_array_append_val(a->lens, found->ids->len);
+        for (guint i = 1; i < found->ids->len; i++)
+                ascending &= g_array_index(found->ids, uint32_t, i - 1) < g_array_index(found->ids, uint32_t, i);
+        a->ascending_calls += ascending;
+}
+
+/*
+ * An MR dump in restrack's order (allocation, not mkey index), over
+ * several reads: the watcher is told after each read but the last, with
+ * the candidates so far in the order they came; the collection then has
+ * them ascending, each once, each with its own owner (kernel owners'
+ * names outlive the buffer they came in).
+ */
+static void test_netlink_watched(void)
+{
+        struct fixture_host *fh = g_new0(struct fixture_host, 1);
+        g_autoptr(mlx5_device) dev = NULL;
+        g_autoptr(mlx5_inventory_found) found = NULL;
+        g_autoptr(GArray) lens = g_array_new(FALSE, FALSE, sizeof(guint));
+        struct arrivals a = { .lens = lens };
+        GByteArray *devices = reply_new();
+        const unsigned reads = 4, per_read = 300, n = reads * per_read;
+        mlx5_inventory *inv;
+
+        mlx5_host_init(&fh->base, &fixture_ops, "fixture");
+        fh->replies = g_ptr_array_new_with_free_func((GDestroyNotify) g_byte_array_unref);
+        fh->requests = g_ptr_array_new_with_free_func((GDestroyNotify) g_byte_array_unref);
+        put_device(devices, 5, "mlx5_1");
+        put_done(devices);
+        g_ptr_array_add(fh->replies, devices);
+        for (unsigned r = 0; r < reads; r++) {
+                GByteArray *b = g_byte_array_new();
+
+                g_byte_array_set_size(b, 65536);
+                memset(b->data, 0, b->len);
+                g_byte_array_set_size(b, 0);
+                for (unsigned m = 0; m < per_read / 50; m++) {
+                        struct nlmsghdr *nlh = msg_begin(b, RDMA_NLDEV_CMD_RES_MR_GET, 0);
+                        struct nlattr *table;
+
+                        mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_DEV_INDEX, 5);
+                        table = mnl_attr_nest_start(nlh, RDMA_NLDEV_ATTR_RES_MR);
+                        for (unsigned e = 0; e < 50; e++) {
+                                unsigned k = r * per_read + m * 50 + e;
+                                /* mkey indices in no order: a permutation of 1..n */
+                                uint32_t index = 1 + (k * 7919u) % n;
+
+                                /* each read's kernel owner another, at the same places in its buffer */
+                                if (k % 3 == 0)
+                                        put_mr(nlh, index, k + 1, 0, r % 2 ? "rdma_cm" : "ib_ipoib");
+                                else
+                                        put_mr(nlh, index, k + 1, 4242, NULL);
+                        }
+                        mnl_attr_nest_end(nlh, table);
+                        msg_end(b, nlh);
+                }
+                if (r == reads - 1)
+                        put_done(b);
+                g_ptr_array_add(fh->replies, b);
+        }
+
+        dev = open_sim_device("qp=4", &fh->base, NULL);
+        inv = mlx5_inventory_new(dev);
+        g_assert_cmpint(mlx5_inventory_collect_watched(inv, res_index("mkey"), NULL, record_arrival, &a, &found), ==,
+                        0);
+        g_assert_cmpuint(lens->len, ==, reads - 1);
+        for (guint i = 0; i < lens->len; i++)
+                g_assert_cmpuint(g_array_index(lens, guint, i), ==, (i + 1) * per_read);
+        /* They came in restrack's order, not by number. */
+        g_assert_cmpuint(a.ascending_calls, ==, 0);
+
+        g_assert_cmpuint(found->ids->len, ==, n);
+        for (guint i = 0; i < n; i++) {
+                uint32_t index = g_array_index(found->ids, uint32_t, i);
+                /* k of the entry that named it: index - 1 = k * 7919 mod n */
+                unsigned k = 0;
+
+                g_assert_cmpuint(index, ==, i + 1);
+                while ((k * 7919u) % n != index - 1)
+                        k++;
+                if (k % 3 == 0) {
+                        g_assert_cmpuint(owner_of(found, i)->pid, ==, 0);
+                        g_assert_cmpstr(owner_of(found, i)->comm, ==, (k / per_read) % 2 ? "rdma_cm" : "ib_ipoib");
+                } else {
+                        g_assert_cmpuint(owner_of(found, i)->pid, ==, 4242);
+                        g_assert_cmpstr(owner_of(found, i)->comm, ==, "ib_send_bw");
+                }
+        }
+        /* Three owners, each made once. */
+        g_assert_cmpuint(found->owners->len, ==, 3);
+        g_assert_cmpint(g_atomic_int_get(&fh->base.stats.netlink_entries), ==, (gint) n);
+        mlx5_inventory_free(inv);
+}
+
 /* An NLMSG_ERROR reply fails the source, not the listing. */
 static void test_netlink_error(void)
 {
@@ -449,6 +569,7 @@ int main(int argc, char **argv)
         schema = mlx5_schema_load_dir(MLX5DBGFS_SOURCE_SCHEMA_DIR, &error);
         g_assert_no_error(error);
         g_test_add_func("/inventory/netlink-fixture", test_netlink_fixture);
+        g_test_add_func("/inventory/netlink-watched", test_netlink_watched);
         g_test_add_func("/inventory/netlink-error", test_netlink_error);
         g_test_add_func("/inventory/debugfs-fixture", test_debugfs_fixture);
         g_test_add_func("/inventory/sim-views", test_sim_views);

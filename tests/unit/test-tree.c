@@ -529,6 +529,73 @@ static void test_listing_streamed(void)
         mlx5_tree_free(tree);
 }
 
+static int compare_names(gconstpointer a, gconstpointer b)
+{
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * A directory whose candidates take several reads of a netlink dump opens
+ * with a preview: its first chunk of candidates, asked while the rest
+ * arrive.  Read to the end, it lists every object once, the same ones the
+ * whole listing has, each asked once (the listing takes the preview's
+ * answers); names of the preview and past it are looked up meanwhile.
+ */
+static void test_listing_preview(void)
+{
+        mlx5_tree *tree = tree_of_spec("devices=1,qp=20,cq=4,mkey=3000,verbs.mkey=99,latency_us=2000");
+        uint64_t mkey_dir = lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "mkey", 0);
+        const char *queries = "0000:08:00.0.firmware.received.QUERY_MKEY";
+        uint64_t before = stats_sum(tree, queries, ""), all;
+        g_autoptr(GPtrArray) streamed = NULL, whole = NULL;
+        g_autofree char *first_name = NULL;
+        mlx5_tree_dir *dir = NULL;
+        struct stat plus, looked_up;
+        const char *name;
+        double valid_s = -1;
+        size_t k = 2;
+        int r;
+
+        g_assert_cmpint(mlx5_tree_opendir(tree, mkey_dir, &dir), ==, 0);
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, &k, true, &name, &plus, &valid_s), ==, 1);
+        first_name = g_strdup(name);
+        g_assert_cmpuint(stats_sum(tree, "listings.previewed", ""), ==, 1);
+        /* The preview's: asked with it, at most one chunk. */
+        g_assert_cmpuint(stats_sum(tree, queries, "") - before, >=, 1);
+        g_assert_cmpint(mlx5_tree_lookup(tree, mkey_dir, first_name, &looked_up, &valid_s), ==, 0);
+        g_assert_cmpuint(looked_up.st_ino, ==, plus.st_ino);
+        g_assert_cmpint(looked_up.st_size, ==, plus.st_size);
+        g_assert_cmpint(looked_up.st_mtime, ==, plus.st_mtime);
+        /* A name past the preview (128 entries), while the rest is under way: its candidate's answer. */
+        k = 2 + 200;
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, &k, true, &name, &plus, &valid_s), ==, 1);
+        g_assert_cmpint(mlx5_tree_lookup(tree, mkey_dir, name, &looked_up, &valid_s), ==, 0);
+        g_assert_cmpuint(looked_up.st_ino, ==, plus.st_ino);
+
+        streamed = read_listed(dir, &r);
+        g_assert_cmpint(r, ==, 0);
+        mlx5_tree_dir_free(dir);
+        all = stats_sum(tree, queries, "") - before;
+        g_assert_cmpuint(streamed->len, >, 2900);
+        g_assert_cmpuint(all, ==, streamed->len);
+
+        g_assert_cmpint(mlx5_tree_opendir(tree, mkey_dir, &dir), ==, 0);
+        whole = read_listed(dir, &r);
+        g_assert_cmpint(r, ==, 0);
+        mlx5_tree_dir_free(dir);
+        g_assert_cmpstr(whole->pdata[0], !=, NULL);
+        g_ptr_array_sort(streamed, compare_names);
+        g_ptr_array_sort(whole, compare_names);
+        assert_same_names(streamed, whole);
+        for (guint i = 1; i < streamed->len; i++)
+                g_assert_cmpstr(streamed->pdata[i - 1], !=, streamed->pdata[i]);
+        g_assert_cmpuint(stats_sum(tree, queries, "") - before, ==, all);
+        g_assert_cmpuint(stats_sum(tree, "listings.previewed", ""), ==, 1);
+        /* No such object (not listed; the name alone asks firmware once, as with any listing). */
+        g_assert_cmpint(mlx5_tree_lookup(tree, mkey_dir, "0xffffff", &looked_up, &valid_s), ==, -ENOENT);
+        mlx5_tree_free(tree);
+}
+
 struct reader {
         mlx5_tree_dir *dir;
         GPtrArray *names;
@@ -840,6 +907,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/walk-renews-listing", test_walk_renews_listing);
         g_test_add_func("/tree/dump-listing-entries", test_dump_listing_entries);
         g_test_add_func("/tree/listing-streamed", test_listing_streamed);
+        g_test_add_func("/tree/listing-preview", test_listing_preview);
         g_test_add_func("/tree/listing-stream-shared", test_listing_stream_shared);
         g_test_add_func("/tree/listing-stream-unplugged", test_listing_stream_unplugged);
         g_test_add_func("/tree/new-kinds", test_new_kinds);
