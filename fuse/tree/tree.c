@@ -189,6 +189,7 @@ struct lease {
         mlx5_snapshot *snap;
         int64_t until_us;       /* monotonic */
         bool listing;           /* keyed by a directory's inode */
+        int64_t walk_renewed_us;        /* a listing's: when a walk last renewed it (walk_renewal_due) */
 };
 
 static void lease_free(gpointer p)
@@ -247,6 +248,7 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                         mlx5_snapshot_unref(l->snap);
                         l->snap = mlx5_snapshot_ref(snap);
                         l->until_us = 0;
+                        l->walk_renewed_us = 0;
                 }
                 l->until_us = MAX(l->until_us, now + valid_us + grace_us);
                 valid_s = (double) valid_us / G_USEC_PER_SEC;
@@ -305,8 +307,9 @@ static __thread struct listing_use listing_use;
 
 /*
  * A walk renews what it reads: the first open of each file of a listing
- * keeps every listing of the device fresh from then for a listing's
- * lifetime plus as long as the walk has gone on, so tar or
+ * (a few times a lifetime at most, see walk_renewal_due) keeps every
+ * listing of the device fresh from then for a listing's lifetime plus as
+ * long as the walk has gone on, so tar or
  * grep -r sees one picture of the device from start to end, its raw/,
  * json/ and rscdump/ twins included, and a second walk right after (which
  * opens no new file) finds the pages it left.  Opening the same file again
@@ -314,7 +317,7 @@ static __thread struct listing_use listing_use;
  * listing's lifetime has passed, as before.  A listing is never renewed past
  * LISTING_MAX_AGE_US from when it was taken (or its own lifetime if
  * longer); renewing only lengthens lives, so the firmware cost of
- * refreshing (see listing_lifetime_us) stays bounded.
+ * refreshing (see tree_listing_lifetime_us) stays bounded.
  */
 static void renew_one(mlx5_tree *tree, mlx5_snapshot *listing, int64_t now, int64_t lifetime)
 {
@@ -340,6 +343,13 @@ static void renew_one(mlx5_tree *tree, mlx5_snapshot *listing, int64_t now, int6
 
 /* The device's listings are swept this many times a lifetime at most while it is walked. */
 #define WALK_SWEEPS_PER_LIFETIME 4
+/*
+ * A walk renews one listing this many times a lifetime at most: the first
+ * open of each of its files asks, but one renewal keeps it for a lifetime
+ * and more, so the others (a million in a walk of 100k QPs) would only
+ * redo that work.
+ */
+#define WALK_RENEWS_PER_LIFETIME 8
 
 static void renew_key(mlx5_tree *tree, const struct mlx5_cache_key *key, int64_t now, int64_t lifetime)
 {
@@ -349,6 +359,30 @@ static void renew_key(mlx5_tree *tree, const struct mlx5_cache_key *key, int64_t
                 renew_one(tree, listing, now, lifetime);
 }
 
+/*
+ * Whether a walk that moved on in listing (leased under dir_ino) renews it
+ * now: not if it did less than a WALK_RENEWS_PER_LIFETIME-th of the
+ * listing's lifetime ago.
+ */
+static bool walk_renewal_due(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t now)
+{
+        int64_t interval = (listing->lifetime_us ? listing->lifetime_us : tree->options.ttl_us) /
+                           WALK_RENEWS_PER_LIFETIME;
+        struct lease *l;
+        bool due = true;
+
+        g_mutex_lock(&tree->open_lock);
+        l = g_hash_table_lookup(tree->leases, &dir_ino);
+        /* Not leased yet (or another listing is): the grant after this use keeps the time from then on. */
+        if (l && l->snap == listing) {
+                due = now - l->walk_renewed_us >= interval;
+                if (due)
+                        l->walk_renewed_us = now;
+        }
+        g_mutex_unlock(&tree->open_lock);
+        return due;
+}
+
 /* A walk moved on in listing (shown under dir_ino): it, and every fresh listing of its device, live on. */
 static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t now)
 {
@@ -356,13 +390,16 @@ static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *list
         int64_t lifetime, swept;
         struct node dir;
 
-        if (!node_from_ino(tree, dir_ino, &dir))
+        if (!walk_renewal_due(tree, dir_ino, listing, now) || !node_from_ino(tree, dir_ino, &dir))
                 return;
         td = tree_device_get(tree, dir.dev);
         if (!td)
                 return;
-        /* A walk goes on while its new files come less than a lifetime apart. */
-        lifetime = tree_listing_lifetime_us(tree, td);
+        /*
+         * A walk goes on while its renewals come less than a lifetime apart:
+         * while its new files do less than 7/8 of one apart.
+         */
+        lifetime = tree_listing_lifetime_us(tree, tree_device_objects(tree, td));
         if (now - __atomic_exchange_n(&td->walk_last_us, now, __ATOMIC_RELAXED) > lifetime)
                 __atomic_store_n(&td->walk_started_us, now, __ATOMIC_RELAXED);
         lifetime += now - __atomic_load_n(&td->walk_started_us, __ATOMIC_RELAXED);

@@ -392,6 +392,46 @@ static void test_walk_renews_listing(void)
 }
 
 /*
+ * A walk's renewals are rate-limited per listing: opening many files of a
+ * listing for the first time, within far less than a lifetime, renews it
+ * (and sweeps the device's other listings) once, not once a file.
+ */
+static void test_walk_renewals_counted(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        mlx5_tree_dir *dir = NULL;
+        const char *name;
+        struct stat st;
+        uint64_t dev_dir, before, types = 0;
+        unsigned opened = 0;
+        size_t k = 2;
+
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++)
+                types += mlx5_schema_resource_at(schema, i)->has_id;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        first_listed(tree, dev_dir, "cq");
+        g_assert_cmpint(mlx5_tree_opendir(tree, lookup(tree, dev_dir, "qp", 0), &dir), ==, 0);
+        before = stats_sum(tree, "listings.renewed", "");
+        while (opened < 64 && mlx5_tree_dir_entry(dir, &k, true, &name, &st, NULL) == 1) {
+                opened_mtime_us(tree, st.st_ino, NULL);
+                opened++;
+                k++;
+        }
+        mlx5_tree_dir_free(dir);
+        g_assert_cmpuint(opened, ==, 64);
+        g_assert_cmpuint(types + 1, <, opened);
+        /*
+         * The first new file renewed the QPs' listing and swept the listings cached (at most one a
+         * type); the 63 others renewed nothing.
+         */
+        g_assert_cmpuint(stats_sum(tree, "listings.renewed", "") - before, >=, 1);
+        g_assert_cmpuint(stats_sum(tree, "listings.renewed", "") - before, <=, types + 1);
+        mlx5_tree_free(tree);
+}
+
+/*
  * A per-object dump directory's listing keeps its dumps itself: listing it
  * adds one cache entry (and its type's listing), not one per dump, which
  * the cache would count twice.
@@ -838,6 +878,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
         g_test_add_func("/tree/listing-cost", test_listing_cost);
         g_test_add_func("/tree/walk-renews-listing", test_walk_renews_listing);
+        g_test_add_func("/tree/walk-renewals-counted", test_walk_renewals_counted);
         g_test_add_func("/tree/dump-listing-entries", test_dump_listing_entries);
         g_test_add_func("/tree/listing-streamed", test_listing_streamed);
         g_test_add_func("/tree/listing-stream-shared", test_listing_stream_shared);
