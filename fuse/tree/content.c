@@ -105,7 +105,7 @@ static int fetch_caps(mlx5_device *dev, uint32_t caps_index, bool current, mlx5_
 
 
 /* Objects of every type of the device, as its latest listings counted them. */
-static int64_t device_objects(mlx5_tree *tree, struct tree_device *td)
+int64_t tree_device_objects(mlx5_tree *tree, struct tree_device *td)
 {
         int64_t n = 0;
 
@@ -115,30 +115,18 @@ static int64_t device_objects(mlx5_tree *tree, struct tree_device *td)
 }
 
 /*
- * How long a listing of this device is reused.  Listing again costs a
- * dump and a query per object, so the listings of a big device live longer:
- * refreshing them all costs the firmware about 1000 commands a second at
- * most, however often they are read.  A walk that opens files of the
- * device renews its listings for this long from each new file (tree.c
- * renew_listing), so walking the device (grep -r, tar with its raw/ twins)
- * sees one picture; renewing only lengthens lives, so the bound stays.
+ * How long a listing of a device holding this many objects is reused.
+ * Listing again costs a dump and a query per object, so the listings of a
+ * big device live longer: refreshing them all costs the firmware about
+ * 1000 commands a second at most, however often they are read.  A walk
+ * that opens files of the device renews its listings for this long from
+ * each new file (tree.c renew_listing), so walking the device (grep -r, tar
+ * with its raw/ twins) sees one picture; renewing only lengthens lives, so
+ * the bound stays.
  */
-static int64_t listing_lifetime_us(mlx5_tree *tree, struct tree_device *td)
+int64_t tree_listing_lifetime_us(mlx5_tree *tree, int64_t objects)
 {
-        return MAX(tree->options.ttl_us, device_objects(tree, td) * LISTING_LIFETIME_PER_OBJECT_US);
-}
-
-int64_t tree_listing_lifetime_us(mlx5_tree *tree, struct tree_device *td)
-{
-        return listing_lifetime_us(tree, td);
-}
-
-/* The same for a listing of res_index about to be made of n candidates: at least what it will keep. */
-static int64_t new_listing_lifetime_us(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, unsigned n)
-{
-        int64_t others = device_objects(tree, td) - g_atomic_int_get(&td->listed[res_index]);
-
-        return MAX(tree->options.ttl_us, (others + n) * LISTING_LIFETIME_PER_OBJECT_US);
+        return MAX(tree->options.ttl_us, objects * LISTING_LIFETIME_PER_OBJECT_US);
 }
 
 /*
@@ -194,7 +182,7 @@ static int fetch_ids(mlx5_tree *tree, struct tree_device *td, uint32_t res_index
         mlx5_listing_set_origin(*ret_snap, (uint8_t *) (void *) g_array_free(g_steal_pointer(&found->found_by), FALSE),
                                 (uint16_t *) (void *) g_array_free(g_steal_pointer(&found->owner_of), FALSE),
                                 g_steal_pointer(&found->owners));
-        (*ret_snap)->lifetime_us = listing_lifetime_us(tree, td);
+        (*ret_snap)->lifetime_us = tree_listing_lifetime_us(tree, tree_device_objects(tree, td));
         return 0;
 }
 
@@ -233,7 +221,9 @@ static mlx5_snapshot *listing_new(mlx5_tree *tree, struct tree_device *td, uint3
         mlx5_listing_set_origin(snap, g_new0(uint8_t, n + 1), g_new0(uint16_t, n + 1),
                                 nl->owners ? g_ptr_array_ref(nl->owners) : NULL);
         mlx5_listing_set_keeper(snap, tree->cache);
-        snap->lifetime_us = new_listing_lifetime_us(tree, td, res_index, n);
+        /* At least what it will keep: the device's objects with this listing's candidates for its type's. */
+        snap->lifetime_us = tree_listing_lifetime_us(tree, tree_device_objects(tree, td) -
+                                                             g_atomic_int_get(&td->listed[res_index]) + n);
         return snap;
 }
 

@@ -170,12 +170,14 @@ void tree_format_lease_stats(mlx5_tree *tree, GString *out);
 /* The .stats text, made anew at every call: counters must be live. */
 mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree);
 
-/* A listing is reused this long per object the device holds (see listing_lifetime_us). */
+/* A listing is reused this long per object the device holds (see tree_listing_lifetime_us). */
 #define LISTING_LIFETIME_PER_OBJECT_US 1000
 /* A walk renews a listing (tree.c renew_listing) up to this long after it was taken, or its own lifetime. */
 #define LISTING_MAX_AGE_US (300 * G_USEC_PER_SEC)
-/* How long a listing of the device lives from now (content.c). */
-int64_t tree_listing_lifetime_us(mlx5_tree *tree, struct tree_device *td);
+/* Objects of every type of the device, as its latest listings counted them (content.c). */
+int64_t tree_device_objects(mlx5_tree *tree, struct tree_device *td);
+/* How long a listing of a device holding that many objects lives from when it is taken (content.c). */
+int64_t tree_listing_lifetime_us(mlx5_tree *tree, int64_t objects);
 
 /* The cache's fetch function (content.c). */
 int tree_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap);

@@ -189,6 +189,7 @@ struct lease {
         mlx5_snapshot *snap;
         int64_t until_us;       /* monotonic */
         bool listing;           /* keyed by a directory's inode */
+        int64_t walk_renewed_us;        /* a listing's: when a walk last renewed it (walk_renewal_due) */
 };
 
 static void lease_free(gpointer p)
@@ -247,6 +248,7 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                         mlx5_snapshot_unref(l->snap);
                         l->snap = mlx5_snapshot_ref(snap);
                         l->until_us = 0;
+                        l->walk_renewed_us = 0;
                 }
                 l->until_us = MAX(l->until_us, now + valid_us + grace_us);
                 valid_s = (double) valid_us / G_USEC_PER_SEC;
@@ -289,14 +291,17 @@ static mlx5_snapshot *leased_snapshot(mlx5_tree *tree, uint64_t key)
 }
 
 /*
- * On this thread, the listing lease the last content call served its
- * snapshot from: node_stat and open learn from it how long the kernel may
- * keep the attributes, without knowing how each kind makes its content.
+ * On this thread, the listing leases the last content call used: node_stat
+ * and open learn from them how long the kernel may keep the attributes,
+ * without knowing how each kind makes its content.  The first listing used
+ * is the one a listed file's snapshot comes from; the others (a JSON
+ * document's references look up their targets' listings) are leased too,
+ * so the file shows the same bytes for as long as the shortest lease.
  */
 struct listing_use {
         bool used;
-        int64_t taken_monotonic_us;     /* of the snapshot served from it */
-        double valid_s;
+        int64_t taken_monotonic_us;     /* of the snapshot served from the first */
+        double valid_s;                 /* the shortest lease of them */
         bool opening;                   /* set while an open of file (opening_kind, opening_id) runs */
         unsigned opening_kind;
         uint32_t opening_id;
@@ -305,8 +310,9 @@ static __thread struct listing_use listing_use;
 
 /*
  * A walk renews what it reads: the first open of each file of a listing
- * keeps every listing of the device fresh from then for a listing's
- * lifetime plus as long as the walk has gone on, so tar or
+ * (a few times a lifetime at most, see walk_renewal_due) keeps every
+ * listing of the device fresh from then for a listing's lifetime plus as
+ * long as the walk has gone on, so tar or
  * grep -r sees one picture of the device from start to end, its raw/,
  * json/ and rscdump/ twins included, and a second walk right after (which
  * opens no new file) finds the pages it left.  Opening the same file again
@@ -314,7 +320,7 @@ static __thread struct listing_use listing_use;
  * listing's lifetime has passed, as before.  A listing is never renewed past
  * LISTING_MAX_AGE_US from when it was taken (or its own lifetime if
  * longer); renewing only lengthens lives, so the firmware cost of
- * refreshing (see listing_lifetime_us) stays bounded.
+ * refreshing (see tree_listing_lifetime_us) stays bounded.
  */
 static void renew_one(mlx5_tree *tree, mlx5_snapshot *listing, int64_t now, int64_t lifetime)
 {
@@ -340,6 +346,15 @@ static void renew_one(mlx5_tree *tree, mlx5_snapshot *listing, int64_t now, int6
 
 /* The device's listings are swept this many times a lifetime at most while it is walked. */
 #define WALK_SWEEPS_PER_LIFETIME 4
+/*
+ * A walk renews one listing this many times a lifetime at most: the first
+ * open of each of its files asks, but one renewal keeps it for a lifetime
+ * and more, so the others (a million in a walk of 100k QPs) would only
+ * redo that work.  A listing then lives up to two such intervals less past
+ * the walk's end than renewing at every file would keep it (its life grows
+ * by the lifetime and the walk's length): an eighth of a lifetime.
+ */
+#define WALK_RENEWS_PER_LIFETIME 16
 
 static void renew_key(mlx5_tree *tree, const struct mlx5_cache_key *key, int64_t now, int64_t lifetime)
 {
@@ -349,6 +364,30 @@ static void renew_key(mlx5_tree *tree, const struct mlx5_cache_key *key, int64_t
                 renew_one(tree, listing, now, lifetime);
 }
 
+/*
+ * Whether a walk that moved on in listing (leased under dir_ino) renews it
+ * now: not if it did less than a WALK_RENEWS_PER_LIFETIME-th of the
+ * listing's lifetime ago.
+ */
+static bool walk_renewal_due(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t now)
+{
+        int64_t interval = (listing->lifetime_us ? listing->lifetime_us : tree->options.ttl_us) /
+                           WALK_RENEWS_PER_LIFETIME;
+        struct lease *l;
+        bool due = true;
+
+        g_mutex_lock(&tree->open_lock);
+        l = g_hash_table_lookup(tree->leases, &dir_ino);
+        /* Not leased yet (or another listing is): the grant after this use keeps the time from then on. */
+        if (l && l->snap == listing) {
+                due = now - l->walk_renewed_us >= interval;
+                if (due)
+                        l->walk_renewed_us = now;
+        }
+        g_mutex_unlock(&tree->open_lock);
+        return due;
+}
+
 /* A walk moved on in listing (shown under dir_ino): it, and every fresh listing of its device, live on. */
 static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t now)
 {
@@ -356,13 +395,16 @@ static void renew_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *list
         int64_t lifetime, swept;
         struct node dir;
 
-        if (!node_from_ino(tree, dir_ino, &dir))
+        if (!walk_renewal_due(tree, dir_ino, listing, now) || !node_from_ino(tree, dir_ino, &dir))
                 return;
         td = tree_device_get(tree, dir.dev);
         if (!td)
                 return;
-        /* A walk goes on while its new files come less than a lifetime apart. */
-        lifetime = tree_listing_lifetime_us(tree, td);
+        /*
+         * A walk goes on while its renewals come less than a lifetime apart:
+         * while its new files do less than 15/16 of one apart.
+         */
+        lifetime = tree_listing_lifetime_us(tree, tree_device_objects(tree, td));
         if (now - __atomic_exchange_n(&td->walk_last_us, now, __ATOMIC_RELAXED) > lifetime)
                 __atomic_store_n(&td->walk_started_us, now, __ATOMIC_RELAXED);
         lifetime += now - __atomic_load_n(&td->walk_started_us, __ATOMIC_RELAXED);
@@ -393,6 +435,19 @@ static int64_t listing_valid_us(mlx5_tree *tree, const mlx5_snapshot *listing)
  * object's (a JSON document then looks up the listings its references
  * point into, which that open does not read).
  */
+static void note_listing_use(int64_t served_taken_us, double valid_s)
+{
+        /* Only the first listing used may be renewed by an open (use_listing). */
+        listing_use.opening = false;
+        if (listing_use.used) {
+                listing_use.valid_s = MIN(listing_use.valid_s, valid_s);
+                return;
+        }
+        listing_use.used = true;
+        listing_use.taken_monotonic_us = served_taken_us;
+        listing_use.valid_s = valid_s;
+}
+
 static void use_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t served_taken_us)
 {
         int slot;
@@ -403,10 +458,8 @@ static void use_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listin
                 if (slot >= 0 && mlx5_listing_first_open(listing, listing_use.opening_kind, slot))
                         renew_listing(tree, dir_ino, listing, g_get_monotonic_time());
         }
-        listing_use.used = true;
-        listing_use.taken_monotonic_us = served_taken_us;
-        listing_use.valid_s = lease_grant(tree, dir_ino, listing, listing_valid_us(tree, listing),
-                                          LISTING_LEASE_GRACE_US, true);
+        note_listing_use(served_taken_us, lease_grant(tree, dir_ino, listing, listing_valid_us(tree, listing),
+                                                      LISTING_LEASE_GRACE_US, true));
 }
 
 /* The listing shown under a directory's inode: pinned by an open directory, else leased; or NULL. */
@@ -886,11 +939,7 @@ static int streamed_snapshot(mlx5_tree *tree, const struct mlx5_cache_key *key, 
         r = tree_stream_object(tree, key->device, key->sub, id, ret_snap, &listing);
         if (r < 0)
                 return r;
-        listing_use = (struct listing_use) {
-                .used = true,
-                .taken_monotonic_us = (*ret_snap)->taken_monotonic_us,
-                .valid_s = (double) listing_valid_us(tree, listing) / G_USEC_PER_SEC,
-        };
+        note_listing_use((*ret_snap)->taken_monotonic_us, (double) listing_valid_us(tree, listing) / G_USEC_PER_SEC);
         return 0;
 }
 
@@ -1028,6 +1077,80 @@ static int file_snapshot(mlx5_tree *tree, const struct node *n, uint64_t ino, bo
         return 0;
 }
 
+static struct node parent_of(mlx5_tree *tree, const struct node *n)
+{
+        const struct mlx5_tree_kind *k = tree_kind(tree, n->kind);
+        struct node p = { .kind = k->parent, .dev = n->dev };
+
+        if (n->kind == NODE_ROOT)
+                return *n;
+        switch (k->parent_of) {
+        case MLX5_TREE_PARENT_DEVICE:
+                break;
+        case MLX5_TREE_PARENT_SUB:
+                p.sub = n->sub;
+                break;
+        case MLX5_TREE_PARENT_SUB_ID:
+                p.sub = n->sub;
+                p.id = n->id;
+                break;
+        case MLX5_TREE_PARENT_SUB_FROM_ID:
+                p.sub = n->id;
+                break;
+        }
+        if (tree_kind(tree, p.kind)->global)
+                p.dev = 0;
+        return p;
+}
+
+
+/* The resource whose listing names the directory's children, or -ENOENT. */
+static int listed_type(mlx5_tree *tree, const struct node *self)
+{
+        const struct mlx5_tree_kind *k = tree_kind(tree, self->kind);
+
+        return k->listed_type ? k->listed_type(tree, (const struct mlx5_tree_node *) self) : -ENOENT;
+}
+
+/*
+ * How long the kernel may keep a directory's name and attributes.  Its
+ * attributes never change; what may is whether it is there.  A directory a
+ * type's listing names (refs/<type>/<id>) is there for as long as that
+ * listing is shown: its lease (read by number, not listed, it is there
+ * while firmware answers: the TTL).  Every other one is there for as long
+ * as its device is (the root's and by-name's always): the device's removal,
+ * or another way to it taking over, makes the kernel forget the device's
+ * directory and everything below it (devices.c), so they are kept for
+ * FIXED_DIR_VALID_US, and a walk never asks for them again.
+ */
+#define FIXED_DIR_VALID_US (3600 * (int64_t) G_USEC_PER_SEC)
+
+static double dir_valid_s(mlx5_tree *tree, const struct node *n)
+{
+        const double ttl_s = (double) tree->options.ttl_us / G_USEC_PER_SEC;
+        struct node parent = parent_of(tree, n);
+        const struct mlx5_tree_kind *pk = tree_kind(tree, parent.kind);
+        struct mlx5_cache_key key = { .device = n->dev, .kind = CONTENT_LISTING };
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        uint64_t dir_ino;
+        int res;
+
+        if ((!pk->listed_type && !pk->listing) || pk->listed_kind != n->kind)
+                return (double) FIXED_DIR_VALID_US / G_USEC_PER_SEC;
+        /* Named by a listing of the directory's own: none is a directory yet, so the TTL. */
+        res = listed_type(tree, &parent);
+        if (res < 0)
+                return ttl_s;
+        key.sub = (uint32_t) res;
+        dir_ino = listing_pin_key(n->dev, key.sub);
+        listing = shown_listing(tree, dir_ino);
+        if (!listing && mlx5_cache_peek(tree->cache, &key, &listing) < 0)
+                return ttl_s;
+        if (mlx5_listing_find(listing->listing, n->id) < 0)
+                return ttl_s;
+        return lease_grant(tree, dir_ino, listing, listing_valid_us(tree, listing), LISTING_LEASE_GRACE_US, true);
+}
+
 static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st, double *ret_valid_s)
 {
         const struct mlx5_tree_kind *k = tree_kind(tree, n->kind);
@@ -1059,7 +1182,7 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st,
         }
         if (S_ISDIR(k->mode)) {
                 fill_stat(tree, ino, k->mode, 2, tree->created_us, ret_st);
-                *ret_valid_s = (double) tree->options.ttl_us / G_USEC_PER_SEC;
+                *ret_valid_s = dir_valid_s(tree, n);
                 return 0;
         }
         r = file_snapshot(tree, n, ino, false, &snap, ret_valid_s, &promised);
@@ -1125,14 +1248,6 @@ static int own_listing(mlx5_tree *tree, const struct node *dir, mlx5_snapshot **
         use_listing(tree, dir_ino, listing, listing->taken_monotonic_us);
         *ret_listing = listing;
         return 0;
-}
-
-/* The resource whose listing names the directory's children, or -ENOENT. */
-static int listed_type(mlx5_tree *tree, const struct node *self)
-{
-        const struct mlx5_tree_kind *k = tree_kind(tree, self->kind);
-
-        return k->listed_type ? k->listed_type(tree, (const struct mlx5_tree_node *) self) : -ENOENT;
 }
 
 /*
@@ -1487,32 +1602,6 @@ static int streamed_entry(mlx5_tree_dir *dir, size_t *io_k, bool may_wait, uint3
                 }
         }
         return r;
-}
-
-static struct node parent_of(mlx5_tree *tree, const struct node *n)
-{
-        const struct mlx5_tree_kind *k = tree_kind(tree, n->kind);
-        struct node p = { .kind = k->parent, .dev = n->dev };
-
-        if (n->kind == NODE_ROOT)
-                return *n;
-        switch (k->parent_of) {
-        case MLX5_TREE_PARENT_DEVICE:
-                break;
-        case MLX5_TREE_PARENT_SUB:
-                p.sub = n->sub;
-                break;
-        case MLX5_TREE_PARENT_SUB_ID:
-                p.sub = n->sub;
-                p.id = n->id;
-                break;
-        case MLX5_TREE_PARENT_SUB_FROM_ID:
-                p.sub = n->id;
-                break;
-        }
-        if (tree_kind(tree, p.kind)->global)
-                p.dev = 0;
-        return p;
 }
 
 int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)

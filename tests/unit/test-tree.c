@@ -194,7 +194,8 @@ static void test_leases(void)
         mlx5_tree_set_inval_handler(tree, record_inval, invalidated);
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
         g_assert_cmpint(mlx5_tree_lookup(tree, ROOT_INO, "0000:08:00.0", &st, &valid_s), ==, 0);
-        g_assert_cmpfloat(valid_s, ==, 60.0);     /* directories: the TTL */
+        /* A device's directories: longer than the TTL, as long as the device (its removal invalidates them). */
+        g_assert_cmpfloat(valid_s, >, 60.0);
         dir = st.st_ino;
         g_assert_cmpint(mlx5_tree_lookup(tree, dir, "info", &st, &valid_s), ==, 0);
         g_assert_cmpfloat(valid_s, >, 0.0);
@@ -254,6 +255,43 @@ static void test_dir_entry_attributes(void)
         g_assert_cmpint((off_t) strlen(text), ==, plus.st_size);
         mlx5_tree_file_free(tree, file);
         mlx5_tree_dir_free(dir);
+        mlx5_tree_free(tree);
+}
+
+/*
+ * What a listing names keeps its name and attributes as long as the listing's
+ * lease, not a single file's: a QP's JSON document (whose references look
+ * up other types' listings too) and its refs/ directory.
+ */
+static void test_listed_entries_valid(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        mlx5_tree_dir *dir = NULL;
+        const char *name;
+        struct stat st;
+        double valid_s = -1;
+        uint64_t dev_dir, json_qp, refs_qp;
+        g_autofree char *qp = NULL;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        g_assert_cmpint(mlx5_tree_opendir(tree, lookup(tree, dev_dir, "qp", 0), &dir), ==, 0);
+        g_assert_cmpint(mlx5_tree_dir_entry(dir, &(size_t) { 2 }, true, &name, &st, NULL), ==, 1);
+        qp = g_strdup(name);
+        mlx5_tree_dir_free(dir);
+
+        json_qp = lookup(tree, lookup(tree, dev_dir, "json", 0), "qp", 0);
+        g_assert_cmpint(mlx5_tree_lookup(tree, json_qp, qp, &st, &valid_s), ==, 0);
+        /* The listing lives the TTL (60 s): far longer than a single file's lease (50 ms). */
+        g_assert_cmpfloat(valid_s, >, 1.0);
+        g_assert_cmpfloat(valid_s, <=, 60.0);
+
+        refs_qp = lookup(tree, lookup(tree, dev_dir, "refs", 0), "qp", 0);
+        g_assert_cmpint(mlx5_tree_lookup(tree, refs_qp, qp, &st, &valid_s), ==, 0);
+        g_assert_true(S_ISDIR(st.st_mode));
+        /* What is left of the listing's life: not a fixed directory's hour, nor the whole TTL. */
+        g_assert_cmpfloat(valid_s, >, 1.0);
+        g_assert_cmpfloat(valid_s, <, 60.0);
         mlx5_tree_free(tree);
 }
 
@@ -388,6 +426,46 @@ static void test_walk_renews_listing(void)
          * the walk's last step, a new listing.
          */
         g_assert_cmpint(opened_mtime_us(tree, qp, NULL), >, taken);
+        mlx5_tree_free(tree);
+}
+
+/*
+ * A walk's renewals are rate-limited per listing: opening many files of a
+ * listing for the first time, within far less than a lifetime, renews it
+ * (and sweeps the device's other listings) once, not once a file.
+ */
+static void test_walk_renewals_counted(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        mlx5_tree_dir *dir = NULL;
+        const char *name;
+        struct stat st;
+        uint64_t dev_dir, before, types = 0;
+        unsigned opened = 0;
+        size_t k = 2;
+
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++)
+                types += mlx5_schema_resource_at(schema, i)->has_id;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        first_listed(tree, dev_dir, "cq");
+        g_assert_cmpint(mlx5_tree_opendir(tree, lookup(tree, dev_dir, "qp", 0), &dir), ==, 0);
+        before = stats_sum(tree, "listings.renewed", "");
+        while (opened < 64 && mlx5_tree_dir_entry(dir, &k, true, &name, &st, NULL) == 1) {
+                opened_mtime_us(tree, st.st_ino, NULL);
+                opened++;
+                k++;
+        }
+        mlx5_tree_dir_free(dir);
+        g_assert_cmpuint(opened, ==, 64);
+        g_assert_cmpuint(types + 1, <, opened);
+        /*
+         * The first new file renewed the QPs' listing and swept the listings cached (at most one a
+         * type); the 63 others renewed nothing.
+         */
+        g_assert_cmpuint(stats_sum(tree, "listings.renewed", "") - before, >=, 1);
+        g_assert_cmpuint(stats_sum(tree, "listings.renewed", "") - before, <=, types + 1);
         mlx5_tree_free(tree);
 }
 
@@ -905,6 +983,8 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
         g_test_add_func("/tree/listing-cost", test_listing_cost);
         g_test_add_func("/tree/walk-renews-listing", test_walk_renews_listing);
+        g_test_add_func("/tree/walk-renewals-counted", test_walk_renewals_counted);
+        g_test_add_func("/tree/listed-entries-valid", test_listed_entries_valid);
         g_test_add_func("/tree/dump-listing-entries", test_dump_listing_entries);
         g_test_add_func("/tree/listing-streamed", test_listing_streamed);
         g_test_add_func("/tree/listing-preview", test_listing_preview);
