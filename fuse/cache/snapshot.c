@@ -80,11 +80,37 @@ void mlx5_listing_set_origin(mlx5_snapshot *listing_snap, uint8_t *found_by, uin
                               (owners ? owners->len * (sizeof(struct mlx5_object_owner) + 32) : 0);
 }
 
-void mlx5_listing_set_snapshots(mlx5_snapshot *listing_snap, GPtrArray *snaps)
+void mlx5_listing_set_blobs(mlx5_snapshot *listing_snap, GBytes *blobs, size_t *blob_end)
 {
-        listing_snap->listing->snaps = snaps;
-        for (guint i = 0; i < snaps->len; i++)
-                listing_snap->cost += ((mlx5_snapshot *) snaps->pdata[i])->cost;
+        struct mlx5_listing *l = listing_snap->listing;
+
+        l->blobs = blobs;
+        l->blob_end = blob_end;
+        listing_snap->cost += g_bytes_get_size(blobs) + l->ids->len * sizeof(*blob_end);
+}
+
+/* A snapshot served from a listing: the object as it was when the listing was taken. */
+static mlx5_snapshot *listed_snapshot(const mlx5_snapshot *listing_snap, GBytes *raw, GBytes *text, size_t text_len)
+{
+        mlx5_snapshot *snap = mlx5_snapshot_new(raw, text);
+
+        if (!text)
+                snap->text_len = text_len;
+        snap->taken_realtime_us = listing_snap->taken_realtime_us;
+        snap->taken_monotonic_us = listing_snap->taken_monotonic_us;
+        return snap;
+}
+
+mlx5_snapshot *mlx5_listing_blob(mlx5_snapshot *listing_snap, int slot)
+{
+        const struct mlx5_listing *l = listing_snap->listing;
+        size_t begin;
+
+        if (!l->blobs || slot < 0 || (unsigned) slot >= l->ids->len)
+                return NULL;
+        begin = slot ? l->blob_end[slot - 1] : 0;
+        return listed_snapshot(listing_snap, g_bytes_new_from_bytes(l->blobs, begin, l->blob_end[slot] - begin), NULL,
+                               0);
 }
 
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap)
@@ -166,8 +192,9 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                 g_free(snap->listing->owner_of);
                 if (snap->listing->owners)
                         g_ptr_array_unref(snap->listing->owners);
-                if (snap->listing->snaps)
-                        g_ptr_array_unref(snap->listing->snaps);
+                if (snap->listing->blobs)
+                        g_bytes_unref(snap->listing->blobs);
+                g_free(snap->listing->blob_end);
                 for (unsigned k = 0; snap->listing->opened && k < MLX5_LISTING_OPEN_KINDS; k++)
                         g_free(snap->listing->opened[k]);
                 g_free(snap->listing->opened);
@@ -267,7 +294,6 @@ mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
                                    GBytes *(*render)(GBytes *raw, void *data), void *data)
 {
         struct mlx5_listing *l = listing_snap->listing;
-        mlx5_snapshot *snap;
         GBytes *raw, *text;
         gint len;
 
@@ -283,8 +309,5 @@ mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
         }
         raw = g_bytes_new_from_bytes(l->raws, (gsize) slot * l->outlen, l->outlen);
         /* A text not kept is only measured: an open renders (and charges) it for itself. */
-        snap = text ? mlx5_snapshot_new(raw, text) : mlx5_snapshot_new_object(raw, (size_t) len);
-        snap->taken_realtime_us = listing_snap->taken_realtime_us;
-        snap->taken_monotonic_us = listing_snap->taken_monotonic_us;
-        return snap;
+        return listed_snapshot(listing_snap, raw, text, (size_t) len);
 }

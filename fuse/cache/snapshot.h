@@ -67,7 +67,8 @@ struct mlx5_listing {
         uint8_t *found_by;              /* per slot: which sources found it (inventory bits), or NULL */
         uint16_t *owner_of;             /* per slot: 1 + index into owners, 0 for none; or NULL */
         GPtrArray *owners;              /* struct mlx5_object_owner *, or NULL */
-        GPtrArray *snaps;               /* mlx5_snapshot * per slot, for listings of whole snapshots; or NULL */
+        GBytes *blobs;                  /* for listings of whole answers (dumps): every slot's bytes, in slot order; or NULL */
+        size_t *blob_end;               /* per slot: where its bytes end in blobs (they begin where the slot before's end) */
         guint **opened;                 /* per file kind, a bitmap of the slots opened: see mlx5_listing_first_open */
 };
 
@@ -91,8 +92,15 @@ mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, GBytes *raws, size_t outle
 /* Takes ownership of found_by and owner_of (ids->len entries each) and owners (may be NULL). */
 void mlx5_listing_set_origin(mlx5_snapshot *listing_snap, uint8_t *found_by, uint16_t *owner_of, GPtrArray *owners);
 void mlx5_object_owner_free(struct mlx5_object_owner *owner);
-/* Takes ownership of snaps (one referenced snapshot per id), which the listing then keeps alive. */
-void mlx5_listing_set_snapshots(mlx5_snapshot *listing_snap, GPtrArray *snaps);
+/*
+ * Takes ownership of blobs (every id's whole answer, one after another,
+ * exactly as long as they are) and of blob_end (ids->len ends): kept in one
+ * buffer, not one snapshot and one allocation per answer (at 100k QPs a
+ * dump directory lists 100k dumps of 72 to 568 bytes).
+ */
+void mlx5_listing_set_blobs(mlx5_snapshot *listing_snap, GBytes *blobs, size_t *blob_end);
+/* The snapshot of the answer in slot i of a listing of whole answers, carrying the listing's times. */
+mlx5_snapshot *mlx5_listing_blob(mlx5_snapshot *listing_snap, int slot);
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap);
 /* The monotonic time a snapshot stops being fresh: its lifetime (default_lifetime_us if 0) or its renewal. */
 int64_t mlx5_snapshot_expiry_us(const mlx5_snapshot *snap, int64_t default_lifetime_us);

@@ -448,17 +448,24 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
         return mlx5_snapshot_new(NULL, g_string_free_to_bytes(text));
 }
 
-/* One resource dump, as firmware returned it: sub is the menu record, id the object (index1) if it has one. */
-static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, mlx5_snapshot **ret_snap)
+/* One resource dump of record, as firmware returned it: id is the object (index1) if it has one. */
+static int dump_of(struct tree_device *td, uint32_t record, uint32_t id, GBytes **ret_stream)
 {
         const struct mlx5_menu_record *m;
-        GBytes *stream = NULL;
-        int r;
 
         if (record >= td->dev->menu->len)
                 return -ENOENT;
         m = &g_array_index(td->dev->menu, struct mlx5_menu_record, record);
-        r = mlx5_device_dump(td->dev, m, m->must_index1, id, &stream);
+        return mlx5_device_dump(td->dev, m, m->must_index1, id, ret_stream);
+}
+
+/* One resource dump, as firmware returned it: sub is the menu record, id the object (index1) if it has one. */
+static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, mlx5_snapshot **ret_snap)
+{
+        GBytes *stream = NULL;
+        int r;
+
+        r = dump_of(td, record, id, &stream);
         if (r < 0)
                 return r;
         *ret_snap = mlx5_snapshot_new(stream, NULL);
@@ -470,37 +477,71 @@ static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, m
  * listing that firmware dumps with the record (a QP without a send queue
  * has no SND_BUFF, for one), with their dumps: so a walk of the tree reads
  * every file it lists, as it was, while the listing lives (objects come and
- * go meanwhile).
+ * go meanwhile).  The dumps are asked in parallel (mlx5_device_run_many),
+ * not through the cache (the listing keeps them, and the cache would count
+ * each twice), DUMP_LIST_CHUNK at a time, each chunk's packed into the
+ * listing's one buffer as it ends: a dump's own buffer (grown by doubling
+ * as its chunks come) and its snapshot live only until then.
  */
-/*
- * The dumps of one per-object segment, asked in parallel (mlx5_device_run_many);
- * not through the cache: the listing keeps them, and the cache would count
- * each twice.
- */
+#define DUMP_LIST_CHUNK 4096
+
 struct listed_dumps {
         struct tree_device *td;
         uint32_t record;
         const uint32_t *ids;
-        mlx5_snapshot **dumps;
+        GBytes **dumps;
 };
 
 static int dump_listed(unsigned i, void *data)
 {
         struct listed_dumps *d = data;
 
-        return fetch_rscdump(d->td, d->record, d->ids[i], &d->dumps[i]);
+        return dump_of(d->td, d->record, d->ids[i], &d->dumps[i]);
+}
+
+/* The dumps of one chunk appended to the listing's: ids, their ends in blobs, blobs (grown by doubling). */
+static int pack_dumps(const uint32_t *ids, GBytes **dumps, const int *results, unsigned n, GArray *kept_ids,
+                      GArray *ends, uint8_t **io_blobs, size_t *io_size, size_t *io_alloc)
+{
+        int r = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+                gsize len;
+                const void *data;
+
+                /* A device gone, or a reader gone: no listing to keep. */
+                if (results[i] == -ENODEV || results[i] == -EINTR)
+                        r = r ? r : results[i];
+                if (r < 0 || results[i] < 0 || !dumps[i])
+                        continue;
+                data = g_bytes_get_data(dumps[i], &len);
+                if (*io_size + len > *io_alloc) {
+                        *io_alloc = MAX(*io_size + len, 2 * *io_alloc);
+                        *io_blobs = g_realloc(*io_blobs, *io_alloc);
+                }
+                memcpy(*io_blobs + *io_size, data, len);
+                *io_size += len;
+                g_array_append_val(kept_ids, ids[i]);
+                g_array_append_val(ends, *io_size);
+        }
+        for (unsigned i = 0; i < n; i++)
+                if (dumps[i])
+                        g_bytes_unref(g_steal_pointer(&dumps[i]));
+        return r;
 }
 
 static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t record, mlx5_snapshot **ret_snap)
 {
         g_autoptr(mlx5_snapshot) listing = NULL;
         const struct mlx5_menu_record *m;
-        g_autofree mlx5_snapshot **got = NULL;
+        g_autofree GBytes **got = NULL;
         g_autofree int *results = NULL;
+        g_autofree uint8_t *blobs = NULL;
+        g_autoptr(GArray) ids = NULL, ends = NULL;
+        size_t size = 0, alloc = 0;
+        int64_t taken_realtime_us;
         struct listed_dumps d;
-        GPtrArray *dumps;
-        GArray *ids;
-        int res_index, r;
+        int res_index, r = 0;
         unsigned n;
 
         if (record >= td->dev->menu->len)
@@ -513,35 +554,28 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         if (r < 0)
                 return r;
         n = listing->listing->ids->len;
-        got = g_new0(mlx5_snapshot *, n + 1);
-        results = g_new(int, n + 1);
-        d = (struct listed_dumps) { .td = td, .record = record };
-        d.ids = (const uint32_t *) (const void *) listing->listing->ids->data;
-        d.dumps = got;
-        /* One dump a command slot, as a listing's queries: a walk waits for the firmware once, not per object. */
-        mlx5_device_run_many(td->dev, n, dump_listed, &d, m->name, NULL, results);
+        got = g_new0(GBytes *, MIN(n, DUMP_LIST_CHUNK) + 1);
+        results = g_new(int, MIN(n, DUMP_LIST_CHUNK) + 1);
         ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-        dumps = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
-        for (unsigned i = 0; i < n; i++) {
-                /* A device gone, or a reader gone: no listing to keep. */
-                if (results[i] == -ENODEV || results[i] == -EINTR) {
-                        r = results[i];
-                        break;
-                }
-                if (results[i] < 0)
-                        continue;
-                g_array_append_val(ids, d.ids[i]);
-                g_ptr_array_add(dumps, g_steal_pointer(&got[i]));
+        ends = g_array_new(FALSE, FALSE, sizeof(size_t));
+        d = (struct listed_dumps) { .td = td, .record = record, .dumps = got };
+        /* Its files' mtime: when its dumps began (fresh, as a type's listing, from when it is whole). */
+        taken_realtime_us = g_get_real_time();
+        for (unsigned at = 0, c; at < n && r == 0; at += c) {
+                c = MIN(n - at, DUMP_LIST_CHUNK);
+                d.ids = (const uint32_t *) (const void *) listing->listing->ids->data + at;
+                /* One dump a command slot, as a listing's queries: a walk waits for the firmware once, not per object. */
+                mlx5_device_run_many(td->dev, c, dump_listed, &d, m->name, NULL, results);
+                r = pack_dumps(d.ids, got, results, c, ids, ends, &blobs, &size, &alloc);
         }
-        for (unsigned i = 0; i < n; i++)
-                mlx5_snapshot_unref(got[i]);
-        if (r < 0) {
-                g_array_unref(ids);
-                g_ptr_array_unref(dumps);
+        if (r < 0)
                 return r;
-        }
-        *ret_snap = mlx5_snapshot_new_listing(ids, NULL, 0, g_new0(uint8_t, ids->len ? ids->len : 1));
-        mlx5_listing_set_snapshots(*ret_snap, dumps);
+        /* Exactly as long as the dumps: what the cache is charged for is what it holds. */
+        blobs = g_realloc(blobs, size + 1);
+        *ret_snap = mlx5_snapshot_new_listing(g_steal_pointer(&ids), NULL, 0, g_new0(uint8_t, n + 1));
+        mlx5_listing_set_blobs(*ret_snap, g_bytes_new_take(g_steal_pointer(&blobs), size),
+                               (size_t *) (void *) g_array_free(g_steal_pointer(&ends), FALSE));
+        (*ret_snap)->taken_realtime_us = taken_realtime_us;
         (*ret_snap)->lifetime_us = listing->lifetime_us;
         return 0;
 }
