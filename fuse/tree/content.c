@@ -141,6 +141,17 @@ static int64_t new_listing_lifetime_us(mlx5_tree *tree, struct tree_device *td, 
         return MAX(tree->options.ttl_us, (others + n) * LISTING_LIFETIME_PER_OBJECT_US);
 }
 
+/* The numbers the answers of a listing of from hold for target, appended to ids. */
+static void add_refs(const mlx5_schema_resource *from, const mlx5_schema_resource *target,
+                     const struct mlx5_listing *l, GArray *ids)
+{
+        g_autofree uint8_t *raw = g_malloc(l->outlen + 1);
+
+        for (unsigned i = 0; i < l->ids->len; i++)
+                if (mlx5_listing_raw(l, i, raw))
+                        mlx5_inventory_add_refs(from, target, raw, 1, &l->has_raw[i], ids);
+}
+
 /*
  * The numbers other types' contexts hold for this type (schema `ref`), from
  * their current listings: listing a CQ directory lists the QPs first.  The
@@ -167,8 +178,7 @@ static int referenced_ids(mlx5_tree *tree, struct tree_device *td, uint32_t res_
                         return r;
                 if (r < 0)
                         continue;
-                mlx5_inventory_add_refs(from, target, g_bytes_get_data(listing->listing->raws, NULL),
-                                        listing->listing->ids->len, listing->listing->has_raw, ids);
+                add_refs(from, target, listing->listing, ids);
         }
         *ret_ids = g_steal_pointer(&ids);
         return 0;
@@ -225,9 +235,7 @@ static mlx5_snapshot *listing_new(mlx5_tree *tree, struct tree_device *td, uint3
         mlx5_snapshot *snap;
 
         g_array_set_size(ids, n);
-        snap = mlx5_snapshot_new_listing(ids, g_bytes_new_take(g_malloc((size_t) n * res->outlen + 1),
-                                                               (size_t) n * res->outlen),
-                                         res->outlen, g_new0(uint8_t, n + 1));
+        snap = mlx5_snapshot_new_listing(ids, NULL, res->outlen, g_new0(uint8_t, n + 1));
         mlx5_listing_set_origin(snap, g_new0(uint8_t, n + 1), g_new0(uint16_t, n + 1),
                                 nl->owners ? g_ptr_array_ref(nl->owners) : NULL);
         mlx5_listing_set_keeper(snap, tree->cache);
@@ -263,10 +271,10 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         struct mlx5_listing *l;
         g_autofree int *results = NULL;
         g_autofree int32_t *slot_of = NULL;
+        g_autofree uint8_t *raws = NULL;
         const uint32_t *candidates;
         struct mlx5_deadline deadline;
         unsigned n, kept = 0;
-        uint8_t *raws;
         char who[96];
         int r;
 
@@ -278,12 +286,12 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         candidates = (const uint32_t *) (const void *) nl->ids->data;
         listing = listing_new(tree, td, res_index, nl);
         l = listing->listing;
-        /* The listing's own buffer, filled before the slots are published: not yet seen by anyone. */
-        raws = (uint8_t *) g_bytes_get_data(l->raws, NULL);
         tree_stream_begin(s, numbers, listing);
 
         results = g_new(int, MIN(n, max_chunk) + 1);
         slot_of = g_new(int32_t, MIN(n, max_chunk) + 1);
+        /* One chunk's answers, packed into the listing before its slots are published. */
+        raws = g_malloc((size_t) MIN(n, max_chunk) * res->outlen + 1);
         g_snprintf(who, sizeof(who), "%s: listing %s", td->dev->pci_name, res->name);
         mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, mlx5_limits_get()->list_max_us);
         for (unsigned at = 0, chunk = first, c; at < n; at += c, chunk = MIN(chunk * 2, max_chunk)) {
@@ -295,8 +303,7 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
                         for (unsigned j = 0; j < c; j++)
                                 results[j] = -ETIMEDOUT;
                 else
-                        mlx5_device_query_many(td->dev, res, candidates + at, c, &deadline,
-                                               raws + (size_t) chunk_kept * res->outlen, results);
+                        mlx5_device_query_many(td->dev, res, candidates + at, c, &deadline, raws, results);
                 for (unsigned j = 0; j < c; j++) {
                         unsigned i = at + j;
 
@@ -306,16 +313,19 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
                         slot_of[j] = -1;
                         if (results[j] < 0 && !keep_failed(td, nl, i, results[j]))
                                 continue;
-                        /* Compacted in place: the chunk's answers start at the first slot it may fill. */
+                        /* Compacted in place, to the chunk's slots; one not answered is zeros (packs to nothing). */
                         if (results[j] == 0 && kept != chunk_kept + j)
-                                memmove(raws + (size_t) kept * res->outlen,
-                                        raws + (size_t) (chunk_kept + j) * res->outlen, res->outlen);
+                                memmove(raws + (size_t) (kept - chunk_kept) * res->outlen,
+                                        raws + (size_t) j * res->outlen, res->outlen);
+                        else if (results[j] < 0)
+                                memset(raws + (size_t) (kept - chunk_kept) * res->outlen, 0, res->outlen);
                         l->has_raw[kept] = results[j] == 0;
                         l->found_by[kept] = nl->found_by[i];
                         l->owner_of[kept] = nl->owner_of[i];
                         g_array_index(l->ids, uint32_t, kept) = candidates[i];
                         slot_of[j] = (int32_t) kept++;
                 }
+                mlx5_listing_pack(listing, chunk_kept, raws, kept - chunk_kept);
                 tree_stream_publish(s, slot_of, c, kept);
         }
         tree_stream_trim(s, kept);
