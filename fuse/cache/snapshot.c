@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
 #include "cache/cache.h"
 #include "cache/snapshot.h"
 
@@ -45,20 +47,141 @@ mlx5_snapshot *mlx5_snapshot_new_slices(struct mlx5_slices *slices, size_t text_
         return snap;
 }
 
-mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, GBytes *raws, size_t outlen, uint8_t *has_raw)
+mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, const uint8_t *raws, size_t outlen, uint8_t *has_raw)
 {
         mlx5_snapshot *snap = snapshot_alloc();
         struct mlx5_listing *l = g_new0(struct mlx5_listing, 1);
 
         l->ids = ids;
-        l->raws = raws;
         l->outlen = outlen;
         l->has_raw = has_raw;
         l->text_len = g_new0(gint, ids->len ? ids->len : 1);
         snap->listing = l;
-        snap->cost += sizeof(*l) + ids->len * (sizeof(uint32_t) + sizeof(gint) + 1) +
-                      (raws ? g_bytes_get_size(raws) : 0);
+        snap->cost += sizeof(*l) + ids->len * (sizeof(uint32_t) + sizeof(gint) + 1);
+        if (outlen) {
+                l->packed = g_new0(const uint8_t *, ids->len + 1);
+                l->packed_len = g_new0(uint32_t, ids->len + 1);
+                l->packs = g_ptr_array_new_with_free_func(g_free);
+                snap->cost += ids->len * (sizeof(*l->packed) + sizeof(*l->packed_len));
+        }
+        if (raws)
+                mlx5_listing_pack(snap, 0, raws, ids->len);
         return snap;
+}
+
+/*
+ * A packed answer is records of: zeros (2 bytes, little-endian), then
+ * literal bytes (their count in 2 bytes, then them); what follows the last
+ * record is zeros up to outlen.  A literal goes on across fewer than
+ * PACK_MIN_ZEROS zeros: a record costs 4 bytes, so shorter runs are not
+ * worth one (and the packed answer is never longer than outlen + 4).
+ */
+#define PACK_MIN_ZEROS 5
+#define PACK_MAX_RUN UINT16_MAX
+
+static size_t zeros_at(const uint8_t *p, size_t at, size_t len)
+{
+        size_t n = 0;
+
+        while (at + n < len && !p[at + n])
+                n++;
+        return n;
+}
+
+static void put_u16(uint8_t *p, size_t v)
+{
+        p[0] = (uint8_t) v;
+        p[1] = (uint8_t) (v >> 8);
+}
+
+static size_t get_u16(const uint8_t *p)
+{
+        return (size_t) p[0] | (size_t) p[1] << 8;
+}
+
+/* Packs one answer into out (room for len + 4 + 4 per PACK_MAX_RUN): its packed length. */
+static size_t pack_one(const uint8_t *raw, size_t len, uint8_t *out)
+{
+        size_t at = 0, n = 0;
+
+        for (;;) {
+                size_t zeros = MIN(zeros_at(raw, at, len), PACK_MAX_RUN), lit = 0;
+
+                if (at + zeros == len)
+                        return n;       /* the rest is zeros */
+                at += zeros;
+                /* The literal ends before a run worth a record, or at the end. */
+                while (at + lit < len && lit < PACK_MAX_RUN) {
+                        size_t z = zeros_at(raw, at + lit, len);
+
+                        if (z >= PACK_MIN_ZEROS || at + lit + z == len)
+                                break;
+                        lit += z ? z : 1;
+                }
+                lit = MIN(lit, PACK_MAX_RUN);
+                put_u16(out + n, zeros);
+                put_u16(out + n + 2, lit);
+                memcpy(out + n + 4, raw + at, lit);
+                n += 4 + lit;
+                at += lit;
+        }
+}
+
+void mlx5_listing_pack(mlx5_snapshot *listing_snap, unsigned first, const uint8_t *raws, unsigned count)
+{
+        struct mlx5_listing *l = listing_snap->listing;
+        size_t room = l->outlen + 4 + 4 * (l->outlen / PACK_MAX_RUN + 1), total = 0;
+        g_autofree uint8_t *scratch = g_malloc((size_t) count * room + 1);
+        g_autofree size_t *at = g_new(size_t, count + 1);
+        uint8_t *pack;
+
+        g_return_if_fail(l->packed && first + count <= l->ids->len);
+        for (unsigned i = 0; i < count; i++) {
+                at[i] = total;
+                l->packed_len[first + i] = (uint32_t) pack_one(raws + (size_t) i * l->outlen, l->outlen,
+                                                               scratch + total);
+                total += l->packed_len[first + i];
+        }
+        if (!total)
+                return;
+        /* One exact buffer per pack: a listing costs its packed bytes, not the scratch. */
+        pack = g_memdup2(scratch, total);
+        g_ptr_array_add(l->packs, pack);
+        for (unsigned i = 0; i < count; i++)
+                l->packed[first + i] = l->packed_len[first + i] ? pack + at[i] : NULL;
+        listing_snap->cost += total;
+}
+
+const uint8_t *mlx5_listing_raw(const struct mlx5_listing *l, unsigned slot, uint8_t *buf)
+{
+        const uint8_t *p, *end;
+        size_t at = 0;
+
+        if (slot >= l->ids->len || !l->has_raw[slot] || !l->packed)
+                return NULL;
+        p = l->packed[slot];
+        end = p ? p + l->packed_len[slot] : p;
+        while (p < end) {
+                size_t zeros = get_u16(p), lit = get_u16(p + 2);
+
+                memset(buf + at, 0, zeros);
+                memcpy(buf + at + zeros, p + 4, lit);
+                at += zeros + lit;
+                p += 4 + lit;
+        }
+        memset(buf + at, 0, l->outlen - at);
+        return buf;
+}
+
+GBytes *mlx5_listing_raw_bytes(const struct mlx5_listing *l, unsigned slot)
+{
+        uint8_t *buf = g_malloc(l->outlen + 1);
+
+        if (!mlx5_listing_raw(l, slot, buf)) {
+                g_free(buf);
+                return NULL;
+        }
+        return g_bytes_new_take(buf, l->outlen);
 }
 
 void mlx5_object_owner_free(struct mlx5_object_owner *owner)
@@ -80,11 +203,37 @@ void mlx5_listing_set_origin(mlx5_snapshot *listing_snap, uint8_t *found_by, uin
                               (owners ? owners->len * (sizeof(struct mlx5_object_owner) + 32) : 0);
 }
 
-void mlx5_listing_set_snapshots(mlx5_snapshot *listing_snap, GPtrArray *snaps)
+void mlx5_listing_set_blobs(mlx5_snapshot *listing_snap, GBytes *blobs, size_t *blob_end)
 {
-        listing_snap->listing->snaps = snaps;
-        for (guint i = 0; i < snaps->len; i++)
-                listing_snap->cost += ((mlx5_snapshot *) snaps->pdata[i])->cost;
+        struct mlx5_listing *l = listing_snap->listing;
+
+        l->blobs = blobs;
+        l->blob_end = blob_end;
+        listing_snap->cost += g_bytes_get_size(blobs) + l->ids->len * sizeof(*blob_end);
+}
+
+/* A snapshot served from a listing: the object as it was when the listing was taken. */
+static mlx5_snapshot *listed_snapshot(const mlx5_snapshot *listing_snap, GBytes *raw, GBytes *text, size_t text_len)
+{
+        mlx5_snapshot *snap = mlx5_snapshot_new(raw, text);
+
+        if (!text)
+                snap->text_len = text_len;
+        snap->taken_realtime_us = listing_snap->taken_realtime_us;
+        snap->taken_monotonic_us = listing_snap->taken_monotonic_us;
+        return snap;
+}
+
+mlx5_snapshot *mlx5_listing_blob(mlx5_snapshot *listing_snap, int slot)
+{
+        const struct mlx5_listing *l = listing_snap->listing;
+        size_t begin;
+
+        if (!l->blobs || slot < 0 || (unsigned) slot >= l->ids->len)
+                return NULL;
+        begin = slot ? l->blob_end[slot - 1] : 0;
+        return listed_snapshot(listing_snap, g_bytes_new_from_bytes(l->blobs, begin, l->blob_end[slot] - begin), NULL,
+                               0);
 }
 
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap)
@@ -158,16 +307,19 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                 if (snap->listing->kept_bytes)
                         mlx5_cache_unkeep(snap->listing->keeper, snap->listing->kept_bytes);
                 g_array_unref(snap->listing->ids);
-                if (snap->listing->raws)
-                        g_bytes_unref(snap->listing->raws);
+                g_free(snap->listing->packed);
+                g_free(snap->listing->packed_len);
+                if (snap->listing->packs)
+                        g_ptr_array_unref(snap->listing->packs);
                 g_free(snap->listing->has_raw);
                 g_free(snap->listing->text_len);
                 g_free(snap->listing->found_by);
                 g_free(snap->listing->owner_of);
                 if (snap->listing->owners)
                         g_ptr_array_unref(snap->listing->owners);
-                if (snap->listing->snaps)
-                        g_ptr_array_unref(snap->listing->snaps);
+                if (snap->listing->blobs)
+                        g_bytes_unref(snap->listing->blobs);
+                g_free(snap->listing->blob_end);
                 for (unsigned k = 0; snap->listing->opened && k < MLX5_LISTING_OPEN_KINDS; k++)
                         g_free(snap->listing->opened[k]);
                 g_free(snap->listing->opened);
@@ -241,7 +393,7 @@ GBytes *mlx5_listing_render(mlx5_snapshot *listing_snap, int slot, enum mlx5_lis
         kept = kept_rendering(l, slot, view);
         if (kept)
                 return kept;
-        raw = g_bytes_new_from_bytes(l->raws, (gsize) slot * l->outlen, l->outlen);
+        raw = mlx5_listing_raw_bytes(l, (unsigned) slot);
         text = render(raw, data);
         /* A render that cannot finish now (it would wait on firmware) says why through data. */
         if (!text)
@@ -267,7 +419,6 @@ mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
                                    GBytes *(*render)(GBytes *raw, void *data), void *data)
 {
         struct mlx5_listing *l = listing_snap->listing;
-        mlx5_snapshot *snap;
         GBytes *raw, *text;
         gint len;
 
@@ -281,10 +432,7 @@ mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
                 text = kept_rendering(l, slot, MLX5_LISTING_TEXT);
                 len = g_atomic_int_get(&l->text_len[slot]);
         }
-        raw = g_bytes_new_from_bytes(l->raws, (gsize) slot * l->outlen, l->outlen);
+        raw = mlx5_listing_raw_bytes(l, (unsigned) slot);
         /* A text not kept is only measured: an open renders (and charges) it for itself. */
-        snap = text ? mlx5_snapshot_new(raw, text) : mlx5_snapshot_new_object(raw, (size_t) len);
-        snap->taken_realtime_us = listing_snap->taken_realtime_us;
-        snap->taken_monotonic_us = listing_snap->taken_monotonic_us;
-        return snap;
+        return listed_snapshot(listing_snap, raw, text, (size_t) len);
 }

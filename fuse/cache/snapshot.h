@@ -57,8 +57,10 @@ struct mlx5_object_owner {
  */
 struct mlx5_listing {
         GArray *ids;                    /* uint32_t, ascending */
-        GBytes *raws;                   /* ids->len slots of outlen bytes */
-        size_t outlen;
+        size_t outlen;                  /* each answer's length, as firmware sent it */
+        const uint8_t **packed;         /* per slot: its answer packed (mlx5_listing_pack), or NULL: all zeros */
+        uint32_t *packed_len;           /* per slot: bytes at packed */
+        GPtrArray *packs;               /* what packed points into: one exact buffer per mlx5_listing_pack */
         uint8_t *has_raw;               /* per slot: the query answered */
         gint *text_len;                 /* per slot: rendered length, 0 = not yet known */
         GBytes **kept[2];               /* per view (enum mlx5_listing_view), per slot: kept rendering, or NULL */
@@ -67,7 +69,8 @@ struct mlx5_listing {
         uint8_t *found_by;              /* per slot: which sources found it (inventory bits), or NULL */
         uint16_t *owner_of;             /* per slot: 1 + index into owners, 0 for none; or NULL */
         GPtrArray *owners;              /* struct mlx5_object_owner *, or NULL */
-        GPtrArray *snaps;               /* mlx5_snapshot * per slot, for listings of whole snapshots; or NULL */
+        GBytes *blobs;                  /* for listings of whole answers (dumps): every slot's bytes, in slot order; or NULL */
+        size_t *blob_end;               /* per slot: where its bytes end in blobs (they begin where the slot before's end) */
         guint **opened;                 /* per file kind, a bitmap of the slots opened: see mlx5_listing_first_open */
 };
 
@@ -86,13 +89,34 @@ mlx5_snapshot *mlx5_snapshot_new(GBytes *raw, GBytes *text);
 mlx5_snapshot *mlx5_snapshot_new_object(GBytes *raw, size_t text_len);
 /* A text of text_len bytes rendered in slices (takes slices); cost: what slices keeps alive. */
 mlx5_snapshot *mlx5_snapshot_new_slices(struct mlx5_slices *slices, size_t text_len, size_t cost);
-/* Takes ownership of the listing's arrays. */
-mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, GBytes *raws, size_t outlen, uint8_t *has_raw);
+/*
+ * Takes ownership of ids and has_raw; raws (ids->len answers of outlen
+ * bytes, or NULL: none yet, or none at all) is packed, not kept.
+ */
+mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, const uint8_t *raws, size_t outlen, uint8_t *has_raw);
+/*
+ * Packs count answers (outlen bytes each, from raws) into slots first on:
+ * runs of zeros are left out (most of a context is zeros: 77% of an
+ * mkey's), so a listing costs what its answers hold, not outlen each.
+ * Slots already packed never move: readers may read them meanwhile.
+ */
+void mlx5_listing_pack(mlx5_snapshot *listing_snap, unsigned first, const uint8_t *raws, unsigned count);
+/* The answer of slot, unpacked into buf (outlen bytes) and returned; NULL when its query failed. */
+const uint8_t *mlx5_listing_raw(const struct mlx5_listing *listing, unsigned slot, uint8_t *buf);
+/* The same as new bytes of their own, or NULL. */
+GBytes *mlx5_listing_raw_bytes(const struct mlx5_listing *listing, unsigned slot);
 /* Takes ownership of found_by and owner_of (ids->len entries each) and owners (may be NULL). */
 void mlx5_listing_set_origin(mlx5_snapshot *listing_snap, uint8_t *found_by, uint16_t *owner_of, GPtrArray *owners);
 void mlx5_object_owner_free(struct mlx5_object_owner *owner);
-/* Takes ownership of snaps (one referenced snapshot per id), which the listing then keeps alive. */
-void mlx5_listing_set_snapshots(mlx5_snapshot *listing_snap, GPtrArray *snaps);
+/*
+ * Takes ownership of blobs (every id's whole answer, one after another,
+ * exactly as long as they are) and of blob_end (ids->len ends): kept in one
+ * buffer, not one snapshot and one allocation per answer (at 100k QPs a
+ * dump directory lists 100k dumps of 72 to 568 bytes).
+ */
+void mlx5_listing_set_blobs(mlx5_snapshot *listing_snap, GBytes *blobs, size_t *blob_end);
+/* The snapshot of the answer in slot i of a listing of whole answers, carrying the listing's times. */
+mlx5_snapshot *mlx5_listing_blob(mlx5_snapshot *listing_snap, int slot);
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap);
 /* The monotonic time a snapshot stops being fresh: its lifetime (default_lifetime_us if 0) or its renewal. */
 int64_t mlx5_snapshot_expiry_us(const mlx5_snapshot *snap, int64_t default_lifetime_us);

@@ -129,6 +129,17 @@ int64_t tree_listing_lifetime_us(mlx5_tree *tree, int64_t objects)
         return MAX(tree->options.ttl_us, objects * LISTING_LIFETIME_PER_OBJECT_US);
 }
 
+/* The numbers the answers of a listing of from hold for target, appended to ids. */
+static void add_refs(const mlx5_schema_resource *from, const mlx5_schema_resource *target,
+                     const struct mlx5_listing *l, GArray *ids)
+{
+        g_autofree uint8_t *raw = g_malloc(l->outlen + 1);
+
+        for (unsigned i = 0; i < l->ids->len; i++)
+                if (mlx5_listing_raw(l, i, raw))
+                        mlx5_inventory_add_refs(from, target, raw, 1, &l->has_raw[i], ids);
+}
+
 /*
  * The numbers other types' contexts hold for this type (schema `ref`), from
  * their current listings: listing a CQ directory lists the QPs first.  The
@@ -155,8 +166,7 @@ static int referenced_ids(mlx5_tree *tree, struct tree_device *td, uint32_t res_
                         return r;
                 if (r < 0)
                         continue;
-                mlx5_inventory_add_refs(from, target, g_bytes_get_data(listing->listing->raws, NULL),
-                                        listing->listing->ids->len, listing->listing->has_raw, ids);
+                add_refs(from, target, listing->listing, ids);
         }
         *ret_ids = g_steal_pointer(&ids);
         return 0;
@@ -215,9 +225,7 @@ static mlx5_snapshot *listing_new(mlx5_tree *tree, struct tree_device *td, uint3
         mlx5_snapshot *snap;
 
         g_array_set_size(ids, n);
-        snap = mlx5_snapshot_new_listing(ids, g_bytes_new_take(g_malloc((size_t) n * res->outlen + 1),
-                                                               (size_t) n * res->outlen),
-                                         res->outlen, g_new0(uint8_t, n + 1));
+        snap = mlx5_snapshot_new_listing(ids, NULL, res->outlen, g_new0(uint8_t, n + 1));
         mlx5_listing_set_origin(snap, g_new0(uint8_t, n + 1), g_new0(uint16_t, n + 1),
                                 nl->owners ? g_ptr_array_ref(nl->owners) : NULL);
         mlx5_listing_set_keeper(snap, tree->cache);
@@ -256,10 +264,10 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         g_autofree int *results = NULL;
         g_autofree int32_t *slot_of = NULL;
         g_autofree uint32_t *ask = NULL;
+        g_autofree uint8_t *raws = NULL;
         const uint32_t *candidates;
         struct mlx5_deadline deadline;
         unsigned n, kept = 0;
-        uint8_t *raws;
         char who[96];
         int r;
 
@@ -272,17 +280,17 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         candidates = (const uint32_t *) (const void *) nl->ids->data;
         listing = listing_new(tree, td, res_index, nl);
         l = listing->listing;
-        /* The listing's own buffer, filled before the slots are published: not yet seen by anyone. */
-        raws = (uint8_t *) g_bytes_get_data(l->raws, NULL);
         tree_stream_begin(s, numbers, listing);
 
         results = g_new(int, MIN(n, max_chunk) + 1);
         slot_of = g_new(int32_t, MIN(n, max_chunk) + 1);
         ask = g_new(uint32_t, MIN(n, max_chunk) + 1);
+        /* One chunk's answers, packed into the listing before its slots are published. */
+        raws = g_malloc((size_t) MIN(n, max_chunk) * res->outlen + 1);
         g_snprintf(who, sizeof(who), "%s: listing %s", td->dev->pci_name, res->name);
         mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, mlx5_limits_get()->list_max_us);
         for (unsigned at = 0, chunk = first, c; at < n; at += c, chunk = MIN(chunk * 2, max_chunk)) {
-                unsigned chunk_kept = kept, m = 0, asked_at;
+                unsigned chunk_kept = kept, m = 0;
                 int result;
 
                 c = MIN(chunk, n - at);
@@ -290,21 +298,21 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
                 for (unsigned j = 0; j < c; j++)
                         if (!tree_stream_previewed(s, candidates[at + j], NULL, &result))
                                 ask[m++] = candidates[at + j];
-                asked_at = chunk_kept + c - m;
                 /* Past list_timeout, the objects not yet asked stay listed without bytes. */
                 if (mlx5_deadline_check(&deadline, who) < 0)
                         for (unsigned k = 0; k < m; k++)
                                 results[k] = -ETIMEDOUT;
                 else
                         mlx5_device_query_many(td->dev, res, ask, m, &deadline,
-                                               raws + (size_t) asked_at * res->outlen, results);
+                                               raws + (size_t) (c - m) * res->outlen, results);
                 for (unsigned j = 0, k = 0; j < c; j++) {
                         unsigned i = at + j;
+                        uint8_t *to = raws + (size_t) (kept - chunk_kept) * res->outlen;
                         const uint8_t *from = NULL;
 
                         /* Slot kept is below every answer not yet taken: the preview's bytes go there at once. */
-                        if (!tree_stream_previewed(s, candidates[i], raws + (size_t) kept * res->outlen, &result)) {
-                                from = raws + (size_t) (asked_at + k) * res->outlen;
+                        if (!tree_stream_previewed(s, candidates[i], to, &result)) {
+                                from = raws + (size_t) (c - m + k) * res->outlen;
                                 result = results[k++];
                         }
                         /* A device gone, or the daemon stopping: no listing to keep. */
@@ -313,15 +321,18 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
                         slot_of[j] = -1;
                         if (result < 0 && !keep_failed(td, nl, i, result))
                                 continue;
-                        /* Compacted in place. */
-                        if (result == 0 && from && from != raws + (size_t) kept * res->outlen)
-                                memmove(raws + (size_t) kept * res->outlen, from, res->outlen);
+                        /* Compacted in place, to the chunk's slots; one not answered is zeros (packs to nothing). */
+                        if (result == 0 && from && from != to)
+                                memmove(to, from, res->outlen);
+                        else if (result < 0)
+                                memset(to, 0, res->outlen);
                         l->has_raw[kept] = result == 0;
                         l->found_by[kept] = nl->found_by[i];
                         l->owner_of[kept] = nl->owner_of[i];
                         g_array_index(l->ids, uint32_t, kept) = candidates[i];
                         slot_of[j] = (int32_t) kept++;
                 }
+                mlx5_listing_pack(listing, chunk_kept, raws, kept - chunk_kept);
                 tree_stream_publish(s, slot_of, c, kept);
         }
         tree_stream_trim(s, kept);
@@ -454,17 +465,24 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
         return mlx5_snapshot_new(NULL, g_string_free_to_bytes(text));
 }
 
-/* One resource dump, as firmware returned it: sub is the menu record, id the object (index1) if it has one. */
-static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, mlx5_snapshot **ret_snap)
+/* One resource dump of record, as firmware returned it: id is the object (index1) if it has one. */
+static int dump_of(struct tree_device *td, uint32_t record, uint32_t id, GBytes **ret_stream)
 {
         const struct mlx5_menu_record *m;
-        GBytes *stream = NULL;
-        int r;
 
         if (record >= td->dev->menu->len)
                 return -ENOENT;
         m = &g_array_index(td->dev->menu, struct mlx5_menu_record, record);
-        r = mlx5_device_dump(td->dev, m, m->must_index1, id, &stream);
+        return mlx5_device_dump(td->dev, m, m->must_index1, id, ret_stream);
+}
+
+/* One resource dump, as firmware returned it: sub is the menu record, id the object (index1) if it has one. */
+static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, mlx5_snapshot **ret_snap)
+{
+        GBytes *stream = NULL;
+        int r;
+
+        r = dump_of(td, record, id, &stream);
         if (r < 0)
                 return r;
         *ret_snap = mlx5_snapshot_new(stream, NULL);
@@ -476,17 +494,19 @@ static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, m
  * listing that firmware dumps with the record (a QP without a send queue
  * has no SND_BUFF, for one), with their dumps: so a walk of the tree reads
  * every file it lists, as it was, while the listing lives (objects come and
- * go meanwhile).
+ * go meanwhile).  The dumps are asked in parallel (mlx5_device_run_many),
+ * not through the cache (the listing keeps them, and the cache would count
+ * each twice), DUMP_LIST_CHUNK at a time, each chunk's packed into the
+ * listing's one buffer as it ends: a dump's own buffer (grown by doubling
+ * as its chunks come) and its snapshot live only until then.
  */
-/*
- * The dumps of one per-object segment, asked in parallel (mlx5_device_run_many);
- * not through the cache: the listing keeps them, and the cache would count
- * each twice.
- */
+#define DUMP_LIST_CHUNK 4096
+
 struct listed_dumps {
         struct tree_device *td;         /* a reference */
         uint32_t record;
         mlx5_snapshot *listing;         /* a reference: the ids asked */
+        unsigned at;                    /* the chunk's first */
 };
 
 /* The batch's: a dump still in firmware after its reader left ends here. */
@@ -504,20 +524,51 @@ static int dump_listed(unsigned i, void *data, gpointer *ret_item)
         struct listed_dumps *d = data;
         const uint32_t *ids = (const uint32_t *) (const void *) d->listing->listing->ids->data;
 
-        return fetch_rscdump(d->td, d->record, ids[i], (mlx5_snapshot **) ret_item);
+        return dump_of(d->td, d->record, ids[d->at + i], (GBytes **) ret_item);
+}
+
+/* The dumps of one chunk appended to the listing's: ids, their ends in blobs, blobs (grown by doubling). */
+static int pack_dumps(const uint32_t *ids, GBytes **dumps, const int *results, unsigned n, GArray *kept_ids,
+                      GArray *ends, uint8_t **io_blobs, size_t *io_size, size_t *io_alloc)
+{
+        int r = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+                gsize len;
+                const void *data;
+
+                /* A device gone, or a reader gone: no listing to keep. */
+                if (results[i] == -ENODEV || results[i] == -EINTR)
+                        r = r ? r : results[i];
+                if (r < 0 || results[i] < 0 || !dumps[i])
+                        continue;
+                data = g_bytes_get_data(dumps[i], &len);
+                if (*io_size + len > *io_alloc) {
+                        *io_alloc = MAX(*io_size + len, 2 * *io_alloc);
+                        *io_blobs = g_realloc(*io_blobs, *io_alloc);
+                }
+                memcpy(*io_blobs + *io_size, data, len);
+                *io_size += len;
+                g_array_append_val(kept_ids, ids[i]);
+                g_array_append_val(ends, *io_size);
+        }
+        for (unsigned i = 0; i < n; i++)
+                if (dumps[i])
+                        g_bytes_unref(g_steal_pointer(&dumps[i]));
+        return r;
 }
 
 static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t record, mlx5_snapshot **ret_snap)
 {
         g_autoptr(mlx5_snapshot) listing = NULL;
         const struct mlx5_menu_record *m;
-        g_autofree mlx5_snapshot **got = NULL;
+        g_autofree GBytes **got = NULL;
         g_autofree int *results = NULL;
-        struct listed_dumps *d;
-        const uint32_t *listed;
-        GPtrArray *dumps;
-        GArray *ids;
-        int res_index, r;
+        g_autofree uint8_t *blobs = NULL;
+        g_autoptr(GArray) ids = NULL, ends = NULL;
+        size_t size = 0, alloc = 0;
+        int64_t taken_realtime_us;
+        int res_index, r = 0;
         unsigned n;
 
         if (record >= td->dev->menu->len)
@@ -530,37 +581,33 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         if (r < 0)
                 return r;
         n = listing->listing->ids->len;
-        got = g_new0(mlx5_snapshot *, n + 1);
-        results = g_new(int, n + 1);
-        d = g_new(struct listed_dumps, 1);
-        g_atomic_int_inc(&td->refcount);
-        *d = (struct listed_dumps) { .td = td, .record = record, .listing = mlx5_snapshot_ref(listing) };
-        /* One dump a command slot, as a listing's queries: a walk waits for the firmware once, not per object. */
-        mlx5_device_run_many(td->dev, n, dump_listed, d, listed_dumps_free, (GDestroyNotify) mlx5_snapshot_unref,
-                             (gpointer *) got, results);
-        listed = (const uint32_t *) (const void *) listing->listing->ids->data;
+        got = g_new0(GBytes *, MIN(n, DUMP_LIST_CHUNK) + 1);
+        results = g_new(int, MIN(n, DUMP_LIST_CHUNK) + 1);
         ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-        dumps = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
-        for (unsigned i = 0; i < n; i++) {
-                /* A device gone, or a reader gone: no listing to keep. */
-                if (results[i] == -ENODEV || results[i] == -EINTR) {
-                        r = results[i];
-                        break;
-                }
-                if (results[i] < 0)
-                        continue;
-                g_array_append_val(ids, listed[i]);
-                g_ptr_array_add(dumps, g_steal_pointer(&got[i]));
+        ends = g_array_new(FALSE, FALSE, sizeof(size_t));
+        /* Its files' mtime: when its dumps began (fresh, as a type's listing, from when it is whole). */
+        taken_realtime_us = g_get_real_time();
+        for (unsigned at = 0, c; at < n && r == 0; at += c) {
+                struct listed_dumps *d = g_new(struct listed_dumps, 1);
+
+                c = MIN(n - at, DUMP_LIST_CHUNK);
+                g_atomic_int_inc(&td->refcount);
+                *d = (struct listed_dumps) { .td = td, .record = record, .listing = mlx5_snapshot_ref(listing),
+                                             .at = at };
+                /* One dump a command slot, as a listing's queries: a walk waits for the firmware once, not per object. */
+                mlx5_device_run_many(td->dev, c, dump_listed, d, listed_dumps_free, (GDestroyNotify) g_bytes_unref,
+                                     (gpointer *) got, results);
+                r = pack_dumps((const uint32_t *) (const void *) listing->listing->ids->data + at, got, results, c,
+                               ids, ends, &blobs, &size, &alloc);
         }
-        for (unsigned i = 0; i < n; i++)
-                mlx5_snapshot_unref(got[i]);
-        if (r < 0) {
-                g_array_unref(ids);
-                g_ptr_array_unref(dumps);
+        if (r < 0)
                 return r;
-        }
-        *ret_snap = mlx5_snapshot_new_listing(ids, NULL, 0, g_new0(uint8_t, ids->len ? ids->len : 1));
-        mlx5_listing_set_snapshots(*ret_snap, dumps);
+        /* Exactly as long as the dumps: what the cache is charged for is what it holds. */
+        blobs = g_realloc(blobs, size + 1);
+        *ret_snap = mlx5_snapshot_new_listing(g_steal_pointer(&ids), NULL, 0, g_new0(uint8_t, n + 1));
+        mlx5_listing_set_blobs(*ret_snap, g_bytes_new_take(g_steal_pointer(&blobs), size),
+                               (size_t *) (void *) g_array_free(g_steal_pointer(&ends), FALSE));
+        (*ret_snap)->taken_realtime_us = taken_realtime_us;
         (*ret_snap)->lifetime_us = listing->lifetime_us;
         return 0;
 }

@@ -310,8 +310,8 @@ void tree_stream_arrived(const mlx5_inventory_found *found, void *user_data)
                 /* As the listing keeps a candidate (content.c keep_failed). */
                 listed[i] = results[i] == 0 || (results[i] != -ENOENT && (found_by[i] & MLX5_INV_CONFIRMING));
         }
-        preview = mlx5_snapshot_new_listing(g_array_ref(ids), g_bytes_new_take(raws, (size_t) n * res->outlen),
-                                            res->outlen, has_raw);
+        preview = mlx5_snapshot_new_listing(g_array_ref(ids), raws, res->outlen, has_raw);
+        g_free(raws);
         mlx5_listing_set_keeper(preview, s->tree->cache);
         preview->lifetime_us = s->tree->options.ttl_us;
 
@@ -336,9 +336,7 @@ bool tree_stream_previewed(struct tree_stream *s, uint32_t id, uint8_t *raw, int
                 return false;
         *ret_result = s->preview_results[slot];
         if (*ret_result == 0 && raw)
-                memcpy(raw, (const uint8_t *) g_bytes_get_data(s->preview->listing->raws, NULL) +
-                                    (size_t) slot * s->preview->listing->outlen,
-                       s->preview->listing->outlen);
+                mlx5_listing_raw(s->preview->listing, (unsigned) slot, raw);
         return true;
 }
 

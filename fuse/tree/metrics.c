@@ -338,6 +338,7 @@ static void add_objects(struct exposition *x, const mlx5_schema_resource *res, c
         const mlx5_schema_column *state = state_column(res);
         g_autoptr(GHashTable) by_state = NULL;
         g_autoptr(GPtrArray) states = NULL;
+        g_autofree uint8_t *buf = NULL;
         char value[24];
 
         if (!state) {
@@ -347,12 +348,13 @@ static void add_objects(struct exposition *x, const mlx5_schema_resource *res, c
         }
         by_state = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         states = g_ptr_array_new_with_free_func(g_free);
+        buf = g_malloc(l->outlen + 1);
         for (guint i = 0; i < l->ids->len; i++) {
                 g_autoptr(GString) name = g_string_new(NULL);
-                const uint8_t *raw = (const uint8_t *) g_bytes_get_data(l->raws, NULL) + (size_t) i * l->outlen;
+                const uint8_t *raw = mlx5_listing_raw(l, i, buf);
                 guint n;
 
-                if (!l->has_raw[i])
+                if (!raw)
                         g_string_append(name, "unanswered");
                 else
                         mlx5_decode_value(name, state->field,
@@ -384,14 +386,16 @@ static void add_objects(struct exposition *x, const mlx5_schema_resource *res, c
 static void add_counters(struct exposition *x, const mlx5_schema_resource *res, const char *device,
                          const struct mlx5_listing *l)
 {
+        g_autofree uint8_t *buf = g_malloc(l->outlen + 1);
+
         for (guint i = 0; i < l->ids->len; i++) {
                 g_autofree char *id = g_strdup_printf("0x%x", g_array_index(l->ids, uint32_t, i));
                 struct counter_walk w = {
                         .x = x, .res = res, .len = l->outlen, .device = device, .id = id,
-                        .raw = (const uint8_t *) g_bytes_get_data(l->raws, NULL) + (size_t) i * l->outlen,
+                        .raw = mlx5_listing_raw(l, i, buf),
                 };
 
-                if (l->has_raw[i])
+                if (w.raw)
                         mlx5_schema_foreach_leaf(res->context, add_counter, &w);
         }
 }

@@ -280,8 +280,7 @@ static int json_line(struct tree_lines *tl, guint i, GString *out)
 {
         struct json_lines *jl = (struct json_lines *) tl;
         const struct mlx5_listing *l = jl->listing->listing;
-        g_autoptr(GBytes) raw = l->has_raw[i] ? g_bytes_new_from_bytes(l->raws, (gsize) i * l->outlen, l->outlen)
-                                              : NULL;
+        g_autoptr(GBytes) raw = mlx5_listing_raw_bytes(l, i);
         int r = append_object(out, &jl->jd, jl->res_index, g_array_index(l->ids, uint32_t, i), raw, l, (int) i);
 
         if (r == 0)

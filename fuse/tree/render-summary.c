@@ -77,6 +77,7 @@ static void row_cells(const struct summary_lines *sl, guint row, GPtrArray *cell
         const mlx5_schema_resource *res = sl->res;
         const struct mlx5_listing *l = sl->listing->listing;
         const struct mlx5_object_owner *o;
+        g_autofree uint8_t *buf = NULL;
         const uint8_t *raw;
         guint i = row - 1;
         bool owned;
@@ -89,7 +90,8 @@ static void row_cells(const struct summary_lines *sl, guint row, GPtrArray *cell
                 g_ptr_array_add(cells, g_strdup("comm"));
                 return;
         }
-        raw = l->has_raw[i] ? (const uint8_t *) g_bytes_get_data(l->raws, NULL) + (size_t) i * l->outlen : NULL;
+        buf = g_malloc(l->outlen + 1);
+        raw = mlx5_listing_raw(l, i, buf);
         owned = tree_listing_owner(l, (int) i, &o);
         g_ptr_array_add(cells, g_strdup_printf("0x%x", g_array_index(l->ids, uint32_t, i)));
         for (guint c = 0; c < res->summary->len; c++)

@@ -956,8 +956,8 @@ int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, cons
         slot = mlx5_listing_find(listing->listing, id);
         if (slot < 0)
                 return -ENOENT;
-        if (listing->listing->snaps)
-                snap = mlx5_snapshot_ref(listing->listing->snaps->pdata[slot]);
+        if (listing->listing->blobs)
+                snap = mlx5_listing_blob(listing, slot);
         else
                 snap = mlx5_listing_object(listing, slot, tree_object_render,
                                            (gpointer) mlx5_schema_resource_at(tree->schema, key->sub));

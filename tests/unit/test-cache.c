@@ -213,6 +213,7 @@ static void test_listing_keeps_renderings(void)
         struct fake_firmware fw;
         mlx5_snapshot *listing, *snap;
         unsigned renders = 0;
+        g_autofree uint8_t *raws = NULL;
         GBytes *doc, *again;
         size_t one;
         mlx5_cache *cache;
@@ -221,8 +222,8 @@ static void test_listing_keeps_renderings(void)
         cache = mlx5_cache_new(G_USEC_PER_SEC * 60, cap, fake_fetch, &fw);
         for (uint32_t id = 1; id <= n; id++)
                 g_array_append_val(ids, id);
-        listing = mlx5_snapshot_new_listing(ids, g_bytes_new_take(g_malloc0(n * outlen), n * outlen), outlen,
-                                            memset(g_new(uint8_t, n), 1, n));
+        raws = g_malloc0(n * outlen);
+        listing = mlx5_snapshot_new_listing(ids, raws, outlen, memset(g_new(uint8_t, n), 1, n));
         mlx5_listing_set_keeper(listing, cache);
 
         /* The first stat renders the text and keeps it; every later one, and the read, use that. */
@@ -378,6 +379,58 @@ static void test_drop_during_fetch(void)
         mlx5_cache_free(cache);
 }
 
+/*
+ * A listing keeps its answers packed: each reads back byte for byte (zeros
+ * leading, trailing, inside, in runs shorter and longer than a record is
+ * worth, none at all, all zeros), and costs what they hold, not outlen each.
+ */
+static void test_listing_packs_answers(void)
+{
+        const size_t outlen = 0x130;
+        const unsigned n = 64;
+        g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        g_autofree uint8_t *raws = g_malloc0(n * outlen);
+        g_autofree uint8_t *buf = g_malloc(outlen);
+        g_autoptr(mlx5_snapshot) listing = NULL, unanswered = NULL, zeros = NULL;
+        GRand *rand = g_rand_new_with_seed(7);
+        size_t nonzero = 0;
+
+        for (uint32_t id = 0; id < n; id++) {
+                uint8_t *raw = raws + id * outlen;
+
+                g_array_append_val(ids, id);
+                /* Object id: bytes set with a density and a run length of its own; 0 all zeros, 1 none. */
+                for (size_t b = 0; b < outlen && id; b++) {
+                        if (id == 1 || (b / (1 + id % 9)) % (2 + id % 5) == 0 || g_rand_int_range(rand, 0, 16) == 0)
+                                raw[b] = (uint8_t) g_rand_int_range(rand, 1, 256);
+                        nonzero += raw[b] != 0;
+                }
+        }
+        listing = mlx5_snapshot_new_listing(g_array_ref(ids), raws, outlen, memset(g_new(uint8_t, n), 1, n));
+        for (unsigned i = 0; i < n; i++) {
+                g_autoptr(GBytes) bytes = mlx5_listing_raw_bytes(listing->listing, i);
+
+                memset(buf, 0xa5, outlen);
+                g_assert_true(mlx5_listing_raw(listing->listing, i, buf) == buf);
+                g_assert_cmpmem(buf, outlen, raws + i * outlen, outlen);
+                g_assert_cmpmem(g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes), raws + i * outlen, outlen);
+        }
+        /* Less than the answers whole; and answers all zeros cost nothing but their slots. */
+        g_assert_cmpuint(listing->cost, <, n * outlen);
+        g_assert_cmpuint(listing->cost, >, nonzero);
+        memset(raws, 0, n * outlen);
+        zeros = mlx5_snapshot_new_listing(g_array_ref(ids), raws, outlen, memset(g_new(uint8_t, n), 1, n));
+        g_assert_cmpuint(zeros->cost, <=, n * 32 + 512);
+        g_assert_nonnull(mlx5_listing_raw(zeros->listing, 3, buf));
+        g_assert_true(buf[0] == 0 && memcmp(buf, buf + 1, outlen - 1) == 0);
+
+        /* An answer not had reads as none, whatever the bytes packed for its slot. */
+        unanswered = mlx5_snapshot_new_listing(g_array_ref(ids), raws, outlen, g_new0(uint8_t, n));
+        g_assert_null(mlx5_listing_raw(unanswered->listing, 5, buf));
+        g_assert_null(mlx5_listing_raw_bytes(unanswered->listing, 5));
+        g_rand_free(rand);
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -389,5 +442,6 @@ int main(int argc, char **argv)
         g_test_add_func("/cache/nonblocking", test_nonblocking);
         g_test_add_func("/cache/drop-during-fetch", test_drop_during_fetch);
         g_test_add_func("/cache/listing-keeps-renderings", test_listing_keeps_renderings);
+        g_test_add_func("/cache/listing-packs-answers", test_listing_packs_answers);
         return g_test_run();
 }

@@ -478,24 +478,59 @@ static void test_dump_listing_entries(void)
 {
         mlx5_tree *tree = tree_with_slots(0);
         mlx5_tree_dir *dir = NULL;
+        mlx5_tree_file *summary = NULL;
+        g_autoptr(GArray) sizes = g_array_new(FALSE, FALSE, sizeof(off_t));
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
         const char *name;
         struct stat st;
-        uint64_t dev_dir, entries, dumps;
+        uint64_t dev_dir, seg_dir, entries, dumps, bytes, listed_bytes = 0;
+        double valid_s;
         size_t k = 2;
 
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
         dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
-        first_listed(tree, dev_dir, "qp");
+        /* The QPs' listing whole (summary/qp waits for it), so what the cache holds next is the dumps' listing. */
+        g_assert_cmpint(mlx5_tree_open(tree, lookup(tree, lookup(tree, dev_dir, "summary", 0), "qp", 0), &summary),
+                        ==, 0);
+        mlx5_tree_file_free(tree, summary);
         entries = stats_sum(tree, "cache.entries", "");
+        bytes = stats_sum(tree, "cache.bytes", "");
         dumps = stats_sum(tree, "0000:08:00.0.firmware.received.ACCESS_REG", "");
-        g_assert_cmpint(mlx5_tree_opendir(tree, lookup(tree, lookup(tree, dev_dir, "rscdump", 0), "FULL_QPC", 0),
-                                          &dir), ==, 0);
-        while (mlx5_tree_dir_entry(dir, &k, true, &name, &st, NULL) == 1)
+        seg_dir = lookup(tree, lookup(tree, dev_dir, "rscdump", 0), "FULL_QPC", 0);
+        g_assert_cmpint(mlx5_tree_opendir(tree, seg_dir, &dir), ==, 0);
+        while (mlx5_tree_dir_entry(dir, &k, true, &name, &st, &valid_s) == 1) {
+                g_assert_cmpfloat(valid_s, >, 0.0);
+                g_ptr_array_add(names, g_strdup(name));
+                g_array_append_val(sizes, st.st_size);
+                listed_bytes += (uint64_t) st.st_size;
                 k++;
-        mlx5_tree_dir_free(dir);
+        }
         g_assert_cmpuint(k - 2, >, 10);
         g_assert_cmpuint(stats_sum(tree, "0000:08:00.0.firmware.received.ACCESS_REG", "") - dumps, >=, k - 2);
         g_assert_cmpuint(stats_sum(tree, "cache.entries", ""), <=, entries + 1);
+        /* The dumps packed in one buffer: the listing costs their bytes and an end per entry, no more. */
+        g_assert_cmpuint(stats_sum(tree, "cache.bytes", "") - bytes, <=, listed_bytes + (k - 2) * 16 + 1024);
+        dumps = stats_sum(tree, "0000:08:00.0.firmware.received.ACCESS_REG", "");
+        /* Each file is its own dump, whole (a segment stream), as long as listed, read from the listing. */
+        for (guint i = 0; i < names->len; i++) {
+                mlx5_tree_file *file = NULL;
+                const char *data = NULL;
+                size_t len = 0, offset = 0;
+                struct mlx5_rscdump_segment seg;
+                GByteArray stream;
+                int r;
+
+                g_assert_cmpint(mlx5_tree_open(tree, lookup(tree, seg_dir, names->pdata[i], 0), &file), ==, 0);
+                g_assert_cmpint(mlx5_tree_read(tree, file, 0, 1 << 20, &data, &len), ==, 0);
+                g_assert_cmpuint(len, ==, (size_t) g_array_index(sizes, off_t, i));
+                stream = (GByteArray) { .data = (guint8 *) data, .len = (guint) len };
+                while ((r = mlx5_rscdump_next_segment(&stream, &offset, &seg)) > 0)
+                        ;
+                g_assert_cmpint(r, ==, 0);
+                mlx5_tree_file_free(tree, file);
+        }
+        g_assert_cmpuint(stats_sum(tree, "0000:08:00.0.firmware.received.ACCESS_REG", ""), ==, dumps);
+        mlx5_tree_dir_free(dir);
         mlx5_tree_free(tree);
 }
 
