@@ -4,27 +4,40 @@
  * object read, so it formats into the output directly (no per-field
  * allocation) and never reads a bit outside the buffer it was given.
  */
-#include <stdio.h>
+#include <string.h>
 
 #include "prm/bits.h"
 #include "schema-private.h"
 
 static const char hex_digits[] = "0123456789abcdef";
 
-static void append_dec(GString *out, uint64_t value)
-{
-        char text[24];
+/* Digits are written backwards from the end of a buffer this long: 0x and 16 hex, or 20 decimal. */
+#define NUMBER_TEXT_MAX 24
 
-        snprintf(text, sizeof(text), "%llu", (unsigned long long) value);
-        g_string_append(out, text);
+static void append_dec(struct schema_sink *out, uint64_t value)
+{
+        char text[NUMBER_TEXT_MAX];
+        unsigned at = sizeof(text);
+
+        do {
+                text[--at] = (char) ('0' + value % 10);
+                value /= 10;
+        } while (value);
+        schema_put(out, text + at, sizeof(text) - at);
 }
 
-static void append_hex(GString *out, uint64_t value)
+static void append_hex(struct schema_sink *out, uint64_t value)
 {
-        char text[24];
+        char text[NUMBER_TEXT_MAX];
+        unsigned at = sizeof(text);
 
-        snprintf(text, sizeof(text), "0x%llx", (unsigned long long) value);
-        g_string_append(out, text);
+        do {
+                text[--at] = hex_digits[value & 0xf];
+                value >>= 4;
+        } while (value);
+        text[--at] = 'x';
+        text[--at] = '0';
+        schema_put(out, text + at, sizeof(text) - at);
 }
 
 const char *mlx5_schema_enum_name(const mlx5_schema_enum *e, uint64_t value)
@@ -57,7 +70,7 @@ uint64_t mlx5_schema_flags_foreach(const mlx5_schema_enum *e, uint64_t value, ml
 }
 
 struct flags_text {
-        GString *out;
+        struct schema_sink *out;
         bool first;
 };
 
@@ -66,51 +79,52 @@ static void append_flag(const char *name, void *user_data)
         struct flags_text *ft = user_data;
 
         if (!ft->first)
-                g_string_append_c(ft->out, '|');
-        g_string_append(ft->out, name);
+                schema_putc(ft->out, '|');
+        schema_put(ft->out, name, strlen(name));
         ft->first = false;
 }
 
-static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value)
+static void append_flags(struct schema_sink *out, const mlx5_schema_enum *e, uint64_t value)
 {
         struct flags_text ft = { .out = out, .first = true };
         uint64_t unknown;
 
         if (value == 0) {
-                g_string_append_c(out, '0');
+                schema_putc(out, '0');
                 return;
         }
         unknown = mlx5_schema_flags_foreach(e, value, append_flag, &ft);
         if (unknown) {
                 if (!ft.first)
-                        g_string_append_c(out, '|');
+                        schema_putc(out, '|');
                 append_hex(out, unknown);
         }
 }
 
 /* An ascii byte of the text: unprintable bytes as \xNN and a backslash as \\, so a value stays on one line. */
-static void escape_text_byte(GString *out, uint8_t byte)
+static void escape_text_byte(struct schema_sink *out, uint8_t byte)
 {
         if (byte == '\\') {
-                g_string_append(out, "\\\\");
+                schema_put(out, "\\\\", 2);
         } else if (byte >= 0x20 && byte < 0x7f) {
-                g_string_append_c(out, byte);
+                schema_putc(out, (char) byte);
         } else {
-                g_string_append(out, "\\x");
-                g_string_append_c(out, hex_digits[byte >> 4]);
-                g_string_append_c(out, hex_digits[byte & 0xf]);
+                char text[4] = { '\\', 'x', hex_digits[byte >> 4], hex_digits[byte & 0xf] };
+
+                schema_put(out, text, sizeof(text));
         }
 }
 
-void schema_append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len, uint64_t bit_off,
-                         uint32_t n, void (*escape)(GString *out, uint8_t byte))
+void schema_append_bytes(struct schema_sink *out, enum mlx5_display display, const uint8_t *buf, size_t len,
+                         uint64_t bit_off, uint32_t n, void (*escape)(struct schema_sink *out, uint8_t byte))
 {
         for (uint32_t i = 0; i < n; i++) {
                 uint8_t byte = mlx5_bits_get(buf, len, bit_off + 8 * i, 8);
 
                 if (display == MLX5_DISPLAY_BYTES) {
-                        g_string_append_c(out, hex_digits[byte >> 4]);
-                        g_string_append_c(out, hex_digits[byte & 0xf]);
+                        char text[2] = { hex_digits[byte >> 4], hex_digits[byte & 0xf] };
+
+                        schema_put(out, text, sizeof(text));
                 } else if (byte == '\0') {
                         return;
                 } else {
@@ -119,13 +133,13 @@ void schema_append_bytes(GString *out, enum mlx5_display display, const uint8_t 
         }
 }
 
-static void append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len,
+static void append_bytes(struct schema_sink *out, enum mlx5_display display, const uint8_t *buf, size_t len,
                          uint64_t bit_off, uint32_t n)
 {
         schema_append_bytes(out, display, buf, len, bit_off, n, escape_text_byte);
 }
 
-void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value)
+static void append_value(struct schema_sink *out, const mlx5_schema_field *field, uint64_t value)
 {
         const char *name;
 
@@ -136,7 +150,7 @@ void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t va
         case MLX5_DISPLAY_ENUM:
                 name = mlx5_schema_enum_name(field->enumeration, value);
                 if (name)
-                        g_string_append(out, name);
+                        schema_put(out, name, strlen(name));
                 else
                         append_dec(out, value);
                 return;
@@ -161,43 +175,69 @@ void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t va
         append_dec(out, value);
 }
 
+void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value)
+{
+        struct schema_sink sink = { .out = out };
+
+        append_value(&sink, field, value);
+}
+
+/* One "name: value" line, or none for a field not wholly inside the buffer. */
+static void decode_leaf(struct schema_sink *out, const mlx5_schema_field *f, const char *path, size_t path_len,
+                        uint32_t bit_off, const uint8_t *buf, size_t len)
+{
+        if (!mlx5_bits_in_range(len, bit_off, f->width))
+                return;
+        schema_put(out, path, path_len);
+        schema_put(out, ": ", 2);
+        if (f->display == MLX5_DISPLAY_BYTES || f->display == MLX5_DISPLAY_ASCII)
+                append_bytes(out, f->display, buf, len, bit_off, f->width / 8);
+        else
+                append_value(out, f, mlx5_bits_get(buf, len, bit_off, f->width));
+        schema_putc(out, '\n');
+}
+
 struct decode_state {
-        GString *out;
+        struct schema_sink out;
         const uint8_t *buf;
         size_t len;
 };
 
-static void decode_leaf(const mlx5_schema_field *f, const char *path, uint32_t bit_off,
-                        void *user_data)
+static void decode_walked_leaf(const mlx5_schema_field *f, const char *path, uint32_t bit_off, void *user_data)
 {
         struct decode_state *s = user_data;
 
-        if (!mlx5_bits_in_range(s->len, bit_off, f->width))
-                return;
-        g_string_append(s->out, path);
-        g_string_append(s->out, ": ");
-        if (f->display == MLX5_DISPLAY_BYTES || f->display == MLX5_DISPLAY_ASCII)
-                append_bytes(s->out, f->display, s->buf, s->len, bit_off, f->width / 8);
-        else
-                mlx5_decode_value(s->out, f, mlx5_bits_get(s->buf, s->len, bit_off, f->width));
-        g_string_append_c(s->out, '\n');
+        decode_leaf(&s->out, f, path, strlen(path), bit_off, s->buf, s->len);
 }
 
 void mlx5_decode_struct(GString *out, const mlx5_schema_struct *st, const uint8_t *buf, size_t len)
 {
-        struct decode_state s = { .out = out, .buf = buf, .len = len };
+        struct decode_state s = { .out = { .out = out }, .buf = buf, .len = len };
         g_autoptr(GString) path = g_string_sized_new(64);
 
-        schema_walk(st, 0, path, decode_leaf, &s);
+        schema_walk(st, 0, path, decode_walked_leaf, &s);
 }
 
-void mlx5_decode_resource(GString *out, const mlx5_schema_resource *r, const uint8_t *outbox,
-                          size_t len)
+static void decode_plan(struct schema_sink *out, const struct schema_plan *plan, const uint8_t *buf, size_t len)
 {
-        struct decode_state s = { .out = out, .buf = outbox, .len = len };
-        g_autoptr(GString) path = g_string_sized_new(64);
+        for (size_t i = 0; i < plan->n_leaves; i++) {
+                const struct schema_leaf *l = &plan->leaves[i];
 
-        schema_walk(r->context, r->context_bit_off, path, decode_leaf, &s);
-        if (r->extra)
-                schema_walk(r->extra, 0, path, decode_leaf, &s);
+                decode_leaf(out, l->field, plan->paths + l->path_off, l->path_len, l->bit_off, buf, len);
+        }
+}
+
+void mlx5_decode_resource(GString *out, const mlx5_schema_resource *r, const uint8_t *outbox, size_t len)
+{
+        struct schema_sink sink = { .out = out };
+
+        decode_plan(&sink, r->plan, outbox, len);
+}
+
+size_t mlx5_decode_resource_len(const mlx5_schema_resource *r, const uint8_t *outbox, size_t len)
+{
+        struct schema_sink sink = { .out = NULL };
+
+        decode_plan(&sink, r->plan, outbox, len);
+        return sink.len;
 }

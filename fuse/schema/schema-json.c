@@ -85,12 +85,19 @@ static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value
         g_string_append_c(out, ']');
 }
 
+static void append_escaped_to_sink(struct schema_sink *out, uint8_t c)
+{
+        append_escaped_byte(out->out, c);
+}
+
 /* n bytes at bit_off as a string: hex digits, or ascii text up to the first NUL. */
 static void append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len, uint64_t bit_off,
                          uint32_t n)
 {
+        struct schema_sink sink = { .out = out };
+
         g_string_append_c(out, '"');
-        schema_append_bytes(out, display, buf, len, bit_off, n, append_escaped_byte);
+        schema_append_bytes(&sink, display, buf, len, bit_off, n, append_escaped_to_sink);
         g_string_append_c(out, '"');
 }
 

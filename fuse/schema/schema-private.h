@@ -66,11 +66,57 @@ static inline uint64_t schema_field_span(const mlx5_schema_field *f)
 }
 
 /*
+ * Where decoded text goes: appended to out, or (out NULL) only counted in
+ * len, so a file's size is known without building its text.
+ */
+struct schema_sink {
+        GString *out;
+        size_t len;
+};
+
+static inline void schema_put(struct schema_sink *s, const char *text, size_t n)
+{
+        if (s->out)
+                g_string_append_len(s->out, text, (gssize) n);
+        else
+                s->len += n;
+}
+
+static inline void schema_putc(struct schema_sink *s, char c)
+{
+        if (s->out)
+                g_string_append_c(s->out, c);
+        else
+                s->len++;
+}
+
+/*
  * n bytes starting at bit_off: as hex digits (BYTES), or (ASCII) up to the
  * first NUL, each byte as escape writes it: the text's and JSON's escapes.
  */
-void schema_append_bytes(GString *out, enum mlx5_display display, const uint8_t *buf, size_t len, uint64_t bit_off,
-                         uint32_t n, void (*escape)(GString *out, uint8_t byte));
+void schema_append_bytes(struct schema_sink *out, enum mlx5_display display, const uint8_t *buf, size_t len,
+                         uint64_t bit_off, uint32_t n, void (*escape)(struct schema_sink *out, uint8_t byte));
+
+/*
+ * A resource's leaves in the decoder's order with their dotted names,
+ * flattened once at load (schema-plan.c): decoding an object does not walk
+ * the struct tree or build a name again.
+ */
+struct schema_leaf {
+        const mlx5_schema_field *field;
+        uint32_t bit_off;               /* in the command output */
+        uint32_t path_off;              /* in the plan's paths */
+        uint32_t path_len;
+};
+
+struct schema_plan {
+        struct schema_leaf *leaves;
+        size_t n_leaves;
+        char *paths;
+};
+
+struct schema_plan *schema_plan_new(const mlx5_schema_resource *r);
+void schema_plan_free(struct schema_plan *plan);
 
 /*
  * Visits the leaves of st placed at base_bit_off; path holds the name of

@@ -135,6 +135,7 @@ struct mlx5_schema_resource {
         char *counters_stem;
         char *counters_label;           /* NULL for a singleton */
         unsigned counters_line;
+        struct schema_plan *plan;       /* its leaves flattened for the decoder (schema-plan.c) */
         char *file;
         unsigned line;
 };
@@ -214,6 +215,8 @@ void mlx5_schema_foreach_leaf(const mlx5_schema_struct *st, mlx5_schema_leaf_fn 
 void mlx5_decode_struct(GString *out, const mlx5_schema_struct *st, const uint8_t *buf, size_t len);
 /* Appends the text of one query output mailbox of resource r: context, then extra fields. */
 void mlx5_decode_resource(GString *out, const mlx5_schema_resource *r, const uint8_t *outbox, size_t len);
+/* The length of that text, without building it. */
+size_t mlx5_decode_resource_len(const mlx5_schema_resource *r, const uint8_t *outbox, size_t len);
 /* The name of an enum value, or NULL when the enum has none. */
 const char *mlx5_schema_enum_name(const mlx5_schema_enum *e, uint64_t value);
 /* Calls fn with the name of every set bit a flags enum names, lowest first; returns the bits it has no name for. */
