@@ -298,6 +298,11 @@ void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes)
         g_mutex_unlock(&cache->lock);
 }
 
+bool mlx5_cache_may_keep(mlx5_cache *cache, size_t bytes)
+{
+        return (size_t) g_atomic_pointer_get(&cache->kept) + bytes <= cache->max_bytes / KEPT_SHARE;
+}
+
 int mlx5_cache_keep(mlx5_cache *cache, size_t bytes)
 {
         size_t kept;

@@ -63,4 +63,6 @@ void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes);
  * a snapshot is freed, which may be under the cache's own lock.
  */
 int mlx5_cache_keep(mlx5_cache *cache, size_t bytes);
+/* Whether the kept share has room for bytes now (no lock, nothing reserved: a keep may still refuse). */
+bool mlx5_cache_may_keep(mlx5_cache *cache, size_t bytes);
 void mlx5_cache_unkeep(mlx5_cache *cache, size_t bytes);

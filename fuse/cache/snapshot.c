@@ -416,7 +416,8 @@ GBytes *mlx5_listing_render(mlx5_snapshot *listing_snap, int slot, enum mlx5_lis
 }
 
 mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
-                                   GBytes *(*render)(GBytes *raw, void *data), void *data)
+                                   GBytes *(*render)(GBytes *raw, void *data),
+                                   size_t (*measure)(GBytes *raw, void *data), void *data)
 {
         struct mlx5_listing *l = listing_snap->listing;
         GBytes *raw, *text;
@@ -426,13 +427,22 @@ mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
                 return NULL;
         text = kept_rendering(l, slot, MLX5_LISTING_TEXT);
         len = g_atomic_int_get(&l->text_len[slot]);
-        if (!text && len == 0 && render) {
-                /* Never rendered: rendered now, and kept if there is room. */
-                g_bytes_unref(mlx5_listing_render(listing_snap, slot, MLX5_LISTING_TEXT, render, data));
-                text = kept_rendering(l, slot, MLX5_LISTING_TEXT);
-                len = g_atomic_int_get(&l->text_len[slot]);
-        }
         raw = mlx5_listing_raw_bytes(l, (unsigned) slot);
+        if (!text && len == 0 && render) {
+                size_t like = (size_t) g_atomic_int_get(&l->text_hint) + KEPT_OVERHEAD;
+
+                if (measure && l->keeper && !mlx5_cache_may_keep(l->keeper, like)) {
+                        /* No room to keep one like the last: only measured (a million texts, never built). */
+                        len = (gint) measure(raw, data);
+                        g_atomic_int_set(&l->text_len[slot], len);
+                } else {
+                        /* Never rendered: rendered now, and kept if there is room. */
+                        g_bytes_unref(mlx5_listing_render(listing_snap, slot, MLX5_LISTING_TEXT, render, data));
+                        text = kept_rendering(l, slot, MLX5_LISTING_TEXT);
+                        len = g_atomic_int_get(&l->text_len[slot]);
+                }
+                g_atomic_int_set(&l->text_hint, len);
+        }
         /* A text not kept is only measured: an open renders (and charges) it for itself. */
         return listed_snapshot(listing_snap, raw, text, (size_t) len);
 }

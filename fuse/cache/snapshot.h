@@ -63,6 +63,7 @@ struct mlx5_listing {
         GPtrArray *packs;               /* what packed points into: one exact buffer per mlx5_listing_pack */
         uint8_t *has_raw;               /* per slot: the query answered */
         gint *text_len;                 /* per slot: rendered length, 0 = not yet known */
+        gint text_hint;                 /* the last text length it learnt: whether the next may be kept */
         GBytes **kept[2];               /* per view (enum mlx5_listing_view), per slot: kept rendering, or NULL */
         struct mlx5_cache *keeper;      /* what kept renderings are charged to, or NULL: none kept */
         gsize kept_bytes;               /* charged to keeper, given back when the listing goes */
@@ -150,9 +151,11 @@ int mlx5_listing_find_below(const struct mlx5_listing *listing, unsigned below, 
 /*
  * The snapshot of the object in slot i, carrying the listing's times, or
  * NULL when its query failed at listing time.  Its text is the listing's
- * kept one (render makes it, once), or when there was no room to keep it,
- * only its length: rendered again when read.  With render NULL, the
- * snapshot has its bytes and times only (for a view of its own).
+ * kept one (render makes it, once), or when there is no room to keep it,
+ * only its length (measure gives it without a text): rendered again when
+ * read.  With render NULL, the snapshot has its bytes and times only (for a
+ * view of its own).
  */
 mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
-                                   GBytes *(*render)(GBytes *raw, void *data), void *data);
+                                   GBytes *(*render)(GBytes *raw, void *data),
+                                   size_t (*measure)(GBytes *raw, void *data), void *data);

@@ -56,6 +56,14 @@ GBytes *tree_object_render(GBytes *raw, void *user_data)
         return g_bytes_new(text->str, text->len);
 }
 
+size_t tree_object_measure(GBytes *raw, void *user_data)
+{
+        gsize len;
+        const uint8_t *p = g_bytes_get_data(raw, &len);
+
+        return mlx5_decode_resource_len(user_data, p, len);
+}
+
 GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *snap)
 {
         GString *text;

@@ -690,7 +690,7 @@ int tree_stream_object(mlx5_tree *tree, uint32_t dev, uint32_t res, uint32_t id,
         }
         g_mutex_unlock(&s->lock);
         if (listing)
-                snap = mlx5_listing_object(listing, slot, tree_object_render,
+                snap = mlx5_listing_object(listing, slot, tree_object_render, tree_object_measure,
                                            (gpointer) mlx5_schema_resource_at(tree->schema, res));
         g_rw_lock_reader_unlock(&s->shape);
         if (!snap)

@@ -245,7 +245,7 @@ int tree_json_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, ml
                 slot = mlx5_listing_find(listing->listing, n->id);
         /* Its bytes and times: the document is rendered from them, not from the text. */
         if (slot >= 0)
-                snap = mlx5_listing_object(listing, slot, NULL, NULL);
+                snap = mlx5_listing_object(listing, slot, NULL, NULL, NULL);
         if (!snap) {
                 r = tree_object_snapshot(tree, n->dev, n->sub, n->id, &snap);
                 if (r < 0)

@@ -191,6 +191,8 @@ GString *tree_scratch(GPrivate *key);
 void tree_scratch_free(gpointer s);
 /* The text of one object's output mailbox (content.c); user_data is the resource. */
 GBytes *tree_object_render(GBytes *raw, void *user_data);
+/* The length of that text, without building it (mlx5_listing_object's measure). */
+size_t tree_object_measure(GBytes *raw, void *user_data);
 /* The text of an object snapshot, rendered from its bytes. */
 GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *snap);
 

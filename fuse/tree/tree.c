@@ -959,7 +959,7 @@ int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, cons
         if (listing->listing->blobs)
                 snap = mlx5_listing_blob(listing, slot);
         else
-                snap = mlx5_listing_object(listing, slot, tree_object_render,
+                snap = mlx5_listing_object(listing, slot, tree_object_render, tree_object_measure,
                                            (gpointer) mlx5_schema_resource_at(tree->schema, key->sub));
         if (!snap)
                 return -ENOENT;
