@@ -138,11 +138,13 @@ static void work_locked(struct batch_thread *me, unsigned i)
         gpointer item = NULL;
         int r;
 
+        b->t->batch_items++;
         g_mutex_unlock(&b->t->lock);
         g_private_set(&current_thread, me);
         r = b->run(i, b->data, &item);
         g_private_set(&current_thread, NULL);
         g_mutex_lock(&b->t->lock);
+        b->t->batch_items--;
         if (b->left || me->given_up) {
                 if (item) {
                         g_mutex_unlock(&b->t->lock);
