@@ -218,9 +218,10 @@ static void give_up_locked(struct batch *b, int why)
         }
 }
 
-/* Starts b's threads and waits for every item's result (or gives up on it); takes the caller's reference. */
-static void run_and_wait(struct batch *b, unsigned n, int *results)
+/* Starts a batch like proto, its threads, and waits for every item's result (or gives up on it). */
+static void run_and_wait(const struct batch *proto, unsigned n, int *results)
 {
+        struct batch *b = g_memdup2(proto, sizeof(*proto));
         mlx5_transport *t = b->t;
         mlx5_cancel *cancel = mlx5_cancel_current();
 
@@ -258,8 +259,6 @@ static void run_and_wait(struct batch *b, unsigned n, int *results)
 void mlx5_transport_exec_many(mlx5_transport *t, unsigned n, size_t inlen, size_t outlen, mlx5_batch_build_fn build,
                               void *data, uint8_t *outs, int *results)
 {
-        struct batch *b;
-
         if (n == 0)
                 return;
         if (inlen < MLX5_MBOX_HDR_LEN || outlen < MLX5_MBOX_HDR_LEN) {
@@ -267,21 +266,14 @@ void mlx5_transport_exec_many(mlx5_transport *t, unsigned n, size_t inlen, size_
                         results[i] = -EINVAL;
                 return;
         }
-        b = g_new0(struct batch, 1);
-        b->t = t;
-        b->inlen = inlen;
-        b->outlen = outlen;
-        b->build = build;
-        b->data = data;
-        b->outs = outs;
-        run_and_wait(b, n, results);
+        run_and_wait(&(struct batch) { .t = t, .inlen = inlen, .outlen = outlen, .build = build, .data = data,
+                                       .outs = outs },
+                     n, results);
 }
 
 void mlx5_transport_run_many(mlx5_transport *t, unsigned n, mlx5_batch_run_fn run, void *data,
                              GDestroyNotify data_free, GDestroyNotify item_free, gpointer *items, int *results)
 {
-        struct batch *b;
-
         for (unsigned i = 0; i < n; i++)
                 items[i] = NULL;
         if (n == 0) {
@@ -289,12 +281,7 @@ void mlx5_transport_run_many(mlx5_transport *t, unsigned n, mlx5_batch_run_fn ru
                         data_free(data);
                 return;
         }
-        b = g_new0(struct batch, 1);
-        b->t = t;
-        b->run = run;
-        b->data = data;
-        b->data_free = data_free;
-        b->item_free = item_free;
-        b->items = items;
-        run_and_wait(b, n, results);
+        run_and_wait(&(struct batch) { .t = t, .run = run, .data = data, .data_free = data_free,
+                                       .item_free = item_free, .items = items },
+                     n, results);
 }

@@ -100,15 +100,22 @@ static int build(unsigned i, uint8_t *in, void *data)
         return 0;
 }
 
-static void test_answers(void)
+/* n commands through a fake of 4 slots; the fake, for its counts. */
+static struct fake *exec_batch(unsigned n, bool refuse_odd, uint8_t *outs, int *results)
 {
         struct fake *f = fake_new(4, NO_HANG);
+
+        mlx5_transport_exec_many(&f->base, n, IN_LEN, OUT_LEN, build, &refuse_odd, outs, results);
+        return f;
+}
+
+static void test_answers(void)
+{
         unsigned n = 1000;
         g_autofree uint8_t *outs = g_malloc0((size_t) n * OUT_LEN);
         g_autofree int *results = g_new(int, n);
-        bool refuse_odd = false;
+        struct fake *f = exec_batch(n, false, outs, results);
 
-        mlx5_transport_exec_many(&f->base, n, IN_LEN, OUT_LEN, build, &refuse_odd, outs, results);
         for (unsigned i = 0; i < n; i++) {
                 g_assert_cmpint(results[i], ==, 0);
                 g_assert_cmpuint(mlx5_be32_get(outs + (size_t) i * OUT_LEN + ID_BYTE), ==, 1000 + i);
@@ -122,13 +129,11 @@ static void test_answers(void)
 
 static void test_refused(void)
 {
-        struct fake *f = fake_new(4, NO_HANG);
         unsigned n = 64;
         g_autofree uint8_t *outs = g_malloc0((size_t) n * OUT_LEN);
         g_autofree int *results = g_new(int, n);
-        bool refuse_odd = true;
+        struct fake *f = exec_batch(n, true, outs, results);
 
-        mlx5_transport_exec_many(&f->base, n, IN_LEN, OUT_LEN, build, &refuse_odd, outs, results);
         for (unsigned i = 0; i < n; i++)
                 g_assert_cmpint(results[i], ==, (i == 8 ? -EPERM : i % 2 ? -ETIMEDOUT : 0));
         /* Neither build's refusals nor the allow-list's reach the device. */
