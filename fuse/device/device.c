@@ -559,7 +559,7 @@ void mlx5_device_free(mlx5_device *dev)
         /* The simulator's host views borrow from its transport. */
         mlx5_host_free(dev->host);
         /* Batch work still in firmware uses the device too: left to process exit with the transport. */
-        if (!mlx5_transport_free(dev->transport))
+        if (!mlx5_transport_free(dev->transport) && mlx5_transport_batch_busy(dev->transport))
                 return;
         g_array_unref(dev->menu);
         for (unsigned i = 0; dev->caps_current && i < mlx5_schema_n_caps(dev->schema); i++)

@@ -138,11 +138,13 @@ static void work_locked(struct batch_thread *me, unsigned i)
         gpointer item = NULL;
         int r;
 
+        b->t->batch_items++;
         g_mutex_unlock(&b->t->lock);
         g_private_set(&current_thread, me);
         r = b->run(i, b->data, &item);
         g_private_set(&current_thread, NULL);
         g_mutex_lock(&b->t->lock);
+        b->t->batch_items--;
         if (b->left || me->given_up) {
                 if (item) {
                         g_mutex_unlock(&b->t->lock);
@@ -216,11 +218,40 @@ static void give_up_locked(struct batch *b, int why)
         }
 }
 
-/* Starts b's threads and waits for every item's result (or gives up on it); takes the caller's reference. */
-static void run_and_wait(struct batch *b, unsigned n, int *results)
+/* Whether every thread of b is in a command given up on: then no other item of b can go on. */
+static bool all_stuck_locked(const struct batch *b)
 {
+        for (unsigned k = 0; k < b->n_threads; k++)
+                if (!b->threads[k].deadline || !b->threads[k].given_up)
+                        return false;
+        return true;
+}
+
+/*
+ * The items no thread took, given up as a lone command is that finds no
+ * free slot within the timeout: -EIO, counted, one log line for them all.
+ */
+static void give_up_unclaimed_locked(struct batch *b)
+{
+        unsigned left = b->n - b->next;
+
+        if (!left)
+                return;
+        for (unsigned i = b->next; i < b->n; i++)
+                b->results[i] = -EIO;
+        b->t->timeouts += left - 1;
+        mlx5_transport_give_up_locked(b->t, b->threads[0].in, -ETIMEDOUT, false);
+        b->next = b->n;
+        b->resolved += left;
+}
+
+/* Starts a batch like proto, its threads, and waits for every item's result (or gives up on it). */
+static void run_and_wait(const struct batch *proto, unsigned n, int *results)
+{
+        struct batch *b = g_memdup2(proto, sizeof(*proto));
         mlx5_transport *t = b->t;
         mlx5_cancel *cancel = mlx5_cancel_current();
+        int64_t stuck_since = 0;
 
         /* What an item not done when the caller is cancelled keeps. */
         for (unsigned i = 0; i < n; i++)
@@ -239,10 +270,23 @@ static void run_and_wait(struct batch *b, unsigned n, int *results)
 
         g_mutex_lock(&t->lock);
         while (b->resolved < n) {
-                int r = mlx5_cancel_wait(&b->done, &t->lock, first_deadline_locked(b));
+                int64_t until = first_deadline_locked(b);
+                int r;
 
+                /* Every thread hung: the rest wait for one to come back as long as for a free slot. */
+                if (!all_stuck_locked(b))
+                        stuck_since = 0;
+                else if (!stuck_since)
+                        stuck_since = g_get_monotonic_time();
+                if (stuck_since)
+                        until = stuck_since + t->timeout_us;
+                r = mlx5_cancel_wait(&b->done, &t->lock, until);
                 if (r == -EINTR) {
                         give_up_locked(b, -EINTR);
+                        break;
+                }
+                if (r == -ETIMEDOUT && stuck_since && all_stuck_locked(b)) {
+                        give_up_unclaimed_locked(b);
                         break;
                 }
                 if (r == -ETIMEDOUT)
@@ -256,8 +300,6 @@ static void run_and_wait(struct batch *b, unsigned n, int *results)
 void mlx5_transport_exec_many(mlx5_transport *t, unsigned n, size_t inlen, size_t outlen, mlx5_batch_build_fn build,
                               void *data, uint8_t *outs, int *results)
 {
-        struct batch *b;
-
         if (n == 0)
                 return;
         if (inlen < MLX5_MBOX_HDR_LEN || outlen < MLX5_MBOX_HDR_LEN) {
@@ -265,21 +307,14 @@ void mlx5_transport_exec_many(mlx5_transport *t, unsigned n, size_t inlen, size_
                         results[i] = -EINVAL;
                 return;
         }
-        b = g_new0(struct batch, 1);
-        b->t = t;
-        b->inlen = inlen;
-        b->outlen = outlen;
-        b->build = build;
-        b->data = data;
-        b->outs = outs;
-        run_and_wait(b, n, results);
+        run_and_wait(&(struct batch) { .t = t, .inlen = inlen, .outlen = outlen, .build = build, .data = data,
+                                       .outs = outs },
+                     n, results);
 }
 
 void mlx5_transport_run_many(mlx5_transport *t, unsigned n, mlx5_batch_run_fn run, void *data,
                              GDestroyNotify data_free, GDestroyNotify item_free, gpointer *items, int *results)
 {
-        struct batch *b;
-
         for (unsigned i = 0; i < n; i++)
                 items[i] = NULL;
         if (n == 0) {
@@ -287,12 +322,7 @@ void mlx5_transport_run_many(mlx5_transport *t, unsigned n, mlx5_batch_run_fn ru
                         data_free(data);
                 return;
         }
-        b = g_new0(struct batch, 1);
-        b->t = t;
-        b->run = run;
-        b->data = data;
-        b->data_free = data_free;
-        b->item_free = item_free;
-        b->items = items;
-        run_and_wait(b, n, results);
+        run_and_wait(&(struct batch) { .t = t, .run = run, .data = data, .data_free = data_free,
+                                       .item_free = item_free, .items = items },
+                     n, results);
 }

@@ -255,6 +255,16 @@ int mlx5_transport_exec(mlx5_transport *t, const void *in, size_t inlen, void *o
         return r;
 }
 
+bool mlx5_transport_batch_busy(mlx5_transport *t)
+{
+        bool busy;
+
+        g_mutex_lock(&t->lock);
+        busy = t->batch_items > 0;
+        g_mutex_unlock(&t->lock);
+        return busy;
+}
+
 void mlx5_transport_format_stats(mlx5_transport *t, GString *out)
 {
         mlx5_cmd_stats_format(t->stats, out);

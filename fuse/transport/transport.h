@@ -52,6 +52,7 @@ struct mlx5_transport {
         GMutex lock;
         GCond slot_free;
         unsigned slot_waiters;          /* callers waiting on slot_free: none, no wake-up (a futex call) */
+        unsigned batch_items;           /* items of batch work under way (batch.h) */
 };
 
 /* For implementations: set up the common part (ops and identity filled by the caller). */
@@ -91,11 +92,15 @@ void mlx5_transport_record(mlx5_transport *t, const void *in, int r, const void 
 /* True for commands a read-only debug tool may send (opcode, op_mod, register). */
 gboolean mlx5_transport_is_allowed(const uint8_t *in, size_t inlen);
 
+/* Whether items of batch work (batch.h) are under way. */
+bool mlx5_transport_batch_busy(mlx5_transport *t);
+
 void mlx5_transport_format_stats(mlx5_transport *t, GString *out);
 /*
  * False when commands were still in firmware after a grace period: then
  * the transport is left to process exit (their threads still use it), and
- * so must be whatever those commands' work uses (the device).
+ * so must be whatever batch work still under way uses (the device): see
+ * mlx5_transport_batch_busy, which may still be called then.
  */
 bool mlx5_transport_free(mlx5_transport *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_transport, mlx5_transport_free)

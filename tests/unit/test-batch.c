@@ -26,6 +26,7 @@ struct fake {
         GCond changed;
         unsigned sent, in_flight, max_in_flight;
         uint32_t hang_id;               /* the command of this id waits until released */
+        bool hang_all;                  /* every command does */
         bool hanging, released;
 };
 
@@ -39,7 +40,7 @@ static int fake_exec(mlx5_transport *t, const void *in, size_t inlen, void *out,
         f->sent++;
         f->in_flight++;
         f->max_in_flight = MAX(f->max_in_flight, f->in_flight);
-        if (id == f->hang_id) {
+        if (id == f->hang_id || f->hang_all) {
                 f->hanging = true;
                 g_cond_broadcast(&f->changed);
                 while (!f->released)
@@ -100,15 +101,22 @@ static int build(unsigned i, uint8_t *in, void *data)
         return 0;
 }
 
-static void test_answers(void)
+/* n commands through a fake of 4 slots; the fake, for its counts. */
+static struct fake *exec_batch(unsigned n, bool refuse_odd, uint8_t *outs, int *results)
 {
         struct fake *f = fake_new(4, NO_HANG);
+
+        mlx5_transport_exec_many(&f->base, n, IN_LEN, OUT_LEN, build, &refuse_odd, outs, results);
+        return f;
+}
+
+static void test_answers(void)
+{
         unsigned n = 1000;
         g_autofree uint8_t *outs = g_malloc0((size_t) n * OUT_LEN);
         g_autofree int *results = g_new(int, n);
-        bool refuse_odd = false;
+        struct fake *f = exec_batch(n, false, outs, results);
 
-        mlx5_transport_exec_many(&f->base, n, IN_LEN, OUT_LEN, build, &refuse_odd, outs, results);
         for (unsigned i = 0; i < n; i++) {
                 g_assert_cmpint(results[i], ==, 0);
                 g_assert_cmpuint(mlx5_be32_get(outs + (size_t) i * OUT_LEN + ID_BYTE), ==, 1000 + i);
@@ -122,13 +130,11 @@ static void test_answers(void)
 
 static void test_refused(void)
 {
-        struct fake *f = fake_new(4, NO_HANG);
         unsigned n = 64;
         g_autofree uint8_t *outs = g_malloc0((size_t) n * OUT_LEN);
         g_autofree int *results = g_new(int, n);
-        bool refuse_odd = true;
+        struct fake *f = exec_batch(n, true, outs, results);
 
-        mlx5_transport_exec_many(&f->base, n, IN_LEN, OUT_LEN, build, &refuse_odd, outs, results);
         for (unsigned i = 0; i < n; i++)
                 g_assert_cmpint(results[i], ==, (i == 8 ? -EPERM : i % 2 ? -ETIMEDOUT : 0));
         /* Neither build's refusals nor the allow-list's reach the device. */
@@ -157,6 +163,30 @@ static void test_hung(void)
         fake_release(f);
         /* Its late answer went nowhere. */
         g_assert_cmpuint(mlx5_be32_get(outs + 5 * OUT_LEN + ID_BYTE), ==, 0);
+        mlx5_transport_free(&f->base);
+}
+
+static void test_all_hung(void)
+{
+        struct fake *f = fake_new(2, NO_HANG);
+        unsigned n = 10;
+        g_autofree uint8_t *outs = g_malloc0((size_t) n * OUT_LEN);
+        g_autofree int *results = g_new(int, n);
+        bool refuse_odd = false;
+
+        f->hang_all = true;
+        mlx5_transport_set_timeout(&f->base, 100 * 1000);
+        g_test_expect_message(NULL, G_LOG_LEVEL_WARNING, "fake: limit cmd_timeout (0.1 s) reached: QUERY_QP*not answered*");
+        g_test_expect_message(NULL, G_LOG_LEVEL_WARNING, "fake: limit cmd_timeout (0.1 s) reached: QUERY_QP*not answered*");
+        g_test_expect_message(NULL, G_LOG_LEVEL_WARNING, "fake: limit cmd_timeout (0.1 s) reached: QUERY_QP*no free command slot*");
+        mlx5_transport_exec_many(&f->base, n, IN_LEN, OUT_LEN, build, &refuse_odd, outs, results);
+        g_test_assert_expected_messages();
+        /* Both threads hang: the rest are given up as commands finding no slot, not waited for. */
+        for (unsigned i = 0; i < n; i++)
+                g_assert_cmpint(results[i], ==, -EIO);
+        g_assert_cmpuint(f->sent, ==, 2);
+        g_assert_cmpuint(f->base.timeouts, ==, n);
+        fake_release(f);
         mlx5_transport_free(&f->base);
 }
 
@@ -311,6 +341,7 @@ int main(int argc, char **argv)
         g_test_add_func("/transport/batch/answers", test_answers);
         g_test_add_func("/transport/batch/refused", test_refused);
         g_test_add_func("/transport/batch/hung", test_hung);
+        g_test_add_func("/transport/batch/all-hung", test_all_hung);
         g_test_add_func("/transport/batch/cancelled", test_cancelled);
         g_test_add_func("/transport/batch/work", test_work);
         g_test_add_func("/transport/batch/work-hung", test_work_hung);
