@@ -429,12 +429,7 @@ static int64_t listing_valid_us(mlx5_tree *tree, const mlx5_snapshot *listing)
         return left > 0 ? left : PINNED_LISTING_LEASE_US;
 }
 
-/*
- * Leases a listing shown under a directory's inode and notes its use on
- * this thread.  An open may renew the first listing it uses: its own
- * object's (a JSON document then looks up the listings its references
- * point into, which that open does not read).
- */
+/* Notes on this thread that a content call used a listing (see struct listing_use). */
 static void note_listing_use(int64_t served_taken_us, double valid_s)
 {
         /* Only the first listing used may be renewed by an open (use_listing). */
@@ -448,6 +443,12 @@ static void note_listing_use(int64_t served_taken_us, double valid_s)
         listing_use.valid_s = valid_s;
 }
 
+/*
+ * Leases a listing shown under a directory's inode and notes its use on
+ * this thread.  An open may renew the first listing it uses: its own
+ * object's (a JSON document then looks up the listings its references
+ * point into, which that open does not read).
+ */
 static void use_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t served_taken_us)
 {
         int slot;
@@ -1102,7 +1103,6 @@ static struct node parent_of(mlx5_tree *tree, const struct node *n)
                 p.dev = 0;
         return p;
 }
-
 
 /* The resource whose listing names the directory's children, or -ENOENT. */
 static int listed_type(mlx5_tree *tree, const struct node *self)
