@@ -1118,7 +1118,7 @@ static int listed_type(mlx5_tree *tree, const struct node *self)
  * type's listing names (refs/<type>/<id>) is there for as long as that
  * listing is shown: its lease (read by number, not listed, it is there
  * while firmware answers: the TTL).  Every other one is there for as long
- * as its device is (the root's and by-name's always): the device's removal,
+ * as its device is (by-name's always): the device's removal,
  * or another way to it taking over, makes the kernel forget the device's
  * directory and everything below it (devices.c), so they are kept for
  * FIXED_DIR_VALID_US, and a walk never asks for them again.
@@ -1135,6 +1135,9 @@ static double dir_valid_s(mlx5_tree *tree, const struct node *n)
         uint64_t dir_ino;
         int res;
 
+        /* The root is the mount point: a stat of it must reach the daemon, so a dead one shows (ENOTCONN). */
+        if (n->kind == NODE_ROOT)
+                return ttl_s;
         if ((!pk->listed_type && !pk->listing) || pk->listed_kind != n->kind)
                 return (double) FIXED_DIR_VALID_US / G_USEC_PER_SEC;
         /* Named by a listing of the directory's own: none is a directory yet, so the TTL. */
