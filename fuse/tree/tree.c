@@ -276,10 +276,10 @@ static gint lru_compare(gconstpointer a, gconstpointer b)
 /*
  * Past LEASED_LISTING_BYTES: drops the listing leases used longest ago (not
  * keep, nor keep_too, nor a pinned one) until under it, giving their keys
- * and listings to ret_keys and ret_listings.
+ * and listings to ret_keys and ret_listings (made at the first).
  */
-static void drop_for_memory_locked(mlx5_tree *tree, uint64_t keep, uint64_t keep_too, GArray *ret_keys,
-                                   GPtrArray *ret_listings)
+static void drop_for_memory_locked(mlx5_tree *tree, uint64_t keep, uint64_t keep_too, GArray **ret_keys,
+                                   GPtrArray **ret_listings)
 {
         g_autoptr(GArray) lru = NULL;
         GHashTableIter iter;
@@ -305,8 +305,12 @@ static void drop_for_memory_locked(mlx5_tree *tree, uint64_t keep, uint64_t keep
                 uint64_t k = g_array_index(lru, struct lru_entry, i).key;
                 struct lease *l = g_hash_table_lookup(tree->leases, &k);
 
-                g_array_append_val(ret_keys, k);
-                g_ptr_array_add(ret_listings, mlx5_snapshot_ref(l->snap));
+                if (!*ret_keys) {
+                        *ret_keys = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+                        *ret_listings = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
+                }
+                g_array_append_val(*ret_keys, k);
+                g_ptr_array_add(*ret_listings, mlx5_snapshot_ref(l->snap));
                 tree->leased_listing_bytes -= l->cost;
                 tree->listings_dropped_for_memory++;
                 g_hash_table_remove(tree->leases, &k);
@@ -323,13 +327,13 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                           bool listing)
 {
         int64_t now = g_get_monotonic_time();
-        g_autoptr(GArray) dropped_keys = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-        g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
+        g_autoptr(GArray) dropped_keys = NULL;
+        g_autoptr(GPtrArray) dropped = NULL;
         GHashTableIter iter;
         gpointer value;
         struct lease *l;
         double valid_s = 0.0;
-        bool full;
+        bool full, grew = false;
 
         g_mutex_lock(&tree->open_lock);
         /* Expired leases go once a second, or as soon as there is no room: they hold snapshots. */
@@ -366,19 +370,24 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                         l->walk_renewed_us = 0;
                         if (l->listing) {
                                 tree->leased_listing_bytes += snap->cost - l->cost;
+                                grew = snap->cost > l->cost;
                                 l->cost = snap->cost;
                         }
                 }
                 l->until_us = MAX(l->until_us, now + valid_us + grace_us);
                 l->used_us = now;
                 valid_s = (double) valid_us / G_USEC_PER_SEC;
-                /* Not the listing this thread's request uses first either: what it answers comes from it. */
-                if (l->listing)
+                /*
+                 * Only when it held more: a renewal changes nothing.  Not the
+                 * listing this thread's request uses first either: what it
+                 * answers comes from it.
+                 */
+                if (grew)
                         drop_for_memory_locked(tree, key, listing_use.used ? listing_use.first_key : key,
-                                               dropped_keys, dropped);
+                                               &dropped_keys, &dropped);
         }
         g_mutex_unlock(&tree->open_lock);
-        if (dropped->len) {
+        if (dropped) {
                 g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 
                 forget_listed(tree, dropped_keys, dropped, inos);
