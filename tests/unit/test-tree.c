@@ -1039,13 +1039,13 @@ static GPtrArray *dir_names(mlx5_tree *tree, uint64_t dir_ino)
         return names;
 }
 
-/* Above the pinned listing and the largest other one, below all the device's together. */
-#define LEASE_CAP (128 << 10)
+/* Above the pinned listings and the largest other one, below all the device's together. */
+#define LEASE_CAP (192 << 10)
 
 /*
  * Listing leases hold no more than the cache's cap: past it, the listings
  * used longest ago are dropped and the kernel told to forget their files,
- * but never one an open directory pins; a file of a dropped listing then
+ * but never one an open directory or file pins; a file of a dropped listing then
  * reads as the listing fetched again says, size and bytes alike.
  */
 static void test_leased_listings_capped(void)
@@ -1057,7 +1057,9 @@ static void test_leased_listings_capped(void)
         g_autoptr(GArray) invalidated = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autoptr(GArray) pinned_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autoptr(GArray) first_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GArray) open_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autoptr(GPtrArray) segments = NULL;
+        mlx5_tree_file *open_file = NULL;
         mlx5_tree_dir *pinned = NULL;
         const char *data = NULL;
         size_t len = 0;
@@ -1091,7 +1093,14 @@ static void test_leased_listings_capped(void)
                         pinned_seg = seg;
                         continue;
                 }
-                list_whole(tree, seg, first_seg ? NULL : first_inos);
+                /* The one after: a file of it stays open, which pins its listing too. */
+                if (first_seg && !open_file) {
+                        list_whole(tree, seg, open_inos);
+                        g_assert_cmpint(mlx5_tree_open(tree, g_array_index(open_inos, uint64_t, 0), &open_file), ==,
+                                        0);
+                } else {
+                        list_whole(tree, seg, first_seg ? NULL : first_inos);
+                }
                 first_seg = seg;
                 listed++;
                 g_assert_cmpuint(stats_sum(tree, "listings.leased_bytes", ""), <=, LEASE_CAP);
@@ -1118,6 +1127,10 @@ static void test_leased_listings_capped(void)
         /* The pinned one stayed: none of its files forgotten, and they show as before. */
         for (guint i = 0; i < pinned_inos->len; i++)
                 g_assert_false(inval_has(invalidated, g_array_index(pinned_inos, uint64_t, i)));
+        g_assert_cmpuint(open_inos->len, >, 0);
+        for (guint i = 0; i < open_inos->len; i++)
+                g_assert_false(inval_has(invalidated, g_array_index(open_inos, uint64_t, i)));
+        mlx5_tree_file_free(tree, open_file);
         g_assert_cmpint(mlx5_tree_getattr(tree, g_array_index(pinned_inos, uint64_t, 0), &pinned_after, &valid_s), ==,
                         0);
         g_assert_cmpint(pinned_after.st_mtim.tv_sec, ==, pinned_before.st_mtim.tv_sec);
