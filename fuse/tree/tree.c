@@ -261,6 +261,12 @@ static bool listing_pinned_locked(mlx5_tree *tree, uint64_t key)
         return false;
 }
 
+/*
+ * A listing used this recently is not dropped: a walk in it (tar's stat,
+ * then its open, of each file) would see its files change or go between.
+ */
+#define LISTING_IN_USE_US G_USEC_PER_SEC
+
 struct lru_entry {
         int64_t used_us;
         uint64_t key;
@@ -275,10 +281,10 @@ static gint lru_compare(gconstpointer a, gconstpointer b)
 
 /*
  * Past LEASED_LISTING_BYTES: drops the listing leases used longest ago (not
- * keep, nor keep_too, nor a pinned one) until under it, giving their keys
+ * keep, nor keep_too, nor one pinned or in use) until under it, giving their keys
  * and listings to ret_keys and ret_listings (made at the first).
  */
-static void drop_for_memory_locked(mlx5_tree *tree, uint64_t keep, uint64_t keep_too, GArray **ret_keys,
+static void drop_for_memory_locked(mlx5_tree *tree, int64_t now, uint64_t keep, uint64_t keep_too, GArray **ret_keys,
                                    GPtrArray **ret_listings)
 {
         g_autoptr(GArray) lru = NULL;
@@ -297,7 +303,8 @@ static void drop_for_memory_locked(mlx5_tree *tree, uint64_t keep, uint64_t keep
                 struct lease *l = value;
                 uint64_t k = *(uint64_t *) key;
 
-                if (l->listing && k != keep && k != keep_too && !listing_pinned_locked(tree, k))
+                if (l->listing && k != keep && k != keep_too && now - l->used_us >= LISTING_IN_USE_US &&
+                    !listing_pinned_locked(tree, k))
                         g_array_append_val(lru, ((struct lru_entry) { l->used_us, k }));
         }
         g_array_sort(lru, lru_compare);
@@ -383,7 +390,7 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                  * answers comes from it.
                  */
                 if (grew)
-                        drop_for_memory_locked(tree, key, listing_use.used ? listing_use.first_key : key,
+                        drop_for_memory_locked(tree, now, key, listing_use.used ? listing_use.first_key : key,
                                                &dropped_keys, &dropped);
         }
         g_mutex_unlock(&tree->open_lock);
