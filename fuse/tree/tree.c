@@ -190,6 +190,8 @@ struct lease {
         int64_t until_us;       /* monotonic */
         bool listing;           /* keyed by a directory's inode */
         int64_t walk_renewed_us;        /* a listing's: when a walk last renewed it (walk_renewal_due) */
+        size_t cost;            /* a listing's: its snapshot's cost when granted (tree->leased_listing_bytes) */
+        int64_t used_us;        /* a listing's: when last granted (drop_for_memory_locked takes the oldest) */
 };
 
 static void lease_free(gpointer p)
@@ -206,6 +208,125 @@ static gboolean lease_expired(gpointer key, gpointer value, gpointer now_us)
 }
 
 /*
+ * On this thread, the listing leases the last content call used: node_stat
+ * and open learn from them how long the kernel may keep the attributes,
+ * without knowing how each kind makes its content.  The first listing used
+ * is the one a listed file's snapshot comes from; the others (a JSON
+ * document's references look up their targets' listings) are leased too,
+ * so the file shows the same bytes for as long as the shortest lease.
+ */
+struct listing_use {
+        bool used;
+        uint64_t first_key;             /* where the first is leased (set by use_listing) */
+        int64_t taken_monotonic_us;     /* of the snapshot served from the first */
+        double valid_s;                 /* the shortest lease of them */
+        bool opening;                   /* set while an open of file (opening_kind, opening_id) runs */
+        unsigned opening_kind;
+        uint32_t opening_id;
+};
+static __thread struct listing_use listing_use;
+
+/*
+ * Listing leases hold at most the cache's cap (cache_size), the
+ * LEASED_LISTING_BYTES limit, beyond what the cache itself holds: a walk of
+ * 100k QPs leases listings of hundreds of MB (every dump directory's), and
+ * each would otherwise live until its lease ends.  Past it, the listings
+ * used longest ago that no open file or directory pins are dropped, and the
+ * kernel forgets what they promised (forget_listed): their files are then
+ * read from a listing fetched again, or the cache's, never from one their
+ * attributes did not describe.
+ */
+static size_t leased_listing_limit(const mlx5_tree *tree)
+{
+        return tree->options.cache_bytes;
+}
+
+/* Whether an open directory, or an open file of its device and number (type or segment), pins the listing at key. */
+static bool listing_pinned_locked(mlx5_tree *tree, uint64_t key)
+{
+        GHashTableIter iter;
+        gpointer open_key;
+        struct node l;
+
+        if (g_hash_table_contains(tree->open_files, &key) || !node_from_ino(tree, key, &l))
+                return true;
+        g_hash_table_iter_init(&iter, tree->open_files);
+        while (g_hash_table_iter_next(&iter, &open_key, NULL)) {
+                struct node n;
+
+                /* Coarse (any kind of that number): keeping one too many is safe, dropping a pinned one is not. */
+                if (node_from_ino(tree, *(uint64_t *) open_key, &n) && n.dev == l.dev && n.sub == l.sub)
+                        return true;
+        }
+        return false;
+}
+
+/*
+ * A listing used this recently is not dropped: a walk in it (tar's stat,
+ * then its open, of each file) would see its files change or go between.
+ */
+#define LISTING_IN_USE_US G_USEC_PER_SEC
+
+struct lru_entry {
+        int64_t used_us;
+        uint64_t key;
+};
+
+static gint lru_compare(gconstpointer a, gconstpointer b)
+{
+        const struct lru_entry *x = a, *y = b;
+
+        return x->used_us < y->used_us ? -1 : x->used_us > y->used_us;
+}
+
+/*
+ * Past LEASED_LISTING_BYTES: drops the listing leases used longest ago (not
+ * keep, nor keep_too, nor one pinned or in use) until under it, giving their keys
+ * and listings to ret_keys and ret_listings (made at the first).
+ */
+static void drop_for_memory_locked(mlx5_tree *tree, int64_t now, uint64_t keep, uint64_t keep_too, GArray **ret_keys,
+                                   GPtrArray **ret_listings)
+{
+        g_autoptr(GArray) lru = NULL;
+        GHashTableIter iter;
+        gpointer key, value;
+
+        if (tree->leased_listing_bytes <= leased_listing_limit(tree))
+                return;
+        if (tree->leased_listing_tripped++ == 0)
+                g_message("leased listings hold %zu bytes (limit LEASED_LISTING_BYTES, the cache's cap: %zu): the "
+                          "least recently used are dropped, and fetched again when next used",
+                          tree->leased_listing_bytes, leased_listing_limit(tree));
+        lru = g_array_new(FALSE, FALSE, sizeof(struct lru_entry));
+        g_hash_table_iter_init(&iter, tree->leases);
+        while (g_hash_table_iter_next(&iter, &key, &value)) {
+                struct lease *l = value;
+                uint64_t k = *(uint64_t *) key;
+
+                if (l->listing && k != keep && k != keep_too && now - l->used_us >= LISTING_IN_USE_US &&
+                    !listing_pinned_locked(tree, k))
+                        g_array_append_val(lru, ((struct lru_entry) { l->used_us, k }));
+        }
+        g_array_sort(lru, lru_compare);
+        for (guint i = 0; i < lru->len && tree->leased_listing_bytes > leased_listing_limit(tree); i++) {
+                uint64_t k = g_array_index(lru, struct lru_entry, i).key;
+                struct lease *l = g_hash_table_lookup(tree->leases, &k);
+
+                if (!*ret_keys) {
+                        *ret_keys = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+                        *ret_listings = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
+                }
+                g_array_append_val(*ret_keys, k);
+                g_ptr_array_add(*ret_listings, mlx5_snapshot_ref(l->snap));
+                tree->leased_listing_bytes -= l->cost;
+                tree->listings_dropped_for_memory++;
+                g_hash_table_remove(tree->leases, &k);
+        }
+}
+
+static void forget_listed(mlx5_tree *tree, GArray *listing_keys, GPtrArray *listings, GArray *inos);
+
+/*
  * Leases snap under key for valid_us plus grace_us; returns how many
  * seconds the kernel may keep what it describes (0 when there is no room).
  */
@@ -213,11 +334,13 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                           bool listing)
 {
         int64_t now = g_get_monotonic_time();
+        g_autoptr(GArray) dropped_keys = NULL;
+        g_autoptr(GPtrArray) dropped = NULL;
         GHashTableIter iter;
         gpointer value;
         struct lease *l;
         double valid_s = 0.0;
-        bool full;
+        bool full, grew = false;
 
         g_mutex_lock(&tree->open_lock);
         /* Expired leases go once a second, or as soon as there is no room: they hold snapshots. */
@@ -226,9 +349,12 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                 g_hash_table_foreach_remove(tree->leases, lease_expired, &now);
                 tree->leases_pruned_us = now;
                 tree->file_leases = 0;
+                tree->leased_listing_bytes = 0;
                 g_hash_table_iter_init(&iter, tree->leases);
-                while (g_hash_table_iter_next(&iter, NULL, &value))
+                while (g_hash_table_iter_next(&iter, NULL, &value)) {
                         tree->file_leases += !((struct lease *) value)->listing;
+                        tree->leased_listing_bytes += ((struct lease *) value)->cost;
+                }
         }
         l = g_hash_table_lookup(tree->leases, &key);
         if (!l && (listing || tree->file_leases < LEASE_MAX_FILES)) {
@@ -249,11 +375,30 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                         l->snap = mlx5_snapshot_ref(snap);
                         l->until_us = 0;
                         l->walk_renewed_us = 0;
+                        if (l->listing) {
+                                tree->leased_listing_bytes += snap->cost - l->cost;
+                                grew = snap->cost > l->cost;
+                                l->cost = snap->cost;
+                        }
                 }
                 l->until_us = MAX(l->until_us, now + valid_us + grace_us);
+                l->used_us = now;
                 valid_s = (double) valid_us / G_USEC_PER_SEC;
+                /*
+                 * Only when it held more: a renewal changes nothing.  Not the
+                 * listing this thread's request uses first either: what it
+                 * answers comes from it.
+                 */
+                if (grew)
+                        drop_for_memory_locked(tree, now, key, listing_use.used ? listing_use.first_key : key,
+                                               &dropped_keys, &dropped);
         }
         g_mutex_unlock(&tree->open_lock);
+        if (dropped) {
+                g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+
+                forget_listed(tree, dropped_keys, dropped, inos);
+        }
         return valid_s;
 }
 
@@ -262,6 +407,12 @@ void tree_format_lease_stats(mlx5_tree *tree, GString *out)
         g_mutex_lock(&tree->open_lock);
         g_string_append_printf(out, "limits.file_leases: %u\n", LEASE_MAX_FILES);
         g_string_append_printf(out, "limits.file_leases.tripped: %" G_GUINT64_FORMAT "\n", tree->file_leases_tripped);
+        g_string_append_printf(out, "limits.leased_listing_bytes: %zu\n", leased_listing_limit(tree));
+        g_string_append_printf(out, "limits.leased_listing_bytes.tripped: %" G_GUINT64_FORMAT "\n",
+                               tree->leased_listing_tripped);
+        g_string_append_printf(out, "listings.leased_bytes: %zu\n", tree->leased_listing_bytes);
+        g_string_append_printf(out, "listings.dropped_for_memory: %" G_GUINT64_FORMAT "\n",
+                               tree->listings_dropped_for_memory);
         g_mutex_unlock(&tree->open_lock);
         g_string_append_printf(out, "limits.listing_max_age_s: %d\n", (int) (LISTING_MAX_AGE_US / G_USEC_PER_SEC));
         g_string_append_printf(out, "limits.listing_max_age.tripped: %" G_GUINT64_FORMAT "\n",
@@ -272,7 +423,12 @@ void tree_format_lease_stats(mlx5_tree *tree, GString *out)
 
 static void lease_drop(mlx5_tree *tree, uint64_t key)
 {
+        struct lease *l;
+
         g_mutex_lock(&tree->open_lock);
+        l = g_hash_table_lookup(tree->leases, &key);
+        if (l)
+                tree->leased_listing_bytes -= l->cost;
         g_hash_table_remove(tree->leases, &key);
         g_mutex_unlock(&tree->open_lock);
 }
@@ -290,23 +446,6 @@ static mlx5_snapshot *leased_snapshot(mlx5_tree *tree, uint64_t key)
         return snap;
 }
 
-/*
- * On this thread, the listing leases the last content call used: node_stat
- * and open learn from them how long the kernel may keep the attributes,
- * without knowing how each kind makes its content.  The first listing used
- * is the one a listed file's snapshot comes from; the others (a JSON
- * document's references look up their targets' listings) are leased too,
- * so the file shows the same bytes for as long as the shortest lease.
- */
-struct listing_use {
-        bool used;
-        int64_t taken_monotonic_us;     /* of the snapshot served from the first */
-        double valid_s;                 /* the shortest lease of them */
-        bool opening;                   /* set while an open of file (opening_kind, opening_id) runs */
-        unsigned opening_kind;
-        uint32_t opening_id;
-};
-static __thread struct listing_use listing_use;
 
 /*
  * A walk renews what it reads: the first open of each file of a listing
@@ -459,6 +598,8 @@ static void use_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listin
                 if (slot >= 0 && mlx5_listing_first_open(listing, listing_use.opening_kind, slot))
                         renew_listing(tree, dir_ino, listing, g_get_monotonic_time());
         }
+        if (!listing_use.used)
+                listing_use.first_key = dir_ino;
         note_listing_use(served_taken_us, lease_grant(tree, dir_ino, listing, listing_valid_us(tree, listing),
                                                       LISTING_LEASE_GRACE_US, true));
 }
@@ -706,6 +847,27 @@ static void listed_files(mlx5_tree *tree, uint64_t dir_ino, const mlx5_snapshot 
 }
 
 /*
+ * The kernel forgets what it cached of inos and of the files of listings
+ * (leased under listing_keys, no longer): never under a lock, as the
+ * kernel may wait for requests that take it.
+ */
+static void forget_listed(mlx5_tree *tree, GArray *listing_keys, GPtrArray *listings, GArray *inos)
+{
+        mlx5_tree_inval_fn fn;
+        void *data;
+
+        /* Their files are named outside open_lock: kinds may look at the device. */
+        for (guint i = 0; i < listings->len; i++)
+                listed_files(tree, g_array_index(listing_keys, uint64_t, i), listings->pdata[i], inos);
+        g_rw_lock_reader_lock(&tree->lock);
+        fn = tree->inval_fn;
+        data = tree->inval_data;
+        g_rw_lock_reader_unlock(&tree->lock);
+        for (guint i = 0; fn && i < inos->len; i++)
+                fn(g_array_index(inos, uint64_t, i), data);
+}
+
+/*
  * The device of a slot went away or was replaced: what was leased of it
  * goes, and the kernel forgets what it cached of those files and of the
  * open ones (so their reads reach read(), and say ENODEV once it is gone).
@@ -717,8 +879,6 @@ static void forget_device_files(mlx5_tree *tree, uint32_t slot)
         g_autoptr(GPtrArray) listings = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
         GHashTableIter iter;
         gpointer key, value;
-        mlx5_tree_inval_fn fn;
-        void *data;
 
         g_mutex_lock(&tree->open_lock);
         g_hash_table_iter_init(&iter, tree->leases);
@@ -736,6 +896,7 @@ static void forget_device_files(mlx5_tree *tree, uint32_t slot)
                         g_array_append_val(inos, *(uint64_t *) key);
                 }
                 tree->file_leases -= !l->listing;
+                tree->leased_listing_bytes -= l->cost;
                 g_hash_table_iter_remove(&iter);
         }
         g_hash_table_iter_init(&iter, tree->open_files);
@@ -746,15 +907,7 @@ static void forget_device_files(mlx5_tree *tree, uint32_t slot)
                         g_array_append_val(inos, *(uint64_t *) key);
         }
         g_mutex_unlock(&tree->open_lock);
-        for (guint i = 0; i < listings->len; i++)
-                listed_files(tree, g_array_index(listing_keys, uint64_t, i), listings->pdata[i], inos);
-
-        g_rw_lock_reader_lock(&tree->lock);
-        fn = tree->inval_fn;
-        data = tree->inval_data;
-        g_rw_lock_reader_unlock(&tree->lock);
-        for (guint i = 0; fn && i < inos->len; i++)
-                fn(g_array_index(inos, uint64_t, i), data);
+        forget_listed(tree, listing_keys, listings, inos);
 }
 
 int mlx5_tree_replace_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root)

@@ -1002,6 +1002,167 @@ static void test_view_lines(void)
         mlx5_snapshot_unref(like);
 }
 
+
+/* Reads a directory whole with attributes (readdirplus); its listed files' inodes go to inos. */
+static void list_whole(mlx5_tree *tree, uint64_t dir_ino, GArray *inos)
+{
+        mlx5_tree_dir *dir = NULL;
+        const char *name;
+        struct stat st;
+        double valid_s;
+        size_t k = 2;
+
+        g_assert_cmpint(mlx5_tree_opendir(tree, dir_ino, &dir), ==, 0);
+        while (mlx5_tree_dir_entry(dir, &k, true, &name, &st, &valid_s) == 1) {
+                if (inos && name[0] == '0' && name[1] == 'x')
+                        g_array_append_val(inos, st.st_ino);
+                k++;
+        }
+        mlx5_tree_dir_free(dir);
+}
+
+/* The names a directory shows, but . and .. */
+static GPtrArray *dir_names(mlx5_tree *tree, uint64_t dir_ino)
+{
+        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+        mlx5_tree_dir *dir = NULL;
+        const char *name;
+        struct stat st;
+        size_t k = 2;
+
+        g_assert_cmpint(mlx5_tree_opendir(tree, dir_ino, &dir), ==, 0);
+        while (mlx5_tree_dir_entry(dir, &k, true, &name, &st, NULL) == 1) {
+                g_ptr_array_add(names, g_strdup(name));
+                k++;
+        }
+        mlx5_tree_dir_free(dir);
+        return names;
+}
+
+/* Above the pinned listings and the largest other one, below all the device's together. */
+#define LEASE_CAP (192 << 10)
+/* As tree.c's: a listing used this recently is not dropped. */
+#define LISTING_IN_USE_US (G_USEC_PER_SEC + G_USEC_PER_SEC / 10)
+
+/*
+ * Listing leases hold no more than the cache's cap: past it, the listings
+ * used longest ago are dropped and the kernel told to forget their files,
+ * but never one an open directory or file pins; a file of a dropped listing then
+ * reads as the listing fetched again says, size and bytes alike.
+ */
+static void test_leased_listings_capped(void)
+{
+        mlx5_tree *tree = mlx5_tree_new(schema, &(struct mlx5_tree_options) {
+                .ttl_us = 60 * G_USEC_PER_SEC,
+                .cache_bytes = LEASE_CAP,
+        });
+        g_autoptr(GArray) invalidated = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GArray) pinned_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GArray) first_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GArray) open_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GPtrArray) segments = NULL;
+        mlx5_tree_file *open_file = NULL;
+        mlx5_tree_dir *pinned = NULL;
+        const char *data = NULL;
+        size_t len = 0;
+        mlx5_tree_file *file = NULL;
+        struct stat st, pinned_before, pinned_after, opened;
+        uint64_t dev_dir, rscdump, pinned_seg = 0, first_seg = 0, first_walked = 0, first_file;
+        double valid_s;
+        unsigned listed = 0;
+
+        mlx5_tree_set_inval_handler(tree, record_inval, invalidated);
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        rscdump = lookup(tree, dev_dir, "rscdump", 0);
+
+        segments = dir_names(tree, rscdump);
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "leased listings hold*LEASED_LISTING_BYTES*");
+        for (guint i = 0; i < segments->len; i++) {
+                uint64_t seg;
+
+                g_assert_cmpint(mlx5_tree_lookup(tree, rscdump, segments->pdata[i], &st, &valid_s), ==, 0);
+                if (!S_ISDIR(st.st_mode))
+                        continue;
+                seg = st.st_ino;
+                /* The first dump directory stays open throughout: its listing is pinned. */
+                if (!pinned_seg) {
+                        list_whole(tree, seg, pinned_inos);
+                        g_assert_cmpint(mlx5_tree_opendir(tree, seg, &pinned), ==, 0);
+                        g_assert_cmpuint(pinned_inos->len, >, 10);
+                        g_assert_cmpint(mlx5_tree_getattr(tree, g_array_index(pinned_inos, uint64_t, 0), &pinned_before,
+                                                          &valid_s), ==, 0);
+                        pinned_seg = seg;
+                        continue;
+                }
+                /* The one after: a file of it stays open, which pins its listing too. */
+                if (first_seg && !open_file) {
+                        list_whole(tree, seg, open_inos);
+                        g_assert_cmpint(mlx5_tree_open(tree, g_array_index(open_inos, uint64_t, 0), &open_file), ==,
+                                        0);
+                } else {
+                        list_whole(tree, seg, first_seg ? NULL : first_inos);
+                }
+                /* What was listed before is no longer in use (LISTING_IN_USE_US): it may be dropped. */
+                if (!first_seg) {
+                        g_usleep(LISTING_IN_USE_US);
+                        first_walked = seg;
+                }
+                first_seg = seg;
+                listed++;
+        }
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                if (!res->has_id)
+                        continue;
+                list_whole(tree, lookup(tree, dev_dir, res->name, 0), NULL);
+                listed++;
+        }
+        /* The listings used last were kept while in use; once not, the next one leased drops them too. */
+        g_usleep(LISTING_IN_USE_US);
+        list_whole(tree, first_walked, NULL);
+        g_assert_cmpuint(stats_sum(tree, "listings.leased_bytes", ""), <=, LEASE_CAP);
+        g_test_assert_expected_messages();
+        g_assert_cmpuint(listed, >, 10);
+        g_assert_cmpuint(stats_sum(tree, "limits.leased_listing_bytes", "bytes"), ==, LEASE_CAP);
+        g_assert_cmpuint(stats_sum(tree, "limits.leased_listing_bytes.tripped", ""), >, 0);
+        g_assert_cmpuint(stats_sum(tree, "listings.dropped_for_memory", ""), >, 0);
+
+        /* The first listing walked but the pinned went first, and the kernel forgets every file it named. */
+        g_assert_cmpuint(first_inos->len, >, 10);
+        for (guint i = 0; i < first_inos->len; i++)
+                g_assert_true(inval_has(invalidated, g_array_index(first_inos, uint64_t, i)));
+        /* The pinned one stayed: none of its files forgotten, and they show as before. */
+        for (guint i = 0; i < pinned_inos->len; i++)
+                g_assert_false(inval_has(invalidated, g_array_index(pinned_inos, uint64_t, i)));
+        g_assert_cmpuint(open_inos->len, >, 0);
+        for (guint i = 0; i < open_inos->len; i++)
+                g_assert_false(inval_has(invalidated, g_array_index(open_inos, uint64_t, i)));
+        mlx5_tree_file_free(tree, open_file);
+        g_assert_cmpint(mlx5_tree_getattr(tree, g_array_index(pinned_inos, uint64_t, 0), &pinned_after, &valid_s), ==,
+                        0);
+        g_assert_cmpint(pinned_after.st_mtim.tv_sec, ==, pinned_before.st_mtim.tv_sec);
+        g_assert_cmpint(pinned_after.st_mtim.tv_nsec, ==, pinned_before.st_mtim.tv_nsec);
+
+        /* A file of the dropped listing: from a listing fetched again, attributes and bytes alike. */
+        first_file = g_array_index(first_inos, uint64_t, 0);
+        g_assert_cmpint(mlx5_tree_getattr(tree, first_file, &st, &valid_s), ==, 0);
+        g_assert_cmpfloat(valid_s, >, 0.0);
+        g_assert_cmpint(mlx5_tree_open(tree, first_file, &file), ==, 0);
+        g_assert_true(file->keep_cache);
+        g_assert_cmpint(mlx5_tree_file_stat(tree, file, &opened, &valid_s), ==, 0);
+        g_assert_cmpint(opened.st_mtim.tv_sec, ==, st.st_mtim.tv_sec);
+        g_assert_cmpint(opened.st_mtim.tv_nsec, ==, st.st_mtim.tv_nsec);
+        g_assert_cmpint(opened.st_size, ==, st.st_size);
+        g_assert_cmpint(mlx5_tree_read(tree, file, 0, 1 << 20, &data, &len), ==, 0);
+        g_assert_cmpuint(len, ==, (size_t) st.st_size);
+        mlx5_tree_file_free(tree, file);
+        g_assert_cmpuint(stats_sum(tree, "listings.leased_bytes", ""), <=, LEASE_CAP);
+        mlx5_tree_dir_free(pinned);
+        mlx5_tree_free(tree);
+}
+
 int main(int argc, char **argv)
 {
         g_autoptr(GError) error = NULL;
@@ -1015,6 +1176,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/slots-reused", test_slots_reused);
         g_test_add_func("/tree/replace-keeps-directory", test_replace_keeps_directory);
         g_test_add_func("/tree/leases", test_leases);
+        g_test_add_func("/tree/leased-listings-capped", test_leased_listings_capped);
         g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
         g_test_add_func("/tree/listing-cost", test_listing_cost);
         g_test_add_func("/tree/walk-renews-listing", test_walk_renews_listing);
