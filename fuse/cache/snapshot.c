@@ -380,20 +380,13 @@ static GBytes *kept_rendering(struct mlx5_listing *l, int slot, enum mlx5_listin
         return kept ? g_bytes_ref(kept) : NULL;
 }
 
-GBytes *mlx5_listing_render(mlx5_snapshot *listing_snap, int slot, enum mlx5_listing_view view,
-                            GBytes *(*render)(GBytes *raw, void *data), void *data)
+/* Renders slot's answer raw for view, and keeps the text if there is room (kept_rendering first). */
+static GBytes *render_slot(struct mlx5_listing *l, int slot, enum mlx5_listing_view view, GBytes *raw,
+                           GBytes *(*render)(GBytes *raw, void *data), void *data)
 {
-        struct mlx5_listing *l = listing_snap->listing;
-        g_autoptr(GBytes) raw = NULL;
         GBytes **slots, *text, *kept;
         size_t len;
 
-        if (slot < 0 || (unsigned) slot >= l->ids->len || !l->has_raw[slot])
-                return NULL;
-        kept = kept_rendering(l, slot, view);
-        if (kept)
-                return kept;
-        raw = mlx5_listing_raw_bytes(l, (unsigned) slot);
         text = render(raw, data);
         /* A render that cannot finish now (it would wait on firmware) says why through data. */
         if (!text)
@@ -413,6 +406,22 @@ GBytes *mlx5_listing_render(mlx5_snapshot *listing_snap, int slot, enum mlx5_lis
         }
         g_atomic_pointer_add(&l->kept_bytes, (gssize) len);
         return g_bytes_ref(text);
+}
+
+GBytes *mlx5_listing_render(mlx5_snapshot *listing_snap, int slot, enum mlx5_listing_view view,
+                            GBytes *(*render)(GBytes *raw, void *data), void *data)
+{
+        struct mlx5_listing *l = listing_snap->listing;
+        g_autoptr(GBytes) raw = NULL;
+        GBytes *kept;
+
+        if (slot < 0 || (unsigned) slot >= l->ids->len || !l->has_raw[slot])
+                return NULL;
+        kept = kept_rendering(l, slot, view);
+        if (kept)
+                return kept;
+        raw = mlx5_listing_raw_bytes(l, (unsigned) slot);
+        return render_slot(l, slot, view, raw, render, data);
 }
 
 mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
@@ -437,7 +446,7 @@ mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
                         g_atomic_int_set(&l->text_len[slot], len);
                 } else {
                         /* Never rendered: rendered now, and kept if there is room. */
-                        g_bytes_unref(mlx5_listing_render(listing_snap, slot, MLX5_LISTING_TEXT, render, data));
+                        g_bytes_unref(render_slot(l, slot, MLX5_LISTING_TEXT, raw, render, data));
                         text = kept_rendering(l, slot, MLX5_LISTING_TEXT);
                         len = g_atomic_int_get(&l->text_len[slot]);
                 }
