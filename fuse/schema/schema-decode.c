@@ -14,7 +14,7 @@ static const char hex_digits[] = "0123456789abcdef";
 /* Digits are written backwards from the end of a buffer this long: 0x and 16 hex, or 20 decimal. */
 #define NUMBER_TEXT_MAX 24
 
-static void append_dec(struct schema_sink *out, uint64_t value)
+void schema_append_dec(struct schema_sink *out, uint64_t value)
 {
         char text[NUMBER_TEXT_MAX];
         unsigned at = sizeof(text);
@@ -26,7 +26,7 @@ static void append_dec(struct schema_sink *out, uint64_t value)
         schema_put(out, text + at, sizeof(text) - at);
 }
 
-static void append_hex(struct schema_sink *out, uint64_t value)
+void schema_append_hex(struct schema_sink *out, uint64_t value)
 {
         char text[NUMBER_TEXT_MAX];
         unsigned at = sizeof(text);
@@ -97,7 +97,7 @@ static void append_flags(struct schema_sink *out, const mlx5_schema_enum *e, uin
         if (unknown) {
                 if (!ft.first)
                         schema_putc(out, '|');
-                append_hex(out, unknown);
+                schema_append_hex(out, unknown);
         }
 }
 
@@ -145,14 +145,14 @@ static void append_value(struct schema_sink *out, const mlx5_schema_field *field
 
         switch (field->display) {
         case MLX5_DISPLAY_HEX:
-                append_hex(out, value);
+                schema_append_hex(out, value);
                 return;
         case MLX5_DISPLAY_ENUM:
                 name = mlx5_schema_enum_name(field->enumeration, value);
                 if (name)
                         schema_put(out, name, strlen(name));
                 else
-                        append_dec(out, value);
+                        schema_append_dec(out, value);
                 return;
         case MLX5_DISPLAY_FLAGS:
                 append_flags(out, field->enumeration, value);
@@ -172,7 +172,7 @@ static void append_value(struct schema_sink *out, const mlx5_schema_field *field
         case MLX5_DISPLAY_STRUCT:
                 break;
         }
-        append_dec(out, value);
+        schema_append_dec(out, value);
 }
 
 void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value)

@@ -17,10 +17,34 @@ static const char hex_digits[] = "0123456789abcdef";
 
 void mlx5_json_uint(GString *out, uint64_t value)
 {
-        if (value > JSON_MAX_EXACT)
-                g_string_append_printf(out, "\"%" G_GUINT64_FORMAT "\"", value);
-        else
-                g_string_append_printf(out, "%" G_GUINT64_FORMAT, value);
+        struct schema_sink sink = { .out = out };
+        bool quoted = value > JSON_MAX_EXACT;
+
+        if (quoted)
+                g_string_append_c(out, '"');
+        schema_append_dec(&sink, value);
+        if (quoted)
+                g_string_append_c(out, '"');
+}
+
+/* A hex number as a string: "0x..." (jq cannot hold a 64-bit mask exactly, and it reads as the text does). */
+static void append_hex_string(GString *out, uint64_t value)
+{
+        struct schema_sink sink = { .out = out };
+
+        g_string_append_c(out, '"');
+        schema_append_hex(&sink, value);
+        g_string_append_c(out, '"');
+}
+
+/* A name the schema gave (an identifier: nothing to escape), quoted; after a comma unless first. */
+static void append_name(GString *out, const char *name, bool first)
+{
+        if (!first)
+                g_string_append_c(out, ',');
+        g_string_append_c(out, '"');
+        g_string_append(out, name);
+        g_string_append_c(out, '"');
 }
 
 static void append_escaped_byte(GString *out, uint8_t c)
@@ -68,7 +92,7 @@ static void append_flag(const char *name, void *user_data)
 {
         struct flags_json *fj = user_data;
 
-        g_string_append_printf(fj->out, "%s\"%s\"", fj->first ? "" : ",", name);
+        append_name(fj->out, name, fj->first);
         fj->first = false;
 }
 
@@ -80,8 +104,11 @@ static void append_flags(GString *out, const mlx5_schema_enum *e, uint64_t value
 
         g_string_append_c(out, '[');
         unknown = mlx5_schema_flags_foreach(e, value, append_flag, &fj);
-        if (unknown)
-                g_string_append_printf(out, "%s\"0x%" G_GINT64_MODIFIER "x\"", fj.first ? "" : ",", unknown);
+        if (unknown) {
+                if (!fj.first)
+                        g_string_append_c(out, ',');
+                append_hex_string(out, unknown);
+        }
         g_string_append_c(out, ']');
 }
 
@@ -113,12 +140,12 @@ static void append_value(GString *out, const mlx5_schema_field *f, const uint8_t
         value = mlx5_bits_get(buf, len, bit_off, f->width);
         switch (f->display) {
         case MLX5_DISPLAY_HEX:
-                g_string_append_printf(out, "\"0x%" G_GINT64_MODIFIER "x\"", value);
+                append_hex_string(out, value);
                 return;
         case MLX5_DISPLAY_ENUM:
                 name = mlx5_schema_enum_name(f->enumeration, value);
                 if (name) {
-                        g_string_append_printf(out, "\"%s\"", name);
+                        append_name(out, name, true);
                         return;
                 }
                 break;
@@ -158,7 +185,8 @@ static void append_struct(GString *out, const mlx5_schema_struct *st, const uint
 
                 if (bit_off + schema_field_span(f) > (uint64_t) len * 8)
                         continue;
-                g_string_append_printf(out, "%s\"%s\":", *first ? "" : ",", f->name);
+                append_name(out, f->name, *first);
+                g_string_append_c(out, ':');
                 *first = false;
                 if (!f->count) {
                         append_element(out, f, buf, len, bit_off);

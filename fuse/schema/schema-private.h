@@ -90,6 +90,10 @@ static inline void schema_putc(struct schema_sink *s, char c)
                 s->len++;
 }
 
+/* A number in decimal, and in hex with 0x (schema-decode.c): the text's and JSON's, without printf. */
+void schema_append_dec(struct schema_sink *out, uint64_t value);
+void schema_append_hex(struct schema_sink *out, uint64_t value);
+
 /*
  * n bytes starting at bit_off: as hex digits (BYTES), or (ASCII) up to the
  * first NUL, each byte as escape writes it: the text's and JSON's escapes.

@@ -189,6 +189,54 @@ static bool overlap(const void *a, size_t alen, const void *b, size_t blen)
         return pa < pb + blen && pb < pa + alen;
 }
 
+/* A free slot taken, without a lock; false when every slot is taken. */
+static bool try_take_slot(mlx5_sim *sim)
+{
+        gint n = g_atomic_int_get(&sim->in_flight);
+
+        while (n < (gint) sim->slots) {
+                if (g_atomic_int_compare_and_exchange_full(&sim->in_flight, n, n + 1, &n)) {
+                        gint peak = g_atomic_int_get(&sim->peak_in_flight);
+
+                        while (peak < n + 1 &&
+                               !g_atomic_int_compare_and_exchange_full(&sim->peak_in_flight, peak, n + 1, &peak))
+                                ;
+                        return true;
+                }
+        }
+        return false;
+}
+
+/*
+ * A slot for one command: at once while one is free (no lock), else in
+ * turn.  A waiter counts itself before it looks again, and put_slot frees
+ * before it looks for waiters: either the waiter sees the slot freed or the
+ * freer sees the waiter and signals (under slot_lock, so never before the
+ * waiter sleeps).
+ */
+static void take_slot(mlx5_sim *sim)
+{
+        if (try_take_slot(sim))
+                return;
+        g_mutex_lock(&sim->slot_lock);
+        sim->slot_waits++;
+        g_atomic_int_inc(&sim->slot_waiters);
+        while (!try_take_slot(sim))
+                g_cond_wait(&sim->slot_free, &sim->slot_lock);
+        g_atomic_int_add(&sim->slot_waiters, -1);
+        g_mutex_unlock(&sim->slot_lock);
+}
+
+static void put_slot(mlx5_sim *sim)
+{
+        g_atomic_int_add(&sim->in_flight, -1);
+        if (!g_atomic_int_get(&sim->slot_waiters))
+                return;
+        g_mutex_lock(&sim->slot_lock);
+        g_cond_signal(&sim->slot_free);
+        g_mutex_unlock(&sim->slot_lock);
+}
+
 int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t outlen)
 {
         /* Callers may answer in place, as the kernel does for register access. */
@@ -208,22 +256,15 @@ int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t
                 cmd.in = in_copy = g_memdup2(in, inlen);
         cmd.opcode = mlx5_mbox_in_opcode(cmd.in);
 
-        g_mutex_lock(&sim->slot_lock);
-        while (sim->in_flight >= sim->slots) {
-                sim->slot_waiters++;
-                g_cond_wait(&sim->slot_free, &sim->slot_lock);
-                sim->slot_waiters--;
-        }
-        sim->in_flight++;
-        g_mutex_unlock(&sim->slot_lock);
-
+        take_slot(sim);
         if (sim->latency_us)
                 g_usleep(sim->latency_us);
         sim_faults_delay(&sim->faults, cmd.opcode);
 
+        /* Outside the lock: every command's only section under it is what reads the model. */
+        memset(out, 0, outlen);
         g_mutex_lock(&sim->lock);
         sim_churn_tick(sim, g_get_monotonic_time());
-        memset(out, 0, outlen);
         status = dispatch(&cmd);
         if (status != MLX5_CMD_STAT_OK) {
                 memset(out, 0, outlen);
@@ -232,12 +273,7 @@ int mlx5_sim_exec(mlx5_sim *sim, const void *in, size_t inlen, void *out, size_t
         }
         sim_faults_spoil(&cmd);
         g_mutex_unlock(&sim->lock);
-
-        g_mutex_lock(&sim->slot_lock);
-        sim->in_flight--;
-        if (sim->slot_waiters)
-                g_cond_signal(&sim->slot_free);
-        g_mutex_unlock(&sim->slot_lock);
+        put_slot(sim);
         return 0;
 }
 

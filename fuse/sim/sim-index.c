@@ -5,7 +5,13 @@
  * the end, among up to a million objects, so one sorted array would move
  * megabytes per change; blocks of a few hundred numbers move at most one
  * block.  Lookups and "the next number from here on" (dump cursors) are two
- * binary searches.
+ * binary searches, the first over an array of the blocks' bounds.
+ *
+ * Block k's bound is its first number when it was made: at or below every
+ * number it holds and above every number of the blocks before it, all
+ * find_block needs.  It stays so: a number goes to the block whose bound is
+ * the last at or below it (or to block 0, whose bound is never read),
+ * removals only raise a block's first number, and merges drop a bound.
  */
 #include <string.h>
 
@@ -26,9 +32,12 @@ static void insert_block(struct sim_index *x, uint32_t at, struct sim_index_bloc
         if (x->n_blocks == x->alloc) {
                 x->alloc = MAX(4u, x->alloc * 2);
                 x->blocks = g_renew(struct sim_index_block *, x->blocks, x->alloc);
+                x->bounds = g_renew(uint32_t, x->bounds, x->alloc);
         }
         memmove(&x->blocks[at + 1], &x->blocks[at], (x->n_blocks - at) * sizeof(*x->blocks));
+        memmove(&x->bounds[at + 1], &x->bounds[at], (x->n_blocks - at) * sizeof(*x->bounds));
         x->blocks[at] = b;
+        x->bounds[at] = b->ids[0];
         x->n_blocks++;
 }
 
@@ -37,6 +46,7 @@ static void remove_block(struct sim_index *x, uint32_t at)
         g_free(x->blocks[at]);
         x->n_blocks--;
         memmove(&x->blocks[at], &x->blocks[at + 1], (x->n_blocks - at) * sizeof(*x->blocks));
+        memmove(&x->bounds[at], &x->bounds[at + 1], (x->n_blocks - at) * sizeof(*x->bounds));
 }
 
 void sim_index_init(struct sim_index *x, const uint32_t *ids, uint32_t n)
@@ -58,6 +68,7 @@ void sim_index_clear(struct sim_index *x)
         for (uint32_t i = 0; i < x->n_blocks; i++)
                 g_free(x->blocks[i]);
         g_clear_pointer(&x->blocks, g_free);
+        g_clear_pointer(&x->bounds, g_free);
         x->n_blocks = x->alloc = 0;
 }
 
@@ -69,7 +80,7 @@ static uint32_t find_block(const struct sim_index *x, uint32_t id)
         while (hi - lo > 1) {
                 uint32_t mid = lo + (hi - lo) / 2;
 
-                if (x->blocks[mid]->ids[0] <= id)
+                if (x->bounds[mid] <= id)
                         lo = mid;
                 else
                         hi = mid;

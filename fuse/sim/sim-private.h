@@ -194,6 +194,7 @@ struct sim_index_block;
 
 struct sim_index {
         struct sim_index_block **blocks;        /* ascending, none empty */
+        uint32_t *bounds;                       /* per block, where its numbers start (sim-index.c): one array to search */
         uint32_t n_blocks, alloc;
 };
 
@@ -423,11 +424,17 @@ struct mlx5_sim {
         struct sim_caps *caps;          /* per schema caps index */
         unsigned n_caps;
 
-        /* Command slots: more commands than slots wait, like a command queue. */
+        /*
+         * Command slots: more commands than slots wait, like a command queue.
+         * in_flight and slot_waiters are atomic: a command that finds a slot
+         * free takes no lock for it (sim-device.c).
+         */
         GMutex slot_lock;
         GCond slot_free;
-        unsigned in_flight;
-        unsigned slot_waiters;          /* commands waiting on slot_free: none, no wake-up (a futex call) */
+        gint in_flight;
+        gint slot_waiters;              /* commands waiting on slot_free: none, no wake-up (a futex call) */
+        gint peak_in_flight;            /* the most commands ever in slots at once */
+        uint64_t slot_waits;            /* commands that found every slot taken (under slot_lock) */
 
         /* Everything below is under lock. */
         GMutex lock;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim-test-util.h"
+#include "sim/sim-private.h"
 
 #define OP_QUERY_QP     0x50b
 #define THREADS         8
@@ -34,8 +35,12 @@ static gpointer run_worker(gpointer data)
         return NULL;
 }
 
-/* Runs THREADS x PER_THREAD queries; returns the wall time in microseconds. */
-static gint64 run_threads(const char *spec)
+/*
+ * Runs THREADS x PER_THREAD queries; returns the wall time in microseconds,
+ * and the most commands that were in slots at once and how many commands
+ * found every slot taken.
+ */
+static gint64 run_threads(const char *spec, unsigned *ret_peak, uint64_t *ret_waits)
 {
         g_autoptr(mlx5_sim) sim = sim_test_new(spec, 0);
         size_t n;
@@ -56,13 +61,24 @@ static gint64 run_threads(const char *spec)
                 g_assert_cmpuint(workers[i].failures, ==, 0);
         }
         g_assert_cmpuint(mlx5_sim_count(sim, OP_QUERY_QP), ==, 1 + THREADS * PER_THREAD);
+        /* Every slot given back. */
+        g_assert_cmpint(g_atomic_int_get(&sim->in_flight), ==, 0);
+        g_assert_cmpint(g_atomic_int_get(&sim->slot_waiters), ==, 0);
+        *ret_peak = (unsigned) g_atomic_int_get(&sim->peak_in_flight);
+        *ret_waits = sim->slot_waits;
         return g_get_monotonic_time() - start;
 }
 
 static void test_overlap(void)
 {
-        gint64 elapsed = run_threads("latency_us=20000");
+        unsigned peak;
+        uint64_t waits;
+        gint64 elapsed = run_threads("latency_us=20000", &peak, &waits);
         gint64 serial = (gint64) THREADS * PER_THREAD * LATENCY_US;
+
+        /* The default slots outnumber the threads: nobody ever waited for one. */
+        g_assert_cmpuint(peak, <=, THREADS);
+        g_assert_cmpuint(waits, ==, 0);
 
         g_test_message("%d commands of %d us each took %" G_GINT64_FORMAT " us", THREADS * PER_THREAD,
                        LATENCY_US, elapsed);
@@ -72,7 +88,13 @@ static void test_overlap(void)
 
 static void test_slots_queue(void)
 {
-        gint64 elapsed = run_threads("latency_us=20000,slots=2");
+        unsigned peak;
+        uint64_t waits;
+        gint64 elapsed = run_threads("latency_us=20000,slots=2", &peak, &waits);
+
+        /* Never more than two in slots; with eight threads, some commands waited for one. */
+        g_assert_cmpuint(peak, ==, 2);
+        g_assert_cmpuint(waits, >, 0);
 
         /* Two at a time: at least half the serial time. */
         g_test_message("with 2 slots: %" G_GINT64_FORMAT " us", elapsed);

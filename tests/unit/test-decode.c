@@ -504,6 +504,16 @@ static void test_json(void)
         first = true;
         mlx5_json_struct_members(out, mlx5_schema_find_struct(schema, "t"), buf, 8, &first);
         g_assert_cmpstr(out->str, ==, "\"s\":\"ONE\",\"u\":5,\"fl\":[\"A\",\"C\",\"0x8\"],\"none\":[],\"h\":\"0xabc\"");
+        /* Numbers at their ends, formatted without printf: as printf would. */
+        g_string_assign(out, "");
+        mlx5_json_uint(out, 0);
+        g_string_append_c(out, ' ');
+        mlx5_json_uint(out, UINT64_MAX);
+        g_assert_cmpstr(out->str, ==, "0 \"18446744073709551615\"");
+        g_string_assign(out, "");
+        first = true;
+        mlx5_json_struct_members(out, mlx5_schema_find_struct(schema, "in"), (const uint8_t[4]) { 0 }, 4, &first);
+        g_assert_cmpstr(out->str, ==, "\"x\":0,\"y\":\"0x0\"");
 }
 
 int main(int argc, char **argv)
