@@ -99,7 +99,12 @@ static size_t get_u16(const uint8_t *p)
         return (size_t) p[0] | (size_t) p[1] << 8;
 }
 
-/* Packs one answer into out (room for len + 4 + 4 per PACK_MAX_RUN): its packed length. */
+/*
+ * Packs one answer into out, or only measures it when out is NULL: its
+ * packed length (at most len + 4 + 4 per PACK_MAX_RUN).  Measuring first
+ * lets a chunk's answers go straight into one exact buffer: no scratch the
+ * size of the chunk's answers to fault in and copy out of.
+ */
 static size_t pack_one(const uint8_t *raw, size_t len, uint8_t *out)
 {
         size_t at = 0, n = 0;
@@ -119,9 +124,11 @@ static size_t pack_one(const uint8_t *raw, size_t len, uint8_t *out)
                         lit += z ? z : 1;
                 }
                 lit = MIN(lit, PACK_MAX_RUN);
-                put_u16(out + n, zeros);
-                put_u16(out + n + 2, lit);
-                memcpy(out + n + 4, raw + at, lit);
+                if (out) {
+                        put_u16(out + n, zeros);
+                        put_u16(out + n + 2, lit);
+                        memcpy(out + n + 4, raw + at, lit);
+                }
                 n += 4 + lit;
                 at += lit;
         }
@@ -130,25 +137,26 @@ static size_t pack_one(const uint8_t *raw, size_t len, uint8_t *out)
 void mlx5_listing_pack(mlx5_snapshot *listing_snap, unsigned first, const uint8_t *raws, unsigned count)
 {
         struct mlx5_listing *l = listing_snap->listing;
-        size_t room = l->outlen + 4 + 4 * (l->outlen / PACK_MAX_RUN + 1), total = 0;
-        g_autofree uint8_t *scratch = g_malloc((size_t) count * room + 1);
-        g_autofree size_t *at = g_new(size_t, count + 1);
+        size_t total = 0;
         uint8_t *pack;
 
         g_return_if_fail(l->packed && first + count <= l->ids->len);
         for (unsigned i = 0; i < count; i++) {
-                at[i] = total;
-                l->packed_len[first + i] = (uint32_t) pack_one(raws + (size_t) i * l->outlen, l->outlen,
-                                                               scratch + total);
+                l->packed_len[first + i] = (uint32_t) pack_one(raws + (size_t) i * l->outlen, l->outlen, NULL);
                 total += l->packed_len[first + i];
         }
         if (!total)
                 return;
-        /* One exact buffer per pack: a listing costs its packed bytes, not the scratch. */
-        pack = g_memdup2(scratch, total);
+        /* One exact buffer per pack: a listing costs its packed bytes. */
+        pack = g_malloc(total);
         g_ptr_array_add(l->packs, pack);
-        for (unsigned i = 0; i < count; i++)
-                l->packed[first + i] = l->packed_len[first + i] ? pack + at[i] : NULL;
+        for (unsigned i = 0; i < count; i++) {
+                uint32_t len = l->packed_len[first + i];
+
+                l->packed[first + i] = len ? pack : NULL;
+                if (len)
+                        pack += pack_one(raws + (size_t) i * l->outlen, l->outlen, pack);
+        }
         listing_snap->cost += total;
 }
 
