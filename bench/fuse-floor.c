@@ -196,6 +196,24 @@ static void floor_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
         fuse_reply_err(req, 0);
 }
 
+static void floor_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        struct node *n = node_of(ino);
+
+        if (!n || !n->children) {
+                fuse_reply_err(req, n ? ENOTDIR : ENOENT);
+                return;
+        }
+        /*
+         * The daemon's rule for directories: the kernel caches the entries
+         * an open shows and keeps them exactly when the next open shows the
+         * same; here the picture never changes, so always.
+         */
+        fi->cache_readdir = 1;
+        fi->keep_cache = 1;
+        fuse_reply_open(req, fi);
+}
+
 static void read_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
 {
         struct node *dir = node_of(ino);
@@ -247,6 +265,7 @@ static const struct fuse_lowlevel_ops floor_ops = {
         .open = floor_open,
         .read = floor_read,
         .release = floor_release,
+        .opendir = floor_opendir,
         .readdir = floor_readdir,
         .readdirplus = floor_readdirplus,
 };
