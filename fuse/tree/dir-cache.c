@@ -36,7 +36,8 @@ struct dir_record {
         GArray *ids;            /* the listing's ids (referenced), or NULL */
         bool known;             /* the kernel's pages hold, at most, entries of this identity */
         unsigned fillers;       /* open handles with FOPEN_CACHE_DIR */
-        unsigned dropping;      /* notifications under way for it */
+        unsigned dropping;      /* notifications under way for it: no open fills meanwhile */
+        bool evicting;          /* goes once they are done (DIR_CACHE_MAX_RECORDS) */
         int64_t used_us;
 };
 
@@ -72,15 +73,19 @@ static bool record_matches(const struct dir_record *rec, GBytes *fixed, GArray *
         return rec->known && rec->ids == ids && g_bytes_equal(rec->fixed, fixed);
 }
 
-/* The record of ino, made when there is room (the oldest idle one goes, to ret_evicted); NULL when there is none. */
+/*
+ * The record of ino, made when there is room: past DIR_CACHE_MAX_RECORDS
+ * the least recently opened idle one stops vouching (ret_evicted: the
+ * kernel must drop its pages; the record goes once it has) and takes no
+ * filler meanwhile.  NULL when every record is in use.
+ */
 static struct dir_record *record_get_locked(mlx5_tree *tree, uint64_t ino, uint64_t *ret_evicted, bool *ret_evict,
                                             bool *ret_created)
 {
-        struct dir_record *rec = g_hash_table_lookup(tree->dir_caches, &ino);
+        struct dir_record *rec = g_hash_table_lookup(tree->dir_caches, &ino), *oldest = NULL;
         GHashTableIter iter;
         gpointer key, value;
         uint64_t *k, oldest_key = 0;
-        int64_t oldest = G_MAXINT64;
 
         if (rec)
                 return rec;
@@ -89,8 +94,8 @@ static struct dir_record *record_get_locked(mlx5_tree *tree, uint64_t ino, uint6
                 while (g_hash_table_iter_next(&iter, &key, &value)) {
                         struct dir_record *r = value;
 
-                        if (!r->fillers && !r->dropping && r->used_us < oldest) {
-                                oldest = r->used_us;
+                        if (!r->fillers && !r->dropping && (!oldest || r->used_us < oldest->used_us)) {
+                                oldest = r;
                                 oldest_key = *(uint64_t *) key;
                         }
                 }
@@ -98,9 +103,11 @@ static struct dir_record *record_get_locked(mlx5_tree *tree, uint64_t ino, uint6
                         g_message("%u directories have entries the kernel may cache (limit DIR_CACHE_MAX_RECORDS): "
                                   "the least recently opened are dropped from its cache",
                                   DIR_CACHE_MAX_RECORDS);
-                if (oldest == G_MAXINT64)
+                if (!oldest)
                         return NULL;
-                g_hash_table_remove(tree->dir_caches, &oldest_key);
+                record_forget_identity(oldest);
+                oldest->evicting = true;
+                oldest->dropping++;
                 *ret_evicted = oldest_key;
                 *ret_evict = true;
         }
@@ -124,6 +131,18 @@ static void drop_kernel_pages(mlx5_tree *tree, uint64_t ino)
         g_rw_lock_reader_unlock(&tree->lock);
         if (fn)
                 fn(ino, data);
+}
+
+/* The kernel dropped what it cached of ino: a record being evicted goes. */
+static void drop_done(mlx5_tree *tree, uint64_t ino)
+{
+        struct dir_record *rec;
+
+        g_mutex_lock(&tree->dir_cache_lock);
+        rec = g_hash_table_lookup(tree->dir_caches, &ino);
+        if (rec && rec->dropping && --rec->dropping == 0 && rec->evicting && !rec->fillers)
+                g_hash_table_remove(tree->dir_caches, &ino);
+        g_mutex_unlock(&tree->dir_cache_lock);
 }
 
 void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *ids, bool may_fill, bool *ret_fills,
@@ -160,17 +179,15 @@ void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *i
         else
                 tree->dir_cache_uncached++;
         g_mutex_unlock(&tree->dir_cache_lock);
-        if (evict)
+        if (evict) {
                 drop_kernel_pages(tree, evicted);
+                drop_done(tree, evicted);
+        }
         if (!drop)
                 return;
         drop_kernel_pages(tree, ino);
-        g_mutex_lock(&tree->dir_cache_lock);
-        rec = g_hash_table_lookup(tree->dir_caches, &ino);
-        if (rec)
-                rec->dropping--;
-        tree->dir_cache_dropped++;
-        g_mutex_unlock(&tree->dir_cache_lock);
+        drop_done(tree, ino);
+        __atomic_fetch_add(&tree->dir_cache_dropped, 1, __ATOMIC_RELAXED);
 }
 
 void tree_dir_cache_close(mlx5_tree *tree, uint64_t ino)
@@ -226,7 +243,8 @@ void tree_format_dir_cache_stats(mlx5_tree *tree, GString *out)
         g_string_append_printf(out, "dirs.opens_kept: %" G_GUINT64_FORMAT "\n", tree->dir_cache_kept);
         g_string_append_printf(out, "dirs.opens_filling: %" G_GUINT64_FORMAT "\n", tree->dir_cache_filled);
         g_string_append_printf(out, "dirs.opens_uncached: %" G_GUINT64_FORMAT "\n", tree->dir_cache_uncached);
-        g_string_append_printf(out, "dirs.pages_dropped: %" G_GUINT64_FORMAT "\n", tree->dir_cache_dropped);
+        g_string_append_printf(out, "dirs.pages_dropped: %" G_GUINT64_FORMAT "\n",
+                               __atomic_load_n(&tree->dir_cache_dropped, __ATOMIC_RELAXED));
         g_mutex_unlock(&tree->dir_cache_lock);
         g_string_append_printf(out, "dirs.readdir_requests: %" G_GUINT64_FORMAT "\n",
                                __atomic_load_n(&tree->dir_requests, __ATOMIC_RELAXED));
