@@ -33,12 +33,13 @@ dir_counters() {
 @test "a listing read again comes from the kernel's cache; a replaced one never shows its old names" {
         local dir=$MNT/$DEV/qp kept=0 replaced=0 prev= prev_uncached=0 now k0 d0 u0 r0 k1 d1 u1 r1
         # Listings last about 6 s here (one per ms per object); churn changes hundreds of QPs meanwhile.
+        # A kept listing the kernel answers whole from its cache sends no request; the kernel may
+        # have let some of its pages go (memory reclaim), so it must happen, not every time.
         for _ in $(seq 60); do
                 read -r k0 d0 u0 r0 < <(dir_counters)
                 now=$(ls "$dir")
                 read -r k1 d1 u1 r1 < <(dir_counters)
-                if [ "$k1" -gt "$k0" ]; then
-                        [ "$r1" = "$r0" ] || fail "a kept listing sent $((r1 - r0)) READDIR(PLUS) requests"
+                if [ "$k1" -gt "$k0" ] && [ "$r1" = "$r0" ]; then
                         kept=$((kept + 1))
                 fi
                 # The first whole open of a new listing, right after the open that read it under way.
@@ -52,7 +53,7 @@ $(diff <(echo "$prev") <(echo "$now") | head -n 6)"
                 [ "$kept" -ge 2 ] && [ "$replaced" -ge 1 ] && return 0
                 sleep 0.5
         done
-        fail "in 60 listings: $kept kept, $replaced replaced"
+        fail "in 60 listings: $kept kept and answered by the kernel alone, $replaced replaced"
 }
 
 @test "the simulator really churns" {
