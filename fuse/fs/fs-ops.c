@@ -467,6 +467,17 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
         fuse_reply_err(req, 0);
 }
 
+/*
+ * No extended attributes, said as such (EOPNOTSUPP), not as an unknown
+ * request (ENOSYS, after which the kernel answers every ACL query "no
+ * data"): ls -l then knows the mount has no ACLs and stops asking for each
+ * entry (coreutils' file_has_acl_cache), one system call less per line.
+ */
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+        fuse_reply_err(req, EOPNOTSUPP);
+}
+
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
         struct statvfs sv = { .f_bsize = 4096, .f_frsize = 4096, .f_namemax = 255, .f_flag = ST_RDONLY };
@@ -488,4 +499,5 @@ const struct fuse_lowlevel_ops mlx5_fs_ops = {
         .readdirplus = op_readdirplus,
         .releasedir = op_releasedir,
         .statfs = op_statfs,
+        .getxattr = op_getxattr,
 };
