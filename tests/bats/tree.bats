@@ -247,12 +247,6 @@ EOF
         [ "$dumps" -eq 0 ] || fail "$dumps dump commands for $total QPs"
 }
 
-@test "clean unmount ends the daemon with status 0" {
-        run -0 stop_mount
-        run mountpoint -q "$MNT"
-        [ "$status" -ne 0 ]
-}
-
 @test "no extended attributes, said as such (so ls -l stops asking about ACLs for each entry)" {
         dev=$(devices | head -n 1)
         for path in "$MNT/$dev/qp" "$MNT/$dev/info"; do
@@ -268,3 +262,10 @@ for name in ("system.posix_acl_access", "user.any"):
 PY
         done
 }
+
+@test "clean unmount ends the daemon with status 0" {
+        run -0 stop_mount
+        run mountpoint -q "$MNT"
+        [ "$status" -ne 0 ]
+}
+
