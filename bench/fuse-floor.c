@@ -8,7 +8,9 @@
  * directory chunk (readdirplus, not only the first chunk); files through the
  * page cache, kept across opens (the snapshot an open gets is the one the
  * kernel's attributes describe); OPEN, READ and RELEASE per file, like the
- * daemon (no FUSE_CAP_NO_OPEN_SUPPORT).  What the daemon costs beyond this
+ * daemon (no FUSE_CAP_NO_OPEN_SUPPORT); directory entries through the page
+ * cache, kept across opens; no extended attributes (EOPNOTSUPP), as the
+ * daemon answers.  What the daemon costs beyond this
  * is its own doing, not FUSE's.  Runs in the foreground until unmounted.
  */
 #include <dirent.h>
@@ -196,6 +198,30 @@ static void floor_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
         fuse_reply_err(req, 0);
 }
 
+static void floor_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        struct node *n = node_of(ino);
+
+        if (!n || !n->children) {
+                fuse_reply_err(req, n ? ENOTDIR : ENOENT);
+                return;
+        }
+        /*
+         * The daemon's rule for directories: the kernel caches the entries
+         * an open shows and keeps them exactly when the next open shows the
+         * same; here the picture never changes, so always.
+         */
+        fi->cache_readdir = 1;
+        fi->keep_cache = 1;
+        fuse_reply_open(req, fi);
+}
+
+/* No extended attributes, said as the daemon says it (so ls -l asks about ACLs once, not per entry). */
+static void floor_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+        fuse_reply_err(req, EOPNOTSUPP);
+}
+
 static void read_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
 {
         struct node *dir = node_of(ino);
@@ -247,8 +273,10 @@ static const struct fuse_lowlevel_ops floor_ops = {
         .open = floor_open,
         .read = floor_read,
         .release = floor_release,
+        .opendir = floor_opendir,
         .readdir = floor_readdir,
         .readdirplus = floor_readdirplus,
+        .getxattr = floor_getxattr,
 };
 
 int main(int argc, char **argv)

@@ -451,6 +451,7 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
         mlx5_limits_format_stats(text);
         tree_format_lease_stats(tree, text);
         tree_format_stream_stats(tree, text);
+        tree_format_dir_cache_stats(tree, text);
         for (unsigned slot = 0;; slot++) {
                 g_autoptr(tree_device) td = NULL;
                 g_autoptr(GString) dev_text = g_string_new(NULL);

@@ -153,7 +153,30 @@ struct mlx5_tree {
         unsigned stream_runners;        /* runners (listing-stream.c) */
         uint64_t stream_runners_tripped, stream_waits_tripped;
         uint64_t streams_previewed;     /* listings that opened with a preview */
+        GMutex dir_cache_lock;
+        GHashTable *dir_caches;         /* directory ino -> what the kernel may cache of its entries (dir-cache.c) */
+        uint64_t dir_cache_tripped, dir_cache_kept, dir_cache_filled, dir_cache_uncached, dir_cache_dropped;
+        uint64_t dir_requests;          /* READDIR(PLUS) requests served (atomic) */
 };
+
+/*
+ * dir-cache.c: whether an open directory may have the kernel cache its
+ * entries (FOPEN_CACHE_DIR) and keep what it cached (FOPEN_KEEP_CACHE).
+ * Its identity: its fixed children (serialized names and inodes) and its
+ * listing's ids (NULL: none); may_fill false for a listing under way.  It
+ * may tell the kernel to drop the directory's pages first: no lock held.
+ */
+void tree_dir_cache_init(mlx5_tree *tree);
+void tree_dir_cache_free(mlx5_tree *tree);
+void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *ids, bool may_fill, bool *ret_fills,
+                         bool *ret_keep);
+/* An open that fills (ret_fills) closed. */
+void tree_dir_cache_close(mlx5_tree *tree, uint64_t ino);
+/* The device of a slot went away or was replaced: the kernel drops its directories' pages. */
+void tree_dir_cache_forget_device(mlx5_tree *tree, uint32_t slot);
+void tree_dir_cache_count_request(mlx5_tree *tree);
+/* "limits.dir_cache_records..." and "dirs..." lines of .stats. */
+void tree_format_dir_cache_stats(mlx5_tree *tree, GString *out);
 
 /* in-flight.c: the account the devices' dumps are charged to, and open files' texts. */
 void tree_in_flight_init(mlx5_tree *tree);

@@ -623,6 +623,7 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
         tree->cache = mlx5_cache_new(options->ttl_us, options->cache_bytes, tree_fetch, tree);
         tree_in_flight_init(tree);
         tree_streams_init(tree);
+        tree_dir_cache_init(tree);
         g_rw_lock_init(&tree->lock);
         tree->devices = g_ptr_array_new();
         g_queue_init(&tree->free_slots);
@@ -686,6 +687,7 @@ void mlx5_tree_free(mlx5_tree *tree)
         g_ptr_array_unref(tree->groups);
         g_array_unref(tree->kinds);
         g_array_unref(tree->ref_slots);
+        tree_dir_cache_free(tree);
         g_mutex_clear(&tree->open_lock);
         g_rw_lock_clear(&tree->lock);
         g_free(tree);
@@ -908,6 +910,7 @@ static void forget_device_files(mlx5_tree *tree, uint32_t slot)
         }
         g_mutex_unlock(&tree->open_lock);
         forget_listed(tree, listing_keys, listings, inos);
+        tree_dir_cache_forget_device(tree, slot);
 }
 
 int mlx5_tree_replace_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_root)
@@ -1693,6 +1696,8 @@ struct mlx5_tree_dir {
         mlx5_snapshot *listing; /* listed children, by number */
         int listed_res;         /* whose listing is pinned, or -1 */
         tree_stream *stream;    /* or the listing under way: its candidates, by index */
+        bool fills;             /* the kernel may cache its entries (dir-cache.c) */
+        bool keep;              /* and keeps what it cached: those very entries */
         char name_buf[16];
 };
 
@@ -1760,6 +1765,33 @@ static int streamed_entry(mlx5_tree_dir *dir, size_t *io_k, bool may_wait, uint3
         return r;
 }
 
+/* The fixed children as the kernel caches them: names and inodes. */
+static GBytes *serialize_fixed(const GArray *entries)
+{
+        GByteArray *out = g_byte_array_new();
+
+        for (guint i = 0; i < entries->len; i++) {
+                const struct dir_entry *e = &g_array_index(entries, struct dir_entry, i);
+                uint64_t ino = node_to_ino(&e->node);
+
+                g_byte_array_append(out, (const guint8 *) e->name, (guint) strlen(e->name) + 1);
+                g_byte_array_append(out, (const guint8 *) &ino, sizeof(ino));
+        }
+        return g_byte_array_free_to_bytes(out);
+}
+
+/*
+ * What the kernel may cache of the directory: a listing under way lists in
+ * another order, with other offsets, than the whole listing it becomes.
+ */
+static void dir_cache_open(mlx5_tree_dir *dir)
+{
+        g_autoptr(GBytes) fixed = serialize_fixed(dir->entries);
+
+        tree_dir_cache_open(dir->tree, node_to_ino(&dir->self), fixed, dir->listing ? dir->listing->listing->ids : NULL,
+                            !dir->stream, &dir->fills, &dir->keep);
+}
+
 int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)
 {
         g_autofree mlx5_tree_dir *dir = g_new0(mlx5_tree_dir, 1);
@@ -1778,6 +1810,7 @@ int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)
                 g_array_unref(dir->entries);
                 return r;
         }
+        dir_cache_open(dir);
         *ret_dir = g_steal_pointer(&dir);
         return 0;
 }
@@ -1839,10 +1872,23 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, con
         return 1;
 }
 
+bool mlx5_tree_dir_caches(const mlx5_tree_dir *dir, bool *ret_keep)
+{
+        *ret_keep = dir->keep;
+        return dir->fills;
+}
+
+void mlx5_tree_dir_count_request(mlx5_tree_dir *dir)
+{
+        tree_dir_cache_count_request(dir->tree);
+}
+
 void mlx5_tree_dir_free(mlx5_tree_dir *dir)
 {
         if (!dir)
                 return;
+        if (dir->fills)
+                tree_dir_cache_close(dir->tree, node_to_ino(&dir->self));
         g_array_unref(dir->entries);
         tree_stream_unref(dir->stream);
         if (dir->listing)

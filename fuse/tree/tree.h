@@ -196,4 +196,12 @@ int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir);
  */
 int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, const char **ret_name,
                         struct stat *ret_st, double *ret_valid_s);
+/*
+ * Whether the kernel may cache the open directory's entries (FOPEN_CACHE_DIR),
+ * and in ret_keep whether it keeps what it cached (FOPEN_KEEP_CACHE): only
+ * when those are the entries this open shows (tree/dir-cache.c).
+ */
+bool mlx5_tree_dir_caches(const mlx5_tree_dir *dir, bool *ret_keep);
+/* A READDIR or READDIRPLUS request on it (counted in .stats: dirs.readdir_requests). */
+void mlx5_tree_dir_count_request(mlx5_tree_dir *dir);
 void mlx5_tree_dir_free(mlx5_tree_dir *dir);

@@ -23,6 +23,39 @@ field_names() {
         cut -d: -f1 "$1"
 }
 
+# The daemon's directory counters: opens kept, pages dropped, opens uncached, READDIR(PLUS) requests.
+dir_counters() {
+        awk -F': ' '$1 == "dirs.opens_kept" { k = $2 } $1 == "dirs.pages_dropped" { d = $2 }
+                    $1 == "dirs.opens_uncached" { u = $2 } $1 == "dirs.readdir_requests" { r = $2 }
+                    END { print k + 0, d + 0, u + 0, r + 0 }' "$MNT/.stats"
+}
+
+@test "a listing read again comes from the kernel's cache; a replaced one never shows its old names" {
+        local dir=$MNT/$DEV/qp kept=0 replaced=0 prev= prev_uncached=0 now k0 d0 u0 r0 k1 d1 u1 r1
+        # Listings last about 6 s here (one per ms per object); churn changes hundreds of QPs meanwhile.
+        # A kept listing the kernel answers whole from its cache sends no request; the kernel may
+        # have let some of its pages go (memory reclaim), so it must happen, not every time.
+        for _ in $(seq 60); do
+                read -r k0 d0 u0 r0 < <(dir_counters)
+                now=$(ls "$dir")
+                read -r k1 d1 u1 r1 < <(dir_counters)
+                if [ "$k1" -gt "$k0" ] && [ "$r1" = "$r0" ]; then
+                        kept=$((kept + 1))
+                fi
+                # The first whole open of a new listing, right after the open that read it under way.
+                if [ "$d1" -gt "$d0" ] && [ "$prev_uncached" = 1 ]; then
+                        [ "$now" = "$prev" ] || fail "the new listing shows other names than it did under way:
+$(diff <(echo "$prev") <(echo "$now") | head -n 6)"
+                        replaced=$((replaced + 1))
+                fi
+                prev=$now
+                prev_uncached=$((u1 > u0))
+                [ "$kept" -ge 2 ] && [ "$replaced" -ge 1 ] && return 0
+                sleep 0.5
+        done
+        fail "in 60 listings: $kept kept and answered by the kernel alone, $replaced replaced"
+}
+
 @test "the simulator really churns" {
         sleep 1.2
         run -0 awk -F': ' '$1 ~ /firmware\.received\.churn\.(created|destroyed)$/ && $2 > 0 { n++ } END { exit n < 2 }' "$MNT/.stats"

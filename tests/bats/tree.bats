@@ -247,8 +247,25 @@ EOF
         [ "$dumps" -eq 0 ] || fail "$dumps dump commands for $total QPs"
 }
 
+@test "no extended attributes, said as such (so ls -l stops asking about ACLs for each entry)" {
+        dev=$(devices | head -n 1)
+        for path in "$MNT/$dev/qp" "$MNT/$dev/info"; do
+                run -0 python3 - "$path" <<'PY'
+import errno, os, sys
+for name in ("system.posix_acl_access", "user.any"):
+    try:
+        os.getxattr(sys.argv[1], name)
+        sys.exit("%s: %s has a value" % (sys.argv[1], name))
+    except OSError as e:
+        if e.errno != errno.EOPNOTSUPP:
+            sys.exit("%s: %s: %s, not EOPNOTSUPP" % (sys.argv[1], name, os.strerror(e.errno)))
+PY
+        done
+}
+
 @test "clean unmount ends the daemon with status 0" {
         run -0 stop_mount
         run mountpoint -q "$MNT"
         [ "$status" -ne 0 ]
 }
+

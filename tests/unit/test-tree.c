@@ -647,6 +647,134 @@ static int compare_names(gconstpointer a, gconstpointer b)
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+/* Opens a directory: whether the kernel may cache its entries, and in ret_keep whether it keeps them. */
+static mlx5_tree_dir *open_dir_cached(mlx5_tree *tree, uint64_t ino, bool *ret_caches, bool *ret_keep)
+{
+        mlx5_tree_dir *dir = NULL;
+
+        g_assert_cmpint(mlx5_tree_opendir(tree, ino, &dir), ==, 0);
+        *ret_caches = mlx5_tree_dir_caches(dir, ret_keep);
+        return dir;
+}
+
+/* Opens a directory once its listing is whole (a listing under way does not fill the kernel's cache). */
+static mlx5_tree_dir *open_dir_whole(mlx5_tree *tree, uint64_t ino, bool *ret_caches, bool *ret_keep)
+{
+        for (unsigned tries = 0;; tries++) {
+                mlx5_tree_dir *dir = open_dir_cached(tree, ino, ret_caches, ret_keep);
+                GPtrArray *names;
+                int r;
+
+                if (*ret_caches || tries == 200)
+                        return dir;
+                /* Still under way: read it (its runner ends the listing meanwhile). */
+                names = read_listed(dir, &r);
+                g_ptr_array_unref(names);
+                mlx5_tree_dir_free(dir);
+                g_usleep(10000);
+        }
+}
+
+/* Reads a directory to its end (the kernel fills its cache so) and closes it. */
+static GPtrArray *read_and_close(mlx5_tree_dir *dir)
+{
+        GPtrArray *names;
+        int r;
+
+        names = read_listed(dir, &r);
+        g_assert_cmpint(r, ==, 0);
+        mlx5_tree_dir_free(dir);
+        return names;
+}
+
+/*
+ * The kernel keeps a directory's cached entries exactly when an open shows
+ * those very entries: the same listing twice keeps them; a listing still
+ * under way does not fill them; a replaced device, a new listing or a
+ * changed set of fixed children drops them (the kernel is told before the
+ * open's reply) and the next open fills anew; while an open of one listing
+ * may fill, an open of another reads uncached.
+ */
+static void test_dir_cache(void)
+{
+        mlx5_tree *tree = tree_of_spec("devices=1,qp=300,cq=20,latency_us=1000");
+        g_autoptr(GArray) invalidated = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GPtrArray) streamed = NULL, first = NULL, kept = NULL, replaced = NULL;
+        uint64_t pci, qp_dir;
+        mlx5_tree_dir *dir, *held, *other;
+        bool caches, keep;
+
+        mlx5_tree_set_inval_handler(tree, record_inval, invalidated);
+        pci = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        qp_dir = lookup(tree, pci, "qp", 0);
+
+        /* A fresh tree: the listing is fetched as it is read, in another order than the whole one's. */
+        dir = open_dir_cached(tree, qp_dir, &caches, &keep);
+        g_assert_false(caches);
+        streamed = read_and_close(dir);
+
+        /* The whole listing: filled (nothing was cached, nothing to drop), then kept. */
+        dir = open_dir_whole(tree, qp_dir, &caches, &keep);
+        g_assert_true(caches);
+        g_assert_false(keep);
+        first = read_and_close(dir);
+        g_assert_false(inval_has(invalidated, qp_dir));
+        g_ptr_array_sort(streamed, compare_names);
+        g_ptr_array_sort(first, compare_names);
+        assert_same_names(streamed, first);
+        held = open_dir_cached(tree, qp_dir, &caches, &keep);
+        g_assert_true(caches);
+        g_assert_true(keep);
+        dir = open_dir_cached(tree, qp_dir, &caches, &keep);
+        g_assert_true(caches);
+        g_assert_true(keep);
+        kept = read_and_close(dir);
+        g_ptr_array_sort(kept, compare_names);
+        assert_same_names(first, kept);
+
+        /*
+         * Another way to the function: what was cached goes at once.  The
+         * open directory still shows its listing and may still fill the
+         * kernel's pages: an open meanwhile reads uncached, whatever it shows.
+         */
+        g_assert_cmpint(mlx5_tree_replace_device(tree, open_function(0, "/dev/node-b"), "/nonexistent"), ==, 0);
+        g_assert_true(inval_has(invalidated, qp_dir));
+        g_array_set_size(invalidated, 0);
+        other = open_dir_cached(tree, qp_dir, &caches, &keep);
+        g_assert_false(caches);
+        g_assert_true(keep);            /* untouched: what the open one fills is its own */
+        mlx5_tree_dir_free(other);
+        mlx5_tree_dir_free(held);
+
+        /* The open one is gone: the next whole listing drops what it may have filled, then fills. */
+        dir = open_dir_whole(tree, qp_dir, &caches, &keep);
+        g_assert_true(caches);
+        g_assert_false(keep);
+        g_assert_true(inval_has(invalidated, qp_dir));
+        replaced = read_and_close(dir);
+        g_assert_cmpuint(replaced->len, >, 0);
+        dir = open_dir_cached(tree, qp_dir, &caches, &keep);
+        g_assert_true(keep);
+        mlx5_tree_dir_free(dir);
+
+        /* Fixed children: the root lists devices; one more is another set of entries. */
+        g_ptr_array_unref(read_and_close(open_dir_cached(tree, ROOT_INO, &caches, &keep)));
+        g_assert_true(caches);
+        dir = open_dir_cached(tree, ROOT_INO, &caches, &keep);
+        g_assert_true(keep);
+        mlx5_tree_dir_free(dir);
+        g_array_set_size(invalidated, 0);
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(1, "/dev/node-c"), "/nonexistent"), ==, 0);
+        dir = open_dir_cached(tree, ROOT_INO, &caches, &keep);
+        g_assert_true(caches);
+        g_assert_false(keep);
+        g_assert_true(inval_has(invalidated, ROOT_INO));
+        mlx5_tree_dir_free(dir);
+        g_assert_cmpuint(stats_sum(tree, "dirs.opens_kept", ""), ==, 4);
+        g_assert_cmpuint(stats_sum(tree, "dirs.pages_dropped", ""), ==, 2);
+        mlx5_tree_free(tree);
+}
+
 /*
  * A directory whose candidates take several reads of a netlink dump opens
  * with a preview: its first chunk of candidates, asked while the rest
@@ -1185,6 +1313,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/dump-listing-entries", test_dump_listing_entries);
         g_test_add_func("/tree/listing-streamed", test_listing_streamed);
         g_test_add_func("/tree/listing-preview", test_listing_preview);
+        g_test_add_func("/tree/dir-cache", test_dir_cache);
         g_test_add_func("/tree/listing-stream-shared", test_listing_stream_shared);
         g_test_add_func("/tree/listing-stream-unplugged", test_listing_stream_unplugged);
         g_test_add_func("/tree/new-kinds", test_new_kinds);

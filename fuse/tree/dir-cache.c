@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the kernel's page cache may hold of each directory's entries.  With
+ * FOPEN_CACHE_DIR on an open, the kernel keeps the entries that open's
+ * readdir replies gave (fs/fuse/readdir.c: appended only in order, from
+ * offset 0, by opens with that flag) and serves later getdents from them,
+ * so a second `ls -l` of a listing sends no READDIRPLUS.  An open directory
+ * shows what it had at open (its fixed children and its pinned listing):
+ * the kernel may keep its cached entries exactly when they are those.
+ *
+ * So, per directory inode, a record of what its cached entries can be: the
+ * identity (fixed children, listing ids) every open that may fill them has,
+ * and how many such opens are open.  The rules:
+ *  - only opens of one identity fill at a time: an open of another while
+ *    fillers are open reads uncached (its own entries, from us);
+ *  - an open that fills but finds another identity recorded (or one the
+ *    daemon no longer vouches for) first has the kernel drop the pages
+ *    (fuse_lowlevel_notify_inval_inode, synchronously, before its reply:
+ *    kernels 6.9 to 6.12 do not drop them on an open without
+ *    FOPEN_KEEP_CACHE), and keeps nothing;
+ *  - while that drop is under way, other opens read uncached;
+ *  - a listing still under way (streamed) does not fill: its order and
+ *    offsets are not those of the whole listing later opens get.
+ * Records go only with no filler open, and the kernel then drops their
+ * pages: no record means the kernel holds nothing.
+ */
+#include <string.h>
+
+#include "tree/tree-private.h"
+
+/* Directories with a record at once; past it, the least recently opened one without an open filler goes. */
+#define DIR_CACHE_MAX_RECORDS 4096
+
+struct dir_record {
+        GBytes *fixed;          /* the fixed children, serialized; NULL: nothing vouched for */
+        GArray *ids;            /* the listing's ids (referenced), or NULL */
+        bool known;             /* the kernel's pages hold, at most, entries of this identity */
+        unsigned fillers;       /* open handles with FOPEN_CACHE_DIR */
+        unsigned dropping;      /* notifications under way for it: no open fills meanwhile */
+        bool evicting;          /* goes once they are done (DIR_CACHE_MAX_RECORDS) */
+        int64_t used_us;
+};
+
+static void record_forget_identity(struct dir_record *rec)
+{
+        g_clear_pointer(&rec->fixed, g_bytes_unref);
+        g_clear_pointer(&rec->ids, g_array_unref);
+        rec->known = false;
+}
+
+static void record_free(gpointer p)
+{
+        struct dir_record *rec = p;
+
+        record_forget_identity(rec);
+        g_free(rec);
+}
+
+void tree_dir_cache_init(mlx5_tree *tree)
+{
+        g_mutex_init(&tree->dir_cache_lock);
+        tree->dir_caches = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, record_free);
+}
+
+void tree_dir_cache_free(mlx5_tree *tree)
+{
+        g_hash_table_unref(tree->dir_caches);
+        g_mutex_clear(&tree->dir_cache_lock);
+}
+
+static bool record_matches(const struct dir_record *rec, GBytes *fixed, GArray *ids)
+{
+        return rec->known && rec->ids == ids && g_bytes_equal(rec->fixed, fixed);
+}
+
+/*
+ * The record of ino, made when there is room: past DIR_CACHE_MAX_RECORDS
+ * the least recently opened idle one stops vouching (ret_evicted: the
+ * kernel must drop its pages; the record goes once it has) and takes no
+ * filler meanwhile.  NULL when every record is in use.
+ */
+static struct dir_record *record_get_locked(mlx5_tree *tree, uint64_t ino, uint64_t *ret_evicted, bool *ret_evict,
+                                            bool *ret_created)
+{
+        struct dir_record *rec = g_hash_table_lookup(tree->dir_caches, &ino), *oldest = NULL;
+        GHashTableIter iter;
+        gpointer key, value;
+        uint64_t *k, oldest_key = 0;
+
+        if (rec)
+                return rec;
+        if (g_hash_table_size(tree->dir_caches) >= DIR_CACHE_MAX_RECORDS) {
+                g_hash_table_iter_init(&iter, tree->dir_caches);
+                while (g_hash_table_iter_next(&iter, &key, &value)) {
+                        struct dir_record *r = value;
+
+                        if (!r->fillers && !r->dropping && (!oldest || r->used_us < oldest->used_us)) {
+                                oldest = r;
+                                oldest_key = *(uint64_t *) key;
+                        }
+                }
+                if (tree->dir_cache_tripped++ == 0)
+                        g_message("%u directories have entries the kernel may cache (limit DIR_CACHE_MAX_RECORDS): "
+                                  "the least recently opened are dropped from its cache",
+                                  DIR_CACHE_MAX_RECORDS);
+                if (!oldest)
+                        return NULL;
+                record_forget_identity(oldest);
+                oldest->evicting = true;
+                oldest->dropping++;
+                *ret_evicted = oldest_key;
+                *ret_evict = true;
+        }
+        *ret_created = true;
+        k = g_new(uint64_t, 1);
+        *k = ino;
+        rec = g_new0(struct dir_record, 1);
+        g_hash_table_insert(tree->dir_caches, k, rec);
+        return rec;
+}
+
+/* The kernel drops what it cached of ino: never under a lock (it may wait for requests that take them). */
+static void drop_kernel_pages(mlx5_tree *tree, uint64_t ino)
+{
+        mlx5_tree_inval_fn fn;
+        void *data;
+
+        g_rw_lock_reader_lock(&tree->lock);
+        fn = tree->inval_fn;
+        data = tree->inval_data;
+        g_rw_lock_reader_unlock(&tree->lock);
+        if (fn)
+                fn(ino, data);
+}
+
+/* The kernel dropped what it cached of ino: a record being evicted goes. */
+static void drop_done(mlx5_tree *tree, uint64_t ino)
+{
+        struct dir_record *rec;
+
+        g_mutex_lock(&tree->dir_cache_lock);
+        rec = g_hash_table_lookup(tree->dir_caches, &ino);
+        if (rec && rec->dropping && --rec->dropping == 0 && rec->evicting && !rec->fillers)
+                g_hash_table_remove(tree->dir_caches, &ino);
+        g_mutex_unlock(&tree->dir_cache_lock);
+}
+
+void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *ids, bool may_fill, bool *ret_fills,
+                         bool *ret_keep)
+{
+        struct dir_record *rec;
+        uint64_t evicted = 0;
+        bool evict = false, drop = false, created = false;
+
+        *ret_fills = false;
+        /* Not filling: what the kernel cached stays, for the opens it belongs to. */
+        *ret_keep = true;
+        g_mutex_lock(&tree->dir_cache_lock);
+        rec = may_fill ? record_get_locked(tree, ino, &evicted, &evict, &created) : NULL;
+        if (rec && !rec->dropping && (!rec->fillers || record_matches(rec, fixed, ids))) {
+                rec->used_us = g_get_monotonic_time();
+                *ret_fills = true;
+                *ret_keep = record_matches(rec, fixed, ids);
+                if (!*ret_keep) {
+                        /* A record made just now: the kernel holds nothing (see above). */
+                        drop = !created;
+                        record_forget_identity(rec);
+                        rec->fixed = g_bytes_ref(fixed);
+                        rec->ids = ids ? g_array_ref(ids) : NULL;
+                        rec->known = true;
+                        rec->dropping += drop;
+                }
+                rec->fillers++;
+        }
+        if (*ret_keep && *ret_fills)
+                tree->dir_cache_kept++;
+        else if (*ret_fills)
+                tree->dir_cache_filled++;
+        else
+                tree->dir_cache_uncached++;
+        g_mutex_unlock(&tree->dir_cache_lock);
+        if (evict) {
+                drop_kernel_pages(tree, evicted);
+                drop_done(tree, evicted);
+        }
+        if (!drop)
+                return;
+        drop_kernel_pages(tree, ino);
+        drop_done(tree, ino);
+        __atomic_fetch_add(&tree->dir_cache_dropped, 1, __ATOMIC_RELAXED);
+}
+
+void tree_dir_cache_close(mlx5_tree *tree, uint64_t ino)
+{
+        struct dir_record *rec;
+
+        g_mutex_lock(&tree->dir_cache_lock);
+        rec = g_hash_table_lookup(tree->dir_caches, &ino);
+        if (rec && rec->fillers)
+                rec->fillers--;
+        g_mutex_unlock(&tree->dir_cache_lock);
+}
+
+void tree_dir_cache_forget_device(mlx5_tree *tree, uint32_t slot)
+{
+        g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        GHashTableIter iter;
+        gpointer key, value;
+
+        g_mutex_lock(&tree->dir_cache_lock);
+        g_hash_table_iter_init(&iter, tree->dir_caches);
+        while (g_hash_table_iter_next(&iter, &key, &value)) {
+                struct dir_record *rec = value;
+                struct node n;
+
+                /* The root lists devices: its fixed children say whether they changed. */
+                if (!node_from_ino(tree, *(uint64_t *) key, &n) || n.kind == NODE_ROOT || n.dev != slot)
+                        continue;
+                g_array_append_val(inos, *(uint64_t *) key);
+                /* Fillers still open refill it: the next open drops it again. */
+                if (rec->fillers || rec->dropping)
+                        record_forget_identity(rec);
+                else
+                        g_hash_table_iter_remove(&iter);
+        }
+        g_mutex_unlock(&tree->dir_cache_lock);
+        for (guint i = 0; i < inos->len; i++)
+                drop_kernel_pages(tree, g_array_index(inos, uint64_t, i));
+}
+
+void tree_dir_cache_count_request(mlx5_tree *tree)
+{
+        __atomic_fetch_add(&tree->dir_requests, 1, __ATOMIC_RELAXED);
+}
+
+void tree_format_dir_cache_stats(mlx5_tree *tree, GString *out)
+{
+        g_mutex_lock(&tree->dir_cache_lock);
+        g_string_append_printf(out, "limits.dir_cache_records: %u\n", DIR_CACHE_MAX_RECORDS);
+        g_string_append_printf(out, "limits.dir_cache_records.tripped: %" G_GUINT64_FORMAT "\n",
+                               tree->dir_cache_tripped);
+        g_string_append_printf(out, "dirs.cache_records: %u\n", g_hash_table_size(tree->dir_caches));
+        g_string_append_printf(out, "dirs.opens_kept: %" G_GUINT64_FORMAT "\n", tree->dir_cache_kept);
+        g_string_append_printf(out, "dirs.opens_filling: %" G_GUINT64_FORMAT "\n", tree->dir_cache_filled);
+        g_string_append_printf(out, "dirs.opens_uncached: %" G_GUINT64_FORMAT "\n", tree->dir_cache_uncached);
+        g_string_append_printf(out, "dirs.pages_dropped: %" G_GUINT64_FORMAT "\n",
+                               __atomic_load_n(&tree->dir_cache_dropped, __ATOMIC_RELAXED));
+        g_mutex_unlock(&tree->dir_cache_lock);
+        g_string_append_printf(out, "dirs.readdir_requests: %" G_GUINT64_FORMAT "\n",
+                               __atomic_load_n(&tree->dir_requests, __ATOMIC_RELAXED));
+}
