@@ -11,6 +11,18 @@ struct entry {
         bool fetching;
         bool dropped;           /* its device went away while it was being fetched */
         GList lru;              /* link in cache->lru while snap != NULL */
+        int64_t used_us;        /* monotonic: when last stored or served (mlx5_cache_evict_older) */
+};
+
+/*
+ * A snapshot others lease (a listing whose files the kernel was told about):
+ * its bytes count against the cap once, whether the cache keeps it too or
+ * not, and evicting its entry frees nothing while it is leased.
+ */
+struct held {
+        size_t cost;
+        unsigned leases;
+        bool cached;            /* an entry's snap */
 };
 
 struct mlx5_cache {
@@ -32,12 +44,23 @@ struct mlx5_cache {
         gsize kept;                     /* renderings kept with snapshots (atomic: see mlx5_cache_unkeep) */
         uint64_t kept_refused;          /* renderings not kept: past KEPT_SHARE */
         bool kept_refused_logged;
+        /* Leased snapshots (mlx5_cache_lease): one budget with the rest. */
+        GHashTable *held;               /* mlx5_snapshot * -> struct held *: leased ones, and listings kept */
+        size_t leased;                  /* bytes of leased snapshots no entry keeps */
+        size_t leased_all;              /* bytes of leased snapshots, kept or not */
+        mlx5_cache_reclaim_fn reclaim;
+        void *reclaim_data;
+        uint64_t reclaims;              /* times the cache asked for leases to go */
 };
 
 /* Kept renderings may hold at most 1/KEPT_SHARE of the cap. */
 #define KEPT_SHARE 2
 
-/* What the cache cannot evict: answers in flight and kept renderings. */
+/*
+ * What the cache cannot evict: answers in flight and kept renderings.
+ * Leased snapshots are not in it: their holders drop them past the cap
+ * (mlx5_cache_set_reclaim), so they never refuse an answer room.
+ */
 static size_t pinned_locked(mlx5_cache *cache)
 {
         return cache->in_flight + (size_t) g_atomic_pointer_get(&cache->kept);
@@ -45,7 +68,7 @@ static size_t pinned_locked(mlx5_cache *cache)
 
 static size_t held_locked(mlx5_cache *cache)
 {
-        return cache->bytes + pinned_locked(cache);
+        return cache->bytes + cache->leased + pinned_locked(cache);
 }
 
 /* Whether bytes more can be held beside what cannot be evicted. */
@@ -83,6 +106,7 @@ mlx5_cache *mlx5_cache_new(int64_t ttl_us, size_t max_bytes, mlx5_cache_fetch_fn
         g_mutex_init(&cache->lock);
         g_cond_init(&cache->fetched);
         cache->entries = g_hash_table_new_full(key_hash, key_equal, NULL, entry_free);
+        cache->held = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
         g_queue_init(&cache->lru);
         cache->ttl_us = ttl_us;
         cache->max_bytes = max_bytes;
@@ -96,24 +120,89 @@ void mlx5_cache_free(mlx5_cache *cache)
         if (!cache)
                 return;
         g_hash_table_unref(cache->entries);
+        g_hash_table_unref(cache->held);
         g_cond_clear(&cache->fetched);
         g_mutex_clear(&cache->lock);
         g_free(cache);
 }
 
+/* A listing leased while under way grew since: what it holds counts as it is now. */
+static void held_resize_locked(mlx5_cache *cache, struct held *h, const mlx5_snapshot *snap)
+{
+        if (h->leases) {
+                cache->leased_all += snap->cost - h->cost;
+                if (!h->cached)
+                        cache->leased += snap->cost - h->cost;
+        }
+        h->cost = snap->cost;
+}
+
+/*
+ * The entry keeps snap now (it kept none): counted in bytes, and a leased
+ * one no longer apart.  A listing is noted in held, leased or not: a
+ * lease then finds whether an entry keeps it.
+ */
+static void set_snap_locked(mlx5_cache *cache, struct entry *e, mlx5_snapshot *snap)
+{
+        struct held *h = g_hash_table_lookup(cache->held, snap);
+
+        e->snap = snap;
+        e->used_us = g_get_monotonic_time();
+        cache->bytes += snap->cost;
+        g_queue_push_tail_link(&cache->lru, &e->lru);
+        if (!h && snap->listing) {
+                h = g_new0(struct held, 1);
+                h->cost = snap->cost;
+                g_hash_table_insert(cache->held, snap, h);
+        }
+        if (h && !h->cached) {
+                held_resize_locked(cache, h, snap);
+                h->cached = true;
+                if (h->leases)
+                        cache->leased -= h->cost;
+        }
+}
+
+/* The entry lets its snapshot go: a leased one is counted apart again. */
+static void unset_snap_locked(mlx5_cache *cache, struct entry *e)
+{
+        struct held *h = g_hash_table_lookup(cache->held, e->snap);
+
+        g_queue_unlink(&cache->lru, &e->lru);
+        cache->bytes -= e->snap->cost;
+        if (h && h->cached) {
+                h->cached = false;
+                if (h->leases)
+                        cache->leased += h->cost;
+                else
+                        g_hash_table_remove(cache->held, e->snap);
+        }
+        mlx5_snapshot_unref(g_steal_pointer(&e->snap));
+}
+
+/* Whether snap is leased: evicting its entry would free nothing. */
+static bool leased_locked(mlx5_cache *cache, const mlx5_snapshot *snap)
+{
+        struct held *h = g_hash_table_lookup(cache->held, snap);
+
+        return h && h->leases;
+}
+
 /* Drops an entry's snapshot and, unless a fetch is under way, the entry. */
 static void forget_locked(mlx5_cache *cache, struct entry *e)
 {
-        if (e->snap) {
-                g_queue_unlink(&cache->lru, &e->lru);
-                cache->bytes -= e->snap->cost;
-                mlx5_snapshot_unref(g_steal_pointer(&e->snap));
-        }
+        if (e->snap)
+                unset_snap_locked(cache, e);
         if (!e->fetching)
                 g_hash_table_remove(cache->entries, &e->key);
 }
 
-static void evict_locked(mlx5_cache *cache, struct entry *keep)
+/*
+ * Evicts the entries used longest ago (before older_than_us), not keep,
+ * while more is held than the cap.  A leased snapshot's entry is passed
+ * over: evicting it would free nothing.
+ */
+static void evict_older_locked(mlx5_cache *cache, struct entry *keep, int64_t older_than_us)
 {
         GList *l = cache->lru.head;
 
@@ -121,11 +210,27 @@ static void evict_locked(mlx5_cache *cache, struct entry *keep)
                 struct entry *e = l->data;
 
                 l = l->next;
-                if (e == keep)
+                if (e->used_us >= older_than_us)
+                        break;
+                if (e == keep || leased_locked(cache, e->snap))
                         continue;
                 forget_locked(cache, e);
                 cache->evictions++;
         }
+}
+
+static void evict_locked(mlx5_cache *cache, struct entry *keep)
+{
+        evict_older_locked(cache, keep, INT64_MAX);
+}
+
+/* Whether, once the lock is let go, the holders of leases are asked to drop some (mlx5_cache_set_reclaim). */
+static bool reclaim_due_locked(mlx5_cache *cache)
+{
+        if (!cache->reclaim || !cache->leased_all || held_locked(cache) <= cache->max_bytes)
+                return false;
+        cache->reclaims++;
+        return true;
 }
 
 static bool fresh(const mlx5_cache *cache, const mlx5_snapshot *snap)
@@ -144,6 +249,7 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
 {
         mlx5_snapshot *snap = NULL;
         struct entry *e;
+        bool reclaim = false;
         int r;
 
         g_mutex_lock(&cache->lock);
@@ -151,6 +257,7 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 e = g_hash_table_lookup(cache->entries, key);
                 if (e && e->snap && fresh(cache, e->snap)) {
                         cache->hits++;
+                        e->used_us = g_get_monotonic_time();
                         g_queue_unlink(&cache->lru, &e->lru);
                         g_queue_push_tail_link(&cache->lru, &e->lru);
                         *ret_snap = mlx5_snapshot_ref(e->snap);
@@ -204,20 +311,19 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 forget_locked(cache, e);
                 *ret_snap = snap;
         } else {
-                if (e->snap) {
-                        g_queue_unlink(&cache->lru, &e->lru);
-                        cache->bytes -= e->snap->cost;
-                        mlx5_snapshot_unref(e->snap);
-                }
-                e->snap = snap;
-                cache->bytes += snap->cost;
-                g_queue_push_tail_link(&cache->lru, &e->lru);
+                if (e->snap)
+                        unset_snap_locked(cache, e);
+                set_snap_locked(cache, e, snap);
                 evict_locked(cache, e);
+                reclaim = reclaim_due_locked(cache);
                 cache->peak = MAX(cache->peak, held_locked(cache));
                 *ret_snap = mlx5_snapshot_ref(snap);
         }
         g_cond_broadcast(&cache->fetched);
         g_mutex_unlock(&cache->lock);
+        /* Past the cap with only leases left to give: their holders drop some, without this lock. */
+        if (reclaim)
+                cache->reclaim(cache->reclaim_data);
         return r;
 }
 
@@ -269,7 +375,79 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out)
         g_string_append_printf(out, "cache.peak_bytes: %zu\n", cache->peak);
         g_string_append_printf(out, "cache.kept_text_bytes: %zu\n", (size_t) g_atomic_pointer_get(&cache->kept));
         g_string_append_printf(out, "cache.texts_not_kept: %" G_GUINT64_FORMAT "\n", cache->kept_refused);
+        g_string_append_printf(out, "cache.leased_bytes: %zu\n", cache->leased_all);
+        g_string_append_printf(out, "cache.leased_apart_bytes: %zu\n", cache->leased);
+        g_string_append_printf(out, "cache.reclaims: %" G_GUINT64_FORMAT "\n", cache->reclaims);
         g_mutex_unlock(&cache->lock);
+}
+
+/* ---- leases: snapshots others keep alive, in the one budget ---- */
+
+void mlx5_cache_set_reclaim(mlx5_cache *cache, mlx5_cache_reclaim_fn reclaim, void *data)
+{
+        g_mutex_lock(&cache->lock);
+        cache->reclaim = reclaim;
+        cache->reclaim_data = data;
+        g_mutex_unlock(&cache->lock);
+}
+
+void mlx5_cache_lease(mlx5_cache *cache, mlx5_snapshot *snap)
+{
+        struct held *h;
+
+        g_mutex_lock(&cache->lock);
+        h = g_hash_table_lookup(cache->held, snap);
+        if (!h) {
+                h = g_new0(struct held, 1);
+                h->cost = snap->cost;
+                g_hash_table_insert(cache->held, snap, h);
+        }
+        held_resize_locked(cache, h, snap);
+        if (h->leases++ == 0) {
+                cache->leased_all += h->cost;
+                if (!h->cached)
+                        cache->leased += h->cost;
+        }
+        cache->peak = MAX(cache->peak, held_locked(cache));
+        g_mutex_unlock(&cache->lock);
+}
+
+void mlx5_cache_unlease(mlx5_cache *cache, mlx5_snapshot *snap)
+{
+        struct held *h;
+
+        g_mutex_lock(&cache->lock);
+        h = g_hash_table_lookup(cache->held, snap);
+        g_warn_if_fail(h);
+        if (h && --h->leases == 0) {
+                cache->leased_all -= h->cost;
+                if (!h->cached) {
+                        cache->leased -= h->cost;
+                        g_hash_table_remove(cache->held, snap);
+                }
+        }
+        g_mutex_unlock(&cache->lock);
+}
+
+size_t mlx5_cache_over(mlx5_cache *cache)
+{
+        size_t held;
+
+        g_mutex_lock(&cache->lock);
+        held = held_locked(cache);
+        g_mutex_unlock(&cache->lock);
+        return held > cache->max_bytes ? held - cache->max_bytes : 0;
+}
+
+bool mlx5_cache_evict_older(mlx5_cache *cache, int64_t older_than_us)
+{
+        bool over;
+
+        g_mutex_lock(&cache->lock);
+        evict_older_locked(cache, NULL, older_than_us);
+        over = held_locked(cache) > cache->max_bytes;
+        g_mutex_unlock(&cache->lock);
+        return over;
 }
 
 /* ---- accounting hooks: bytes held outside the cache, charged against its cap ---- */
