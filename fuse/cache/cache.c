@@ -468,6 +468,20 @@ int mlx5_cache_charge(mlx5_cache *cache, size_t bytes)
         return r;
 }
 
+void mlx5_cache_charge_building(mlx5_cache *cache, size_t bytes)
+{
+        bool reclaim;
+
+        g_mutex_lock(&cache->lock);
+        cache->in_flight += bytes;
+        evict_locked(cache, NULL);
+        reclaim = reclaim_due_locked(cache);
+        cache->peak = MAX(cache->peak, held_locked(cache));
+        g_mutex_unlock(&cache->lock);
+        if (reclaim)
+                cache->reclaim(cache->reclaim_data);
+}
+
 void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes)
 {
         g_mutex_lock(&cache->lock);
