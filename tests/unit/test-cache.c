@@ -564,6 +564,28 @@ static void test_leases_share_the_cap(void)
         mlx5_cache_free(cache);
 }
 
+/* What leaves the budget is given back to the system once 16 MiB went (TRIM_AFTER_BYTES), not at every free. */
+static void test_released_memory_trimmed(void)
+{
+        const size_t mib = 1 << 20;
+        struct fake_firmware fw;
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        cache = mlx5_cache_new(G_USEC_PER_SEC * 60, 64 * mib, fake_fetch, &fw);
+        g_assert_cmpint(mlx5_cache_charge(cache, 10 * mib), ==, 0);
+        mlx5_cache_uncharge(cache, 10 * mib);
+        g_assert_cmpuint(stat_of(cache, "cache.trims"), ==, 0);
+        g_assert_cmpint(mlx5_cache_keep(cache, 7 * mib), ==, 0);
+        mlx5_cache_unkeep(cache, 7 * mib);
+        get_ok(cache, 0, 1);    /* where no lock is held: the trim is due */
+        g_assert_cmpuint(stat_of(cache, "cache.trims"), ==, 1);
+        mlx5_cache_charge_building(cache, 15 * mib);
+        mlx5_cache_uncharge(cache, 15 * mib);
+        g_assert_cmpuint(stat_of(cache, "cache.trims"), ==, 1);
+        mlx5_cache_free(cache);
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -577,5 +599,6 @@ int main(int argc, char **argv)
         g_test_add_func("/cache/listing-keeps-renderings", test_listing_keeps_renderings);
         g_test_add_func("/cache/listing-packs-answers", test_listing_packs_answers);
         g_test_add_func("/cache/leases-share-the-cap", test_leases_share_the_cap);
+        g_test_add_func("/cache/released-memory-trimmed", test_released_memory_trimmed);
         return g_test_run();
 }
