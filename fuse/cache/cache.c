@@ -105,6 +105,12 @@ static bool fits_locked(mlx5_cache *cache, size_t bytes)
         return bytes <= cache->max_bytes - MIN(pinned_locked(cache), cache->max_bytes);
 }
 
+/* The same beside leased snapshots too: for what a reader may do without (a text kept, an open file's). */
+static bool fits_beside_leases_locked(mlx5_cache *cache, size_t bytes)
+{
+        return bytes <= cache->max_bytes - MIN(pinned_locked(cache) + cache->leased_all, cache->max_bytes);
+}
+
 static guint key_hash(gconstpointer p)
 {
         const struct mlx5_cache_key *k = p;
@@ -500,6 +506,30 @@ int mlx5_cache_charge(mlx5_cache *cache, size_t bytes)
         return r;
 }
 
+int mlx5_cache_charge_beside_leases(mlx5_cache *cache, size_t bytes)
+{
+        for (unsigned attempt = 0;; attempt++) {
+                bool reclaim;
+
+                g_mutex_lock(&cache->lock);
+                if (fits_beside_leases_locked(cache, bytes)) {
+                        cache->in_flight += bytes;
+                        evict_locked(cache, NULL);
+                        cache->peak = MAX(cache->peak, held_locked(cache));
+                        g_mutex_unlock(&cache->lock);
+                        return 0;
+                }
+                /* Leases may make room once: their holder drops those it can. */
+                reclaim = attempt == 0 && cache->reclaim && cache->leased_all;
+                if (reclaim)
+                        cache->reclaims++;
+                g_mutex_unlock(&cache->lock);
+                if (!reclaim)
+                        return -ENOBUFS;
+                cache->reclaim(cache->reclaim_data);
+        }
+}
+
 void mlx5_cache_charge_building(mlx5_cache *cache, size_t bytes)
 {
         bool reclaim;
@@ -537,11 +567,12 @@ int mlx5_cache_keep(mlx5_cache *cache, size_t bytes)
 
         g_mutex_lock(&cache->lock);
         kept = (size_t) g_atomic_pointer_get(&cache->kept);
-        if (kept + bytes > cache->max_bytes / KEPT_SHARE || !fits_locked(cache, bytes)) {
+        if (kept + bytes > cache->max_bytes / KEPT_SHARE || !fits_beside_leases_locked(cache, bytes)) {
                 cache->kept_refused++;
                 if (!cache->kept_refused_logged)
-                        g_message("cache: kept texts hold %zu bytes, their share of the cap (limit cache_size / %d): "
-                               "further texts are rendered again when read", kept, KEPT_SHARE);
+                        g_message("cache: kept texts hold %zu bytes, leased listings %zu, past the texts' share of the "
+                                  "cap (limit cache_size / %d) or beside the leases: further texts are rendered "
+                                  "again when read", kept, cache->leased_all, KEPT_SHARE);
                 cache->kept_refused_logged = true;
                 r = -ENOBUFS;
         } else {

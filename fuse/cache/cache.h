@@ -56,6 +56,12 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out);
 int mlx5_cache_charge(mlx5_cache *cache, size_t bytes);
 void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes);
 /*
+ * The same for what a reader holds by choice (an open file's text): it
+ * must fit beside the leases too, which are asked to make room once (so
+ * only where no lock is held).
+ */
+int mlx5_cache_charge_beside_leases(mlx5_cache *cache, size_t bytes);
+/*
  * Bytes an answer under construction cannot do without (a dump
  * directory's listing, 57 MB at 100k QPs): charged even past the cap, after
  * which what the cache keeps goes, then leases (the reclaim function).
