@@ -52,6 +52,7 @@ struct mlx5_cache {
         mlx5_cache_reclaim_fn reclaim;
         void *reclaim_data;
         uint64_t reclaims;              /* times the cache asked for leases to go */
+        size_t wanted;                  /* room charges wait for while leases are asked to go */
         gsize released;                 /* bytes out of the budget since the last trim (atomic) */
         guint trims;                    /* times the allocator gave freed memory back (atomic) */
 };
@@ -97,6 +98,12 @@ static size_t pinned_locked(mlx5_cache *cache)
 static size_t held_locked(mlx5_cache *cache)
 {
         return cache->bytes + cache->leased + pinned_locked(cache);
+}
+
+/* Whether more is held than the cap, counting the room charges wait for. */
+static bool over_locked(mlx5_cache *cache)
+{
+        return held_locked(cache) + cache->wanted > cache->max_bytes;
 }
 
 /* Whether bytes more can be held beside what cannot be evicted. */
@@ -241,7 +248,7 @@ static void evict_older_locked(mlx5_cache *cache, struct entry *keep, int64_t ol
 {
         GList *l = cache->lru.head;
 
-        while (held_locked(cache) > cache->max_bytes && l) {
+        while (over_locked(cache) && l) {
                 struct entry *e = l->data;
 
                 l = l->next;
@@ -262,7 +269,7 @@ static void evict_locked(mlx5_cache *cache, struct entry *keep)
 /* Whether, once the lock is let go, the holders of leases are asked to drop some (mlx5_cache_set_reclaim). */
 static bool reclaim_due_locked(mlx5_cache *cache)
 {
-        if (!cache->reclaim || !cache->leased_all || held_locked(cache) <= cache->max_bytes)
+        if (!cache->reclaim || !cache->leased_all || !over_locked(cache))
                 return false;
         cache->reclaims++;
         return true;
@@ -472,7 +479,7 @@ size_t mlx5_cache_over(mlx5_cache *cache)
         size_t held;
 
         g_mutex_lock(&cache->lock);
-        held = held_locked(cache);
+        held = held_locked(cache) + cache->wanted;
         g_mutex_unlock(&cache->lock);
         return held > cache->max_bytes ? held - cache->max_bytes : 0;
 }
@@ -483,7 +490,7 @@ bool mlx5_cache_evict_older(mlx5_cache *cache, int64_t older_than_us)
 
         g_mutex_lock(&cache->lock);
         evict_older_locked(cache, NULL, older_than_us);
-        over = held_locked(cache) > cache->max_bytes;
+        over = over_locked(cache);
         g_mutex_unlock(&cache->lock);
         return over;
 }
@@ -506,28 +513,25 @@ int mlx5_cache_charge(mlx5_cache *cache, size_t bytes)
         return r;
 }
 
-int mlx5_cache_charge_beside_leases(mlx5_cache *cache, size_t bytes)
+int mlx5_cache_charge_reclaiming(mlx5_cache *cache, size_t bytes)
 {
-        for (unsigned attempt = 0;; attempt++) {
-                bool reclaim;
+        bool reclaim;
 
-                g_mutex_lock(&cache->lock);
-                if (fits_beside_leases_locked(cache, bytes)) {
-                        cache->in_flight += bytes;
-                        evict_locked(cache, NULL);
-                        cache->peak = MAX(cache->peak, held_locked(cache));
-                        g_mutex_unlock(&cache->lock);
-                        return 0;
-                }
-                /* Leases may make room once: their holder drops those it can. */
-                reclaim = attempt == 0 && cache->reclaim && cache->leased_all;
-                if (reclaim)
-                        cache->reclaims++;
-                g_mutex_unlock(&cache->lock);
-                if (!reclaim)
-                        return -ENOBUFS;
-                cache->reclaim(cache->reclaim_data);
+        g_mutex_lock(&cache->lock);
+        /* Past the cap with leases: their holder drops those it can first (those in use or pinned stay). */
+        reclaim = cache->reclaim && cache->leased_all && !fits_beside_leases_locked(cache, bytes);
+        if (reclaim) {
+                cache->reclaims++;
+                cache->wanted += bytes;
         }
+        g_mutex_unlock(&cache->lock);
+        if (reclaim) {
+                cache->reclaim(cache->reclaim_data);
+                g_mutex_lock(&cache->lock);
+                cache->wanted -= bytes;
+                g_mutex_unlock(&cache->lock);
+        }
+        return mlx5_cache_charge(cache, bytes);
 }
 
 void mlx5_cache_charge_building(mlx5_cache *cache, size_t bytes)

@@ -56,11 +56,11 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out);
 int mlx5_cache_charge(mlx5_cache *cache, size_t bytes);
 void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes);
 /*
- * The same for what a reader holds by choice (an open file's text): it
- * must fit beside the leases too, which are asked to make room once (so
- * only where no lock is held).
+ * The same, once the leases past the cap were asked to make room (so only
+ * where no lock is held): an open file's text.  Leases still in use or
+ * pinned stay, and never refuse it, as they never refuse a dump.
  */
-int mlx5_cache_charge_beside_leases(mlx5_cache *cache, size_t bytes);
+int mlx5_cache_charge_reclaiming(mlx5_cache *cache, size_t bytes);
 /*
  * Bytes an answer under construction cannot do without (a dump
  * directory's listing, 57 MB at 100k QPs): charged even past the cap, after
@@ -94,7 +94,7 @@ void mlx5_cache_unkeep(mlx5_cache *cache, size_t bytes);
 void mlx5_cache_set_reclaim(mlx5_cache *cache, mlx5_cache_reclaim_fn reclaim, void *data);
 void mlx5_cache_lease(mlx5_cache *cache, mlx5_snapshot *snap);
 void mlx5_cache_unlease(mlx5_cache *cache, mlx5_snapshot *snap);
-/* Bytes held past the cap, leases included; 0 when within it. */
+/* Bytes held past the cap, leases and the room charges wait for included; 0 when within it. */
 size_t mlx5_cache_over(mlx5_cache *cache);
 /* Evicts entries last used before older_than_us (oldest first) while past the cap: whether still past it. */
 bool mlx5_cache_evict_older(mlx5_cache *cache, int64_t older_than_us);

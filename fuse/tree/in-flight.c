@@ -40,5 +40,5 @@ void tree_in_flight_init(mlx5_tree *tree)
 int tree_in_flight_charge_text(mlx5_tree *tree, size_t len)
 {
         /* On the opener's thread, with no lock held: leased listings it does not pin may make room. */
-        return len && charge_with(tree, mlx5_cache_charge_beside_leases, len, "open files' texts") < 0 ? -EIO : 0;
+        return len && charge_with(tree, mlx5_cache_charge_reclaiming, len, "open files' texts") < 0 ? -EIO : 0;
 }

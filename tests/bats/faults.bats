@@ -367,7 +367,8 @@ PY
         read -r opened refused <<<"$output"
         [ "$opened" -gt 100 ]
         [ "$refused" -gt 0 ]
-        [ "$(stat_of cache.peak_bytes)" -le "$(stat_of cache.max_bytes)" ]
+        # Past the cap only by the listing the open files pin (it counts in the cap, but cannot go while they are open).
+        [ "$(stat_of cache.peak_bytes)" -le "$(( $(stat_of cache.max_bytes) + $(stat_of cache.leased_bytes) ))" ]
         [ "$(stat_of cache.in_flight_bytes)" -eq 0 ]
         log_has "open files' texts: limit cache_size \(2\) reached"
         [ "$(stat_of limits.cache_size.tripped)" -ge 1 ]

@@ -561,6 +561,31 @@ static void test_leases_share_the_cap(void)
         g_assert_cmpuint(holder.asked, ==, 1);
         g_assert_false(mlx5_cache_evict_older(cache, 0));
         g_assert_true(cached(cache, 0, 5) && cached(cache, 0, 6));
+
+        /* An open's text: leases past the cap are asked to go first, once, and the room made is taken. */
+        holder.leased = mlx5_snapshot_new(g_bytes_new_take(g_malloc0(cap / 2), cap / 2), NULL);
+        mlx5_cache_lease(cache, holder.leased);
+        holder.leased_us = g_get_monotonic_time();
+        g_assert_cmpint(mlx5_cache_charge_reclaiming(cache, cap - cap / 4), ==, 0);
+        g_assert_cmpuint(holder.asked, ==, 2);
+        g_assert_null(holder.leased);
+        g_assert_cmpuint(mlx5_cache_over(cache), ==, 0);
+        mlx5_cache_uncharge(cache, cap - cap / 4);
+        /* A lease its holder keeps (in use): asked once, and the text charged beside it all the same. */
+        listing = mlx5_snapshot_new(g_bytes_new_take(g_malloc0(cap / 2), cap / 2), NULL);
+        mlx5_cache_lease(cache, listing);
+        g_assert_cmpint(mlx5_cache_charge_reclaiming(cache, cap - cap / 4), ==, 0);
+        g_assert_cmpuint(holder.asked, ==, 3);
+        g_assert_cmpuint(mlx5_cache_over(cache), >, 0);
+        /* A text is not kept beside it. */
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "cache: kept texts hold*beside the leases*");
+        g_assert_cmpint(mlx5_cache_keep(cache, 1), ==, -ENOBUFS);
+        g_test_assert_expected_messages();
+        mlx5_cache_uncharge(cache, cap - cap / 4);
+        /* Past the cap beside what cannot go at all (in flight, kept): refused as before. */
+        g_assert_cmpint(mlx5_cache_charge_reclaiming(cache, cap + 1), ==, -ENOBUFS);
+        g_assert_cmpuint(holder.asked, ==, 4);
+        mlx5_cache_unlease(cache, listing);
         mlx5_cache_free(cache);
 }
 
