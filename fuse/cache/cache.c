@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <malloc.h>
 #include <stdbool.h>
 
 #include "cache/cache.h"
@@ -11,6 +12,18 @@ struct entry {
         bool fetching;
         bool dropped;           /* its device went away while it was being fetched */
         GList lru;              /* link in cache->lru while snap != NULL */
+        int64_t used_us;        /* monotonic: when last stored or served (mlx5_cache_evict_older) */
+};
+
+/*
+ * A snapshot others lease (a listing whose files the kernel was told about):
+ * its bytes count against the cap once, whether the cache keeps it too or
+ * not, and evicting its entry frees nothing while it is leased.
+ */
+struct held {
+        size_t cost;
+        unsigned leases;
+        bool cached;            /* an entry's snap */
 };
 
 struct mlx5_cache {
@@ -32,12 +45,51 @@ struct mlx5_cache {
         gsize kept;                     /* renderings kept with snapshots (atomic: see mlx5_cache_unkeep) */
         uint64_t kept_refused;          /* renderings not kept: past KEPT_SHARE */
         bool kept_refused_logged;
+        /* Leased snapshots (mlx5_cache_lease): one budget with the rest. */
+        GHashTable *held;               /* mlx5_snapshot * -> struct held *: leased ones, and listings kept */
+        size_t leased;                  /* bytes of leased snapshots no entry keeps */
+        size_t leased_all;              /* bytes of leased snapshots, kept or not */
+        mlx5_cache_reclaim_fn reclaim;
+        void *reclaim_data;
+        uint64_t reclaims;              /* times the cache asked for leases to go */
+        size_t wanted;                  /* room charges wait for while leases are asked to go */
+        gsize released;                 /* bytes out of the budget since the last trim (atomic) */
+        guint trims;                    /* times the allocator gave freed memory back (atomic) */
 };
+
+/*
+ * Memory the budget let go is given back to the system once this much has
+ * gone: a listing's kept texts and answers are many small blocks among
+ * others that live on, which the allocator would otherwise keep (at 100k
+ * QPs, 30 MB more resident than the budget held).
+ */
+#define TRIM_AFTER_BYTES (16u << 20)
+
+static void note_released(mlx5_cache *cache, size_t bytes)
+{
+        g_atomic_pointer_add(&cache->released, (gssize) bytes);
+}
+
+/* Where no lock is held: gives the allocator's free pages back, once TRIM_AFTER_BYTES went. */
+static void trim_if_due(mlx5_cache *cache)
+{
+        gsize released = (gsize) g_atomic_pointer_get(&cache->released);
+
+        if (released < TRIM_AFTER_BYTES ||
+            !g_atomic_pointer_compare_and_exchange(&cache->released, (gpointer) released, NULL))
+                return;
+        malloc_trim(0);
+        g_atomic_int_inc(&cache->trims);
+}
 
 /* Kept renderings may hold at most 1/KEPT_SHARE of the cap. */
 #define KEPT_SHARE 2
 
-/* What the cache cannot evict: answers in flight and kept renderings. */
+/*
+ * What the cache cannot evict: answers in flight and kept renderings.
+ * Leased snapshots are not in it: their holders drop them past the cap
+ * (mlx5_cache_set_reclaim), so they never refuse an answer room.
+ */
 static size_t pinned_locked(mlx5_cache *cache)
 {
         return cache->in_flight + (size_t) g_atomic_pointer_get(&cache->kept);
@@ -45,13 +97,25 @@ static size_t pinned_locked(mlx5_cache *cache)
 
 static size_t held_locked(mlx5_cache *cache)
 {
-        return cache->bytes + pinned_locked(cache);
+        return cache->bytes + cache->leased + pinned_locked(cache);
+}
+
+/* Whether more is held than the cap, counting the room charges wait for. */
+static bool over_locked(mlx5_cache *cache)
+{
+        return held_locked(cache) + cache->wanted > cache->max_bytes;
 }
 
 /* Whether bytes more can be held beside what cannot be evicted. */
 static bool fits_locked(mlx5_cache *cache, size_t bytes)
 {
         return bytes <= cache->max_bytes - MIN(pinned_locked(cache), cache->max_bytes);
+}
+
+/* The same beside leased snapshots too: for what a reader may do without (a text kept, an open file's). */
+static bool fits_beside_leases_locked(mlx5_cache *cache, size_t bytes)
+{
+        return bytes <= cache->max_bytes - MIN(pinned_locked(cache) + cache->leased_all, cache->max_bytes);
 }
 
 static guint key_hash(gconstpointer p)
@@ -83,6 +147,7 @@ mlx5_cache *mlx5_cache_new(int64_t ttl_us, size_t max_bytes, mlx5_cache_fetch_fn
         g_mutex_init(&cache->lock);
         g_cond_init(&cache->fetched);
         cache->entries = g_hash_table_new_full(key_hash, key_equal, NULL, entry_free);
+        cache->held = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
         g_queue_init(&cache->lru);
         cache->ttl_us = ttl_us;
         cache->max_bytes = max_bytes;
@@ -96,36 +161,118 @@ void mlx5_cache_free(mlx5_cache *cache)
         if (!cache)
                 return;
         g_hash_table_unref(cache->entries);
+        g_hash_table_unref(cache->held);
         g_cond_clear(&cache->fetched);
         g_mutex_clear(&cache->lock);
         g_free(cache);
 }
 
+/* A listing leased while under way grew since: what it holds counts as it is now. */
+static void held_resize_locked(mlx5_cache *cache, struct held *h, const mlx5_snapshot *snap)
+{
+        if (h->leases) {
+                cache->leased_all += snap->cost - h->cost;
+                if (!h->cached)
+                        cache->leased += snap->cost - h->cost;
+        }
+        h->cost = snap->cost;
+}
+
+/*
+ * The entry keeps snap now (it kept none): counted in bytes, and a leased
+ * one no longer apart.  A listing is noted in held, leased or not: a
+ * lease then finds whether an entry keeps it.
+ */
+static void set_snap_locked(mlx5_cache *cache, struct entry *e, mlx5_snapshot *snap)
+{
+        struct held *h = g_hash_table_lookup(cache->held, snap);
+
+        e->snap = snap;
+        e->used_us = g_get_monotonic_time();
+        cache->bytes += snap->cost;
+        g_queue_push_tail_link(&cache->lru, &e->lru);
+        if (!h && snap->listing) {
+                h = g_new0(struct held, 1);
+                h->cost = snap->cost;
+                g_hash_table_insert(cache->held, snap, h);
+        }
+        if (h && !h->cached) {
+                held_resize_locked(cache, h, snap);
+                h->cached = true;
+                if (h->leases)
+                        cache->leased -= h->cost;
+        }
+}
+
+/* The entry lets its snapshot go: a leased one is counted apart again. */
+static void unset_snap_locked(mlx5_cache *cache, struct entry *e)
+{
+        struct held *h = g_hash_table_lookup(cache->held, e->snap);
+
+        g_queue_unlink(&cache->lru, &e->lru);
+        cache->bytes -= e->snap->cost;
+        note_released(cache, e->snap->cost);
+        if (h && h->cached) {
+                h->cached = false;
+                if (h->leases)
+                        cache->leased += h->cost;
+                else
+                        g_hash_table_remove(cache->held, e->snap);
+        }
+        mlx5_snapshot_unref(g_steal_pointer(&e->snap));
+}
+
+/* Whether snap is leased: evicting its entry would free nothing. */
+static bool leased_locked(mlx5_cache *cache, const mlx5_snapshot *snap)
+{
+        struct held *h = g_hash_table_lookup(cache->held, snap);
+
+        return h && h->leases;
+}
+
 /* Drops an entry's snapshot and, unless a fetch is under way, the entry. */
 static void forget_locked(mlx5_cache *cache, struct entry *e)
 {
-        if (e->snap) {
-                g_queue_unlink(&cache->lru, &e->lru);
-                cache->bytes -= e->snap->cost;
-                mlx5_snapshot_unref(g_steal_pointer(&e->snap));
-        }
+        if (e->snap)
+                unset_snap_locked(cache, e);
         if (!e->fetching)
                 g_hash_table_remove(cache->entries, &e->key);
 }
 
-static void evict_locked(mlx5_cache *cache, struct entry *keep)
+/*
+ * Evicts the entries used longest ago (before older_than_us), not keep,
+ * while more is held than the cap.  A leased snapshot's entry is passed
+ * over: evicting it would free nothing.
+ */
+static void evict_older_locked(mlx5_cache *cache, struct entry *keep, int64_t older_than_us)
 {
         GList *l = cache->lru.head;
 
-        while (held_locked(cache) > cache->max_bytes && l) {
+        while (over_locked(cache) && l) {
                 struct entry *e = l->data;
 
                 l = l->next;
-                if (e == keep)
+                if (e->used_us >= older_than_us)
+                        break;
+                if (e == keep || leased_locked(cache, e->snap))
                         continue;
                 forget_locked(cache, e);
                 cache->evictions++;
         }
+}
+
+static void evict_locked(mlx5_cache *cache, struct entry *keep)
+{
+        evict_older_locked(cache, keep, INT64_MAX);
+}
+
+/* Whether, once the lock is let go, the holders of leases are asked to drop some (mlx5_cache_set_reclaim). */
+static bool reclaim_due_locked(mlx5_cache *cache)
+{
+        if (!cache->reclaim || !cache->leased_all || !over_locked(cache))
+                return false;
+        cache->reclaims++;
+        return true;
 }
 
 static bool fresh(const mlx5_cache *cache, const mlx5_snapshot *snap)
@@ -144,6 +291,7 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
 {
         mlx5_snapshot *snap = NULL;
         struct entry *e;
+        bool reclaim = false;
         int r;
 
         g_mutex_lock(&cache->lock);
@@ -151,6 +299,7 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 e = g_hash_table_lookup(cache->entries, key);
                 if (e && e->snap && fresh(cache, e->snap)) {
                         cache->hits++;
+                        e->used_us = g_get_monotonic_time();
                         g_queue_unlink(&cache->lru, &e->lru);
                         g_queue_push_tail_link(&cache->lru, &e->lru);
                         *ret_snap = mlx5_snapshot_ref(e->snap);
@@ -204,20 +353,20 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                 forget_locked(cache, e);
                 *ret_snap = snap;
         } else {
-                if (e->snap) {
-                        g_queue_unlink(&cache->lru, &e->lru);
-                        cache->bytes -= e->snap->cost;
-                        mlx5_snapshot_unref(e->snap);
-                }
-                e->snap = snap;
-                cache->bytes += snap->cost;
-                g_queue_push_tail_link(&cache->lru, &e->lru);
+                if (e->snap)
+                        unset_snap_locked(cache, e);
+                set_snap_locked(cache, e, snap);
                 evict_locked(cache, e);
+                reclaim = reclaim_due_locked(cache);
                 cache->peak = MAX(cache->peak, held_locked(cache));
                 *ret_snap = mlx5_snapshot_ref(snap);
         }
         g_cond_broadcast(&cache->fetched);
         g_mutex_unlock(&cache->lock);
+        /* Past the cap with only leases left to give: their holders drop some, without this lock. */
+        if (reclaim)
+                cache->reclaim(cache->reclaim_data);
+        trim_if_due(cache);
         return r;
 }
 
@@ -269,7 +418,81 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out)
         g_string_append_printf(out, "cache.peak_bytes: %zu\n", cache->peak);
         g_string_append_printf(out, "cache.kept_text_bytes: %zu\n", (size_t) g_atomic_pointer_get(&cache->kept));
         g_string_append_printf(out, "cache.texts_not_kept: %" G_GUINT64_FORMAT "\n", cache->kept_refused);
+        g_string_append_printf(out, "cache.leased_bytes: %zu\n", cache->leased_all);
+        g_string_append_printf(out, "cache.leased_apart_bytes: %zu\n", cache->leased);
+        g_string_append_printf(out, "cache.reclaims: %" G_GUINT64_FORMAT "\n", cache->reclaims);
+        g_string_append_printf(out, "cache.trims: %u\n", g_atomic_int_get(&cache->trims));
         g_mutex_unlock(&cache->lock);
+}
+
+/* ---- leases: snapshots others keep alive, in the one budget ---- */
+
+void mlx5_cache_set_reclaim(mlx5_cache *cache, mlx5_cache_reclaim_fn reclaim, void *data)
+{
+        g_mutex_lock(&cache->lock);
+        cache->reclaim = reclaim;
+        cache->reclaim_data = data;
+        g_mutex_unlock(&cache->lock);
+}
+
+void mlx5_cache_lease(mlx5_cache *cache, mlx5_snapshot *snap)
+{
+        struct held *h;
+
+        g_mutex_lock(&cache->lock);
+        h = g_hash_table_lookup(cache->held, snap);
+        if (!h) {
+                h = g_new0(struct held, 1);
+                h->cost = snap->cost;
+                g_hash_table_insert(cache->held, snap, h);
+        }
+        held_resize_locked(cache, h, snap);
+        if (h->leases++ == 0) {
+                cache->leased_all += h->cost;
+                if (!h->cached)
+                        cache->leased += h->cost;
+        }
+        cache->peak = MAX(cache->peak, held_locked(cache));
+        g_mutex_unlock(&cache->lock);
+}
+
+void mlx5_cache_unlease(mlx5_cache *cache, mlx5_snapshot *snap)
+{
+        struct held *h;
+
+        g_mutex_lock(&cache->lock);
+        h = g_hash_table_lookup(cache->held, snap);
+        g_warn_if_fail(h);
+        if (h && --h->leases == 0) {
+                note_released(cache, h->cost);
+                cache->leased_all -= h->cost;
+                if (!h->cached) {
+                        cache->leased -= h->cost;
+                        g_hash_table_remove(cache->held, snap);
+                }
+        }
+        g_mutex_unlock(&cache->lock);
+}
+
+size_t mlx5_cache_over(mlx5_cache *cache)
+{
+        size_t held;
+
+        g_mutex_lock(&cache->lock);
+        held = held_locked(cache) + cache->wanted;
+        g_mutex_unlock(&cache->lock);
+        return held > cache->max_bytes ? held - cache->max_bytes : 0;
+}
+
+bool mlx5_cache_evict_older(mlx5_cache *cache, int64_t older_than_us)
+{
+        bool over;
+
+        g_mutex_lock(&cache->lock);
+        evict_older_locked(cache, NULL, older_than_us);
+        over = over_locked(cache);
+        g_mutex_unlock(&cache->lock);
+        return over;
 }
 
 /* ---- accounting hooks: bytes held outside the cache, charged against its cap ---- */
@@ -290,12 +513,50 @@ int mlx5_cache_charge(mlx5_cache *cache, size_t bytes)
         return r;
 }
 
+int mlx5_cache_charge_reclaiming(mlx5_cache *cache, size_t bytes)
+{
+        bool reclaim;
+
+        g_mutex_lock(&cache->lock);
+        /* Past the cap with leases: their holder drops those it can first (those in use or pinned stay). */
+        reclaim = cache->reclaim && cache->leased_all && !fits_beside_leases_locked(cache, bytes);
+        if (reclaim) {
+                cache->reclaims++;
+                cache->wanted += bytes;
+        }
+        g_mutex_unlock(&cache->lock);
+        if (reclaim) {
+                cache->reclaim(cache->reclaim_data);
+                g_mutex_lock(&cache->lock);
+                cache->wanted -= bytes;
+                g_mutex_unlock(&cache->lock);
+        }
+        return mlx5_cache_charge(cache, bytes);
+}
+
+void mlx5_cache_charge_building(mlx5_cache *cache, size_t bytes)
+{
+        bool reclaim;
+
+        g_mutex_lock(&cache->lock);
+        cache->in_flight += bytes;
+        evict_locked(cache, NULL);
+        reclaim = reclaim_due_locked(cache);
+        cache->peak = MAX(cache->peak, held_locked(cache));
+        g_mutex_unlock(&cache->lock);
+        if (reclaim)
+                cache->reclaim(cache->reclaim_data);
+        trim_if_due(cache);
+}
+
 void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes)
 {
         g_mutex_lock(&cache->lock);
         g_warn_if_fail(bytes <= cache->in_flight);
         cache->in_flight -= MIN(bytes, cache->in_flight);
         g_mutex_unlock(&cache->lock);
+        note_released(cache, bytes);
+        trim_if_due(cache);
 }
 
 bool mlx5_cache_may_keep(mlx5_cache *cache, size_t bytes)
@@ -310,11 +571,12 @@ int mlx5_cache_keep(mlx5_cache *cache, size_t bytes)
 
         g_mutex_lock(&cache->lock);
         kept = (size_t) g_atomic_pointer_get(&cache->kept);
-        if (kept + bytes > cache->max_bytes / KEPT_SHARE || !fits_locked(cache, bytes)) {
+        if (kept + bytes > cache->max_bytes / KEPT_SHARE || !fits_beside_leases_locked(cache, bytes)) {
                 cache->kept_refused++;
                 if (!cache->kept_refused_logged)
-                        g_message("cache: kept texts hold %zu bytes, their share of the cap (limit cache_size / %d): "
-                               "further texts are rendered again when read", kept, KEPT_SHARE);
+                        g_message("cache: kept texts hold %zu bytes, leased listings %zu, past the texts' share of the "
+                                  "cap (limit cache_size / %d) or beside the leases: further texts are rendered "
+                                  "again when read", kept, cache->leased_all, KEPT_SHARE);
                 cache->kept_refused_logged = true;
                 r = -ENOBUFS;
         } else {
@@ -329,4 +591,5 @@ int mlx5_cache_keep(mlx5_cache *cache, size_t bytes)
 void mlx5_cache_unkeep(mlx5_cache *cache, size_t bytes)
 {
         g_atomic_pointer_add(&cache->kept, -(gssize) bytes);
+        note_released(cache, bytes);
 }

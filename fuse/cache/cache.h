@@ -23,6 +23,8 @@ struct mlx5_cache_key {
         uint32_t id;
 };
 
+/* Asked, without the cache's lock, to drop leases (mlx5_cache_lease): the cache is past its cap. */
+typedef void (*mlx5_cache_reclaim_fn)(void *data);
 typedef int (*mlx5_cache_fetch_fn)(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap);
 
 mlx5_cache *mlx5_cache_new(int64_t ttl_us, size_t max_bytes, mlx5_cache_fetch_fn fetch, void *user_data);
@@ -53,6 +55,19 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out);
  */
 int mlx5_cache_charge(mlx5_cache *cache, size_t bytes);
 void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes);
+/*
+ * The same, once the leases past the cap were asked to make room (so only
+ * where no lock is held): an open file's text.  Leases still in use or
+ * pinned stay, and never refuse it, as they never refuse a dump.
+ */
+int mlx5_cache_charge_reclaiming(mlx5_cache *cache, size_t bytes);
+/*
+ * Bytes an answer under construction cannot do without (a dump
+ * directory's listing, 57 MB at 100k QPs): charged even past the cap, after
+ * which what the cache keeps goes, then leases (the reclaim function).
+ * Given back with mlx5_cache_uncharge.  Only where no lock is held.
+ */
+void mlx5_cache_charge_building(mlx5_cache *cache, size_t bytes);
 
 /*
  * Renderings kept with the snapshots they render (a listing's texts),
@@ -66,3 +81,20 @@ int mlx5_cache_keep(mlx5_cache *cache, size_t bytes);
 /* Whether the kept share has room for bytes now (no lock, nothing reserved: a keep may still refuse). */
 bool mlx5_cache_may_keep(mlx5_cache *cache, size_t bytes);
 void mlx5_cache_unkeep(mlx5_cache *cache, size_t bytes);
+
+/*
+ * Leases: snapshots kept alive outside the cache (listings whose files the
+ * kernel was told about), counted in the same cap, once each however many
+ * leases or entries hold them.  Leased bytes never refuse a charge or an
+ * answer: past the cap the cache evicts what it alone keeps, and when that
+ * is not enough, calls the reclaim function (set once) after letting go of
+ * its lock, which drops leases with mlx5_cache_evict_older between them so
+ * that, together, what was used longest ago goes first.
+ */
+void mlx5_cache_set_reclaim(mlx5_cache *cache, mlx5_cache_reclaim_fn reclaim, void *data);
+void mlx5_cache_lease(mlx5_cache *cache, mlx5_snapshot *snap);
+void mlx5_cache_unlease(mlx5_cache *cache, mlx5_snapshot *snap);
+/* Bytes held past the cap, leases and the room charges wait for included; 0 when within it. */
+size_t mlx5_cache_over(mlx5_cache *cache);
+/* Evicts entries last used before older_than_us (oldest first) while past the cap: whether still past it. */
+bool mlx5_cache_evict_older(mlx5_cache *cache, int64_t older_than_us);

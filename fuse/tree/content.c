@@ -536,26 +536,34 @@ static int dump_listed(unsigned i, void *data, gpointer *ret_item)
         return dump_of(d->td, d->record, ids[d->at + i], (GBytes **) ret_item);
 }
 
-/* The dumps of one chunk appended to the listing's: ids, their ends in blobs, blobs (grown by doubling). */
+/*
+ * The dumps of one chunk appended to the listing's: ids, their ends in
+ * blobs, blobs (grown by exactly the chunk's bytes: grown by doubling, a
+ * 100k-object segment's buffer held up to twice its dumps while it was
+ * built, beside everything the cache holds).
+ */
 static int pack_dumps(const uint32_t *ids, GBytes **dumps, const int *results, unsigned n, GArray *kept_ids,
-                      GArray *ends, uint8_t **io_blobs, size_t *io_size, size_t *io_alloc)
+                      GArray *ends, uint8_t **io_blobs, size_t *io_size)
 {
+        size_t chunk = 0;
         int r = 0;
 
         for (unsigned i = 0; i < n; i++) {
-                gsize len;
-                const void *data;
-
                 /* A device gone, or a reader gone: no listing to keep. */
                 if (results[i] == -ENODEV || results[i] == -EINTR)
                         r = r ? r : results[i];
-                if (r < 0 || results[i] < 0 || !dumps[i])
+                if (results[i] >= 0 && dumps[i])
+                        chunk += g_bytes_get_size(dumps[i]);
+        }
+        if (r == 0 && chunk)
+                *io_blobs = g_realloc(*io_blobs, *io_size + chunk);
+        for (unsigned i = 0; i < n && r == 0; i++) {
+                gsize len;
+                const void *data;
+
+                if (results[i] < 0 || !dumps[i])
                         continue;
                 data = g_bytes_get_data(dumps[i], &len);
-                if (*io_size + len > *io_alloc) {
-                        *io_alloc = MAX(*io_size + len, 2 * *io_alloc);
-                        *io_blobs = g_realloc(*io_blobs, *io_alloc);
-                }
                 memcpy(*io_blobs + *io_size, data, len);
                 *io_size += len;
                 g_array_append_val(kept_ids, ids[i]);
@@ -575,7 +583,7 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         g_autofree int *results = NULL;
         g_autofree uint8_t *blobs = NULL;
         g_autoptr(GArray) ids = NULL, ends = NULL;
-        size_t size = 0, alloc = 0;
+        size_t size = 0, charged;
         int64_t taken_realtime_us;
         int res_index, r = 0;
         unsigned n;
@@ -606,12 +614,16 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
                 /* One dump a command slot, as a listing's queries: a walk waits for the firmware once, not per object. */
                 mlx5_device_run_many(td->dev, c, dump_listed, d, listed_dumps_free, (GDestroyNotify) g_bytes_unref,
                                      (gpointer *) got, results);
+                charged = size;
                 r = pack_dumps((const uint32_t *) (const void *) listing->listing->ids->data + at, got, results, c,
-                               ids, ends, &blobs, &size, &alloc);
+                               ids, ends, &blobs, &size);
+                /* What it holds counts in the cache's cap as it grows: older listings make room meanwhile. */
+                mlx5_cache_charge_building(tree->cache, size - charged);
         }
+        mlx5_cache_uncharge(tree->cache, size);
         if (r < 0)
                 return r;
-        /* Exactly as long as the dumps: what the cache is charged for is what it holds. */
+        /* Exactly as long as the dumps (and never NULL): what the cache is charged for is what it holds. */
         blobs = g_realloc(blobs, size + 1);
         *ret_snap = mlx5_snapshot_new_listing(g_steal_pointer(&ids), NULL, 0, g_new0(uint8_t, n + 1));
         mlx5_listing_set_blobs(*ret_snap, g_bytes_new_take(g_steal_pointer(&blobs), size),

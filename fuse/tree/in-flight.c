@@ -10,15 +10,19 @@
 
 #include "tree/tree-private.h"
 
-static int charge(void *data, size_t bytes, const char *who)
+static int charge_with(mlx5_tree *tree, int (*charge_fn)(mlx5_cache *, size_t), size_t bytes, const char *who)
 {
-        mlx5_tree *tree = data;
-
-        if (mlx5_cache_charge(tree->cache, bytes) == 0)
+        if (charge_fn(tree->cache, bytes) == 0)
                 return 0;
         mlx5_limit_trip(MLX5_LIMIT_CACHE_BYTES, who, "%zu bytes more would not fit beside what answers in flight hold",
                         bytes);
         return -ENOBUFS;
+}
+
+/* A dump being read (on any thread): leases never refuse it room; past the cap they go at the next answer kept. */
+static int charge(void *data, size_t bytes, const char *who)
+{
+        return charge_with(data, mlx5_cache_charge, bytes, who);
 }
 
 static void uncharge(void *data, size_t bytes)
@@ -35,5 +39,6 @@ void tree_in_flight_init(mlx5_tree *tree)
 
 int tree_in_flight_charge_text(mlx5_tree *tree, size_t len)
 {
-        return len && charge(tree, len, "open files' texts") < 0 ? -EIO : 0;
+        /* On the opener's thread, with no lock held: leased listings it does not pin may make room. */
+        return len && charge_with(tree, mlx5_cache_charge_reclaiming, len, "open files' texts") < 0 ? -EIO : 0;
 }

@@ -131,8 +131,7 @@ struct mlx5_tree {
         uint64_t listing_renewals;      /* listings kept fresh by a walk (atomic) */
         uint64_t listing_max_age_tripped;       /* renewals cut at LISTING_MAX_AGE_US (atomic) */
         int64_t leases_pruned_us;
-        size_t leased_listing_bytes;    /* what listing leases hold (their costs at grant) */
-        uint64_t leased_listing_tripped;        /* grants that took them past the cache cap */
+        uint64_t leased_listing_tripped;        /* times leases took the cache past its cap */
         uint64_t listings_dropped_for_memory;   /* listing leases dropped for that */
         mlx5_tree_inval_fn inval_fn;    /* the kernel must forget an inode's attributes and pages */
         void *inval_data;

@@ -190,15 +190,23 @@ struct lease {
         int64_t until_us;       /* monotonic */
         bool listing;           /* keyed by a directory's inode */
         int64_t walk_renewed_us;        /* a listing's: when a walk last renewed it (walk_renewal_due) */
-        size_t cost;            /* a listing's: its snapshot's cost when granted (tree->leased_listing_bytes) */
+        mlx5_cache *cache;      /* a listing's: where its snapshot is leased (counted in the cache's cap) */
         int64_t used_us;        /* a listing's: when last granted (drop_for_memory_locked takes the oldest) */
 };
+
+/* Lets the lease's snapshot go, and the cache count it no more if it was a listing's. */
+static void lease_release(struct lease *l)
+{
+        if (l->cache && l->snap)
+                mlx5_cache_unlease(l->cache, l->snap);
+        mlx5_snapshot_unref(g_steal_pointer(&l->snap));
+}
 
 static void lease_free(gpointer p)
 {
         struct lease *l = p;
 
-        mlx5_snapshot_unref(l->snap);
+        lease_release(l);
         g_free(l);
 }
 
@@ -227,20 +235,15 @@ struct listing_use {
 static __thread struct listing_use listing_use;
 
 /*
- * Listing leases hold at most the cache's cap (cache_size), the
- * LEASED_LISTING_BYTES limit, beyond what the cache itself holds: a walk of
- * 100k QPs leases listings of hundreds of MB (every dump directory's), and
- * each would otherwise live until its lease ends.  Past it, the listings
- * used longest ago that no open file or directory pins are dropped, and the
- * kernel forgets what they promised (forget_listed): their files are then
- * read from a listing fetched again, or the cache's, never from one their
+ * Listing leases count in the cache's one cap (cache_size): a walk of 100k
+ * QPs leases listings of hundreds of MB (every dump directory's), and each
+ * would otherwise live until its lease ends.  Past the cap, what was used
+ * longest ago goes first, a cached snapshot or a listing lease alike: of
+ * the listings, only those no open file or directory pins, and the kernel
+ * forgets what they promised (forget_listed): their files are then read
+ * from a listing fetched again, or the cache's, never from one their
  * attributes did not describe.
  */
-static size_t leased_listing_limit(const mlx5_tree *tree)
-{
-        return tree->options.cache_bytes;
-}
-
 /* Whether an open directory, or an open file of its device and number (type or segment), pins the listing at key. */
 static bool listing_pinned_locked(mlx5_tree *tree, uint64_t key)
 {
@@ -280,9 +283,11 @@ static gint lru_compare(gconstpointer a, gconstpointer b)
 }
 
 /*
- * Past LEASED_LISTING_BYTES: drops the listing leases used longest ago (not
- * keep, nor keep_too, nor one pinned or in use) until under it, giving their keys
- * and listings to ret_keys and ret_listings (made at the first).
+ * Past the cache's cap: drops the listing leases used longest ago (not
+ * keep, nor keep_too, nor one pinned or in use), each once the cache has
+ * evicted what it keeps that was used before it, until within the cap,
+ * giving their keys and listings to ret_keys and ret_listings (made at the
+ * first).  What is left past the cap then comes out of the cache.
  */
 static void drop_for_memory_locked(mlx5_tree *tree, int64_t now, uint64_t keep, uint64_t keep_too, GArray **ret_keys,
                                    GPtrArray **ret_listings)
@@ -290,13 +295,14 @@ static void drop_for_memory_locked(mlx5_tree *tree, int64_t now, uint64_t keep, 
         g_autoptr(GArray) lru = NULL;
         GHashTableIter iter;
         gpointer key, value;
+        size_t over = mlx5_cache_over(tree->cache);
 
-        if (tree->leased_listing_bytes <= leased_listing_limit(tree))
+        if (!over)
                 return;
         if (tree->leased_listing_tripped++ == 0)
-                g_message("leased listings hold %zu bytes (limit LEASED_LISTING_BYTES, the cache's cap: %zu): the "
-                          "least recently used are dropped, and fetched again when next used",
-                          tree->leased_listing_bytes, leased_listing_limit(tree));
+                g_message("cache and leased listings hold %zu bytes past the cap (limit cache_size, %zu bytes): the "
+                          "least recently used listings are dropped, and fetched again when next used",
+                          over, tree->options.cache_bytes);
         lru = g_array_new(FALSE, FALSE, sizeof(struct lru_entry));
         g_hash_table_iter_init(&iter, tree->leases);
         while (g_hash_table_iter_next(&iter, &key, &value)) {
@@ -308,20 +314,22 @@ static void drop_for_memory_locked(mlx5_tree *tree, int64_t now, uint64_t keep, 
                         g_array_append_val(lru, ((struct lru_entry) { l->used_us, k }));
         }
         g_array_sort(lru, lru_compare);
-        for (guint i = 0; i < lru->len && tree->leased_listing_bytes > leased_listing_limit(tree); i++) {
-                uint64_t k = g_array_index(lru, struct lru_entry, i).key;
-                struct lease *l = g_hash_table_lookup(tree->leases, &k);
+        for (guint i = 0; i < lru->len; i++) {
+                const struct lru_entry *victim = &g_array_index(lru, struct lru_entry, i);
+                struct lease *l = g_hash_table_lookup(tree->leases, &victim->key);
 
+                if (!mlx5_cache_evict_older(tree->cache, victim->used_us))
+                        return;
                 if (!*ret_keys) {
                         *ret_keys = g_array_new(FALSE, FALSE, sizeof(uint64_t));
                         *ret_listings = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
                 }
-                g_array_append_val(*ret_keys, k);
+                g_array_append_val(*ret_keys, victim->key);
                 g_ptr_array_add(*ret_listings, mlx5_snapshot_ref(l->snap));
-                tree->leased_listing_bytes -= l->cost;
                 tree->listings_dropped_for_memory++;
-                g_hash_table_remove(tree->leases, &k);
+                g_hash_table_remove(tree->leases, &victim->key);
         }
+        mlx5_cache_evict_older(tree->cache, INT64_MAX);
 }
 
 static void forget_listed(mlx5_tree *tree, GArray *listing_keys, GPtrArray *listings, GArray *inos);
@@ -349,12 +357,9 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                 g_hash_table_foreach_remove(tree->leases, lease_expired, &now);
                 tree->leases_pruned_us = now;
                 tree->file_leases = 0;
-                tree->leased_listing_bytes = 0;
                 g_hash_table_iter_init(&iter, tree->leases);
-                while (g_hash_table_iter_next(&iter, NULL, &value)) {
+                while (g_hash_table_iter_next(&iter, NULL, &value))
                         tree->file_leases += !((struct lease *) value)->listing;
-                        tree->leased_listing_bytes += ((struct lease *) value)->cost;
-                }
         }
         l = g_hash_table_lookup(tree->leases, &key);
         if (!l && (listing || tree->file_leases < LEASE_MAX_FILES)) {
@@ -363,6 +368,7 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                 *k = key;
                 l = g_new0(struct lease, 1);
                 l->listing = listing;
+                l->cache = listing ? tree->cache : NULL;
                 tree->file_leases += !listing;
                 g_hash_table_insert(tree->leases, k, l);
         }
@@ -371,21 +377,19 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                           "until some expire", LEASE_MAX_FILES);
         if (l) {
                 if (l->snap != snap) {
-                        mlx5_snapshot_unref(l->snap);
+                        lease_release(l);
                         l->snap = mlx5_snapshot_ref(snap);
+                        if (l->cache)
+                                mlx5_cache_lease(l->cache, snap);
                         l->until_us = 0;
                         l->walk_renewed_us = 0;
-                        if (l->listing) {
-                                tree->leased_listing_bytes += snap->cost - l->cost;
-                                grew = snap->cost > l->cost;
-                                l->cost = snap->cost;
-                        }
+                        grew = l->listing;
                 }
                 l->until_us = MAX(l->until_us, now + valid_us + grace_us);
                 l->used_us = now;
                 valid_s = (double) valid_us / G_USEC_PER_SEC;
                 /*
-                 * Only when it held more: a renewal changes nothing.  Not the
+                 * Only when it leased another listing: a renewal changes nothing.  Not the
                  * listing this thread's request uses first either: what it
                  * answers comes from it.
                  */
@@ -402,15 +406,35 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
         return valid_s;
 }
 
+/*
+ * The cache is past its cap with only leases left to give (it calls this
+ * without its lock, where no tree lock is held): the listings used longest
+ * ago go, except the one this thread's request answers from.
+ */
+static void tree_reclaim(void *data)
+{
+        mlx5_tree *tree = data;
+        g_autoptr(GArray) dropped_keys = NULL;
+        g_autoptr(GPtrArray) dropped = NULL;
+        uint64_t keep = listing_use.used ? listing_use.first_key : 0;
+
+        g_mutex_lock(&tree->open_lock);
+        drop_for_memory_locked(tree, g_get_monotonic_time(), keep, keep, &dropped_keys, &dropped);
+        g_mutex_unlock(&tree->open_lock);
+        if (dropped) {
+                g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+
+                forget_listed(tree, dropped_keys, dropped, inos);
+        }
+}
+
 void tree_format_lease_stats(mlx5_tree *tree, GString *out)
 {
         g_mutex_lock(&tree->open_lock);
         g_string_append_printf(out, "limits.file_leases: %u\n", LEASE_MAX_FILES);
         g_string_append_printf(out, "limits.file_leases.tripped: %" G_GUINT64_FORMAT "\n", tree->file_leases_tripped);
-        g_string_append_printf(out, "limits.leased_listing_bytes: %zu\n", leased_listing_limit(tree));
-        g_string_append_printf(out, "limits.leased_listing_bytes.tripped: %" G_GUINT64_FORMAT "\n",
+        g_string_append_printf(out, "limits.cache_size.leases_tripped: %" G_GUINT64_FORMAT "\n",
                                tree->leased_listing_tripped);
-        g_string_append_printf(out, "listings.leased_bytes: %zu\n", tree->leased_listing_bytes);
         g_string_append_printf(out, "listings.dropped_for_memory: %" G_GUINT64_FORMAT "\n",
                                tree->listings_dropped_for_memory);
         g_mutex_unlock(&tree->open_lock);
@@ -423,12 +447,7 @@ void tree_format_lease_stats(mlx5_tree *tree, GString *out)
 
 static void lease_drop(mlx5_tree *tree, uint64_t key)
 {
-        struct lease *l;
-
         g_mutex_lock(&tree->open_lock);
-        l = g_hash_table_lookup(tree->leases, &key);
-        if (l)
-                tree->leased_listing_bytes -= l->cost;
         g_hash_table_remove(tree->leases, &key);
         g_mutex_unlock(&tree->open_lock);
 }
@@ -621,6 +640,7 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
         if (!tree->options.max_devices || tree->options.max_devices > TREE_MAX_DEVICES)
                 tree->options.max_devices = TREE_MAX_DEVICES;
         tree->cache = mlx5_cache_new(options->ttl_us, options->cache_bytes, tree_fetch, tree);
+        mlx5_cache_set_reclaim(tree->cache, tree_reclaim, tree);
         tree_in_flight_init(tree);
         tree_streams_init(tree);
         tree_dir_cache_init(tree);
@@ -898,7 +918,6 @@ static void forget_device_files(mlx5_tree *tree, uint32_t slot)
                         g_array_append_val(inos, *(uint64_t *) key);
                 }
                 tree->file_leases -= !l->listing;
-                tree->leased_listing_bytes -= l->cost;
                 g_hash_table_iter_remove(&iter);
         }
         g_hash_table_iter_init(&iter, tree->open_files);

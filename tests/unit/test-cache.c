@@ -13,6 +13,22 @@
 
 #define PAYLOAD 1000
 
+/* Keys of this kind answer a listing (make_listing). */
+#define LISTING_KIND 5
+
+/* A listing of 16 objects whose answers are all ones: the same cost each time. */
+static mlx5_snapshot *make_listing(void)
+{
+        const size_t outlen = 0x40;
+        const unsigned n = 16;
+        GArray *ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        g_autofree uint8_t *raws = memset(g_malloc(n * outlen), 0xff, n * outlen);
+
+        for (uint32_t id = 0; id < n; id++)
+                g_array_append_val(ids, id);
+        return mlx5_snapshot_new_listing(ids, raws, outlen, memset(g_new(uint8_t, n), 1, n));
+}
+
 struct fake_firmware {
         GMutex lock;
         GCond changed;
@@ -38,6 +54,10 @@ static int fake_fetch(const struct mlx5_cache_key *key, void *user_data, mlx5_sn
         g_mutex_unlock(&fw->lock);
         if (fail)
                 return fail;
+        if (key->kind == LISTING_KIND) {
+                *ret_snap = make_listing();
+                return 0;
+        }
         *ret_snap = mlx5_snapshot_new(g_bytes_new_take(g_malloc0(PAYLOAD), PAYLOAD), NULL);
         (*ret_snap)->taken_realtime_us = key->id;       /* which key it answers */
         return 0;
@@ -441,6 +461,156 @@ static void test_listing_packs_answers(void)
         g_rand_free(rand);
 }
 
+static uint64_t stat_of(mlx5_cache *cache, const char *name)
+{
+        g_autoptr(GString) stats = g_string_new(NULL);
+        g_autofree char *prefix = g_strdup_printf("\n%s: ", name);
+        const char *at;
+
+        g_string_append_c(stats, '\n');
+        mlx5_cache_format_stats(cache, stats);
+        at = strstr(stats->str, prefix);
+        g_assert_nonnull(at);
+        return g_ascii_strtoull(at + strlen(prefix), NULL, 10);
+}
+
+struct holder {
+        mlx5_cache *cache;
+        mlx5_snapshot *leased;  /* what the holder gives back when asked */
+        int64_t leased_us;      /* when it was last used */
+        unsigned asked;
+};
+
+/* As the tree does: what the cache keeps used before the lease goes first, then the lease. */
+static void holder_reclaim(void *data)
+{
+        struct holder *h = data;
+
+        h->asked++;
+        if (!h->leased || !mlx5_cache_evict_older(h->cache, h->leased_us))
+                return;
+        mlx5_cache_unlease(h->cache, h->leased);
+        g_clear_pointer(&h->leased, mlx5_snapshot_unref);
+}
+
+/*
+ * Leased snapshots share the cache's one cap: a listing both leased and
+ * kept counts once, its entry is never evicted for nothing while leased,
+ * and past the cap with only leases left the holder is asked, once.
+ */
+static void test_leases_share_the_cap(void)
+{
+        const size_t entry = PAYLOAD + sizeof(mlx5_snapshot);
+        g_autoptr(mlx5_snapshot) probe = make_listing(), listing = NULL;
+        const size_t cap = probe->cost + 3 * entry;
+        struct mlx5_cache_key lkey = { .device = 1, .kind = LISTING_KIND };
+        struct fake_firmware fw;
+        struct holder holder = { 0 };
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        cache = mlx5_cache_new(G_USEC_PER_SEC * 60, cap, fake_fetch, &fw);
+        holder.cache = cache;
+        mlx5_cache_set_reclaim(cache, holder_reclaim, &holder);
+        g_assert_cmpint(mlx5_cache_get(cache, &lkey, &listing), ==, 0);
+        g_assert_cmpuint(listing->cost, ==, probe->cost);
+        mlx5_cache_lease(cache, listing);
+        mlx5_cache_lease(cache, listing);       /* a second directory shows it too */
+        for (uint32_t id = 1; id <= 3; id++)
+                get_ok(cache, 0, id);
+        /* Kept and leased: once. */
+        g_assert_cmpuint(stat_of(cache, "cache.leased_bytes"), ==, probe->cost);
+        g_assert_cmpuint(stat_of(cache, "cache.leased_apart_bytes"), ==, 0);
+        g_assert_cmpuint(stat_of(cache, "cache.bytes"), ==, cap);
+        g_assert_cmpuint(stat_of(cache, "cache.evictions"), ==, 0);
+
+        /* One more: the listing is the least recent, but leased; the oldest other goes. */
+        get_ok(cache, 0, 4);
+        g_assert_true(mlx5_cache_peek(cache, &lkey, &(mlx5_snapshot *) { NULL }) == 0);
+        g_assert_false(cached(cache, 0, 1));
+        g_assert_true(cached(cache, 0, 2));
+        g_assert_cmpuint(stat_of(cache, "cache.evictions"), ==, 1);
+        g_assert_cmpuint(holder.asked, ==, 0);
+
+        /* Its entry goes (its device did): still leased, counted apart now, still once. */
+        mlx5_cache_drop_device(cache, 1);
+        g_assert_cmpuint(stat_of(cache, "cache.leased_apart_bytes"), ==, probe->cost);
+        g_assert_cmpuint(stat_of(cache, "cache.bytes"), ==, 3 * entry);
+        mlx5_cache_unlease(cache, listing);
+        g_assert_cmpuint(stat_of(cache, "cache.leased_bytes"), ==, probe->cost);
+        mlx5_cache_unlease(cache, listing);
+        g_assert_cmpuint(stat_of(cache, "cache.leased_bytes"), ==, 0);
+        g_assert_cmpuint(stat_of(cache, "cache.leased_apart_bytes"), ==, 0);
+
+        /* A lease as big as the cap: what the cache keeps goes, then the holder is asked, once. */
+        holder.leased = mlx5_snapshot_new(g_bytes_new_take(g_malloc0(cap), cap), NULL);
+        mlx5_cache_lease(cache, holder.leased);
+        holder.leased_us = g_get_monotonic_time();
+        g_assert_cmpuint(mlx5_cache_over(cache), ==, holder.leased->cost + 3 * entry - cap);
+        get_ok(cache, 0, 5);
+        g_assert_cmpuint(holder.asked, ==, 1);
+        g_assert_null(holder.leased);
+        g_assert_cmpuint(stat_of(cache, "cache.reclaims"), ==, 1);
+        g_assert_cmpuint(stat_of(cache, "cache.leased_bytes"), ==, 0);
+        g_assert_cmpuint(mlx5_cache_over(cache), ==, 0);
+        g_assert_true(cached(cache, 0, 5));
+        g_assert_cmpuint(stat_of(cache, "cache.peak_bytes"), >, cap);
+
+        /* Within the cap, nothing is asked of the holder, and eviction by age keeps what is newer. */
+        get_ok(cache, 0, 6);
+        g_assert_cmpuint(holder.asked, ==, 1);
+        g_assert_false(mlx5_cache_evict_older(cache, 0));
+        g_assert_true(cached(cache, 0, 5) && cached(cache, 0, 6));
+
+        /* An open's text: leases past the cap are asked to go first, once, and the room made is taken. */
+        holder.leased = mlx5_snapshot_new(g_bytes_new_take(g_malloc0(cap / 2), cap / 2), NULL);
+        mlx5_cache_lease(cache, holder.leased);
+        holder.leased_us = g_get_monotonic_time();
+        g_assert_cmpint(mlx5_cache_charge_reclaiming(cache, cap - cap / 4), ==, 0);
+        g_assert_cmpuint(holder.asked, ==, 2);
+        g_assert_null(holder.leased);
+        g_assert_cmpuint(mlx5_cache_over(cache), ==, 0);
+        mlx5_cache_uncharge(cache, cap - cap / 4);
+        /* A lease its holder keeps (in use): asked once, and the text charged beside it all the same. */
+        listing = mlx5_snapshot_new(g_bytes_new_take(g_malloc0(cap / 2), cap / 2), NULL);
+        mlx5_cache_lease(cache, listing);
+        g_assert_cmpint(mlx5_cache_charge_reclaiming(cache, cap - cap / 4), ==, 0);
+        g_assert_cmpuint(holder.asked, ==, 3);
+        g_assert_cmpuint(mlx5_cache_over(cache), >, 0);
+        /* A text is not kept beside it. */
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "cache: kept texts hold*beside the leases*");
+        g_assert_cmpint(mlx5_cache_keep(cache, 1), ==, -ENOBUFS);
+        g_test_assert_expected_messages();
+        mlx5_cache_uncharge(cache, cap - cap / 4);
+        /* Past the cap beside what cannot go at all (in flight, kept): refused as before. */
+        g_assert_cmpint(mlx5_cache_charge_reclaiming(cache, cap + 1), ==, -ENOBUFS);
+        g_assert_cmpuint(holder.asked, ==, 4);
+        mlx5_cache_unlease(cache, listing);
+        mlx5_cache_free(cache);
+}
+
+/* What leaves the budget is given back to the system once 16 MiB went (TRIM_AFTER_BYTES), not at every free. */
+static void test_released_memory_trimmed(void)
+{
+        const size_t mib = 1 << 20;
+        struct fake_firmware fw;
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        cache = mlx5_cache_new(G_USEC_PER_SEC * 60, 64 * mib, fake_fetch, &fw);
+        g_assert_cmpint(mlx5_cache_charge(cache, 10 * mib), ==, 0);
+        mlx5_cache_uncharge(cache, 10 * mib);
+        g_assert_cmpuint(stat_of(cache, "cache.trims"), ==, 0);
+        g_assert_cmpint(mlx5_cache_keep(cache, 7 * mib), ==, 0);
+        mlx5_cache_unkeep(cache, 7 * mib);
+        get_ok(cache, 0, 1);    /* where no lock is held: the trim is due */
+        g_assert_cmpuint(stat_of(cache, "cache.trims"), ==, 1);
+        mlx5_cache_charge_building(cache, 15 * mib);
+        mlx5_cache_uncharge(cache, 15 * mib);
+        g_assert_cmpuint(stat_of(cache, "cache.trims"), ==, 1);
+        mlx5_cache_free(cache);
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -453,5 +623,7 @@ int main(int argc, char **argv)
         g_test_add_func("/cache/drop-during-fetch", test_drop_during_fetch);
         g_test_add_func("/cache/listing-keeps-renderings", test_listing_keeps_renderings);
         g_test_add_func("/cache/listing-packs-answers", test_listing_packs_answers);
+        g_test_add_func("/cache/leases-share-the-cap", test_leases_share_the_cap);
+        g_test_add_func("/cache/released-memory-trimmed", test_released_memory_trimmed);
         return g_test_run();
 }
