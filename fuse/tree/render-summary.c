@@ -121,7 +121,9 @@ static int summary_line(struct tree_lines *tl, guint row, GString *out)
                 if (c == sl->ncols - 1)
                         g_string_append_c(out, '\n');
                 else
-                        g_string_append_printf(out, "%*s", (int) (sl->width[c] - strlen(v) + 2), "");
+                        /* No printf: every stat and open of the view pads every cell again. */
+                        for (size_t pad = sl->width[c] - strlen(v) + 2; pad; pad--)
+                                g_string_append_c(out, ' ');
         }
         return 0;
 }
