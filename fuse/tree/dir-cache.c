@@ -28,8 +28,15 @@
 
 #include "tree/tree-private.h"
 
-/* Directories with a record at once; past it, the least recently opened one without an open filler goes. */
+/*
+ * Directories with a record at once.  Past it, the least recently opened
+ * one goes if it was not opened for DIR_CACHE_IDLE_US and has no filler
+ * open; else the open reads uncached.  Evicting what a walk still uses
+ * would cost a walk of more directories than records a kernel notification
+ * (and its attributes) per directory, to no gain.
+ */
 #define DIR_CACHE_MAX_RECORDS 4096
+#define DIR_CACHE_IDLE_US (30 * G_USEC_PER_SEC)
 
 struct dir_record {
         GBytes *fixed;          /* the fixed children, serialized; NULL: nothing vouched for */
@@ -39,6 +46,8 @@ struct dir_record {
         unsigned dropping;      /* notifications under way for it: no open fills meanwhile */
         bool evicting;          /* goes once they are done (DIR_CACHE_MAX_RECORDS) */
         int64_t used_us;
+        GList link;             /* in tree->dir_lru, least recently opened first */
+        uint64_t ino;
 };
 
 static void record_forget_identity(struct dir_record *rec)
@@ -59,7 +68,8 @@ static void record_free(gpointer p)
 void tree_dir_cache_init(mlx5_tree *tree)
 {
         g_mutex_init(&tree->dir_cache_lock);
-        tree->dir_caches = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, record_free);
+        g_queue_init(&tree->dir_lru);
+        tree->dir_caches = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, record_free);
 }
 
 void tree_dir_cache_free(mlx5_tree *tree)
@@ -75,47 +85,46 @@ static bool record_matches(const struct dir_record *rec, GBytes *fixed, GArray *
 
 /*
  * The record of ino, made when there is room: past DIR_CACHE_MAX_RECORDS
- * the least recently opened idle one stops vouching (ret_evicted: the
- * kernel must drop its pages; the record goes once it has) and takes no
- * filler meanwhile.  NULL when every record is in use.
+ * the least recently opened one, when idle long enough, stops vouching
+ * (ret_evicted: the kernel must drop its pages; the record goes once it
+ * has) and takes no filler meanwhile.  NULL when none is idle.
  */
-static struct dir_record *record_get_locked(mlx5_tree *tree, uint64_t ino, uint64_t *ret_evicted, bool *ret_evict,
-                                            bool *ret_created)
+static struct dir_record *record_get_locked(mlx5_tree *tree, uint64_t ino, int64_t now, uint64_t *ret_evicted,
+                                            bool *ret_evict, bool *ret_created)
 {
-        struct dir_record *rec = g_hash_table_lookup(tree->dir_caches, &ino), *oldest = NULL;
-        GHashTableIter iter;
-        gpointer key, value;
-        uint64_t *k, oldest_key = 0;
+        struct dir_record *rec = g_hash_table_lookup(tree->dir_caches, &ino);
 
-        if (rec)
+        if (rec) {
+                if (rec->evicting)
+                        return rec;     /* out of the list, going: opens meanwhile read uncached */
+                g_queue_unlink(&tree->dir_lru, &rec->link);
+                g_queue_push_tail_link(&tree->dir_lru, &rec->link);
                 return rec;
+        }
         if (g_hash_table_size(tree->dir_caches) >= DIR_CACHE_MAX_RECORDS) {
-                g_hash_table_iter_init(&iter, tree->dir_caches);
-                while (g_hash_table_iter_next(&iter, &key, &value)) {
-                        struct dir_record *r = value;
+                struct dir_record *oldest = tree->dir_lru.head ? tree->dir_lru.head->data : NULL;
 
-                        if (!r->fillers && !r->dropping && (!oldest || r->used_us < oldest->used_us)) {
-                                oldest = r;
-                                oldest_key = *(uint64_t *) key;
-                        }
-                }
                 if (tree->dir_cache_tripped++ == 0)
                         g_message("%u directories have entries the kernel may cache (limit DIR_CACHE_MAX_RECORDS): "
-                                  "the least recently opened are dropped from its cache",
-                                  DIR_CACHE_MAX_RECORDS);
-                if (!oldest)
+                                  "others are read uncached, or take the place of one not opened for %d s",
+                                  DIR_CACHE_MAX_RECORDS, (int) (DIR_CACHE_IDLE_US / G_USEC_PER_SEC));
+                if (!oldest || oldest->fillers || oldest->dropping || oldest->evicting ||
+                    now - oldest->used_us < DIR_CACHE_IDLE_US)
                         return NULL;
                 record_forget_identity(oldest);
                 oldest->evicting = true;
                 oldest->dropping++;
-                *ret_evicted = oldest_key;
+                /* Out of the LRU order while it goes: drop_done removes it. */
+                g_queue_unlink(&tree->dir_lru, &oldest->link);
+                *ret_evicted = oldest->ino;
                 *ret_evict = true;
         }
         *ret_created = true;
-        k = g_new(uint64_t, 1);
-        *k = ino;
         rec = g_new0(struct dir_record, 1);
-        g_hash_table_insert(tree->dir_caches, k, rec);
+        rec->ino = ino;
+        rec->link.data = rec;
+        g_hash_table_insert(tree->dir_caches, &rec->ino, rec);
+        g_queue_push_tail_link(&tree->dir_lru, &rec->link);
         return rec;
 }
 
@@ -140,6 +149,7 @@ static void drop_done(mlx5_tree *tree, uint64_t ino)
 
         g_mutex_lock(&tree->dir_cache_lock);
         rec = g_hash_table_lookup(tree->dir_caches, &ino);
+        /* Evicting, it is already out of the LRU list. */
         if (rec && rec->dropping && --rec->dropping == 0 && rec->evicting && !rec->fillers)
                 g_hash_table_remove(tree->dir_caches, &ino);
         g_mutex_unlock(&tree->dir_cache_lock);
@@ -156,7 +166,7 @@ void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *i
         /* Not filling: what the kernel cached stays, for the opens it belongs to. */
         *ret_keep = true;
         g_mutex_lock(&tree->dir_cache_lock);
-        rec = may_fill ? record_get_locked(tree, ino, &evicted, &evict, &created) : NULL;
+        rec = may_fill ? record_get_locked(tree, ino, g_get_monotonic_time(), &evicted, &evict, &created) : NULL;
         if (rec && !rec->dropping && (!rec->fillers || record_matches(rec, fixed, ids))) {
                 rec->used_us = g_get_monotonic_time();
                 *ret_fills = true;
@@ -218,10 +228,12 @@ void tree_dir_cache_forget_device(mlx5_tree *tree, uint32_t slot)
                         continue;
                 g_array_append_val(inos, *(uint64_t *) key);
                 /* Fillers still open refill it: the next open drops it again. */
-                if (rec->fillers || rec->dropping)
+                if (rec->fillers || rec->dropping) {
                         record_forget_identity(rec);
-                else
+                } else {
+                        g_queue_unlink(&tree->dir_lru, &rec->link);
                         g_hash_table_iter_remove(&iter);
+                }
         }
         g_mutex_unlock(&tree->dir_cache_lock);
         for (guint i = 0; i < inos->len; i++)

@@ -154,6 +154,7 @@ struct mlx5_tree {
         uint64_t streams_previewed;     /* listings that opened with a preview */
         GMutex dir_cache_lock;
         GHashTable *dir_caches;         /* directory ino -> what the kernel may cache of its entries (dir-cache.c) */
+        GQueue dir_lru;                 /* those records, least recently opened first (but those being evicted) */
         uint64_t dir_cache_tripped, dir_cache_kept, dir_cache_filled, dir_cache_uncached, dir_cache_dropped;
         uint64_t dir_requests;          /* READDIR(PLUS) requests served (atomic) */
 };

@@ -776,6 +776,53 @@ static void test_dir_cache(void)
 }
 
 /*
+ * A walk of more directories than the daemon keeps records of: the
+ * records stay at their cap, and none a walk used moments ago is evicted
+ * (no kernel notification per directory); the rest read uncached.
+ */
+static void test_dir_cache_cap(void)
+{
+        mlx5_tree *tree = tree_of_spec("devices=1,qp=4300,cq=860,latency_us=0");
+        g_autoptr(GArray) invalidated = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GArray) dirs = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        uint64_t refs, first_ino, uncached;
+        mlx5_tree_dir *dir;
+        bool caches, keep;
+        unsigned cap, had;
+
+        mlx5_tree_set_inval_handler(tree, record_inval, invalidated);
+        refs = lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "refs", 0);
+        for (const char *const *type = (const char *const[]) { "qp", "cq", NULL }; *type; type++) {
+                uint64_t type_dir = lookup(tree, refs, *type, 0);
+                g_autoptr(GPtrArray) ids = read_and_close(open_dir_whole(tree, type_dir, &caches, &keep));
+
+                for (guint i = 0; i < ids->len; i++) {
+                        uint64_t ino = lookup(tree, type_dir, ids->pdata[i], 0);
+
+                        g_array_append_val(dirs, ino);
+                }
+        }
+        cap = (unsigned) stats_sum(tree, "limits.dir_cache_records", "");
+        had = (unsigned) stats_sum(tree, "dirs.cache_records", "");
+        uncached = stats_sum(tree, "dirs.opens_uncached", "");
+        g_assert_cmpuint(dirs->len + had, >, cap);
+        for (guint i = 0; i < dirs->len; i++)
+                g_ptr_array_unref(read_and_close(open_dir_cached(tree, g_array_index(dirs, uint64_t, i), &caches,
+                                                                 &keep)));
+        g_assert_cmpuint(stats_sum(tree, "dirs.cache_records", ""), ==, cap);
+        g_assert_cmpuint(stats_sum(tree, "limits.dir_cache_records.tripped", ""), ==, dirs->len + had - cap);
+        g_assert_cmpuint(stats_sum(tree, "dirs.opens_uncached", "") - uncached, ==, dirs->len + had - cap);
+        g_assert_cmpuint(invalidated->len, ==, 0);
+        /* The first walked keeps its record, and the kernel its entries. */
+        first_ino = g_array_index(dirs, uint64_t, 0);
+        dir = open_dir_cached(tree, first_ino, &caches, &keep);
+        g_assert_true(caches);
+        g_assert_true(keep);
+        mlx5_tree_dir_free(dir);
+        mlx5_tree_free(tree);
+}
+
+/*
  * A directory whose candidates take several reads of a netlink dump opens
  * with a preview: its first chunk of candidates, asked while the rest
  * arrive.  Read to the end, it lists every object once, the same ones the
@@ -1321,6 +1368,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/listing-streamed", test_listing_streamed);
         g_test_add_func("/tree/listing-preview", test_listing_preview);
         g_test_add_func("/tree/dir-cache", test_dir_cache);
+        g_test_add_func("/tree/dir-cache-cap", test_dir_cache_cap);
         g_test_add_func("/tree/listing-stream-shared", test_listing_stream_shared);
         g_test_add_func("/tree/listing-stream-unplugged", test_listing_stream_unplugged);
         g_test_add_func("/tree/new-kinds", test_new_kinds);
