@@ -1131,6 +1131,55 @@ static void test_view_lines(void)
 }
 
 
+/*
+ * A view of a whole listing is measured once per listing: the stat renders
+ * every line, the open and the next stat take that measure, and only reads
+ * render, the bytes as long as each stat said.
+ */
+static void test_view_measure_kept(void)
+{
+        static const char *const views[][2] = { { "json", "qp.jsonl" }, { "summary", "qp" } };
+        mlx5_tree *tree = tree_with_slots(0);
+        uint64_t dev_dir;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        for (unsigned v = 0; v < G_N_ELEMENTS(views); v++) {
+                uint64_t ino = lookup(tree, lookup(tree, dev_dir, views[v][0], 0), views[v][1], 0);
+                uint64_t rendered, measured, reused, rendered2, measured2, reused2;
+                uint64_t kept = stats_sum(tree, "cache.kept_text_bytes", "");
+                struct stat st = { 0 };
+                double valid_s;
+
+                /* The lookup measured it, once, and the listing keeps that measure in the budget. */
+                tree_lines_counts(&rendered, &measured, &reused);
+                g_assert_cmpuint(stats_sum(tree, "cache.kept_text_bytes", ""), >=, kept);
+                for (unsigned round = 0; round < 3; round++) {
+                        mlx5_tree_file *file = NULL;
+                        g_autofree char *text = NULL;
+                        g_auto(GStrv) lines = NULL;
+
+                        g_assert_cmpint(mlx5_tree_getattr(tree, ino, &st, &valid_s), ==, 0);
+                        g_assert_cmpint(mlx5_tree_open(tree, ino, &file), ==, 0);
+                        tree_lines_counts(&rendered2, &measured2, &reused2);
+                        g_assert_cmpuint(measured2, ==, measured);
+                        g_assert_cmpuint(rendered2, ==, rendered);
+                        g_assert_cmpuint(reused2, >=, reused + 1);
+                        text = read_file(tree, file, 0);
+                        g_assert_cmpuint(strlen(text), ==, (size_t) st.st_size);
+                        g_assert_cmpuint(st.st_size, >, 0);
+                        tree_lines_counts(&rendered2, &measured2, &reused2);
+                        /* A read renders each line it covers once, no more. */
+                        lines = g_strsplit(text, "\n", -1);
+                        g_assert_cmpuint(rendered2 - rendered, ==, (uint64_t) g_strv_length(lines) - 1);
+                        rendered = rendered2;
+                        reused = reused2;
+                        mlx5_tree_file_free(tree, file);
+                }
+        }
+        mlx5_tree_free(tree);
+}
+
 /* Reads a directory whole with attributes (readdirplus); its listed files' inodes go to inos. */
 static void list_whole(mlx5_tree *tree, uint64_t dir_ino, GArray *inos)
 {
@@ -1326,6 +1375,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/new-kinds", test_new_kinds);
         g_test_add_func("/tree/dump-requests", test_dump_requests);
         g_test_add_func("/tree/view-lines", test_view_lines);
+        g_test_add_func("/tree/view-measure-kept", test_view_measure_kept);
         r = g_test_run();
         mlx5_sim_spec_free(spec);
         mlx5_schema_free(schema);
