@@ -41,6 +41,16 @@ void tree_lines_counts(uint64_t *ret_rendered, uint64_t *ret_measured, uint64_t 
         *ret_reused = g_atomic_pointer_get(&lines_reused);
 }
 
+void tree_format_lines_stats(GString *out)
+{
+        uint64_t rendered, measured, reused;
+
+        tree_lines_counts(&rendered, &measured, &reused);
+        g_string_append_printf(out, "views.lines_rendered: %" G_GUINT64_FORMAT "\n", rendered);
+        g_string_append_printf(out, "views.measured: %" G_GUINT64_FORMAT "\n", measured);
+        g_string_append_printf(out, "views.measures_reused: %" G_GUINT64_FORMAT "\n", reused);
+}
+
 static int render_line(struct tree_lines *tl, guint i, GString *out)
 {
         g_atomic_pointer_add(&lines_rendered, 1);
