@@ -7,6 +7,12 @@
 /* What a kept rendering costs beyond its bytes: its GBytes and the allocator's headers. */
 #define KEPT_OVERHEAD 64
 
+/* Snapshots' serials (atomic): a gsize, 64 bits wide where a daemon lives long enough to count that far. */
+static gsize next_serial = 1;
+
+/* Guards every listing's whole-view measures, which a keep replaces (a reader must not see one freed). */
+static GMutex whole_lock;
+
 static mlx5_snapshot *snapshot_alloc(void)
 {
         mlx5_snapshot *snap = g_new0(mlx5_snapshot, 1);
@@ -15,6 +21,7 @@ static mlx5_snapshot *snapshot_alloc(void)
         snap->taken_realtime_us = g_get_real_time();
         snap->taken_monotonic_us = g_get_monotonic_time();
         snap->cost = sizeof(*snap);
+        snap->serial = (uint64_t) g_atomic_pointer_add(&next_serial, 1);
         return snap;
 }
 
@@ -314,6 +321,11 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                 }
                 if (snap->listing->kept_bytes)
                         mlx5_cache_unkeep(snap->listing->keeper, snap->listing->kept_bytes);
+                for (unsigned v = 0; v < G_N_ELEMENTS(snap->listing->whole); v++)
+                        if (snap->listing->whole[v]) {
+                                g_bytes_unref(snap->listing->whole[v]);
+                                mlx5_cache_unkeep(snap->listing->keeper, snap->listing->whole_bytes[v]);
+                        }
                 g_array_unref(snap->listing->ids);
                 g_free(snap->listing->packed);
                 g_free(snap->listing->packed_len);
@@ -362,6 +374,38 @@ int mlx5_listing_find(const struct mlx5_listing *listing, uint32_t id)
 void mlx5_listing_set_keeper(mlx5_snapshot *listing_snap, mlx5_cache *cache)
 {
         listing_snap->listing->keeper = cache;
+}
+
+bool mlx5_listing_keep_whole(mlx5_snapshot *listing_snap, enum mlx5_listing_whole view, GBytes *measure)
+{
+        struct mlx5_listing *l = listing_snap->listing;
+        size_t len = g_bytes_get_size(measure) + KEPT_OVERHEAD, old_len;
+        GBytes *old;
+
+        if (!l->keeper || mlx5_cache_keep(l->keeper, len) < 0)
+                return false;
+        g_mutex_lock(&whole_lock);
+        old = l->whole[view];
+        old_len = l->whole_bytes[view];
+        l->whole[view] = g_bytes_ref(measure);
+        l->whole_bytes[view] = len;
+        g_mutex_unlock(&whole_lock);
+        if (old) {
+                g_bytes_unref(old);
+                mlx5_cache_unkeep(l->keeper, old_len);
+        }
+        return true;
+}
+
+GBytes *mlx5_listing_kept_whole(mlx5_snapshot *listing_snap, enum mlx5_listing_whole view)
+{
+        struct mlx5_listing *l = listing_snap->listing;
+        GBytes *kept;
+
+        g_mutex_lock(&whole_lock);
+        kept = l->whole[view] ? g_bytes_ref(l->whole[view]) : NULL;
+        g_mutex_unlock(&whole_lock);
+        return kept;
 }
 
 /* The kept renderings of one view: allocated at the first one kept. */

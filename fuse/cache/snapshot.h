@@ -42,6 +42,7 @@ typedef struct mlx5_snapshot {
         size_t cost;                    /* bytes it keeps alive */
         int64_t lifetime_us;            /* how long it stays fresh; 0: the cache's TTL */
         int64_t renewed_until_us;       /* monotonic (atomic); fresh until then if later (mlx5_snapshot_renew) */
+        uint64_t serial;                /* never the same for two snapshots of one daemon: its identity */
 } mlx5_snapshot;
 
 /* Who made an object, as the host's kernel tells (RDMA resource tracking). */
@@ -73,6 +74,14 @@ struct mlx5_listing {
         GBytes *blobs;                  /* for listings of whole answers (dumps): every slot's bytes, in slot order; or NULL */
         size_t *blob_end;               /* per slot: where its bytes end in blobs (they begin where the slot before's end) */
         guint **opened;                 /* per file kind, a bitmap of the slots opened: see mlx5_listing_first_open */
+        GBytes *whole[2];               /* per enum mlx5_listing_whole: what a view of it all measured, or NULL */
+        gsize whole_bytes[2];           /* charged to keeper for each */
+};
+
+/* Views of a whole listing whose measure (mlx5_listing_keep_whole) it may keep. */
+enum mlx5_listing_whole {
+        MLX5_LISTING_WHOLE_JSONL,       /* json/<type>.jsonl */
+        MLX5_LISTING_WHOLE_SUMMARY,     /* summary/<type> */
 };
 
 /* File kinds mlx5_listing_first_open tells apart. */
@@ -128,6 +137,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_snapshot, mlx5_snapshot_unref)
 
 /* Lets the listing keep renderings, charged to cache (which must outlive the listing). */
 void mlx5_listing_set_keeper(mlx5_snapshot *listing_snap, struct mlx5_cache *cache);
+/*
+ * What a view of the whole listing measured (its lines' ends, and what it
+ * rendered them from besides the listing), kept with the listing while it
+ * lives and charged as a kept rendering, so the next stat or open of the
+ * view does not render it all again.  Keep replaces the one kept before;
+ * false: no room (not kept, counted as a text not kept).  Kept: a new
+ * reference, or NULL.
+ */
+bool mlx5_listing_keep_whole(mlx5_snapshot *listing_snap, enum mlx5_listing_whole view, GBytes *measure);
+GBytes *mlx5_listing_kept_whole(mlx5_snapshot *listing_snap, enum mlx5_listing_whole view);
 /*
  * The rendering of one view of the object in slot: the kept one, else
  * render(raw of the slot, data)'s, kept when the keeper has room.  A new

@@ -452,6 +452,7 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
         tree_format_lease_stats(tree, text);
         tree_format_stream_stats(tree, text);
         tree_format_dir_cache_stats(tree, text);
+        tree_format_lines_stats(text);
         for (unsigned slot = 0;; slot++) {
                 g_autoptr(tree_device) td = NULL;
                 g_autoptr(GString) dev_text = g_string_new(NULL);

@@ -298,6 +298,67 @@ static void json_lines_clear(struct tree_lines *tl)
 }
 
 /*
+ * What the lines were rendered from besides the listing: the RDMA device's
+ * name, and each listing references were looked up in (by serial), or why
+ * there was none.
+ */
+struct json_dep {
+        int32_t result;                 /* tree_ref_targets_listing's; 1: not asked */
+        uint32_t pad;
+        uint64_t serial;                /* the listing's, when result is 0 */
+};
+
+struct json_state {
+        guint n_res;
+        gboolean has_rdma;
+        struct json_dep dep[];          /* then the RDMA device's name, NUL-terminated, if has_rdma */
+};
+
+static GBytes *json_keep_state(struct tree_lines *tl)
+{
+        struct json_lines *jl = (struct json_lines *) tl;
+        unsigned n_res = mlx5_schema_n_resources(jl->jd.tree->schema);
+        size_t rdma_len = jl->jd.rdma ? strlen(jl->jd.rdma) + 1 : 0;
+        size_t size = sizeof(struct json_state) + n_res * sizeof(struct json_dep) + rdma_len;
+        struct json_state *st = g_malloc0(size);
+
+        st->n_res = n_res;
+        st->has_rdma = jl->jd.rdma != NULL;
+        for (unsigned i = 0; i < n_res; i++) {
+                const mlx5_snapshot *l;
+
+                st->dep[i].result = tree_ref_targets_listing(jl->jd.refs, i, false, &l);
+                st->dep[i].serial = l ? l->serial : 0;
+        }
+        if (rdma_len)
+                memcpy(&st->dep[n_res], jl->jd.rdma, rdma_len);
+        return g_bytes_new_take(st, size);
+}
+
+static bool json_take_state(struct tree_lines *tl, GBytes *state)
+{
+        struct json_lines *jl = (struct json_lines *) tl;
+        const struct json_state *st = state ? g_bytes_get_data(state, NULL) : NULL;
+
+        if (!st || st->n_res != mlx5_schema_n_resources(jl->jd.tree->schema) || st->has_rdma != (jl->jd.rdma != NULL))
+                return false;
+        if (st->has_rdma && strcmp((const char *) &st->dep[st->n_res], jl->jd.rdma) != 0)
+                return false;
+        /* The listings the measure looked references up in are asked now, and kept for the reads. */
+        for (unsigned i = 0; i < st->n_res; i++) {
+                const mlx5_snapshot *l;
+                int r;
+
+                if (st->dep[i].result == 1)
+                        continue;
+                r = tree_ref_targets_listing(jl->jd.refs, i, true, &l);
+                if (r != st->dep[i].result || (l && l->serial != st->dep[i].serial))
+                        return false;
+        }
+        return true;
+}
+
+/*
  * Every listed object of the type, one document a line, from one listing
  * (pinned by an open directory, or fresh), rendered in slices as read.
  */
@@ -315,7 +376,9 @@ int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx
                 return r;
         jl = g_new0(struct json_lines, 1);
         jl->lines = (struct tree_lines) { .line = json_line, .clear = json_lines_clear, .view = "json lines",
-                                          .n = listing->listing->ids->len };
+                                          .n = listing->listing->ids->len, .listing = listing,
+                                          .whole = MLX5_LISTING_WHOLE_JSONL, .keep_state = json_keep_state,
+                                          .take_state = json_take_state };
         json_device_init(&jl->jd, tree, td);
         jl->listing = listing;
         jl->res_index = n->sub;

@@ -137,14 +137,43 @@ static void summary_lines_clear(struct tree_lines *tl)
         g_free(sl);
 }
 
-/*
- * The header and a row per listed object, from one listing; each column as
- * wide as its widest cell, so a pass over every row comes first.
- */
+/* Each column as wide as its widest cell: a pass over every row, before the rows are measured. */
+static int summary_prepare(struct tree_lines *tl)
+{
+        struct summary_lines *sl = (struct summary_lines *) tl;
+        g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func(g_free);
+
+        for (guint row = 0; row < sl->lines.n; row++) {
+                g_ptr_array_set_size(cells, 0);
+                row_cells(sl, row, cells);
+                for (unsigned c = 0; c < sl->ncols; c++)
+                        sl->width[c] = MAX(sl->width[c], strlen(cells->pdata[c]));
+        }
+        return 0;
+}
+
+/* The widths, kept with the measure: the rows come from the listing alone. */
+static GBytes *summary_keep_state(struct tree_lines *tl)
+{
+        struct summary_lines *sl = (struct summary_lines *) tl;
+
+        return g_bytes_new(sl->width, sl->ncols * sizeof(*sl->width));
+}
+
+static bool summary_take_state(struct tree_lines *tl, GBytes *state)
+{
+        struct summary_lines *sl = (struct summary_lines *) tl;
+
+        if (!state || g_bytes_get_size(state) != sl->ncols * sizeof(*sl->width))
+                return false;
+        memcpy(sl->width, g_bytes_get_data(state, NULL), g_bytes_get_size(state));
+        return true;
+}
+
+/* The header and a row per listed object, from one listing. */
 int tree_summary_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
 {
         const mlx5_schema_resource *res = mlx5_schema_resource_at(tree->schema, n->sub);
-        g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func(g_free);
         struct summary_lines *sl;
         mlx5_snapshot *listing;
         int r;
@@ -156,16 +185,12 @@ int tree_summary_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
                 return r;
         sl = g_new0(struct summary_lines, 1);
         sl->lines = (struct tree_lines) { .line = summary_line, .clear = summary_lines_clear, .view = "summary",
-                                          .n = listing->listing->ids->len + 1 };
+                                          .n = listing->listing->ids->len + 1, .listing = listing,
+                                          .whole = MLX5_LISTING_WHOLE_SUMMARY, .prepare = summary_prepare,
+                                          .keep_state = summary_keep_state, .take_state = summary_take_state };
         sl->res = res;
         sl->listing = listing;
         sl->ncols = res->summary->len + 3;
         sl->width = g_new0(size_t, sl->ncols);
-        for (guint row = 0; row < sl->lines.n; row++) {
-                g_ptr_array_set_size(cells, 0);
-                row_cells(sl, row, cells);
-                for (unsigned c = 0; c < sl->ncols; c++)
-                        sl->width[c] = MAX(sl->width[c], strlen(cells->pdata[c]));
-        }
         return tree_lines_snapshot(&sl->lines, listing, ret_snap);
 }

@@ -435,6 +435,15 @@ struct tree_ref_targets *tree_ref_targets_new(mlx5_tree *tree, uint32_t dev)
         return rt;
 }
 
+int tree_ref_targets_listing(struct tree_ref_targets *rt, unsigned res_index, bool ask,
+                             const mlx5_snapshot **ret_listing)
+{
+        if (rt->results[res_index] == 1 && ask)
+                rt->results[res_index] = tree_listing(rt->tree, rt->dev, res_index, &rt->listings[res_index]);
+        *ret_listing = rt->results[res_index] == 0 ? rt->listings[res_index] : NULL;
+        return rt->results[res_index];
+}
+
 void tree_ref_targets_free(struct tree_ref_targets *rt)
 {
         if (!rt)

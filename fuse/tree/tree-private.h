@@ -177,6 +177,8 @@ void tree_dir_cache_forget_device(mlx5_tree *tree, uint32_t slot);
 void tree_dir_cache_count_request(mlx5_tree *tree);
 /* "limits.dir_cache_records..." and "dirs..." lines of .stats. */
 void tree_format_dir_cache_stats(mlx5_tree *tree, GString *out);
+/* Lines of whole-listing views rendered, measures made and taken as kept (view-lines.c). */
+void tree_format_lines_stats(GString *out);
 
 /* in-flight.c: the account the devices' dumps are charged to, and open files' texts. */
 void tree_in_flight_init(mlx5_tree *tree);

@@ -60,6 +60,13 @@ int tree_foreach_ref(struct tree_ref_targets *rt, uint32_t res_index, GBytes *ra
 /* The listings one device's references point into, each asked at its first reference, then kept until freed. */
 struct tree_ref_targets *tree_ref_targets_new(mlx5_tree *tree, uint32_t dev);
 void tree_ref_targets_free(struct tree_ref_targets *rt);
+/*
+ * The listing of type res_index references were looked up in (asked now if
+ * ask and not yet): 1 not asked, else tree_listing's result, with the
+ * listing (still rt's) when 0.
+ */
+int tree_ref_targets_listing(struct tree_ref_targets *rt, unsigned res_index, bool ask,
+                             const mlx5_snapshot **ret_listing);
 
 /* ---- a view of a whole listing, a line per object, rendered in slices (view-lines.c) ---- */
 
@@ -74,15 +81,32 @@ struct tree_lines {
         void (*clear)(struct tree_lines *tl);   /* frees the embedding struct and what it holds */
         const char *view;               /* names the view in the log: a static string */
         guint n;                        /* lines */
-        uint64_t *end;                  /* per line, the offset after it */
+        const uint64_t *end;            /* per line, the offset after it (in measure) */
+        GBytes *measure;                /* what holds end (and state): kept with the listing, or this view's own */
+        /*
+         * The listing the lines show (the embedding struct pins it), which
+         * keeps the view's measure as view `whole`: an open or stat made
+         * from the same snapshots takes it and renders nothing (NULL: none).
+         */
+        mlx5_snapshot *listing;
+        enum mlx5_listing_whole whole;
+        /* Before the lines are measured (not when a kept measure is taken): 0 or a negative errno; or NULL. */
+        int (*prepare)(struct tree_lines *tl);
+        /* What the lines were rendered from besides the listing, kept with the measure; or NULL: nothing. */
+        GBytes *(*keep_state)(struct tree_lines *tl);
+        /* Whether what is rendered from now is what state says (then the view takes what it needs of it). */
+        bool (*take_state)(struct tree_lines *tl, GBytes *state);
 };
 
 /*
  * Renders every line once, to know where each ends, and makes the view's
  * snapshot with like's times (takes tl, also on error): 0, a line's error,
- * or -EIO past max_view_mib.
+ * or -EIO past max_view_mib.  A measure the listing kept from the same
+ * snapshots is taken instead: nothing rendered.
  */
 int tree_lines_snapshot(struct tree_lines *tl, const mlx5_snapshot *like, mlx5_snapshot **ret_snap);
+/* Lines rendered (each measured or read) and measures taken as kept, since the daemon started (tests, .stats). */
+void tree_lines_counts(uint64_t *ret_rendered, uint64_t *ret_measured, uint64_t *ret_reused);
 void tree_lines_free(struct tree_lines *tl);
 
 /* ---- JSON (render-json.c) ---- */

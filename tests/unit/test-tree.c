@@ -1178,6 +1178,153 @@ static void test_view_lines(void)
 }
 
 
+static bool test_state_same;
+
+static GBytes *test_keep_state(struct tree_lines *tl)
+{
+        return g_bytes_new("state", 5);
+}
+
+static bool test_take_state(struct tree_lines *tl, GBytes *state)
+{
+        g_assert_cmpuint(g_bytes_get_size(state), ==, 5);
+        return test_state_same;
+}
+
+static int fetch_nothing(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap)
+{
+        return -ENOENT;
+}
+
+/* Lines shown from listing l, measures kept with it. */
+static int kept_lines_snapshot(mlx5_snapshot *l, bool *freed, mlx5_snapshot **ret_snap)
+{
+        struct test_lines *t = test_lines_new(300, freed);
+
+        t->lines.listing = l;
+        t->lines.whole = MLX5_LISTING_WHOLE_JSONL;
+        t->lines.keep_state = test_keep_state;
+        t->lines.take_state = test_take_state;
+        return tree_lines_snapshot(&t->lines, l, ret_snap);
+}
+
+/*
+ * A measure kept with a listing: taken while the view's state says the
+ * same (nothing rendered), measured again and replaced when it does not,
+ * never taken from another listing; charged as a kept text until the
+ * listing goes.
+ */
+static void test_view_measure_listing(void)
+{
+        mlx5_cache *cache = mlx5_cache_new(G_USEC_PER_SEC * 60, 1 << 20, fetch_nothing, NULL);
+        mlx5_snapshot *a = mlx5_snapshot_new_listing(g_array_new(FALSE, FALSE, sizeof(uint32_t)), NULL, 0,
+                                                     g_new0(uint8_t, 1));
+        mlx5_snapshot *b = mlx5_snapshot_new_listing(g_array_new(FALSE, FALSE, sizeof(uint32_t)), NULL, 0,
+                                                     g_new0(uint8_t, 1));
+        mlx5_snapshot *s1 = NULL, *s2 = NULL, *s3 = NULL, *s4 = NULL;
+        uint64_t rendered, measured, reused, r2, m2, u2;
+        g_autoptr(GString) stats = g_string_new(NULL);
+        bool freed[4] = { false };
+
+        g_assert_cmpuint(a->serial, !=, b->serial);
+        mlx5_listing_set_keeper(a, cache);
+        mlx5_listing_set_keeper(b, cache);
+        test_state_same = true;
+        tree_lines_counts(&rendered, &measured, &reused);
+        g_assert_cmpint(kept_lines_snapshot(a, &freed[0], &s1), ==, 0);
+        tree_lines_counts(&r2, &m2, &u2);
+        g_assert_cmpuint(r2 - rendered, ==, 300);
+        g_assert_cmpuint(m2 - measured, ==, 1);
+        mlx5_cache_format_stats(cache, stats);
+        /* Kept, and charged as a kept text. */
+        g_assert_null(strstr(stats->str, "cache.kept_text_bytes: 0\n"));
+
+        /* The same listing, the same state: taken, nothing rendered, the same length. */
+        g_assert_cmpint(kept_lines_snapshot(a, &freed[1], &s2), ==, 0);
+        tree_lines_counts(&rendered, &measured, &reused);
+        g_assert_cmpuint(rendered, ==, r2);
+        g_assert_cmpuint(measured, ==, m2);
+        g_assert_cmpuint(reused, ==, u2 + 1);
+        g_assert_cmpuint(s2->text_len, ==, s1->text_len);
+
+        /* Another state: measured again, and that measure replaces the kept one. */
+        test_state_same = false;
+        g_assert_cmpint(kept_lines_snapshot(a, &freed[2], &s3), ==, 0);
+        tree_lines_counts(&r2, &m2, &u2);
+        g_assert_cmpuint(r2 - rendered, ==, 300);
+        g_assert_cmpuint(m2, ==, measured + 1);
+
+        /* Another listing: never the first one's measure. */
+        test_state_same = true;
+        g_assert_cmpint(kept_lines_snapshot(b, &freed[3], &s4), ==, 0);
+        tree_lines_counts(&rendered, &measured, &reused);
+        g_assert_cmpuint(measured, ==, m2 + 1);
+        g_assert_cmpuint(reused, ==, u2);
+
+        mlx5_snapshot_unref(s1);
+        mlx5_snapshot_unref(s2);
+        mlx5_snapshot_unref(s3);
+        mlx5_snapshot_unref(s4);
+        for (unsigned i = 0; i < G_N_ELEMENTS(freed); i++)
+                g_assert_true(freed[i]);
+        mlx5_snapshot_unref(a);
+        mlx5_snapshot_unref(b);
+        /* Both listings gone: nothing of theirs stays charged. */
+        g_string_truncate(stats, 0);
+        mlx5_cache_format_stats(cache, stats);
+        g_assert_nonnull(strstr(stats->str, "cache.kept_text_bytes: 0\n"));
+        mlx5_cache_free(cache);
+}
+
+/*
+ * A view of a whole listing is measured once per listing: the stat renders
+ * every line, the open and the next stat take that measure, and only reads
+ * render, the bytes as long as each stat said.
+ */
+static void test_view_measure_kept(void)
+{
+        static const char *const views[][2] = { { "json", "qp.jsonl" }, { "summary", "qp" } };
+        mlx5_tree *tree = tree_with_slots(0);
+        uint64_t dev_dir;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        for (unsigned v = 0; v < G_N_ELEMENTS(views); v++) {
+                uint64_t ino = lookup(tree, lookup(tree, dev_dir, views[v][0], 0), views[v][1], 0);
+                uint64_t rendered, measured, reused, rendered2, measured2, reused2;
+                uint64_t kept = stats_sum(tree, "cache.kept_text_bytes", "");
+                struct stat st = { 0 };
+                double valid_s;
+
+                /* The lookup measured it, once, and the listing keeps that measure in the budget. */
+                tree_lines_counts(&rendered, &measured, &reused);
+                g_assert_cmpuint(stats_sum(tree, "cache.kept_text_bytes", ""), >=, kept);
+                for (unsigned round = 0; round < 3; round++) {
+                        mlx5_tree_file *file = NULL;
+                        g_autofree char *text = NULL;
+                        g_auto(GStrv) lines = NULL;
+
+                        g_assert_cmpint(mlx5_tree_getattr(tree, ino, &st, &valid_s), ==, 0);
+                        g_assert_cmpint(mlx5_tree_open(tree, ino, &file), ==, 0);
+                        tree_lines_counts(&rendered2, &measured2, &reused2);
+                        g_assert_cmpuint(measured2, ==, measured);
+                        g_assert_cmpuint(rendered2, ==, rendered);
+                        g_assert_cmpuint(reused2, >=, reused + 1);
+                        text = read_file(tree, file, 0);
+                        g_assert_cmpuint(strlen(text), ==, (size_t) st.st_size);
+                        g_assert_cmpuint(st.st_size, >, 0);
+                        tree_lines_counts(&rendered2, &measured2, &reused2);
+                        /* A read renders each line it covers once, no more. */
+                        lines = g_strsplit(text, "\n", -1);
+                        g_assert_cmpuint(rendered2 - rendered, ==, (uint64_t) g_strv_length(lines) - 1);
+                        rendered = rendered2;
+                        reused = reused2;
+                        mlx5_tree_file_free(tree, file);
+                }
+        }
+        mlx5_tree_free(tree);
+}
+
 /* Reads a directory whole with attributes (readdirplus); its listed files' inodes go to inos. */
 static void list_whole(mlx5_tree *tree, uint64_t dir_ino, GArray *inos)
 {
@@ -1374,6 +1521,8 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/new-kinds", test_new_kinds);
         g_test_add_func("/tree/dump-requests", test_dump_requests);
         g_test_add_func("/tree/view-lines", test_view_lines);
+        g_test_add_func("/tree/view-measure-kept", test_view_measure_kept);
+        g_test_add_func("/tree/view-measure-listing", test_view_measure_listing);
         r = g_test_run();
         mlx5_sim_spec_free(spec);
         mlx5_schema_free(schema);
