@@ -37,12 +37,12 @@ void tree_json_doc_counts(uint64_t *ret_at_open, uint64_t *ret_length_kept, uint
 
 void tree_format_json_stats(GString *out)
 {
-        uint64_t at_open, length_kept, at_read;
+        static const char *const names[] = { "rendered_at_open", "length_kept", "rendered_at_read" };
+        uint64_t counts[G_N_ELEMENTS(names)];
 
-        tree_json_doc_counts(&at_open, &length_kept, &at_read);
-        g_string_append_printf(out, "json.docs_rendered_at_open: %" G_GUINT64_FORMAT "\n", at_open);
-        g_string_append_printf(out, "json.docs_length_kept: %" G_GUINT64_FORMAT "\n", length_kept);
-        g_string_append_printf(out, "json.docs_rendered_at_read: %" G_GUINT64_FORMAT "\n", at_read);
+        tree_json_doc_counts(&counts[0], &counts[1], &counts[2]);
+        for (unsigned i = 0; i < G_N_ELEMENTS(names); i++)
+                g_string_append_printf(out, "json.docs_%s: %" G_GUINT64_FORMAT "\n", names[i], counts[i]);
 }
 
 /* ---- the directories ---- */
@@ -208,11 +208,13 @@ struct document {
         int error;                      /* why render_document returned NULL */
 };
 
+/* What a document is rendered into, before it gets bytes of its own. */
+static GPrivate doc_scratch = G_PRIVATE_INIT(tree_scratch_free);
+
 static GBytes *render_document(GBytes *raw, void *data)
 {
-        static GPrivate scratch = G_PRIVATE_INIT(tree_scratch_free);
         struct document *d = data;
-        GString *text = tree_scratch(&scratch);
+        GString *text = tree_scratch(&doc_scratch);
         struct json_device jd;
 
         if (d->l && d->slot >= 0)
@@ -371,9 +373,8 @@ struct json_doc {
 
 static GBytes *doc_render_line(GBytes *raw, void *data)
 {
-        static GPrivate scratch = G_PRIVATE_INIT(tree_scratch_free);
         struct json_doc *doc = data;
-        GString *text = tree_scratch(&scratch);
+        GString *text = tree_scratch(&doc_scratch);
 
         g_atomic_pointer_add(&docs_at_read, 1);
         doc->error = json_line(&doc->jl->lines, doc->slot, text);
