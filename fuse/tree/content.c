@@ -9,6 +9,7 @@
 
 #include "prm/mbox.h"
 #include "tree/tree-private.h"
+#include "tree/views.h"
 
 int tree_get_content(mlx5_tree *tree, enum content_kind kind, uint32_t dev, uint32_t sub, uint32_t id,
                      mlx5_snapshot **ret_snap)
@@ -453,6 +454,7 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
         tree_format_stream_stats(tree, text);
         tree_format_dir_cache_stats(tree, text);
         tree_format_lines_stats(text);
+        tree_format_json_stats(text);
         for (unsigned slot = 0;; slot++) {
                 g_autoptr(tree_device) td = NULL;
                 g_autoptr(GString) dev_text = g_string_new(NULL);

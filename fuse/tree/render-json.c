@@ -25,6 +25,26 @@ const struct tree_view_kinds tree_json_view = {
         .singleton = NODE_JSON_SINGLETON, .group_dir = NODE_JSON_GROUP_DIR,
 };
 
+/* Listed objects' documents: rendered at open, opened with a kept length, rendered at read (atomic). */
+static gsize docs_at_open, docs_length_kept, docs_at_read;
+
+void tree_json_doc_counts(uint64_t *ret_at_open, uint64_t *ret_length_kept, uint64_t *ret_at_read)
+{
+        *ret_at_open = g_atomic_pointer_get(&docs_at_open);
+        *ret_length_kept = g_atomic_pointer_get(&docs_length_kept);
+        *ret_at_read = g_atomic_pointer_get(&docs_at_read);
+}
+
+void tree_format_json_stats(GString *out)
+{
+        static const char *const names[] = { "rendered_at_open", "length_kept", "rendered_at_read" };
+        uint64_t counts[G_N_ELEMENTS(names)];
+
+        tree_json_doc_counts(&counts[0], &counts[1], &counts[2]);
+        for (unsigned i = 0; i < G_N_ELEMENTS(names); i++)
+                g_string_append_printf(out, "json.docs_%s: %" G_GUINT64_FORMAT "\n", names[i], counts[i]);
+}
+
 /* ---- the directories ---- */
 
 int tree_json_children(mlx5_tree *tree, const struct mlx5_tree_node *self, mlx5_tree_entries *entries)
@@ -188,13 +208,17 @@ struct document {
         int error;                      /* why render_document returned NULL */
 };
 
+/* What a document is rendered into, before it gets bytes of its own. */
+static GPrivate doc_scratch = G_PRIVATE_INIT(tree_scratch_free);
+
 static GBytes *render_document(GBytes *raw, void *data)
 {
-        static GPrivate scratch = G_PRIVATE_INIT(tree_scratch_free);
         struct document *d = data;
-        GString *text = tree_scratch(&scratch);
+        GString *text = tree_scratch(&doc_scratch);
         struct json_device jd;
 
+        if (d->l && d->slot >= 0)
+                g_atomic_pointer_add(&docs_at_open, 1);
         json_device_init(&jd, d->tree, d->td);
         d->error = append_object(text, &jd, d->res_index, d->id, raw, d->l, d->slot);
         json_device_clear(&jd);
@@ -202,70 +226,6 @@ static GBytes *render_document(GBytes *raw, void *data)
                 return NULL;
         g_string_append_c(text, '\n');
         return g_bytes_new(text->str, text->len);
-}
-
-/*
- * The file of one object's document, with the times of the snapshot it
- * decodes: a listed object's is rendered once and kept with its listing.
- */
-static int one_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, uint32_t id,
-                        const mlx5_snapshot *snap, mlx5_snapshot *listing, int slot, mlx5_snapshot **ret_snap)
-{
-        struct document d = { tree, td, res_index, id, listing ? listing->listing : NULL, slot, 0 };
-        GBytes *bytes = NULL;
-
-        if (listing && slot >= 0)
-                bytes = mlx5_listing_render(listing, slot, MLX5_LISTING_JSON, render_document, &d);
-        /* Not listed, or its query failed at listing time: this snapshot is its own query's. */
-        if (!bytes && d.error == 0)
-                bytes = render_document(snap->raw, &d);
-        if (!bytes)
-                return d.error;
-        *ret_snap = tree_snapshot_of(bytes, snap);
-        return 0;
-}
-
-/*
- * An object as its type's listing shows it, with the owner that listing
- * found; one not listed (read by number) as its own query shows it.
- */
-int tree_json_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
-{
-        g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
-        g_autoptr(mlx5_snapshot) listing = NULL;
-        g_autoptr(mlx5_snapshot) snap = NULL;
-        int slot = -1, r;
-
-        if (!td)
-                return -ENODEV;
-        r = tree_listing(tree, n->dev, n->sub, &listing);
-        if (tree_view_fatal(r))
-                return r;
-        if (r == 0)
-                slot = mlx5_listing_find(listing->listing, n->id);
-        /* Its bytes and times: the document is rendered from them, not from the text. */
-        if (slot >= 0)
-                snap = mlx5_listing_object(listing, slot, NULL, NULL, NULL);
-        if (!snap) {
-                r = tree_object_snapshot(tree, n->dev, n->sub, n->id, &snap);
-                if (r < 0)
-                        return r;
-        }
-        return one_document(tree, td, n->sub, n->id, snap, listing, slot, ret_snap);
-}
-
-int tree_json_singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
-{
-        g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
-        g_autoptr(mlx5_snapshot) snap = NULL;
-        int r;
-
-        if (!td)
-                return -ENODEV;
-        r = tree_get_content(tree, CONTENT_OBJECT, n->dev, n->sub, 0, &snap);
-        if (r < 0)
-                return r;
-        return one_document(tree, td, n->sub, 0, snap, NULL, -1, ret_snap);
 }
 
 /* json/<type>.jsonl: what renders its lines, pinned while its snapshot lives. */
@@ -358,6 +318,22 @@ static bool json_take_state(struct tree_lines *tl, GBytes *state)
         return true;
 }
 
+/* The lines of listing (takes the reference), as json/<type>.jsonl shows them. */
+static struct json_lines *json_lines_new(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot *listing,
+                                         uint32_t res_index)
+{
+        struct json_lines *jl = g_new0(struct json_lines, 1);
+
+        jl->lines = (struct tree_lines) { .line = json_line, .clear = json_lines_clear, .view = "json lines",
+                                          .n = listing->listing->ids->len, .listing = listing,
+                                          .whole = MLX5_LISTING_WHOLE_JSONL, .keep_state = json_keep_state,
+                                          .take_state = json_take_state };
+        json_device_init(&jl->jd, tree, td);
+        jl->listing = listing;
+        jl->res_index = res_index;
+        return jl;
+}
+
 /*
  * Every listed object of the type, one document a line, from one listing
  * (pinned by an open directory, or fresh), rendered in slices as read.
@@ -374,15 +350,175 @@ int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx
         r = tree_listing(tree, n->dev, n->sub, &listing);
         if (r < 0)
                 return r;
-        jl = g_new0(struct json_lines, 1);
-        jl->lines = (struct tree_lines) { .line = json_line, .clear = json_lines_clear, .view = "json lines",
-                                          .n = listing->listing->ids->len, .listing = listing,
-                                          .whole = MLX5_LISTING_WHOLE_JSONL, .keep_state = json_keep_state,
-                                          .take_state = json_take_state };
-        json_device_init(&jl->jd, tree, td);
-        jl->listing = listing;
-        jl->res_index = n->sub;
+        jl = json_lines_new(tree, td, listing, n->sub);
         return tree_lines_snapshot(&jl->lines, listing, ret_snap);
+}
+
+/*
+ * A listed object's document is json/<type>.jsonl's line of its slot: its
+ * length is the one that view's kept measure gives, while the measure was
+ * made from what the document would be rendered from now (the listing, the
+ * RDMA device, the listings references are looked up in: checked by
+ * json_take_state, which pins those listings for the reads).  So a stat or
+ * open renders nothing; the first read renders it (kept with the listing
+ * when there is room), and a render of another length fails the read.
+ */
+struct json_doc {
+        struct mlx5_slices slices;
+        struct json_lines *jl;          /* pins what the line was measured from */
+        guint slot;
+        uint64_t len;
+        int error;                      /* why doc_render_line returned NULL */
+};
+
+static GBytes *doc_render_line(GBytes *raw, void *data)
+{
+        struct json_doc *doc = data;
+        GString *text = tree_scratch(&doc_scratch);
+
+        g_atomic_pointer_add(&docs_at_read, 1);
+        doc->error = json_line(&doc->jl->lines, doc->slot, text);
+        return doc->error < 0 ? NULL : g_bytes_new(text->str, text->len);
+}
+
+static int doc_render(struct mlx5_slices *s, uint64_t off, size_t size, GString *out)
+{
+        struct json_doc *doc = (struct json_doc *) s;
+        g_autoptr(GBytes) text = NULL;
+        const char *p;
+        gsize len;
+
+        doc->error = 0;
+        text = mlx5_listing_render(doc->jl->listing, (int) doc->slot, MLX5_LISTING_JSON, doc_render_line, doc);
+        /* One kept from other snapshots (an open since saw its references listed again): this open's own. */
+        if (text && g_bytes_get_size(text) != doc->len) {
+                g_bytes_unref(text);
+                text = doc_render_line(NULL, doc);
+        }
+        if (!text)
+                return doc->error < 0 ? doc->error : -EIO;
+        p = g_bytes_get_data(text, &len);
+        /* Rendered from the same snapshots as when measured: another length is a bug, not a new state. */
+        if (len != doc->len) {
+                g_warning("json document of slot %u: rendered %zu bytes, measured %" G_GUINT64_FORMAT ": read fails",
+                          doc->slot, (size_t) len, doc->len);
+                return -EIO;
+        }
+        if (off < len)
+                g_string_append_len(out, p + off, (gssize) MIN(size, len - off));
+        return 0;
+}
+
+static void doc_free(struct mlx5_slices *s)
+{
+        struct json_doc *doc = (struct json_doc *) s;
+
+        tree_lines_free(&doc->jl->lines);
+        g_free(doc);
+}
+
+/* The document of a listed object's slot with the length kept for it: 0, or 1 when none is kept. */
+static int kept_length_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, mlx5_snapshot *listing,
+                                int slot, const mlx5_snapshot *like, mlx5_snapshot **ret_snap)
+{
+        struct json_lines *jl = json_lines_new(tree, td, mlx5_snapshot_ref(listing), res_index);
+        struct json_doc *doc;
+        uint64_t start, len;
+        mlx5_snapshot *snap;
+
+        if (!tree_lines_kept_line(&jl->lines, (guint) slot, &start, &len)) {
+                tree_lines_free(&jl->lines);
+                return 1;
+        }
+        doc = g_new0(struct json_doc, 1);
+        *doc = (struct json_doc) { .slices = { .render = doc_render, .free = doc_free }, .jl = jl,
+                                   .slot = (guint) slot, .len = len };
+        snap = mlx5_snapshot_new_slices(&doc->slices, len, sizeof(*doc));
+        tree_snapshot_take_times(snap, like);
+        g_atomic_pointer_add(&docs_length_kept, 1);
+        *ret_snap = snap;
+        return 0;
+}
+
+/* Renders nothing: mlx5_listing_render gives a kept document only. */
+static GBytes *render_none(GBytes *raw, void *data)
+{
+        return NULL;
+}
+
+/*
+ * The file of one object's document, with the times of the snapshot it
+ * decodes: a listed object's is rendered once and kept with its listing.
+ */
+static int one_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, uint32_t id,
+                        const mlx5_snapshot *snap, mlx5_snapshot *listing, int slot, mlx5_snapshot **ret_snap)
+{
+        struct document d = { tree, td, res_index, id, listing ? listing->listing : NULL, slot, 0 };
+        GBytes *bytes = NULL;
+
+        if (listing && slot >= 0) {
+                int r;
+
+                /* Kept whole, else its length kept: rendered at the first read.  Else rendered now. */
+                bytes = mlx5_listing_render(listing, slot, MLX5_LISTING_JSON, render_none, &d);
+                if (!bytes && listing->listing->has_raw[slot]) {
+                        r = kept_length_document(tree, td, res_index, listing, slot, snap, ret_snap);
+                        if (r <= 0)
+                                return r;
+                }
+                if (!bytes)
+                        bytes = mlx5_listing_render(listing, slot, MLX5_LISTING_JSON, render_document, &d);
+        }
+        /* Not listed, or its query failed at listing time: this snapshot is its own query's. */
+        if (!bytes && d.error == 0)
+                bytes = render_document(snap->raw, &d);
+        if (!bytes)
+                return d.error;
+        *ret_snap = tree_snapshot_of(bytes, snap);
+        return 0;
+}
+
+/*
+ * An object as its type's listing shows it, with the owner that listing
+ * found; one not listed (read by number) as its own query shows it.
+ */
+int tree_json_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        g_autoptr(mlx5_snapshot) snap = NULL;
+        int slot = -1, r;
+
+        if (!td)
+                return -ENODEV;
+        r = tree_listing(tree, n->dev, n->sub, &listing);
+        if (tree_view_fatal(r))
+                return r;
+        if (r == 0)
+                slot = mlx5_listing_find(listing->listing, n->id);
+        /* Its bytes and times: the document is rendered from them, not from the text. */
+        if (slot >= 0)
+                snap = mlx5_listing_object(listing, slot, NULL, NULL, NULL);
+        if (!snap) {
+                r = tree_object_snapshot(tree, n->dev, n->sub, n->id, &snap);
+                if (r < 0)
+                        return r;
+        }
+        return one_document(tree, td, n->sub, n->id, snap, listing, slot, ret_snap);
+}
+
+int tree_json_singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
+        g_autoptr(mlx5_snapshot) snap = NULL;
+        int r;
+
+        if (!td)
+                return -ENODEV;
+        r = tree_get_content(tree, CONTENT_OBJECT, n->dev, n->sub, 0, &snap);
+        if (r < 0)
+                return r;
+        return one_document(tree, td, n->sub, 0, snap, NULL, -1, ret_snap);
 }
 
 int tree_json_caps_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)

@@ -131,6 +131,21 @@ static GBytes *kept_measure(struct tree_lines *tl)
         return NULL;
 }
 
+bool tree_lines_kept_line(struct tree_lines *tl, guint i, uint64_t *ret_start, uint64_t *ret_len)
+{
+        const struct lines_measure *m;
+
+        if (!tl->measure)
+                tl->measure = kept_measure(tl);
+        if (!tl->measure || i >= tl->n)
+                return false;
+        m = g_bytes_get_data(tl->measure, NULL);
+        tl->end = m->end;
+        *ret_start = line_start(tl, i);
+        *ret_len = tl->end[i] - *ret_start;
+        return true;
+}
+
 /* Renders every line once: where each ends, and what else the view rendered them from. */
 static int measure(struct tree_lines *tl, GBytes **ret_measure)
 {

@@ -108,6 +108,12 @@ int tree_lines_snapshot(struct tree_lines *tl, const mlx5_snapshot *like, mlx5_s
 /* Lines rendered (each measured or read) and measures taken as kept, since the daemon started (tests, .stats). */
 void tree_lines_counts(uint64_t *ret_rendered, uint64_t *ret_measured, uint64_t *ret_reused);
 void tree_lines_free(struct tree_lines *tl);
+/*
+ * Where line i lies in the view, from the measure the listing kept, if it
+ * was made from what the lines would be rendered from now (tl keeps it
+ * until freed): nothing rendered.  false: none kept, or from other snapshots.
+ */
+bool tree_lines_kept_line(struct tree_lines *tl, guint i, uint64_t *ret_start, uint64_t *ret_len);
 
 /* ---- JSON (render-json.c) ---- */
 
@@ -121,6 +127,14 @@ int tree_json_object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, ml
 int tree_json_singleton_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
 int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
 int tree_json_stats_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
+/*
+ * Listed objects' documents since the daemon started: rendered at open (no
+ * length kept for them), opened with the length json/<type>.jsonl's kept
+ * measure gives (then rendered at read), rendered at read (tests, .stats).
+ */
+void tree_json_doc_counts(uint64_t *ret_at_open, uint64_t *ret_length_kept, uint64_t *ret_at_read);
+/* "json.docs_..." lines of .stats. */
+void tree_format_json_stats(GString *out);
 
 /* ---- summaries (render-summary.c) ---- */
 

@@ -1361,6 +1361,70 @@ static GPtrArray *dir_names(mlx5_tree *tree, uint64_t dir_ino)
         return names;
 }
 
+/*
+ * A listed object's JSON document takes its length from json/<type>.jsonl's
+ * kept measure: a stat or open renders none, the first read renders it
+ * (as the jsonl line of its slot, byte for byte), and later opens take the
+ * document kept.  With no measure kept, an open renders it, as before.
+ */
+static void test_json_doc_length_kept(void)
+{
+        for (unsigned measured = 0; measured < 2; measured++) {
+                mlx5_tree *tree = tree_with_slots(0);
+                g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+                g_autofree char *jsonl = NULL;
+                uint64_t dev_dir, json_dir, at_open, kept, at_read, at_open2, kept2, at_read2;
+
+                g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+                dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+                json_dir = lookup(tree, dev_dir, "json", 0);
+                if (measured) {
+                        uint64_t ino = lookup(tree, json_dir, "qp.jsonl", 0);
+                        mlx5_tree_file *file = NULL;
+
+                        g_assert_cmpint(mlx5_tree_open(tree, ino, &file), ==, 0);
+                        jsonl = read_file(tree, file, 0);
+                        mlx5_tree_file_free(tree, file);
+                }
+                tree_json_doc_counts(&at_open, &kept, &at_read);
+                /* Listed with attributes: every document's length, none rendered when the measure is kept. */
+                list_whole(tree, lookup(tree, json_dir, "qp", 0), inos);
+                g_assert_cmpuint(inos->len, >, 2);
+                tree_json_doc_counts(&at_open2, &kept2, &at_read2);
+                g_assert_cmpuint(at_open2 - at_open, ==, measured ? 0 : inos->len);
+                g_assert_cmpuint(kept2 - kept, ==, measured ? inos->len : 0);
+                g_assert_cmpuint(at_read2, ==, at_read);
+                for (guint i = 0; i < inos->len; i++) {
+                        uint64_t ino = g_array_index(inos, uint64_t, i);
+                        for (unsigned round = 0; round < 2; round++) {
+                                mlx5_tree_file *file = NULL;
+                                g_autofree char *text = NULL;
+                                struct stat st = { 0 };
+                                double valid_s;
+
+                                tree_json_doc_counts(&at_open, &kept, &at_read);
+                                g_assert_cmpint(mlx5_tree_getattr(tree, ino, &st, &valid_s), ==, 0);
+                                g_assert_cmpint(mlx5_tree_open(tree, ino, &file), ==, 0);
+                                tree_json_doc_counts(&at_open2, &kept2, &at_read2);
+                                /* Unmeasured: rendered at the first lookup, kept since; measured: nothing rendered. */
+                                g_assert_cmpuint(at_open2, ==, at_open);
+                                g_assert_cmpuint(at_read2, ==, at_read);
+                                text = read_file(tree, file, 0);
+                                mlx5_tree_file_free(tree, file);
+                                tree_json_doc_counts(&at_open2, &kept2, &at_read2);
+                                g_assert_cmpuint(strlen(text), ==, (size_t) st.st_size);
+                                g_assert_true(g_str_has_suffix(text, "}\n"));
+                                /* The first read renders it and the listing keeps it: the second open takes it. */
+                                g_assert_cmpuint(at_read2 - at_read, ==, measured && round == 0 ? 1 : 0);
+                                g_assert_cmpuint(kept2 - kept, ==, measured && round == 0 ? 2 : 0);
+                                if (jsonl)
+                                        g_assert_nonnull(strstr(jsonl, text));
+                        }
+                }
+                mlx5_tree_free(tree);
+        }
+}
+
 /* Above the pinned listings and the largest other one, below all the device's together. */
 #define LEASE_CAP (192 << 10)
 /* As tree.c's: a listing used this recently is not dropped. */
@@ -1523,6 +1587,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/view-lines", test_view_lines);
         g_test_add_func("/tree/view-measure-kept", test_view_measure_kept);
         g_test_add_func("/tree/view-measure-listing", test_view_measure_listing);
+        g_test_add_func("/tree/json-doc-length-kept", test_json_doc_length_kept);
         r = g_test_run();
         mlx5_sim_spec_free(spec);
         mlx5_schema_free(schema);
