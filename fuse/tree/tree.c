@@ -229,10 +229,21 @@ struct listing_use {
         int64_t taken_monotonic_us;     /* of the snapshot served from the first */
         double valid_s;                 /* the shortest lease of them */
         bool opening;                   /* set while an open of file (opening_kind, opening_id) runs */
+        bool answering;                 /* set while a content call runs: only then is first_key this request's */
         unsigned opening_kind;
         uint32_t opening_id;
 };
 static __thread struct listing_use listing_use;
+
+/*
+ * Where the listing the content call running on this thread answers from
+ * is leased, else otherwise: what a thread used last, in a request long
+ * done, is no reason to keep a listing.
+ */
+static uint64_t listing_answered_from(uint64_t otherwise)
+{
+        return listing_use.answering && listing_use.used ? listing_use.first_key : otherwise;
+}
 
 /*
  * Listing leases count in the cache's one cap (cache_size): a walk of 100k
@@ -269,6 +280,15 @@ static bool listing_pinned_locked(mlx5_tree *tree, uint64_t key)
  * then its open, of each file) would see its files change or go between.
  */
 #define LISTING_IN_USE_US G_USEC_PER_SEC
+/*
+ * How long the kernel may keep the attributes of a file made from a
+ * listing whose drop does not make it forget them (forget_listed names only
+ * the listing's own files, not a <type>.jsonl or a summary of it): well
+ * within LISTING_IN_USE_US, so they expire before the listing, used when
+ * they were given, may go (the margin covers rendering them after it was
+ * used).
+ */
+#define UNFORGOTTEN_PROMISE_US (LISTING_IN_USE_US / 2)
 
 struct lru_entry {
         int64_t used_us;
@@ -394,7 +414,7 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                  * answers comes from it.
                  */
                 if (grew)
-                        drop_for_memory_locked(tree, now, key, listing_use.used ? listing_use.first_key : key,
+                        drop_for_memory_locked(tree, now, key, listing_answered_from(key),
                                                &dropped_keys, &dropped);
         }
         g_mutex_unlock(&tree->open_lock);
@@ -416,7 +436,7 @@ static void tree_reclaim(void *data)
         mlx5_tree *tree = data;
         g_autoptr(GArray) dropped_keys = NULL;
         g_autoptr(GPtrArray) dropped = NULL;
-        uint64_t keep = listing_use.used ? listing_use.first_key : 0;
+        uint64_t keep = listing_answered_from(0);
 
         g_mutex_lock(&tree->open_lock);
         drop_for_memory_locked(tree, g_get_monotonic_time(), keep, keep, &dropped_keys, &dropped);
@@ -844,28 +864,52 @@ static void add_listed(const mlx5_snapshot *listing, unsigned kind, const struct
         }
 }
 
+/*
+ * Whether the listing leased under the directory dir names files of kind
+ * (same device and sub): a type's listing names the children of every
+ * directory listing that type (qp, raw/qp, owner/qp, json/qp).
+ */
+static bool listing_names_kind(mlx5_tree *tree, const struct node *dir, unsigned kind)
+{
+        const struct mlx5_tree_kind *k = tree_kind(tree, dir->kind);
+
+        if (k->listing)
+                return kind == k->listed_kind;
+        if (!S_ISREG(tree_kind(tree, kind)->mode))
+                return false;
+        for (unsigned c = 0; c < tree->kinds->len; c++) {
+                struct node d = { .kind = c, .dev = dir->dev, .sub = dir->sub };
+
+                k = tree_kind(tree, c);
+                if (k->listed_type && k->listed_kind == kind &&
+                    k->listed_type(tree, (const struct mlx5_tree_node *) &d) == (int) dir->sub)
+                        return true;
+        }
+        return false;
+}
+
 /* Adds the inodes of the files a listing leased under the directory dir_ino names. */
 static void listed_files(mlx5_tree *tree, uint64_t dir_ino, const mlx5_snapshot *listing, GArray *inos)
 {
-        const struct mlx5_tree_kind *k;
         struct node dir;
 
         if (!node_from_ino(tree, dir_ino, &dir))
                 return;
-        k = tree_kind(tree, dir.kind);
-        if (k->listing) {
-                add_listed(listing, k->listed_kind, &dir, inos);
-                return;
-        }
-        /* A type's listing names the children of every directory listing that type (qp, raw/qp, owner/qp). */
-        for (unsigned c = 0; c < tree->kinds->len; c++) {
-                struct node d = { .kind = c, .dev = dir.dev, .sub = dir.sub };
+        for (unsigned c = 0; c < tree->kinds->len; c++)
+                if (listing_names_kind(tree, &dir, c))
+                        add_listed(listing, c, &dir, inos);
+}
 
-                k = tree_kind(tree, c);
-                if (k->listed_type && S_ISREG(tree_kind(tree, k->listed_kind)->mode) &&
-                    k->listed_type(tree, (const struct mlx5_tree_node *) &d) == (int) dir.sub)
-                        add_listed(listing, k->listed_kind, &dir, inos);
-        }
+/*
+ * Whether dropping the listing leased under dir_ino makes the kernel
+ * forget n (forget_listed): n is one of the files it names.
+ */
+static bool forgotten_with(mlx5_tree *tree, uint64_t dir_ino, const struct node *n)
+{
+        struct node dir;
+
+        return node_from_ino(tree, dir_ino, &dir) && dir.dev == n->dev && dir.sub == n->sub &&
+               listing_names_kind(tree, &dir, n->kind);
 }
 
 /*
@@ -1236,13 +1280,22 @@ static int file_snapshot(mlx5_tree *tree, const struct node *n, uint64_t ino, bo
         listing_use.opening = for_open;
         listing_use.opening_kind = n->kind;
         listing_use.opening_id = n->id;
+        listing_use.answering = true;
         r = k->content(tree, (const struct mlx5_tree_node *) n, &snap);
+        listing_use.answering = false;
         listing_use.opening = false;
         if (r < 0)
                 return r;
         if (listing_use.used && listing_use.taken_monotonic_us == snap->taken_monotonic_us) {
                 /* What the listing lease promises; a lease of the file's own would only contradict it. */
                 *ret_valid_s = listing_use.valid_s;
+                /*
+                 * Unless the listing may go for memory without the kernel being
+                 * told to forget this file (a view of it: <type>.jsonl, a
+                 * summary): then no longer than it stays in use without a request.
+                 */
+                if (!forgotten_with(tree, listing_use.first_key, n))
+                        *ret_valid_s = MIN(*ret_valid_s, (double) UNFORGOTTEN_PROMISE_US / G_USEC_PER_SEC);
                 lease_drop(tree, ino);
         } else if (for_open || k->global) {
                 *ret_promised = false;

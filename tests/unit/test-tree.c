@@ -1556,6 +1556,48 @@ static void test_leased_listings_capped(void)
         mlx5_tree_free(tree);
 }
 
+/*
+ * What the kernel is told of a file made from a listing outlives that
+ * listing only where dropping it for memory makes the kernel forget the
+ * file (forget_listed): it names the listing's own files, not a view of
+ * the whole listing (json/<type>.jsonl, summary/<type>).  So a view's
+ * attributes expire before the listing, once no longer in use
+ * (LISTING_IN_USE_US), may go; else tar stats the old size and reads a
+ * listing fetched again ("file shrank").  The listing's own files keep the
+ * listing's life.
+ */
+static void test_views_outlive_no_listing(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        g_autoptr(GArray) qp_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autofree char *qp = NULL;
+        uint64_t dev_dir, json, views[3];
+        double valid_s;
+        struct stat st;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        json = lookup(tree, dev_dir, "json", 0);
+        list_whole(tree, lookup(tree, dev_dir, "qp", 0), qp_inos);
+        g_assert_cmpuint(qp_inos->len, >, 0);
+
+        views[0] = lookup(tree, json, "qp.jsonl", 0);
+        views[1] = lookup(tree, json, "cq.jsonl", 0);
+        views[2] = lookup(tree, lookup(tree, dev_dir, "summary", 0), "qp", 0);
+        for (unsigned v = 0; v < G_N_ELEMENTS(views); v++) {
+                g_assert_cmpint(mlx5_tree_getattr(tree, views[v], &st, &valid_s), ==, 0);
+                g_assert_cmpfloat(valid_s, >, 0.0);
+                g_assert_cmpfloat(valid_s * G_USEC_PER_SEC, <, LISTING_IN_USE_US);
+        }
+        /* A file the listing names, as its JSON document: the listing's life (TTL 60 s). */
+        g_assert_cmpint(mlx5_tree_getattr(tree, g_array_index(qp_inos, uint64_t, 0), &st, &valid_s), ==, 0);
+        g_assert_cmpfloat(valid_s * G_USEC_PER_SEC, >, LISTING_IN_USE_US);
+        qp = g_strdup_printf("0x%x", (unsigned) (g_array_index(qp_inos, uint64_t, 0) & 0xffffffffu));
+        g_assert_cmpint(mlx5_tree_lookup(tree, lookup(tree, json, "qp", 0), qp, &st, &valid_s), ==, 0);
+        g_assert_cmpfloat(valid_s * G_USEC_PER_SEC, >, LISTING_IN_USE_US);
+        mlx5_tree_free(tree);
+}
+
 int main(int argc, char **argv)
 {
         g_autoptr(GError) error = NULL;
@@ -1570,6 +1612,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/replace-keeps-directory", test_replace_keeps_directory);
         g_test_add_func("/tree/leases", test_leases);
         g_test_add_func("/tree/leased-listings-capped", test_leased_listings_capped);
+        g_test_add_func("/tree/views-outlive-no-listing", test_views_outlive_no_listing);
         g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
         g_test_add_func("/tree/listing-cost", test_listing_cost);
         g_test_add_func("/tree/walk-renews-listing", test_walk_renews_listing);
