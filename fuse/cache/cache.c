@@ -67,16 +67,17 @@ struct mlx5_cache {
 
 static void note_released(mlx5_cache *cache, size_t bytes)
 {
-        g_atomic_pointer_add(&cache->released, (gssize) bytes);
+        __atomic_fetch_add(&cache->released, bytes, __ATOMIC_RELAXED);
 }
 
 /* Where no lock is held: gives the allocator's free pages back, once TRIM_AFTER_BYTES went. */
 static void trim_if_due(mlx5_cache *cache)
 {
-        gsize released = (gsize) g_atomic_pointer_get(&cache->released);
+        gsize released = __atomic_load_n(&cache->released, __ATOMIC_RELAXED);
 
+        /* One thread trims for what went: the one that takes the count back to zero. */
         if (released < TRIM_AFTER_BYTES ||
-            !g_atomic_pointer_compare_and_exchange(&cache->released, (gpointer) released, NULL))
+            !__atomic_compare_exchange_n(&cache->released, &released, 0, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
                 return;
         malloc_trim(0);
         g_atomic_int_inc(&cache->trims);
