@@ -501,7 +501,7 @@ static void holder_reclaim(void *data)
 static void test_leases_share_the_cap(void)
 {
         const size_t entry = PAYLOAD + sizeof(mlx5_snapshot);
-        g_autoptr(mlx5_snapshot) probe = make_listing(), listing = NULL;
+        g_autoptr(mlx5_snapshot) probe = make_listing(), listing = NULL, peeked = NULL;
         const size_t cap = probe->cost + 3 * entry;
         struct mlx5_cache_key lkey = { .device = 1, .kind = LISTING_KIND };
         struct fake_firmware fw;
@@ -526,7 +526,8 @@ static void test_leases_share_the_cap(void)
 
         /* One more: the listing is the least recent, but leased; the oldest other goes. */
         get_ok(cache, 0, 4);
-        g_assert_true(mlx5_cache_peek(cache, &lkey, &(mlx5_snapshot *) { NULL }) == 0);
+        g_assert_true(mlx5_cache_peek(cache, &lkey, &peeked) == 0);
+        g_clear_pointer(&peeked, mlx5_snapshot_unref);
         g_assert_false(cached(cache, 0, 1));
         g_assert_true(cached(cache, 0, 2));
         g_assert_cmpuint(stat_of(cache, "cache.evictions"), ==, 1);
@@ -572,6 +573,7 @@ static void test_leases_share_the_cap(void)
         g_assert_cmpuint(mlx5_cache_over(cache), ==, 0);
         mlx5_cache_uncharge(cache, cap - cap / 4);
         /* A lease its holder keeps (in use): asked once, and the text charged beside it all the same. */
+        g_clear_pointer(&listing, mlx5_snapshot_unref);
         listing = mlx5_snapshot_new(g_bytes_new_take(g_malloc0(cap / 2), cap / 2), NULL);
         mlx5_cache_lease(cache, listing);
         g_assert_cmpint(mlx5_cache_charge_reclaiming(cache, cap - cap / 4), ==, 0);
