@@ -128,20 +128,6 @@ static struct dir_record *record_get_locked(mlx5_tree *tree, uint64_t ino, int64
         return rec;
 }
 
-/* The kernel drops what it cached of ino: never under a lock (it may wait for requests that take them). */
-static void drop_kernel_pages(mlx5_tree *tree, uint64_t ino)
-{
-        mlx5_tree_inval_fn fn;
-        void *data;
-
-        g_rw_lock_reader_lock(&tree->lock);
-        fn = tree->inval_fn;
-        data = tree->inval_data;
-        g_rw_lock_reader_unlock(&tree->lock);
-        if (fn)
-                fn(ino, data);
-}
-
 /* The kernel dropped what it cached of ino: a record being evicted goes. */
 static void drop_done(mlx5_tree *tree, uint64_t ino)
 {
@@ -190,12 +176,12 @@ void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *i
                 tree->dir_cache_uncached++;
         g_mutex_unlock(&tree->dir_cache_lock);
         if (evict) {
-                drop_kernel_pages(tree, evicted);
+                tree_invalidate(tree, &evicted, 1);
                 drop_done(tree, evicted);
         }
         if (!drop)
                 return;
-        drop_kernel_pages(tree, ino);
+        tree_invalidate(tree, &ino, 1);
         drop_done(tree, ino);
         __atomic_fetch_add(&tree->dir_cache_dropped, 1, __ATOMIC_RELAXED);
 }
@@ -236,8 +222,7 @@ void tree_dir_cache_forget_device(mlx5_tree *tree, uint32_t slot)
                 }
         }
         g_mutex_unlock(&tree->dir_cache_lock);
-        for (guint i = 0; i < inos->len; i++)
-                drop_kernel_pages(tree, g_array_index(inos, uint64_t, i));
+        tree_invalidate(tree, (const uint64_t *) (const void *) inos->data, inos->len);
 }
 
 void tree_dir_cache_count_request(mlx5_tree *tree)

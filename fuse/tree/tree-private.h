@@ -166,6 +166,11 @@ struct mlx5_tree {
  * listing's ids (NULL: none); may_fill false for a listing under way.  It
  * may tell the kernel to drop the directory's pages first: no lock held.
  */
+/*
+ * The kernel forgets what it cached of inos (attributes, pages): never
+ * under a lock, as it may wait for requests that take one.
+ */
+void tree_invalidate(mlx5_tree *tree, const uint64_t *inos, guint n);
 void tree_dir_cache_init(mlx5_tree *tree);
 void tree_dir_cache_free(mlx5_tree *tree);
 void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *ids, bool may_fill, bool *ret_fills,

@@ -919,18 +919,23 @@ static bool forgotten_with(mlx5_tree *tree, uint64_t dir_ino, const struct node 
  */
 static void forget_listed(mlx5_tree *tree, GArray *listing_keys, GPtrArray *listings, GArray *inos)
 {
-        mlx5_tree_inval_fn fn;
-        void *data;
-
         /* Their files are named outside open_lock: kinds may look at the device. */
         for (guint i = 0; i < listings->len; i++)
                 listed_files(tree, g_array_index(listing_keys, uint64_t, i), listings->pdata[i], inos);
+        tree_invalidate(tree, (const uint64_t *) (const void *) inos->data, inos->len);
+}
+
+void tree_invalidate(mlx5_tree *tree, const uint64_t *inos, guint n)
+{
+        mlx5_tree_inval_fn fn;
+        void *data;
+
         g_rw_lock_reader_lock(&tree->lock);
         fn = tree->inval_fn;
         data = tree->inval_data;
         g_rw_lock_reader_unlock(&tree->lock);
-        for (guint i = 0; fn && i < inos->len; i++)
-                fn(g_array_index(inos, uint64_t, i), data);
+        for (guint i = 0; fn && i < n; i++)
+                fn(inos[i], data);
 }
 
 /*
