@@ -20,7 +20,12 @@
  *    FOPEN_KEEP_CACHE), and keeps nothing;
  *  - while that drop is under way, other opens read uncached;
  *  - a listing still under way (streamed) does not fill: its order and
- *    offsets are not those of the whole listing later opens get.
+ *    offsets are not those of the whole listing later opens get;
+ *  - the kernel keeps entries but not their lease: past the first expiry
+ *    of what the last whole readdirplus pass gave, a kept open would cost
+ *    a LOOKUP per name (tar lstats them all), one READDIRPLUS renews them.
+ *    So such an open of the same identity reads uncached, and its whole
+ *    pass renews the record's lease (the pages are of that identity).
  * Records go only with no filler open, and the kernel then drops their
  * pages: no record means the kernel holds nothing.
  */
@@ -45,6 +50,8 @@ struct dir_record {
         unsigned fillers;       /* open handles with FOPEN_CACHE_DIR */
         unsigned dropping;      /* notifications under way for it: no open fills meanwhile */
         bool evicting;          /* goes once they are done (DIR_CACHE_MAX_RECORDS) */
+        uint64_t gen;           /* of the identity: a pass renews only the one it read */
+        int64_t valid_until_us; /* the kernel's entries' leases: INT64_MAX while a fill is under way */
         int64_t used_us;
         GList link;             /* in tree->dir_lru, least recently opened first */
         uint64_t ino;
@@ -55,6 +62,8 @@ static void record_forget_identity(struct dir_record *rec)
         g_clear_pointer(&rec->fixed, g_bytes_unref);
         g_clear_pointer(&rec->ids, g_array_unref);
         rec->known = false;
+        rec->gen++;
+        rec->valid_until_us = 0;
 }
 
 static void record_free(gpointer p)
@@ -141,39 +150,47 @@ static void drop_done(mlx5_tree *tree, uint64_t ino)
         g_mutex_unlock(&tree->dir_cache_lock);
 }
 
-void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *ids, bool may_fill, bool *ret_fills,
-                         bool *ret_keep)
+void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *ids, bool may_fill,
+                         struct dir_cache_open *ret)
 {
         struct dir_record *rec;
+        int64_t now = g_get_monotonic_time();
         uint64_t evicted = 0;
-        bool evict = false, drop = false, created = false;
+        bool evict = false, drop = false, created = false, matches;
 
-        *ret_fills = false;
         /* Not filling: what the kernel cached stays, for the opens it belongs to. */
-        *ret_keep = true;
+        *ret = (struct dir_cache_open) { .keep = true };
         g_mutex_lock(&tree->dir_cache_lock);
-        rec = may_fill ? record_get_locked(tree, ino, g_get_monotonic_time(), &evicted, &evict, &created) : NULL;
-        if (rec && !rec->dropping && (!rec->fillers || record_matches(rec, fixed, ids))) {
-                rec->used_us = g_get_monotonic_time();
-                *ret_fills = true;
-                *ret_keep = record_matches(rec, fixed, ids);
-                if (!*ret_keep) {
+        rec = may_fill ? record_get_locked(tree, ino, now, &evicted, &evict, &created) : NULL;
+        matches = rec && record_matches(rec, fixed, ids);
+        if (rec && !rec->dropping && matches && now >= rec->valid_until_us) {
+                ret->renews = true;
+                ret->gen = rec->gen;
+                rec->used_us = now;
+                tree->dir_cache_renewing++;
+        } else if (rec && !rec->dropping && (matches || !rec->fillers)) {
+                rec->used_us = now;
+                ret->fills = true;
+                ret->keep = matches;
+                if (!matches) {
                         /* A record made just now: the kernel holds nothing (see above). */
                         drop = !created;
                         record_forget_identity(rec);
                         rec->fixed = g_bytes_ref(fixed);
                         rec->ids = ids ? g_array_ref(ids) : NULL;
                         rec->known = true;
+                        rec->valid_until_us = INT64_MAX;
                         rec->dropping += drop;
                 }
+                ret->gen = rec->gen;
                 rec->fillers++;
-        }
-        if (*ret_keep && *ret_fills)
-                tree->dir_cache_kept++;
-        else if (*ret_fills)
-                tree->dir_cache_filled++;
-        else
+                if (matches)
+                        tree->dir_cache_kept++;
+                else
+                        tree->dir_cache_filled++;
+        } else {
                 tree->dir_cache_uncached++;
+        }
         g_mutex_unlock(&tree->dir_cache_lock);
         if (evict) {
                 tree_invalidate(tree, &evicted, 1);
@@ -186,14 +203,25 @@ void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *i
         __atomic_fetch_add(&tree->dir_cache_dropped, 1, __ATOMIC_RELAXED);
 }
 
+void tree_dir_cache_passed(mlx5_tree *tree, uint64_t ino, uint64_t gen, int64_t valid_until_us)
+{
+        struct dir_record *rec;
+
+        g_mutex_lock(&tree->dir_cache_lock);
+        rec = g_hash_table_lookup(tree->dir_caches, &ino);
+        if (rec && rec->known && rec->gen == gen)
+                rec->valid_until_us = valid_until_us;
+        g_mutex_unlock(&tree->dir_cache_lock);
+}
+
 void tree_dir_cache_close(mlx5_tree *tree, uint64_t ino)
 {
         struct dir_record *rec;
 
         g_mutex_lock(&tree->dir_cache_lock);
         rec = g_hash_table_lookup(tree->dir_caches, &ino);
-        if (rec && rec->fillers)
-                rec->fillers--;
+        if (rec && rec->fillers && --rec->fillers == 0 && rec->valid_until_us == INT64_MAX)
+                rec->valid_until_us = 0;        /* filled without a whole pass: its leases are unknown */
         g_mutex_unlock(&tree->dir_cache_lock);
 }
 
@@ -240,6 +268,7 @@ void tree_format_dir_cache_stats(mlx5_tree *tree, GString *out)
         g_string_append_printf(out, "dirs.opens_kept: %" G_GUINT64_FORMAT "\n", tree->dir_cache_kept);
         g_string_append_printf(out, "dirs.opens_filling: %" G_GUINT64_FORMAT "\n", tree->dir_cache_filled);
         g_string_append_printf(out, "dirs.opens_uncached: %" G_GUINT64_FORMAT "\n", tree->dir_cache_uncached);
+        g_string_append_printf(out, "dirs.opens_renewing: %" G_GUINT64_FORMAT "\n", tree->dir_cache_renewing);
         g_string_append_printf(out, "dirs.pages_dropped: %" G_GUINT64_FORMAT "\n",
                                __atomic_load_n(&tree->dir_cache_dropped, __ATOMIC_RELAXED));
         g_mutex_unlock(&tree->dir_cache_lock);

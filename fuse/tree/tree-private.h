@@ -155,7 +155,8 @@ struct mlx5_tree {
         GMutex dir_cache_lock;
         GHashTable *dir_caches;         /* directory ino -> what the kernel may cache of its entries (dir-cache.c) */
         GQueue dir_lru;                 /* those records, least recently opened first (but those being evicted) */
-        uint64_t dir_cache_tripped, dir_cache_kept, dir_cache_filled, dir_cache_uncached, dir_cache_dropped;
+        uint64_t dir_cache_tripped, dir_cache_kept, dir_cache_filled, dir_cache_uncached, dir_cache_dropped,
+                 dir_cache_renewing;
         uint64_t dir_requests;          /* READDIR(PLUS) requests served (atomic) */
 };
 
@@ -173,9 +174,17 @@ struct mlx5_tree {
 void tree_invalidate(mlx5_tree *tree, const uint64_t *inos, guint n);
 void tree_dir_cache_init(mlx5_tree *tree);
 void tree_dir_cache_free(mlx5_tree *tree);
-void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *ids, bool may_fill, bool *ret_fills,
-                         bool *ret_keep);
-/* An open that fills (ret_fills) closed. */
+struct dir_cache_open {
+        bool fills;             /* FOPEN_CACHE_DIR */
+        bool keep;              /* FOPEN_KEEP_CACHE */
+        bool renews;            /* uncached, of the cached identity: its whole pass renews their leases */
+        uint64_t gen;           /* the identity it fills or renews */
+};
+void tree_dir_cache_open(mlx5_tree *tree, uint64_t ino, GBytes *fixed, GArray *ids, bool may_fill,
+                         struct dir_cache_open *ret);
+/* A readdirplus pass of an open that fills or renews gave every entry, leased until valid_until_us. */
+void tree_dir_cache_passed(mlx5_tree *tree, uint64_t ino, uint64_t gen, int64_t valid_until_us);
+/* An open that fills closed. */
 void tree_dir_cache_close(mlx5_tree *tree, uint64_t ino);
 /* The device of a slot went away or was replaced: the kernel drops its directories' pages. */
 void tree_dir_cache_forget_device(mlx5_tree *tree, uint32_t slot);

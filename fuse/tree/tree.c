@@ -1773,8 +1773,10 @@ struct mlx5_tree_dir {
         mlx5_snapshot *listing; /* listed children, by number */
         int listed_res;         /* whose listing is pinned, or -1 */
         tree_stream *stream;    /* or the listing under way: its candidates, by index */
-        bool fills;             /* the kernel may cache its entries (dir-cache.c) */
-        bool keep;              /* and keeps what it cached: those very entries */
+        struct dir_cache_open cache;    /* what the kernel may cache of its entries (dir-cache.c) */
+        size_t pass_next;               /* entries given in order from the first, without a gap */
+        int64_t pass_valid_until_us;    /* when the first of their leases ends */
+        bool pass_broken;               /* an entry skipped or given without its lease */
         char name_buf[16];
 };
 
@@ -1866,7 +1868,29 @@ static void dir_cache_open(mlx5_tree_dir *dir)
         g_autoptr(GBytes) fixed = serialize_fixed(dir->entries);
 
         tree_dir_cache_open(dir->tree, node_to_ino(&dir->self), fixed, dir->listing ? dir->listing->listing->ids : NULL,
-                            !dir->stream, &dir->fills, &dir->keep);
+                            !dir->stream, &dir->cache);
+        dir->pass_valid_until_us = INT64_MAX;
+}
+
+/* Entry index went to the kernel with a lease of valid_s (< 0: none, without its inode). */
+static void pass_note(mlx5_tree_dir *dir, size_t index, double valid_s)
+{
+        if (index > dir->pass_next)
+                dir->pass_broken = true;
+        else if (index == dir->pass_next)
+                dir->pass_next++;
+        if (index >= 2)
+                dir->pass_valid_until_us = MIN(dir->pass_valid_until_us,
+                                               valid_s > 0 ? g_get_monotonic_time() + (int64_t) (valid_s * G_USEC_PER_SEC) : 0);
+}
+
+/* The end came at index: a whole pass leases the kernel's entries. */
+static void pass_end(mlx5_tree_dir *dir, size_t index)
+{
+        if ((!dir->cache.fills && !dir->cache.renews) || dir->pass_broken || index != dir->pass_next)
+                return;
+        tree_dir_cache_passed(dir->tree, node_to_ino(&dir->self), dir->cache.gen, dir->pass_valid_until_us);
+        dir->pass_broken = true;        /* once */
 }
 
 int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)
@@ -1936,13 +1960,20 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, con
                 g_snprintf(dir->name_buf, sizeof(dir->name_buf), "0x%x", n.id);
                 *ret_name = dir->name_buf;
         } else {
+                pass_end(dir, index);
                 return 0;
         }
+        if (!ret_valid_s)
+                dir->pass_broken = true;
         /* Whole attributes when asked and at hand; else the inode and type, and lookup does the rest. */
-        if (ret_valid_s && index >= 2 && node_stat(dir->tree, &n, ret_st, ret_valid_s) == 0)
+        if (ret_valid_s && index >= 2 && node_stat(dir->tree, &n, ret_st, ret_valid_s) == 0) {
+                pass_note(dir, index, *ret_valid_s);
                 return 1;
-        if (ret_valid_s)
+        }
+        if (ret_valid_s) {
                 *ret_valid_s = -1.0;
+                pass_note(dir, index, -1.0);
+        }
         memset(ret_st, 0, sizeof(*ret_st));
         ret_st->st_ino = node_to_ino(&n);
         ret_st->st_mode = tree_kind(dir->tree, n.kind)->mode;
@@ -1951,8 +1982,8 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, con
 
 bool mlx5_tree_dir_caches(const mlx5_tree_dir *dir, bool *ret_keep)
 {
-        *ret_keep = dir->keep;
-        return dir->fills;
+        *ret_keep = dir->cache.keep;
+        return dir->cache.fills;
 }
 
 void mlx5_tree_dir_count_request(mlx5_tree_dir *dir)
@@ -1964,7 +1995,7 @@ void mlx5_tree_dir_free(mlx5_tree_dir *dir)
 {
         if (!dir)
                 return;
-        if (dir->fills)
+        if (dir->cache.fills)
                 tree_dir_cache_close(dir->tree, node_to_ino(&dir->self));
         g_array_unref(dir->entries);
         tree_stream_unref(dir->stream);

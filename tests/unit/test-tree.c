@@ -675,13 +675,21 @@ static mlx5_tree_dir *open_dir_whole(mlx5_tree *tree, uint64_t ino, bool *ret_ca
         }
 }
 
-/* Reads a directory to its end (the kernel fills its cache so) and closes it. */
+/* Reads a directory to its end as the kernel fills its cache, readdirplus from the first entry, and closes it. */
 static GPtrArray *read_and_close(mlx5_tree_dir *dir)
 {
-        GPtrArray *names;
+        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+        const char *name;
+        struct stat st;
+        double valid_s;
+        size_t k = 0;
         int r;
 
-        names = read_listed(dir, &r);
+        while ((r = mlx5_tree_dir_entry(dir, &k, true, &name, &st, &valid_s)) == 1) {
+                if (name[0] == '0' && name[1] == 'x')
+                        g_ptr_array_add(names, g_strdup(name));
+                k++;
+        }
         g_assert_cmpint(r, ==, 0);
         mlx5_tree_dir_free(dir);
         return names;
@@ -757,10 +765,15 @@ static void test_dir_cache(void)
         g_assert_true(keep);
         mlx5_tree_dir_free(dir);
 
-        /* Fixed children: the root lists devices; one more is another set of entries. */
+        /*
+         * Fixed children: the root lists devices; one more is another set of
+         * entries.  Its statistics files are leased to no open: an open of
+         * the same entries renews them (uncached), it does not keep.
+         */
         g_ptr_array_unref(read_and_close(open_dir_cached(tree, ROOT_INO, &caches, &keep)));
         g_assert_true(caches);
         dir = open_dir_cached(tree, ROOT_INO, &caches, &keep);
+        g_assert_false(caches);
         g_assert_true(keep);
         mlx5_tree_dir_free(dir);
         g_array_set_size(invalidated, 0);
@@ -770,8 +783,70 @@ static void test_dir_cache(void)
         g_assert_false(keep);
         g_assert_true(inval_has(invalidated, ROOT_INO));
         mlx5_tree_dir_free(dir);
-        g_assert_cmpuint(stats_sum(tree, "dirs.opens_kept", ""), ==, 4);
+        g_assert_cmpuint(stats_sum(tree, "dirs.opens_kept", ""), ==, 3);
+        g_assert_cmpuint(stats_sum(tree, "dirs.opens_renewing", ""), ==, 1);
         g_assert_cmpuint(stats_sum(tree, "dirs.pages_dropped", ""), ==, 2);
+        mlx5_tree_free(tree);
+}
+
+/*
+ * The kernel keeps a directory's entries but not their leases: once those
+ * a whole readdirplus pass gave have ended, an open of the same entries
+ * reads uncached (one READDIRPLUS instead of a LOOKUP per name), and its
+ * whole pass lets the next opens keep the kernel's entries again.
+ */
+static void test_dir_cache_renew(void)
+{
+        const int64_t ttl_us = G_USEC_PER_SEC / 2;
+        mlx5_tree *tree = mlx5_tree_new(schema, &(struct mlx5_tree_options) {
+                .ttl_us = ttl_us,
+                .cache_bytes = 1 << 20,
+        });
+        g_autoptr(mlx5_sim_spec) own = NULL;
+        g_autoptr(GError) error = NULL;
+        mlx5_sim_spec *shared = spec;
+        g_autoptr(GPtrArray) ids = NULL;
+        uint64_t refs_qp, dir_ino, renewing;
+        mlx5_tree_dir *dir;
+        bool caches, keep;
+
+        own = mlx5_sim_spec_parse("devices=1,qp=20,cq=4,latency_us=0", schema, &error);
+        g_assert_no_error(error);
+        spec = own;
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        spec = shared;
+        refs_qp = lookup(tree, lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "refs", 0), "qp", 0);
+        ids = read_and_close(open_dir_whole(tree, refs_qp, &caches, &keep));
+        g_assert_cmpuint(ids->len, >, 0);
+        dir_ino = lookup(tree, refs_qp, ids->pdata[0], 0);
+
+        /* Filled by a whole pass: kept while the leases it gave (the TTL, for references) last. */
+        dir = open_dir_cached(tree, dir_ino, &caches, &keep);
+        g_assert_true(caches);
+        g_assert_false(keep);
+        g_ptr_array_unref(read_and_close(dir));
+        dir = open_dir_cached(tree, dir_ino, &caches, &keep);
+        g_assert_true(caches);
+        g_assert_true(keep);
+        mlx5_tree_dir_free(dir);
+
+        /* Past them: read uncached, and what the kernel cached stays (the same entries). */
+        g_usleep((gulong) (ttl_us + ttl_us / 5));
+        renewing = stats_sum(tree, "dirs.opens_renewing", "");
+        dir = open_dir_cached(tree, dir_ino, &caches, &keep);
+        g_assert_false(caches);
+        g_assert_true(keep);
+        g_assert_cmpuint(stats_sum(tree, "dirs.opens_renewing", ""), ==, renewing + 1);
+        /* A pass that stops short renews nothing. */
+        mlx5_tree_dir_free(dir);
+        dir = open_dir_cached(tree, dir_ino, &caches, &keep);
+        g_assert_false(caches);
+        g_ptr_array_unref(read_and_close(dir));
+        dir = open_dir_cached(tree, dir_ino, &caches, &keep);
+        g_assert_true(caches);
+        g_assert_true(keep);
+        mlx5_tree_dir_free(dir);
+        g_assert_cmpuint(stats_sum(tree, "dirs.pages_dropped", ""), ==, 0);
         mlx5_tree_free(tree);
 }
 
@@ -1622,6 +1697,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/listing-streamed", test_listing_streamed);
         g_test_add_func("/tree/listing-preview", test_listing_preview);
         g_test_add_func("/tree/dir-cache", test_dir_cache);
+        g_test_add_func("/tree/dir-cache-renew", test_dir_cache_renew);
         g_test_add_func("/tree/dir-cache-cap", test_dir_cache_cap);
         g_test_add_func("/tree/listing-stream-shared", test_listing_stream_shared);
         g_test_add_func("/tree/listing-stream-unplugged", test_listing_stream_unplugged);
