@@ -36,13 +36,18 @@ static mlx5_device *open_function(unsigned index, const char *node)
         return dev;
 }
 
-static mlx5_tree *tree_with_slots(unsigned max_devices)
+static mlx5_tree *tree_with(unsigned max_devices, int64_t ttl_us)
 {
         return mlx5_tree_new(schema, &(struct mlx5_tree_options) {
-                .ttl_us = 60 * G_USEC_PER_SEC,
+                .ttl_us = ttl_us,
                 .cache_bytes = 1 << 20,
                 .max_devices = max_devices,
         });
+}
+
+static mlx5_tree *tree_with_slots(unsigned max_devices)
+{
+        return tree_with(max_devices, 60 * G_USEC_PER_SEC);
 }
 
 static uint64_t lookup(mlx5_tree *tree, uint64_t parent, const char *name, int want)
@@ -537,12 +542,12 @@ static void test_dump_listing_entries(void)
 /* ---- listings read while they are fetched ---- */
 
 /* A tree of one simulated function of spec_text (reached through 4 command slots). */
-static mlx5_tree *tree_of_spec(const char *spec_text)
+static mlx5_tree *tree_of_spec_ttl(const char *spec_text, int64_t ttl_us)
 {
         g_autoptr(mlx5_sim_spec) own = NULL;
         g_autoptr(GError) error = NULL;
         mlx5_sim_spec *shared = spec;
-        mlx5_tree *tree = tree_with_slots(0);
+        mlx5_tree *tree = tree_with(0, ttl_us);
 
         own = mlx5_sim_spec_parse(spec_text, schema, &error);
         g_assert_no_error(error);
@@ -550,6 +555,11 @@ static mlx5_tree *tree_of_spec(const char *spec_text)
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
         spec = shared;
         return tree;
+}
+
+static mlx5_tree *tree_of_spec(const char *spec_text)
+{
+        return tree_of_spec_ttl(spec_text, 60 * G_USEC_PER_SEC);
 }
 
 static uint64_t qp_queries(mlx5_tree *tree)
@@ -654,6 +664,17 @@ static mlx5_tree_dir *open_dir_cached(mlx5_tree *tree, uint64_t ino, bool *ret_c
 
         g_assert_cmpint(mlx5_tree_opendir(tree, ino, &dir), ==, 0);
         *ret_caches = mlx5_tree_dir_caches(dir, ret_keep);
+        return dir;
+}
+
+/* Opens a directory that must have the kernel cache its entries (caches) and keep them (keep), or not. */
+static mlx5_tree_dir *open_dir_expect(mlx5_tree *tree, uint64_t ino, bool caches, bool keep)
+{
+        bool got_caches, got_keep;
+        mlx5_tree_dir *dir = open_dir_cached(tree, ino, &got_caches, &got_keep);
+
+        g_assert_cmpint(got_caches, ==, caches);
+        g_assert_cmpint(got_keep, ==, keep);
         return dir;
 }
 
@@ -798,54 +819,28 @@ static void test_dir_cache(void)
 static void test_dir_cache_renew(void)
 {
         const int64_t ttl_us = G_USEC_PER_SEC / 2;
-        mlx5_tree *tree = mlx5_tree_new(schema, &(struct mlx5_tree_options) {
-                .ttl_us = ttl_us,
-                .cache_bytes = 1 << 20,
-        });
-        g_autoptr(mlx5_sim_spec) own = NULL;
-        g_autoptr(GError) error = NULL;
-        mlx5_sim_spec *shared = spec;
+        mlx5_tree *tree = tree_of_spec_ttl("devices=1,qp=20,cq=4,latency_us=0", ttl_us);
         g_autoptr(GPtrArray) ids = NULL;
         uint64_t refs_qp, dir_ino, renewing;
-        mlx5_tree_dir *dir;
         bool caches, keep;
 
-        own = mlx5_sim_spec_parse("devices=1,qp=20,cq=4,latency_us=0", schema, &error);
-        g_assert_no_error(error);
-        spec = own;
-        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
-        spec = shared;
         refs_qp = lookup(tree, lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "refs", 0), "qp", 0);
         ids = read_and_close(open_dir_whole(tree, refs_qp, &caches, &keep));
         g_assert_cmpuint(ids->len, >, 0);
         dir_ino = lookup(tree, refs_qp, ids->pdata[0], 0);
 
         /* Filled by a whole pass: kept while the leases it gave (the TTL, for references) last. */
-        dir = open_dir_cached(tree, dir_ino, &caches, &keep);
-        g_assert_true(caches);
-        g_assert_false(keep);
-        g_ptr_array_unref(read_and_close(dir));
-        dir = open_dir_cached(tree, dir_ino, &caches, &keep);
-        g_assert_true(caches);
-        g_assert_true(keep);
-        mlx5_tree_dir_free(dir);
+        g_ptr_array_unref(read_and_close(open_dir_expect(tree, dir_ino, true, false)));
+        mlx5_tree_dir_free(open_dir_expect(tree, dir_ino, true, true));
 
         /* Past them: read uncached, and what the kernel cached stays (the same entries). */
         g_usleep((gulong) (ttl_us + ttl_us / 5));
         renewing = stats_sum(tree, "dirs.opens_renewing", "");
-        dir = open_dir_cached(tree, dir_ino, &caches, &keep);
-        g_assert_false(caches);
-        g_assert_true(keep);
-        g_assert_cmpuint(stats_sum(tree, "dirs.opens_renewing", ""), ==, renewing + 1);
         /* A pass that stops short renews nothing. */
-        mlx5_tree_dir_free(dir);
-        dir = open_dir_cached(tree, dir_ino, &caches, &keep);
-        g_assert_false(caches);
-        g_ptr_array_unref(read_and_close(dir));
-        dir = open_dir_cached(tree, dir_ino, &caches, &keep);
-        g_assert_true(caches);
-        g_assert_true(keep);
-        mlx5_tree_dir_free(dir);
+        mlx5_tree_dir_free(open_dir_expect(tree, dir_ino, false, true));
+        g_assert_cmpuint(stats_sum(tree, "dirs.opens_renewing", ""), ==, renewing + 1);
+        g_ptr_array_unref(read_and_close(open_dir_expect(tree, dir_ino, false, true)));
+        mlx5_tree_dir_free(open_dir_expect(tree, dir_ino, true, true));
         g_assert_cmpuint(stats_sum(tree, "dirs.pages_dropped", ""), ==, 0);
         mlx5_tree_free(tree);
 }
