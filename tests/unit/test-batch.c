@@ -335,6 +335,28 @@ static void test_work_hung(void)
         g_assert_cmpint(items_alive, ==, 0);
 }
 
+/*
+ * A burst's threads stay for the next one: after their pool went quiet
+ * (GLib moves a shared pool's thread to the global idle set after 0.5 s),
+ * the 4 batch threads are still there, not ended down to GLib's 2; freeing
+ * the transport gives the allowance back.
+ */
+static void test_threads_kept(void)
+{
+        gint before = g_thread_pool_get_max_unused_threads();
+        unsigned n = 64;
+        g_autofree uint8_t *outs = g_malloc0((size_t) n * OUT_LEN);
+        g_autofree int *results = g_new(int, n);
+        struct fake *f = exec_batch(n, false, outs, results);
+
+        g_assert_cmpint(g_thread_pool_get_max_unused_threads(), ==, MAX(before, 0) + 2 * 4);
+        g_usleep(G_USEC_PER_SEC);
+        g_assert_cmpuint(g_thread_pool_get_num_unused_threads(), >=, 4);
+        g_assert_cmpuint(f->sent, ==, n);
+        mlx5_transport_free(&f->base);
+        g_assert_cmpint(g_thread_pool_get_max_unused_threads(), ==, MAX(before, 0));
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -345,5 +367,6 @@ int main(int argc, char **argv)
         g_test_add_func("/transport/batch/cancelled", test_cancelled);
         g_test_add_func("/transport/batch/work", test_work);
         g_test_add_func("/transport/batch/work-hung", test_work_hung);
+        g_test_add_func("/transport/batch/threads-kept", test_threads_kept);
         return g_test_run();
 }
