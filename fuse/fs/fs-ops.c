@@ -9,6 +9,7 @@
 
 #include "fs/fs-ops.h"
 #include "transport/cancel.h"
+#include "transport/transport.h"
 
 static struct fuse_session *session;
 /* Whether files go through the page cache: only where the kernel drops stale pages itself. */
@@ -120,6 +121,7 @@ static mlx5_tree *tree_of(fuse_req_t req)
  * thread, and what is already in memory costs no thread switch.
  */
 static GThreadPool *slow_pool;
+static unsigned slow_workers;
 
 enum slow_op {
         SLOW_LOOKUP,
@@ -349,13 +351,17 @@ static void serve(enum slow_op op, fuse_req_t req, fuse_ino_t ino, const char *n
 void mlx5_fs_start_workers(unsigned n)
 {
         slow_pool = g_thread_pool_new(run_slow, NULL, (gint) n, FALSE, NULL);
+        slow_workers = n;
+        mlx5_pool_threads_keep_idle((int) n);
 }
 
 void mlx5_fs_stop_workers(void)
 {
         mlx5_cancel_all();
-        if (slow_pool)
+        if (slow_pool) {
                 g_thread_pool_free(g_steal_pointer(&slow_pool), FALSE, TRUE);
+                mlx5_pool_threads_keep_idle(-(int) slow_workers);
+        }
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)

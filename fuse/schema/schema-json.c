@@ -43,7 +43,7 @@ static void append_name(GString *out, const char *name, bool first)
         if (!first)
                 g_string_append_c(out, ',');
         g_string_append_c(out, '"');
-        g_string_append(out, name);
+        schema_append_len(out, name, strlen(name));
         g_string_append_c(out, '"');
 }
 
@@ -51,23 +51,23 @@ static void append_escaped_byte(GString *out, uint8_t c)
 {
         switch (c) {
         case '"':
-                g_string_append(out, "\\\"");
+                schema_append_len(out, "\\\"", 2);
                 return;
         case '\\':
-                g_string_append(out, "\\\\");
+                schema_append_len(out, "\\\\", 2);
                 return;
         case '\n':
-                g_string_append(out, "\\n");
+                schema_append_len(out, "\\n", 2);
                 return;
         case '\t':
-                g_string_append(out, "\\t");
+                schema_append_len(out, "\\t", 2);
                 return;
         default:
                 break;
         }
         /* Not UTF-8 we could vouch for: a byte of firmware text stands for the code point of its value. */
         if (c < 0x20 || c >= 0x7f) {
-                g_string_append(out, "\\u00");
+                schema_append_len(out, "\\u00", 4);
                 g_string_append_c(out, hex_digits[c >> 4]);
                 g_string_append_c(out, hex_digits[c & 0xf]);
                 return;

@@ -313,6 +313,24 @@ static uint64_t rule_value(const struct sim_leaf *l, const struct sim_plan *plan
         return 0;
 }
 
+/*
+ * A leaf's value stored: a field of whole bytes straight, most significant
+ * byte first (most context fields are); any other through mlx5_bits_set.
+ * The same bytes either way, without a masked loop for every field of
+ * every object the simulator fills.
+ */
+static void put_leaf(uint8_t *out, size_t len, uint64_t bit_off, unsigned width, uint64_t value)
+{
+        uint8_t *p;
+
+        if (bit_off % 8 || width % 8 || width == 0 || width > 64 || !mlx5_bits_in_range(len, bit_off, width)) {
+                mlx5_bits_set(out, len, bit_off, width, value);
+                return;
+        }
+        for (p = out + bit_off / 8 + width / 8; p > out + bit_off / 8; value >>= 8)
+                *--p = (uint8_t) value;
+}
+
 /* Random bytes, printable text, or the rule's text, one byte at a time. */
 static void fill_text(const struct sim_leaf *l, uint64_t h, uint8_t *out, size_t len)
 {
@@ -331,7 +349,7 @@ static void fill_text(const struct sim_leaf *l, uint64_t h, uint8_t *out, size_t
                         byte = i < text_len ? printable[r % (sizeof(printable) - 1)] : 0;
                 else
                         byte = r;
-                mlx5_bits_set(out, len, l->bit_off + 8 * i, 8, byte);
+                put_leaf(out, len, l->bit_off + 8 * i, 8, byte);
         }
 }
 
@@ -369,7 +387,7 @@ void sim_plan_fill(const struct sim_plan *plan, const struct sim_fill_ctx *ctx, 
                 if (l->width > 64)
                         continue;
                 v = l->lifecycle && ctx->has_state ? ctx->state : leaf_value(l, plan, ctx);
-                mlx5_bits_set(out, len, l->bit_off, l->width, v & width_mask(l->width));
+                put_leaf(out, len, l->bit_off, l->width, v & width_mask(l->width));
         }
 }
 

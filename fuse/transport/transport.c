@@ -127,6 +127,22 @@ static void send_pending(gpointer data, gpointer user_data)
         pending_unref(p);
 }
 
+/*
+ * GLib keeps 2 idle threads across all shared pools: the rest end half a
+ * second after their pool goes quiet, and the next burst starts them again
+ * (a clone, a stack mapped and faulted in): 341 thread starts in one cold
+ * tar of 10k QPs.  Kept instead, as many as the pools may run at once;
+ * GLib still ends a thread idle for its max_idle_time.
+ */
+void mlx5_pool_threads_keep_idle(int delta)
+{
+        static GMutex keep_lock;
+
+        g_mutex_lock(&keep_lock);
+        g_thread_pool_set_max_unused_threads(MAX(g_thread_pool_get_max_unused_threads(), 0) + delta);
+        g_mutex_unlock(&keep_lock);
+}
+
 void mlx5_transport_init(mlx5_transport *t, const struct mlx5_transport_ops *ops, unsigned max_inflight)
 {
         t->ops = ops;
@@ -137,6 +153,7 @@ void mlx5_transport_init(mlx5_transport *t, const struct mlx5_transport_ops *ops
         /* One sender per slot: a slot stays taken until its command ends. */
         t->senders = g_thread_pool_new(send_pending, NULL, (gint) t->max_inflight, FALSE, NULL);
         t->batchers = g_thread_pool_new(mlx5_transport_run_batch, NULL, (gint) t->max_inflight, FALSE, NULL);
+        mlx5_pool_threads_keep_idle(2 * (int) t->max_inflight);
         g_mutex_init(&t->lock);
         g_cond_init(&t->slot_free);
         g_cond_init(&t->drained);
@@ -296,6 +313,7 @@ bool mlx5_transport_free(mlx5_transport *t)
         }
         g_thread_pool_free(t->batchers, FALSE, TRUE);
         g_thread_pool_free(t->senders, FALSE, TRUE);
+        mlx5_pool_threads_keep_idle(-2 * (int) t->max_inflight);
         mlx5_cmd_stats_free(t->stats);
         g_mutex_clear(&t->lock);
         g_cond_clear(&t->slot_free);

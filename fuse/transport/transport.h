@@ -55,6 +55,13 @@ struct mlx5_transport {
         unsigned batch_items;           /* items of batch work under way (batch.h) */
 };
 
+/*
+ * Adds delta to the idle threads the shared (non-exclusive) thread pools
+ * keep for their next burst: each pool adds its maximum when made and
+ * takes it back when freed.
+ */
+void mlx5_pool_threads_keep_idle(int delta);
+
 /* For implementations: set up the common part (ops and identity filled by the caller). */
 void mlx5_transport_init(mlx5_transport *t, const struct mlx5_transport_ops *ops, unsigned max_inflight);
 

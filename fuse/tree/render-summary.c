@@ -36,30 +36,56 @@ int tree_summary_children(mlx5_tree *tree, const struct mlx5_tree_node *self, ml
         return 0;
 }
 
-/* A cell: whitespace and backslashes escaped, so one value stays one word. */
-static char *cell(const char *text)
+/*
+ * A cell: what was appended to out from start, with whitespace and
+ * backslashes escaped, so one value stays one word; "-" when empty.
+ */
+static void end_cell(GString *out, size_t start)
 {
-        GString *out = g_string_sized_new(strlen(text) + 1);
+        static const char hex[] = "0123456789abcdef";
+        g_autofree char *text = NULL;
+        size_t i = start;
 
-        for (const char *c = text; *c; c++) {
-                if (g_ascii_isspace(*c) || *c == '\\')
-                        g_string_append_printf(out, "\\x%02x", (unsigned char) *c);
-                else
-                        g_string_append_c(out, *c);
+        /* A value ends at a NUL byte, as a C string does. */
+        g_string_truncate(out, start + strlen(out->str + start));
+        while (i < out->len && !g_ascii_isspace(out->str[i]) && out->str[i] != '\\')
+                i++;
+        if (i < out->len) {
+                text = g_strndup(out->str + i, out->len - i);
+                g_string_truncate(out, i);
+                for (const char *c = text; *c; c++) {
+                        if (g_ascii_isspace(*c) || *c == '\\') {
+                                g_string_append_c(out, '\\');
+                                g_string_append_c(out, 'x');
+                                g_string_append_c(out, hex[(unsigned char) *c >> 4]);
+                                g_string_append_c(out, hex[(unsigned char) *c & 0xf]);
+                        } else {
+                                g_string_append_c(out, *c);
+                        }
+                }
         }
-        if (out->len == 0)
+        if (out->len == start)
                 g_string_append_c(out, '-');
-        return g_string_free(out, FALSE);
 }
 
-static char *column_value(const mlx5_schema_column *c, const uint8_t *raw, size_t len)
+static void append_cell(GString *out, const char *text)
 {
-        g_autoptr(GString) text = g_string_new(NULL);
+        size_t start = out->len;
 
-        if (!raw || !mlx5_bits_in_range(len, c->bit_off, c->field->width))
-                return g_strdup("-");
-        mlx5_decode_value(text, c->field, mlx5_bits_get(raw, len, c->bit_off, c->field->width));
-        return cell(text->str);
+        g_string_append(out, text);
+        end_cell(out, start);
+}
+
+static void column_value(GString *out, const mlx5_schema_column *c, const uint8_t *raw, size_t len)
+{
+        size_t start = out->len;
+
+        if (!raw || !mlx5_bits_in_range(len, c->bit_off, c->field->width)) {
+                g_string_append_c(out, '-');
+                return;
+        }
+        mlx5_decode_value(out, c->field, mlx5_bits_get(raw, len, c->bit_off, c->field->width));
+        end_cell(out, start);
 }
 
 /* summary/<type>: what renders its rows, pinned while its snapshot lives. */
@@ -71,58 +97,79 @@ struct summary_lines {
         size_t *width;                  /* per column, its widest cell */
 };
 
-/* The cells of row i: the header's for 0, else the object's in slot i - 1. */
-static void row_cells(const struct summary_lines *sl, guint row, GPtrArray *cells)
+/*
+ * The cells of row i (the header's for 0, else the object's in slot i - 1),
+ * one after another in out, cell c ending at ends[c]: no allocation per
+ * cell, as every listing measures every row.  buf: the listing's outlen + 1.
+ */
+static void row_cells(const struct summary_lines *sl, guint row, GString *out, size_t *ends, uint8_t *buf)
 {
         const mlx5_schema_resource *res = sl->res;
         const struct mlx5_listing *l = sl->listing->listing;
         const struct mlx5_object_owner *o;
-        g_autofree uint8_t *buf = NULL;
         const uint8_t *raw;
         guint i = row - 1;
+        unsigned k = 0;
         bool owned;
 
         if (row == 0) {
-                g_ptr_array_add(cells, g_strdup("id"));
-                for (guint c = 0; c < res->summary->len; c++)
-                        g_ptr_array_add(cells, g_strdup(g_array_index(res->summary, mlx5_schema_column, c).name));
-                g_ptr_array_add(cells, g_strdup("pid"));
-                g_ptr_array_add(cells, g_strdup("comm"));
+                g_string_append(out, "id");
+                ends[k++] = out->len;
+                for (guint c = 0; c < res->summary->len; c++) {
+                        g_string_append(out, g_array_index(res->summary, mlx5_schema_column, c).name);
+                        ends[k++] = out->len;
+                }
+                g_string_append(out, "pid");
+                ends[k++] = out->len;
+                g_string_append(out, "comm");
+                ends[k++] = out->len;
                 return;
         }
-        buf = g_malloc(l->outlen + 1);
         raw = mlx5_listing_raw(l, i, buf);
         owned = tree_listing_owner(l, (int) i, &o);
-        g_ptr_array_add(cells, g_strdup_printf("0x%x", g_array_index(l->ids, uint32_t, i)));
-        for (guint c = 0; c < res->summary->len; c++)
-                g_ptr_array_add(cells, column_value(&g_array_index(res->summary, mlx5_schema_column, c), raw,
-                                                    l->outlen));
-        g_ptr_array_add(cells, owned ? g_strdup_printf("%u", o->pid) : g_strdup("-"));
-        if (owned) {
-                g_autofree char *comm = o->pid ? g_strdup(o->comm) : g_strdup_printf("[%s]", o->comm);
-
-                g_ptr_array_add(cells, cell(comm));
-        } else {
-                g_ptr_array_add(cells, g_strdup("-"));
+        g_string_append_printf(out, "0x%x", g_array_index(l->ids, uint32_t, i));
+        ends[k++] = out->len;
+        for (guint c = 0; c < res->summary->len; c++) {
+                column_value(out, &g_array_index(res->summary, mlx5_schema_column, c), raw, l->outlen);
+                ends[k++] = out->len;
         }
+        if (owned)
+                g_string_append_printf(out, "%u", o->pid);
+        else
+                g_string_append_c(out, '-');
+        ends[k++] = out->len;
+        if (owned && o->pid) {
+                append_cell(out, o->comm);
+        } else if (owned) {
+                g_autofree char *comm = g_strdup_printf("[%s]", o->comm);
+
+                append_cell(out, comm);
+        } else {
+                g_string_append_c(out, '-');
+        }
+        ends[k++] = out->len;
 }
 
 /* A row: every column but the last padded to its width and two spaces. */
 static int summary_line(struct tree_lines *tl, guint row, GString *out)
 {
         struct summary_lines *sl = (struct summary_lines *) tl;
-        g_autoptr(GPtrArray) cells = g_ptr_array_new_full(sl->ncols, g_free);
+        g_autofree size_t *ends = g_new(size_t, sl->ncols);
+        g_autofree uint8_t *buf = g_malloc(sl->listing->listing->outlen + 1);
+        g_autoptr(GString) cells = g_string_sized_new(256);
+        size_t from = 0;
 
-        row_cells(sl, row, cells);
+        row_cells(sl, row, cells, ends, buf);
         for (unsigned c = 0; c < sl->ncols; c++) {
-                const char *v = cells->pdata[c];
+                size_t len = ends[c] - from;
 
-                g_string_append(out, v);
+                g_string_append_len(out, cells->str + from, (gssize) len);
+                from = ends[c];
                 if (c == sl->ncols - 1)
                         g_string_append_c(out, '\n');
                 else
                         /* No printf: every stat and open of the view pads every cell again. */
-                        for (size_t pad = sl->width[c] - strlen(v) + 2; pad; pad--)
+                        for (size_t pad = sl->width[c] - len + 2; pad; pad--)
                                 g_string_append_c(out, ' ');
         }
         return 0;
@@ -141,13 +188,19 @@ static void summary_lines_clear(struct tree_lines *tl)
 static int summary_prepare(struct tree_lines *tl)
 {
         struct summary_lines *sl = (struct summary_lines *) tl;
-        g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func(g_free);
+        g_autofree size_t *ends = g_new(size_t, sl->ncols);
+        g_autofree uint8_t *buf = g_malloc(sl->listing->listing->outlen + 1);
+        g_autoptr(GString) cells = g_string_sized_new(256);
 
         for (guint row = 0; row < sl->lines.n; row++) {
-                g_ptr_array_set_size(cells, 0);
-                row_cells(sl, row, cells);
-                for (unsigned c = 0; c < sl->ncols; c++)
-                        sl->width[c] = MAX(sl->width[c], strlen(cells->pdata[c]));
+                size_t from = 0;
+
+                g_string_truncate(cells, 0);
+                row_cells(sl, row, cells, ends, buf);
+                for (unsigned c = 0; c < sl->ncols; c++) {
+                        sl->width[c] = MAX(sl->width[c], ends[c] - from);
+                        from = ends[c];
+                }
         }
         return 0;
 }

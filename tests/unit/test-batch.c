@@ -28,6 +28,8 @@ struct fake {
         uint32_t hang_id;               /* the command of this id waits until released */
         bool hang_all;                  /* every command does */
         bool hanging, released;
+        unsigned meet;                  /* commands wait until this many are in flight at once (then none) */
+        bool met;
 };
 
 static int fake_exec(mlx5_transport *t, const void *in, size_t inlen, void *out, size_t outlen)
@@ -40,6 +42,12 @@ static int fake_exec(mlx5_transport *t, const void *in, size_t inlen, void *out,
         f->sent++;
         f->in_flight++;
         f->max_in_flight = MAX(f->max_in_flight, f->in_flight);
+        if (f->meet) {
+                f->met = f->met || f->in_flight >= f->meet;
+                g_cond_broadcast(&f->changed);
+                while (!f->met)
+                        g_cond_wait(&f->changed, &f->lock);
+        }
         if (id == f->hang_id || f->hang_all) {
                 f->hanging = true;
                 g_cond_broadcast(&f->changed);
@@ -335,6 +343,33 @@ static void test_work_hung(void)
         g_assert_cmpint(items_alive, ==, 0);
 }
 
+/*
+ * A burst's threads stay for the next one: 4 commands in flight at once
+ * (so 4 batch threads), and after their pool went quiet (GLib moves a
+ * shared pool's thread to the global idle set after 0.5 s) the 4 are still
+ * there, not ended down to GLib's 2; freeing the transport gives the
+ * allowance back.
+ */
+static void test_threads_kept(void)
+{
+        gint before = g_thread_pool_get_max_unused_threads();
+        unsigned n = 64;
+        g_autofree uint8_t *outs = g_malloc0((size_t) n * OUT_LEN);
+        g_autofree int *results = g_new(int, n);
+        struct fake *f = fake_new(4, NO_HANG);
+        bool refuse_odd = false;
+
+        g_assert_cmpint(g_thread_pool_get_max_unused_threads(), ==, MAX(before, 0) + 2 * 4);
+        f->meet = 4;
+        mlx5_transport_exec_many(&f->base, n, IN_LEN, OUT_LEN, build, &refuse_odd, outs, results);
+        g_assert_cmpuint(f->sent, ==, n);
+        g_assert_cmpuint(f->max_in_flight, ==, 4);
+        g_usleep(G_USEC_PER_SEC);
+        g_assert_cmpuint(g_thread_pool_get_num_unused_threads(), >=, 4);
+        mlx5_transport_free(&f->base);
+        g_assert_cmpint(g_thread_pool_get_max_unused_threads(), ==, MAX(before, 0));
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -345,5 +380,6 @@ int main(int argc, char **argv)
         g_test_add_func("/transport/batch/cancelled", test_cancelled);
         g_test_add_func("/transport/batch/work", test_work);
         g_test_add_func("/transport/batch/work-hung", test_work_hung);
+        g_test_add_func("/transport/batch/threads-kept", test_threads_kept);
         return g_test_run();
 }
