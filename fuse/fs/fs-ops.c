@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "fs/caller-signals.h"
 #include "fs/fs-ops.h"
 #include "transport/cancel.h"
 #include "transport/transport.h"
@@ -69,6 +70,11 @@ void mlx5_fs_release_all(mlx5_tree *tree)
  */
 static void on_interrupt(fuse_req_t req, void *data)
 {
+        /* A caller that is only being stopped (Ctrl-Z) or continued gets its answer when it comes. */
+        if (!mlx5_caller_interrupted(fuse_req_ctx(req)->pid)) {
+                mlx5_cancel_note_paused();
+                return;
+        }
         mlx5_cancel_fire(data);
 }
 

@@ -39,8 +39,12 @@ void mlx5_cancel_unref(mlx5_cancel *c)
                 g_free(c);
 }
 
+/* Interruptions that ended their request, and those left to run (their callers only paused). */
+static guint64 fired_count, paused_count;
+
 void mlx5_cancel_fire(mlx5_cancel *c)
 {
+        __atomic_fetch_add(&fired_count, 1, __ATOMIC_RELAXED);
         g_atomic_int_set(&c->fired, 1);
 }
 
@@ -52,6 +56,19 @@ void mlx5_cancel_set_current(mlx5_cancel *c)
 mlx5_cancel *mlx5_cancel_current(void)
 {
         return g_private_get(&current_token);
+}
+
+void mlx5_cancel_note_paused(void)
+{
+        __atomic_fetch_add(&paused_count, 1, __ATOMIC_RELAXED);
+}
+
+void mlx5_cancel_format_stats(GString *out)
+{
+        g_string_append_printf(out, "requests.interrupts_fired: %" G_GUINT64_FORMAT "\n",
+                               (guint64) __atomic_load_n(&fired_count, __ATOMIC_RELAXED));
+        g_string_append_printf(out, "requests.interrupts_paused: %" G_GUINT64_FORMAT "\n",
+                               (guint64) __atomic_load_n(&paused_count, __ATOMIC_RELAXED));
 }
 
 void mlx5_cancel_all(void)

@@ -21,6 +21,10 @@ void mlx5_cancel_unref(mlx5_cancel *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mlx5_cancel, mlx5_cancel_unref)
 /* Thread-safe, from any thread; waits already under way end within a poll slice. */
 void mlx5_cancel_fire(mlx5_cancel *c);
+/* An interruption left unfired: its caller was only stopped or continued (counted for .stats). */
+void mlx5_cancel_note_paused(void);
+/* "requests.interrupts_fired" and "requests.interrupts_paused" lines of .stats. */
+void mlx5_cancel_format_stats(GString *out);
 
 /* The token this thread's waits obey (not referenced: the setter keeps it alive); NULL: none. */
 void mlx5_cancel_set_current(mlx5_cancel *c);

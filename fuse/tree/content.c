@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "prm/mbox.h"
+#include "transport/cancel.h"
 #include "tree/tree-private.h"
 #include "tree/views.h"
 
@@ -453,6 +454,7 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
         tree_format_lease_stats(tree, text);
         tree_format_stream_stats(tree, text);
         tree_format_dir_cache_stats(tree, text);
+        mlx5_cancel_format_stats(text);
         tree_format_lines_stats(text);
         tree_format_json_stats(text);
         for (unsigned slot = 0;; slot++) {

@@ -181,6 +181,27 @@ bounded() {
         assert_still_serving
 }
 
+@test "a reader stopped and continued (Ctrl-Z, fg) while firmware is slow reads the whole file" {
+        start_mount "fault=slow:1500@QUERY_QP,faults_after=1000"
+        sleep 1.1
+        cat "$MNT/$DEV/qp/0x103" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+        reader=$!
+        sleep 0.3
+        kill -STOP "$reader"
+        sleep 0.3
+        kill -CONT "$reader"
+        rc=0
+        wait "$reader" || rc=$?
+        run -0 cat "$BATS_TEST_TMPDIR/err"
+        assert_output ""
+        run -0 cat "$BATS_TEST_TMPDIR/out"
+        assert_output --partial "qpn"
+        [ "$rc" = 0 ]
+        [ "$(stat_of requests.interrupts_paused)" -ge 1 ]
+        [ "$(stat_of requests.interrupts_fired)" = 0 ]
+        assert_still_serving
+}
+
 @test "SIGTERM with hung commands unmounts within 2 s" {
         start_mount "fault=hang@QUERY_QP,faults_after=1000"
         sleep 1.1
