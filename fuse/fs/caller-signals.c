@@ -41,7 +41,11 @@ bool mlx5_caller_signals_end_call(const char *status)
                 return true;
         /* SIGKILL and SIGSTOP cannot be blocked, whatever the mask says. */
         pending = (thread | process) & ~(blocked & ~(bit(SIGKILL) | bit(SIGSTOP)));
-        return !pending || (pending & ~pause_only);
+        /*
+         * None pending: a stop another thread took (group stop) or a freeze.
+         * A signal that kills shows as SIGKILL on every thread.
+         */
+        return (pending & ~pause_only) != 0;
 }
 
 bool mlx5_caller_interrupted(pid_t tid)

@@ -12,9 +12,10 @@
 #include <sys/types.h>
 
 /*
- * From the text of /proc/TID/status: true unless every signal pending on
- * the thread or its process, and not blocked, stops or continues it.  A
- * text without the masks, or with none pending, says nothing: true.
+ * From the text of /proc/TID/status: true when a signal pending on the
+ * thread or its process, and not blocked, does more than stop or continue
+ * it.  None pending is a stop another thread took or a freeze: false.  A
+ * text without the masks says nothing: true.
  */
 bool mlx5_caller_signals_end_call(const char *status);
 

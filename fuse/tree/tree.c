@@ -1879,9 +1879,11 @@ static void pass_note(mlx5_tree_dir *dir, size_t index, double valid_s)
                 dir->pass_broken = true;
         else if (index == dir->pass_next)
                 dir->pass_next++;
-        if (index >= 2)
-                dir->pass_valid_until_us = MIN(dir->pass_valid_until_us,
-                                               valid_s > 0 ? g_get_monotonic_time() + (int64_t) (valid_s * G_USEC_PER_SEC) : 0);
+        if (index >= 2) {
+                int64_t until = valid_s > 0 ? g_get_monotonic_time() + (int64_t) (valid_s * G_USEC_PER_SEC) : 0;
+
+                dir->pass_valid_until_us = MIN(dir->pass_valid_until_us, until);
+        }
 }
 
 /* The end came at index: a whole pass leases the kernel's entries. */
