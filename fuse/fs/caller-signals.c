@@ -13,17 +13,21 @@
 
 static bool mask_of(const char *status, const char *key, uint64_t *ret_mask)
 {
-        const char *line = status;
         size_t len = strlen(key);
         char *end;
 
-        for (; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-                if (strncmp(line, key, len) != 0 || line[len] != ':')
-                        continue;
-                *ret_mask = g_ascii_strtoull(line + len + 1, &end, 16);
-                return end != line + len + 1;
+        for (const char *line = status;;) {
+                const char *eol;
+
+                if (strncmp(line, key, len) == 0 && line[len] == ':') {
+                        *ret_mask = g_ascii_strtoull(line + len + 1, &end, 16);
+                        return end != line + len + 1;
+                }
+                eol = strchr(line, '\n');
+                if (!eol)
+                        return false;
+                line = eol + 1;
         }
-        return false;
 }
 
 static uint64_t bit(int sig)

@@ -751,12 +751,8 @@ static void test_dir_cache(void)
         g_ptr_array_sort(streamed, compare_names);
         g_ptr_array_sort(first, compare_names);
         assert_same_names(streamed, first);
-        held = open_dir_cached(tree, qp_dir, &caches, &keep);
-        g_assert_true(caches);
-        g_assert_true(keep);
-        dir = open_dir_cached(tree, qp_dir, &caches, &keep);
-        g_assert_true(caches);
-        g_assert_true(keep);
+        held = open_dir_expect(tree, qp_dir, true, true);
+        dir = open_dir_expect(tree, qp_dir, true, true);
         kept = read_and_close(dir);
         g_ptr_array_sort(kept, compare_names);
         assert_same_names(first, kept);
@@ -769,9 +765,8 @@ static void test_dir_cache(void)
         g_assert_cmpint(mlx5_tree_replace_device(tree, open_function(0, "/dev/node-b"), "/nonexistent"), ==, 0);
         g_assert_true(inval_has(invalidated, qp_dir));
         g_array_set_size(invalidated, 0);
-        other = open_dir_cached(tree, qp_dir, &caches, &keep);
-        g_assert_false(caches);
-        g_assert_true(keep);            /* untouched: what the open one fills is its own */
+        /* Kept untouched: what the open one fills is its own. */
+        other = open_dir_expect(tree, qp_dir, false, true);
         mlx5_tree_dir_free(other);
         mlx5_tree_dir_free(held);
 
@@ -793,15 +788,11 @@ static void test_dir_cache(void)
          */
         g_ptr_array_unref(read_and_close(open_dir_cached(tree, ROOT_INO, &caches, &keep)));
         g_assert_true(caches);
-        dir = open_dir_cached(tree, ROOT_INO, &caches, &keep);
-        g_assert_false(caches);
-        g_assert_true(keep);
+        dir = open_dir_expect(tree, ROOT_INO, false, true);
         mlx5_tree_dir_free(dir);
         g_array_set_size(invalidated, 0);
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(1, "/dev/node-c"), "/nonexistent"), ==, 0);
-        dir = open_dir_cached(tree, ROOT_INO, &caches, &keep);
-        g_assert_true(caches);
-        g_assert_false(keep);
+        dir = open_dir_expect(tree, ROOT_INO, true, false);
         g_assert_true(inval_has(invalidated, ROOT_INO));
         mlx5_tree_dir_free(dir);
         g_assert_cmpuint(stats_sum(tree, "dirs.opens_kept", ""), ==, 3);
@@ -885,9 +876,7 @@ static void test_dir_cache_cap(void)
         g_assert_cmpuint(invalidated->len, ==, 0);
         /* The first walked keeps its record, and the kernel its entries. */
         first_ino = g_array_index(dirs, uint64_t, 0);
-        dir = open_dir_cached(tree, first_ino, &caches, &keep);
-        g_assert_true(caches);
-        g_assert_true(keep);
+        dir = open_dir_expect(tree, first_ino, true, true);
         mlx5_tree_dir_free(dir);
         mlx5_tree_free(tree);
 }
