@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The simulator's answers, pinned: every query of every object and a dump
+ * of every menu record for many objects (their PRM query segments, opaque
+ * contexts, queue buffers, RDB entries, device-wide records and tables),
+ * before and after churn, with the clock held still, hashed answer by
+ * answer.  The digest is the one the simulator gave before its fill and
+ * dump paths were made cheaper (main at 3a7ffe7): a faster path that
+ * changes one byte of one answer fails here.  A change meant to alter the
+ * answers (a schema field, a rule, a menu record) updates the digest, which
+ * the failure prints, and says so in its commit.
+ */
+#include <string.h>
+
+#include "sim-test-util.h"
+#include "sim/sim-private.h"
+
+#define GOLDEN_SHA256 "33928fc4d7965b867bc9f40066e538005c1598c14ccd5f161549826628c96ffc"
+
+#define SPEC "seed=11,qp=120,cq=40,mkey=40,sq=24,rq=24,srq=12,eq=12"
+#define REG_MBOX_LEN SIM_TEST_REG_MBOX_LEN
+#define NUM_ALL 0xffff
+#define QUERY_HCA_CAP 0x100
+/* Objects of each type whose segments are dumped; queue buffers: fewer, they are long. */
+#define DUMPED_OBJECTS 48
+#define DUMPED_BUFFERS 3
+/* Chunks of one dump: a 2^15-entry buffer of 128-byte entries is 20k. */
+#define MAX_CHUNKS 40000
+
+struct answers {
+        GChecksum *sum;
+        uint64_t bytes, commands, refused;
+};
+
+static void take(struct answers *a, const uint8_t *out, size_t len)
+{
+        g_checksum_update(a->sum, out, len);
+        a->bytes += len;
+        a->commands++;
+        if (out[0] != 0)
+                a->refused++;
+}
+
+/* One dump, every answer mailbox as it came (status, opaque, seq_num, chunk). */
+static void dump(mlx5_sim *sim, struct answers *a, const sim_test_dump_request *req)
+{
+        uint8_t in[REG_MBOX_LEN], out[REG_MBOX_LEN];
+
+        sim_test_dump_in(in, 1, req);
+        for (unsigned chunk = 0; chunk < MAX_CHUNKS; chunk++) {
+                sim_test_exec(sim, in, sizeof(in), out, sizeof(out));
+                take(a, out, sizeof(out));
+                /* more_dump is the register's first bit; the answer carries opaque and seq_num for the next. */
+                if (out[0] != 0 || !(out[16] & 0x80))
+                        return;
+                memcpy(in + 16, out + 16, 0x30);
+        }
+        g_assert_not_reached();
+}
+
+/* Every capability page, maximum and current (the driver lowers some), and the pages no device has. */
+static void query_caps(mlx5_sim *sim, struct answers *a)
+{
+        uint8_t in[16], out[0x1010];
+
+        for (unsigned op_mod = 0; op_mod < 0x80; op_mod++) {
+                sim_test_query_in(in, QUERY_HCA_CAP, op_mod, 0);
+                sim_test_exec(sim, in, sizeof(in), out, sizeof(out));
+                take(a, out, sizeof(out));
+        }
+}
+
+static void query_all(mlx5_sim *sim, struct answers *a)
+{
+        query_caps(sim, a);
+        for (unsigned i = 0; i < sim->n_types; i++) {
+                const mlx5_schema_resource *res = sim->types[i].res;
+                g_autofree uint8_t *out = g_malloc0(res->outlen);
+                size_t n = 1;
+                g_autofree uint32_t *ids = res->has_id ? mlx5_sim_live_ids(sim, res->name, &n) : NULL;
+
+                for (size_t k = 0; k < n; k++) {
+                        sim_test_query_resource(sim, res, ids ? ids[k] : 0, out);
+                        take(a, out, res->outlen);
+                }
+        }
+}
+
+static void dump_record(mlx5_sim *sim, struct answers *a, const struct sim_menu_record *r)
+{
+        sim_test_dump_request req = { .segment_type = r->type };
+        size_t n = 0;
+        g_autofree uint32_t *ids = r->object ? mlx5_sim_live_ids(sim, r->object, &n) : NULL;
+
+        switch (r->kind) {
+        case SIM_MENU_QUERY:
+        case SIM_MENU_OBJECT:
+                for (size_t k = 0; k < MIN(n, (size_t) DUMPED_OBJECTS); k++) {
+                        req.index1 = ids[k];
+                        dump(sim, a, &req);
+                }
+                return;
+        case SIM_MENU_BUFFER:
+                for (size_t k = 0; k < MIN(n, (size_t) DUMPED_OBJECTS); k++) {
+                        req.index1 = ids[k];
+                        /* The whole queue of a few; two entries past the first of the rest (or IX_ERR). */
+                        req.index2 = k < DUMPED_BUFFERS ? 0 : 1;
+                        req.num_of_obj2 = k < DUMPED_BUFFERS ? NUM_ALL : 2;
+                        dump(sim, a, &req);
+                }
+                return;
+        case SIM_MENU_RDB:
+                for (size_t k = 0; k < MIN(n, (size_t) DUMPED_OBJECTS); k++) {
+                        req.index1 = ids[k];
+                        req.index2 = k % 3;
+                        dump(sim, a, &req);
+                }
+                return;
+        case SIM_MENU_TABLE:
+                req.num_of_obj1 = r->flags & SIM_MENU_ALL_NUM1 ? NUM_ALL : 1;
+                dump(sim, a, &req);
+                return;
+        case SIM_MENU_VNIC_ENV:
+        case SIM_MENU_DEVICE:
+                req.index1 = r->flags & SIM_MENU_MUST_INDEX1 ? 1 : 0;
+                dump(sim, a, &req);
+                return;
+        }
+}
+
+static void answer_all(mlx5_sim *sim, struct answers *a)
+{
+        size_t n;
+        const struct sim_menu_record *records = sim_menu_records(&n);
+        const sim_test_dump_request menu = { .segment_type = 0xffff };
+
+        query_all(sim, a);
+        dump(sim, a, &menu);
+        for (size_t i = 0; i < n; i++)
+                dump_record(sim, a, &records[i]);
+}
+
+static int64_t still_clock(void)
+{
+        return (int64_t) 5000 * G_USEC_PER_SEC;
+}
+
+static void test_golden(void)
+{
+        g_autoptr(mlx5_sim) sim = sim_test_new(SPEC, 1);
+        struct answers a = { .sum = g_checksum_new(G_CHECKSUM_SHA256) };
+
+        /* An hour old, held still: COUNTER leaves are a function of the seed alone. */
+        sim->clock_us = still_clock;
+        sim->born_us = still_clock() - (int64_t) 3600 * G_USEC_PER_SEC;
+
+        answer_all(sim, &a);
+        /* Churn: new objects under new numbers, changed generations and states. */
+        g_mutex_lock(&sim->lock);
+        sim_churn_steps(sim, 400);
+        g_mutex_unlock(&sim->lock);
+        answer_all(sim, &a);
+
+        g_test_message("%" G_GUINT64_FORMAT " answers (%" G_GUINT64_FORMAT " refused), %" G_GUINT64_FORMAT
+                       " bytes: sha256 %s", a.commands, a.refused, a.bytes, g_checksum_get_string(a.sum));
+        /* The walk reaches far: thousands of answers, most of them data. */
+        g_assert_cmpuint(a.commands, >, 5000);
+        g_assert_cmpuint(a.refused * 4, <, a.commands);
+        g_assert_cmpstr(g_checksum_get_string(a.sum), ==, GOLDEN_SHA256);
+        g_checksum_free(a.sum);
+}
+
+int main(int argc, char **argv)
+{
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/sim/answers/golden", test_golden);
+        return g_test_run();
+}
