@@ -46,6 +46,7 @@ mlx5_sim *mlx5_sim_new(const mlx5_schema *schema, const mlx5_sim_spec *spec, uns
         sim->next_dump_opaque = 1;
 
         sim_populate(sim, spec);
+        sim_rscdump_init(sim);
         sim_uctx_add_processes(sim);
         sim_churn_init(sim, spec->churn);
         return sim;
@@ -59,6 +60,7 @@ void mlx5_sim_free(mlx5_sim *sim)
         sim_hca_free(sim->hca);
         sim_populate_clear(sim);
         g_queue_free_full(sim->dump_sessions, sim_rscdump_session_free);
+        sim_rscdump_clear(sim);
         g_hash_table_unref(sim->umem);
         g_hash_table_unref(sim->uctx);
         g_hash_table_unref(sim->opstats);

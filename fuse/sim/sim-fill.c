@@ -233,6 +233,51 @@ void sim_plan_clear(struct sim_plan *plan)
         plan->lifecycle_leaf = -1;
 }
 
+struct sim_field sim_context_field(const struct sim_type *t, const char *path)
+{
+        const mlx5_schema_resource *res = t->res;
+        const mlx5_schema_field *f;
+        uint32_t off;
+
+        if (!res->context || mlx5_schema_resolve(res->context, path, &f, &off) < 0 || f->width > 64)
+                return (struct sim_field) { 0, 0 };
+        return (struct sim_field) { res->context_bit_off + off, f->width };
+}
+
+uint64_t sim_field_get(const struct sim_field *f, const uint8_t *out, size_t len)
+{
+        return f->width ? mlx5_bits_get(out, len, f->bit_off, f->width) : 0;
+}
+
+static bool leaf_writes(const struct sim_leaf *l, const struct sim_field *fields, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (fields[i].width && l->bit_off < fields[i].bit_off + fields[i].width &&
+                    fields[i].bit_off < l->bit_off + l->width)
+                        return true;
+        return false;
+}
+
+void sim_plan_subset(struct sim_plan *ret, const struct sim_plan *plan, const struct sim_field *fields, size_t n)
+{
+        *ret = *plan;
+        ret->leaves = g_new(struct sim_leaf, plan->n_leaves + 1);
+        ret->n_leaves = 0;
+        /* Its own state and moves are the whole plan's business. */
+        ret->lifecycle_leaf = -1;
+        ret->moves = NULL;
+        ret->n_moves = 0;
+        for (unsigned k = 0; k < plan->n_leaves; k++)
+                if (leaf_writes(&plan->leaves[k], fields, n))
+                        ret->leaves[ret->n_leaves++] = plan->leaves[k];
+}
+
+void sim_plan_subset_clear(struct sim_plan *subset)
+{
+        g_clear_pointer(&subset->leaves, g_free);
+        subset->n_leaves = 0;
+}
+
 static uint64_t random_value(const mlx5_schema_field *f, uint64_t h)
 {
         const mlx5_schema_enum *e = f->enumeration;

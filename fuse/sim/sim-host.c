@@ -264,11 +264,6 @@ static struct nlmsghdr *reply_device_msg(struct nl_reply *rp)
         return nlh;
 }
 
-/* A context field the kernel reports of each object, located once per dump. */
-struct kept_field {
-        uint32_t bit_off, width;        /* in the output mailbox; width 0: the schema has no such field */
-};
-
 struct res_dump {
         const struct sim_type *t;
         int table_attr, entry_attr;
@@ -279,55 +274,30 @@ struct res_dump {
          * plan behind those fields alone.
          */
         struct sim_plan kept;
-        struct kept_field fields[2];    /* MR: mkey_7_0, len; QP: st, state */
+        struct sim_field fields[2];     /* MR: mkey_7_0, len; QP: st, state */
 };
 
 static void res_dump_init(struct res_dump *d, const struct sim_type *t, bool mr)
 {
         static const char *const paths[2][2] = { { "st", "state" }, { "mkey_7_0", "len" } };
-        const struct sim_plan *plan = &t->plan;
 
         d->t = t;
         d->mr = mr;
         d->table_attr = mr ? RDMA_NLDEV_ATTR_RES_MR : RDMA_NLDEV_ATTR_RES_QP;
         d->entry_attr = mr ? RDMA_NLDEV_ATTR_RES_MR_ENTRY : RDMA_NLDEV_ATTR_RES_QP_ENTRY;
-        d->kept = *plan;
-        d->kept.leaves = g_new(struct sim_leaf, plan->n_leaves + 1);
-        d->kept.n_leaves = 0;
-        d->kept.moves = NULL;
-        d->kept.n_moves = 0;
-        for (unsigned i = 0; i < G_N_ELEMENTS(d->fields); i++) {
-                const mlx5_schema_field *f;
-                uint32_t off;
-
-                d->fields[i] = (struct kept_field) { 0, 0 };
-                if (t->res->context && mlx5_schema_resolve(t->res->context, paths[mr][i], &f, &off) == 0 &&
-                    f->width <= 64)
-                        d->fields[i] = (struct kept_field) { t->res->context_bit_off + off, f->width };
-        }
-        for (unsigned k = 0; k < plan->n_leaves; k++) {
-                const struct sim_leaf *l = &plan->leaves[k];
-
-                for (unsigned i = 0; i < G_N_ELEMENTS(d->fields); i++)
-                        if (d->fields[i].width && l->bit_off < d->fields[i].bit_off + d->fields[i].width &&
-                            d->fields[i].bit_off < l->bit_off + l->width) {
-                                d->kept.leaves[d->kept.n_leaves++] = *l;
-                                break;
-                        }
-        }
+        for (unsigned i = 0; i < G_N_ELEMENTS(d->fields); i++)
+                d->fields[i] = sim_context_field(t, paths[mr][i]);
+        sim_plan_subset(&d->kept, &t->plan, d->fields, G_N_ELEMENTS(d->fields));
 }
 
-/* The leaves are t's plan's (their choices too): only the array is the dump's. */
 static void res_dump_clear(struct res_dump *d)
 {
-        g_clear_pointer(&d->kept.leaves, g_free);
+        sim_plan_subset_clear(&d->kept);
 }
 
 static uint64_t kept_value(const struct res_dump *d, const uint8_t *out, unsigned field)
 {
-        const struct kept_field *f = &d->fields[field];
-
-        return f->width ? mlx5_bits_get(out, d->t->res->outlen, f->bit_off, f->width) : 0;
+        return sim_field_get(&d->fields[field], out, d->t->res->outlen);
 }
 
 /* The IB QP type and state of a QP, from its PRM context. */

@@ -182,6 +182,24 @@ void sim_plan_fill(const struct sim_plan *plan, const struct sim_fill_ctx *ctx, 
 /* The lifecycle leaf's value as the plan alone gives it (ignoring ctx->state). */
 uint64_t sim_plan_lifecycle_value(const struct sim_plan *plan, const struct sim_fill_ctx *ctx);
 
+/* A field of an output mailbox, located once; width 0: the schema has no such field (or none of 64 bits or less). */
+struct sim_field {
+        uint32_t bit_off, width;
+};
+
+/* Context field path of t's query output. */
+struct sim_field sim_context_field(const struct sim_type *t, const char *path);
+/* Field f of out, 0 for a field the schema lacks. */
+uint64_t sim_field_get(const struct sim_field *f, const uint8_t *out, size_t len);
+/*
+ * The leaves of plan that write bits of fields[0..n), in plan's order: an
+ * output filled with it holds those fields as the whole plan fills them
+ * (each leaf writes its own bits only), at a fraction of the cost.  The
+ * leaves are plan's, choices too: sim_plan_subset_clear frees the array.
+ */
+void sim_plan_subset(struct sim_plan *ret, const struct sim_plan *plan, const struct sim_field *fields, size_t n);
+void sim_plan_subset_clear(struct sim_plan *subset);
+
 /* The slot of l->ref that a REF leaf names in the object whose identity seed this is. */
 static inline uint32_t sim_leaf_ref_slot(const struct sim_leaf *l, uint32_t ref_n, uint64_t identity_seed)
 {
@@ -401,6 +419,7 @@ struct sim_opstat {
 };
 
 struct sim_dump_session;
+struct sim_dump_sizes;
 struct sim_hca;
 
 struct mlx5_sim {
@@ -444,6 +463,7 @@ struct mlx5_sim {
         GHashTable *umem;               /* umem_id -> owning uid */
         unsigned next_umem;
         GQueue *dump_sessions;          /* of struct sim_dump_session, oldest first */
+        struct sim_dump_sizes *dump_sizes; /* per type (sim-rscdump.c); immutable */
         uint64_t next_dump_opaque;
         struct sim_churn churn;
         struct sim_hca *hca;            /* a driven function (sim-driver.h), or NULL */
@@ -577,5 +597,7 @@ void sim_caps_output(const mlx5_sim *sim, const struct sim_caps *c, bool current
 /* A field of the general caps page (current values); 0 when the schema has no such field. */
 uint64_t sim_general_cap(const mlx5_sim *sim, const char *name);
 
-/* Resource dump (sim-rscdump.c): the session table. */
+/* Resource dump (sim-rscdump.c): the session table; what each type's queue sizes are read from. */
 void sim_rscdump_session_free(void *session);
+void sim_rscdump_init(mlx5_sim *sim);
+void sim_rscdump_clear(mlx5_sim *sim);

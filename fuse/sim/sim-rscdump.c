@@ -336,52 +336,101 @@ static unsigned check_request(struct sim_cmd *cmd, const struct sim_menu_record 
         return check_count(cmd, r->flags, s->num2, &num2_sites);
 }
 
-/* A field of the object's context, as its query answers it; 0 when the schema has no such field. */
-static uint64_t context_field(const mlx5_sim *sim, const struct sim_type *t, uint32_t slot, const char *name)
-{
-        const mlx5_schema_resource *res = t->res;
-        g_autofree uint8_t *out = g_malloc(res->outlen);
-        const mlx5_schema_field *f;
-        uint32_t off;
+/* The context fields a queue buffer (or the RDB) is sized by; a type has those of its queues. */
+enum size_field {
+        SIZE_LOG_RRA_MAX,
+        SIZE_NO_SQ,
+        SIZE_LOG_SQ_SIZE,
+        SIZE_RQ_TYPE,
+        SIZE_LOG_RQ_SIZE,
+        SIZE_LOG_RQ_STRIDE,
+        SIZE_LOG_SRQ_SIZE,
+        SIZE_CQE_SZ,
+        SIZE_LOG_CQ_SIZE,
+        SIZE_LOG_EQ_SIZE,
+        N_SIZE_FIELDS,
+};
 
-        if (mlx5_schema_resolve(res->context, name, &f, &off) < 0 || f->width > 64)
-                return 0;
-        sim_object_output(sim, t, slot, out, res->outlen);
-        return mlx5_bits_get(out, res->outlen, res->context_bit_off + off, f->width);
+static const char *const size_field_paths[N_SIZE_FIELDS] = {
+        [SIZE_LOG_RRA_MAX] = "log_rra_max",
+        [SIZE_NO_SQ] = "no_sq",
+        [SIZE_LOG_SQ_SIZE] = "log_sq_size",
+        [SIZE_RQ_TYPE] = "rq_type",
+        [SIZE_LOG_RQ_SIZE] = "log_rq_size",
+        [SIZE_LOG_RQ_STRIDE] = "log_rq_stride",
+        [SIZE_LOG_SRQ_SIZE] = "log_srq_size",
+        [SIZE_CQE_SZ] = "cqe_sz",
+        [SIZE_LOG_CQ_SIZE] = "log_cq_size",
+        [SIZE_LOG_EQ_SIZE] = "log_eq_size",
+};
+
+/*
+ * Per type, located once: the size fields and the leaves of its plan that
+ * fill them, so that opening a buffer dump fills those leaves of the
+ * object, not its whole query output (the values are the query's).
+ */
+struct sim_dump_sizes {
+        struct sim_field fields[N_SIZE_FIELDS];
+        struct sim_plan plan;
+};
+
+void sim_rscdump_init(mlx5_sim *sim)
+{
+        sim->dump_sizes = g_new0(struct sim_dump_sizes, sim->n_types);
+        for (unsigned i = 0; i < sim->n_types; i++) {
+                struct sim_dump_sizes *z = &sim->dump_sizes[i];
+
+                for (unsigned f = 0; f < N_SIZE_FIELDS; f++)
+                        z->fields[f] = sim_context_field(&sim->types[i], size_field_paths[f]);
+                sim_plan_subset(&z->plan, &sim->types[i].plan, z->fields, N_SIZE_FIELDS);
+        }
+}
+
+void sim_rscdump_clear(mlx5_sim *sim)
+{
+        for (unsigned i = 0; sim->dump_sizes && i < sim->n_types; i++)
+                sim_plan_subset_clear(&sim->dump_sizes[i].plan);
+        g_clear_pointer(&sim->dump_sizes, g_free);
 }
 
 /* Entries of the object's queue (or RDB) and their size, from its context. */
 static uint64_t queue_entries(const mlx5_sim *sim, struct sim_dump_session *s)
 {
         const struct sim_type *t = s->t;
-        uint64_t log;
+        const struct sim_dump_sizes *z = &sim->dump_sizes[t - sim->types];
+        size_t len = t->res->outlen;
+        g_autofree uint8_t *out = g_malloc(len);
+        uint64_t v[N_SIZE_FIELDS], log;
 
+        sim_object_fill(sim, t, s->slot, &z->plan, out, len);
+        for (unsigned f = 0; f < N_SIZE_FIELDS; f++)
+                v[f] = sim_field_get(&z->fields[f], out, len);
         s->entry_bytes = s->rec->bytes;
         if (s->rec->kind == SIM_MENU_RDB)
-                return 1ull << context_field(sim, t, s->slot, "log_rra_max");
+                return 1ull << v[SIZE_LOG_RRA_MAX];
         switch (s->rec->queue) {
         case SIM_QUEUE_SQ:
-                if (context_field(sim, t, s->slot, "no_sq"))
+                if (v[SIZE_NO_SQ])
                         return 0;
-                log = context_field(sim, t, s->slot, "log_sq_size");
+                log = v[SIZE_LOG_SQ_SIZE];
                 break;
         case SIM_QUEUE_RQ:
                 /* Only a regular RQ (rq_type 0) has a buffer of its own: not SRQ-attached, not zero-size. */
-                if (context_field(sim, t, s->slot, "rq_type") != 0)
+                if (v[SIZE_RQ_TYPE] != 0)
                         return 0;
-                log = context_field(sim, t, s->slot, "log_rq_size") + context_field(sim, t, s->slot, "log_rq_stride");
+                log = v[SIZE_LOG_RQ_SIZE] + v[SIZE_LOG_RQ_STRIDE];
                 break;
         case SIM_QUEUE_SRQ:
-                log = context_field(sim, t, s->slot, "log_srq_size") + context_field(sim, t, s->slot, "log_rq_stride");
+                log = v[SIZE_LOG_SRQ_SIZE] + v[SIZE_LOG_RQ_STRIDE];
                 break;
         case SIM_QUEUE_CQ:
                 /* cqe_sz 1: 128-byte CQEs. */
-                if (context_field(sim, t, s->slot, "cqe_sz") == 1)
+                if (v[SIZE_CQE_SZ] == 1)
                         s->entry_bytes *= 2;
-                log = context_field(sim, t, s->slot, "log_cq_size");
+                log = v[SIZE_LOG_CQ_SIZE];
                 break;
         case SIM_QUEUE_EQ:
-                log = context_field(sim, t, s->slot, "log_eq_size");
+                log = v[SIZE_LOG_EQ_SIZE];
                 break;
         case SIM_QUEUE_NONE:
         default:
