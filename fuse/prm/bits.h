@@ -6,9 +6,11 @@
  */
 #pragma once
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* True when [bit_off, bit_off + width) lies inside a buffer of len bytes. */
 static inline bool mlx5_bits_in_range(size_t len, uint64_t bit_off, uint64_t width)
@@ -16,9 +18,50 @@ static inline bool mlx5_bits_in_range(size_t len, uint64_t bit_off, uint64_t wid
         return width <= (uint64_t) len * 8 && bit_off <= (uint64_t) len * 8 - width;
 }
 
+/* A byte at a time, any field in range (bits.c); out-of-range bits read as zero and are not written. */
+uint64_t mlx5_bits_get_bytes(const uint8_t *buf, size_t len, uint64_t bit_off, unsigned width);
+void mlx5_bits_set_bytes(uint8_t *buf, size_t len, uint64_t bit_off, unsigned width, uint64_t value);
+
+/*
+ * Every mailbox goes through these, field by field, so they are inline:
+ * where the eight bytes from the field's first byte lie inside the buffer
+ * and hold the whole field (all but 64-bit fields at odd bits and fields in
+ * a buffer's last 7 bytes), one big-endian load (and store) does it.
+ */
+static inline bool mlx5_bits_one_word(size_t len, uint64_t bit_off, unsigned width)
+{
+        return width - 1u < 64u && bit_off / 8 + 8 <= len && bit_off % 8 + width <= 64;
+}
+
+static inline uint64_t mlx5_load_be64(const uint8_t *p)
+{
+        uint64_t w;
+
+        memcpy(&w, p, sizeof(w));
+        return be64toh(w);
+}
+
 /* Callers check the range first; out-of-range bits read as zero. */
-uint64_t mlx5_bits_get(const uint8_t *buf, size_t len, uint64_t bit_off, unsigned width);
-void mlx5_bits_set(uint8_t *buf, size_t len, uint64_t bit_off, unsigned width, uint64_t value);
+static inline uint64_t mlx5_bits_get(const uint8_t *buf, size_t len, uint64_t bit_off, unsigned width)
+{
+        if (mlx5_bits_one_word(len, bit_off, width))
+                return mlx5_load_be64(buf + bit_off / 8) << (bit_off % 8) >> (64 - width);
+        return mlx5_bits_get_bytes(buf, len, bit_off, width);
+}
+
+/* Only the low width bits of value are written. */
+static inline void mlx5_bits_set(uint8_t *buf, size_t len, uint64_t bit_off, unsigned width, uint64_t value)
+{
+        if (mlx5_bits_one_word(len, bit_off, width)) {
+                unsigned shift = 64 - bit_off % 8 - width;
+                uint64_t mask = (UINT64_MAX >> (64 - width)) << shift;
+                uint64_t w = htobe64((mlx5_load_be64(buf + bit_off / 8) & ~mask) | ((value << shift) & mask));
+
+                memcpy(buf + bit_off / 8, &w, sizeof(w));
+                return;
+        }
+        mlx5_bits_set_bytes(buf, len, bit_off, width, value);
+}
 
 static inline uint32_t mlx5_be32_get(const uint8_t *p)
 {

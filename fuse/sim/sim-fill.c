@@ -358,24 +358,6 @@ static uint64_t rule_value(const struct sim_leaf *l, const struct sim_plan *plan
         return 0;
 }
 
-/*
- * A leaf's value stored: a field of whole bytes straight, most significant
- * byte first (most context fields are); any other through mlx5_bits_set.
- * The same bytes either way, without a masked loop for every field of
- * every object the simulator fills.
- */
-static void put_leaf(uint8_t *out, size_t len, uint64_t bit_off, unsigned width, uint64_t value)
-{
-        uint8_t *p;
-
-        if (bit_off % 8 || width % 8 || width == 0 || width > 64 || !mlx5_bits_in_range(len, bit_off, width)) {
-                mlx5_bits_set(out, len, bit_off, width, value);
-                return;
-        }
-        for (p = out + bit_off / 8 + width / 8; p > out + bit_off / 8; value >>= 8)
-                *--p = (uint8_t) value;
-}
-
 /* Random bytes, printable text, or the rule's text, one byte at a time. */
 static void fill_text(const struct sim_leaf *l, uint64_t h, uint8_t *out, size_t len)
 {
@@ -383,18 +365,18 @@ static void fill_text(const struct sim_leaf *l, uint64_t h, uint8_t *out, size_t
         unsigned n = l->width / 8;
         unsigned text_len = n > 1 ? 1 + h % (n - 1) : n;
         const char *text = l->rule ? l->rule->arg : NULL;
+        size_t text_n = text ? strlen(text) : 0;
 
         for (unsigned i = 0; i < n; i++) {
-                uint64_t r = sim_hash2(h, i);
                 uint8_t byte;
 
                 if (text)
-                        byte = i < strlen(text) ? (uint8_t) text[i] : 0;
+                        byte = i < text_n ? (uint8_t) text[i] : 0;
                 else if (l->field->display == MLX5_DISPLAY_ASCII)
-                        byte = i < text_len ? printable[r % (sizeof(printable) - 1)] : 0;
+                        byte = i < text_len ? printable[sim_hash2(h, i) % (sizeof(printable) - 1)] : 0;
                 else
-                        byte = r;
-                put_leaf(out, len, l->bit_off + 8 * i, 8, byte);
+                        byte = sim_hash2(h, i);
+                mlx5_bits_set(out, len, l->bit_off + 8 * i, 8, byte);
         }
 }
 
@@ -432,7 +414,7 @@ void sim_plan_fill(const struct sim_plan *plan, const struct sim_fill_ctx *ctx, 
                 if (l->width > 64)
                         continue;
                 v = l->lifecycle && ctx->has_state ? ctx->state : leaf_value(l, plan, ctx);
-                put_leaf(out, len, l->bit_off, l->width, v & width_mask(l->width));
+                mlx5_bits_set(out, len, l->bit_off, l->width, v);
         }
 }
 
