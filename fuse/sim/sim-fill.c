@@ -32,6 +32,11 @@ static uint64_t width_mask(uint32_t width)
         return width >= 64 ? UINT64_MAX : (1ull << width) - 1;
 }
 
+#define MIX4(i) SIM_MIX64(i), SIM_MIX64((i) + 1), SIM_MIX64((i) + 2), SIM_MIX64((i) + 3)
+#define MIX16(i) MIX4(i), MIX4((i) + 4), MIX4((i) + 8), MIX4((i) + 12)
+
+const uint64_t sim_index_mix[SIM_INDEX_MIX_N] = { MIX16(0), MIX16(16), MIX16(32), MIX16(48) };
+
 static uint64_t gcd(uint64_t a, uint64_t b)
 {
         while (b) {
@@ -74,7 +79,7 @@ static bool leaf_bind_rule(struct sim_leaf *l, const mlx5_sim *sim, const char *
         const struct sim_rule *rule = l->rule;
         g_auto(GStrv) tokens = NULL;
         /* Per function and type, so that two types' mixes do not march in step. */
-        uint64_t h = sim_hash2(sim_hash2(sim->seed, sim->index) ^ sim_hash_str(owner), l->path_hash);
+        uint64_t h = sim_leaf_hash(l, sim_hash2(sim->seed, sim->index) ^ sim_hash_str(owner));
 
         if (is_text(l->field) != (rule->kind == SIM_RULE_TEXT))
                 return false;
@@ -165,7 +170,7 @@ static void add_leaf(const mlx5_schema_field *field, const char *path, uint32_t 
         struct sim_leaf l = {
                 .bit_off = b->base_bit_off + bit_off,
                 .width = field->width,
-                .path_hash = sim_hash_str(path),
+                .path_mix = sim_mix64(sim_hash_str(path)),
                 .group_hash = sim_hash_str(group ? group : path),
                 .field = field,
                 .rule = sim_rule_find(b->owner, path),
@@ -290,7 +295,7 @@ static uint64_t random_value(const mlx5_schema_field *f, uint64_t h)
         for (guint i = 0; i < e->values->len; i++) {
                 uint64_t bit = g_array_index(e->values, mlx5_schema_enum_value, i).value;
 
-                if (bit < f->width && bit < 64 && (sim_hash2(h, bit) & 1))
+                if (bit < f->width && bit < 64 && (sim_hash2_index(h, bit) & 1))
                         v |= 1ull << bit;
         }
         return v;
@@ -373,9 +378,9 @@ static void fill_text(const struct sim_leaf *l, uint64_t h, uint8_t *out, size_t
                 if (text)
                         byte = i < text_n ? (uint8_t) text[i] : 0;
                 else if (l->field->display == MLX5_DISPLAY_ASCII)
-                        byte = i < text_len ? printable[sim_hash2(h, i) % (sizeof(printable) - 1)] : 0;
+                        byte = i < text_len ? printable[sim_hash2_index(h, i) % (sizeof(printable) - 1)] : 0;
                 else
-                        byte = sim_hash2(h, i);
+                        byte = sim_hash2_index(h, i);
                 mlx5_bits_set(out, len, l->bit_off + 8 * i, 8, byte);
         }
 }
@@ -383,7 +388,7 @@ static void fill_text(const struct sim_leaf *l, uint64_t h, uint8_t *out, size_t
 /* Rules hold for an object's whole life; the other leaves move with its generation. */
 static uint64_t leaf_hash(const struct sim_leaf *l, const struct sim_fill_ctx *ctx)
 {
-        return sim_hash2(l->rule ? ctx->identity_seed : ctx->object_seed, l->path_hash);
+        return sim_leaf_hash(l, l->rule ? ctx->identity_seed : ctx->object_seed);
 }
 
 /* A numeric leaf (at most 64 bits, not text), without the stored state. */

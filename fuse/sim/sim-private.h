@@ -50,18 +50,31 @@ struct mlx5_sim_spec {
 
 /* ---- deterministic values ---- */
 
-/* splitmix64's finaliser: a good bijective mix of 64 bits. */
+/* splitmix64's finaliser: a good bijective mix of 64 bits; a macro so that tables of it fold at compile time. */
+#define SIM_MIX64_ADD(x) ((uint64_t) (x) + 0x9e3779b97f4a7c15ull)
+#define SIM_MIX64_XM(x, s, m) (((x) ^ ((x) >> (s))) * (m))
+#define SIM_MIX64(x) \
+        ((SIM_MIX64_XM(SIM_MIX64_XM(SIM_MIX64_ADD(x), 30, 0xbf58476d1ce4e5b9ull), 27, 0x94d049bb133111ebull)) ^ \
+         (SIM_MIX64_XM(SIM_MIX64_XM(SIM_MIX64_ADD(x), 30, 0xbf58476d1ce4e5b9ull), 27, 0x94d049bb133111ebull) >> 31))
+
 static inline uint64_t sim_mix64(uint64_t x)
 {
-        x += 0x9e3779b97f4a7c15ull;
-        x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-        x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-        return x ^ (x >> 31);
+        return SIM_MIX64(x);
 }
 
 static inline uint64_t sim_hash2(uint64_t a, uint64_t b)
 {
         return sim_mix64(a ^ sim_mix64(b));
+}
+
+/* sim_mix64(i) for i below this, folded at compile time (sim-fill.c). */
+#define SIM_INDEX_MIX_N 64
+extern const uint64_t sim_index_mix[SIM_INDEX_MIX_N];
+
+/* sim_hash2(a, i), one mix at run time for a small index (a byte of a text, a word of opaque bytes). */
+static inline uint64_t sim_hash2_index(uint64_t a, uint64_t i)
+{
+        return i < SIM_INDEX_MIX_N ? sim_mix64(a ^ sim_index_mix[i]) : sim_hash2(a, i);
 }
 
 /* FNV-1a: names hash the same in every process and on every run. */
@@ -128,7 +141,7 @@ struct sim_type;
 struct sim_leaf {
         uint32_t bit_off;               /* in the output mailbox */
         uint32_t width;
-        uint64_t path_hash;
+        uint64_t path_mix;              /* sim_mix64 of the path's hash: sim_hash2(seed, path hash) is sim_mix64(seed ^ it) */
         uint64_t group_hash;            /* the path up to its last '.': a counter's packets and octets share it */
         const mlx5_schema_field *field;
         const struct sim_rule *rule;
@@ -200,10 +213,16 @@ uint64_t sim_field_get(const struct sim_field *f, const uint8_t *out, size_t len
 void sim_plan_subset(struct sim_plan *ret, const struct sim_plan *plan, const struct sim_field *fields, size_t n);
 void sim_plan_subset_clear(struct sim_plan *subset);
 
+/* sim_hash2(seed, the leaf's path hash), its second mix done once at plan build. */
+static inline uint64_t sim_leaf_hash(const struct sim_leaf *l, uint64_t seed)
+{
+        return sim_mix64(seed ^ l->path_mix);
+}
+
 /* The slot of l->ref that a REF leaf names in the object whose identity seed this is. */
 static inline uint32_t sim_leaf_ref_slot(const struct sim_leaf *l, uint32_t ref_n, uint64_t identity_seed)
 {
-        return sim_hash2(identity_seed, l->path_hash) % ref_n;
+        return sim_leaf_hash(l, identity_seed) % ref_n;
 }
 
 /* ---- the live object numbers of one type (sim-index.c) ---- */

@@ -125,11 +125,17 @@ static void write_menu(struct sim_dump_session *s)
 /* Deterministic bytes standing for a payload whose format is not public. */
 static void fill_opaque(uint8_t *p, size_t len, uint64_t seed)
 {
-        /* Each hash's bytes least significant first: one copy of 8, not 8 shifts and stores. */
-        for (size_t i = 0; i < len; i += 8) {
-                uint64_t v = GUINT64_TO_LE(sim_hash2(seed, i / 8));
+        size_t i = 0;
+        uint64_t v;
 
-                memcpy(p + i, &v, MIN((size_t) 8, len - i));
+        /* Each hash's bytes least significant first: one store of 8, not 8 shifts and stores. */
+        for (; i + 8 <= len; i += 8) {
+                v = GUINT64_TO_LE(sim_hash2_index(seed, i / 8));
+                memcpy(p + i, &v, 8);
+        }
+        if (i < len) {
+                v = GUINT64_TO_LE(sim_hash2_index(seed, i / 8));
+                memcpy(p + i, &v, len - i);
         }
 }
 
