@@ -162,6 +162,19 @@ static bool plan_bind_lifecycle(struct sim_plan *plan, const mlx5_schema_field *
         return plan->n_moves > 0;
 }
 
+static enum sim_leaf_fill leaf_fill(const struct sim_leaf *l, const struct sim_plan *plan)
+{
+        const mlx5_schema_enum *e = l->field->enumeration;
+
+        if (is_text(l->field))
+                return SIM_FILL_TEXT;
+        if (l->width > 64)
+                return SIM_FILL_NONE;
+        if (!l->rule && !l->lifecycle && !plan->caps && (!e || e->values->len == 0))
+                return SIM_FILL_RANDOM;
+        return SIM_FILL_VALUE;
+}
+
 static void add_leaf(const mlx5_schema_field *field, const char *path, uint32_t bit_off, void *user_data)
 {
         struct plan_builder *b = user_data;
@@ -200,6 +213,7 @@ static void add_leaf(const mlx5_schema_field *field, const char *path, uint32_t 
                 l.n_choices = 0;
                 l.rule = NULL;
         }
+        l.fill = leaf_fill(&l, b->plan);
         g_array_append_val(b->leaves, l);
 }
 
@@ -412,13 +426,25 @@ void sim_plan_fill(const struct sim_plan *plan, const struct sim_fill_ctx *ctx, 
 
                 if (!mlx5_bits_in_range(len, l->bit_off, l->width))
                         continue;
-                if (is_text(l->field)) {
+                switch (l->fill) {
+                case SIM_FILL_NONE:
+                        continue;
+                case SIM_FILL_TEXT:
                         fill_text(l, leaf_hash(l, ctx), out, len);
                         continue;
+                case SIM_FILL_RANDOM:
+                        /* What leaf_value gives it while no caps are lowered (only caps plans are). */
+                        if (!ctx->lowered) {
+                                v = sim_leaf_hash(l, ctx->object_seed);
+                                break;
+                        }
+                        G_GNUC_FALLTHROUGH;
+                case SIM_FILL_VALUE:
+                default:
+                        v = l->lifecycle && ctx->has_state ? ctx->state : leaf_value(l, plan, ctx);
+                        break;
                 }
-                if (l->width > 64)
-                        continue;
-                v = l->lifecycle && ctx->has_state ? ctx->state : leaf_value(l, plan, ctx);
+                /* The low width bits: what width_mask keeps. */
                 mlx5_bits_set(out, len, l->bit_off, l->width, v);
         }
 }

@@ -138,6 +138,14 @@ const struct sim_lifecycle *sim_lifecycles(size_t *ret_n);
 
 struct sim_type;
 
+/* How sim_plan_fill produces a leaf, decided at plan build. */
+enum sim_leaf_fill {
+        SIM_FILL_VALUE,                 /* a number: rule, enumeration, cap or state (leaf_value) */
+        SIM_FILL_RANDOM,                /* a number no rule, enumeration or cap shapes: the hash's low bits */
+        SIM_FILL_TEXT,                  /* bytes or ascii, a byte at a time */
+        SIM_FILL_NONE,                  /* wider than 64 bits and not text: left zero */
+};
+
 struct sim_leaf {
         uint32_t bit_off;               /* in the output mailbox */
         uint32_t width;
@@ -150,6 +158,7 @@ struct sim_leaf {
         unsigned n_choices;
         uint64_t stride, offset;        /* SPREAD: position permutation */
         bool lifecycle;                 /* the value comes from the object's stored state */
+        enum sim_leaf_fill fill;
 };
 
 /* A lifecycle move; from is SIM_MOVE_ANY for "*". */
