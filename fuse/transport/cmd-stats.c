@@ -42,21 +42,17 @@ void mlx5_cmd_stats_free(struct mlx5_cmd_stats *stats)
         g_free(stats);
 }
 
+/* floor(log2(ns)), 0 for 0, capped: bucket b holds [2^b, 2^(b+1)) ns. */
 static unsigned latency_bucket(uint64_t ns)
 {
-        unsigned b = 0;
-
-        while (ns > 1 && b < LATENCY_BUCKETS - 1) {
-                ns >>= 1;
-                b++;
-        }
-        return b;
+        return ns ? MIN(63u - (unsigned) __builtin_clzll(ns), LATENCY_BUCKETS - 1u) : 0;
 }
 
 void mlx5_cmd_stats_record(struct mlx5_cmd_stats *stats, unsigned opcode, int errno_result,
                            unsigned status, uint64_t latency_ns)
 {
         struct opcode_stats *op;
+        unsigned bucket;
 
         g_mutex_lock(&stats->lock);
         op = g_hash_table_lookup(stats->by_opcode, GUINT_TO_POINTER(opcode));
@@ -77,8 +73,9 @@ void mlx5_cmd_stats_record(struct mlx5_cmd_stats *stats, unsigned opcode, int er
                 op->failed++;
                 stats->firmware_errors++;
         }
-        stats->latency[latency_bucket(latency_ns)]++;
-        op->latency[latency_bucket(latency_ns)]++;
+        bucket = latency_bucket(latency_ns);
+        stats->latency[bucket]++;
+        op->latency[bucket]++;
         op->latency_sum_ns += latency_ns;
         g_mutex_unlock(&stats->lock);
 }
