@@ -69,7 +69,8 @@ struct sim_dump_session {
         uint32_t entry_bytes;
         /* Records still to produce, and the entry number of the next. */
         uint32_t next, left;
-        GByteArray *seg;                        /* the segment being sent ... */
+        uint8_t *seg;                           /* the segment being sent (seg_len bytes of seg_alloc) ... */
+        size_t seg_len, seg_alloc;
         size_t seg_off;                         /* ... and how much of it is */
 };
 
@@ -77,21 +78,28 @@ void sim_rscdump_session_free(void *session)
 {
         struct sim_dump_session *s = session;
 
-        g_byte_array_unref(s->seg);
+        g_free(s->seg);
         g_free(s->created);
         g_free(s);
 }
+
+/* A session's first buffer: room for every segment but the menu and the larger records. */
+#define SEG_FIRST_ALLOC 512
 
 /* Starts a segment of len bytes (a multiple of 4) in s->seg; returns its bytes. */
 static uint8_t *begin_segment(struct sim_dump_session *s, size_t len, unsigned type)
 {
         len = (len + 3) & ~(size_t) 3;
-        g_byte_array_set_size(s->seg, len);
-        memset(s->seg->data, 0, len);
+        if (len > s->seg_alloc) {
+                s->seg_alloc = MAX(len, (size_t) SEG_FIRST_ALLOC);
+                s->seg = g_realloc(s->seg, s->seg_alloc);
+        }
+        s->seg_len = len;
+        memset(s->seg, 0, len);
         s->seg_off = 0;
-        mlx5_bits_set(s->seg->data, len, MLX5_RSCDUMP_SEG_LENGTH_DW_BIT, 16, len / 4);
-        mlx5_bits_set(s->seg->data, len, MLX5_RSCDUMP_SEG_TYPE_BIT, 16, type);
-        return s->seg->data;
+        mlx5_bits_set(s->seg, len, MLX5_RSCDUMP_SEG_LENGTH_DW_BIT, 16, len / 4);
+        mlx5_bits_set(s->seg, len, MLX5_RSCDUMP_SEG_TYPE_BIT, 16, type);
+        return s->seg;
 }
 
 static void put_name(uint8_t *dst, const char *name)
@@ -186,7 +194,7 @@ static bool write_record(const mlx5_sim *sim, struct sim_dump_session *s)
         payload = r->kind == SIM_MENU_QUERY ? s->t->res->outlen : s->entry_bytes;
         len = MLX5_RSCDUMP_RES_PAYLOAD_BYTE + payload;
         p = begin_segment(s, len, r->type);
-        len = s->seg->len;
+        len = s->seg_len;
         switch (r->kind) {
         case SIM_MENU_QUERY:
         case SIM_MENU_OBJECT:
@@ -260,7 +268,7 @@ static void next_segment(const mlx5_sim *sim, struct sim_dump_session *s)
 /* True while unsent bytes remain; loads the next segment when needed. */
 static bool stream_has_more(const mlx5_sim *sim, struct sim_dump_session *s)
 {
-        if (s->seg_off < s->seg->len)
+        if (s->seg_off < s->seg_len)
                 return true;
         if (s->phase == PHASE_DONE)
                 return false;
@@ -273,9 +281,9 @@ static size_t fill_chunk(const mlx5_sim *sim, struct sim_dump_session *s, uint8_
         size_t n = 0;
 
         while (n < room && stream_has_more(sim, s)) {
-                size_t k = MIN(room - n, s->seg->len - s->seg_off);
+                size_t k = MIN(room - n, s->seg_len - s->seg_off);
 
-                memcpy(dst + n, s->seg->data + s->seg_off, k);
+                memcpy(dst + n, s->seg + s->seg_off, k);
                 n += k;
                 s->seg_off += k;
         }
@@ -591,7 +599,6 @@ static unsigned open_session(struct sim_cmd *cmd, const uint8_t *req, struct sim
         if (g_queue_get_length(sim->dump_sessions) >= SIM_MAX_DUMP_SESSIONS)
                 sim_rscdump_session_free(g_queue_pop_head(sim->dump_sessions));
         s->opaque = (uint64_t) (sim->index + 1) << 48 | sim->next_dump_opaque++;
-        s->seg = g_byte_array_new();
         g_queue_push_tail(sim->dump_sessions, s);
         *ret_session = g_steal_pointer(&s);
         return MLX5_CMD_STAT_OK;
