@@ -182,19 +182,46 @@ void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t va
         append_value(&sink, field, value);
 }
 
-/* One "name: value" line, or none for a field not wholly inside the buffer. */
-static void decode_leaf(struct schema_sink *out, const mlx5_schema_field *f, const char *path, size_t path_len,
-                        uint32_t bit_off, const uint8_t *buf, size_t len)
+/*
+ * A decimal value and its newline, in one put: most leaves of a listing are
+ * small numbers, and a put for each piece was a third of a line's cost.
+ */
+static void append_dec_line(struct schema_sink *out, uint64_t value)
 {
-        if (!mlx5_bits_in_range(len, bit_off, f->width))
+        char text[NUMBER_TEXT_MAX];
+        unsigned at = sizeof(text) - 1;
+
+        text[at] = '\n';
+        do {
+                text[--at] = (char) ('0' + value % 10);
+                value /= 10;
+        } while (value);
+        schema_put(out, text + at, sizeof(text) - at);
+}
+
+/* The value of a field wholly inside the buffer, and the newline that ends its line. */
+static void decode_value_line(struct schema_sink *out, const mlx5_schema_field *f, uint32_t bit_off,
+                              const uint8_t *buf, size_t len)
+{
+        if (f->display == MLX5_DISPLAY_DEC) {
+                append_dec_line(out, mlx5_bits_get(buf, len, bit_off, f->width));
                 return;
-        schema_put(out, path, path_len);
-        schema_put(out, ": ", 2);
+        }
         if (f->display == MLX5_DISPLAY_BYTES || f->display == MLX5_DISPLAY_ASCII)
                 append_bytes(out, f->display, buf, len, bit_off, f->width / 8);
         else
                 append_value(out, f, mlx5_bits_get(buf, len, bit_off, f->width));
         schema_putc(out, '\n');
+}
+
+/* One "name: value" line, or none for a field not wholly inside the buffer; head is "name: ". */
+static void decode_leaf(struct schema_sink *out, const mlx5_schema_field *f, const char *head, size_t head_len,
+                        uint32_t bit_off, const uint8_t *buf, size_t len)
+{
+        if (!mlx5_bits_in_range(len, bit_off, f->width))
+                return;
+        schema_put(out, head, head_len);
+        decode_value_line(out, f, bit_off, buf, len);
 }
 
 struct decode_state {
@@ -207,7 +234,11 @@ static void decode_walked_leaf(const mlx5_schema_field *f, const char *path, uin
 {
         struct decode_state *s = user_data;
 
-        decode_leaf(&s->out, f, path, strlen(path), bit_off, s->buf, s->len);
+        if (!mlx5_bits_in_range(s->len, bit_off, f->width))
+                return;
+        schema_put(&s->out, path, strlen(path));
+        schema_put(&s->out, ": ", 2);
+        decode_value_line(&s->out, f, bit_off, s->buf, s->len);
 }
 
 void mlx5_decode_struct(GString *out, const mlx5_schema_struct *st, const uint8_t *buf, size_t len)
@@ -223,7 +254,7 @@ static void decode_plan(struct schema_sink *out, const struct schema_plan *plan,
         for (size_t i = 0; i < plan->n_leaves; i++) {
                 const struct schema_leaf *l = &plan->leaves[i];
 
-                decode_leaf(out, l->field, plan->paths + l->path_off, l->path_len, l->bit_off, buf, len);
+                decode_leaf(out, l->field, plan->paths + l->head_off, l->head_len, l->bit_off, buf, len);
         }
 }
 

@@ -21,11 +21,12 @@ static void add_leaf(const mlx5_schema_field *f, const char *path, uint32_t bit_
         struct schema_leaf leaf = {
                 .field = f,
                 .bit_off = bit_off,
-                .path_off = (uint32_t) b->paths->len,
-                .path_len = (uint32_t) strlen(path),
+                .head_off = (uint32_t) b->paths->len,
+                .head_len = (uint32_t) strlen(path) + 2,
         };
 
-        g_string_append_len(b->paths, path, leaf.path_len);
+        g_string_append(b->paths, path);
+        g_string_append_len(b->paths, ": ", 2);
         g_array_append_val(b->leaves, leaf);
 }
 

@@ -127,8 +127,8 @@ void schema_append_bytes(struct schema_sink *out, enum mlx5_display display, con
 struct schema_leaf {
         const mlx5_schema_field *field;
         uint32_t bit_off;               /* in the command output */
-        uint32_t path_off;              /* in the plan's paths */
-        uint32_t path_len;
+        uint32_t head_off;              /* its line's start, "dotted.name: ", in the plan's paths */
+        uint32_t head_len;
 };
 
 struct schema_plan {
