@@ -49,15 +49,30 @@ static inline uint64_t mlx5_bits_get(const uint8_t *buf, size_t len, uint64_t bi
         return mlx5_bits_get_bytes(buf, len, bit_off, width);
 }
 
+/* The one word's part of a field width bits wide at bit_off: its bits, shifted this far from the word's end. */
+static inline unsigned mlx5_word_shift(uint64_t bit_off, unsigned width)
+{
+        return 64 - bit_off % 8 - width;
+}
+
+static inline uint64_t mlx5_word_mask(uint64_t bit_off, unsigned width)
+{
+        return (UINT64_MAX >> (64 - width)) << mlx5_word_shift(bit_off, width);
+}
+
+/* The field under mask of the eight bytes at p becomes value (its low bits) shifted. */
+static inline void mlx5_word_set(uint8_t *p, unsigned shift, uint64_t mask, uint64_t value)
+{
+        uint64_t w = htobe64((mlx5_load_be64(p) & ~mask) | ((value << shift) & mask));
+
+        memcpy(p, &w, sizeof(w));
+}
+
 /* Only the low width bits of value are written. */
 static inline void mlx5_bits_set(uint8_t *buf, size_t len, uint64_t bit_off, unsigned width, uint64_t value)
 {
         if (mlx5_bits_one_word(len, bit_off, width)) {
-                unsigned shift = 64 - bit_off % 8 - width;
-                uint64_t mask = (UINT64_MAX >> (64 - width)) << shift;
-                uint64_t w = htobe64((mlx5_load_be64(buf + bit_off / 8) & ~mask) | ((value << shift) & mask));
-
-                memcpy(buf + bit_off / 8, &w, sizeof(w));
+                mlx5_word_set(buf + bit_off / 8, mlx5_word_shift(bit_off, width), mlx5_word_mask(bit_off, width), value);
                 return;
         }
         mlx5_bits_set_bytes(buf, len, bit_off, width, value);

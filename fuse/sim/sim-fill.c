@@ -214,6 +214,10 @@ static void add_leaf(const mlx5_schema_field *field, const char *path, uint32_t 
                 l.rule = NULL;
         }
         l.fill = leaf_fill(&l, b->plan);
+        if (l.width >= 1 && l.width <= 64 && l.bit_off % 8 + l.width <= 64) {
+                l.word_mask = mlx5_word_mask(l.bit_off, l.width);
+                l.word_shift = mlx5_word_shift(l.bit_off, l.width);
+        }
         g_array_append_val(b->leaves, l);
 }
 
@@ -395,7 +399,11 @@ static void fill_text(const struct sim_leaf *l, uint64_t h, uint8_t *out, size_t
                         byte = i < text_len ? printable[sim_hash2_index(h, i) % (sizeof(printable) - 1)] : 0;
                 else
                         byte = sim_hash2_index(h, i);
-                mlx5_bits_set(out, len, l->bit_off + 8 * i, 8, byte);
+                /* The leaf is inside out (sim_plan_fill checked): a byte-aligned one takes its bytes as they are. */
+                if (l->bit_off % 8 == 0)
+                        out[l->bit_off / 8 + i] = byte;
+                else
+                        mlx5_bits_set(out, len, l->bit_off + 8 * i, 8, byte);
         }
 }
 
@@ -445,7 +453,10 @@ void sim_plan_fill(const struct sim_plan *plan, const struct sim_fill_ctx *ctx, 
                         break;
                 }
                 /* The low width bits: what width_mask keeps. */
-                mlx5_bits_set(out, len, l->bit_off, l->width, v);
+                if (l->word_mask && l->bit_off / 8 + 8 <= len)
+                        mlx5_word_set(out + l->bit_off / 8, l->word_shift, l->word_mask, v);
+                else
+                        mlx5_bits_set(out, len, l->bit_off, l->width, v);
         }
 }
 
