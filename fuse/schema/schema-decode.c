@@ -19,6 +19,11 @@ void schema_append_dec(struct schema_sink *out, uint64_t value)
         char text[NUMBER_TEXT_MAX];
         unsigned at = sizeof(text);
 
+        /* Most values a context holds are flags and small counts. */
+        if (value < 10) {
+                schema_putc(out, (char) ('0' + value));
+                return;
+        }
         do {
                 text[--at] = (char) ('0' + value % 10);
                 value /= 10;
