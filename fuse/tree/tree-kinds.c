@@ -301,13 +301,15 @@ static int owner_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         if (slot < 0)
                 return -ENOENT;
         text = g_string_sized_new(128);
-        if (tree_listing_owner(l, slot, &o)) {
-                g_string_append_printf(text, "pid: %u\n", o->pid);
-                g_string_append_printf(text, o->pid ? "comm: %s\n" : "comm: [%s]\n", o->comm);
-        }
+        /* Rendered at each open of the file: one formatted call, the rest plain appends. */
+        if (tree_listing_owner(l, slot, &o))
+                g_string_append_printf(text, o->pid ? "pid: %u\ncomm: %s\n" : "pid: %u\ncomm: [%s]\n", o->pid, o->comm);
         rdma = tree_rdma_device(td);
-        if (rdma)
-                g_string_append_printf(text, "rdma_device: %s\n", rdma);
+        if (rdma) {
+                g_string_append(text, "rdma_device: ");
+                g_string_append(text, rdma);
+                g_string_append_c(text, '\n');
+        }
         g_string_append(text, "found_by: ");
         mlx5_inventory_format_sources(text, l->found_by ? l->found_by[slot] : 0);
         g_string_append_c(text, '\n');
