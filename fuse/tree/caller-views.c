@@ -13,11 +13,12 @@
 /* How long one process keeps seeing the same snapshot of a global file. */
 #define CALLER_VIEW_US (G_USEC_PER_SEC / 2)
 
-static GPrivate caller_pid;
+/* Set for every request: a plain thread variable, not a GPrivate lookup. */
+static __thread pid_t caller_pid;
 
 void mlx5_tree_set_caller(pid_t pid)
 {
-        g_private_set(&caller_pid, GINT_TO_POINTER(pid));
+        caller_pid = pid;
 }
 
 static bool view_live(const struct caller_view *v, int64_t now)
@@ -74,7 +75,7 @@ static void view_keep(mlx5_tree *tree, pid_t pid, unsigned kind, mlx5_snapshot *
 
 int tree_caller_view(mlx5_tree *tree, const struct mlx5_tree_node *n, tree_content_fn make, mlx5_snapshot **ret_snap)
 {
-        pid_t pid = GPOINTER_TO_INT(g_private_get(&caller_pid));
+        pid_t pid = caller_pid;
         int64_t now = g_get_monotonic_time();
         mlx5_snapshot *snap;
         int r;

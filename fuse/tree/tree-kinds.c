@@ -538,12 +538,15 @@ static int refs_object_children(mlx5_tree *tree, const struct mlx5_tree_node *se
 
 static char *ref_link(mlx5_tree *tree, const struct mlx5_tree_node *n)
 {
+        char id[TREE_ID_NAME_MAX];
         const struct ref_slot *rs;
 
         if (n->sub >= tree->ref_slots->len)
                 return NULL;
         rs = &g_array_index(tree->ref_slots, struct ref_slot, n->sub);
-        return g_strdup_printf("../../../%s/0x%x", rs->ref->target->name, n->id);
+        tree_format_id(id, n->id);
+        /* Read at every stat and readlink of a reference: no printf. */
+        return g_strconcat("../../../", rs->ref->target->name, "/", id, NULL);
 }
 
 /* ---- rscdump/: the resource-dump segments the firmware's menu offers ---- */

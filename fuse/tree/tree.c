@@ -1099,6 +1099,22 @@ void tree_device_report_gone(mlx5_tree *tree, struct tree_device *td)
 
 /* ---- names ---- */
 
+/* Every listed name and link target has one: no printf per entry. */
+size_t tree_format_id(char buf[TREE_ID_NAME_MAX], uint32_t id)
+{
+        static const char digits[] = "0123456789abcdef";
+        size_t len = 3;
+
+        for (uint32_t rest = id >> 4; rest; rest >>= 4)
+                len++;
+        buf[0] = '0';
+        buf[1] = 'x';
+        buf[len] = '\0';
+        for (size_t at = len; at > 2; id >>= 4)
+                buf[--at] = digits[id & 0xf];
+        return len;
+}
+
 bool tree_parse_object_name(const char *name, uint32_t *ret_id)
 {
         uint64_t v = 0;
@@ -1771,7 +1787,7 @@ struct mlx5_tree_dir {
         size_t pass_next;               /* entries given in order from the first, without a gap */
         int64_t pass_valid_until_us;    /* when the first of their leases ends */
         bool pass_broken;               /* an entry skipped or given without its lease */
-        char name_buf[16];
+        char name_buf[TREE_ID_NAME_MAX];
 };
 
 static int list_dir(mlx5_tree_dir *dir)
@@ -1943,7 +1959,7 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, con
                         .sub = dir->self.sub,
                         .id = id,
                 };
-                g_snprintf(dir->name_buf, sizeof(dir->name_buf), "0x%x", n.id);
+                tree_format_id(dir->name_buf, n.id);
                 *ret_name = dir->name_buf;
         } else if (index < 2) {
                 n = index == 0 ? dir->self : dir->parent;
@@ -1960,7 +1976,7 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, con
                         .sub = dir->self.sub,
                         .id = g_array_index(dir->listing->listing->ids, uint32_t, index - 2 - n_fixed),
                 };
-                g_snprintf(dir->name_buf, sizeof(dir->name_buf), "0x%x", n.id);
+                tree_format_id(dir->name_buf, n.id);
                 *ret_name = dir->name_buf;
         } else {
                 pass_end(dir, index);

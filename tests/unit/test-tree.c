@@ -468,6 +468,20 @@ static void test_ino_hash_spread(void)
         g_assert_cmpuint(g_hash_table_size(hashes), >, keys - keys / 1000);
 }
 
+/* Object names as printf would write them, at every width. */
+static void test_format_id(void)
+{
+        const uint32_t ids[] = { 0, 1, 0xf, 0x10, 0xabc, 0x12345, 0x7fffffff, 0x80000000, 0xffffffff };
+
+        for (unsigned i = 0; i < G_N_ELEMENTS(ids); i++) {
+                g_autofree char *want = g_strdup_printf("0x%x", ids[i]);
+                char got[TREE_ID_NAME_MAX];
+
+                g_assert_cmpuint(tree_format_id(got, ids[i]), ==, strlen(want));
+                g_assert_cmpstr(got, ==, want);
+        }
+}
+
 static int object_listed_type(mlx5_tree *tree, const struct mlx5_tree_node *self)
 {
         return (int) self->sub;
@@ -1802,6 +1816,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/caller-views", test_caller_views);
         g_test_add_func("/tree/ino-hash-spread", test_ino_hash_spread);
         g_test_add_func("/tree/listers", test_listers);
+        g_test_add_func("/tree/format-id", test_format_id);
         g_test_add_func("/tree/dump-requests", test_dump_requests);
         g_test_add_func("/tree/view-lines", test_view_lines);
         g_test_add_func("/tree/view-measure-kept", test_view_measure_kept);
