@@ -74,8 +74,9 @@ extern const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS];
  */
 #define TREE_MAX_DEVICES 65536
 #define TREE_MAX_SUB 256
-/* Processes whose views of the global files are kept at once (caller-views.c). */
+/* Views of global files (one per process and file) kept at once (caller-views.c). */
 #define TREE_CALLER_VIEWS 32
+/* tree->listers: more than one kind of directory lists that kind of file. */
 #define TREE_LISTERS_SEVERAL UINT16_MAX
 G_STATIC_ASSERT(MLX5_SCHEMA_MAX_RESOURCES <= TREE_MAX_SUB && MLX5_SCHEMA_MAX_CAPS <= TREE_MAX_SUB);
 G_STATIC_ASSERT(MLX5_TREE_MAX_KINDS <= 256);
