@@ -281,11 +281,11 @@ static bool fresh(const mlx5_cache *cache, const mlx5_snapshot *snap)
         return g_get_monotonic_time() < mlx5_snapshot_expiry_us(snap, cache->ttl_us);
 }
 
-static GPrivate nonblocking_thread;
+static __thread bool nonblocking_thread;
 
 void mlx5_cache_set_nonblocking(bool nonblocking)
 {
-        g_private_set(&nonblocking_thread, GINT_TO_POINTER(nonblocking));
+        nonblocking_thread = nonblocking;
 }
 
 int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_snapshot **ret_snap)
@@ -307,7 +307,7 @@ int mlx5_cache_get(mlx5_cache *cache, const struct mlx5_cache_key *key, mlx5_sna
                         g_mutex_unlock(&cache->lock);
                         return 0;
                 }
-                if (g_private_get(&nonblocking_thread)) {
+                if (nonblocking_thread) {
                         g_mutex_unlock(&cache->lock);
                         return -EWOULDBLOCK;
                 }

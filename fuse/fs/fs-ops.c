@@ -23,7 +23,9 @@ static bool dir_cache;
  * mlx5_fs_release_all (after an unmount the kernel releases nothing).
  */
 static GMutex handles_lock;
-static GHashTable *open_files, *open_dirs;
+static GHashTable *open_dirs;
+/* One per open: linked through the handle itself, no hashing, no allocation. */
+static GQueue open_files = G_QUEUE_INIT;
 
 static void handle_add(GHashTable **set, void *handle)
 {
@@ -42,17 +44,31 @@ static void handle_remove(GHashTable *set, void *handle)
         g_mutex_unlock(&handles_lock);
 }
 
+static void file_handle_add(mlx5_tree_file *file)
+{
+        file->handle_link.data = file;
+        g_mutex_lock(&handles_lock);
+        g_queue_push_tail_link(&open_files, &file->handle_link);
+        g_mutex_unlock(&handles_lock);
+}
+
+static void file_handle_remove(mlx5_tree_file *file)
+{
+        g_mutex_lock(&handles_lock);
+        g_queue_unlink(&open_files, &file->handle_link);
+        g_mutex_unlock(&handles_lock);
+}
+
 void mlx5_fs_release_all(mlx5_tree *tree)
 {
         GHashTableIter iter;
         gpointer handle;
+        GList *link;
 
         g_mutex_lock(&handles_lock);
-        if (open_files) {
-                g_hash_table_iter_init(&iter, open_files);
-                while (g_hash_table_iter_next(&iter, &handle, NULL))
-                        mlx5_tree_file_free(tree, handle);
-                g_clear_pointer(&open_files, g_hash_table_unref);
+        while ((link = g_queue_peek_head_link(&open_files))) {
+                g_queue_unlink(&open_files, link);
+                mlx5_tree_file_free(tree, link->data);
         }
         if (open_dirs) {
                 g_hash_table_iter_init(&iter, open_dirs);
@@ -205,9 +221,9 @@ static bool do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
          */
         fi->direct_io = !page_cache;
         fi->keep_cache = page_cache && file->keep_cache;
-        handle_add(&open_files, file);
+        file_handle_add(file);
         if (fuse_reply_open(req, fi) != 0) {
-                handle_remove(open_files, file);
+                file_handle_remove(file);
                 mlx5_tree_file_free(tree_of(req), file);
         }
         return true;
@@ -452,7 +468,7 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-        handle_remove(open_files, (void *) (uintptr_t) fi->fh);
+        file_handle_remove((mlx5_tree_file *) (uintptr_t) fi->fh);
         mlx5_tree_file_free(tree_of(req), (mlx5_tree_file *) (uintptr_t) fi->fh);
         fuse_reply_err(req, 0);
 }

@@ -273,9 +273,13 @@ void mlx5_inventory_format_sources(GString *out, unsigned bits)
 {
         unsigned any = 0;
 
-        for (unsigned b = 0; mlx5_inventory_source_name(b); b++)
-                if (bits & (1u << b))
-                        g_string_append_printf(out, "%s%s", any++ ? ", " : "", mlx5_inventory_source_name(b));
+        for (unsigned b = 0; mlx5_inventory_source_name(b); b++) {
+                if (!(bits & (1u << b)))
+                        continue;
+                if (any++)
+                        g_string_append(out, ", ");
+                g_string_append(out, mlx5_inventory_source_name(b));
+        }
         if (!any)
                 g_string_append(out, "none");
 }

@@ -452,6 +452,7 @@ mlx5_snapshot *tree_stats_snapshot(mlx5_tree *tree)
         mlx5_cache_format_stats(tree->cache, text);
         mlx5_limits_format_stats(text);
         tree_format_lease_stats(tree, text);
+        tree_format_caller_view_stats(tree, text);
         tree_format_stream_stats(tree, text);
         tree_format_dir_cache_stats(tree, text);
         mlx5_cancel_format_stats(text);

@@ -78,7 +78,7 @@ void tree_dir_cache_init(mlx5_tree *tree)
 {
         g_mutex_init(&tree->dir_cache_lock);
         g_queue_init(&tree->dir_lru);
-        tree->dir_caches = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, record_free);
+        tree->dir_caches = g_hash_table_new_full(tree_ino_hash, g_int64_equal, NULL, record_free);
 }
 
 void tree_dir_cache_free(mlx5_tree *tree)

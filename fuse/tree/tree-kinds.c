@@ -301,13 +301,15 @@ static int owner_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         if (slot < 0)
                 return -ENOENT;
         text = g_string_sized_new(128);
-        if (tree_listing_owner(l, slot, &o)) {
-                g_string_append_printf(text, "pid: %u\n", o->pid);
-                g_string_append_printf(text, o->pid ? "comm: %s\n" : "comm: [%s]\n", o->comm);
-        }
+        /* Rendered at each open of the file: one formatted call, the rest plain appends. */
+        if (tree_listing_owner(l, slot, &o))
+                g_string_append_printf(text, o->pid ? "pid: %u\ncomm: %s\n" : "pid: %u\ncomm: [%s]\n", o->pid, o->comm);
         rdma = tree_rdma_device(td);
-        if (rdma)
-                g_string_append_printf(text, "rdma_device: %s\n", rdma);
+        if (rdma) {
+                g_string_append(text, "rdma_device: ");
+                g_string_append(text, rdma);
+                g_string_append_c(text, '\n');
+        }
         g_string_append(text, "found_by: ");
         mlx5_inventory_format_sources(text, l->found_by ? l->found_by[slot] : 0);
         g_string_append_c(text, '\n');
@@ -536,12 +538,15 @@ static int refs_object_children(mlx5_tree *tree, const struct mlx5_tree_node *se
 
 static char *ref_link(mlx5_tree *tree, const struct mlx5_tree_node *n)
 {
+        char id[TREE_ID_NAME_MAX];
         const struct ref_slot *rs;
 
         if (n->sub >= tree->ref_slots->len)
                 return NULL;
         rs = &g_array_index(tree->ref_slots, struct ref_slot, n->sub);
-        return g_strdup_printf("../../../%s/0x%x", rs->ref->target->name, n->id);
+        tree_format_id(id, n->id);
+        /* Read at every stat and readlink of a reference: no printf. */
+        return g_strconcat("../../../", rs->ref->target->name, "/", id, NULL);
 }
 
 /* ---- rscdump/: the resource-dump segments the firmware's menu offers ---- */

@@ -74,11 +74,17 @@ extern const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS];
  */
 #define TREE_MAX_DEVICES 65536
 #define TREE_MAX_SUB 256
+/* Views of global files (one per process and file) kept at once (caller-views.c). */
+#define TREE_CALLER_VIEWS 32
+/* tree->listers: more than one kind of directory lists that kind of file. */
+#define TREE_LISTERS_SEVERAL UINT16_MAX
 G_STATIC_ASSERT(MLX5_SCHEMA_MAX_RESOURCES <= TREE_MAX_SUB && MLX5_SCHEMA_MAX_CAPS <= TREE_MAX_SUB);
 G_STATIC_ASSERT(MLX5_TREE_MAX_KINDS <= 256);
 G_STATIC_ASSERT(MLX5_TREE_MAX_KINDS <= MLX5_LISTING_OPEN_KINDS);
 
 uint64_t node_to_ino(const struct node *n);
+/* A hash of inode numbers (keys of uint64_t) that spreads what g_int64_hash folds together. */
+guint tree_ino_hash(gconstpointer key);
 bool node_from_ino(const mlx5_tree *tree, uint64_t ino, struct node *ret_node);
 
 /* A (resource, ref) pair of the schema: what a reference link's sub names. */
@@ -122,6 +128,8 @@ struct mlx5_tree {
         GQueue free_slots;      /* slots of removed devices, longest free first */
         GPtrArray *groups;      /* char *: distinct `dir` names of singletons */
         GArray *kinds;          /* struct mlx5_tree_kind: the namespace, one row per kind */
+        /* Per kind of file: 1 + the kind of directory that lists it, 0 for none, or TREE_LISTERS_SEVERAL. */
+        uint16_t listers[MLX5_TREE_MAX_KINDS];
         GArray *ref_slots;      /* struct ref_slot: every schema ref, for NODE_REF_LINK */
         GMutex open_lock;
         GHashTable *open_files; /* ino -> struct open_pin: what open handles show */
@@ -135,10 +143,12 @@ struct mlx5_tree {
         uint64_t listings_dropped_for_memory;   /* listing leases dropped for that */
         mlx5_tree_inval_fn inval_fn;    /* the kernel must forget an inode's attributes and pages */
         void *inval_data;
-        struct stats_view {
+        struct caller_view {
                 pid_t pid;
+                unsigned kind;
                 mlx5_snapshot *snap;
-        } stats_views[16];              /* .stats per recent caller (under open_lock) */
+        } caller_views[TREE_CALLER_VIEWS];      /* global files per recent caller (caller-views.c, under open_lock) */
+        uint64_t caller_views_tripped;  /* views taken from a process still in its window (under open_lock) */
         mlx5_tree_gone_fn gone_fn;      /* under lock */
         void *gone_data;
         int64_t created_us;
@@ -251,6 +261,14 @@ int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, cons
                          uint32_t id, mlx5_snapshot **ret_snap);
 /* The .stats snapshot for the calling process. */
 mlx5_snapshot *tree_stats_for_caller(mlx5_tree *tree);
+typedef int (*tree_content_fn)(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
+/* The snapshot of the global file n the calling process last saw, if recent enough; else make's, kept for it. */
+int tree_caller_view(mlx5_tree *tree, const struct mlx5_tree_node *n, tree_content_fn make, mlx5_snapshot **ret_snap);
+void tree_caller_views_free(mlx5_tree *tree);
+void tree_format_caller_view_stats(mlx5_tree *tree, GString *out);
+/* "0x" and an object number in lower-case hex, as directories name objects; returns its length. */
+#define TREE_ID_NAME_MAX sizeof("0xffffffff")
+size_t tree_format_id(char buf[TREE_ID_NAME_MAX], uint32_t id);
 /* Object names are canonical "0x%x". */
 bool tree_parse_object_name(const char *name, uint32_t *ret_id);
 /* The resource a menu record indexes objects of (schema `dump_index`), or -1. */

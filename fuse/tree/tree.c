@@ -23,6 +23,21 @@ uint64_t node_to_ino(const struct node *n)
                (uint64_t) n->sub << SUB_SHIFT | n->id;
 }
 
+/*
+ * Inode numbers as hash keys: g_int64_hash folds the high half onto the
+ * low one, where kind, device and sub meet small object ids, so keys of
+ * different files share hashes (a lease lookup compared ~20 keys).  A
+ * 64-bit mix (splitmix64's finalizer) spreads them.
+ */
+guint tree_ino_hash(gconstpointer key)
+{
+        uint64_t x = *(const uint64_t *) key;
+
+        x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+        x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+        return (guint) (x ^ (x >> 31));
+}
+
 bool node_from_ino(const mlx5_tree *tree, uint64_t ino, struct node *ret_node)
 {
         struct node n = {
@@ -101,6 +116,7 @@ static GPtrArray *read_aliases(const char *sysfs_root, const char *pci_name)
  * a file change under it.  The snapshot moves on once the last handle closes.
  */
 struct open_pin {
+        uint64_t ino;           /* its key in open_files */
         mlx5_snapshot *snap;
         unsigned handles;
 };
@@ -121,12 +137,10 @@ static mlx5_snapshot *pin_open(mlx5_tree *tree, uint64_t ino, mlx5_snapshot *sna
         g_mutex_lock(&tree->open_lock);
         pin = g_hash_table_lookup(tree->open_files, &ino);
         if (!pin) {
-                uint64_t *key = g_new(uint64_t, 1);
-
-                *key = ino;
                 pin = g_new0(struct open_pin, 1);
+                pin->ino = ino;
                 pin->snap = mlx5_snapshot_ref(snap);
-                g_hash_table_insert(tree->open_files, key, pin);
+                g_hash_table_insert(tree->open_files, &pin->ino, pin);
         }
         pin->handles++;
         if (pin->snap != snap) {
@@ -186,6 +200,7 @@ static mlx5_snapshot *pinned_snapshot(mlx5_tree *tree, uint64_t ino)
 #define LEASE_MAX_FILES 32768
 
 struct lease {
+        uint64_t key;           /* its key in leases */
         mlx5_snapshot *snap;
         int64_t until_us;       /* monotonic */
         bool listing;           /* keyed by a directory's inode */
@@ -383,14 +398,12 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
         }
         l = g_hash_table_lookup(tree->leases, &key);
         if (!l && (listing || tree->file_leases < LEASE_MAX_FILES)) {
-                uint64_t *k = g_new(uint64_t, 1);
-
-                *k = key;
                 l = g_new0(struct lease, 1);
+                l->key = key;
                 l->listing = listing;
                 l->cache = listing ? tree->cache : NULL;
                 tree->file_leases += !listing;
-                g_hash_table_insert(tree->leases, k, l);
+                g_hash_table_insert(tree->leases, &l->key, l);
         }
         if (!l && tree->file_leases_tripped++ == 0)
                 g_warning("%u file leases (limit LEASE_MAX_FILES): attributes of further files are not cached "
@@ -651,6 +664,18 @@ static mlx5_snapshot *shown_listing(mlx5_tree *tree, uint64_t dir_ino)
         return listing ? listing : leased_snapshot(tree, dir_ino);
 }
 
+/* Notes the kind c as what lists its listed_kind, for listing_names_kind. */
+static void note_lister(mlx5_tree *tree, unsigned c)
+{
+        const struct mlx5_tree_kind *k = tree_kind(tree, c);
+        uint16_t *lister;
+
+        if (!k->listed_type)
+                return;
+        lister = &tree->listers[k->listed_kind];
+        *lister = *lister ? TREE_LISTERS_SEVERAL : (uint16_t) (c + 1);
+}
+
 mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_options *options)
 {
         mlx5_tree *tree = g_new0(mlx5_tree, 1);
@@ -669,13 +694,16 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
         g_queue_init(&tree->free_slots);
         tree->groups = g_ptr_array_new();
         g_mutex_init(&tree->open_lock);
-        tree->open_files = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, open_pin_free);
-        tree->leases = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, lease_free);
+        /* Keys live in their values. */
+        tree->open_files = g_hash_table_new_full(tree_ino_hash, g_int64_equal, NULL, open_pin_free);
+        tree->leases = g_hash_table_new_full(tree_ino_hash, g_int64_equal, NULL, lease_free);
         tree->created_us = g_get_real_time();
         tree->uid = getuid();
         tree->gid = getgid();
         tree->kinds = g_array_sized_new(FALSE, TRUE, sizeof(struct mlx5_tree_kind), NODE_BUILTIN_KINDS);
         g_array_append_vals(tree->kinds, tree_builtin_kinds, NODE_BUILTIN_KINDS);
+        for (unsigned c = 0; c < NODE_BUILTIN_KINDS; c++)
+                note_lister(tree, c);
         tree->ref_slots = g_array_new(FALSE, FALSE, sizeof(struct ref_slot));
 
         for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
@@ -716,8 +744,7 @@ void mlx5_tree_free(mlx5_tree *tree)
         /* Leased and pinned listings give their kept texts back to the cache: they go before it. */
         g_hash_table_unref(tree->open_files);
         g_hash_table_unref(tree->leases);
-        for (unsigned i = 0; i < G_N_ELEMENTS(tree->stats_views); i++)
-                mlx5_snapshot_unref(tree->stats_views[i].snap);
+        tree_caller_views_free(tree);
         /* The cache goes next: its entries may hold nothing of the devices, but fetches use them. */
         mlx5_cache_free(tree->cache);
         for (unsigned i = 0; i < tree->devices->len; i++)
@@ -816,6 +843,7 @@ int mlx5_tree_add_kind(mlx5_tree *tree, const struct mlx5_tree_kind *kind)
         if (tree->kinds->len >= MLX5_TREE_MAX_KINDS)
                 return -ENOSPC;
         g_array_append_vals(tree->kinds, kind, 1);
+        note_lister(tree, tree->kinds->len - 1);
         return (int) tree->kinds->len - 1;
 }
 
@@ -864,6 +892,16 @@ static void add_listed(const mlx5_snapshot *listing, unsigned kind, const struct
         }
 }
 
+/* Whether directories of kind c list files of kind, by the listing of dir's type (same device and sub). */
+static bool kind_lists(mlx5_tree *tree, unsigned c, const struct node *dir, unsigned kind)
+{
+        const struct mlx5_tree_kind *k = tree_kind(tree, c);
+        struct node d = { .kind = c, .dev = dir->dev, .sub = dir->sub };
+
+        return k->listed_type && k->listed_kind == kind &&
+               k->listed_type(tree, (const struct mlx5_tree_node *) &d) == (int) dir->sub;
+}
+
 /*
  * Whether the listing leased under the directory dir names files of kind
  * (same device and sub): a type's listing names the children of every
@@ -872,19 +910,18 @@ static void add_listed(const mlx5_snapshot *listing, unsigned kind, const struct
 static bool listing_names_kind(mlx5_tree *tree, const struct node *dir, unsigned kind)
 {
         const struct mlx5_tree_kind *k = tree_kind(tree, dir->kind);
+        uint16_t lister = tree->listers[kind];
 
         if (k->listing)
                 return kind == k->listed_kind;
-        if (!S_ISREG(tree_kind(tree, kind)->mode))
+        if (!S_ISREG(tree_kind(tree, kind)->mode) || !lister)
                 return false;
-        for (unsigned c = 0; c < tree->kinds->len; c++) {
-                struct node d = { .kind = c, .dev = dir->dev, .sub = dir->sub };
-
-                k = tree_kind(tree, c);
-                if (k->listed_type && k->listed_kind == kind &&
-                    k->listed_type(tree, (const struct mlx5_tree_node *) &d) == (int) dir->sub)
+        /* Mostly one kind of directory lists a kind of file: that one is asked alone. */
+        if (lister != TREE_LISTERS_SEVERAL)
+                return kind_lists(tree, lister - 1u, dir, kind);
+        for (unsigned c = 0; c < tree->kinds->len; c++)
+                if (kind_lists(tree, c, dir, kind))
                         return true;
-        }
         return false;
 }
 
@@ -1062,6 +1099,22 @@ void tree_device_report_gone(mlx5_tree *tree, struct tree_device *td)
 
 /* ---- names ---- */
 
+/* Every listed name and link target has one: no printf per entry. */
+size_t tree_format_id(char buf[TREE_ID_NAME_MAX], uint32_t id)
+{
+        static const char digits[] = "0123456789abcdef";
+        size_t len = 3;
+
+        for (uint32_t rest = id >> 4; rest; rest >>= 4)
+                len++;
+        buf[0] = '0';
+        buf[1] = 'x';
+        buf[len] = '\0';
+        for (size_t at = len; at > 2; id >>= 4)
+                buf[--at] = digits[id & 0xf];
+        return len;
+}
+
 bool tree_parse_object_name(const char *name, uint32_t *ret_id)
 {
         uint64_t v = 0;
@@ -1209,53 +1262,6 @@ int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint
         return tree_get_content(tree, CONTENT_OBJECT, dev, res_index, id, ret_snap);
 }
 
-static GPrivate caller_pid;
-
-/* How long one process keeps seeing the same .stats (see tree_stats_for_caller). */
-#define STATS_VIEW_US (G_USEC_PER_SEC / 2)
-
-void mlx5_tree_set_caller(pid_t pid)
-{
-        g_private_set(&caller_pid, GINT_TO_POINTER(pid));
-}
-
-/*
- * .stats is made anew for every caller, but one process sees one snapshot
- * for STATS_VIEW_US: its stat, the lookup before its open and the open
- * agree, so tar finds size and bytes equal however fast other readers move
- * the counters, while a new process (cat, grep) sees them as they are now.
- */
-mlx5_snapshot *tree_stats_for_caller(mlx5_tree *tree)
-{
-        pid_t pid = GPOINTER_TO_INT(g_private_get(&caller_pid));
-        int64_t now = g_get_monotonic_time();
-        struct stats_view *oldest = &tree->stats_views[0];
-        mlx5_snapshot *snap = NULL;
-
-        if (pid <= 0)
-                return tree_stats_snapshot(tree);
-        g_mutex_lock(&tree->open_lock);
-        for (unsigned i = 0; i < G_N_ELEMENTS(tree->stats_views); i++) {
-                struct stats_view *v = &tree->stats_views[i];
-
-                if (!snap && v->snap && v->pid == pid && now - v->snap->taken_monotonic_us < STATS_VIEW_US)
-                        snap = mlx5_snapshot_ref(v->snap);
-                if (!v->snap || (oldest->snap && v->snap->taken_monotonic_us < oldest->snap->taken_monotonic_us))
-                        oldest = v;
-        }
-        g_mutex_unlock(&tree->open_lock);
-        if (snap)
-                return snap;
-
-        snap = tree_stats_snapshot(tree);
-        g_mutex_lock(&tree->open_lock);
-        mlx5_snapshot_unref(oldest->snap);
-        oldest->pid = pid;
-        oldest->snap = mlx5_snapshot_ref(snap);
-        g_mutex_unlock(&tree->open_lock);
-        return snap;
-}
-
 /*
  * The snapshot a file shows: the one its open handles pinned, else (for an
  * open) the one its own lease promised the kernel, else its content as a
@@ -1286,7 +1292,11 @@ static int file_snapshot(mlx5_tree *tree, const struct node *n, uint64_t ino, bo
         listing_use.opening_kind = n->kind;
         listing_use.opening_id = n->id;
         listing_use.answering = true;
-        r = k->content(tree, (const struct mlx5_tree_node *) n, &snap);
+        /* A global file is made for its caller, and then shown to it for a while (caller-views.c). */
+        if (k->global)
+                r = tree_caller_view(tree, (const struct mlx5_tree_node *) n, k->content, &snap);
+        else
+                r = k->content(tree, (const struct mlx5_tree_node *) n, &snap);
         listing_use.answering = false;
         listing_use.opening = false;
         if (r < 0)
@@ -1777,7 +1787,7 @@ struct mlx5_tree_dir {
         size_t pass_next;               /* entries given in order from the first, without a gap */
         int64_t pass_valid_until_us;    /* when the first of their leases ends */
         bool pass_broken;               /* an entry skipped or given without its lease */
-        char name_buf[16];
+        char name_buf[TREE_ID_NAME_MAX];
 };
 
 static int list_dir(mlx5_tree_dir *dir)
@@ -1847,16 +1857,23 @@ static int streamed_entry(mlx5_tree_dir *dir, size_t *io_k, bool may_wait, uint3
 /* The fixed children as the kernel caches them: names and inodes. */
 static GBytes *serialize_fixed(const GArray *entries)
 {
-        GByteArray *out = g_byte_array_new();
+        size_t size = 0;
+        guint8 *out, *at;
 
+        /* Sized first: one allocation, no growing, at every opendir. */
+        for (guint i = 0; i < entries->len; i++)
+                size += strlen(g_array_index(entries, struct dir_entry, i).name) + 1 + sizeof(uint64_t);
+        at = out = g_malloc(size);
         for (guint i = 0; i < entries->len; i++) {
                 const struct dir_entry *e = &g_array_index(entries, struct dir_entry, i);
                 uint64_t ino = node_to_ino(&e->node);
+                size_t len = strlen(e->name) + 1;
 
-                g_byte_array_append(out, (const guint8 *) e->name, (guint) strlen(e->name) + 1);
-                g_byte_array_append(out, (const guint8 *) &ino, sizeof(ino));
+                memcpy(at, e->name, len);
+                memcpy(at + len, &ino, sizeof(ino));
+                at += len + sizeof(ino);
         }
-        return g_byte_array_free_to_bytes(out);
+        return g_bytes_new_take(out, size);
 }
 
 /*
@@ -1942,7 +1959,7 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, con
                         .sub = dir->self.sub,
                         .id = id,
                 };
-                g_snprintf(dir->name_buf, sizeof(dir->name_buf), "0x%x", n.id);
+                tree_format_id(dir->name_buf, n.id);
                 *ret_name = dir->name_buf;
         } else if (index < 2) {
                 n = index == 0 ? dir->self : dir->parent;
@@ -1959,7 +1976,7 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, con
                         .sub = dir->self.sub,
                         .id = g_array_index(dir->listing->listing->ids, uint32_t, index - 2 - n_fixed),
                 };
-                g_snprintf(dir->name_buf, sizeof(dir->name_buf), "0x%x", n.id);
+                tree_format_id(dir->name_buf, n.id);
                 *ret_name = dir->name_buf;
         } else {
                 pass_end(dir, index);

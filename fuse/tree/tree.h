@@ -162,6 +162,7 @@ typedef struct {
         struct mlx5_slices *slices;     /* what renders a long view's text a read at a time (snap's), or NULL */
         size_t charged;                 /* bytes of a text rendered for it, charged against the cache's cap */
         bool keep_cache;                /* the kernel's cached pages are of this very snapshot */
+        GList handle_link;              /* the FUSE glue's: in its list of handles the kernel holds */
 } mlx5_tree_file;
 
 int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file);

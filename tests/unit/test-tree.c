@@ -15,6 +15,7 @@
 #include "transport/transport-sim.h"
 #include "transport/cancel.h"
 #include "tree/tree.h"
+#include "tree/tree-private.h"
 #include "tree/views.h"
 
 #define ROOT_INO 1
@@ -376,6 +377,132 @@ static int64_t opened_mtime_us(mlx5_tree *tree, uint64_t ino, bool *ret_keep_cac
                 *ret_keep_cache = file->keep_cache;
         mlx5_tree_file_free(tree, file);
         return (int64_t) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+}
+
+static int64_t stat_mtime_us(mlx5_tree *tree, uint64_t ino)
+{
+        struct stat st;
+        double valid_s;
+
+        g_assert_cmpint(mlx5_tree_getattr(tree, ino, &st, &valid_s), ==, 0);
+        return (int64_t) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+}
+
+/* Checked only while the views asked for are still in their window (a slow host leaves them out). */
+#define CALLER_VIEW_CHECK_US (G_USEC_PER_SEC / 4)
+
+/*
+ * A global file is made once for a process and shown to it for a while:
+ * its stat and its opens agree (one render, not one per request), another
+ * process gets its own, and past TREE_CALLER_VIEWS views the oldest goes,
+ * counted in .stats.
+ */
+static void test_caller_views(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        uint64_t metrics, stats_json;
+        int64_t begun, seen, seen_json;
+        bool in_window;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        metrics = lookup(tree, ROOT_INO, "metrics", 0);
+        stats_json = lookup(tree, ROOT_INO, ".stats.json", 0);
+
+        begun = g_get_monotonic_time();
+        mlx5_tree_set_caller(100);
+        seen = stat_mtime_us(tree, metrics);
+        seen_json = stat_mtime_us(tree, stats_json);
+        in_window = true;
+        for (int i = 0; i < 3 && in_window; i++) {
+                int64_t opened = opened_mtime_us(tree, metrics, NULL);
+                int64_t opened_json = opened_mtime_us(tree, stats_json, NULL);
+
+                in_window = g_get_monotonic_time() - begun < CALLER_VIEW_CHECK_US;
+                if (in_window) {
+                        g_assert_cmpint(opened, ==, seen);
+                        g_assert_cmpint(opened_json, ==, seen_json);
+                }
+        }
+        /* Another process: a picture of its own. */
+        mlx5_tree_set_caller(101);
+        g_assert_cmpint(stat_mtime_us(tree, metrics), !=, seen);
+        /* No caller (not a FUSE request): made anew each time. */
+        mlx5_tree_set_caller(0);
+        seen = stat_mtime_us(tree, metrics);
+        g_assert_cmpint(opened_mtime_us(tree, metrics, NULL), !=, seen);
+
+        /* More processes than views at once: the oldest views go, each counted. */
+        g_assert_cmpuint(stats_sum(tree, "limits.caller_views.tripped", ""), ==, 0);
+        begun = g_get_monotonic_time();
+        for (pid_t pid = 200; pid < 200 + TREE_CALLER_VIEWS; pid++) {
+                mlx5_tree_set_caller(pid);
+                stat_mtime_us(tree, stats_json);
+        }
+        in_window = g_get_monotonic_time() - begun < CALLER_VIEW_CHECK_US;
+        mlx5_tree_set_caller(0);
+        if (in_window)
+                g_assert_cmpuint(stats_sum(tree, "limits.caller_views.tripped", ""), >, 0);
+        g_assert_cmpuint(stats_sum(tree, "limits.caller_views", "views"), ==, TREE_CALLER_VIEWS);
+        mlx5_tree_free(tree);
+}
+
+/* Inode numbers of files of several kinds and types with small ids: as many hashes as keys, nearly. */
+static void test_ino_hash_spread(void)
+{
+        g_autoptr(GHashTable) hashes = g_hash_table_new(NULL, NULL);
+        g_autoptr(GHashTable) folded = g_hash_table_new(NULL, NULL);
+        const unsigned kinds[] = { NODE_OBJECT, NODE_RAW_OBJECT, NODE_OWNER_OBJECT, NODE_JSON_OBJECT };
+        unsigned keys = 0;
+
+        for (unsigned k = 0; k < G_N_ELEMENTS(kinds); k++)
+                for (uint32_t sub = 0; sub < 16; sub++)
+                        for (uint32_t id = 0; id < 1024; id++) {
+                                uint64_t ino = node_to_ino(&(struct node) { .kind = kinds[k], .sub = sub, .id = id });
+
+                                g_hash_table_add(hashes, GUINT_TO_POINTER(tree_ino_hash(&ino)));
+                                g_hash_table_add(folded, GUINT_TO_POINTER(g_int64_hash(&ino)));
+                                keys++;
+                        }
+        /* g_int64_hash folds sub onto id: id ^ sub repeats across types. */
+        g_assert_cmpuint(g_hash_table_size(folded), <, keys / 8);
+        g_assert_cmpuint(g_hash_table_size(hashes), >, keys - keys / 1000);
+}
+
+/* Object names as printf would write them, at every width. */
+static void test_format_id(void)
+{
+        const uint32_t ids[] = { 0, 1, 0xf, 0x10, 0xabc, 0x12345, 0x7fffffff, 0x80000000, 0xffffffff };
+
+        for (unsigned i = 0; i < G_N_ELEMENTS(ids); i++) {
+                g_autofree char *want = g_strdup_printf("0x%x", ids[i]);
+                char got[TREE_ID_NAME_MAX];
+
+                g_assert_cmpuint(tree_format_id(got, ids[i]), ==, strlen(want));
+                g_assert_cmpstr(got, ==, want);
+        }
+}
+
+static int object_listed_type(mlx5_tree *tree, const struct mlx5_tree_node *self)
+{
+        return (int) self->sub;
+}
+
+/* Which kind of directory lists each kind of file, known without looking through every kind. */
+static void test_listers(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        struct mlx5_tree_kind more = { .name = "more", .parent = MLX5_TREE_KIND_DEVICE, .mode = S_IFDIR | 0555,
+                                       .listed_type = object_listed_type, .listed_kind = NODE_OBJECT };
+
+        g_assert_cmpuint(tree->listers[NODE_OBJECT], ==, NODE_TYPE_DIR + 1);
+        g_assert_cmpuint(tree->listers[NODE_RAW_OBJECT], ==, NODE_RAW_TYPE_DIR + 1);
+        g_assert_cmpuint(tree->listers[NODE_OWNER_OBJECT], ==, NODE_OWNER_TYPE_DIR + 1);
+        g_assert_cmpuint(tree->listers[NODE_STATS], ==, 0);
+        /* A second lister of the same files: every kind is asked again. */
+        g_assert_cmpint(mlx5_tree_add_kind(tree, &more), >, 0);
+        g_assert_cmpuint(tree->listers[NODE_OBJECT], ==, TREE_LISTERS_SEVERAL);
+        g_assert_cmpuint(tree->listers[NODE_RAW_OBJECT], ==, NODE_RAW_TYPE_DIR + 1);
+        mlx5_tree_free(tree);
 }
 
 /* The inode of the first object a type directory lists. */
@@ -1686,6 +1813,10 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/listing-stream-shared", test_listing_stream_shared);
         g_test_add_func("/tree/listing-stream-unplugged", test_listing_stream_unplugged);
         g_test_add_func("/tree/new-kinds", test_new_kinds);
+        g_test_add_func("/tree/caller-views", test_caller_views);
+        g_test_add_func("/tree/ino-hash-spread", test_ino_hash_spread);
+        g_test_add_func("/tree/listers", test_listers);
+        g_test_add_func("/tree/format-id", test_format_id);
         g_test_add_func("/tree/dump-requests", test_dump_requests);
         g_test_add_func("/tree/view-lines", test_view_lines);
         g_test_add_func("/tree/view-measure-kept", test_view_measure_kept);
