@@ -45,6 +45,9 @@ struct mlx5_cache {
         gsize kept;                     /* renderings kept with snapshots (atomic: see mlx5_cache_unkeep) */
         uint64_t kept_refused;          /* renderings not kept: past KEPT_SHARE */
         bool kept_refused_logged;
+        gsize kept_measures;            /* of kept, views' measures (atomic, as kept) */
+        uint64_t measures_refused;      /* measures not kept: past the share, beyond MEASURE_SHARE */
+        bool measures_refused_logged;
         /* Leased snapshots (mlx5_cache_lease): one budget with the rest. */
         GHashTable *held;               /* mlx5_snapshot * -> struct held *: leased ones, and listings kept */
         size_t leased;                  /* bytes of leased snapshots no entry keeps */
@@ -85,6 +88,12 @@ static void trim_if_due(mlx5_cache *cache)
 
 /* Kept renderings may hold at most 1/KEPT_SHARE of the cap. */
 #define KEPT_SHARE 2
+/*
+ * Of that share, 1/MEASURE_SHARE of the cap texts never take: a view's
+ * measure (8 bytes a line, where a whole listing's view saves rendering it
+ * at every stat and open) keeps its place when object texts fill the rest.
+ */
+#define MEASURE_SHARE 64
 
 /*
  * What the cache cannot evict: answers in flight and kept renderings.
@@ -419,6 +428,9 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out)
         g_string_append_printf(out, "cache.peak_bytes: %zu\n", cache->peak);
         g_string_append_printf(out, "cache.kept_text_bytes: %zu\n", (size_t) g_atomic_pointer_get(&cache->kept));
         g_string_append_printf(out, "cache.texts_not_kept: %" G_GUINT64_FORMAT "\n", cache->kept_refused);
+        g_string_append_printf(out, "cache.kept_measure_bytes: %zu\n",
+                               (size_t) g_atomic_pointer_get(&cache->kept_measures));
+        g_string_append_printf(out, "cache.measures_not_kept: %" G_GUINT64_FORMAT "\n", cache->measures_refused);
         g_string_append_printf(out, "cache.leased_bytes: %zu\n", cache->leased_all);
         g_string_append_printf(out, "cache.leased_apart_bytes: %zu\n", cache->leased);
         g_string_append_printf(out, "cache.reclaims: %" G_GUINT64_FORMAT "\n", cache->reclaims);
@@ -560,33 +572,77 @@ void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes)
         trim_if_due(cache);
 }
 
+/*
+ * What texts may keep beside the measures: the share less the larger of
+ * the measures kept and their reserve (MEASURE_SHARE).
+ */
+static size_t text_room(mlx5_cache *cache, size_t kept, size_t measures)
+{
+        size_t taken = kept - MIN(measures, kept) + MAX(measures, cache->max_bytes / MEASURE_SHARE);
+
+        return cache->max_bytes / KEPT_SHARE - MIN(taken, cache->max_bytes / KEPT_SHARE);
+}
+
 bool mlx5_cache_may_keep(mlx5_cache *cache, size_t bytes)
 {
-        return (size_t) g_atomic_pointer_get(&cache->kept) + bytes <= cache->max_bytes / KEPT_SHARE;
+        return bytes <= text_room(cache, g_atomic_pointer_get(&cache->kept), g_atomic_pointer_get(&cache->kept_measures));
+}
+
+/* Charges a kept rendering that room allows: 0, or -ENOBUFS (counted in refused, logged once). */
+static int keep_locked(mlx5_cache *cache, size_t bytes, bool room, uint64_t *refused, bool *logged, const char *what)
+{
+        if (!room || !fits_beside_leases_locked(cache, bytes)) {
+                (*refused)++;
+                if (!*logged)
+                        g_message("cache: kept texts hold %zu bytes (%zu of them views' measures), leased listings "
+                                  "%zu, past the kept share of the cap (limit cache_size / %d, of which cache_size "
+                                  "/ %d for measures) or beside the leases: further %s are made again when read",
+                                  (size_t) g_atomic_pointer_get(&cache->kept),
+                                  (size_t) g_atomic_pointer_get(&cache->kept_measures), cache->leased_all,
+                                  KEPT_SHARE, MEASURE_SHARE, what);
+                *logged = true;
+                return -ENOBUFS;
+        }
+        g_atomic_pointer_add(&cache->kept, (gssize) bytes);
+        evict_locked(cache, NULL);
+        cache->peak = MAX(cache->peak, held_locked(cache));
+        return 0;
 }
 
 int mlx5_cache_keep(mlx5_cache *cache, size_t bytes)
 {
-        size_t kept;
-        int r = 0;
+        int r;
 
         g_mutex_lock(&cache->lock);
-        kept = (size_t) g_atomic_pointer_get(&cache->kept);
-        if (kept + bytes > cache->max_bytes / KEPT_SHARE || !fits_beside_leases_locked(cache, bytes)) {
-                cache->kept_refused++;
-                if (!cache->kept_refused_logged)
-                        g_message("cache: kept texts hold %zu bytes, leased listings %zu, past the texts' share of the "
-                                  "cap (limit cache_size / %d) or beside the leases: further texts are rendered "
-                                  "again when read", kept, cache->leased_all, KEPT_SHARE);
-                cache->kept_refused_logged = true;
-                r = -ENOBUFS;
-        } else {
-                g_atomic_pointer_add(&cache->kept, (gssize) bytes);
-                evict_locked(cache, NULL);
-                cache->peak = MAX(cache->peak, held_locked(cache));
-        }
+        r = keep_locked(cache, bytes, mlx5_cache_may_keep(cache, bytes), &cache->kept_refused,
+                        &cache->kept_refused_logged, "texts");
         g_mutex_unlock(&cache->lock);
         return r;
+}
+
+int mlx5_cache_keep_measure(mlx5_cache *cache, size_t bytes)
+{
+        size_t kept, measures;
+        int r;
+
+        g_mutex_lock(&cache->lock);
+        kept = g_atomic_pointer_get(&cache->kept);
+        measures = g_atomic_pointer_get(&cache->kept_measures);
+        /* Within the share, or within the measures' reserve, which texts leave free. */
+        r = keep_locked(cache, bytes,
+                        kept + bytes <= cache->max_bytes / KEPT_SHARE ||
+                                measures + bytes <= cache->max_bytes / MEASURE_SHARE,
+                        &cache->measures_refused, &cache->measures_refused_logged, "measures");
+        if (r == 0)
+                g_atomic_pointer_add(&cache->kept_measures, (gssize) bytes);
+        g_mutex_unlock(&cache->lock);
+        return r;
+}
+
+void mlx5_cache_unkeep_measure(mlx5_cache *cache, size_t bytes)
+{
+        g_atomic_pointer_add(&cache->kept_measures, -(gssize) bytes);
+        mlx5_cache_unkeep(cache, bytes);
 }
 
 void mlx5_cache_unkeep(mlx5_cache *cache, size_t bytes)

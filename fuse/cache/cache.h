@@ -81,6 +81,13 @@ int mlx5_cache_keep(mlx5_cache *cache, size_t bytes);
 /* Whether the kept share has room for bytes now (no lock, nothing reserved: a keep may still refuse). */
 bool mlx5_cache_may_keep(mlx5_cache *cache, size_t bytes);
 void mlx5_cache_unkeep(mlx5_cache *cache, size_t bytes);
+/*
+ * The same for a view's measure (where each line of a whole listing's view
+ * ends): in the same share, and always within cache_size / MEASURE_SHARE
+ * of it, which texts leave free (counted in .stats apart).
+ */
+int mlx5_cache_keep_measure(mlx5_cache *cache, size_t bytes);
+void mlx5_cache_unkeep_measure(mlx5_cache *cache, size_t bytes);
 
 /*
  * Leases: snapshots kept alive outside the cache (listings whose files the

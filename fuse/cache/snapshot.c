@@ -324,7 +324,7 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                 for (unsigned v = 0; v < G_N_ELEMENTS(snap->listing->whole); v++)
                         if (snap->listing->whole[v]) {
                                 g_bytes_unref(snap->listing->whole[v]);
-                                mlx5_cache_unkeep(snap->listing->keeper, snap->listing->whole_bytes[v]);
+                                mlx5_cache_unkeep_measure(snap->listing->keeper, snap->listing->whole_bytes[v]);
                         }
                 g_array_unref(snap->listing->ids);
                 g_free(snap->listing->packed);
@@ -382,7 +382,7 @@ bool mlx5_listing_keep_whole(mlx5_snapshot *listing_snap, enum mlx5_listing_whol
         size_t len = g_bytes_get_size(measure) + KEPT_OVERHEAD, old_len;
         GBytes *old;
 
-        if (!l->keeper || mlx5_cache_keep(l->keeper, len) < 0)
+        if (!l->keeper || mlx5_cache_keep_measure(l->keeper, len) < 0)
                 return false;
         g_mutex_lock(&whole_lock);
         old = l->whole[view];
@@ -392,7 +392,7 @@ bool mlx5_listing_keep_whole(mlx5_snapshot *listing_snap, enum mlx5_listing_whol
         g_mutex_unlock(&whole_lock);
         if (old) {
                 g_bytes_unref(old);
-                mlx5_cache_unkeep(l->keeper, old_len);
+                mlx5_cache_unkeep_measure(l->keeper, old_len);
         }
         return true;
 }

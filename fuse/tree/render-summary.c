@@ -95,6 +95,7 @@ struct summary_lines {
         mlx5_snapshot *listing;
         unsigned ncols;
         size_t *width;                  /* per column, its widest cell */
+        uint32_t *last_len;             /* while measured: per row, its last cell's length (the rest is padded) */
 };
 
 /*
@@ -168,7 +169,7 @@ static int summary_line(struct tree_lines *tl, guint row, GString *out)
                 if (c == sl->ncols - 1)
                         g_string_append_c(out, '\n');
                 else
-                        /* No printf: every stat and open of the view pads every cell again. */
+                        /* No printf: every read of the view pads every cell again. */
                         for (size_t pad = sl->width[c] - len + 2; pad; pad--)
                                 g_string_append_c(out, ' ');
         }
@@ -181,10 +182,15 @@ static void summary_lines_clear(struct tree_lines *tl)
 
         mlx5_snapshot_unref(sl->listing);
         g_free(sl->width);
+        g_free(sl->last_len);
         g_free(sl);
 }
 
-/* Each column as wide as its widest cell: a pass over every row, before the rows are measured. */
+/*
+ * Each column as wide as its widest cell: a pass over every row, before
+ * the rows are measured, which also keeps each row's last cell's length
+ * (4 bytes a row, until measured): a row's length follows, nothing padded.
+ */
 static int summary_prepare(struct tree_lines *tl)
 {
         struct summary_lines *sl = (struct summary_lines *) tl;
@@ -192,6 +198,8 @@ static int summary_prepare(struct tree_lines *tl)
         g_autofree uint8_t *buf = g_malloc(sl->listing->listing->outlen + 1);
         g_autoptr(GString) cells = g_string_sized_new(256);
 
+        g_free(sl->last_len);
+        sl->last_len = g_new(uint32_t, sl->lines.n);
         for (guint row = 0; row < sl->lines.n; row++) {
                 size_t from = 0;
 
@@ -199,10 +207,26 @@ static int summary_prepare(struct tree_lines *tl)
                 row_cells(sl, row, cells, ends, buf);
                 for (unsigned c = 0; c < sl->ncols; c++) {
                         sl->width[c] = MAX(sl->width[c], ends[c] - from);
+                        if (c == sl->ncols - 1)
+                                sl->last_len[row] = (uint32_t) (ends[c] - from);
                         from = ends[c];
                 }
         }
         return 0;
+}
+
+/* Row i's length as summary_line renders it: every cell but the last padded to its width and two spaces. */
+static uint64_t summary_line_len(struct tree_lines *tl, guint row)
+{
+        struct summary_lines *sl = (struct summary_lines *) tl;
+        uint64_t len = (uint64_t) sl->last_len[row] + 1;
+
+        for (unsigned c = 0; c + 1 < sl->ncols; c++)
+                len += sl->width[c] + 2;
+        /* Asked in order: past the last row, the lengths are in the measure. */
+        if (row == sl->lines.n - 1)
+                g_clear_pointer(&sl->last_len, g_free);
+        return len;
 }
 
 /* The widths, kept with the measure: the rows come from the listing alone. */
@@ -240,6 +264,7 @@ int tree_summary_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         sl->lines = (struct tree_lines) { .line = summary_line, .clear = summary_lines_clear, .view = "summary",
                                           .n = listing->listing->ids->len + 1, .listing = listing,
                                           .whole = MLX5_LISTING_WHOLE_SUMMARY, .prepare = summary_prepare,
+                                          .line_len = summary_line_len,
                                           .keep_state = summary_keep_state, .take_state = summary_take_state };
         sl->res = res;
         sl->listing = listing;

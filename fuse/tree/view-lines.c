@@ -146,7 +146,7 @@ bool tree_lines_kept_line(struct tree_lines *tl, guint i, uint64_t *ret_start, u
         return true;
 }
 
-/* Renders every line once: where each ends, and what else the view rendered them from. */
+/* Renders every line once (or asks its length): where each ends, and what else the view rendered them from. */
 static int measure(struct tree_lines *tl, GBytes **ret_measure)
 {
         struct lines_measure *m;
@@ -159,10 +159,14 @@ static int measure(struct tree_lines *tl, GBytes **ret_measure)
         m = g_malloc0(sizeof(*m) + (size_t) tl->n * sizeof(m->end[0]));
         m->n = tl->n;
         for (guint i = 0; i < tl->n && r == 0; i++) {
-                GString *line = tree_scratch(&line_scratch);
+                if (tl->line_len) {
+                        total += tl->line_len(tl, i);
+                } else {
+                        GString *line = tree_scratch(&line_scratch);
 
-                r = render_line(tl, i, line);
-                total += line->len;
+                        r = render_line(tl, i, line);
+                        total += line->len;
+                }
                 m->end[i] = total;
                 if (r == 0)
                         r = tree_view_check_size(total, tl->view);

@@ -92,6 +92,13 @@ struct tree_lines {
         enum mlx5_listing_whole whole;
         /* Before the lines are measured (not when a kept measure is taken): 0 or a negative errno; or NULL. */
         int (*prepare)(struct tree_lines *tl);
+        /*
+         * Line i's length, known from prepare's pass without rendering it:
+         * asked once a line, in order, after prepare; or NULL: each line is
+         * rendered to be measured.  A read checks every line it renders
+         * against it (another length fails the read).
+         */
+        uint64_t (*line_len)(struct tree_lines *tl, guint i);
         /* What the lines were rendered from besides the listing, kept with the measure; or NULL: nothing. */
         GBytes *(*keep_state)(struct tree_lines *tl);
         /* Whether what is rendered from now is what state says (then the view takes what it needs of it). */
@@ -99,7 +106,7 @@ struct tree_lines {
 };
 
 /*
- * Renders every line once, to know where each ends, and makes the view's
+ * Renders every line once (or asks line_len), to know where each ends, and makes the view's
  * snapshot with like's times (takes tl, also on error): 0, a line's error,
  * or -EIO past max_view_mib.  A measure the listing kept from the same
  * snapshots is taken instead: nothing rendered.
