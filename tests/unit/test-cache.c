@@ -613,6 +613,75 @@ static void test_released_memory_trimmed(void)
         mlx5_cache_free(cache);
 }
 
+/* A .stats figure of the cache. */
+static uint64_t cache_stat(mlx5_cache *cache, const char *name)
+{
+        g_autoptr(GString) stats = g_string_new(NULL);
+        g_autofree char *key = g_strdup_printf("%s: ", name);
+        const char *line;
+
+        mlx5_cache_format_stats(cache, stats);
+        line = strstr(stats->str, key);
+        g_assert_nonnull(line);
+        return g_ascii_strtoull(line + strlen(key), NULL, 10);
+}
+
+static int fetch_nothing_here(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap)
+{
+        return -ENOENT;
+}
+
+/*
+ * Object texts fill the kept share but for the measures' reserve (cap /
+ * 64): a whole listing's measure is still kept with its listing, counted
+ * apart, until the listing goes; past the reserve of a full share, it is
+ * refused and counted.
+ */
+static void test_measures_keep_their_reserve(void)
+{
+        const size_t cap = 64 << 10, text = 1024;
+        mlx5_cache *cache = mlx5_cache_new(G_USEC_PER_SEC * 60, cap, fetch_nothing_here, NULL);
+        mlx5_snapshot *listing = mlx5_snapshot_new_listing(g_array_new(FALSE, FALSE, sizeof(uint32_t)), NULL, 0,
+                                                           g_new0(uint8_t, 1));
+        GBytes *measure = g_bytes_new_take(g_malloc0(cap / 64 / 2), cap / 64 / 2);
+        unsigned texts = 0;
+        GBytes *kept;
+
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "cache: kept texts hold*further texts*");
+        while (mlx5_cache_keep(cache, text) == 0)
+                texts++;
+        g_test_assert_expected_messages();
+        /* Texts took the share but the reserve. */
+        g_assert_cmpuint(texts, ==, (cap / 2 - cap / 64) / text);
+        g_assert_cmpuint(cache_stat(cache, "cache.texts_not_kept"), ==, 1);
+        g_assert_false(mlx5_cache_may_keep(cache, text));
+
+        mlx5_listing_set_keeper(listing, cache);
+        g_assert_true(mlx5_listing_keep_whole(listing, MLX5_LISTING_WHOLE_SUMMARY, measure));
+        g_assert_cmpuint(cache_stat(cache, "cache.kept_measure_bytes"), >, cap / 64 / 2);
+        g_assert_cmpuint(cache_stat(cache, "cache.kept_measure_bytes"), <=, cap / 64);
+        g_assert_cmpuint(cache_stat(cache, "cache.measures_not_kept"), ==, 0);
+        kept = mlx5_listing_kept_whole(listing, MLX5_LISTING_WHOLE_SUMMARY);
+        g_assert_true(kept == measure);
+        g_bytes_unref(kept);
+        /* A second as large: past the reserve, and the share is full. */
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "cache: kept texts hold*further measures*");
+        g_assert_false(mlx5_listing_keep_whole(listing, MLX5_LISTING_WHOLE_JSONL, measure));
+        g_test_assert_expected_messages();
+        g_assert_cmpuint(cache_stat(cache, "cache.measures_not_kept"), ==, 1);
+        /* Texts never take the reserve, even with measures in it. */
+        g_assert_false(mlx5_cache_may_keep(cache, text));
+
+        /* The listing goes: its measure is no longer charged. */
+        mlx5_snapshot_unref(listing);
+        g_assert_cmpuint(cache_stat(cache, "cache.kept_measure_bytes"), ==, 0);
+        g_assert_cmpuint(cache_stat(cache, "cache.kept_text_bytes"), ==, texts * text);
+        for (unsigned i = 0; i < texts; i++)
+                mlx5_cache_unkeep(cache, text);
+        g_bytes_unref(measure);
+        mlx5_cache_free(cache);
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -627,5 +696,6 @@ int main(int argc, char **argv)
         g_test_add_func("/cache/listing-packs-answers", test_listing_packs_answers);
         g_test_add_func("/cache/leases-share-the-cap", test_leases_share_the_cap);
         g_test_add_func("/cache/released-memory-trimmed", test_released_memory_trimmed);
+        g_test_add_func("/cache/measures-keep-their-reserve", test_measures_keep_their_reserve);
         return g_test_run();
 }

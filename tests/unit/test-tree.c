@@ -1784,6 +1784,60 @@ static void test_views_outlive_no_listing(void)
         mlx5_tree_free(tree);
 }
 
+/*
+ * Object texts fill the kept share (10k QPs in 64 MiB): summary/<type> is
+ * still measured once per listing, by length (no row rendered to measure),
+ * its measure kept in the measures' reserve; later stats and opens take it,
+ * and each read renders every row once, as long as the stat said.
+ */
+static void test_summary_measured_once(void)
+{
+        mlx5_tree *tree = tree_of_spec("devices=1,qp=1000,cq=20,latency_us=0");
+        uint64_t dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0), qp_dir, ino;
+        uint64_t rendered, measured, reused, rendered2, measured2, reused2;
+        g_autoptr(GPtrArray) names = NULL;
+        struct stat st = { 0 };
+        double valid_s;
+
+        qp_dir = lookup(tree, dev_dir, "qp", 0);
+        names = dir_names(tree, qp_dir);
+        g_assert_cmpuint(names->len, >, 500);
+        for (guint i = 0; i < names->len; i++)
+                lookup(tree, qp_dir, names->pdata[i], 0);
+        /* The texts took the kept share (half the cap) but the measures' reserve (cap / 64), to a text. */
+        g_assert_cmpuint(stats_sum(tree, "cache.kept_text_bytes", ""), >, (1 << 20) / 2 - (1 << 20) / 64 - 4096);
+
+        tree_lines_counts(&rendered, &measured, &reused);
+        ino = lookup(tree, lookup(tree, dev_dir, "summary", 0), "qp", 0);
+        tree_lines_counts(&rendered2, &measured2, &reused2);
+        /* Measured once, from the widths' pass: no row rendered. */
+        g_assert_cmpuint(measured2, ==, measured + 1);
+        g_assert_cmpuint(rendered2, ==, rendered);
+        g_assert_cmpuint(stats_sum(tree, "cache.kept_measure_bytes", ""), >=, 500 * sizeof(uint64_t));
+        g_assert_cmpuint(stats_sum(tree, "cache.measures_not_kept", ""), ==, 0);
+        for (unsigned round = 0; round < 3; round++) {
+                mlx5_tree_file *file = NULL;
+                g_autofree char *text = NULL;
+                g_auto(GStrv) lines = NULL;
+
+                g_assert_cmpint(mlx5_tree_getattr(tree, ino, &st, &valid_s), ==, 0);
+                g_assert_cmpint(mlx5_tree_open(tree, ino, &file), ==, 0);
+                text = read_file(tree, file, 0);
+                mlx5_tree_file_free(tree, file);
+                g_assert_cmpuint(strlen(text), ==, (size_t) st.st_size);
+                lines = g_strsplit(text, "\n", -1);
+                tree_lines_counts(&rendered, &measured, &reused);
+                /* The stat and the open took the kept measure; the read rendered the header and every row once. */
+                g_assert_cmpuint(measured, ==, measured2);
+                g_assert_cmpuint(reused, ==, reused2 + 2);
+                g_assert_cmpuint(rendered - rendered2, ==, g_strv_length(lines) - 1);
+                g_assert_cmpuint(g_strv_length(lines) - 1, >, 500);
+                rendered2 = rendered;
+                reused2 = reused;
+        }
+        mlx5_tree_free(tree);
+}
+
 int main(int argc, char **argv)
 {
         g_autoptr(GError) error = NULL;
@@ -1821,6 +1875,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/view-lines", test_view_lines);
         g_test_add_func("/tree/view-measure-kept", test_view_measure_kept);
         g_test_add_func("/tree/view-measure-listing", test_view_measure_listing);
+        g_test_add_func("/tree/summary-measured-once", test_summary_measured_once);
         g_test_add_func("/tree/json-doc-length-kept", test_json_doc_length_kept);
         r = g_test_run();
         mlx5_sim_spec_free(spec);
