@@ -1784,6 +1784,22 @@ static void test_views_outlive_no_listing(void)
         mlx5_tree_free(tree);
 }
 
+/* A stat, an open and a whole read of ino, as tar does them: the text, as long as the stat said. */
+static char *stat_and_read(mlx5_tree *tree, uint64_t ino)
+{
+        mlx5_tree_file *file = NULL;
+        struct stat st = { 0 };
+        double valid_s;
+        char *text;
+
+        g_assert_cmpint(mlx5_tree_getattr(tree, ino, &st, &valid_s), ==, 0);
+        g_assert_cmpint(mlx5_tree_open(tree, ino, &file), ==, 0);
+        text = read_file(tree, file, 0);
+        mlx5_tree_file_free(tree, file);
+        g_assert_cmpuint(strlen(text), ==, (size_t) st.st_size);
+        return text;
+}
+
 /*
  * Object texts fill the kept share (10k QPs in 64 MiB): summary/<type> is
  * still measured once per listing, by length (no row rendered to measure),
@@ -1796,8 +1812,6 @@ static void test_summary_measured_once(void)
         uint64_t dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0), qp_dir, ino;
         uint64_t rendered, measured, reused, rendered2, measured2, reused2;
         g_autoptr(GPtrArray) names = NULL;
-        struct stat st = { 0 };
-        double valid_s;
 
         qp_dir = lookup(tree, dev_dir, "qp", 0);
         names = dir_names(tree, qp_dir);
@@ -1816,16 +1830,9 @@ static void test_summary_measured_once(void)
         g_assert_cmpuint(stats_sum(tree, "cache.kept_measure_bytes", ""), >=, 500 * sizeof(uint64_t));
         g_assert_cmpuint(stats_sum(tree, "cache.measures_not_kept", ""), ==, 0);
         for (unsigned round = 0; round < 3; round++) {
-                mlx5_tree_file *file = NULL;
-                g_autofree char *text = NULL;
-                g_auto(GStrv) lines = NULL;
+                g_autofree char *text = stat_and_read(tree, ino);
+                g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 
-                g_assert_cmpint(mlx5_tree_getattr(tree, ino, &st, &valid_s), ==, 0);
-                g_assert_cmpint(mlx5_tree_open(tree, ino, &file), ==, 0);
-                text = read_file(tree, file, 0);
-                mlx5_tree_file_free(tree, file);
-                g_assert_cmpuint(strlen(text), ==, (size_t) st.st_size);
-                lines = g_strsplit(text, "\n", -1);
                 tree_lines_counts(&rendered, &measured, &reused);
                 /* The stat and the open took the kept measure; the read rendered the header and every row once. */
                 g_assert_cmpuint(measured, ==, measured2);
