@@ -585,7 +585,8 @@ static size_t text_room(mlx5_cache *cache, size_t kept, size_t measures)
 
 bool mlx5_cache_may_keep(mlx5_cache *cache, size_t bytes)
 {
-        return bytes <= text_room(cache, g_atomic_pointer_get(&cache->kept), g_atomic_pointer_get(&cache->kept_measures));
+        return bytes <= text_room(cache, g_atomic_pointer_get(&cache->kept),
+                                  g_atomic_pointer_get(&cache->kept_measures));
 }
 
 /* Charges a kept rendering that room allows: 0, or -ENOBUFS (counted in refused, logged once). */
@@ -596,7 +597,7 @@ static int keep_locked(mlx5_cache *cache, size_t bytes, bool room, uint64_t *ref
                 if (!*logged)
                         g_message("cache: kept texts hold %zu bytes (%zu of them views' measures), leased listings "
                                   "%zu, past the kept share of the cap (limit cache_size / %d, of which cache_size "
-                                  "/ %d for measures) or beside the leases: further %s are made again when read",
+                                  "/ %d for measures) or beside the leases: further %s are made again when asked",
                                   (size_t) g_atomic_pointer_get(&cache->kept),
                                   (size_t) g_atomic_pointer_get(&cache->kept_measures), cache->leased_all,
                                   KEPT_SHARE, MEASURE_SHARE, what);
