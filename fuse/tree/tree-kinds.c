@@ -150,6 +150,15 @@ static int caps_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_sn
         return tree_get_content(tree, CONTENT_CAPS, n->dev, n->sub, n->id, ret_snap);
 }
 
+/* An object's size and times as its type's listing shows it, when it does (see object_content). */
+static int object_measure(mlx5_tree *tree, const struct mlx5_tree_node *n, bool raw, struct mlx5_tree_measure *ret)
+{
+        struct mlx5_tree_node dir = { .kind = NODE_TYPE_DIR, .dev = n->dev, .sub = n->sub };
+        struct mlx5_cache_key key = { .device = n->dev, .kind = CONTENT_LISTING, .sub = n->sub };
+
+        return tree_listed_measure(tree, &dir, &key, n->id, raw, ret);
+}
+
 /* A directory of one type's objects lists that type. */
 static int type_listed(mlx5_tree *tree, const struct mlx5_tree_node *self)
 {
@@ -611,6 +620,16 @@ static int rscdump_object_content(mlx5_tree *tree, const struct mlx5_tree_node *
         return rscdump_content(tree, n, ret_snap);
 }
 
+/* A listed object's dump's size and times, when its directory's listing holds it (see rscdump_object_content). */
+static int rscdump_object_measure(mlx5_tree *tree, const struct mlx5_tree_node *n, bool raw,
+                                  struct mlx5_tree_measure *ret)
+{
+        struct mlx5_tree_node dir = { .kind = NODE_RSCDUMP_DIR, .dev = n->dev, .sub = n->sub };
+        struct mlx5_cache_key key = { .device = n->dev, .kind = CONTENT_RSCDUMP_LIST, .sub = n->sub };
+
+        return tree_listed_measure(tree, &dir, &key, n->id, raw, ret);
+}
+
 /* ---- the table ---- */
 
 #define NAMED(n, p) .name = (n), .parent = (p)
@@ -632,7 +651,7 @@ const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS] = {
         [NODE_TYPE_DIR] = { IN(NODE_DEVICE), .mode = DIR_MODE, .listed_type = type_listed,
                             .listed_kind = NODE_OBJECT, .any_id = true },
         [NODE_OBJECT] = { IN(NODE_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
-                          .content = object_content },
+                          .content = object_content, .measure = object_measure },
         [NODE_GROUP_DIR] = { IN(NODE_DEVICE), .mode = DIR_MODE, .children = group_children },
         [NODE_SINGLETON] = { IN(NODE_DEVICE), .mode = FILE_MODE, .content = singleton_content },
 
@@ -640,7 +659,7 @@ const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS] = {
         [NODE_RAW_TYPE_DIR] = { IN(NODE_RAW), .mode = DIR_MODE, .listed_type = type_listed,
                                 .listed_kind = NODE_RAW_OBJECT, .any_id = true },
         [NODE_RAW_OBJECT] = { IN(NODE_RAW_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
-                              .content = object_content, .raw = true },
+                              .content = object_content, .measure = object_measure, .raw = true },
         [NODE_RAW_SINGLETON] = { IN(NODE_RAW), .mode = FILE_MODE, .content = singleton_content, .raw = true },
 
         [NODE_OWNER] = { NAMED("owner", NODE_DEVICE), .mode = DIR_MODE, .children = owner_children },
@@ -662,7 +681,8 @@ const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS] = {
         [NODE_RSCDUMP_DIR] = { IN(NODE_RSCDUMP), .mode = DIR_MODE, .listing = rscdump_listing,
                                .listed_kind = NODE_RSCDUMP_OBJECT, .any_id = true },
         [NODE_RSCDUMP_OBJECT] = { IN(NODE_RSCDUMP_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
-                                  .content = rscdump_object_content, .raw = true },
+                                  .content = rscdump_object_content, .measure = rscdump_object_measure,
+                                  .raw = true },
 
         /* Views for scripts and fleets (views.h): JSON, summaries, Prometheus. */
         [NODE_JSON] = { NAMED("json", NODE_DEVICE), .mode = DIR_MODE, .children = tree_json_children },
