@@ -709,8 +709,8 @@ static uint64_t opened_serial(mlx5_tree *tree, const struct stat *st)
 }
 
 /*
- * A READDIRPLUS entry of a listed file (an object's text, its raw bytes,
- * its dump) is measured from its listing once its text was: no snapshot is
+ * A READDIRPLUS entry of a listed file (an object's text, raw bytes, owner,
+ * dump) is measured from its listing once its text was: no snapshot is
  * made for it (the serials of two opens around a whole pass are one
  * apart), and its size and times are those of the snapshot an open then
  * gets, which the kernel may keep its pages of.
@@ -718,7 +718,7 @@ static uint64_t opened_serial(mlx5_tree *tree, const struct stat *st)
 static void test_stat_makes_no_snapshot(void)
 {
         mlx5_tree *tree = tree_with_slots(0);
-        const char *const dirs[][2] = { { NULL, "qp" }, { "raw", "qp" }, { "rscdump", "FULL_QPC" } };
+        const char *const dirs[][2] = { { NULL, "qp" }, { "raw", "qp" }, { "owner", "qp" }, { "rscdump", "FULL_QPC" } };
         mlx5_tree_file *summary = NULL;
         uint64_t dev_dir;
 
