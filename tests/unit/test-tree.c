@@ -668,10 +668,13 @@ static void test_dump_listing_entries(void)
 
 /* ---- a stat makes no snapshot ---- */
 
-/* One READDIRPLUS pass over a directory: each entry's attributes, in order. */
-static GArray *stat_pass(mlx5_tree *tree, uint64_t dir_ino)
+/*
+ * Reads a directory whole with attributes (readdirplus); its listed files'
+ * inodes go to inos, and every entry's attributes (each with a lease) to
+ * sts, either NULL.
+ */
+static void list_whole(mlx5_tree *tree, uint64_t dir_ino, GArray *inos, GArray *sts)
 {
-        GArray *sts = g_array_new(FALSE, FALSE, sizeof(struct stat));
         mlx5_tree_dir *dir = NULL;
         const char *name;
         struct stat st;
@@ -680,11 +683,23 @@ static GArray *stat_pass(mlx5_tree *tree, uint64_t dir_ino)
 
         g_assert_cmpint(mlx5_tree_opendir(tree, dir_ino, &dir), ==, 0);
         while (mlx5_tree_dir_entry(dir, &k, true, &name, &st, &valid_s) == 1) {
-                g_assert_cmpfloat(valid_s, >, 0.0);
-                g_array_append_val(sts, st);
+                if (inos && name[0] == '0' && name[1] == 'x')
+                        g_array_append_val(inos, st.st_ino);
+                if (sts) {
+                        g_assert_cmpfloat(valid_s, >, 0.0);
+                        g_array_append_val(sts, st);
+                }
                 k++;
         }
         mlx5_tree_dir_free(dir);
+}
+
+/* One READDIRPLUS pass over a directory: each entry's attributes, in order. */
+static GArray *stat_pass(mlx5_tree *tree, uint64_t dir_ino)
+{
+        GArray *sts = g_array_new(FALSE, FALSE, sizeof(struct stat));
+
+        list_whole(tree, dir_ino, NULL, sts);
         g_assert_cmpuint(sts->len, >, 10);
         return sts;
 }
@@ -1602,24 +1617,6 @@ static void test_view_measure_kept(void)
         mlx5_tree_free(tree);
 }
 
-/* Reads a directory whole with attributes (readdirplus); its listed files' inodes go to inos. */
-static void list_whole(mlx5_tree *tree, uint64_t dir_ino, GArray *inos)
-{
-        mlx5_tree_dir *dir = NULL;
-        const char *name;
-        struct stat st;
-        double valid_s;
-        size_t k = 2;
-
-        g_assert_cmpint(mlx5_tree_opendir(tree, dir_ino, &dir), ==, 0);
-        while (mlx5_tree_dir_entry(dir, &k, true, &name, &st, &valid_s) == 1) {
-                if (inos && name[0] == '0' && name[1] == 'x')
-                        g_array_append_val(inos, st.st_ino);
-                k++;
-        }
-        mlx5_tree_dir_free(dir);
-}
-
 /* The names a directory shows, but . and .. */
 static GPtrArray *dir_names(mlx5_tree *tree, uint64_t dir_ino)
 {
@@ -1665,7 +1662,7 @@ static void test_json_doc_length_kept(void)
                 }
                 tree_json_doc_counts(&at_open, &kept, &at_read);
                 /* Listed with attributes: every document's length, none rendered when the measure is kept. */
-                list_whole(tree, lookup(tree, json_dir, "qp", 0), inos);
+                list_whole(tree, lookup(tree, json_dir, "qp", 0), inos, NULL);
                 g_assert_cmpuint(inos->len, >, 2);
                 tree_json_doc_counts(&at_open2, &kept2, &at_read2);
                 g_assert_cmpuint(at_open2 - at_open, ==, measured ? 0 : inos->len);
@@ -1757,7 +1754,7 @@ static void test_leased_listings_capped(void)
                 seg = st.st_ino;
                 /* The first dump directory stays open throughout: its listing is pinned. */
                 if (!pinned_seg) {
-                        list_whole(tree, seg, pinned_inos);
+                        list_whole(tree, seg, pinned_inos, NULL);
                         g_assert_cmpint(mlx5_tree_opendir(tree, seg, &pinned), ==, 0);
                         g_assert_cmpuint(pinned_inos->len, >, 10);
                         g_assert_cmpint(mlx5_tree_getattr(tree, g_array_index(pinned_inos, uint64_t, 0), &pinned_before,
@@ -1767,11 +1764,11 @@ static void test_leased_listings_capped(void)
                 }
                 /* The one after: a file of it stays open, which pins its listing too. */
                 if (first_seg && !open_file) {
-                        list_whole(tree, seg, open_inos);
+                        list_whole(tree, seg, open_inos, NULL);
                         g_assert_cmpint(mlx5_tree_open(tree, g_array_index(open_inos, uint64_t, 0), &open_file), ==,
                                         0);
                 } else {
-                        list_whole(tree, seg, first_seg ? NULL : first_inos);
+                        list_whole(tree, seg, first_seg ? NULL : first_inos, NULL);
                 }
                 /* What was listed before is no longer in use (LISTING_IN_USE_US): it may be dropped. */
                 if (!first_seg) {
@@ -1786,12 +1783,12 @@ static void test_leased_listings_capped(void)
 
                 if (!res->has_id)
                         continue;
-                list_whole(tree, lookup(tree, dev_dir, res->name, 0), NULL);
+                list_whole(tree, lookup(tree, dev_dir, res->name, 0), NULL, NULL);
                 listed++;
         }
         /* The listings used last were kept while in use; once not, the next one leased drops them too. */
         g_usleep(LISTING_IN_USE_US);
-        list_whole(tree, first_walked, NULL);
+        list_whole(tree, first_walked, NULL, NULL);
         g_assert_cmpuint(one_budget(tree), <=, LEASE_CAP);
         g_assert_cmpuint(stats_sum(tree, "cache.leased_bytes", ""), >, 0);
         g_test_assert_expected_messages();
@@ -1855,7 +1852,7 @@ static void test_views_outlive_no_listing(void)
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
         dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
         json = lookup(tree, dev_dir, "json", 0);
-        list_whole(tree, lookup(tree, dev_dir, "qp", 0), qp_inos);
+        list_whole(tree, lookup(tree, dev_dir, "qp", 0), qp_inos, NULL);
         g_assert_cmpuint(qp_inos->len, >, 0);
 
         views[0] = lookup(tree, json, "qp.jsonl", 0);
