@@ -150,6 +150,15 @@ static int caps_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_sn
         return tree_get_content(tree, CONTENT_CAPS, n->dev, n->sub, n->id, ret_snap);
 }
 
+/* An object's size and times as its type's listing shows it, when it does (see object_content). */
+static int object_measure(mlx5_tree *tree, const struct mlx5_tree_node *n, bool raw, struct mlx5_tree_measure *ret)
+{
+        struct mlx5_tree_node dir = { .kind = NODE_TYPE_DIR, .dev = n->dev, .sub = n->sub };
+        struct mlx5_cache_key key = { .device = n->dev, .kind = CONTENT_LISTING, .sub = n->sub };
+
+        return tree_listed_measure(tree, &dir, &key, n->id, raw, ret);
+}
+
 /* A directory of one type's objects lists that type. */
 static int type_listed(mlx5_tree *tree, const struct mlx5_tree_node *self)
 {
@@ -281,14 +290,13 @@ mlx5_snapshot *tree_snapshot_like(GString *text, const mlx5_snapshot *like)
  * the object; pid and comm only where the host's kernel names an owner.
  * Only listed objects have one: the listing is where the sources meet.
  */
-static int owner_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+static int owner_text(mlx5_tree *tree, const struct mlx5_tree_node *n, GString *text, mlx5_snapshot **ret_listing)
 {
         g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
         g_autoptr(mlx5_snapshot) listing = NULL;
         g_autofree char *rdma = NULL;
         const struct mlx5_object_owner *o;
         const struct mlx5_listing *l;
-        GString *text;
         int slot, r;
 
         if (!td)
@@ -300,7 +308,6 @@ static int owner_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         slot = mlx5_listing_find(l, n->id);
         if (slot < 0)
                 return -ENOENT;
-        text = g_string_sized_new(128);
         /* Rendered at each open of the file: one formatted call, the rest plain appends. */
         if (tree_listing_owner(l, slot, &o))
                 g_string_append_printf(text, o->pid ? "pid: %u\ncomm: %s\n" : "pid: %u\ncomm: [%s]\n", o->pid, o->comm);
@@ -313,7 +320,39 @@ static int owner_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_s
         g_string_append(text, "found_by: ");
         mlx5_inventory_format_sources(text, l->found_by ? l->found_by[slot] : 0);
         g_string_append_c(text, '\n');
+        *ret_listing = g_steal_pointer(&listing);
+        return 0;
+}
+
+static int owner_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        GString *text = g_string_sized_new(128);
+        int r;
+
+        r = owner_text(tree, n, text, &listing);
+        if (r < 0) {
+                g_string_free(text, TRUE);
+                return r;
+        }
         *ret_snap = tree_snapshot_like(text, listing);
+        return 0;
+}
+
+/* Its length, rendered in this thread's scratch buffer: a stat of each owner file keeps nothing. */
+static int owner_measure(mlx5_tree *tree, const struct mlx5_tree_node *n, bool raw, struct mlx5_tree_measure *ret)
+{
+        static GPrivate scratch = G_PRIVATE_INIT(tree_scratch_free);
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        GString *text = tree_scratch(&scratch);
+        int r;
+
+        r = owner_text(tree, n, text, &listing);
+        if (r < 0)
+                return r;
+        ret->size = raw ? 0 : text->len;
+        ret->taken_realtime_us = listing->taken_realtime_us;
+        ret->taken_monotonic_us = listing->taken_monotonic_us;
         return 0;
 }
 
@@ -611,6 +650,16 @@ static int rscdump_object_content(mlx5_tree *tree, const struct mlx5_tree_node *
         return rscdump_content(tree, n, ret_snap);
 }
 
+/* A listed object's dump's size and times, when its directory's listing holds it (see rscdump_object_content). */
+static int rscdump_object_measure(mlx5_tree *tree, const struct mlx5_tree_node *n, bool raw,
+                                  struct mlx5_tree_measure *ret)
+{
+        struct mlx5_tree_node dir = { .kind = NODE_RSCDUMP_DIR, .dev = n->dev, .sub = n->sub };
+        struct mlx5_cache_key key = { .device = n->dev, .kind = CONTENT_RSCDUMP_LIST, .sub = n->sub };
+
+        return tree_listed_measure(tree, &dir, &key, n->id, raw, ret);
+}
+
 /* ---- the table ---- */
 
 #define NAMED(n, p) .name = (n), .parent = (p)
@@ -632,7 +681,7 @@ const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS] = {
         [NODE_TYPE_DIR] = { IN(NODE_DEVICE), .mode = DIR_MODE, .listed_type = type_listed,
                             .listed_kind = NODE_OBJECT, .any_id = true },
         [NODE_OBJECT] = { IN(NODE_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
-                          .content = object_content },
+                          .content = object_content, .measure = object_measure },
         [NODE_GROUP_DIR] = { IN(NODE_DEVICE), .mode = DIR_MODE, .children = group_children },
         [NODE_SINGLETON] = { IN(NODE_DEVICE), .mode = FILE_MODE, .content = singleton_content },
 
@@ -640,14 +689,14 @@ const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS] = {
         [NODE_RAW_TYPE_DIR] = { IN(NODE_RAW), .mode = DIR_MODE, .listed_type = type_listed,
                                 .listed_kind = NODE_RAW_OBJECT, .any_id = true },
         [NODE_RAW_OBJECT] = { IN(NODE_RAW_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
-                              .content = object_content, .raw = true },
+                              .content = object_content, .measure = object_measure, .raw = true },
         [NODE_RAW_SINGLETON] = { IN(NODE_RAW), .mode = FILE_MODE, .content = singleton_content, .raw = true },
 
         [NODE_OWNER] = { NAMED("owner", NODE_DEVICE), .mode = DIR_MODE, .children = owner_children },
         [NODE_OWNER_TYPE_DIR] = { IN(NODE_OWNER), .mode = DIR_MODE, .listed_type = type_listed,
                                   .listed_kind = NODE_OWNER_OBJECT },
         [NODE_OWNER_OBJECT] = { IN(NODE_OWNER_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
-                                .content = owner_content },
+                                .content = owner_content, .measure = owner_measure },
 
         [NODE_REFS] = { NAMED("refs", NODE_DEVICE), .mode = DIR_MODE, .children = refs_children },
         [NODE_REFS_TYPE_DIR] = { IN(NODE_REFS), .mode = DIR_MODE, .listed_type = type_listed,
@@ -662,7 +711,8 @@ const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS] = {
         [NODE_RSCDUMP_DIR] = { IN(NODE_RSCDUMP), .mode = DIR_MODE, .listing = rscdump_listing,
                                .listed_kind = NODE_RSCDUMP_OBJECT, .any_id = true },
         [NODE_RSCDUMP_OBJECT] = { IN(NODE_RSCDUMP_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
-                                  .content = rscdump_object_content, .raw = true },
+                                  .content = rscdump_object_content, .measure = rscdump_object_measure,
+                                  .raw = true },
 
         /* Views for scripts and fleets (views.h): JSON, summaries, Prometheus. */
         [NODE_JSON] = { NAMED("json", NODE_DEVICE), .mode = DIR_MODE, .children = tree_json_children },

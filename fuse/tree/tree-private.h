@@ -259,6 +259,14 @@ int tree_listing(mlx5_tree *tree, uint32_t dev, uint32_t res_index, mlx5_snapsho
  */
 int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, const struct mlx5_cache_key *key,
                          uint32_t id, mlx5_snapshot **ret_snap);
+/*
+ * The same slot's size and times, without a snapshot: 0 and the listing
+ * used (leased) as tree_listed_snapshot uses it; -EAGAIN when only
+ * tree_listed_snapshot can tell (no listing shown or cached, id not in
+ * it, its query failed, or its text never measured).
+ */
+int tree_listed_measure(mlx5_tree *tree, const struct mlx5_tree_node *dir, const struct mlx5_cache_key *key,
+                        uint32_t id, bool raw, struct mlx5_tree_measure *ret);
 /* The .stats snapshot for the calling process. */
 mlx5_snapshot *tree_stats_for_caller(mlx5_tree *tree);
 typedef int (*tree_content_fn)(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);

@@ -1165,13 +1165,21 @@ static bool kind_is_dir(mlx5_tree *tree, unsigned kind)
         return S_ISDIR(tree_kind(tree, kind)->mode);
 }
 
+/* A file of size bytes, of a snapshot taken at realtime_us. */
+static void fill_measured_stat(mlx5_tree *tree, uint64_t ino, const struct mlx5_tree_kind *k, int64_t realtime_us,
+                               uint64_t size, struct stat *st)
+{
+        /* Times stable while the snapshot lives: tar compares them across reads. */
+        fill_stat(tree, ino, k->mode, 1, realtime_us, st);
+        st->st_size = (off_t) size;
+        st->st_blocks = (st->st_size + 511) / 512;
+}
+
 static void fill_file_stat(mlx5_tree *tree, uint64_t ino, const struct mlx5_tree_kind *k, const mlx5_snapshot *snap,
                            struct stat *st)
 {
-        /* Times stable while the snapshot lives: tar compares them across reads. */
-        fill_stat(tree, ino, k->mode, 1, snap->taken_realtime_us, st);
-        st->st_size = k->raw ? (off_t) (snap->raw ? g_bytes_get_size(snap->raw) : 0) : (off_t) snap->text_len;
-        st->st_blocks = (st->st_size + 511) / 512;
+        fill_measured_stat(tree, ino, k, snap->taken_realtime_us,
+                           k->raw ? (snap->raw ? g_bytes_get_size(snap->raw) : 0) : snap->text_len, st);
 }
 
 /* Where a type directory's listing is pinned while a directory listing it is open. */
@@ -1221,19 +1229,39 @@ static int streamed_snapshot(mlx5_tree *tree, const struct mlx5_cache_key *key, 
         return 0;
 }
 
+/*
+ * The listing dir shows (pinned, leased, or the cache's, a new reference)
+ * and id's slot in it: -ESRCH when there is none (a listing may be under
+ * way), -ENOENT when it does not name id.
+ */
+static int listed_slot(mlx5_tree *tree, uint64_t dir_ino, const struct mlx5_cache_key *key, uint32_t id,
+                       mlx5_snapshot **ret_listing)
+{
+        g_autoptr(mlx5_snapshot) listing = shown_listing(tree, dir_ino);
+        int slot;
+
+        if (!listing && mlx5_cache_peek(tree->cache, key, &listing) < 0)
+                return -ESRCH;
+        slot = mlx5_listing_find(listing->listing, id);
+        if (slot < 0)
+                return -ENOENT;
+        *ret_listing = g_steal_pointer(&listing);
+        return slot;
+}
+
 int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, const struct mlx5_cache_key *key,
                          uint32_t id, mlx5_snapshot **ret_snap)
 {
         uint64_t dir_ino = node_to_ino((const struct node *) dir);
-        g_autoptr(mlx5_snapshot) listing = shown_listing(tree, dir_ino);
+        g_autoptr(mlx5_snapshot) listing = NULL;
         mlx5_snapshot *snap;
         int slot;
 
-        if (!listing && mlx5_cache_peek(tree->cache, key, &listing) < 0)
+        slot = listed_slot(tree, dir_ino, key, id, &listing);
+        if (slot == -ESRCH)
                 return streamed_snapshot(tree, key, id, ret_snap);
-        slot = mlx5_listing_find(listing->listing, id);
         if (slot < 0)
-                return -ENOENT;
+                return slot;
         if (listing->listing->blobs)
                 snap = mlx5_listing_blob(listing, slot);
         else
@@ -1243,6 +1271,47 @@ int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, cons
                 return -ENOENT;
         use_listing(tree, dir_ino, listing, snap->taken_monotonic_us);
         *ret_snap = snap;
+        return 0;
+}
+
+/*
+ * What mlx5_listing_blob's or mlx5_listing_object's snapshot of slot would
+ * measure, from the listing alone; false when only making it can tell (its
+ * query failed, or its text was never rendered nor measured: making it
+ * does, and keeps the text when there is room).
+ */
+static bool listed_size(const struct mlx5_listing *l, int slot, bool raw, uint64_t *ret_size)
+{
+        size_t begin;
+        gint len;
+
+        if (l->blobs) {
+                begin = slot ? l->blob_end[slot - 1] : 0;
+                *ret_size = raw ? l->blob_end[slot] - begin : 0;
+                return true;
+        }
+        if (!l->has_raw[slot])
+                return false;
+        len = g_atomic_int_get(&l->text_len[slot]);
+        if (len <= 0)
+                return false;
+        *ret_size = raw ? (l->packed ? l->outlen : 0) : (uint64_t) len;
+        return true;
+}
+
+int tree_listed_measure(mlx5_tree *tree, const struct mlx5_tree_node *dir, const struct mlx5_cache_key *key,
+                        uint32_t id, bool raw, struct mlx5_tree_measure *ret)
+{
+        uint64_t dir_ino = node_to_ino((const struct node *) dir);
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        int slot;
+
+        slot = listed_slot(tree, dir_ino, key, id, &listing);
+        if (slot < 0 || !listed_size(listing->listing, slot, raw, &ret->size))
+                return -EAGAIN;
+        ret->taken_realtime_us = listing->taken_realtime_us;
+        ret->taken_monotonic_us = listing->taken_monotonic_us;
+        use_listing(tree, dir_ino, listing, listing->taken_monotonic_us);
         return 0;
 }
 
@@ -1270,6 +1339,53 @@ int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint
  * kernel's attributes, while still valid, can only describe this snapshot
  * (so its cached pages are of it).
  */
+/* Starts a content call for file n on this thread (see struct listing_use). */
+static void content_call_begin(const struct node *n, bool for_open)
+{
+        listing_use.used = false;
+        listing_use.opening = for_open;
+        listing_use.opening_kind = n->kind;
+        listing_use.opening_id = n->id;
+        listing_use.answering = true;
+}
+
+static void content_call_end(void)
+{
+        listing_use.answering = false;
+        listing_use.opening = false;
+}
+
+/*
+ * Whether what the content call just made (taken at taken_monotonic_us) is
+ * the first listing's it used: then that listing's lease is what the
+ * attributes may be kept for (ret_valid_s), and the file's own is dropped.
+ */
+static bool listing_promise(mlx5_tree *tree, const struct node *n, uint64_t ino, int64_t taken_monotonic_us,
+                            double *ret_valid_s)
+{
+        if (!listing_use.used || listing_use.taken_monotonic_us != taken_monotonic_us)
+                return false;
+        /* What the listing lease promises; a lease of the file's own would only contradict it. */
+        *ret_valid_s = listing_use.valid_s;
+        /*
+         * Unless the listing may go for memory without the kernel being
+         * told to forget this file (a view of it: <type>.jsonl, a
+         * summary): then no longer than it stays in use without a request.
+         */
+        if (!forgotten_with(tree, listing_use.first_key, n))
+                *ret_valid_s = MIN(*ret_valid_s, (double) UNFORGOTTEN_PROMISE_US / G_USEC_PER_SEC);
+        lease_drop(tree, ino);
+        return true;
+}
+
+/*
+ * The snapshot a file shows: the one its open handles pinned, else (for an
+ * open) the one its own lease promised the kernel, else its content as a
+ * listing lease or the cache has it.  ret_valid_s: how long the kernel may
+ * keep its attributes (a stat leases them); ret_promised: whether the
+ * kernel's attributes, while still valid, can only describe this snapshot
+ * (so its cached pages are of it).
+ */
 static int file_snapshot(mlx5_tree *tree, const struct node *n, uint64_t ino, bool for_open,
                          mlx5_snapshot **ret_snap, double *ret_valid_s, bool *ret_promised)
 {
@@ -1287,37 +1403,56 @@ static int file_snapshot(mlx5_tree *tree, const struct node *n, uint64_t ino, bo
                 *ret_snap = snap;
                 return 0;
         }
-        listing_use.used = false;
-        listing_use.opening = for_open;
-        listing_use.opening_kind = n->kind;
-        listing_use.opening_id = n->id;
-        listing_use.answering = true;
+        content_call_begin(n, for_open);
         /* A global file is made for its caller, and then shown to it for a while (caller-views.c). */
         if (k->global)
                 r = tree_caller_view(tree, (const struct mlx5_tree_node *) n, k->content, &snap);
         else
                 r = k->content(tree, (const struct mlx5_tree_node *) n, &snap);
-        listing_use.answering = false;
-        listing_use.opening = false;
+        content_call_end();
         if (r < 0)
                 return r;
-        if (listing_use.used && listing_use.taken_monotonic_us == snap->taken_monotonic_us) {
-                /* What the listing lease promises; a lease of the file's own would only contradict it. */
-                *ret_valid_s = listing_use.valid_s;
-                /*
-                 * Unless the listing may go for memory without the kernel being
-                 * told to forget this file (a view of it: <type>.jsonl, a
-                 * summary): then no longer than it stays in use without a request.
-                 */
-                if (!forgotten_with(tree, listing_use.first_key, n))
-                        *ret_valid_s = MIN(*ret_valid_s, (double) UNFORGOTTEN_PROMISE_US / G_USEC_PER_SEC);
-                lease_drop(tree, ino);
-        } else if (for_open || k->global) {
+        if (listing_promise(tree, n, ino, snap->taken_monotonic_us, ret_valid_s))
+                ;
+        else if (for_open || k->global)
                 *ret_promised = false;
-        } else {
+        else
                 *ret_valid_s = lease_grant(tree, ino, snap, FILE_LEASE_US, FILE_LEASE_GRACE_US, false);
-        }
         *ret_snap = snap;
+        return 0;
+}
+
+/*
+ * A file's attributes for a stat: of the snapshot its open handles pin,
+ * else as its kind measures them from what is kept (a READDIRPLUS of 100k
+ * listed files makes no snapshot), else of the snapshot file_snapshot
+ * makes.  The same size, times and lease either way: an open's keep_cache
+ * trusts them to describe the snapshot it gets.
+ */
+static int file_stat(mlx5_tree *tree, const struct node *n, uint64_t ino, struct stat *ret_st, double *ret_valid_s)
+{
+        const struct mlx5_tree_kind *k = tree_kind(tree, n->kind);
+        g_autoptr(mlx5_snapshot) snap = pinned_snapshot(tree, ino);
+        struct mlx5_tree_measure m;
+        bool promised;
+        int r;
+
+        *ret_valid_s = 0.0;
+        if (!snap && k->measure && !k->global) {
+                content_call_begin(n, false);
+                r = k->measure(tree, (const struct mlx5_tree_node *) n, k->raw, &m);
+                content_call_end();
+                if (r == 0 && listing_promise(tree, n, ino, m.taken_monotonic_us, ret_valid_s)) {
+                        fill_measured_stat(tree, ino, k, m.taken_realtime_us, m.size, ret_st);
+                        return 0;
+                }
+        }
+        if (!snap) {
+                r = file_snapshot(tree, n, ino, false, &snap, ret_valid_s, &promised);
+                if (r < 0)
+                        return r;
+        }
+        fill_file_stat(tree, ino, k, snap, ret_st);
         return 0;
 }
 
@@ -1402,8 +1537,6 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st,
         const struct mlx5_tree_kind *k = tree_kind(tree, n->kind);
         g_autoptr(mlx5_snapshot) snap = NULL;
         uint64_t ino = node_to_ino(n);
-        bool promised;
-        int r;
 
         *ret_valid_s = 0.0;
 
@@ -1431,11 +1564,7 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st,
                 *ret_valid_s = dir_valid_s(tree, n);
                 return 0;
         }
-        r = file_snapshot(tree, n, ino, false, &snap, ret_valid_s, &promised);
-        if (r < 0)
-                return r;
-        fill_file_stat(tree, ino, k, snap, ret_st);
-        return 0;
+        return file_stat(tree, n, ino, ret_st, ret_valid_s);
 }
 
 int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st, double *ret_valid_s)

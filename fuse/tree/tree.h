@@ -54,6 +54,13 @@ enum mlx5_tree_parent_of {
  * without is named by its parent's children() or listing.  Directories
  * have mode S_IFDIR, files S_IFREG (content), links S_IFLNK (link).
  */
+/* What a file's attributes show of its snapshot (mlx5_tree_kind's measure). */
+struct mlx5_tree_measure {
+        int64_t taken_realtime_us;
+        int64_t taken_monotonic_us;
+        uint64_t size;
+};
+
 struct mlx5_tree_kind {
         const char *name;
         unsigned parent;                /* kind of the directory that holds it */
@@ -76,6 +83,13 @@ struct mlx5_tree_kind {
         /* Files: the snapshot shown; raw: its firmware bytes rather than its text. */
         int (*content)(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap);
         bool raw;
+        /*
+         * Files, optional: the size and times of the snapshot content would
+         * give, from what is already kept (a listing's slot), without making
+         * one: a stat of each of 100k listed files.  -EAGAIN: only content
+         * can tell.
+         */
+        int (*measure)(mlx5_tree *tree, const struct mlx5_tree_node *n, bool raw, struct mlx5_tree_measure *ret);
         /* Links: the target, computed from the node alone (readlink needs no firmware). */
         char *(*link)(mlx5_tree *tree, const struct mlx5_tree_node *n);
 };

@@ -666,6 +666,112 @@ static void test_dump_listing_entries(void)
         mlx5_tree_free(tree);
 }
 
+/* ---- a stat makes no snapshot ---- */
+
+/*
+ * Reads a directory whole with attributes (readdirplus); its listed files'
+ * inodes go to inos, and every entry's attributes (each with a lease) to
+ * sts, either NULL.
+ */
+static void list_whole(mlx5_tree *tree, uint64_t dir_ino, GArray *inos, GArray *sts)
+{
+        mlx5_tree_dir *dir = NULL;
+        const char *name;
+        struct stat st;
+        double valid_s;
+        size_t k = 2;
+
+        g_assert_cmpint(mlx5_tree_opendir(tree, dir_ino, &dir), ==, 0);
+        while (mlx5_tree_dir_entry(dir, &k, true, &name, &st, &valid_s) == 1) {
+                if (inos && name[0] == '0' && name[1] == 'x')
+                        g_array_append_val(inos, st.st_ino);
+                if (sts) {
+                        g_assert_cmpfloat(valid_s, >, 0.0);
+                        g_array_append_val(sts, st);
+                }
+                k++;
+        }
+        mlx5_tree_dir_free(dir);
+}
+
+/* One READDIRPLUS pass over a directory: each entry's attributes, in order. */
+static GArray *stat_pass(mlx5_tree *tree, uint64_t dir_ino)
+{
+        GArray *sts = g_array_new(FALSE, FALSE, sizeof(struct stat));
+
+        list_whole(tree, dir_ino, NULL, sts);
+        g_assert_cmpuint(sts->len, >, 10);
+        return sts;
+}
+
+/* Opens the file st describes: its snapshot's serial, after checking st describes that very snapshot. */
+static uint64_t opened_serial(mlx5_tree *tree, const struct stat *st)
+{
+        mlx5_tree_file *file = NULL;
+        struct stat fst;
+        double valid_s;
+        uint64_t serial;
+
+        g_assert_cmpint(mlx5_tree_open(tree, st->st_ino, &file), ==, 0);
+        g_assert_true(file->keep_cache);
+        g_assert_cmpint(mlx5_tree_file_stat(tree, file, &fst, &valid_s), ==, 0);
+        g_assert_cmpint(fst.st_size, ==, st->st_size);
+        g_assert_cmpint(fst.st_mtim.tv_sec, ==, st->st_mtim.tv_sec);
+        g_assert_cmpint(fst.st_mtim.tv_nsec, ==, st->st_mtim.tv_nsec);
+        serial = file->snap->serial;
+        mlx5_tree_file_free(tree, file);
+        return serial;
+}
+
+/*
+ * A READDIRPLUS entry of a listed file (an object's text, raw bytes, owner,
+ * dump) is measured from its listing once its text was: no snapshot is
+ * made for it (the serials of two opens around a whole pass are one
+ * apart), and its size and times are those of the snapshot an open then
+ * gets, which the kernel may keep its pages of.
+ */
+static void test_stat_makes_no_snapshot(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        const char *const dirs[][2] = { { NULL, "qp" }, { "raw", "qp" }, { "owner", "qp" }, { "rscdump", "FULL_QPC" } };
+        mlx5_tree_file *summary = NULL;
+        uint64_t dev_dir;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        /* The QPs' listing whole (summary/qp waits for it): a pass still streaming it makes each object's snapshot. */
+        g_assert_cmpint(mlx5_tree_open(tree, lookup(tree, lookup(tree, dev_dir, "summary", 0), "qp", 0), &summary),
+                        ==, 0);
+        mlx5_tree_file_free(tree, summary);
+        for (size_t d = 0; d < G_N_ELEMENTS(dirs); d++) {
+                uint64_t dir_ino = dirs[d][0] ? lookup(tree, lookup(tree, dev_dir, dirs[d][0], 0), dirs[d][1], 0)
+                                              : lookup(tree, dev_dir, dirs[d][1], 0);
+                g_autoptr(GArray) streamed = stat_pass(tree, dir_ino);
+                g_autoptr(GArray) first = NULL;
+                g_autoptr(GArray) again = NULL;
+                uint64_t before, after;
+
+                /* The first pass may be served while the listing is fetched: the second measures each text in it. */
+                first = stat_pass(tree, dir_ino);
+                g_assert_cmpuint(first->len, ==, streamed->len);
+                before = opened_serial(tree, &g_array_index(first, struct stat, 0));
+                again = stat_pass(tree, dir_ino);
+                after = opened_serial(tree, &g_array_index(first, struct stat, 0));
+                g_assert_cmpuint(after - before, ==, 1);
+                g_assert_cmpuint(again->len, ==, first->len);
+                for (guint i = 0; i < again->len; i++) {
+                        const struct stat *a = &g_array_index(first, struct stat, i);
+                        const struct stat *b = &g_array_index(again, struct stat, i);
+
+                        g_assert_cmpuint(b->st_ino, ==, a->st_ino);
+                        g_assert_cmpint(b->st_size, ==, a->st_size);
+                        g_assert_cmpint(b->st_mtim.tv_nsec, ==, a->st_mtim.tv_nsec);
+                        opened_serial(tree, b);
+                }
+        }
+        mlx5_tree_free(tree);
+}
+
 /* ---- listings read while they are fetched ---- */
 
 /* A tree of one simulated function of spec_text (reached through 4 command slots). */
@@ -1511,24 +1617,6 @@ static void test_view_measure_kept(void)
         mlx5_tree_free(tree);
 }
 
-/* Reads a directory whole with attributes (readdirplus); its listed files' inodes go to inos. */
-static void list_whole(mlx5_tree *tree, uint64_t dir_ino, GArray *inos)
-{
-        mlx5_tree_dir *dir = NULL;
-        const char *name;
-        struct stat st;
-        double valid_s;
-        size_t k = 2;
-
-        g_assert_cmpint(mlx5_tree_opendir(tree, dir_ino, &dir), ==, 0);
-        while (mlx5_tree_dir_entry(dir, &k, true, &name, &st, &valid_s) == 1) {
-                if (inos && name[0] == '0' && name[1] == 'x')
-                        g_array_append_val(inos, st.st_ino);
-                k++;
-        }
-        mlx5_tree_dir_free(dir);
-}
-
 /* The names a directory shows, but . and .. */
 static GPtrArray *dir_names(mlx5_tree *tree, uint64_t dir_ino)
 {
@@ -1574,7 +1662,7 @@ static void test_json_doc_length_kept(void)
                 }
                 tree_json_doc_counts(&at_open, &kept, &at_read);
                 /* Listed with attributes: every document's length, none rendered when the measure is kept. */
-                list_whole(tree, lookup(tree, json_dir, "qp", 0), inos);
+                list_whole(tree, lookup(tree, json_dir, "qp", 0), inos, NULL);
                 g_assert_cmpuint(inos->len, >, 2);
                 tree_json_doc_counts(&at_open2, &kept2, &at_read2);
                 g_assert_cmpuint(at_open2 - at_open, ==, measured ? 0 : inos->len);
@@ -1666,7 +1754,7 @@ static void test_leased_listings_capped(void)
                 seg = st.st_ino;
                 /* The first dump directory stays open throughout: its listing is pinned. */
                 if (!pinned_seg) {
-                        list_whole(tree, seg, pinned_inos);
+                        list_whole(tree, seg, pinned_inos, NULL);
                         g_assert_cmpint(mlx5_tree_opendir(tree, seg, &pinned), ==, 0);
                         g_assert_cmpuint(pinned_inos->len, >, 10);
                         g_assert_cmpint(mlx5_tree_getattr(tree, g_array_index(pinned_inos, uint64_t, 0), &pinned_before,
@@ -1676,11 +1764,11 @@ static void test_leased_listings_capped(void)
                 }
                 /* The one after: a file of it stays open, which pins its listing too. */
                 if (first_seg && !open_file) {
-                        list_whole(tree, seg, open_inos);
+                        list_whole(tree, seg, open_inos, NULL);
                         g_assert_cmpint(mlx5_tree_open(tree, g_array_index(open_inos, uint64_t, 0), &open_file), ==,
                                         0);
                 } else {
-                        list_whole(tree, seg, first_seg ? NULL : first_inos);
+                        list_whole(tree, seg, first_seg ? NULL : first_inos, NULL);
                 }
                 /* What was listed before is no longer in use (LISTING_IN_USE_US): it may be dropped. */
                 if (!first_seg) {
@@ -1695,12 +1783,12 @@ static void test_leased_listings_capped(void)
 
                 if (!res->has_id)
                         continue;
-                list_whole(tree, lookup(tree, dev_dir, res->name, 0), NULL);
+                list_whole(tree, lookup(tree, dev_dir, res->name, 0), NULL, NULL);
                 listed++;
         }
         /* The listings used last were kept while in use; once not, the next one leased drops them too. */
         g_usleep(LISTING_IN_USE_US);
-        list_whole(tree, first_walked, NULL);
+        list_whole(tree, first_walked, NULL, NULL);
         g_assert_cmpuint(one_budget(tree), <=, LEASE_CAP);
         g_assert_cmpuint(stats_sum(tree, "cache.leased_bytes", ""), >, 0);
         g_test_assert_expected_messages();
@@ -1764,7 +1852,7 @@ static void test_views_outlive_no_listing(void)
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
         dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
         json = lookup(tree, dev_dir, "json", 0);
-        list_whole(tree, lookup(tree, dev_dir, "qp", 0), qp_inos);
+        list_whole(tree, lookup(tree, dev_dir, "qp", 0), qp_inos, NULL);
         g_assert_cmpuint(qp_inos->len, >, 0);
 
         views[0] = lookup(tree, json, "qp.jsonl", 0);
@@ -1861,6 +1949,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/leased-listings-capped", test_leased_listings_capped);
         g_test_add_func("/tree/views-outlive-no-listing", test_views_outlive_no_listing);
         g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
+        g_test_add_func("/tree/stat-makes-no-snapshot", test_stat_makes_no_snapshot);
         g_test_add_func("/tree/listing-cost", test_listing_cost);
         g_test_add_func("/tree/walk-renews-listing", test_walk_renews_listing);
         g_test_add_func("/tree/walk-renewals-counted", test_walk_renewals_counted);
