@@ -1331,14 +1331,6 @@ int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint
         return tree_get_content(tree, CONTENT_OBJECT, dev, res_index, id, ret_snap);
 }
 
-/*
- * The snapshot a file shows: the one its open handles pinned, else (for an
- * open) the one its own lease promised the kernel, else its content as a
- * listing lease or the cache has it.  ret_valid_s: how long the kernel may
- * keep its attributes (a stat leases them); ret_promised: whether the
- * kernel's attributes, while still valid, can only describe this snapshot
- * (so its cached pages are of it).
- */
 /* Starts a content call for file n on this thread (see struct listing_use). */
 static void content_call_begin(const struct node *n, bool for_open)
 {
