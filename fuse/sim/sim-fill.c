@@ -214,10 +214,6 @@ static void add_leaf(const mlx5_schema_field *field, const char *path, uint32_t 
                 l.rule = NULL;
         }
         l.fill = leaf_fill(&l, b->plan);
-        if (l.width >= 1 && l.width <= 64 && l.bit_off % 8 + l.width <= 64) {
-                l.word_mask = mlx5_word_mask(l.bit_off, l.width);
-                l.word_shift = mlx5_word_shift(l.bit_off, l.width);
-        }
         g_array_append_val(b->leaves, l);
 }
 
@@ -452,11 +448,8 @@ void sim_plan_fill(const struct sim_plan *plan, const struct sim_fill_ctx *ctx, 
                         v = l->lifecycle && ctx->has_state ? ctx->state : leaf_value(l, plan, ctx);
                         break;
                 }
-                /* The low width bits: what width_mask keeps. */
-                if (l->word_mask && l->bit_off / 8 + 8 <= len)
-                        mlx5_word_set(out + l->bit_off / 8, l->word_shift, l->word_mask, v);
-                else
-                        mlx5_bits_set(out, len, l->bit_off, l->width, v);
+                /* The low width bits: what width_mask keeps (one word store where the field allows). */
+                mlx5_bits_set(out, len, l->bit_off, l->width, v);
         }
 }
 

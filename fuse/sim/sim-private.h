@@ -159,9 +159,6 @@ struct sim_leaf {
         uint64_t stride, offset;        /* SPREAD: position permutation */
         bool lifecycle;                 /* the value comes from the object's stored state */
         enum sim_leaf_fill fill;
-        /* A number's store as one word from its first byte (mlx5_word_set): mask 0 where none holds it. */
-        uint64_t word_mask;
-        unsigned word_shift;
 };
 
 /* A lifecycle move; from is SIM_MOVE_ANY for "*". */
