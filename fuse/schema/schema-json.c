@@ -20,6 +20,11 @@ void mlx5_json_uint(GString *out, uint64_t value)
         struct schema_sink sink = { .out = out };
         bool quoted = value > JSON_MAX_EXACT;
 
+        /* Most values a context holds are flags and small counts. */
+        if (value < 10) {
+                g_string_append_c(out, (char) ('0' + value));
+                return;
+        }
         if (quoted)
                 g_string_append_c(out, '"');
         schema_append_dec(&sink, value);
@@ -208,9 +213,48 @@ void mlx5_json_struct_members(GString *out, const mlx5_schema_struct *st, const 
         append_struct(out, st, buf, len, 0, first);
 }
 
+/* Makes room for n more bytes at once: an object's JSON grows its string once, not a doubling at a time. */
+static void reserve(GString *out, size_t n)
+{
+        gsize keep = out->len;
+
+        if (keep + n < out->allocated_len)
+                return;
+        g_string_set_size(out, keep + n);
+        g_string_truncate(out, keep);
+}
+
+/* What append_struct writes for an output that holds every field, from the plan (schema-json-plan.c). */
+static void append_planned(GString *out, const struct schema_json_plan *plan, const uint8_t *outbox, size_t len,
+                           bool *first)
+{
+        /* A value's text is rarely longer than its field's name: this is room for most objects. */
+        reserve(out, plan->text_len * 2);
+        if (plan->has_members) {
+                if (!*first)
+                        g_string_append_c(out, ',');
+                *first = false;
+        }
+        for (size_t i = 0; i < plan->n_steps; i++) {
+                const struct schema_json_step *step = &plan->steps[i];
+
+                schema_append_len(out, plan->text + step->text_off, step->text_len);
+                /* Most leaves are plain numbers: no trip through the display switch for them. */
+                if (step->field->display == MLX5_DISPLAY_DEC)
+                        mlx5_json_uint(out, mlx5_bits_get(outbox, len, step->bit_off, step->field->width));
+                else
+                        append_value(out, step->field, outbox, len, step->bit_off);
+        }
+        schema_append_len(out, plan->text + plan->tail_off, plan->tail_len);
+}
+
 void mlx5_json_resource_members(GString *out, const mlx5_schema_resource *r, const uint8_t *outbox, size_t len,
                                 bool *first)
 {
+        if (r->json_plan && (uint64_t) len * 8 >= r->json_plan->need_bits) {
+                append_planned(out, r->json_plan, outbox, len, first);
+                return;
+        }
         append_struct(out, r->context, outbox, len, r->context_bit_off, first);
         if (r->extra)
                 append_struct(out, r->extra, outbox, len, 0, first);

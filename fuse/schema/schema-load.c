@@ -79,6 +79,7 @@ static void resource_free(void *data)
         mlx5_schema_resource *r = data;
 
         schema_plan_free(r->plan);
+        schema_json_plan_free(r->json_plan);
         g_ptr_array_unref(r->dump_segments);
         g_ptr_array_unref(r->dump_indexes);
         for (guint i = 0; i < r->refs->len; i++) {
@@ -177,6 +178,7 @@ static mlx5_schema *finish(mlx5_schema *schema_owned, GError **error)
                 mlx5_schema_resource *r = g_ptr_array_index(schema->resources, i);
 
                 r->plan = schema_plan_new(r);
+                r->json_plan = schema_json_plan_new(r);
         }
         g_clear_pointer(&schema->refs, g_array_unref);
         return g_steal_pointer(&schema);

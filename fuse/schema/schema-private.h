@@ -141,6 +141,29 @@ struct schema_plan *schema_plan_new(const mlx5_schema_resource *r);
 void schema_plan_free(struct schema_plan *plan);
 
 /*
+ * A resource's JSON members flattened once at load (schema-json-plan.c):
+ * each value after the fixed text before it, names, commas and brackets.
+ */
+struct schema_json_step {
+        const mlx5_schema_field *field;         /* a value's field (never a struct) */
+        uint32_t bit_off;                       /* in the command output */
+        uint32_t text_off, text_len;            /* the text before it, in the plan's text */
+};
+
+struct schema_json_plan {
+        struct schema_json_step *steps;
+        size_t n_steps;
+        char *text;
+        size_t text_len;                        /* all of it: what an object's JSON holds besides its values */
+        uint32_t tail_off, tail_len;            /* the text after the last value */
+        bool has_members;                       /* the first takes a comma unless it comes first */
+        uint64_t need_bits;                     /* an output this long holds every field: none is left out */
+};
+
+struct schema_json_plan *schema_json_plan_new(const mlx5_schema_resource *r);
+void schema_json_plan_free(struct schema_json_plan *plan);
+
+/*
  * Visits the leaves of st placed at base_bit_off; path holds the name of
  * each leaf during its call and is restored afterwards.
  */

@@ -136,6 +136,7 @@ struct mlx5_schema_resource {
         char *counters_label;           /* NULL for a singleton */
         unsigned counters_line;
         struct schema_plan *plan;       /* its leaves flattened for the decoder (schema-plan.c) */
+        struct schema_json_plan *json_plan; /* its members flattened for the JSON decoder (schema-json-plan.c) */
         char *file;
         unsigned line;
 };
