@@ -425,6 +425,14 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
         dir_cache = conn->proto_major > 7 || (conn->proto_major == 7 && conn->proto_minor >= 28);
         if (page_cache)
                 conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+        /*
+         * Link targets in the page cache: a warm walk then sends no READLINK.
+         * A link's target is a function of its inode (a reference names its
+         * ref and target number; an alias its device slot, whose removal has
+         * the kernel forget it), so a cached one is never stale.
+         */
+        if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+                conn->want |= FUSE_CAP_CACHE_SYMLINKS;
         mlx5_tree_set_inval_handler(tree, invalidate_inode, NULL);
 }
 

@@ -1118,7 +1118,7 @@ static bool lease_of_device(void *value, void *user_data)
         return true;
 }
 
-static void forget_device_files(mlx5_tree *tree, uint32_t slot)
+static void forget_device_files(mlx5_tree *tree, uint32_t slot, guint n_aliases)
 {
         g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autoptr(GArray) listing_keys = g_array_new(FALSE, FALSE, sizeof(uint64_t));
@@ -1136,6 +1136,15 @@ static void forget_device_files(mlx5_tree *tree, uint32_t slot)
                         g_array_append_val(inos, key);
         }
         g_mutex_unlock(&tree->open_lock);
+        /*
+         * Its by-name links: the kernel caches link targets (FUSE_CAP_CACHE_SYMLINKS),
+         * and an alias's inode names a slot, which another device may take later.
+         */
+        for (guint i = 0; i < n_aliases; i++) {
+                uint64_t alias = node_to_ino(&(struct node) { .kind = NODE_ALIAS, .dev = slot, .id = i });
+
+                g_array_append_val(inos, alias);
+        }
         forget_listed(tree, listing_keys, listings, inos);
         tree_dir_cache_forget_device(tree, slot);
 }
@@ -1161,7 +1170,7 @@ int mlx5_tree_replace_device(mlx5_tree *tree, mlx5_device *dev, const char *sysf
         /* Same function, other transport: what it offers may differ, so nothing cached carries over. */
         mlx5_cache_drop_device(tree->cache, td->slot);
         tree_streams_forget_device(tree, td->slot);
-        forget_device_files(tree, td->slot);
+        forget_device_files(tree, td->slot, old->aliases->len);
         tree_device_unref(old);
         return 0;
 }
@@ -1195,7 +1204,7 @@ int mlx5_tree_remove_device(mlx5_tree *tree, const char *pci_name)
                 return -ENOENT;
         mlx5_cache_drop_device(tree->cache, td->slot);
         tree_streams_forget_device(tree, td->slot);
-        forget_device_files(tree, td->slot);
+        forget_device_files(tree, td->slot, td->aliases->len);
         td->frees_slot = true;
         tree_device_unref(td);
         return 0;
