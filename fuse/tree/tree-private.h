@@ -130,6 +130,7 @@ struct mlx5_tree {
         mlx5_cache *cache;
         GRWLock lock;           /* guards devices; never held across firmware I/O */
         GPtrArray *devices;     /* slot -> struct tree_device *, NULL once removed */
+        gint slots_present[TREE_MAX_DEVICES / 32];      /* a bit per slot holding a device (atomic; tree.c) */
         GQueue free_slots;      /* slots of removed devices, longest free first */
         GPtrArray *groups;      /* char *: distinct `dir` names of singletons */
         GArray *kinds;          /* struct mlx5_tree_kind: the namespace, one row per kind */
