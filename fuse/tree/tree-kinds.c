@@ -308,9 +308,21 @@ static int owner_text(mlx5_tree *tree, const struct mlx5_tree_node *n, GString *
         slot = mlx5_listing_find(l, n->id);
         if (slot < 0)
                 return -ENOENT;
-        /* Rendered at each open of the file: one formatted call, the rest plain appends. */
-        if (tree_listing_owner(l, slot, &o))
-                g_string_append_printf(text, o->pid ? "pid: %u\ncomm: %s\n" : "pid: %u\ncomm: [%s]\n", o->pid, o->comm);
+        /* Rendered at each stat and open of the file: plain appends, no printf (~1,400 instructions). */
+        if (tree_listing_owner(l, slot, &o)) {
+                char pid[sizeof("4294967295")];
+                size_t at = sizeof(pid);
+                unsigned v = o->pid;
+
+                do
+                        pid[--at] = (char) ('0' + v % 10);
+                while (v /= 10);
+                g_string_append(text, "pid: ");
+                g_string_append_len(text, pid + at, (gssize) (sizeof(pid) - at));
+                g_string_append(text, o->pid ? "\ncomm: " : "\ncomm: [");
+                g_string_append(text, o->comm);
+                g_string_append(text, o->pid ? "\n" : "]\n");
+        }
         rdma = tree_rdma_device(td);
         if (rdma) {
                 g_string_append(text, "rdma_device: ");
@@ -412,7 +424,7 @@ static bool same_field(const struct ref_slot *a, const struct ref_slot *b)
 }
 
 /* Whether an earlier schema ref of the same type names the same field: then that one makes the link. */
-static bool later_alternative(mlx5_tree *tree, unsigned s)
+bool tree_ref_slot_is_later_alternative(mlx5_tree *tree, unsigned s)
 {
         for (unsigned a = 0; a < s; a++)
                 if (same_field(&g_array_index(tree->ref_slots, struct ref_slot, a),
@@ -465,12 +477,13 @@ static int pick_alternative(struct tree_ref_targets *rt, unsigned s, uint32_t va
 struct tree_ref_targets *tree_ref_targets_new(mlx5_tree *tree, uint32_t dev)
 {
         unsigned n_res = mlx5_schema_n_resources(tree->schema);
-        struct tree_ref_targets *rt = g_new0(struct tree_ref_targets, 1);
+        /* One allocation (every refs/ directory's open makes one): the arrays follow the struct. */
+        struct tree_ref_targets *rt = g_malloc0(sizeof(*rt) + n_res * (sizeof(mlx5_snapshot *) + sizeof(int)));
 
         rt->tree = tree;
         rt->dev = dev;
-        rt->listings = g_new0(mlx5_snapshot *, n_res);
-        rt->results = g_new(int, n_res);
+        rt->listings = (mlx5_snapshot **) (rt + 1);
+        rt->results = (int *) (rt->listings + n_res);
         for (unsigned i = 0; i < n_res; i++)
                 rt->results[i] = 1;
         return rt;
@@ -490,9 +503,8 @@ void tree_ref_targets_free(struct tree_ref_targets *rt)
         if (!rt)
                 return;
         for (unsigned i = 0; i < mlx5_schema_n_resources(rt->tree->schema); i++)
-                mlx5_snapshot_unref(rt->listings[i]);
-        g_free(rt->listings);
-        g_free(rt->results);
+                if (rt->listings[i])
+                        mlx5_snapshot_unref(rt->listings[i]);
         g_free(rt);
 }
 
@@ -514,7 +526,7 @@ int tree_foreach_ref(struct tree_ref_targets *rt, uint32_t res_index, GBytes *ra
                 const struct ref_slot *rs = &g_array_index(tree->ref_slots, struct ref_slot, s);
                 const mlx5_schema_objref *ref = rs->ref;
 
-                if (rs->res_index != res_index || later_alternative(tree, s))
+                if (rs->res_index != res_index || rs->later_alternative)
                         continue;
                 for (uint32_t e = 0; e < ref->count; e++) {
                         uint32_t value = (uint32_t) mlx5_bits_get(out, MIN(len, res->outlen),
@@ -535,10 +547,11 @@ int tree_foreach_ref(struct tree_ref_targets *rt, uint32_t res_index, GBytes *ra
                         id = value & id_mask(to->ref->target);
                         if (id == 0 && !is_listed)
                                 continue;
+                        /* An array's element is named by its index; a plain field by its path, as is. */
                         star = strstr(ref->path, "[*]");
-                        name = star ? g_strdup_printf("%.*s[%u]%s", (int) (star - ref->path), ref->path, e, star + 3)
-                                    : g_strdup(ref->path);
-                        fn(name, (unsigned) slot, to->ref->target, id, user_data);
+                        if (star)
+                                name = g_strdup_printf("%.*s[%u]%s", (int) (star - ref->path), ref->path, e, star + 3);
+                        fn(name ? name : ref->path, (unsigned) slot, to->ref->target, id, user_data);
                 }
         }
         return r;
@@ -577,15 +590,24 @@ static int refs_object_children(mlx5_tree *tree, const struct mlx5_tree_node *se
 
 static char *ref_link(mlx5_tree *tree, const struct mlx5_tree_node *n)
 {
+        static const char up[] = "../../../";
         char id[TREE_ID_NAME_MAX];
         const struct ref_slot *rs;
+        size_t id_len, name_len;
+        char *target, *at;
 
         if (n->sub >= tree->ref_slots->len)
                 return NULL;
         rs = &g_array_index(tree->ref_slots, struct ref_slot, n->sub);
-        tree_format_id(id, n->id);
-        /* Read at every stat and readlink of a reference: no printf. */
-        return g_strconcat("../../../", rs->ref->target->name, "/", id, NULL);
+        id_len = tree_format_id(id, n->id);
+        name_len = strlen(rs->ref->target->name);
+        /* Read at every stat and readlink of a reference: no printf, one allocation of the exact length. */
+        at = target = g_malloc(sizeof(up) - 1 + name_len + 1 + id_len + 1);
+        at = mempcpy(at, up, sizeof(up) - 1);
+        at = mempcpy(at, rs->ref->target->name, name_len);
+        *at++ = '/';
+        memcpy(at, id, id_len + 1);
+        return target;
 }
 
 /* ---- rscdump/: the resource-dump segments the firmware's menu offers ---- */

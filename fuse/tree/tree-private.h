@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "inventory/inventory.h"
+#include "tree/ino-table.h"
 #include "tree/tree.h"
 
 /* The built-in kinds (tree-kinds.c); rows the table gets later take the numbers after these. */
@@ -76,6 +77,8 @@ extern const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS];
 #define TREE_MAX_SUB 256
 /* Views of global files (one per process and file) kept at once (caller-views.c). */
 #define TREE_CALLER_VIEWS 32
+/* Released pins and file handles kept for reuse (tree.c): more than a walk holds open at once. */
+#define TREE_SPARE_HANDLES 64
 /* tree->listers: more than one kind of directory lists that kind of file. */
 #define TREE_LISTERS_SEVERAL UINT16_MAX
 G_STATIC_ASSERT(MLX5_SCHEMA_MAX_RESOURCES <= TREE_MAX_SUB && MLX5_SCHEMA_MAX_CAPS <= TREE_MAX_SUB);
@@ -91,7 +94,9 @@ bool node_from_ino(const mlx5_tree *tree, uint64_t ino, struct node *ret_node);
 struct ref_slot {
         unsigned res_index;
         const mlx5_schema_objref *ref;
+        bool later_alternative;         /* an earlier slot names the same field, and makes the link (tree-kinds.c) */
 };
+bool tree_ref_slot_is_later_alternative(mlx5_tree *tree, unsigned s);
 
 /* What a cache key's kind means; the key's sub and id are as in struct node. */
 enum content_kind {
@@ -125,15 +130,23 @@ struct mlx5_tree {
         mlx5_cache *cache;
         GRWLock lock;           /* guards devices; never held across firmware I/O */
         GPtrArray *devices;     /* slot -> struct tree_device *, NULL once removed */
+        gint slots_present[TREE_MAX_DEVICES / 32];      /* a bit per slot holding a device (atomic; tree.c) */
         GQueue free_slots;      /* slots of removed devices, longest free first */
         GPtrArray *groups;      /* char *: distinct `dir` names of singletons */
         GArray *kinds;          /* struct mlx5_tree_kind: the namespace, one row per kind */
         /* Per kind of file: 1 + the kind of directory that lists it, 0 for none, or TREE_LISTERS_SEVERAL. */
         uint16_t listers[MLX5_TREE_MAX_KINDS];
+        /* Per kind of directory, its named kinds of children in kind order: 1 + kind, 0 for none. */
+        uint16_t named_first[MLX5_TREE_MAX_KINDS], named_last[MLX5_TREE_MAX_KINDS];
+        uint16_t named_next[MLX5_TREE_MAX_KINDS];       /* per named kind: 1 + the next of its parent's */
         GArray *ref_slots;      /* struct ref_slot: every schema ref, for NODE_REF_LINK */
         GMutex open_lock;
-        GHashTable *open_files; /* ino -> struct open_pin: what open handles show */
-        GHashTable *leases;     /* ino -> struct lease: what the kernel may still show (tree.c) */
+        struct tree_ino_table open_files;       /* ino -> struct open_pin: what open handles show */
+        struct tree_ino_table leases;           /* ino -> struct lease: what the kernel may still show (tree.c) */
+        void *spare_pins[TREE_SPARE_HANDLES];   /* struct open_pin: kept for the next opens (tree.c) */
+        unsigned n_spare_pins;
+        void *spare_files[TREE_SPARE_HANDLES];  /* mlx5_tree_file */
+        unsigned n_spare_files;
         unsigned file_leases;   /* of them, leases of single files (not listings) */
         uint64_t file_leases_tripped;   /* grants refused at LEASE_MAX_FILES */
         uint64_t listing_renewals;      /* listings kept fresh by a walk (atomic) */

@@ -70,6 +70,28 @@ struct tree_device *tree_device_get(mlx5_tree *tree, uint32_t slot)
         return td;
 }
 
+/*
+ * Whether a slot holds a device, without taking it: the question every
+ * stat of a device's node and every open and read of its files asks
+ * (tree_device_get takes the tree's lock and a reference, ~115
+ * instructions).  Set and cleared under the tree's lock with the slot.
+ */
+static void slot_mark(mlx5_tree *tree, uint32_t slot, bool present)
+{
+        guint bit = 1u << (slot % 32);
+
+        if (present)
+                g_atomic_int_or((guint *) &tree->slots_present[slot / 32], bit);
+        else
+                g_atomic_int_and((guint *) &tree->slots_present[slot / 32], ~bit);
+}
+
+static bool slot_present(mlx5_tree *tree, uint32_t slot)
+{
+        return slot < TREE_MAX_DEVICES &&
+               ((guint) g_atomic_int_get(&tree->slots_present[slot / 32]) & (1u << (slot % 32)));
+}
+
 void tree_device_unref(struct tree_device *td)
 {
         if (!td || !g_atomic_int_dec_and_test(&td->refcount))
@@ -121,58 +143,99 @@ struct open_pin {
         unsigned handles;
 };
 
-static void open_pin_free(gpointer p)
+static void open_pin_free(void *p)
 {
         struct open_pin *pin = p;
 
+        if (!pin)
+                return;
         mlx5_snapshot_unref(pin->snap);
         g_free(pin);
 }
 
-/* Pins snap (taking its reference) for ino, or joins the one already pinned; returns the one to use. */
-static mlx5_snapshot *pin_open(mlx5_tree *tree, uint64_t ino, mlx5_snapshot *snap)
+/*
+ * Pins and file handles are kept for reuse (under open_lock), up to
+ * TREE_SPARE_HANDLES each: an open and its release (tar's and grep's every
+ * file) then allocate and free nothing.
+ */
+static void *spare_take(void **spares, unsigned *n)
+{
+        return *n ? spares[--*n] : NULL;
+}
+
+/* Keeps p for reuse, or frees it (g_free) when enough are kept. */
+static void spare_give(void **spares, unsigned *n, void *p)
+{
+        if (*n < TREE_SPARE_HANDLES)
+                spares[(*n)++] = p;
+        else
+                g_free(p);
+}
+
+static void spares_free(void **spares, unsigned *n)
+{
+        while (*n)
+                g_free(spares[--*n]);
+}
+
+/*
+ * Pins snap (taking its reference) for ino, or joins the one already
+ * pinned; returns the one to use.  With ret_file, a zeroed file handle
+ * too.
+ */
+static mlx5_snapshot *pin_open(mlx5_tree *tree, uint64_t ino, mlx5_snapshot *snap, mlx5_tree_file **ret_file)
 {
         struct open_pin *pin;
 
         g_mutex_lock(&tree->open_lock);
-        pin = g_hash_table_lookup(tree->open_files, &ino);
+        pin = tree_ino_table_lookup(&tree->open_files, ino);
         if (!pin) {
-                pin = g_new0(struct open_pin, 1);
-                pin->ino = ino;
-                pin->snap = mlx5_snapshot_ref(snap);
-                g_hash_table_insert(tree->open_files, &pin->ino, pin);
+                pin = spare_take(tree->spare_pins, &tree->n_spare_pins);
+                if (!pin)
+                        pin = g_new(struct open_pin, 1);
+                *pin = (struct open_pin) { .ino = ino, .snap = mlx5_snapshot_ref(snap) };
+                tree_ino_table_insert(&tree->open_files, ino, pin);
         }
         pin->handles++;
         if (pin->snap != snap) {
                 mlx5_snapshot_unref(snap);
                 snap = mlx5_snapshot_ref(pin->snap);
         }
+        if (ret_file)
+                *ret_file = spare_take(tree->spare_files, &tree->n_spare_files);
         g_mutex_unlock(&tree->open_lock);
+        if (ret_file) {
+                if (*ret_file)
+                        memset(*ret_file, 0, sizeof(**ret_file));
+                else
+                        *ret_file = g_new0(mlx5_tree_file, 1);
+        }
         return snap;
 }
 
-static void unpin_open(mlx5_tree *tree, uint64_t ino)
+/* Drops a handle of ino's pin; with file, keeps that handle for reuse. */
+static void unpin_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file *file)
 {
         struct open_pin *pin;
 
         g_mutex_lock(&tree->open_lock);
-        pin = g_hash_table_lookup(tree->open_files, &ino);
-        if (pin && --pin->handles == 0)
-                g_hash_table_remove(tree->open_files, &ino);
+        pin = tree_ino_table_lookup(&tree->open_files, ino);
+        if (pin && --pin->handles == 0) {
+                tree_ino_table_remove(&tree->open_files, ino);
+                mlx5_snapshot_unref(pin->snap);
+                spare_give(tree->spare_pins, &tree->n_spare_pins, pin);
+        }
+        if (file)
+                spare_give(tree->spare_files, &tree->n_spare_files, file);
         g_mutex_unlock(&tree->open_lock);
 }
+
+/* The snapshot open handles of ino pin, else with leased_too the one its unexpired lease holds; or NULL. */
+static mlx5_snapshot *shown_snapshot(mlx5_tree *tree, uint64_t ino, bool leased_too);
 
 static mlx5_snapshot *pinned_snapshot(mlx5_tree *tree, uint64_t ino)
 {
-        mlx5_snapshot *snap = NULL;
-        struct open_pin *pin;
-
-        g_mutex_lock(&tree->open_lock);
-        pin = g_hash_table_lookup(tree->open_files, &ino);
-        if (pin)
-                snap = mlx5_snapshot_ref(pin->snap);
-        g_mutex_unlock(&tree->open_lock);
-        return snap;
+        return shown_snapshot(tree, ino, false);
 }
 
 /*
@@ -217,15 +280,17 @@ static void lease_release(struct lease *l)
         mlx5_snapshot_unref(g_steal_pointer(&l->snap));
 }
 
-static void lease_free(gpointer p)
+static void lease_free(void *p)
 {
         struct lease *l = p;
 
+        if (!l)
+                return;
         lease_release(l);
         g_free(l);
 }
 
-static gboolean lease_expired(gpointer key, gpointer value, gpointer now_us)
+static bool lease_expired(void *value, void *now_us)
 {
         return ((struct lease *) value)->until_us <= *(int64_t *) now_us;
 }
@@ -273,18 +338,17 @@ static uint64_t listing_answered_from(uint64_t otherwise)
 /* Whether an open directory, or an open file of its device and number (type or segment), pins the listing at key. */
 static bool listing_pinned_locked(mlx5_tree *tree, uint64_t key)
 {
-        GHashTableIter iter;
-        gpointer open_key;
+        uint64_t open_key;
+        size_t pos = 0;
         struct node l;
 
-        if (g_hash_table_contains(tree->open_files, &key) || !node_from_ino(tree, key, &l))
+        if (tree_ino_table_lookup(&tree->open_files, key) || !node_from_ino(tree, key, &l))
                 return true;
-        g_hash_table_iter_init(&iter, tree->open_files);
-        while (g_hash_table_iter_next(&iter, &open_key, NULL)) {
+        while (tree_ino_table_next(&tree->open_files, &pos, &open_key, NULL)) {
                 struct node n;
 
                 /* Coarse (any kind of that number): keeping one too many is safe, dropping a pinned one is not. */
-                if (node_from_ino(tree, *(uint64_t *) open_key, &n) && n.dev == l.dev && n.sub == l.sub)
+                if (node_from_ino(tree, open_key, &n) && n.dev == l.dev && n.sub == l.sub)
                         return true;
         }
         return false;
@@ -328,8 +392,9 @@ static void drop_for_memory_locked(mlx5_tree *tree, int64_t now, uint64_t keep, 
                                    GPtrArray **ret_listings)
 {
         g_autoptr(GArray) lru = NULL;
-        GHashTableIter iter;
-        gpointer key, value;
+        size_t pos = 0;
+        uint64_t k;
+        void *value;
         size_t over = mlx5_cache_over(tree->cache);
 
         if (!over)
@@ -339,10 +404,8 @@ static void drop_for_memory_locked(mlx5_tree *tree, int64_t now, uint64_t keep, 
                           "least recently used listings are dropped, and fetched again when next used",
                           over, tree->options.cache_bytes);
         lru = g_array_new(FALSE, FALSE, sizeof(struct lru_entry));
-        g_hash_table_iter_init(&iter, tree->leases);
-        while (g_hash_table_iter_next(&iter, &key, &value)) {
+        while (tree_ino_table_next(&tree->leases, &pos, &k, &value)) {
                 struct lease *l = value;
-                uint64_t k = *(uint64_t *) key;
 
                 if (l->listing && k != keep && k != keep_too && now - l->used_us >= LISTING_IN_USE_US &&
                     !listing_pinned_locked(tree, k))
@@ -351,7 +414,7 @@ static void drop_for_memory_locked(mlx5_tree *tree, int64_t now, uint64_t keep, 
         g_array_sort(lru, lru_compare);
         for (guint i = 0; i < lru->len; i++) {
                 const struct lru_entry *victim = &g_array_index(lru, struct lru_entry, i);
-                struct lease *l = g_hash_table_lookup(tree->leases, &victim->key);
+                struct lease *l = tree_ino_table_lookup(&tree->leases, victim->key);
 
                 if (!mlx5_cache_evict_older(tree->cache, victim->used_us))
                         return;
@@ -362,7 +425,7 @@ static void drop_for_memory_locked(mlx5_tree *tree, int64_t now, uint64_t keep, 
                 g_array_append_val(*ret_keys, victim->key);
                 g_ptr_array_add(*ret_listings, mlx5_snapshot_ref(l->snap));
                 tree->listings_dropped_for_memory++;
-                g_hash_table_remove(tree->leases, &victim->key);
+                lease_free(tree_ino_table_remove(&tree->leases, victim->key));
         }
         mlx5_cache_evict_older(tree->cache, INT64_MAX);
 }
@@ -379,8 +442,6 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
         int64_t now = g_get_monotonic_time();
         g_autoptr(GArray) dropped_keys = NULL;
         g_autoptr(GPtrArray) dropped = NULL;
-        GHashTableIter iter;
-        gpointer value;
         struct lease *l;
         double valid_s = 0.0;
         bool full, grew = false;
@@ -389,21 +450,23 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
         /* Expired leases go once a second, or as soon as there is no room: they hold snapshots. */
         full = tree->file_leases >= LEASE_MAX_FILES;
         if (now - tree->leases_pruned_us >= (full ? FILE_LEASE_US : FILE_LEASE_GRACE_US)) {
-                g_hash_table_foreach_remove(tree->leases, lease_expired, &now);
+                void *value;
+                size_t pos = 0;
+
+                tree_ino_table_remove_if(&tree->leases, lease_expired, &now, lease_free);
                 tree->leases_pruned_us = now;
                 tree->file_leases = 0;
-                g_hash_table_iter_init(&iter, tree->leases);
-                while (g_hash_table_iter_next(&iter, NULL, &value))
+                while (tree_ino_table_next(&tree->leases, &pos, NULL, &value))
                         tree->file_leases += !((struct lease *) value)->listing;
         }
-        l = g_hash_table_lookup(tree->leases, &key);
+        l = tree_ino_table_lookup(&tree->leases, key);
         if (!l && (listing || tree->file_leases < LEASE_MAX_FILES)) {
                 l = g_new0(struct lease, 1);
                 l->key = key;
                 l->listing = listing;
                 l->cache = listing ? tree->cache : NULL;
                 tree->file_leases += !listing;
-                g_hash_table_insert(tree->leases, &l->key, l);
+                tree_ino_table_insert(&tree->leases, key, l);
         }
         if (!l && tree->file_leases_tripped++ == 0)
                 g_warning("%u file leases (limit LEASE_MAX_FILES): attributes of further files are not cached "
@@ -481,19 +544,26 @@ void tree_format_lease_stats(mlx5_tree *tree, GString *out)
 static void lease_drop(mlx5_tree *tree, uint64_t key)
 {
         g_mutex_lock(&tree->open_lock);
-        g_hash_table_remove(tree->leases, &key);
+        lease_free(tree_ino_table_remove(&tree->leases, key));
         g_mutex_unlock(&tree->open_lock);
 }
 
-static mlx5_snapshot *leased_snapshot(mlx5_tree *tree, uint64_t key)
+/* One lock for both lookups: every open and every listed entry's stat asks. */
+static mlx5_snapshot *shown_snapshot(mlx5_tree *tree, uint64_t ino, bool leased_too)
 {
         mlx5_snapshot *snap = NULL;
+        struct open_pin *pin;
         struct lease *l;
 
         g_mutex_lock(&tree->open_lock);
-        l = g_hash_table_lookup(tree->leases, &key);
-        if (l && l->until_us > g_get_monotonic_time())
-                snap = mlx5_snapshot_ref(l->snap);
+        pin = tree_ino_table_lookup(&tree->open_files, ino);
+        if (pin) {
+                snap = mlx5_snapshot_ref(pin->snap);
+        } else if (leased_too) {
+                l = tree_ino_table_lookup(&tree->leases, ino);
+                if (l && l->until_us > g_get_monotonic_time())
+                        snap = mlx5_snapshot_ref(l->snap);
+        }
         g_mutex_unlock(&tree->open_lock);
         return snap;
 }
@@ -568,7 +638,7 @@ static bool walk_renewal_due(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *l
         bool due = true;
 
         g_mutex_lock(&tree->open_lock);
-        l = g_hash_table_lookup(tree->leases, &dir_ino);
+        l = tree_ino_table_lookup(&tree->leases, dir_ino);
         /* Not leased yet (or another listing is): the grant after this use keeps the time from then on. */
         if (l && l->snap == listing) {
                 due = now - l->walk_renewed_us >= interval;
@@ -620,6 +690,54 @@ static int64_t listing_valid_us(mlx5_tree *tree, const mlx5_snapshot *listing)
         return left > 0 ? left : PINNED_LISTING_LEASE_US;
 }
 
+/*
+ * One grant per listing per request: a READDIRPLUS of hundreds of entries
+ * of one listing, or an opendir that looks up the listings its references
+ * point into, would otherwise renew the same lease once an entry, each
+ * time to the same end (the listing's expiry plus its grace).  Within a
+ * request (tree calls between grant_memo_begin and grant_memo_end on one
+ * thread) the first grant of a listing is remembered and its validity
+ * reused: the lease cannot go meanwhile for memory (used this very
+ * request, see LISTING_IN_USE_US), and the memo names its snapshot, so
+ * another listing under the same inode is granted anew.
+ */
+struct grant_memo {
+        bool active;
+        uint64_t key;                   /* 0: none */
+        mlx5_snapshot *listing;         /* referenced: no other can take its address meanwhile */
+        double valid_s;
+};
+static __thread struct grant_memo grant_memo;
+
+static void grant_memo_end(void)
+{
+        mlx5_snapshot_unref(grant_memo.listing);
+        grant_memo = (struct grant_memo) { 0 };
+}
+
+static void grant_memo_begin(void)
+{
+        grant_memo_end();
+        grant_memo.active = true;
+}
+
+/* Leases a listing under dir_ino for its life (lease_grant), once per request. */
+static double grant_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing)
+{
+        double valid_s;
+
+        if (grant_memo.active && grant_memo.key == dir_ino && grant_memo.listing == listing)
+                return grant_memo.valid_s;
+        valid_s = lease_grant(tree, dir_ino, listing, listing_valid_us(tree, listing), LISTING_LEASE_GRACE_US, true);
+        if (grant_memo.active) {
+                mlx5_snapshot_unref(grant_memo.listing);
+                grant_memo.key = dir_ino;
+                grant_memo.listing = mlx5_snapshot_ref(listing);
+                grant_memo.valid_s = valid_s;
+        }
+        return valid_s;
+}
+
 /* Notes on this thread that a content call used a listing (see struct listing_use). */
 static void note_listing_use(int64_t served_taken_us, double valid_s)
 {
@@ -640,35 +758,45 @@ static void note_listing_use(int64_t served_taken_us, double valid_s)
  * object's (a JSON document then looks up the listings its references
  * point into, which that open does not read).
  */
-static void use_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t served_taken_us)
+static void use_listing(mlx5_tree *tree, uint64_t dir_ino, mlx5_snapshot *listing, int64_t served_taken_us,
+                        int opening_slot)
 {
-        int slot;
-
         if (listing_use.opening) {
                 listing_use.opening = false;
-                slot = mlx5_listing_find(listing->listing, listing_use.opening_id);
-                if (slot >= 0 && mlx5_listing_first_open(listing, listing_use.opening_kind, slot))
+                /* The caller's slot when it found the opened object's (the same number). */
+                if (opening_slot < 0)
+                        opening_slot = mlx5_listing_find(listing->listing, listing_use.opening_id);
+                if (opening_slot >= 0 && mlx5_listing_first_open(listing, listing_use.opening_kind, opening_slot))
                         renew_listing(tree, dir_ino, listing, g_get_monotonic_time());
         }
         if (!listing_use.used)
                 listing_use.first_key = dir_ino;
-        note_listing_use(served_taken_us, lease_grant(tree, dir_ino, listing, listing_valid_us(tree, listing),
-                                                      LISTING_LEASE_GRACE_US, true));
+        note_listing_use(served_taken_us, grant_listing(tree, dir_ino, listing));
 }
 
 /* The listing shown under a directory's inode: pinned by an open directory, else leased; or NULL. */
 static mlx5_snapshot *shown_listing(mlx5_tree *tree, uint64_t dir_ino)
 {
-        mlx5_snapshot *listing = pinned_snapshot(tree, dir_ino);
-
-        return listing ? listing : leased_snapshot(tree, dir_ino);
+        return shown_snapshot(tree, dir_ino, true);
 }
 
-/* Notes the kind c as what lists its listed_kind, for listing_names_kind. */
+/*
+ * Notes the kind c as what lists its listed_kind, for listing_names_kind,
+ * and as a named child of its parent kind, for fixed_children.
+ */
 static void note_lister(mlx5_tree *tree, unsigned c)
 {
         const struct mlx5_tree_kind *k = tree_kind(tree, c);
         uint16_t *lister;
+
+        if (c != NODE_ROOT && k->name) {
+                tree->named_next[c] = 0;
+                if (tree->named_last[k->parent])
+                        tree->named_next[tree->named_last[k->parent] - 1] = (uint16_t) (c + 1);
+                else
+                        tree->named_first[k->parent] = (uint16_t) (c + 1);
+                tree->named_last[k->parent] = (uint16_t) (c + 1);
+        }
 
         if (!k->listed_type)
                 return;
@@ -694,9 +822,8 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
         g_queue_init(&tree->free_slots);
         tree->groups = g_ptr_array_new();
         g_mutex_init(&tree->open_lock);
-        /* Keys live in their values. */
-        tree->open_files = g_hash_table_new_full(tree_ino_hash, g_int64_equal, NULL, open_pin_free);
-        tree->leases = g_hash_table_new_full(tree_ino_hash, g_int64_equal, NULL, lease_free);
+        tree_ino_table_init(&tree->open_files);
+        tree_ino_table_init(&tree->leases);
         tree->created_us = g_get_real_time();
         tree->uid = getuid();
         tree->gid = getgid();
@@ -732,6 +859,10 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
                         g_array_append_val(tree->ref_slots, rs);
                 }
         }
+        /* Fixed with the schema: asked for every reference of every object shown. */
+        for (unsigned s = 0; s < tree->ref_slots->len; s++)
+                g_array_index(tree->ref_slots, struct ref_slot, s).later_alternative =
+                        tree_ref_slot_is_later_alternative(tree, s);
         return tree;
 }
 
@@ -742,8 +873,10 @@ void mlx5_tree_free(mlx5_tree *tree)
         /* Runners use everything below. */
         tree_streams_free(tree);
         /* Leased and pinned listings give their kept texts back to the cache: they go before it. */
-        g_hash_table_unref(tree->open_files);
-        g_hash_table_unref(tree->leases);
+        tree_ino_table_clear(&tree->open_files, open_pin_free);
+        tree_ino_table_clear(&tree->leases, lease_free);
+        spares_free(tree->spare_pins, &tree->n_spare_pins);
+        spares_free(tree->spare_files, &tree->n_spare_files);
         tree_caller_views_free(tree);
         /* The cache goes next: its entries may hold nothing of the devices, but fetches use them. */
         mlx5_cache_free(tree->cache);
@@ -788,16 +921,15 @@ static int find_device_locked(mlx5_tree *tree, const char *node, const char *pci
 
 static bool slot_has_open_files(mlx5_tree *tree, uint32_t slot)
 {
-        GHashTableIter iter;
-        gpointer key;
+        uint64_t key;
+        size_t pos = 0;
         bool open = false;
 
         g_mutex_lock(&tree->open_lock);
-        g_hash_table_iter_init(&iter, tree->open_files);
-        while (!open && g_hash_table_iter_next(&iter, &key, NULL)) {
+        while (!open && tree_ino_table_next(&tree->open_files, &pos, &key, NULL)) {
                 struct node n;
 
-                open = node_from_ino(tree, *(uint64_t *) key, &n) && !tree_kind(tree, n.kind)->global &&
+                open = node_from_ino(tree, key, &n) && !tree_kind(tree, n.kind)->global &&
                        n.dev == slot;
         }
         g_mutex_unlock(&tree->open_lock);
@@ -859,8 +991,10 @@ int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_ro
 
         g_rw_lock_writer_lock(&tree->lock);
         r = claim_slot_locked(tree, &td->slot);
-        if (r == 0)
+        if (r == 0) {
                 tree->devices->pdata[td->slot] = td;
+                slot_mark(tree, td->slot, true);
+        }
         g_rw_lock_writer_unlock(&tree->lock);
         if (r < 0) {
                 /* The caller keeps the device. */
@@ -980,40 +1114,61 @@ void tree_invalidate(mlx5_tree *tree, const uint64_t *inos, guint n)
  * goes, and the kernel forgets what it cached of those files and of the
  * open ones (so their reads reach read(), and say ENODEV once it is gone).
  */
-static void forget_device_files(mlx5_tree *tree, uint32_t slot)
+struct device_leases {
+        mlx5_tree *tree;
+        uint32_t slot;
+        GArray *inos;
+        GArray *listing_keys;
+        GPtrArray *listings;
+};
+
+/* Whether a lease is of the slot's device: its file or listing noted to be forgotten. */
+static bool lease_of_device(void *value, void *user_data)
+{
+        struct device_leases *d = user_data;
+        struct lease *l = value;
+        struct node n;
+
+        if (!node_from_ino(d->tree, l->key, &n) || tree_kind(d->tree, n.kind)->global || n.dev != d->slot)
+                return false;
+        if (l->listing) {
+                /* Its files are named outside the lock: kinds may look at the device. */
+                g_array_append_val(d->listing_keys, l->key);
+                g_ptr_array_add(d->listings, mlx5_snapshot_ref(l->snap));
+        } else {
+                g_array_append_val(d->inos, l->key);
+        }
+        d->tree->file_leases -= !l->listing;
+        return true;
+}
+
+static void forget_device_files(mlx5_tree *tree, uint32_t slot, guint n_aliases)
 {
         g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autoptr(GArray) listing_keys = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autoptr(GPtrArray) listings = g_ptr_array_new_with_free_func((GDestroyNotify) mlx5_snapshot_unref);
-        GHashTableIter iter;
-        gpointer key, value;
+        struct device_leases d = { tree, slot, inos, listing_keys, listings };
+        uint64_t key;
+        size_t pos = 0;
 
         g_mutex_lock(&tree->open_lock);
-        g_hash_table_iter_init(&iter, tree->leases);
-        while (g_hash_table_iter_next(&iter, &key, &value)) {
-                struct lease *l = value;
+        tree_ino_table_remove_if(&tree->leases, lease_of_device, &d, lease_free);
+        while (tree_ino_table_next(&tree->open_files, &pos, &key, NULL)) {
                 struct node n;
 
-                if (!node_from_ino(tree, *(uint64_t *) key, &n) || tree_kind(tree, n.kind)->global || n.dev != slot)
-                        continue;
-                if (l->listing) {
-                        /* Its files are named outside the lock: kinds may look at the device. */
-                        g_array_append_val(listing_keys, *(uint64_t *) key);
-                        g_ptr_array_add(listings, mlx5_snapshot_ref(l->snap));
-                } else {
-                        g_array_append_val(inos, *(uint64_t *) key);
-                }
-                tree->file_leases -= !l->listing;
-                g_hash_table_iter_remove(&iter);
-        }
-        g_hash_table_iter_init(&iter, tree->open_files);
-        while (g_hash_table_iter_next(&iter, &key, NULL)) {
-                struct node n;
-
-                if (node_from_ino(tree, *(uint64_t *) key, &n) && !tree_kind(tree, n.kind)->global && n.dev == slot)
-                        g_array_append_val(inos, *(uint64_t *) key);
+                if (node_from_ino(tree, key, &n) && !tree_kind(tree, n.kind)->global && n.dev == slot)
+                        g_array_append_val(inos, key);
         }
         g_mutex_unlock(&tree->open_lock);
+        /*
+         * Its by-name links: the kernel caches link targets (FUSE_CAP_CACHE_SYMLINKS),
+         * and an alias's inode names a slot, which another device may take later.
+         */
+        for (guint i = 0; i < n_aliases; i++) {
+                uint64_t alias = node_to_ino(&(struct node) { .kind = NODE_ALIAS, .dev = slot, .id = i });
+
+                g_array_append_val(inos, alias);
+        }
         forget_listed(tree, listing_keys, listings, inos);
         tree_dir_cache_forget_device(tree, slot);
 }
@@ -1039,7 +1194,7 @@ int mlx5_tree_replace_device(mlx5_tree *tree, mlx5_device *dev, const char *sysf
         /* Same function, other transport: what it offers may differ, so nothing cached carries over. */
         mlx5_cache_drop_device(tree->cache, td->slot);
         tree_streams_forget_device(tree, td->slot);
-        forget_device_files(tree, td->slot);
+        forget_device_files(tree, td->slot, old->aliases->len);
         tree_device_unref(old);
         return 0;
 }
@@ -1067,13 +1222,14 @@ int mlx5_tree_remove_device(mlx5_tree *tree, const char *pci_name)
         if (slot >= 0) {
                 td = tree->devices->pdata[slot];
                 tree->devices->pdata[slot] = NULL;
+                slot_mark(tree, (uint32_t) slot, false);
         }
         g_rw_lock_writer_unlock(&tree->lock);
         if (!td)
                 return -ENOENT;
         mlx5_cache_drop_device(tree->cache, td->slot);
         tree_streams_forget_device(tree, td->slot);
-        forget_device_files(tree, td->slot);
+        forget_device_files(tree, td->slot, td->aliases->len);
         td->frees_slot = true;
         tree_device_unref(td);
         return 0;
@@ -1199,7 +1355,7 @@ int tree_listing(mlx5_tree *tree, uint32_t dev, uint32_t res_index, mlx5_snapsho
                 if (r < 0)
                         return r;
         }
-        use_listing(tree, dir_ino, listing, listing->taken_monotonic_us);
+        use_listing(tree, dir_ino, listing, listing->taken_monotonic_us, -1);
         *ret_snap = listing;
         return 0;
 }
@@ -1269,7 +1425,7 @@ int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, cons
                                            (gpointer) mlx5_schema_resource_at(tree->schema, key->sub));
         if (!snap)
                 return -ENOENT;
-        use_listing(tree, dir_ino, listing, snap->taken_monotonic_us);
+        use_listing(tree, dir_ino, listing, snap->taken_monotonic_us, id == listing_use.opening_id ? slot : -1);
         *ret_snap = snap;
         return 0;
 }
@@ -1311,7 +1467,7 @@ int tree_listed_measure(mlx5_tree *tree, const struct mlx5_tree_node *dir, const
                 return -EAGAIN;
         ret->taken_realtime_us = listing->taken_realtime_us;
         ret->taken_monotonic_us = listing->taken_monotonic_us;
-        use_listing(tree, dir_ino, listing, listing->taken_monotonic_us);
+        use_listing(tree, dir_ino, listing, listing->taken_monotonic_us, id == listing_use.opening_id ? slot : -1);
         return 0;
 }
 
@@ -1388,9 +1544,7 @@ static int file_snapshot(mlx5_tree *tree, const struct node *n, uint64_t ino, bo
         *ret_valid_s = 0.0;
         *ret_promised = true;
         /* While pinned, not cached: other opens may see another snapshot once its handles close. */
-        snap = pinned_snapshot(tree, ino);
-        if (!snap && for_open && !k->global)
-                snap = leased_snapshot(tree, ino);
+        snap = shown_snapshot(tree, ino, for_open && !k->global);
         if (snap) {
                 *ret_snap = snap;
                 return 0;
@@ -1521,7 +1675,7 @@ static double dir_valid_s(mlx5_tree *tree, const struct node *n)
                 return ttl_s;
         if (mlx5_listing_find(listing->listing, n->id) < 0)
                 return ttl_s;
-        return lease_grant(tree, dir_ino, listing, listing_valid_us(tree, listing), LISTING_LEASE_GRACE_US, true);
+        return grant_listing(tree, dir_ino, listing);
 }
 
 static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st, double *ret_valid_s)
@@ -1532,14 +1686,10 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st,
 
         *ret_valid_s = 0.0;
 
-        if (!k->global) {
-                g_autoptr(tree_device) td = tree_device_get(tree, n->dev);
-
-                if (!td) {
-                        /* An open file of a removed device: as its read() says, the device is gone. */
-                        snap = pinned_snapshot(tree, ino);
-                        return snap ? -ENODEV : -ENOENT;
-                }
+        if (!k->global && !slot_present(tree, n->dev)) {
+                /* An open file of a removed device: as its read() says, the device is gone. */
+                snap = pinned_snapshot(tree, ino);
+                return snap ? -ENODEV : -ENOENT;
         }
         if (S_ISLNK(k->mode)) {
                 g_autofree char *target = k->link(tree, (const struct mlx5_tree_node *) n);
@@ -1612,7 +1762,7 @@ static int own_listing(mlx5_tree *tree, const struct node *dir, mlx5_snapshot **
                 if (r < 0)
                         return r;
         }
-        use_listing(tree, dir_ino, listing, listing->taken_monotonic_us);
+        use_listing(tree, dir_ino, listing, listing->taken_monotonic_us, -1);
         *ret_listing = listing;
         return 0;
 }
@@ -1627,18 +1777,13 @@ static int fixed_children(mlx5_tree *tree, const struct node *self, GArray *entr
         const struct mlx5_tree_kind *k = tree_kind(tree, self->kind);
         mlx5_tree_entries out = { entries };
 
-        if (!k->global) {
-                g_autoptr(tree_device) td = tree_device_get(tree, self->dev);
-
-                if (!td)
-                        return -ENOENT;
-        }
-        for (unsigned c = 0; c < tree->kinds->len; c++) {
+        if (!k->global && !slot_present(tree, self->dev))
+                return -ENOENT;
+        for (unsigned c1 = tree->named_first[self->kind]; c1; c1 = tree->named_next[c1 - 1]) {
+                const unsigned c = c1 - 1;
                 const struct mlx5_tree_kind *child = tree_kind(tree, c);
                 struct node n = { .kind = c, .dev = self->dev, .sub = self->sub, .id = self->id };
 
-                if (c == NODE_ROOT || !child->name || child->parent != self->kind)
-                        continue;
                 if (child->shown && !child->shown(tree, (const struct mlx5_tree_node *) &n))
                         continue;
                 mlx5_tree_entries_add(&out, child->name, *(struct mlx5_tree_node *) &n);
@@ -1737,14 +1882,10 @@ int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct 
 /* The snapshot is still here, but the device it describes is not. */
 static bool file_device_gone(mlx5_tree *tree, uint64_t ino)
 {
-        g_autoptr(tree_device) td = NULL;
         struct node n;
 
         node_from_ino(tree, ino, &n);
-        if (tree_kind(tree, n.kind)->global)
-                return false;
-        td = tree_device_get(tree, n.dev);
-        return !td;
+        return !tree_kind(tree, n.kind)->global && !slot_present(tree, n.dev);
 }
 
 int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
@@ -1773,8 +1914,7 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
         r = tree_in_flight_charge_text(tree, charged);
         if (r < 0)
                 return r;
-        snap = pin_open(tree, ino, g_steal_pointer(&snap));
-        file = g_new0(mlx5_tree_file, 1);
+        snap = pin_open(tree, ino, g_steal_pointer(&snap), &file);
         file->ino = ino;
         file->charged = charged;
         if (k->raw)
@@ -1886,12 +2026,11 @@ void mlx5_tree_file_free(mlx5_tree *tree, mlx5_tree_file *file)
 {
         if (!file)
                 return;
-        unpin_open(tree, file->ino);
         if (file->charged)
                 mlx5_cache_uncharge(tree->cache, file->charged);
         g_bytes_unref(file->content);
         mlx5_snapshot_unref(file->snap);
-        g_free(file);
+        unpin_open(tree, file->ino, file);
 }
 
 /* ---- directories ---- */
@@ -1928,7 +2067,7 @@ static int list_dir(mlx5_tree_dir *dir)
                 if (r < 0)
                         return r == -ENOENT ? 0 : r;
                 /* Pinned under the directory's own inode: what it lists reads as listed while it is open. */
-                dir->listing = pin_open(dir->tree, node_to_ino(s), own);
+                dir->listing = pin_open(dir->tree, node_to_ino(s), own, NULL);
                 return 0;
         }
         r = listed_type(dir->tree, s);
@@ -1949,8 +2088,8 @@ static int list_dir(mlx5_tree_dir *dir)
                         return 0;
         }
         use_listing(dir->tree, listing_pin_key(s->dev, (uint32_t) dir->listed_res), listing,
-                    listing->taken_monotonic_us);
-        dir->listing = pin_open(dir->tree, listing_pin_key(s->dev, (uint32_t) dir->listed_res), listing);
+                    listing->taken_monotonic_us, -1);
+        dir->listing = pin_open(dir->tree, listing_pin_key(s->dev, (uint32_t) dir->listed_res), listing, NULL);
         return 0;
 }
 
@@ -1969,7 +2108,7 @@ static int streamed_entry(mlx5_tree_dir *dir, size_t *io_k, bool may_wait, uint3
                 if (listing) {
                         tree_listing_promised(dir->tree, dir->self.dev, (uint32_t) dir->listed_res, listing);
                         dir->listing = pin_open(dir->tree, listing_pin_key(dir->self.dev, (uint32_t) dir->listed_res),
-                                                listing);
+                                                listing, NULL);
                 }
         }
         return r;
@@ -2046,7 +2185,9 @@ int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)
         dir->parent = parent_of(tree, &dir->self);
         dir->entries = entries_new();
         dir->listed_res = -1;
+        grant_memo_begin();
         r = list_dir(dir);
+        grant_memo_end();
         if (r < 0) {
                 g_array_unref(dir->entries);
                 return r;
@@ -2126,9 +2267,15 @@ bool mlx5_tree_dir_caches(const mlx5_tree_dir *dir, bool *ret_keep)
         return dir->cache.fills;
 }
 
-void mlx5_tree_dir_count_request(mlx5_tree_dir *dir)
+void mlx5_tree_dir_request_begin(mlx5_tree_dir *dir)
 {
         tree_dir_cache_count_request(dir->tree);
+        grant_memo_begin();
+}
+
+void mlx5_tree_dir_request_end(mlx5_tree_dir *dir)
+{
+        grant_memo_end();
 }
 
 void mlx5_tree_dir_free(mlx5_tree_dir *dir)
@@ -2142,7 +2289,7 @@ void mlx5_tree_dir_free(mlx5_tree_dir *dir)
         if (dir->listing)
                 unpin_open(dir->tree, dir->listed_res >= 0
                                       ? listing_pin_key(dir->self.dev, (uint32_t) dir->listed_res)
-                                      : node_to_ino(&dir->self));
+                                      : node_to_ino(&dir->self), NULL);
         mlx5_snapshot_unref(dir->listing);
         g_free(dir);
 }

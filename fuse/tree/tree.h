@@ -217,6 +217,11 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, con
  * when those are the entries this open shows (tree/dir-cache.c).
  */
 bool mlx5_tree_dir_caches(const mlx5_tree_dir *dir, bool *ret_keep);
-/* A READDIR or READDIRPLUS request on it (counted in .stats: dirs.readdir_requests). */
-void mlx5_tree_dir_count_request(mlx5_tree_dir *dir);
+/*
+ * A READDIR or READDIRPLUS request on it begins (counted in .stats:
+ * dirs.readdir_requests) and ends, on the calling thread: between them a
+ * listing is leased once however many of its entries go out.
+ */
+void mlx5_tree_dir_request_begin(mlx5_tree_dir *dir);
+void mlx5_tree_dir_request_end(mlx5_tree_dir *dir);
 void mlx5_tree_dir_free(mlx5_tree_dir *dir);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "device/rscdump-reader.h"
 #include "host/host-sim.h"
@@ -229,6 +230,52 @@ static void test_leases(void)
         g_assert_cmpint(mlx5_tree_lookup(tree, ROOT_INO, ".stats", &st, &valid_s), ==, 0);
         g_assert_cmpfloat(valid_s, ==, 0.0);      /* live */
         mlx5_tree_free(tree);
+}
+
+/*
+ * The kernel caches link targets (FUSE_CAP_CACHE_SYMLINKS): an alias's
+ * target is its device slot's, so the device's removal has the kernel
+ * forget its by-name links (another device may take the slot later).
+ */
+static void test_removal_forgets_aliases(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        g_autoptr(GArray) invalidated = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autofree char *sysfs = g_dir_make_tmp("test-tree-sysfs-XXXXXX", NULL);
+        g_autofree char *ib = g_build_filename(sysfs, "bus", "pci", "devices", "0000:08:00.0", "infiniband", "mlx5_0",
+                                               NULL);
+        g_autofree char *target = NULL;
+        struct stat st;
+        double valid_s;
+        uint64_t by_name, alias;
+
+        g_assert_nonnull(sysfs);
+        g_assert_cmpint(g_mkdir_with_parents(ib, 0755), ==, 0);
+        mlx5_tree_set_inval_handler(tree, record_inval, invalidated);
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), sysfs), ==, 0);
+        by_name = lookup(tree, ROOT_INO, "by-name", 0);
+        g_assert_cmpint(mlx5_tree_lookup(tree, by_name, "mlx5_0", &st, &valid_s), ==, 0);
+        alias = st.st_ino;
+        g_assert_true(S_ISLNK(st.st_mode));
+        g_assert_cmpint(mlx5_tree_readlink(tree, alias, &target), ==, 0);
+        g_assert_cmpstr(target, ==, "../0000:08:00.0");
+        g_assert_cmpint((off_t) strlen(target), ==, st.st_size);
+
+        g_assert_false(inval_has(invalidated, alias));
+        g_assert_cmpint(mlx5_tree_remove_device(tree, "0000:08:00.0"), ==, 0);
+        g_assert_true(inval_has(invalidated, alias));
+        g_clear_pointer(&target, g_free);
+        g_assert_cmpint(mlx5_tree_readlink(tree, alias, &target), ==, -ENOENT);
+        mlx5_tree_free(tree);
+
+        g_assert_cmpint(rmdir(ib), ==, 0);
+        for (int up = 0; up < 6; up++) {
+                char *parent = g_path_get_dirname(ib);
+
+                g_free(ib);
+                ib = parent;
+                g_assert_cmpint(rmdir(ib), ==, 0);
+        }
 }
 
 /* A directory read with attributes (readdirplus) gives what lookup and read give. */
@@ -1946,6 +1993,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/slots-reused", test_slots_reused);
         g_test_add_func("/tree/replace-keeps-directory", test_replace_keeps_directory);
         g_test_add_func("/tree/leases", test_leases);
+        g_test_add_func("/tree/removal-forgets-aliases", test_removal_forgets_aliases);
         g_test_add_func("/tree/leased-listings-capped", test_leased_listings_capped);
         g_test_add_func("/tree/views-outlive-no-listing", test_views_outlive_no_listing);
         g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
