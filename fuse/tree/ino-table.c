@@ -6,12 +6,9 @@
 /* Slots at first; the table doubles past half full and halves below an eighth. */
 #define INO_TABLE_MIN_SLOTS 64
 
-/* splitmix64's finalizer: inode numbers differ in their high bits (kind, device, sub) and low ones (id). */
 static inline size_t ino_slot(const struct tree_ino_table *t, uint64_t key)
 {
-        key = (key ^ (key >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-        key = (key ^ (key >> 27)) * UINT64_C(0x94d049bb133111eb);
-        return (size_t) (key ^ (key >> 31)) & t->mask;
+        return (size_t) tree_ino_mix(key) & t->mask;
 }
 
 static void alloc_slots(struct tree_ino_table *t, size_t slots)

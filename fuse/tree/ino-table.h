@@ -12,6 +12,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * An inode number spread over all 64 bits (splitmix64's finalizer): inode
+ * numbers differ in their high bits (kind, device, sub) and low ones (id),
+ * and a plain fold makes keys of different files share a hash.
+ */
+static inline uint64_t tree_ino_mix(uint64_t ino)
+{
+        ino = (ino ^ (ino >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+        ino = (ino ^ (ino >> 27)) * UINT64_C(0x94d049bb133111eb);
+        return ino ^ (ino >> 31);
+}
+
 struct tree_ino_table {
         uint64_t *keys;         /* 0: an empty slot (no inode is 0) */
         void **values;

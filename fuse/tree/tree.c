@@ -23,19 +23,10 @@ uint64_t node_to_ino(const struct node *n)
                (uint64_t) n->sub << SUB_SHIFT | n->id;
 }
 
-/*
- * Inode numbers as hash keys: g_int64_hash folds the high half onto the
- * low one, where kind, device and sub meet small object ids, so keys of
- * different files share hashes (a lease lookup compared ~20 keys).  A
- * 64-bit mix (splitmix64's finalizer) spreads them.
- */
+/* Inode numbers as GHashTable keys: g_int64_hash's fold would put small ids of different kinds together. */
 guint tree_ino_hash(gconstpointer key)
 {
-        uint64_t x = *(const uint64_t *) key;
-
-        x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-        x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-        return (guint) (x ^ (x >> 31));
+        return (guint) tree_ino_mix(*(const uint64_t *) key);
 }
 
 bool node_from_ino(const mlx5_tree *tree, uint64_t ino, struct node *ret_node)
