@@ -8,8 +8,8 @@
  * directory chunk (readdirplus, not only the first chunk); files through the
  * page cache, kept across opens (the snapshot an open gets is the one the
  * kernel's attributes describe); OPEN, READ and RELEASE per file, like the
- * daemon (no FUSE_CAP_NO_OPEN_SUPPORT); directory entries through the page
- * cache, kept across opens; no extended attributes (EOPNOTSUPP), as the
+ * daemon (no FUSE_CAP_NO_OPEN_SUPPORT); directory entries and link targets
+ * through the page cache, kept across opens; no extended attributes (EOPNOTSUPP), as the
  * daemon answers.  What the daemon costs beyond this
  * is its own doing, not FUSE's.  Runs in the foreground until unmounted.
  */
@@ -129,6 +129,9 @@ static void floor_init(void *userdata, struct fuse_conn_info *conn)
 {
         /* Attributes with every directory chunk, as the daemon asks. */
         conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+        /* Link targets in the kernel's page cache, as the daemon keeps them. */
+        if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+                conn->want |= FUSE_CAP_CACHE_SYMLINKS;
 }
 
 static void floor_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
