@@ -1891,12 +1891,17 @@ int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct 
 /* ---- files ---- */
 
 /* The snapshot is still here, but the device it describes is not. */
+static bool node_device_gone(mlx5_tree *tree, const struct node *n)
+{
+        return !tree_kind(tree, n->kind)->global && !slot_present(tree, n->dev);
+}
+
 static bool file_device_gone(mlx5_tree *tree, uint64_t ino)
 {
         struct node n;
 
         node_from_ino(tree, ino, &n);
-        return !tree_kind(tree, n.kind)->global && !slot_present(tree, n.dev);
+        return node_device_gone(tree, &n);
 }
 
 int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
@@ -1938,7 +1943,7 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
                 /* Only object snapshots keep no text: rendered at the first read (page cache may spare it). */
                 file->render = mlx5_schema_resource_at(tree->schema, n.sub);
         /* A gone device's files must reach read(), which says so. */
-        file->keep_cache = promised && !file_device_gone(tree, ino);
+        file->keep_cache = promised && !node_device_gone(tree, &n);
         file->snap = g_steal_pointer(&snap);
         *ret_file = file;
         return 0;
