@@ -13,27 +13,37 @@ static gsize next_serial = 1;
 /* Guards every listing's whole-view measures, which a keep replaces (a reader must not see one freed). */
 static GMutex whole_lock;
 
-static mlx5_snapshot *snapshot_alloc(void)
+/* A snapshot taken at the times given (a listed object's are its listing's). */
+static mlx5_snapshot *snapshot_alloc_at(int64_t taken_realtime_us, int64_t taken_monotonic_us)
 {
         mlx5_snapshot *snap = g_new0(mlx5_snapshot, 1);
 
         snap->refcount = 1;
-        snap->taken_realtime_us = g_get_real_time();
-        snap->taken_monotonic_us = g_get_monotonic_time();
+        snap->taken_realtime_us = taken_realtime_us;
+        snap->taken_monotonic_us = taken_monotonic_us;
         snap->cost = sizeof(*snap);
         snap->serial = (uint64_t) g_atomic_pointer_add(&next_serial, 1);
         return snap;
 }
 
-mlx5_snapshot *mlx5_snapshot_new(GBytes *raw, GBytes *text)
+static mlx5_snapshot *snapshot_alloc(void)
 {
-        mlx5_snapshot *snap = snapshot_alloc();
+        return snapshot_alloc_at(g_get_real_time(), g_get_monotonic_time());
+}
 
+/* Takes raw and text: a snapshot of them, taken by snap (fresh from snapshot_alloc or snapshot_alloc_at). */
+static mlx5_snapshot *snapshot_hold(mlx5_snapshot *snap, GBytes *raw, GBytes *text)
+{
         snap->raw = raw;
         snap->text = text;
         snap->text_len = text ? g_bytes_get_size(text) : 0;
         snap->cost += (raw ? g_bytes_get_size(raw) : 0) + snap->text_len;
         return snap;
+}
+
+mlx5_snapshot *mlx5_snapshot_new(GBytes *raw, GBytes *text)
+{
+        return snapshot_hold(snapshot_alloc(), raw, text);
 }
 
 mlx5_snapshot *mlx5_snapshot_new_object(GBytes *raw, size_t text_len)
@@ -265,15 +275,18 @@ void mlx5_listing_set_blobs(mlx5_snapshot *listing_snap, GBytes *blobs, size_t *
         listing_snap->cost += g_bytes_get_size(blobs) + l->ids->len * sizeof(*blob_end);
 }
 
-/* A snapshot served from a listing: the object as it was when the listing was taken. */
+/*
+ * A snapshot served from a listing: the object as it was when the listing
+ * was taken, with its times (no clock read: one open of each file of a
+ * grep makes one).
+ */
 static mlx5_snapshot *listed_snapshot(const mlx5_snapshot *listing_snap, GBytes *raw, GBytes *text, size_t text_len)
 {
-        mlx5_snapshot *snap = mlx5_snapshot_new(raw, text);
+        mlx5_snapshot *snap = snapshot_hold(snapshot_alloc_at(listing_snap->taken_realtime_us,
+                                                              listing_snap->taken_monotonic_us), raw, text);
 
         if (!text)
                 snap->text_len = text_len;
-        snap->taken_realtime_us = listing_snap->taken_realtime_us;
-        snap->taken_monotonic_us = listing_snap->taken_monotonic_us;
         return snap;
 }
 
@@ -514,9 +527,9 @@ GBytes *mlx5_listing_render(mlx5_snapshot *listing_snap, int slot, enum mlx5_lis
         return render_slot(l, slot, view, raw, render, data);
 }
 
-mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
-                                   GBytes *(*render)(GBytes *raw, void *data),
-                                   size_t (*measure)(GBytes *raw, void *data), void *data)
+static mlx5_snapshot *listing_object(mlx5_snapshot *listing_snap, int slot, bool text_only,
+                                     GBytes *(*render)(GBytes *raw, void *data),
+                                     size_t (*measure)(GBytes *raw, void *data), void *data)
 {
         struct mlx5_listing *l = listing_snap->listing;
         GBytes *raw, *text;
@@ -526,6 +539,9 @@ mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
                 return NULL;
         text = kept_rendering(l, slot, MLX5_LISTING_TEXT);
         len = g_atomic_int_get(&l->text_len[slot]);
+        /* Its kept text is all a text-only reader reads: no answer unpacked (and freed) per open. */
+        if (text && text_only)
+                return listed_snapshot(listing_snap, NULL, text, 0);
         raw = mlx5_listing_raw_bytes(l, (unsigned) slot);
         if (!text && len == 0 && render) {
                 size_t like = (size_t) g_atomic_int_get(&l->text_hint) + KEPT_OVERHEAD;
@@ -544,4 +560,18 @@ mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
         }
         /* A text not kept is only measured: an open renders (and charges) it for itself. */
         return listed_snapshot(listing_snap, raw, text, (size_t) len);
+}
+
+mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
+                                   GBytes *(*render)(GBytes *raw, void *data),
+                                   size_t (*measure)(GBytes *raw, void *data), void *data)
+{
+        return listing_object(listing_snap, slot, false, render, measure, data);
+}
+
+mlx5_snapshot *mlx5_listing_object_text(mlx5_snapshot *listing_snap, int slot,
+                                        GBytes *(*render)(GBytes *raw, void *data),
+                                        size_t (*measure)(GBytes *raw, void *data), void *data)
+{
+        return listing_object(listing_snap, slot, true, render, measure, data);
 }

@@ -178,3 +178,10 @@ int mlx5_listing_find_below(const struct mlx5_listing *listing, unsigned below, 
 mlx5_snapshot *mlx5_listing_object(mlx5_snapshot *listing_snap, int slot,
                                    GBytes *(*render)(GBytes *raw, void *data),
                                    size_t (*measure)(GBytes *raw, void *data), void *data);
+/*
+ * The same for a reader of its text alone (the object's file): when the
+ * text is kept, the snapshot has it and no answer (raw NULL).
+ */
+mlx5_snapshot *mlx5_listing_object_text(mlx5_snapshot *listing_snap, int slot,
+                                        GBytes *(*render)(GBytes *raw, void *data),
+                                        size_t (*measure)(GBytes *raw, void *data), void *data);

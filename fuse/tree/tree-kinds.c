@@ -170,6 +170,12 @@ static int object_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_
         return tree_object_snapshot(tree, n->dev, n->sub, n->id, ret_snap);
 }
 
+/* Its text file reads only the text: a listing's kept one is served without unpacking the answer. */
+static int object_text_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx5_snapshot **ret_snap)
+{
+        return tree_object_text_snapshot(tree, n->dev, n->sub, n->id, ret_snap);
+}
+
 int tree_add_group_members(mlx5_tree *tree, const struct mlx5_tree_node *self, const struct tree_view_kinds *v,
                            mlx5_tree_entries *entries)
 {
@@ -703,7 +709,7 @@ const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS] = {
         [NODE_TYPE_DIR] = { IN(NODE_DEVICE), .mode = DIR_MODE, .listed_type = type_listed,
                             .listed_kind = NODE_OBJECT, .any_id = true },
         [NODE_OBJECT] = { IN(NODE_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = FILE_MODE,
-                          .content = object_content, .measure = object_measure },
+                          .content = object_text_content, .measure = object_measure },
         [NODE_GROUP_DIR] = { IN(NODE_DEVICE), .mode = DIR_MODE, .children = group_children },
         [NODE_SINGLETON] = { IN(NODE_DEVICE), .mode = FILE_MODE, .content = singleton_content },
 

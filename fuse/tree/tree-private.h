@@ -263,6 +263,9 @@ GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *s
 
 /* An object's snapshot: as its type's listing shows it (pinned or fresh), else its own query. */
 int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap);
+/* The same for the object's text file alone: a listed object's kept text, without its answer (raw NULL). */
+int tree_object_text_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id,
+                              mlx5_snapshot **ret_snap);
 /* The listing of a type as its directory shows it: pinned by an open directory, else the cache's. */
 int tree_listing(mlx5_tree *tree, uint32_t dev, uint32_t res_index, mlx5_snapshot **ret_snap);
 /*

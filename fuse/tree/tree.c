@@ -1396,8 +1396,9 @@ static int listed_slot(mlx5_tree *tree, uint64_t dir_ino, const struct mlx5_cach
         return slot;
 }
 
-int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, const struct mlx5_cache_key *key,
-                         uint32_t id, mlx5_snapshot **ret_snap)
+/* tree_listed_snapshot; text_only: for the object's text file, which reads its kept text and no answer. */
+static int listed_snapshot_for(mlx5_tree *tree, const struct mlx5_tree_node *dir, const struct mlx5_cache_key *key,
+                               uint32_t id, bool text_only, mlx5_snapshot **ret_snap)
 {
         uint64_t dir_ino = node_to_ino((const struct node *) dir);
         g_autoptr(mlx5_snapshot) listing = NULL;
@@ -1412,13 +1413,20 @@ int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, cons
         if (listing->listing->blobs)
                 snap = mlx5_listing_blob(listing, slot);
         else
-                snap = mlx5_listing_object(listing, slot, tree_object_render, tree_object_measure,
-                                           (gpointer) mlx5_schema_resource_at(tree->schema, key->sub));
+                snap = (text_only ? mlx5_listing_object_text : mlx5_listing_object)(
+                        listing, slot, tree_object_render, tree_object_measure,
+                        (gpointer) mlx5_schema_resource_at(tree->schema, key->sub));
         if (!snap)
                 return -ENOENT;
         use_listing(tree, dir_ino, listing, snap->taken_monotonic_us, id == listing_use.opening_id ? slot : -1);
         *ret_snap = snap;
         return 0;
+}
+
+int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, const struct mlx5_cache_key *key,
+                         uint32_t id, mlx5_snapshot **ret_snap)
+{
+        return listed_snapshot_for(tree, dir, key, id, false, ret_snap);
 }
 
 /*
@@ -1468,14 +1476,26 @@ int tree_listed_measure(mlx5_tree *tree, const struct mlx5_tree_node *dir, const
  * as it was, while the listing lives.  Otherwise, or when the listing does
  * not have it, the object's own query.
  */
-int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap)
+static int object_snapshot_for(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id, bool text_only,
+                               mlx5_snapshot **ret_snap)
 {
         struct mlx5_cache_key key = { .device = dev, .kind = CONTENT_LISTING, .sub = res_index };
         struct mlx5_tree_node dir = { .kind = NODE_TYPE_DIR, .dev = dev, .sub = res_index };
 
-        if (tree_listed_snapshot(tree, &dir, &key, id, ret_snap) == 0)
+        if (listed_snapshot_for(tree, &dir, &key, id, text_only, ret_snap) == 0)
                 return 0;
         return tree_get_content(tree, CONTENT_OBJECT, dev, res_index, id, ret_snap);
+}
+
+int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap)
+{
+        return object_snapshot_for(tree, dev, res_index, id, false, ret_snap);
+}
+
+int tree_object_text_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id,
+                              mlx5_snapshot **ret_snap)
+{
+        return object_snapshot_for(tree, dev, res_index, id, true, ret_snap);
 }
 
 /* Starts a content call for file n on this thread (see struct listing_use). */
@@ -1871,12 +1891,17 @@ int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct 
 /* ---- files ---- */
 
 /* The snapshot is still here, but the device it describes is not. */
+static bool node_device_gone(mlx5_tree *tree, const struct node *n)
+{
+        return !tree_kind(tree, n->kind)->global && !slot_present(tree, n->dev);
+}
+
 static bool file_device_gone(mlx5_tree *tree, uint64_t ino)
 {
         struct node n;
 
         node_from_ino(tree, ino, &n);
-        return !tree_kind(tree, n.kind)->global && !slot_present(tree, n.dev);
+        return node_device_gone(tree, &n);
 }
 
 int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
@@ -1918,7 +1943,7 @@ int mlx5_tree_open(mlx5_tree *tree, uint64_t ino, mlx5_tree_file **ret_file)
                 /* Only object snapshots keep no text: rendered at the first read (page cache may spare it). */
                 file->render = mlx5_schema_resource_at(tree->schema, n.sub);
         /* A gone device's files must reach read(), which says so. */
-        file->keep_cache = promised && !file_device_gone(tree, ino);
+        file->keep_cache = promised && !node_device_gone(tree, &n);
         file->snap = g_steal_pointer(&snap);
         *ret_file = file;
         return 0;

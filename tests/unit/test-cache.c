@@ -285,6 +285,50 @@ static void test_listing_keeps_renderings(void)
         mlx5_cache_free(cache);
 }
 
+/* A text file's snapshot of a listed object: its kept text and no answer; a text not kept, its answer to render. */
+static void test_listing_object_text_only(void)
+{
+        const unsigned n = 2, outlen = 8;
+        GArray *ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        struct fake_firmware fw;
+        mlx5_snapshot *listing, *full, *text_only;
+        unsigned renders = 0;
+        g_autofree uint8_t *raws = NULL;
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        /* Room to keep one text (kept renderings may take half the cap). */
+        cache = mlx5_cache_new(G_USEC_PER_SEC * 60, 3 * PAYLOAD, fake_fetch, &fw);
+        for (uint32_t id = 1; id <= n; id++)
+                g_array_append_val(ids, id);
+        raws = g_malloc0(n * outlen);
+        listing = mlx5_snapshot_new_listing(ids, raws, outlen, memset(g_new(uint8_t, n), 1, n));
+        mlx5_listing_set_keeper(listing, cache);
+
+        full = mlx5_listing_object(listing, 0, count_render, count_measure, &renders);
+        g_assert_nonnull(full->text);
+        text_only = mlx5_listing_object_text(listing, 0, count_render, count_measure, &renders);
+        g_assert_true(text_only->text == full->text);
+        g_assert_null(text_only->raw);
+        g_assert_cmpuint(text_only->text_len, ==, PAYLOAD);
+        g_assert_cmpint(text_only->taken_realtime_us, ==, listing->taken_realtime_us);
+        g_assert_cmpint(text_only->taken_monotonic_us, ==, listing->taken_monotonic_us);
+        g_assert_cmpuint(text_only->serial, !=, full->serial);
+        g_assert_cmpuint(renders, ==, 1);
+        mlx5_snapshot_unref(text_only);
+        mlx5_snapshot_unref(full);
+
+        /* No room left to keep slot 1's text: measured, and its answer is what a read renders from. */
+        text_only = mlx5_listing_object_text(listing, 1, count_render, count_measure, &renders);
+        g_assert_null(text_only->text);
+        g_assert_cmpuint(text_only->text_len, ==, PAYLOAD);
+        g_assert_nonnull(text_only->raw);
+        g_assert_cmpuint(g_bytes_get_size(text_only->raw), ==, outlen);
+        mlx5_snapshot_unref(text_only);
+        mlx5_snapshot_unref(listing);
+        mlx5_cache_free(cache);
+}
+
 struct getter {
         mlx5_cache *cache;
         uint32_t device, id;
@@ -693,6 +737,7 @@ int main(int argc, char **argv)
         g_test_add_func("/cache/nonblocking", test_nonblocking);
         g_test_add_func("/cache/drop-during-fetch", test_drop_during_fetch);
         g_test_add_func("/cache/listing-keeps-renderings", test_listing_keeps_renderings);
+        g_test_add_func("/cache/listing-object-text-only", test_listing_object_text_only);
         g_test_add_func("/cache/listing-packs-answers", test_listing_packs_answers);
         g_test_add_func("/cache/leases-share-the-cap", test_leases_share_the_cap);
         g_test_add_func("/cache/released-memory-trimmed", test_released_memory_trimmed);
