@@ -14,6 +14,7 @@
  * name -> "<type>/<id>" below the device directory).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "prm/mbox.h"
@@ -25,8 +26,11 @@ const struct tree_view_kinds tree_json_view = {
         .singleton = NODE_JSON_SINGLETON, .group_dir = NODE_JSON_GROUP_DIR,
 };
 
-/* Listed objects' documents: rendered at open, opened with a kept length, rendered at read (atomic). */
-static gsize docs_at_open, docs_length_kept, docs_at_read;
+/*
+ * Listed objects' documents: rendered at open, opened with a kept length, rendered at read; rendered for
+ * json/<type>.jsonl (measured or read), and taken as kept with the listing by either (atomic).
+ */
+static gsize docs_at_open, docs_length_kept, docs_at_read, docs_in_lines, docs_taken_kept;
 
 void tree_json_doc_counts(uint64_t *ret_at_open, uint64_t *ret_length_kept, uint64_t *ret_at_read)
 {
@@ -35,12 +39,20 @@ void tree_json_doc_counts(uint64_t *ret_at_open, uint64_t *ret_length_kept, uint
         *ret_at_read = g_atomic_pointer_get(&docs_at_read);
 }
 
+void tree_json_doc_reuse_counts(uint64_t *ret_in_lines, uint64_t *ret_taken_kept)
+{
+        *ret_in_lines = g_atomic_pointer_get(&docs_in_lines);
+        *ret_taken_kept = g_atomic_pointer_get(&docs_taken_kept);
+}
+
 void tree_format_json_stats(GString *out)
 {
-        static const char *const names[] = { "rendered_at_open", "length_kept", "rendered_at_read" };
+        static const char *const names[] = { "rendered_at_open", "length_kept", "rendered_at_read",
+                                             "rendered_in_lines", "taken_kept" };
         uint64_t counts[G_N_ELEMENTS(names)];
 
         tree_json_doc_counts(&counts[0], &counts[1], &counts[2]);
+        tree_json_doc_reuse_counts(&counts[3], &counts[4]);
         for (unsigned i = 0; i < G_N_ELEMENTS(names); i++)
                 g_string_append_printf(out, "json.docs_%s: %" G_GUINT64_FORMAT "\n", names[i], counts[i]);
 }
@@ -234,19 +246,9 @@ struct json_lines {
         struct json_device jd;
         mlx5_snapshot *listing;
         uint32_t res_index;
+        GBytes *tag;                    /* the state its last document was rendered under, or NULL */
+        GBytes *accepted;               /* the last kept document's state it took, or NULL */
 };
-
-static int json_line(struct tree_lines *tl, guint i, GString *out)
-{
-        struct json_lines *jl = (struct json_lines *) tl;
-        const struct mlx5_listing *l = jl->listing->listing;
-        g_autoptr(GBytes) raw = mlx5_listing_raw_bytes(l, i);
-        int r = append_object(out, &jl->jd, jl->res_index, g_array_index(l->ids, uint32_t, i), raw, l, (int) i);
-
-        if (r == 0)
-                g_string_append_c(out, '\n');
-        return r;
-}
 
 static void json_lines_clear(struct tree_lines *tl)
 {
@@ -254,13 +256,17 @@ static void json_lines_clear(struct tree_lines *tl)
 
         json_device_clear(&jl->jd);
         mlx5_snapshot_unref(jl->listing);
+        if (jl->tag)
+                g_bytes_unref(jl->tag);
+        if (jl->accepted)
+                g_bytes_unref(jl->accepted);
         g_free(jl);
 }
 
 /*
- * What the lines were rendered from besides the listing: the RDMA device's
- * name, and each listing references were looked up in (by serial), or why
- * there was none.
+ * What the documents were rendered from besides the listing: the RDMA
+ * device's name, and each listing references were looked up in (by
+ * serial), or why there was none.
  */
 struct json_dep {
         int32_t result;                 /* tree_ref_targets_listing's; 1: not asked */
@@ -274,51 +280,188 @@ struct json_state {
         struct json_dep dep[];          /* then the RDMA device's name, NUL-terminated, if has_rdma */
 };
 
-static GBytes *json_keep_state(struct tree_lines *tl)
+static GBytes *json_device_state(struct json_device *jd)
 {
-        struct json_lines *jl = (struct json_lines *) tl;
-        unsigned n_res = mlx5_schema_n_resources(jl->jd.tree->schema);
-        size_t rdma_len = jl->jd.rdma ? strlen(jl->jd.rdma) + 1 : 0;
+        unsigned n_res = mlx5_schema_n_resources(jd->tree->schema);
+        size_t rdma_len = jd->rdma ? strlen(jd->rdma) + 1 : 0;
         size_t size = sizeof(struct json_state) + n_res * sizeof(struct json_dep) + rdma_len;
         struct json_state *st = g_malloc0(size);
 
         st->n_res = n_res;
-        st->has_rdma = jl->jd.rdma != NULL;
+        st->has_rdma = jd->rdma != NULL;
         for (unsigned i = 0; i < n_res; i++) {
                 const mlx5_snapshot *l;
 
-                st->dep[i].result = tree_ref_targets_listing(jl->jd.refs, i, false, &l);
+                st->dep[i].result = tree_ref_targets_listing(jd->refs, i, false, &l);
                 st->dep[i].serial = l ? l->serial : 0;
         }
         if (rdma_len)
-                memcpy(&st->dep[n_res], jl->jd.rdma, rdma_len);
+                memcpy(&st->dep[n_res], jd->rdma, rdma_len);
         return g_bytes_new_take(st, size);
 }
 
-static bool json_take_state(struct tree_lines *tl, GBytes *state)
+/* Whether what jd renders from now is what state says (the listings state names are asked now, and kept). */
+static bool json_device_takes(struct json_device *jd, GBytes *state)
 {
-        struct json_lines *jl = (struct json_lines *) tl;
         const struct json_state *st = state ? g_bytes_get_data(state, NULL) : NULL;
 
-        if (!st || st->n_res != mlx5_schema_n_resources(jl->jd.tree->schema) || st->has_rdma != (jl->jd.rdma != NULL))
+        if (!st || st->n_res != mlx5_schema_n_resources(jd->tree->schema) || st->has_rdma != (jd->rdma != NULL))
                 return false;
-        if (st->has_rdma && strcmp((const char *) &st->dep[st->n_res], jl->jd.rdma) != 0)
+        if (st->has_rdma && strcmp((const char *) &st->dep[st->n_res], jd->rdma) != 0)
                 return false;
-        /* The listings the measure looked references up in are asked now, and kept for the reads. */
         for (unsigned i = 0; i < st->n_res; i++) {
                 const mlx5_snapshot *l;
                 int r;
 
                 if (st->dep[i].result == 1)
                         continue;
-                r = tree_ref_targets_listing(jl->jd.refs, i, true, &l);
+                r = tree_ref_targets_listing(jd->refs, i, true, &l);
                 if (r != st->dep[i].result || (l && l->serial != st->dep[i].serial))
                         return false;
         }
         return true;
 }
 
-/* The lines of listing (takes the reference), as json/<type>.jsonl shows them. */
+static GBytes *json_keep_state(struct tree_lines *tl)
+{
+        return json_device_state(&((struct json_lines *) tl)->jd);
+}
+
+static bool json_take_state(struct tree_lines *tl, GBytes *state)
+{
+        return json_device_takes(&((struct json_lines *) tl)->jd, state);
+}
+
+/*
+ * A listed object's document as its listing keeps it: the text and the
+ * state it was rendered under.  The same bytes of the listing make another
+ * document under another RDMA name or other reference listings, of the
+ * same length or not: a reader takes a kept one only under its own state.
+ */
+struct json_kept {
+        GBytes *state;
+        gsize len;
+        char text[];
+};
+
+static void json_kept_free(gpointer p)
+{
+        struct json_kept *k = p;
+
+        g_bytes_unref(k->state);
+        g_free(k);
+}
+
+static const struct json_kept *json_kept_of(GBytes *b)
+{
+        return g_bytes_get_data(b, NULL);
+}
+
+/* The state jl renders under now: the last one's while the same (once asked, a listing stays jl's). */
+static GBytes *json_lines_tag(struct json_lines *jl)
+{
+        GBytes *state = json_device_state(&jl->jd);
+
+        if (jl->tag && g_bytes_equal(state, jl->tag)) {
+                g_bytes_unref(state);
+                return jl->tag;
+        }
+        if (jl->tag)
+                g_bytes_unref(jl->tag);
+        jl->tag = state;
+        return state;
+}
+
+static bool json_lines_accepts(struct json_lines *jl, GBytes *state)
+{
+        if (state == jl->tag || state == jl->accepted || (jl->accepted && g_bytes_equal(state, jl->accepted)))
+                return true;
+        if (!json_device_takes(&jl->jd, state))
+                return false;
+        if (jl->accepted)
+                g_bytes_unref(jl->accepted);
+        jl->accepted = g_bytes_ref(state);
+        return true;
+}
+
+struct slot_render {
+        struct json_lines *jl;
+        guint slot;
+        int error;                      /* why render_slot_document returned NULL */
+        unsigned renders;
+};
+
+static GBytes *render_slot_document(GBytes *raw, void *data)
+{
+        struct slot_render *sr = data;
+        struct json_lines *jl = sr->jl;
+        const struct mlx5_listing *l = jl->listing->listing;
+        GString *text = tree_scratch(&doc_scratch);
+        struct json_kept *k;
+
+        sr->renders++;
+        sr->error = append_object(text, &jl->jd, jl->res_index, g_array_index(l->ids, uint32_t, sr->slot), raw, l,
+                                  (int) sr->slot);
+        if (sr->error < 0)
+                return NULL;
+        g_string_append_c(text, '\n');
+        k = g_malloc(sizeof(*k) + text->len);
+        k->state = g_bytes_ref(json_lines_tag(jl));
+        k->len = text->len;
+        memcpy(k->text, text->str, text->len);
+        return g_bytes_new_with_free_func(k, sizeof(*k) + text->len, json_kept_free, k);
+}
+
+/* Renders nothing: mlx5_listing_render gives a kept document only. */
+static GBytes *render_none(GBytes *raw, void *data)
+{
+        return NULL;
+}
+
+/*
+ * The document of jl's slot (a struct json_kept): the listing's kept one
+ * if rendered under jl's state; else, when rendered is not NULL (it counts
+ * the renders), jl's own, kept if none is.  NULL with *ret_error, or 0
+ * when none is kept and rendered is NULL.
+ */
+static GBytes *slot_document(struct json_lines *jl, guint slot, gsize *rendered, int *ret_error)
+{
+        struct slot_render sr = { jl, slot, 0, 0 };
+        GBytes *b = mlx5_listing_render(jl->listing, (int) slot, MLX5_LISTING_JSON,
+                                        rendered ? render_slot_document : render_none, &sr);
+
+        if (b && !json_lines_accepts(jl, json_kept_of(b)->state)) {
+                g_bytes_unref(b);
+                b = NULL;
+        }
+        /* Its query failed at listing time, or the one kept was rendered under another state: not kept. */
+        if (!b && sr.error == 0 && rendered) {
+                g_autoptr(GBytes) raw = mlx5_listing_raw_bytes(jl->listing->listing, slot);
+
+                b = render_slot_document(raw, &sr);
+        }
+        if (rendered)
+                g_atomic_pointer_add(rendered, sr.renders);
+        if (b && sr.renders == 0)
+                g_atomic_pointer_add(&docs_taken_kept, 1);
+        *ret_error = sr.error;
+        return b;
+}
+
+static int json_line(struct tree_lines *tl, guint i, GString *out)
+{
+        g_autoptr(GBytes) b = NULL;
+        const struct json_kept *k;
+        int r;
+
+        b = slot_document((struct json_lines *) tl, i, &docs_in_lines, &r);
+        if (!b)
+                return r < 0 ? r : -EIO;
+        k = json_kept_of(b);
+        g_string_append_len(out, k->text, (gssize) k->len);
+        return 0;
+}
+
 static struct json_lines *json_lines_new(mlx5_tree *tree, struct tree_device *td, mlx5_snapshot *listing,
                                          uint32_t res_index)
 {
@@ -355,57 +498,42 @@ int tree_json_lines_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx
 }
 
 /*
- * A listed object's document is json/<type>.jsonl's line of its slot: its
- * length is the one that view's kept measure gives, while the measure was
- * made from what the document would be rendered from now (the listing, the
- * RDMA device, the listings references are looked up in: checked by
- * json_take_state, which pins those listings for the reads).  So a stat or
- * open renders nothing; the first read renders it (kept with the listing
- * when there is room), and a render of another length fails the read.
+ * A listed object's document is json/<type>.jsonl's line of its slot: kept
+ * with the listing once rendered (by that view, or a stat, open or read of
+ * the document) when there is room, and taken by whoever renders under the
+ * same state.  Else its length is the one that view's kept measure gives,
+ * while the measure was made from what the document would be rendered from
+ * now (the listing, the RDMA device, the listings references are looked up
+ * in: checked by json_take_state, which pins those listings for the reads).
+ * So a stat or open renders nothing; the first read renders it, and a
+ * render of another length fails the read.
  */
 struct json_doc {
         struct mlx5_slices slices;
         struct json_lines *jl;          /* pins what the line was measured from */
         guint slot;
         uint64_t len;
-        int error;                      /* why doc_render_line returned NULL */
 };
-
-static GBytes *doc_render_line(GBytes *raw, void *data)
-{
-        struct json_doc *doc = data;
-        GString *text = tree_scratch(&doc_scratch);
-
-        g_atomic_pointer_add(&docs_at_read, 1);
-        doc->error = json_line(&doc->jl->lines, doc->slot, text);
-        return doc->error < 0 ? NULL : g_bytes_new(text->str, text->len);
-}
 
 static int doc_render(struct mlx5_slices *s, uint64_t off, size_t size, GString *out)
 {
         struct json_doc *doc = (struct json_doc *) s;
-        g_autoptr(GBytes) text = NULL;
-        const char *p;
-        gsize len;
+        g_autoptr(GBytes) b = NULL;
+        const struct json_kept *k;
+        int r;
 
-        doc->error = 0;
-        text = mlx5_listing_render(doc->jl->listing, (int) doc->slot, MLX5_LISTING_JSON, doc_render_line, doc);
-        /* One kept from other snapshots (an open since saw its references listed again): this open's own. */
-        if (text && g_bytes_get_size(text) != doc->len) {
-                g_bytes_unref(text);
-                text = doc_render_line(NULL, doc);
-        }
-        if (!text)
-                return doc->error < 0 ? doc->error : -EIO;
-        p = g_bytes_get_data(text, &len);
+        b = slot_document(doc->jl, doc->slot, &docs_at_read, &r);
+        if (!b)
+                return r < 0 ? r : -EIO;
+        k = json_kept_of(b);
         /* Rendered from the same snapshots as when measured: another length is a bug, not a new state. */
-        if (len != doc->len) {
+        if (k->len != doc->len) {
                 g_warning("json document of slot %u: rendered %zu bytes, measured %" G_GUINT64_FORMAT ": read fails",
-                          doc->slot, (size_t) len, doc->len);
+                          doc->slot, (size_t) k->len, doc->len);
                 return -EIO;
         }
-        if (off < len)
-                g_string_append_len(out, p + off, (gssize) MIN(size, len - off));
+        if (off < k->len)
+                g_string_append_len(out, k->text + off, (gssize) MIN(size, k->len - off));
         return 0;
 }
 
@@ -417,11 +545,9 @@ static void doc_free(struct mlx5_slices *s)
         g_free(doc);
 }
 
-/* The document of a listed object's slot with the length kept for it: 0, or 1 when none is kept. */
-static int kept_length_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, mlx5_snapshot *listing,
-                                int slot, const mlx5_snapshot *like, mlx5_snapshot **ret_snap)
+/* The document of a listed object's slot with the length kept for it (takes jl): 0, or 1 when none is kept. */
+static int kept_length_document(struct json_lines *jl, int slot, const mlx5_snapshot *like, mlx5_snapshot **ret_snap)
 {
-        struct json_lines *jl = json_lines_new(tree, td, mlx5_snapshot_ref(listing), res_index);
         struct json_doc *doc;
         uint64_t start, len;
         mlx5_snapshot *snap;
@@ -440,10 +566,33 @@ static int kept_length_document(mlx5_tree *tree, struct tree_device *td, uint32_
         return 0;
 }
 
-/* Renders nothing: mlx5_listing_render gives a kept document only. */
-static GBytes *render_none(GBytes *raw, void *data)
+/*
+ * A listed object's document (its query answered at listing time): kept
+ * under the same state, else its length kept (rendered at the first read),
+ * else rendered now (and kept if there is room).
+ */
+static int listed_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_index, mlx5_snapshot *listing,
+                           int slot, const mlx5_snapshot *like, mlx5_snapshot **ret_snap)
 {
-        return NULL;
+        g_autoptr(GBytes) b = NULL;
+        struct json_lines *jl;
+        int r;
+
+        jl = json_lines_new(tree, td, mlx5_snapshot_ref(listing), res_index);
+        b = slot_document(jl, (guint) slot, NULL, &r);
+        if (!b && r == 0) {
+                r = kept_length_document(jl, slot, like, ret_snap);
+                if (r <= 0)
+                        return r;
+                jl = json_lines_new(tree, td, mlx5_snapshot_ref(listing), res_index);
+                b = slot_document(jl, (guint) slot, &docs_at_open, &r);
+        }
+        tree_lines_free(&jl->lines);
+        if (!b)
+                return r < 0 ? r : -EIO;
+        *ret_snap = tree_snapshot_of(g_bytes_new_from_bytes(b, offsetof(struct json_kept, text), json_kept_of(b)->len),
+                                     like);
+        return 0;
 }
 
 /*
@@ -454,24 +603,12 @@ static int one_document(mlx5_tree *tree, struct tree_device *td, uint32_t res_in
                         const mlx5_snapshot *snap, mlx5_snapshot *listing, int slot, mlx5_snapshot **ret_snap)
 {
         struct document d = { tree, td, res_index, id, listing ? listing->listing : NULL, slot, 0 };
-        GBytes *bytes = NULL;
+        GBytes *bytes;
 
-        if (listing && slot >= 0) {
-                int r;
-
-                /* Kept whole, else its length kept: rendered at the first read.  Else rendered now. */
-                bytes = mlx5_listing_render(listing, slot, MLX5_LISTING_JSON, render_none, &d);
-                if (!bytes && listing->listing->has_raw[slot]) {
-                        r = kept_length_document(tree, td, res_index, listing, slot, snap, ret_snap);
-                        if (r <= 0)
-                                return r;
-                }
-                if (!bytes)
-                        bytes = mlx5_listing_render(listing, slot, MLX5_LISTING_JSON, render_document, &d);
-        }
+        if (listing && slot >= 0 && listing->listing->has_raw[slot])
+                return listed_document(tree, td, res_index, listing, slot, snap, ret_snap);
         /* Not listed, or its query failed at listing time: this snapshot is its own query's. */
-        if (!bytes && d.error == 0)
-                bytes = render_document(snap->raw, &d);
+        bytes = render_document(snap->raw, &d);
         if (!bytes)
                 return d.error;
         *ret_snap = tree_snapshot_of(bytes, snap);

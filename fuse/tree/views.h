@@ -140,6 +140,11 @@ int tree_json_stats_content(mlx5_tree *tree, const struct mlx5_tree_node *n, mlx
  * measure gives (then rendered at read), rendered at read (tests, .stats).
  */
 void tree_json_doc_counts(uint64_t *ret_at_open, uint64_t *ret_length_kept, uint64_t *ret_at_read);
+/*
+ * Listed objects' documents since the daemon started: rendered for json/<type>.jsonl (its measure or
+ * reads), and taken as the listing kept them (rendered under the same state) by any of those (tests, .stats).
+ */
+void tree_json_doc_reuse_counts(uint64_t *ret_in_lines, uint64_t *ret_taken_kept);
 /* "json.docs_..." lines of .stats. */
 void tree_format_json_stats(GString *out);
 
