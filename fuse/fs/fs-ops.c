@@ -261,11 +261,6 @@ static bool do_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 }
 
 /*
- * Entries from off on, as many as fit.  An entry of a listing under way is
- * waited for only where the request may block, and only the first: what is
- * resolved goes out at once.
- */
-/*
  * A thread's buffer for directory replies, kept from one request to the
  * next (the reply copies it out): a malloc of the kernel's whole reply
  * size cost every READDIRPLUS ~650 instructions.
@@ -288,6 +283,11 @@ static char *reply_buf(size_t size)
         return b->data;
 }
 
+/*
+ * Entries from off on, as many as fit.  An entry of a listing under way is
+ * waited for only where the request may block, and only the first: what is
+ * resolved goes out at once.
+ */
 static bool do_readdir(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi, bool plus, bool may_block)
 {
         mlx5_tree_dir *dir = (mlx5_tree_dir *) (uintptr_t) fi->fh;
