@@ -180,6 +180,13 @@ static void append_value(struct schema_sink *out, const mlx5_schema_field *field
         schema_append_dec(out, value);
 }
 
+void mlx5_decode_append_dec(GString *out, uint64_t value)
+{
+        struct schema_sink sink = { .out = out };
+
+        schema_append_dec(&sink, value);
+}
+
 void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value)
 {
         struct schema_sink sink = { .out = out };

@@ -316,15 +316,8 @@ static int owner_text(mlx5_tree *tree, const struct mlx5_tree_node *n, GString *
                 return -ENOENT;
         /* Rendered at each stat and open of the file: plain appends, no printf (~1,400 instructions). */
         if (tree_listing_owner(l, slot, &o)) {
-                char pid[sizeof("4294967295")];
-                size_t at = sizeof(pid);
-                unsigned v = o->pid;
-
-                do
-                        pid[--at] = (char) ('0' + v % 10);
-                while (v /= 10);
                 g_string_append(text, "pid: ");
-                g_string_append_len(text, pid + at, (gssize) (sizeof(pid) - at));
+                mlx5_decode_append_dec(text, o->pid);
                 g_string_append(text, o->pid ? "\ncomm: " : "\ncomm: [");
                 g_string_append(text, o->comm);
                 g_string_append(text, o->pid ? "\n" : "]\n");
