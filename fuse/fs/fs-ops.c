@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fs/caller-signals.h"
+#include "fs/forget-names.h"
 #include "fs/fs-ops.h"
 #include "transport/cancel.h"
 #include "transport/transport.h"
@@ -433,7 +434,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
          */
         if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
                 conn->want |= FUSE_CAP_CACHE_SYMLINKS;
-        mlx5_tree_set_inval_handler(tree, invalidate_inode, NULL);
+        mlx5_tree_set_inval_handler(tree, invalidate_inode, mlx5_fs_forget_name, NULL);
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)

@@ -9,6 +9,7 @@
 
 #include "fs/daemonize.h"
 #include "fs/devices.h"
+#include "fs/forget-names.h"
 #include "fs/fs-ops.h"
 #include "fs/log.h"
 #include "fs/mountpoint.h"
@@ -96,6 +97,7 @@ static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema
         mlx5dbgfs_log_setup(!opts->foreground, opts->debug);
 
         mlx5_fs_set_session(se);
+        mlx5_fs_forget_names_start();
         mlx5_fs_start_workers(SLOW_WORKERS);
         hotplug = mlx5dbgfs_hotplug_start(opts, schema, tree, mlx5_host_sysfs_root());
         loop_cfg = fuse_loop_cfg_create();
@@ -110,6 +112,7 @@ static int serve(const struct mlx5dbgfs_options *opts, const mlx5_schema *schema
         mlx5_fs_stop_workers();
         mlx5dbgfs_hotplug_stop(hotplug);
         mlx5_fs_release_all(tree);
+        mlx5_fs_forget_names_stop();
         mlx5_fs_set_session(NULL);
 
         fuse_session_unmount(se);

@@ -40,7 +40,7 @@
  * would cost a walk of more directories than records a kernel notification
  * (and its attributes) per directory, to no gain.
  */
-#define DIR_CACHE_MAX_RECORDS 4096
+#define DIR_CACHE_MAX_RECORDS 16384
 #define DIR_CACHE_IDLE_US (30 * G_USEC_PER_SEC)
 
 struct dir_record {

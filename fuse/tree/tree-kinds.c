@@ -724,7 +724,7 @@ const struct mlx5_tree_kind tree_builtin_kinds[NODE_BUILTIN_KINDS] = {
                                  .listed_kind = NODE_REFS_OBJECT, .any_id = true },
         [NODE_REFS_OBJECT] = { IN(NODE_REFS_TYPE_DIR), .parent_of = MLX5_TREE_PARENT_SUB, .mode = DIR_MODE,
                                .children = refs_object_children },
-        [NODE_REF_LINK] = { IN(NODE_REFS_OBJECT), .mode = LINK_MODE, .link = ref_link },
+        [NODE_REF_LINK] = { IN(NODE_REFS_OBJECT), .mode = LINK_MODE, .link = ref_link, .lasts_with_parent = true },
 
         [NODE_RSCDUMP] = { NAMED("rscdump", NODE_DEVICE), .mode = DIR_MODE, .shown = rscdump_shown,
                            .children = rscdump_children },

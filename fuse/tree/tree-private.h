@@ -154,7 +154,9 @@ struct mlx5_tree {
         int64_t leases_pruned_us;
         uint64_t leased_listing_tripped;        /* times leases took the cache past its cap */
         uint64_t listings_dropped_for_memory;   /* listing leases dropped for that */
+        uint64_t listing_names_forgotten;       /* directories of them the kernel was told to forget */
         mlx5_tree_inval_fn inval_fn;    /* the kernel must forget an inode's attributes and pages */
+        mlx5_tree_forget_name_fn forget_name_fn;        /* ... a name and all below it */
         void *inval_data;
         struct caller_view {
                 pid_t pid;

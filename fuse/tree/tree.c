@@ -421,7 +421,7 @@ static void drop_for_memory_locked(mlx5_tree *tree, int64_t now, uint64_t keep, 
         mlx5_cache_evict_older(tree->cache, INT64_MAX);
 }
 
-static void forget_listed(mlx5_tree *tree, GArray *listing_keys, GPtrArray *listings, GArray *inos);
+static void forget_dropped(mlx5_tree *tree, GArray *listing_keys, GPtrArray *listings);
 
 /*
  * Leases snap under key for valid_us plus grace_us; returns how many
@@ -485,11 +485,8 @@ static double lease_grant(mlx5_tree *tree, uint64_t key, mlx5_snapshot *snap, in
                                                &dropped_keys, &dropped);
         }
         g_mutex_unlock(&tree->open_lock);
-        if (dropped) {
-                g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-
-                forget_listed(tree, dropped_keys, dropped, inos);
-        }
+        if (dropped)
+                forget_dropped(tree, dropped_keys, dropped);
         return valid_s;
 }
 
@@ -508,11 +505,8 @@ static void tree_reclaim(void *data)
         g_mutex_lock(&tree->open_lock);
         drop_for_memory_locked(tree, g_get_monotonic_time(), keep, keep, &dropped_keys, &dropped);
         g_mutex_unlock(&tree->open_lock);
-        if (dropped) {
-                g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-
-                forget_listed(tree, dropped_keys, dropped, inos);
-        }
+        if (dropped)
+                forget_dropped(tree, dropped_keys, dropped);
 }
 
 void tree_format_lease_stats(mlx5_tree *tree, GString *out)
@@ -525,6 +519,8 @@ void tree_format_lease_stats(mlx5_tree *tree, GString *out)
         g_string_append_printf(out, "listings.dropped_for_memory: %" G_GUINT64_FORMAT "\n",
                                tree->listings_dropped_for_memory);
         g_mutex_unlock(&tree->open_lock);
+        g_string_append_printf(out, "listings.dirs_forgotten: %" G_GUINT64_FORMAT "\n",
+                               __atomic_load_n(&tree->listing_names_forgotten, __ATOMIC_RELAXED));
         g_string_append_printf(out, "limits.listing_max_age_s: %d\n", (int) (LISTING_MAX_AGE_US / G_USEC_PER_SEC));
         g_string_append_printf(out, "limits.listing_max_age.tripped: %" G_GUINT64_FORMAT "\n",
                                __atomic_load_n(&tree->listing_max_age_tripped, __ATOMIC_RELAXED));
@@ -997,10 +993,12 @@ int mlx5_tree_add_device(mlx5_tree *tree, mlx5_device *dev, const char *sysfs_ro
         return r;
 }
 
-void mlx5_tree_set_inval_handler(mlx5_tree *tree, mlx5_tree_inval_fn fn, void *user_data)
+void mlx5_tree_set_inval_handler(mlx5_tree *tree, mlx5_tree_inval_fn fn, mlx5_tree_forget_name_fn forget_name,
+                                 void *user_data)
 {
         g_rw_lock_writer_lock(&tree->lock);
         tree->inval_fn = fn;
+        tree->forget_name_fn = forget_name;
         tree->inval_data = user_data;
         g_rw_lock_writer_unlock(&tree->lock);
 }
@@ -1689,7 +1687,23 @@ static double dir_valid_s(mlx5_tree *tree, const struct node *n)
         return grant_listing(tree, dir_ino, listing);
 }
 
-static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st, double *ret_valid_s)
+/*
+ * How long the kernel may keep a link's name and attributes: its target is
+ * a function of its inode, so only whether the name is there may change.
+ * A reference (lasts_with_parent) is there for as long as the object
+ * holding it says so: its directory's lease, when the name is looked up or
+ * listed in it (parent); the TTL otherwise, as for an alias.
+ */
+static double link_valid_s(mlx5_tree *tree, const struct mlx5_tree_kind *k, const struct node *parent)
+{
+        if (k->lasts_with_parent && parent)
+                return dir_valid_s(tree, parent);
+        return (double) tree->options.ttl_us / G_USEC_PER_SEC;
+}
+
+/* Attributes, and their lease; parent: the directory n was named in, or NULL (a GETATTR). */
+static int node_stat(mlx5_tree *tree, const struct node *n, const struct node *parent, struct stat *ret_st,
+                     double *ret_valid_s)
 {
         const struct mlx5_tree_kind *k = tree_kind(tree, n->kind);
         g_autoptr(mlx5_snapshot) snap = NULL;
@@ -1709,7 +1723,7 @@ static int node_stat(mlx5_tree *tree, const struct node *n, struct stat *ret_st,
                         return -ENOENT;
                 fill_stat(tree, ino, k->mode, 1, tree->created_us, ret_st);
                 ret_st->st_size = (off_t) strlen(target);
-                *ret_valid_s = (double) tree->options.ttl_us / G_USEC_PER_SEC;
+                *ret_valid_s = link_valid_s(tree, k, parent);
                 return 0;
         }
         if (S_ISDIR(k->mode)) {
@@ -1726,7 +1740,7 @@ int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st, double
 
         if (!node_from_ino(tree, ino, &n))
                 return -ENOENT;
-        return node_stat(tree, &n, ret_st, ret_valid_s);
+        return node_stat(tree, &n, NULL, ret_st, ret_valid_s);
 }
 
 /* ---- directory contents ---- */
@@ -1872,6 +1886,63 @@ static int lookup_child(mlx5_tree *tree, const struct node *parent, const char *
         return -ENOENT;
 }
 
+/*
+ * The names in the directories a dropped listing names (refs/<type>/<id>/)
+ * last as long as its lease (lasts_with_parent), which is gone early: the
+ * kernel forgets the directory that lists them (refs/<type>), and so every
+ * name below it.  One name a listing, however many objects it has.
+ */
+static void forget_listed_dirs(mlx5_tree *tree, uint64_t dir_ino)
+{
+        g_autoptr(GArray) entries = NULL;
+        mlx5_tree_forget_name_fn fn;
+        struct node dir;
+        void *data;
+
+        g_rw_lock_reader_lock(&tree->lock);
+        fn = tree->forget_name_fn;
+        data = tree->inval_data;
+        g_rw_lock_reader_unlock(&tree->lock);
+        /* A directory's own listing (a dump segment's) names its files only. */
+        if (!fn || !node_from_ino(tree, dir_ino, &dir) || tree_kind(tree, dir.kind)->listing)
+                return;
+        for (unsigned c = 0; c < tree->kinds->len; c++) {
+                const struct mlx5_tree_kind *k = tree_kind(tree, c);
+                struct node lister = { .kind = c, .dev = dir.dev, .sub = dir.sub };
+                struct node parent;
+                uint64_t ino = node_to_ino(&lister);
+
+                if (!k->listed_type || !S_ISDIR(tree_kind(tree, k->listed_kind)->mode) ||
+                    !kind_lists(tree, c, &dir, k->listed_kind))
+                        continue;
+                /* Its name, where its parent shows it (refs/ shows the types that have references). */
+                parent = parent_of(tree, &lister);
+                g_clear_pointer(&entries, g_array_unref);
+                entries = entries_new();
+                if (fixed_children(tree, &parent, entries) < 0)
+                        continue;
+                for (guint i = 0; i < entries->len; i++) {
+                        const struct dir_entry *e = &g_array_index(entries, struct dir_entry, i);
+
+                        if (node_to_ino(&e->node) != ino)
+                                continue;
+                        fn(node_to_ino(&parent), e->name, data);
+                        __atomic_fetch_add(&tree->listing_names_forgotten, 1, __ATOMIC_RELAXED);
+                        break;
+                }
+        }
+}
+
+/* Listings dropped for memory: the kernel forgets their files, and the names they lease. */
+static void forget_dropped(mlx5_tree *tree, GArray *listing_keys, GPtrArray *listings)
+{
+        g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+
+        forget_listed(tree, listing_keys, listings, inos);
+        for (guint i = 0; i < listing_keys->len; i++)
+                forget_listed_dirs(tree, g_array_index(listing_keys, uint64_t, i));
+}
+
 int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st, double *ret_valid_s)
 {
         struct node p, child;
@@ -1885,7 +1956,7 @@ int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct 
         r = lookup_child(tree, &p, name, &child);
         if (r < 0)
                 return r;
-        return node_stat(tree, &child, ret_st, ret_valid_s);
+        return node_stat(tree, &child, &p, ret_st, ret_valid_s);
 }
 
 /* ---- files ---- */
@@ -2263,7 +2334,7 @@ int mlx5_tree_dir_entry(mlx5_tree_dir *dir, size_t *io_index, bool may_wait, con
         if (!ret_valid_s)
                 dir->pass_broken = true;
         /* Whole attributes when asked and at hand; else the inode and type, and lookup does the rest. */
-        if (ret_valid_s && index >= 2 && node_stat(dir->tree, &n, ret_st, ret_valid_s) == 0) {
+        if (ret_valid_s && index >= 2 && node_stat(dir->tree, &n, &dir->self, ret_st, ret_valid_s) == 0) {
                 pass_note(dir, index, *ret_valid_s);
                 return 1;
         }

@@ -92,6 +92,12 @@ struct mlx5_tree_kind {
         int (*measure)(mlx5_tree *tree, const struct mlx5_tree_node *n, bool raw, struct mlx5_tree_measure *ret);
         /* Links: the target, computed from the node alone (readlink needs no firmware). */
         char *(*link)(mlx5_tree *tree, const struct mlx5_tree_node *n);
+        /*
+         * Links: named by what their directory's object holds, so their
+         * names last as long as the directory's own (its listing's lease),
+         * not the TTL.
+         */
+        bool lasts_with_parent;
 };
 
 /* The built-in kinds that new rows may hang from. */
@@ -150,7 +156,15 @@ bool mlx5_tree_find_device(mlx5_tree *tree, const char *node, const char *pci_na
  * replaced before it expires.  Must not block on the kernel's requests.
  */
 typedef void (*mlx5_tree_inval_fn)(uint64_t ino, void *user_data);
-void mlx5_tree_set_inval_handler(mlx5_tree *tree, mlx5_tree_inval_fn fn, void *user_data);
+/*
+ * Tells the kernel to forget a name in the directory parent_ino and every
+ * name below it: called where names it may hold (references) are replaced
+ * before their leases end.  Called from requests: it must not wait for the
+ * kernel, which takes the directory's lock a request may hold.
+ */
+typedef void (*mlx5_tree_forget_name_fn)(uint64_t parent_ino, const char *name, void *user_data);
+void mlx5_tree_set_inval_handler(mlx5_tree *tree, mlx5_tree_inval_fn fn, mlx5_tree_forget_name_fn forget_name,
+                                 void *user_data);
 
 /*
  * On this thread, tree calls that would have to wait for firmware fail with

@@ -173,6 +173,30 @@ static void record_inval(uint64_t ino, void *data)
         g_array_append_val((GArray *) data, ino);
 }
 
+/* What the kernel is told to forget: inodes, and names as "<parent inode>/<name>". */
+struct forgotten {
+        GArray *inos;
+        GPtrArray *names;
+};
+
+static void record_forgotten_inode(uint64_t ino, void *data)
+{
+        record_inval(ino, ((struct forgotten *) data)->inos);
+}
+
+static void record_forgotten_name(uint64_t parent, const char *name, void *data)
+{
+        g_ptr_array_add(((struct forgotten *) data)->names,
+                        g_strdup_printf("%" G_GINT64_MODIFIER "x/%s", (guint64) parent, name));
+}
+
+static bool forgotten_has(GPtrArray *names, uint64_t parent, const char *name)
+{
+        g_autofree char *want = g_strdup_printf("%" G_GINT64_MODIFIER "x/%s", (guint64) parent, name);
+
+        return g_ptr_array_find_with_equal_func(names, want, g_str_equal, NULL);
+}
+
 static bool inval_has(GArray *inos, uint64_t ino)
 {
         for (guint i = 0; i < inos->len; i++)
@@ -198,7 +222,7 @@ static void test_leases(void)
         uint64_t dir, info;
         off_t size;
 
-        mlx5_tree_set_inval_handler(tree, record_inval, invalidated);
+        mlx5_tree_set_inval_handler(tree, record_inval, NULL, invalidated);
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
         g_assert_cmpint(mlx5_tree_lookup(tree, ROOT_INO, "0000:08:00.0", &st, &valid_s), ==, 0);
         /* A device's directories: longer than the TTL, as long as the device (its removal invalidates them). */
@@ -251,7 +275,7 @@ static void test_removal_forgets_aliases(void)
 
         g_assert_nonnull(sysfs);
         g_assert_cmpint(g_mkdir_with_parents(ib, 0755), ==, 0);
-        mlx5_tree_set_inval_handler(tree, record_inval, invalidated);
+        mlx5_tree_set_inval_handler(tree, record_inval, NULL, invalidated);
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), sysfs), ==, 0);
         by_name = lookup(tree, ROOT_INO, "by-name", 0);
         g_assert_cmpint(mlx5_tree_lookup(tree, by_name, "mlx5_0", &st, &valid_s), ==, 0);
@@ -314,7 +338,7 @@ static void test_dir_entry_attributes(void)
 /*
  * What a listing names keeps its name and attributes as long as the listing's
  * lease, not a single file's: a QP's JSON document (whose references look
- * up other types' listings too) and its refs/ directory.
+ * up other types' listings too), its refs/ directory and the references in it.
  */
 static void test_listed_entries_valid(void)
 {
@@ -323,8 +347,9 @@ static void test_listed_entries_valid(void)
         const char *name;
         struct stat st;
         double valid_s = -1;
-        uint64_t dev_dir, json_qp, refs_qp;
+        uint64_t dev_dir, json_qp, refs_qp, refs_obj;
         g_autofree char *qp = NULL;
+        unsigned links = 0;
 
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
         dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
@@ -345,6 +370,29 @@ static void test_listed_entries_valid(void)
         /* What is left of the listing's life: not a fixed directory's hour, nor the whole TTL. */
         g_assert_cmpfloat(valid_s, >, 1.0);
         g_assert_cmpfloat(valid_s, <, 60.0);
+
+        /*
+         * Its references are there while the listing says so: named in it
+         * (listed or looked up), they have its lease too, not the TTL; a
+         * GETATTR, which does not say where, gets the TTL.
+         */
+        refs_obj = st.st_ino;
+        g_assert_cmpint(mlx5_tree_opendir(tree, refs_obj, &dir), ==, 0);
+        for (size_t k = 2; mlx5_tree_dir_entry(dir, &k, true, &name, &st, &valid_s) == 1; k++) {
+                double looked_up_s, getattr_s;
+
+                g_assert_true(S_ISLNK(st.st_mode));
+                g_assert_cmpfloat(valid_s, >, 1.0);
+                g_assert_cmpfloat(valid_s, <, 60.0);
+                g_assert_cmpint(mlx5_tree_lookup(tree, refs_obj, name, &st, &looked_up_s), ==, 0);
+                g_assert_cmpfloat(looked_up_s, >, 1.0);
+                g_assert_cmpfloat(looked_up_s, <, 60.0);
+                g_assert_cmpint(mlx5_tree_getattr(tree, st.st_ino, &st, &getattr_s), ==, 0);
+                g_assert_cmpfloat(getattr_s, ==, 60.0);
+                links++;
+        }
+        mlx5_tree_dir_free(dir);
+        g_assert_cmpuint(links, >, 0);
         mlx5_tree_free(tree);
 }
 
@@ -822,12 +870,12 @@ static void test_stat_makes_no_snapshot(void)
 /* ---- listings read while they are fetched ---- */
 
 /* A tree of one simulated function of spec_text (reached through 4 command slots). */
-static mlx5_tree *tree_of_spec_ttl(const char *spec_text, int64_t ttl_us)
+/* tree, with one device simulated as spec_text says. */
+static mlx5_tree *with_spec_device(mlx5_tree *tree, const char *spec_text)
 {
         g_autoptr(mlx5_sim_spec) own = NULL;
         g_autoptr(GError) error = NULL;
         mlx5_sim_spec *shared = spec;
-        mlx5_tree *tree = tree_with(0, ttl_us);
 
         own = mlx5_sim_spec_parse(spec_text, schema, &error);
         g_assert_no_error(error);
@@ -835,6 +883,11 @@ static mlx5_tree *tree_of_spec_ttl(const char *spec_text, int64_t ttl_us)
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
         spec = shared;
         return tree;
+}
+
+static mlx5_tree *tree_of_spec_ttl(const char *spec_text, int64_t ttl_us)
+{
+        return with_spec_device(tree_with(0, ttl_us), spec_text);
 }
 
 static mlx5_tree *tree_of_spec(const char *spec_text)
@@ -1013,7 +1066,7 @@ static void test_dir_cache(void)
         mlx5_tree_dir *dir, *held, *other;
         bool caches, keep;
 
-        mlx5_tree_set_inval_handler(tree, record_inval, invalidated);
+        mlx5_tree_set_inval_handler(tree, record_inval, NULL, invalidated);
         pci = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
         qp_dir = lookup(tree, pci, "qp", 0);
 
@@ -1123,7 +1176,12 @@ static void test_dir_cache_renew(void)
  */
 static void test_dir_cache_cap(void)
 {
-        mlx5_tree *tree = tree_of_spec("devices=1,qp=4300,cq=860,latency_us=0");
+        /* The daemon's default cache: a listing of 17k QPs takes 3.4 MB. */
+        mlx5_tree *tree = with_spec_device(mlx5_tree_new(schema, &(struct mlx5_tree_options) {
+                                                   .ttl_us = 60 * G_USEC_PER_SEC,
+                                                   .cache_bytes = 64 << 20,
+                                           }),
+                                           "devices=1,qp=17000,cq=3400,latency_us=0");
         g_autoptr(GArray) invalidated = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autoptr(GArray) dirs = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         uint64_t refs, first_ino, uncached;
@@ -1131,7 +1189,7 @@ static void test_dir_cache_cap(void)
         bool caches, keep;
         unsigned cap, had;
 
-        mlx5_tree_set_inval_handler(tree, record_inval, invalidated);
+        mlx5_tree_set_inval_handler(tree, record_inval, NULL, invalidated);
         refs = lookup(tree, lookup(tree, ROOT_INO, "0000:08:00.0", 0), "refs", 0);
         for (const char *const *type = (const char *const[]) { "qp", "cq", NULL }; *type; type++) {
                 uint64_t type_dir = lookup(tree, refs, *type, 0);
@@ -1795,7 +1853,7 @@ static void test_leased_listings_capped(void)
         double valid_s;
         unsigned listed = 0;
 
-        mlx5_tree_set_inval_handler(tree, record_inval, invalidated);
+        mlx5_tree_set_inval_handler(tree, record_inval, NULL, invalidated);
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
         dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
         rscdump = lookup(tree, dev_dir, "rscdump", 0);
@@ -1884,6 +1942,76 @@ static void test_leased_listings_capped(void)
         mlx5_tree_file_free(tree, file);
         g_assert_cmpuint(one_budget(tree), <=, LEASE_CAP);
         mlx5_tree_dir_free(pinned);
+        mlx5_tree_free(tree);
+}
+
+/*
+ * A reference's name has its object's listing's lease (lasts_with_parent):
+ * when that listing is dropped for memory before its lease ends, the
+ * kernel is told to forget refs/<type>, and so every reference below it;
+ * a type without references has no such directory and nothing is asked.
+ */
+static void test_dropped_listing_forgets_refs(void)
+{
+        mlx5_tree *tree = mlx5_tree_new(schema, &(struct mlx5_tree_options) {
+                .ttl_us = 60 * G_USEC_PER_SEC,
+                .cache_bytes = LEASE_CAP,
+        });
+        g_autoptr(GArray) invalidated = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        struct forgotten forgotten = { invalidated, names };
+        g_autoptr(GArray) cq_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GArray) eq_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GPtrArray) segments = NULL;
+        uint64_t dev_dir, rscdump, refs;
+        struct stat st;
+        double valid_s;
+        bool both_dropped = false;
+
+        mlx5_tree_set_inval_handler(tree, record_forgotten_inode, record_forgotten_name, &forgotten);
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        rscdump = lookup(tree, dev_dir, "rscdump", 0);
+        refs = lookup(tree, dev_dir, "refs", 0);
+        /* CQs have references (their EQ), EQs none: refs/ shows cq only. */
+        lookup(tree, refs, "cq", 0);
+        lookup(tree, refs, "eq", -ENOENT);
+        list_whole(tree, lookup(tree, dev_dir, "cq", 0), cq_inos, NULL);
+        list_whole(tree, lookup(tree, dev_dir, "eq", 0), eq_inos, NULL);
+        g_assert_cmpuint(cq_inos->len, >, 0);
+        g_assert_cmpuint(eq_inos->len, >, 0);
+        g_assert_cmpuint(names->len, ==, 0);
+
+        /* No longer in use (LISTING_IN_USE_US), they go first as other listings take the cap. */
+        g_usleep(LISTING_IN_USE_US);
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "cache and leased listings hold*limit cache_size*");
+        for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
+                const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
+
+                both_dropped = inval_has(invalidated, g_array_index(cq_inos, uint64_t, 0)) &&
+                               inval_has(invalidated, g_array_index(eq_inos, uint64_t, 0));
+                if (res->has_id && strcmp(res->name, "cq") != 0 && strcmp(res->name, "eq") != 0 && !both_dropped)
+                        list_whole(tree, lookup(tree, dev_dir, res->name, 0), NULL, NULL);
+        }
+        segments = dir_names(tree, rscdump);
+        for (guint i = 0; i < segments->len && !both_dropped; i++) {
+                g_assert_cmpint(mlx5_tree_lookup(tree, rscdump, segments->pdata[i], &st, &valid_s), ==, 0);
+                if (S_ISDIR(st.st_mode))
+                        list_whole(tree, st.st_ino, NULL, NULL);
+                both_dropped = inval_has(invalidated, g_array_index(cq_inos, uint64_t, 0)) &&
+                               inval_has(invalidated, g_array_index(eq_inos, uint64_t, 0));
+        }
+        g_test_assert_expected_messages();
+        g_assert_true(both_dropped);
+        g_assert_true(forgotten_has(names, refs, "cq"));
+        g_assert_false(forgotten_has(names, refs, "eq"));
+        /* Only refs/ directories, once a dropped listing each. */
+        for (guint i = 0; i < names->len; i++) {
+                g_autofree char *prefix = g_strdup_printf("%" G_GINT64_MODIFIER "x/", (guint64) refs);
+
+                g_assert_true(g_str_has_prefix(names->pdata[i], prefix));
+        }
+        g_assert_cmpuint(stats_sum(tree, "listings.dirs_forgotten", ""), ==, names->len);
         mlx5_tree_free(tree);
 }
 
@@ -2005,6 +2133,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/leases", test_leases);
         g_test_add_func("/tree/removal-forgets-aliases", test_removal_forgets_aliases);
         g_test_add_func("/tree/leased-listings-capped", test_leased_listings_capped);
+        g_test_add_func("/tree/dropped-listing-forgets-refs", test_dropped_listing_forgets_refs);
         g_test_add_func("/tree/views-outlive-no-listing", test_views_outlive_no_listing);
         g_test_add_func("/tree/dir-entry-attributes", test_dir_entry_attributes);
         g_test_add_func("/tree/stat-makes-no-snapshot", test_stat_makes_no_snapshot);
