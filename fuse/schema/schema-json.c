@@ -80,10 +80,21 @@ static void append_escaped_byte(GString *out, uint8_t c)
         g_string_append_c(out, (char) c);
 }
 
+static bool needs_escape(uint8_t c)
+{
+        return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+}
+
 void mlx5_json_string(GString *out, const char *text, size_t n)
 {
+        size_t plain = 0;
+
+        /* Names, comms and devices rarely hold a byte to escape: their plain run in one copy. */
+        while (plain < n && !needs_escape((uint8_t) text[plain]))
+                plain++;
         g_string_append_c(out, '"');
-        for (size_t i = 0; i < n; i++)
+        schema_append_len(out, text, plain);
+        for (size_t i = plain; i < n; i++)
                 append_escaped_byte(out, (uint8_t) text[i]);
         g_string_append_c(out, '"');
 }

@@ -238,7 +238,8 @@ void mlx5_json_struct_members(GString *out, const mlx5_schema_struct *st, const 
 void mlx5_json_string(GString *out, const char *text, size_t n);
 /* A JSON number for value, or a decimal string above 2^53 (where doubles lose integers). */
 void mlx5_json_uint(GString *out, uint64_t value);
-/* value in decimal, as the decoder writes it (no printf). */
+/* value in decimal, and in hex with 0x (printf's "0x%x"), as the decoder writes them (no printf). */
 void mlx5_decode_append_dec(GString *out, uint64_t value);
+void mlx5_decode_append_hex(GString *out, uint64_t value);
 /* The text of one value as the decoder shows it (enum name, hex, decimal). */
 void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value);

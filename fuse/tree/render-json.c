@@ -123,10 +123,25 @@ static void json_device_clear(struct json_device *jd)
         tree_ref_targets_free(jd->refs);
 }
 
+/*
+ * An object's document is built without printf: a call of it (its format
+ * parsed anew) cost more than the text it wrote, and a listing's json/
+ * files and json/<type>.jsonl render every object, again when not kept.
+ */
 static void append_key_string(GString *out, const char *key, const char *value)
 {
-        g_string_append_printf(out, ",\"%s\":", key);
+        g_string_append(out, ",\"");
+        g_string_append(out, key);
+        g_string_append(out, "\":");
         mlx5_json_string(out, value, strlen(value));
+}
+
+/* "0x<hex>" as a JSON string: how a file names an id. */
+static void append_hex_id(GString *out, uint32_t id)
+{
+        g_string_append_c(out, '"');
+        mlx5_decode_append_hex(out, id);
+        g_string_append_c(out, '"');
 }
 
 static void append_owner(GString *out, const struct json_device *jd, const struct mlx5_listing *l, int slot)
@@ -136,9 +151,12 @@ static void append_owner(GString *out, const struct json_device *jd, const struc
 
         g_string_append(out, ",\"owner\":{");
         if (tree_listing_owner(l, slot, &o)) {
-                g_autofree char *comm = o->pid ? g_strdup(o->comm) : g_strdup_printf("[%s]", o->comm);
+                g_autofree char *bracketed = o->pid ? NULL : g_strconcat("[", o->comm, "]", NULL);
+                const char *comm = bracketed ? bracketed : o->comm;
 
-                g_string_append_printf(out, "\"pid\":%u,\"comm\":", o->pid);
+                g_string_append(out, "\"pid\":");
+                mlx5_decode_append_dec(out, o->pid);
+                g_string_append(out, ",\"comm\":");
                 mlx5_json_string(out, comm, strlen(comm));
                 any++;
         }
@@ -149,8 +167,11 @@ static void append_owner(GString *out, const struct json_device *jd, const struc
         g_string_append(out, any ? ",\"found_by\":[" : "\"found_by\":[");
         any = 0;
         for (unsigned b = 0; mlx5_inventory_source_name(b); b++)
-                if (found & (1u << b))
-                        g_string_append_printf(out, "%s\"%s\"", any++ ? "," : "", mlx5_inventory_source_name(b));
+                if (found & (1u << b)) {
+                        g_string_append(out, any++ ? ",\"" : "\"");
+                        g_string_append(out, mlx5_inventory_source_name(b));
+                        g_string_append_c(out, '"');
+                }
         g_string_append(out, "]}");
 }
 
@@ -164,7 +185,13 @@ static void append_ref(const char *name, unsigned slot, const mlx5_schema_resour
 {
         struct refs_json *rj = user_data;
 
-        g_string_append_printf(rj->out, "%s\"%s\":\"%s/0x%x\"", rj->n++ ? "," : "", name, target->name, id);
+        g_string_append(rj->out, rj->n++ ? ",\"" : "\"");
+        g_string_append(rj->out, name);
+        g_string_append(rj->out, "\":\"");
+        g_string_append(rj->out, target->name);
+        g_string_append_c(rj->out, '/');
+        mlx5_decode_append_hex(rj->out, id);
+        g_string_append_c(rj->out, '"');
 }
 
 static bool has_refs(const mlx5_schema_resource *res)
@@ -187,8 +214,10 @@ static int append_object(GString *out, const struct json_device *jd, uint32_t re
         g_string_append(out, "{\"dev\":");
         mlx5_json_string(out, jd->pci_name, strlen(jd->pci_name));
         append_key_string(out, "type", res->name);
-        if (res->has_id)
-                g_string_append_printf(out, ",\"id\":\"0x%x\"", id);
+        if (res->has_id) {
+                g_string_append(out, ",\"id\":");
+                append_hex_id(out, id);
+        }
         if (raw) {
                 gsize len;
                 const uint8_t *p = g_bytes_get_data(raw, &len);
