@@ -251,9 +251,15 @@ static void append_planned(GString *out, const struct schema_json_plan *plan, co
 
                 schema_append_len(out, plan->text + step->text_off, step->text_len);
                 /* Most leaves are plain numbers: no trip through the display switch for them. */
-                if (step->field->display == MLX5_DISPLAY_DEC)
-                        mlx5_json_uint(out, mlx5_bits_get(outbox, len, step->bit_off, step->field->width));
-                else
+                if (step->field->display == MLX5_DISPLAY_DEC) {
+                        uint64_t value = mlx5_bits_get(outbox, len, step->bit_off, step->field->width);
+
+                        /* Flags and small counts, most of a context: one byte, no call. */
+                        if (value < 10)
+                                g_string_append_c(out, (char) ('0' + value));
+                        else
+                                mlx5_json_uint(out, value);
+                } else
                         append_value(out, step->field, outbox, len, step->bit_off);
         }
         schema_append_len(out, plan->text + plan->tail_off, plan->tail_len);
