@@ -124,15 +124,16 @@ static void json_device_clear(struct json_device *jd)
 }
 
 /*
- * An object's document is built without printf: a call of it (its format
- * parsed anew) cost more than the text it wrote, and a listing's json/
- * files and json/<type>.jsonl render every object, again when not kept.
+ * An object's document is built without printf (a call of it, its format
+ * parsed anew, cost more than the text it wrote) and with in-place appends:
+ * a listing's json/ files and json/<type>.jsonl render every object, again
+ * when not kept.
  */
 static void append_key_string(GString *out, const char *key, const char *value)
 {
-        g_string_append(out, ",\"");
-        g_string_append(out, key);
-        g_string_append(out, "\":");
+        mlx5_text_append(out, ",\"");
+        mlx5_text_append(out, key);
+        mlx5_text_append(out, "\":");
         mlx5_json_string(out, value, strlen(value));
 }
 
@@ -149,30 +150,30 @@ static void append_owner(GString *out, const struct json_device *jd, const struc
         const struct mlx5_object_owner *o;
         unsigned found = l->found_by ? l->found_by[slot] : 0, any = 0;
 
-        g_string_append(out, ",\"owner\":{");
+        mlx5_text_append(out, ",\"owner\":{");
         if (tree_listing_owner(l, slot, &o)) {
                 g_autofree char *bracketed = o->pid ? NULL : g_strconcat("[", o->comm, "]", NULL);
                 const char *comm = bracketed ? bracketed : o->comm;
 
-                g_string_append(out, "\"pid\":");
+                mlx5_text_append(out, "\"pid\":");
                 mlx5_decode_append_dec(out, o->pid);
-                g_string_append(out, ",\"comm\":");
+                mlx5_text_append(out, ",\"comm\":");
                 mlx5_json_string(out, comm, strlen(comm));
                 any++;
         }
         if (jd->rdma) {
-                g_string_append(out, any++ ? ",\"rdma_device\":" : "\"rdma_device\":");
+                mlx5_text_append(out, any++ ? ",\"rdma_device\":" : "\"rdma_device\":");
                 mlx5_json_string(out, jd->rdma, strlen(jd->rdma));
         }
-        g_string_append(out, any ? ",\"found_by\":[" : "\"found_by\":[");
+        mlx5_text_append(out, any ? ",\"found_by\":[" : "\"found_by\":[");
         any = 0;
         for (unsigned b = 0; mlx5_inventory_source_name(b); b++)
                 if (found & (1u << b)) {
-                        g_string_append(out, any++ ? ",\"" : "\"");
-                        g_string_append(out, mlx5_inventory_source_name(b));
+                        mlx5_text_append(out, any++ ? ",\"" : "\"");
+                        mlx5_text_append(out, mlx5_inventory_source_name(b));
                         g_string_append_c(out, '"');
                 }
-        g_string_append(out, "]}");
+        mlx5_text_append(out, "]}");
 }
 
 struct refs_json {
@@ -185,10 +186,10 @@ static void append_ref(const char *name, unsigned slot, const mlx5_schema_resour
 {
         struct refs_json *rj = user_data;
 
-        g_string_append(rj->out, rj->n++ ? ",\"" : "\"");
-        g_string_append(rj->out, name);
-        g_string_append(rj->out, "\":\"");
-        g_string_append(rj->out, target->name);
+        mlx5_text_append(rj->out, rj->n++ ? ",\"" : "\"");
+        mlx5_text_append(rj->out, name);
+        mlx5_text_append(rj->out, "\":\"");
+        mlx5_text_append(rj->out, target->name);
         g_string_append_c(rj->out, '/');
         mlx5_decode_append_hex(rj->out, id);
         g_string_append_c(rj->out, '"');
@@ -211,11 +212,11 @@ static int append_object(GString *out, const struct json_device *jd, uint32_t re
         bool first = false;
         int r;
 
-        g_string_append(out, "{\"dev\":");
+        mlx5_text_append(out, "{\"dev\":");
         mlx5_json_string(out, jd->pci_name, strlen(jd->pci_name));
         append_key_string(out, "type", res->name);
         if (res->has_id) {
-                g_string_append(out, ",\"id\":");
+                mlx5_text_append(out, ",\"id\":");
                 append_hex_id(out, id);
         }
         if (raw) {
@@ -229,7 +230,7 @@ static int append_object(GString *out, const struct json_device *jd, uint32_t re
         if (raw && has_refs(res)) {
                 struct refs_json rj = { .out = out };
 
-                g_string_append(out, ",\"refs\":{");
+                mlx5_text_append(out, ",\"refs\":{");
                 r = tree_foreach_ref(jd->refs, res_index, raw, append_ref, &rj);
                 if (r < 0)
                         return r;
