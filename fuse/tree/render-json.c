@@ -277,6 +277,7 @@ struct json_lines {
         mlx5_snapshot *listing;
         uint32_t res_index;
         GBytes *tag;                    /* the state its last document was rendered under, or NULL */
+        unsigned tag_asked;             /* the reference listings jd had asked when tag was made */
         GBytes *accepted;               /* the last kept document's state it took, or NULL */
 };
 
@@ -390,8 +391,14 @@ static const struct json_kept *json_kept_of(GBytes *b)
 /* The state jl renders under now: the last one's while the same (once asked, a listing stays jl's). */
 static GBytes *json_lines_tag(struct json_lines *jl)
 {
-        GBytes *state = json_device_state(&jl->jd);
+        unsigned asked = tree_ref_targets_asked(jl->jd.refs);
+        GBytes *state;
 
+        /* The state is what jd's reference listings say: made again only once another was asked. */
+        if (jl->tag && jl->tag_asked == asked)
+                return jl->tag;
+        jl->tag_asked = asked;
+        state = json_device_state(&jl->jd);
         if (jl->tag && g_bytes_equal(state, jl->tag)) {
                 g_bytes_unref(state);
                 return jl->tag;

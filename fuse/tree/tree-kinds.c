@@ -395,7 +395,17 @@ struct tree_ref_targets {
         uint32_t dev;
         mlx5_snapshot **listings;       /* per resource, or NULL */
         int *results;                   /* per resource: 1 not asked yet, else tree_listing's */
+        unsigned asked;                 /* results no longer 1 */
 };
+
+/* Asks the type's listing, once: its result stays rt's. */
+static void ask_listing(struct tree_ref_targets *rt, unsigned i)
+{
+        if (rt->results[i] != 1)
+                return;
+        rt->results[i] = tree_listing(rt->tree, rt->dev, i, &rt->listings[i]);
+        rt->asked++;
+}
 
 /*
  * 1 when the type's listing holds the object, else 0; or what stops the
@@ -410,8 +420,7 @@ static int listed(struct tree_ref_targets *rt, const mlx5_schema_resource *targe
                 i++;
         if (i == mlx5_schema_n_resources(rt->tree->schema))
                 return 0;
-        if (rt->results[i] == 1)
-                rt->results[i] = tree_listing(rt->tree, rt->dev, i, &rt->listings[i]);
+        ask_listing(rt, i);
         if (tree_view_fatal(rt->results[i]))
                 return rt->results[i];
         return rt->results[i] == 0 && mlx5_listing_find(rt->listings[i]->listing, id) >= 0;
@@ -491,10 +500,15 @@ struct tree_ref_targets *tree_ref_targets_new(mlx5_tree *tree, uint32_t dev)
 int tree_ref_targets_listing(struct tree_ref_targets *rt, unsigned res_index, bool ask,
                              const mlx5_snapshot **ret_listing)
 {
-        if (rt->results[res_index] == 1 && ask)
-                rt->results[res_index] = tree_listing(rt->tree, rt->dev, res_index, &rt->listings[res_index]);
+        if (ask)
+                ask_listing(rt, res_index);
         *ret_listing = rt->results[res_index] == 0 ? rt->listings[res_index] : NULL;
         return rt->results[res_index];
+}
+
+unsigned tree_ref_targets_asked(const struct tree_ref_targets *rt)
+{
+        return rt->asked;
 }
 
 void tree_ref_targets_free(struct tree_ref_targets *rt)
