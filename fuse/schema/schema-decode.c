@@ -14,6 +14,12 @@ static const char hex_digits[] = "0123456789abcdef";
 /* Digits are written backwards from the end of a buffer this long: 0x and 16 hex, or 20 decimal. */
 #define NUMBER_TEXT_MAX 24
 
+/* "00" to "99": two digits a division (every decimal of every object's text and JSON is written here). */
+static const char digit_pairs[201] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+
 void schema_append_dec(struct schema_sink *out, uint64_t value)
 {
         char text[NUMBER_TEXT_MAX];
@@ -24,10 +30,19 @@ void schema_append_dec(struct schema_sink *out, uint64_t value)
                 schema_putc(out, (char) ('0' + value));
                 return;
         }
-        do {
-                text[--at] = (char) ('0' + value % 10);
-                value /= 10;
-        } while (value);
+        while (value >= 100) {
+                unsigned pair = (unsigned) (value % 100);
+
+                value /= 100;
+                at -= 2;
+                memcpy(text + at, digit_pairs + 2 * pair, 2);
+        }
+        if (value >= 10) {
+                at -= 2;
+                memcpy(text + at, digit_pairs + 2 * value, 2);
+        } else {
+                text[--at] = (char) ('0' + value);
+        }
         schema_put(out, text + at, sizeof(text) - at);
 }
 
@@ -123,6 +138,22 @@ static void escape_text_byte(struct schema_sink *out, uint8_t byte)
 void schema_append_bytes(struct schema_sink *out, enum mlx5_display display, const uint8_t *buf, size_t len,
                          uint64_t bit_off, uint32_t n, void (*escape)(struct schema_sink *out, uint8_t byte))
 {
+        /* Bytes fields start on a byte: their hex in runs of one copy each, not a put per byte. */
+        if (display == MLX5_DISPLAY_BYTES && bit_off % 8 == 0 && mlx5_bits_in_range(len, bit_off, (uint64_t) n * 8)) {
+                const uint8_t *p = buf + bit_off / 8;
+                char text[64];
+
+                for (uint32_t i = 0; i < n;) {
+                        size_t k = 0;
+
+                        for (; i < n && k < sizeof(text); i++) {
+                                text[k++] = hex_digits[p[i] >> 4];
+                                text[k++] = hex_digits[p[i] & 0xf];
+                        }
+                        schema_put(out, text, k);
+                }
+                return;
+        }
         for (uint32_t i = 0; i < n; i++) {
                 uint8_t byte = mlx5_bits_get(buf, len, bit_off + 8 * i, 8);
 
@@ -185,6 +216,13 @@ void mlx5_decode_append_dec(GString *out, uint64_t value)
         struct schema_sink sink = { .out = out };
 
         schema_append_dec(&sink, value);
+}
+
+void mlx5_decode_append_hex(GString *out, uint64_t value)
+{
+        struct schema_sink sink = { .out = out };
+
+        schema_append_hex(&sink, value);
 }
 
 void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value)

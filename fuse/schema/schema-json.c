@@ -80,10 +80,21 @@ static void append_escaped_byte(GString *out, uint8_t c)
         g_string_append_c(out, (char) c);
 }
 
+static bool needs_escape(uint8_t c)
+{
+        return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+}
+
 void mlx5_json_string(GString *out, const char *text, size_t n)
 {
+        size_t plain = 0;
+
+        /* Names, comms and devices rarely hold a byte to escape: their plain run in one copy. */
+        while (plain < n && !needs_escape((uint8_t) text[plain]))
+                plain++;
         g_string_append_c(out, '"');
-        for (size_t i = 0; i < n; i++)
+        schema_append_len(out, text, plain);
+        for (size_t i = plain; i < n; i++)
                 append_escaped_byte(out, (uint8_t) text[i]);
         g_string_append_c(out, '"');
 }
@@ -240,9 +251,15 @@ static void append_planned(GString *out, const struct schema_json_plan *plan, co
 
                 schema_append_len(out, plan->text + step->text_off, step->text_len);
                 /* Most leaves are plain numbers: no trip through the display switch for them. */
-                if (step->field->display == MLX5_DISPLAY_DEC)
-                        mlx5_json_uint(out, mlx5_bits_get(outbox, len, step->bit_off, step->field->width));
-                else
+                if (step->field->display == MLX5_DISPLAY_DEC) {
+                        uint64_t value = mlx5_bits_get(outbox, len, step->bit_off, step->field->width);
+
+                        /* Flags and small counts, most of a context: one byte, no call. */
+                        if (value < 10)
+                                g_string_append_c(out, (char) ('0' + value));
+                        else
+                                mlx5_json_uint(out, value);
+                } else
                         append_value(out, step->field, outbox, len, step->bit_off);
         }
         schema_append_len(out, plan->text + plan->tail_off, plan->tail_len);

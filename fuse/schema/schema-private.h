@@ -76,20 +76,9 @@ struct schema_sink {
         size_t len;
 };
 
-/*
- * n bytes appended to out, in place while they fit: GLib 2.74's
- * g_string_append_len is a call into g_string_insert_len and its checks
- * for every few bytes of decoded text (7% of a cold tar's instructions).
- */
 static inline void schema_append_len(GString *out, const char *text, size_t n)
 {
-        if (out->len + n < out->allocated_len) {
-                memcpy(out->str + out->len, text, n);
-                out->len += n;
-                out->str[out->len] = '\0';
-        } else {
-                g_string_append_len(out, text, (gssize) n);
-        }
+        mlx5_text_append_len(out, text, n);
 }
 
 static inline void schema_put(struct schema_sink *s, const char *text, size_t n)

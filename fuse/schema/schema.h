@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct mlx5_schema mlx5_schema;
 typedef struct mlx5_schema_struct mlx5_schema_struct;
@@ -238,7 +239,30 @@ void mlx5_json_struct_members(GString *out, const mlx5_schema_struct *st, const 
 void mlx5_json_string(GString *out, const char *text, size_t n);
 /* A JSON number for value, or a decimal string above 2^53 (where doubles lose integers). */
 void mlx5_json_uint(GString *out, uint64_t value);
-/* value in decimal, as the decoder writes it (no printf). */
+/*
+ * n bytes appended to out, in place while they fit: GLib 2.74's
+ * g_string_append_len and g_string_append are a call into
+ * g_string_insert_len and its checks (~100 instructions) for every few
+ * bytes of decoded text and of each object's JSON document.
+ */
+static inline void mlx5_text_append_len(GString *out, const char *text, size_t n)
+{
+        if (out->len + n < out->allocated_len) {
+                memcpy(out->str + out->len, text, n);
+                out->len += n;
+                out->str[out->len] = '\0';
+        } else {
+                g_string_append_len(out, text, (gssize) n);
+        }
+}
+
+static inline void mlx5_text_append(GString *out, const char *text)
+{
+        mlx5_text_append_len(out, text, strlen(text));
+}
+
+/* value in decimal, and in hex with 0x (printf's "0x%x"), as the decoder writes them (no printf). */
 void mlx5_decode_append_dec(GString *out, uint64_t value);
+void mlx5_decode_append_hex(GString *out, uint64_t value);
 /* The text of one value as the decoder shows it (enum name, hex, decimal). */
 void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value);

@@ -123,10 +123,26 @@ static void json_device_clear(struct json_device *jd)
         tree_ref_targets_free(jd->refs);
 }
 
+/*
+ * An object's document is built without printf (a call of it, its format
+ * parsed anew, cost more than the text it wrote) and with in-place appends:
+ * a listing's json/ files and json/<type>.jsonl render every object, again
+ * when not kept.
+ */
 static void append_key_string(GString *out, const char *key, const char *value)
 {
-        g_string_append_printf(out, ",\"%s\":", key);
+        mlx5_text_append(out, ",\"");
+        mlx5_text_append(out, key);
+        mlx5_text_append(out, "\":");
         mlx5_json_string(out, value, strlen(value));
+}
+
+/* "0x<hex>" as a JSON string: how a file names an id. */
+static void append_hex_id(GString *out, uint32_t id)
+{
+        g_string_append_c(out, '"');
+        mlx5_decode_append_hex(out, id);
+        g_string_append_c(out, '"');
 }
 
 static void append_owner(GString *out, const struct json_device *jd, const struct mlx5_listing *l, int slot)
@@ -134,24 +150,30 @@ static void append_owner(GString *out, const struct json_device *jd, const struc
         const struct mlx5_object_owner *o;
         unsigned found = l->found_by ? l->found_by[slot] : 0, any = 0;
 
-        g_string_append(out, ",\"owner\":{");
+        mlx5_text_append(out, ",\"owner\":{");
         if (tree_listing_owner(l, slot, &o)) {
-                g_autofree char *comm = o->pid ? g_strdup(o->comm) : g_strdup_printf("[%s]", o->comm);
+                g_autofree char *bracketed = o->pid ? NULL : g_strconcat("[", o->comm, "]", NULL);
+                const char *comm = bracketed ? bracketed : o->comm;
 
-                g_string_append_printf(out, "\"pid\":%u,\"comm\":", o->pid);
+                mlx5_text_append(out, "\"pid\":");
+                mlx5_decode_append_dec(out, o->pid);
+                mlx5_text_append(out, ",\"comm\":");
                 mlx5_json_string(out, comm, strlen(comm));
                 any++;
         }
         if (jd->rdma) {
-                g_string_append(out, any++ ? ",\"rdma_device\":" : "\"rdma_device\":");
+                mlx5_text_append(out, any++ ? ",\"rdma_device\":" : "\"rdma_device\":");
                 mlx5_json_string(out, jd->rdma, strlen(jd->rdma));
         }
-        g_string_append(out, any ? ",\"found_by\":[" : "\"found_by\":[");
+        mlx5_text_append(out, any ? ",\"found_by\":[" : "\"found_by\":[");
         any = 0;
         for (unsigned b = 0; mlx5_inventory_source_name(b); b++)
-                if (found & (1u << b))
-                        g_string_append_printf(out, "%s\"%s\"", any++ ? "," : "", mlx5_inventory_source_name(b));
-        g_string_append(out, "]}");
+                if (found & (1u << b)) {
+                        mlx5_text_append(out, any++ ? ",\"" : "\"");
+                        mlx5_text_append(out, mlx5_inventory_source_name(b));
+                        g_string_append_c(out, '"');
+                }
+        mlx5_text_append(out, "]}");
 }
 
 struct refs_json {
@@ -164,7 +186,13 @@ static void append_ref(const char *name, unsigned slot, const mlx5_schema_resour
 {
         struct refs_json *rj = user_data;
 
-        g_string_append_printf(rj->out, "%s\"%s\":\"%s/0x%x\"", rj->n++ ? "," : "", name, target->name, id);
+        mlx5_text_append(rj->out, rj->n++ ? ",\"" : "\"");
+        mlx5_text_append(rj->out, name);
+        mlx5_text_append(rj->out, "\":\"");
+        mlx5_text_append(rj->out, target->name);
+        g_string_append_c(rj->out, '/');
+        mlx5_decode_append_hex(rj->out, id);
+        g_string_append_c(rj->out, '"');
 }
 
 static bool has_refs(const mlx5_schema_resource *res)
@@ -184,11 +212,13 @@ static int append_object(GString *out, const struct json_device *jd, uint32_t re
         bool first = false;
         int r;
 
-        g_string_append(out, "{\"dev\":");
+        mlx5_text_append(out, "{\"dev\":");
         mlx5_json_string(out, jd->pci_name, strlen(jd->pci_name));
         append_key_string(out, "type", res->name);
-        if (res->has_id)
-                g_string_append_printf(out, ",\"id\":\"0x%x\"", id);
+        if (res->has_id) {
+                mlx5_text_append(out, ",\"id\":");
+                append_hex_id(out, id);
+        }
         if (raw) {
                 gsize len;
                 const uint8_t *p = g_bytes_get_data(raw, &len);
@@ -200,7 +230,7 @@ static int append_object(GString *out, const struct json_device *jd, uint32_t re
         if (raw && has_refs(res)) {
                 struct refs_json rj = { .out = out };
 
-                g_string_append(out, ",\"refs\":{");
+                mlx5_text_append(out, ",\"refs\":{");
                 r = tree_foreach_ref(jd->refs, res_index, raw, append_ref, &rj);
                 if (r < 0)
                         return r;
@@ -247,6 +277,7 @@ struct json_lines {
         mlx5_snapshot *listing;
         uint32_t res_index;
         GBytes *tag;                    /* the state its last document was rendered under, or NULL */
+        unsigned tag_asked;             /* the reference listings jd had asked when tag was made */
         GBytes *accepted;               /* the last kept document's state it took, or NULL */
 };
 
@@ -360,8 +391,14 @@ static const struct json_kept *json_kept_of(GBytes *b)
 /* The state jl renders under now: the last one's while the same (once asked, a listing stays jl's). */
 static GBytes *json_lines_tag(struct json_lines *jl)
 {
-        GBytes *state = json_device_state(&jl->jd);
+        unsigned asked = tree_ref_targets_asked(jl->jd.refs);
+        GBytes *state;
 
+        /* The state is what jd's reference listings say: made again only once another was asked. */
+        if (jl->tag && jl->tag_asked == asked)
+                return jl->tag;
+        jl->tag_asked = asked;
+        state = json_device_state(&jl->jd);
         if (jl->tag && g_bytes_equal(state, jl->tag)) {
                 g_bytes_unref(state);
                 return jl->tag;

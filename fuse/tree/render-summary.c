@@ -128,23 +128,27 @@ static void row_cells(const struct summary_lines *sl, guint row, GString *out, s
         }
         raw = mlx5_listing_raw(l, i, buf);
         owned = tree_listing_owner(l, (int) i, &o);
-        g_string_append_printf(out, "0x%x", g_array_index(l->ids, uint32_t, i));
+        /* No printf: every listing measures every row, and every read renders its rows again. */
+        mlx5_decode_append_hex(out, g_array_index(l->ids, uint32_t, i));
         ends[k++] = out->len;
         for (guint c = 0; c < res->summary->len; c++) {
                 column_value(out, &g_array_index(res->summary, mlx5_schema_column, c), raw, l->outlen);
                 ends[k++] = out->len;
         }
         if (owned)
-                g_string_append_printf(out, "%u", o->pid);
+                mlx5_decode_append_dec(out, o->pid);
         else
                 g_string_append_c(out, '-');
         ends[k++] = out->len;
         if (owned && o->pid) {
                 append_cell(out, o->comm);
         } else if (owned) {
-                g_autofree char *comm = g_strdup_printf("[%s]", o->comm);
+                size_t start = out->len;
 
-                append_cell(out, comm);
+                g_string_append_c(out, '[');
+                g_string_append(out, o->comm);
+                g_string_append_c(out, ']');
+                end_cell(out, start);
         } else {
                 g_string_append_c(out, '-');
         }

@@ -67,6 +67,8 @@ void tree_ref_targets_free(struct tree_ref_targets *rt);
  */
 int tree_ref_targets_listing(struct tree_ref_targets *rt, unsigned res_index, bool ask,
                              const mlx5_snapshot **ret_listing);
+/* How many listings rt has asked: what tree_ref_targets_listing says changes only when this does. */
+unsigned tree_ref_targets_asked(const struct tree_ref_targets *rt);
 
 /* ---- a view of a whole listing, a line per object, rendered in slices (view-lines.c) ---- */
 
