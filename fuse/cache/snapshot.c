@@ -58,10 +58,21 @@ mlx5_snapshot *mlx5_snapshot_new_slices(struct mlx5_slices *slices, size_t text_
 {
         mlx5_snapshot *snap = mlx5_snapshot_new(NULL, NULL);
 
+        g_mutex_init(&slices->lock);
         snap->slices = slices;
         snap->text_len = text_len;
         snap->cost += cost;
         return snap;
+}
+
+int mlx5_snapshot_render_slices(mlx5_snapshot *snap, uint64_t off, size_t size, GString *out)
+{
+        int r;
+
+        g_mutex_lock(&snap->slices->lock);
+        r = snap->slices->render(snap->slices, off, size, out);
+        g_mutex_unlock(&snap->slices->lock);
+        return r;
 }
 
 mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, const uint8_t *raws, size_t outlen, uint8_t *has_raw)
@@ -361,8 +372,10 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
                 g_bytes_unref(snap->raw);
         if (snap->text)
                 g_bytes_unref(snap->text);
-        if (snap->slices)
+        if (snap->slices) {
+                g_mutex_clear(&snap->slices->lock);
                 snap->slices->free(snap->slices);
+        }
         if (snap->listing) {
                 for (unsigned v = 0; v < G_N_ELEMENTS(snap->listing->kept); v++) {
                         for (guint i = 0; snap->listing->kept[v] && i < snap->listing->ids->len; i++)

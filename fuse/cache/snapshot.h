@@ -28,6 +28,12 @@ struct mlx5_slices {
         /* Appends bytes [off, off + size) of the text (within text_len) to out: 0 or a negative errno. */
         int (*render)(struct mlx5_slices *s, uint64_t off, size_t size, GString *out);
         void (*free)(struct mlx5_slices *s);
+        /*
+         * One render at a time (mlx5_snapshot_render_slices): what renders
+         * keeps state of its own (the reference listings it asked), and
+         * every reader of an open file shares its snapshot.
+         */
+        GMutex lock;
 };
 
 typedef struct mlx5_snapshot {
@@ -99,6 +105,8 @@ mlx5_snapshot *mlx5_snapshot_new(GBytes *raw, GBytes *text);
 mlx5_snapshot *mlx5_snapshot_new_object(GBytes *raw, size_t text_len);
 /* A text of text_len bytes rendered in slices (takes slices); cost: what slices keeps alive. */
 mlx5_snapshot *mlx5_snapshot_new_slices(struct mlx5_slices *slices, size_t text_len, size_t cost);
+/* Appends bytes [off, off + size) of a snapshot's text rendered in slices, one reader at a time. */
+int mlx5_snapshot_render_slices(mlx5_snapshot *snap, uint64_t off, size_t size, GString *out);
 /*
  * Takes ownership of ids and has_raw; raws (ids->len answers of outlen
  * bytes, or NULL: none yet, or none at all) is packed, not kept.

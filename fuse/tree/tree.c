@@ -2048,7 +2048,7 @@ static int read_slices(mlx5_tree_file *file, uint64_t off, size_t size, const ch
                 return 0;
         }
         out = tree_scratch(&scratch);
-        r = file->slices->render(file->slices, off, MIN(size, file->snap->text_len - (size_t) off), out);
+        r = mlx5_snapshot_render_slices(file->snap, off, MIN(size, file->snap->text_len - (size_t) off), out);
         if (r < 0)
                 return r;
         *ret_data = out->str;
