@@ -1658,33 +1658,68 @@ static int listed_type(mlx5_tree *tree, const struct node *self)
  */
 #define FIXED_DIR_VALID_US (3600 * (int64_t) G_USEC_PER_SEC)
 
-static double dir_valid_s(mlx5_tree *tree, const struct node *n)
+/*
+ * The listing that names the directory n (refs/<type>/<id>), where it is
+ * leased and n's slot in it: 1; 0 when no listing names n's kind (a fixed
+ * directory); -ENOENT when none lists n (read by number).
+ */
+static int dir_listing(mlx5_tree *tree, const struct node *n, uint64_t *ret_dir_ino, mlx5_snapshot **ret_listing,
+                       int *ret_slot)
 {
-        const double ttl_s = (double) tree->options.ttl_us / G_USEC_PER_SEC;
         struct node parent = parent_of(tree, n);
         const struct mlx5_tree_kind *pk = tree_kind(tree, parent.kind);
         struct mlx5_cache_key key = { .device = n->dev, .kind = CONTENT_LISTING };
         g_autoptr(mlx5_snapshot) listing = NULL;
-        uint64_t dir_ino;
         int res;
+
+        if (n->kind == NODE_ROOT || (!pk->listed_type && !pk->listing) || pk->listed_kind != n->kind)
+                return 0;
+        /* Named by a listing of the directory's own: none is a directory yet. */
+        res = listed_type(tree, &parent);
+        if (res < 0)
+                return -ENOENT;
+        key.sub = (uint32_t) res;
+        *ret_dir_ino = listing_pin_key(n->dev, key.sub);
+        listing = shown_listing(tree, *ret_dir_ino);
+        if (!listing && mlx5_cache_peek(tree->cache, &key, &listing) < 0)
+                return -ENOENT;
+        *ret_slot = mlx5_listing_find(listing->listing, n->id);
+        if (*ret_slot < 0)
+                return -ENOENT;
+        *ret_listing = g_steal_pointer(&listing);
+        return 1;
+}
+
+static double dir_valid_s(mlx5_tree *tree, const struct node *n)
+{
+        const double ttl_s = (double) tree->options.ttl_us / G_USEC_PER_SEC;
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        uint64_t dir_ino;
+        int slot, r;
 
         /* The root is the mount point: a stat of it must reach the daemon, so a dead one shows (ENOTCONN). */
         if (n->kind == NODE_ROOT)
                 return ttl_s;
-        if ((!pk->listed_type && !pk->listing) || pk->listed_kind != n->kind)
+        r = dir_listing(tree, n, &dir_ino, &listing, &slot);
+        if (r == 0)
                 return (double) FIXED_DIR_VALID_US / G_USEC_PER_SEC;
-        /* Named by a listing of the directory's own: none is a directory yet, so the TTL. */
-        res = listed_type(tree, &parent);
-        if (res < 0)
-                return ttl_s;
-        key.sub = (uint32_t) res;
-        dir_ino = listing_pin_key(n->dev, key.sub);
-        listing = shown_listing(tree, dir_ino);
-        if (!listing && mlx5_cache_peek(tree->cache, &key, &listing) < 0)
-                return ttl_s;
-        if (mlx5_listing_find(listing->listing, n->id) < 0)
-                return ttl_s;
-        return grant_listing(tree, dir_ino, listing);
+        return r > 0 ? grant_listing(tree, dir_ino, listing) : ttl_s;
+}
+
+/*
+ * A walk moved into a directory a listing names (refs/<type>/<id>): its
+ * first open renews the device's listings as a listed file's does, so a
+ * walk of refs/ keeps them alive, and the leases its references get last
+ * as long as those of the files before them.
+ */
+static void walk_into_listed_dir(mlx5_tree *tree, const struct node *n)
+{
+        g_autoptr(mlx5_snapshot) listing = NULL;
+        uint64_t dir_ino;
+        int slot;
+
+        if (dir_listing(tree, n, &dir_ino, &listing, &slot) > 0 && mlx5_listing_first_open(listing, n->kind, slot))
+                renew_listing(tree, dir_ino, listing, g_get_monotonic_time());
 }
 
 /*
@@ -2279,6 +2314,7 @@ int mlx5_tree_opendir(mlx5_tree *tree, uint64_t ino, mlx5_tree_dir **ret_dir)
                 g_array_unref(dir->entries);
                 return r;
         }
+        walk_into_listed_dir(tree, &dir->self);
         dir_cache_open(dir);
         *ret_dir = g_steal_pointer(&dir);
         return 0;

@@ -657,6 +657,36 @@ static void test_walk_renews_listing(void)
 }
 
 /*
+ * A walk into refs/ renews as one through files does: opening a
+ * refs/<type>/<id> directory not opened before renews the device's
+ * listings (so the leases its references get last as long as the files'
+ * before them); opening it again renews nothing.
+ */
+static void test_walk_renews_in_refs(void)
+{
+        mlx5_tree *tree = mlx5_tree_new(schema, &(struct mlx5_tree_options) {
+                .ttl_us = 2 * G_USEC_PER_SEC, .cache_bytes = 1 << 20, .max_devices = 0,
+        });
+        uint64_t dev_dir, refs_obj, renewed;
+        mlx5_tree_dir *dir = NULL;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        refs_obj = first_listed(tree, lookup(tree, dev_dir, "refs", 0), "cq");
+        renewed = stats_sum(tree, "listings.renewed", "");
+        g_assert_cmpint(mlx5_tree_opendir(tree, refs_obj, &dir), ==, 0);
+        mlx5_tree_dir_free(dir);
+        g_assert_cmpuint(stats_sum(tree, "listings.renewed", ""), >, renewed);
+        /* Past the rate limit (a sixteenth of the lifetime): the same directory again renews nothing. */
+        g_usleep(G_USEC_PER_SEC / 4);
+        renewed = stats_sum(tree, "listings.renewed", "");
+        g_assert_cmpint(mlx5_tree_opendir(tree, refs_obj, &dir), ==, 0);
+        mlx5_tree_dir_free(dir);
+        g_assert_cmpuint(stats_sum(tree, "listings.renewed", ""), ==, renewed);
+        mlx5_tree_free(tree);
+}
+
+/*
  * A walk's renewals are rate-limited per listing: opening many files of a
  * listing for the first time, within far less than a lifetime, renews it
  * (and sweeps the device's other listings) once, not once a file.
@@ -2140,6 +2170,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/listing-cost", test_listing_cost);
         g_test_add_func("/tree/walk-renews-listing", test_walk_renews_listing);
         g_test_add_func("/tree/walk-renewals-counted", test_walk_renewals_counted);
+        g_test_add_func("/tree/walk-renews-in-refs", test_walk_renews_in_refs);
         g_test_add_func("/tree/listed-entries-valid", test_listed_entries_valid);
         g_test_add_func("/tree/dump-listing-entries", test_dump_listing_entries);
         g_test_add_func("/tree/listing-streamed", test_listing_streamed);
