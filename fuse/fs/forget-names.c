@@ -21,10 +21,11 @@ struct pending_name {
         char name[];
 };
 
+/* Static, so its lock and condition need no init: a name asked for before start or after stop is dropped. */
 static struct {
         GMutex lock;
         GCond changed;
-        GHashTable *pending;    /* struct pending_name, owned */
+        GHashTable *pending;    /* struct pending_name, owned; while the thread runs */
         GThread *thread;
         bool stopping;
 } forget;
@@ -68,11 +69,11 @@ static gpointer run_forget(gpointer unused)
 
 void mlx5_fs_forget_names_start(void)
 {
-        g_mutex_init(&forget.lock);
-        g_cond_init(&forget.changed);
+        g_mutex_lock(&forget.lock);
         forget.pending = g_hash_table_new_full(pending_hash, pending_equal, g_free, NULL);
         forget.stopping = false;
         forget.thread = g_thread_new("forget-names", run_forget, NULL);
+        g_mutex_unlock(&forget.lock);
 }
 
 void mlx5_fs_forget_names_stop(void)
@@ -84,10 +85,10 @@ void mlx5_fs_forget_names_stop(void)
         g_cond_signal(&forget.changed);
         g_mutex_unlock(&forget.lock);
         g_thread_join(forget.thread);
+        g_mutex_lock(&forget.lock);
         forget.thread = NULL;
-        g_hash_table_unref(forget.pending);
-        g_cond_clear(&forget.changed);
-        g_mutex_clear(&forget.lock);
+        g_clear_pointer(&forget.pending, g_hash_table_unref);
+        g_mutex_unlock(&forget.lock);
 }
 
 void mlx5_fs_forget_name(uint64_t parent, const char *name, void *unused)

@@ -175,8 +175,10 @@ void mlx5_tree_set_nonblocking(bool nonblocking);
 void mlx5_tree_set_caller(pid_t pid);
 
 /*
- * Attributes, and how many seconds the kernel may keep them (and a file's
- * name): directories for the TTL, files while their snapshot stays fresh.
+ * Attributes, and how many seconds the kernel may keep them (and the
+ * name): what a listing names (files, refs/<type>/<id> directories and the
+ * references in them) its listing's lease, other files while their
+ * snapshot stays fresh, a device's fixed directories an hour.
  */
 int mlx5_tree_lookup(mlx5_tree *tree, uint64_t parent, const char *name, struct stat *ret_st, double *ret_valid_s);
 int mlx5_tree_getattr(mlx5_tree *tree, uint64_t ino, struct stat *ret_st, double *ret_valid_s);
