@@ -218,13 +218,6 @@ void mlx5_decode_append_dec(GString *out, uint64_t value)
         schema_append_dec(&sink, value);
 }
 
-void mlx5_decode_append_hex(GString *out, uint64_t value)
-{
-        struct schema_sink sink = { .out = out };
-
-        schema_append_hex(&sink, value);
-}
-
 void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value)
 {
         struct schema_sink sink = { .out = out };

@@ -261,8 +261,7 @@ static inline void mlx5_text_append(GString *out, const char *text)
         mlx5_text_append_len(out, text, strlen(text));
 }
 
-/* value in decimal, and in hex with 0x (printf's "0x%x"), as the decoder writes them (no printf). */
+/* value in decimal, as the decoder writes it (no printf). */
 void mlx5_decode_append_dec(GString *out, uint64_t value);
-void mlx5_decode_append_hex(GString *out, uint64_t value);
 /* The text of one value as the decoder shows it (enum name, hex, decimal). */
 void mlx5_decode_value(GString *out, const mlx5_schema_field *field, uint64_t value);

@@ -137,11 +137,11 @@ static void append_key_string(GString *out, const char *key, const char *value)
         mlx5_json_string(out, value, strlen(value));
 }
 
-/* "0x<hex>" as a JSON string: how a file names an id. */
-static void append_hex_id(GString *out, uint32_t id)
+/* An id as a JSON string: as its file is named. */
+static void append_id_string(GString *out, uint32_t id)
 {
         g_string_append_c(out, '"');
-        mlx5_decode_append_hex(out, id);
+        tree_append_id(out, id);
         g_string_append_c(out, '"');
 }
 
@@ -191,7 +191,7 @@ static void append_ref(const char *name, unsigned slot, const mlx5_schema_resour
         mlx5_text_append(rj->out, "\":\"");
         mlx5_text_append(rj->out, target->name);
         g_string_append_c(rj->out, '/');
-        mlx5_decode_append_hex(rj->out, id);
+        tree_append_id(rj->out, id);
         g_string_append_c(rj->out, '"');
 }
 
@@ -217,7 +217,7 @@ static int append_object(GString *out, const struct json_device *jd, uint32_t re
         append_key_string(out, "type", res->name);
         if (res->has_id) {
                 mlx5_text_append(out, ",\"id\":");
-                append_hex_id(out, id);
+                append_id_string(out, id);
         }
         if (raw) {
                 gsize len;

@@ -129,7 +129,7 @@ static void row_cells(const struct summary_lines *sl, guint row, GString *out, s
         raw = mlx5_listing_raw(l, i, buf);
         owned = tree_listing_owner(l, (int) i, &o);
         /* No printf: every listing measures every row, and every read renders its rows again. */
-        mlx5_decode_append_hex(out, g_array_index(l->ids, uint32_t, i));
+        tree_append_id(out, g_array_index(l->ids, uint32_t, i));
         ends[k++] = out->len;
         for (guint c = 0; c < res->summary->len; c++) {
                 column_value(out, &g_array_index(res->summary, mlx5_schema_column, c), raw, l->outlen);

@@ -295,6 +295,8 @@ void tree_format_caller_view_stats(mlx5_tree *tree, GString *out);
 /* "0x" and an object number in lower-case hex, as directories name objects; returns its length. */
 #define TREE_ID_NAME_MAX sizeof("0xffffffff")
 size_t tree_format_id(char buf[TREE_ID_NAME_MAX], uint32_t id);
+/* The same, appended to out: where a view names an object (a JSON id or reference, a summary row). */
+void tree_append_id(GString *out, uint32_t id);
 /* Object names are canonical "0x%x". */
 bool tree_parse_object_name(const char *name, uint32_t *ret_id);
 /* The resource a menu record indexes objects of (schema `dump_index`), or -1. */

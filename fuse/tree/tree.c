@@ -1260,6 +1260,13 @@ size_t tree_format_id(char buf[TREE_ID_NAME_MAX], uint32_t id)
         return len;
 }
 
+void tree_append_id(GString *out, uint32_t id)
+{
+        char name[TREE_ID_NAME_MAX];
+
+        mlx5_text_append_len(out, name, tree_format_id(name, id));
+}
+
 bool tree_parse_object_name(const char *name, uint32_t *ret_id)
 {
         uint64_t v = 0;
