@@ -656,6 +656,8 @@ static void test_walk_renews_listing(void)
         mlx5_tree_free(tree);
 }
 
+static void list_whole(mlx5_tree *tree, uint64_t dir_ino, GArray *inos, GArray *sts);
+
 /*
  * A walk into refs/ renews as one through files does: opening a
  * refs/<type>/<id> directory not opened before renews the device's
@@ -667,12 +669,18 @@ static void test_walk_renews_in_refs(void)
         mlx5_tree *tree = mlx5_tree_new(schema, &(struct mlx5_tree_options) {
                 .ttl_us = 2 * G_USEC_PER_SEC, .cache_bytes = 1 << 20, .max_devices = 0,
         });
+        g_autoptr(GArray) refs_objs = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         uint64_t dev_dir, refs_obj, renewed;
         mlx5_tree_dir *dir = NULL;
 
         g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
         dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
-        refs_obj = first_listed(tree, lookup(tree, dev_dir, "refs", 0), "cq");
+        /* Read whole, as a walk does before it goes in: a listing still streaming is no one's to renew yet. */
+        list_whole(tree, lookup(tree, lookup(tree, dev_dir, "refs", 0), "cq", 0), refs_objs, NULL);
+        g_assert_cmpuint(refs_objs->len, >, 0);
+        refs_obj = g_array_index(refs_objs, uint64_t, 0);
+        /* Later than the listing was taken: a renewal from now lengthens its life. */
+        g_usleep(G_USEC_PER_SEC / 50);
         renewed = stats_sum(tree, "listings.renewed", "");
         g_assert_cmpint(mlx5_tree_opendir(tree, refs_obj, &dir), ==, 0);
         mlx5_tree_dir_free(dir);
