@@ -41,6 +41,7 @@ struct mlx5_cache {
         bool over_cap_logged;
         /* Accounting hooks: bytes held outside the cache that count against its cap. */
         size_t in_flight;
+        size_t building;                /* listings under construction: held, not pinned (mlx5_cache_charge_building) */
         size_t peak;                    /* most bytes kept and in flight at once */
         gsize kept;                     /* renderings kept with snapshots (atomic: see mlx5_cache_unkeep) */
         uint64_t kept_refused;          /* renderings not kept: past KEPT_SHARE */
@@ -107,7 +108,7 @@ static size_t pinned_locked(mlx5_cache *cache)
 
 static size_t held_locked(mlx5_cache *cache)
 {
-        return cache->bytes + cache->leased + pinned_locked(cache);
+        return cache->bytes + cache->leased + cache->building + pinned_locked(cache);
 }
 
 /* Whether more is held than the cap, counting the room charges wait for. */
@@ -425,6 +426,7 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out)
         g_string_append_printf(out, "cache.fetch_errors: %" G_GUINT64_FORMAT "\n", cache->fetch_errors);
         g_string_append_printf(out, "cache.not_kept: %" G_GUINT64_FORMAT "\n", cache->not_kept);
         g_string_append_printf(out, "cache.in_flight_bytes: %zu\n", cache->in_flight);
+        g_string_append_printf(out, "cache.building_bytes: %zu\n", cache->building);
         g_string_append_printf(out, "cache.peak_bytes: %zu\n", cache->peak);
         g_string_append_printf(out, "cache.kept_text_bytes: %zu\n", (size_t) g_atomic_pointer_get(&cache->kept));
         g_string_append_printf(out, "cache.texts_not_kept: %" G_GUINT64_FORMAT "\n", cache->kept_refused);
@@ -552,7 +554,7 @@ void mlx5_cache_charge_building(mlx5_cache *cache, size_t bytes)
         bool reclaim;
 
         g_mutex_lock(&cache->lock);
-        cache->in_flight += bytes;
+        cache->building += bytes;
         evict_locked(cache, NULL);
         reclaim = reclaim_due_locked(cache);
         cache->peak = MAX(cache->peak, held_locked(cache));
@@ -562,14 +564,25 @@ void mlx5_cache_charge_building(mlx5_cache *cache, size_t bytes)
         trim_if_due(cache);
 }
 
-void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes)
+/* Gives back bytes charged to count (in flight, or building). */
+static void give_back(mlx5_cache *cache, size_t *count, size_t bytes)
 {
         g_mutex_lock(&cache->lock);
-        g_warn_if_fail(bytes <= cache->in_flight);
-        cache->in_flight -= MIN(bytes, cache->in_flight);
+        g_warn_if_fail(bytes <= *count);
+        *count -= MIN(bytes, *count);
         g_mutex_unlock(&cache->lock);
         note_released(cache, bytes);
         trim_if_due(cache);
+}
+
+void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes)
+{
+        give_back(cache, &cache->in_flight, bytes);
+}
+
+void mlx5_cache_unbuild(mlx5_cache *cache, size_t bytes)
+{
+        give_back(cache, &cache->building, bytes);
 }
 
 /*

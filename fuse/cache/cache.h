@@ -62,12 +62,15 @@ void mlx5_cache_uncharge(mlx5_cache *cache, size_t bytes);
  */
 int mlx5_cache_charge_reclaiming(mlx5_cache *cache, size_t bytes);
 /*
- * Bytes an answer under construction cannot do without (a dump
- * directory's listing, 57 MB at 100k QPs): charged even past the cap, after
- * which what the cache keeps goes, then leases (the reclaim function).
- * Given back with mlx5_cache_uncharge.  Only where no lock is held.
+ * Bytes a listing under construction holds (a dump directory's, 57 MB at
+ * 100k QPs): charged even past the cap, after which what the cache keeps
+ * goes, then leases (the reclaim function).  They make room, but refuse no
+ * other charge: a reader's text is not failed for a listing that will be
+ * evictable once whole.  Given back with mlx5_cache_unbuild.  Only where
+ * no lock is held.
  */
 void mlx5_cache_charge_building(mlx5_cache *cache, size_t bytes);
+void mlx5_cache_unbuild(mlx5_cache *cache, size_t bytes);
 
 /*
  * Renderings kept with the snapshots they render (a listing's texts),

@@ -309,8 +309,15 @@ mlx5_snapshot *mlx5_listing_blob(mlx5_snapshot *listing_snap, int slot)
         if (!l->blobs || slot < 0 || (unsigned) slot >= l->ids->len)
                 return NULL;
         begin = slot ? l->blob_end[slot - 1] : 0;
-        return listed_snapshot(listing_snap, g_bytes_new_from_bytes(l->blobs, begin, l->blob_end[slot] - begin), NULL,
-                               0);
+        /*
+         * A copy, not a slice: a slice would keep every object's bytes alive
+         * (the listing's whole blob, tens of MB at 100k objects) for as long as
+         * one open file reads one of them, past the listing's eviction.
+         */
+        return listed_snapshot(listing_snap,
+                               g_bytes_new((const uint8_t *) g_bytes_get_data(l->blobs, NULL) + begin,
+                                           l->blob_end[slot] - begin),
+                               NULL, 0);
 }
 
 mlx5_snapshot *mlx5_snapshot_ref(mlx5_snapshot *snap)

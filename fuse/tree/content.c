@@ -246,6 +246,20 @@ static mlx5_snapshot *listing_new(mlx5_tree *tree, struct tree_device *td, uint3
 }
 
 /*
+ * A listing under way holds size bytes (with its buffers), charged so far:
+ * what it holds counts in the cache's cap as it grows, so listings no
+ * longer in use make room while it is built, not once it is whole beside
+ * them.
+ */
+static void charge_listing_growth(mlx5_tree *tree, size_t size, size_t *charged)
+{
+        if (size <= *charged)
+                return;
+        mlx5_cache_charge_building(tree->cache, size - *charged);
+        *charged = size;
+}
+
+/*
  * Candidates asked in one go: the first chunk about one readdir buffer of
  * names (ls shows them after that many commands), each next one twice as
  * big, up to LISTING_MAX_CHUNK (a pause between chunks costs the slots a
@@ -278,8 +292,9 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         const uint32_t *candidates;
         struct mlx5_deadline deadline;
         unsigned n, kept = 0;
+        size_t scratch = 0, charged = 0;
         char who[96];
-        int r;
+        int r = 0;
 
         tree_stream_set_preview(s, first);
         r = tree_get_content(tree, CONTENT_IDS, td->slot, res_index, 0, &numbers);
@@ -295,8 +310,6 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
         results = g_new(int, MIN(n, max_chunk) + 1);
         slot_of = g_new(int32_t, MIN(n, max_chunk) + 1);
         ask = g_new(uint32_t, MIN(n, max_chunk) + 1);
-        /* One chunk's answers, packed into the listing before its slots are published. */
-        raws = g_malloc((size_t) MIN(n, max_chunk) * res->outlen + 1);
         g_snprintf(who, sizeof(who), "%s: listing %s", td->dev->pci_name, res->name);
         mlx5_deadline_init(&deadline, MLX5_LIMIT_LIST_TIME, mlx5_limits_get()->list_max_us);
         for (unsigned at = 0, chunk = first, c; at < n; at += c, chunk = MIN(chunk * 2, max_chunk)) {
@@ -304,6 +317,13 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
                 int result;
 
                 c = MIN(chunk, n - at);
+                /* One chunk's answers, packed into the listing before its slots are published: as big as the chunk. */
+                if ((size_t) c * res->outlen > scratch) {
+                        scratch = (size_t) c * res->outlen;
+                        g_free(raws);
+                        raws = g_malloc(scratch);
+                }
+                charge_listing_growth(tree, scratch + listing->cost, &charged);
                 /* The preview's answers are taken; the others are asked, into the chunk's last slots. */
                 for (unsigned j = 0; j < c; j++)
                         if (!tree_stream_previewed(s, candidates[at + j], NULL, &result))
@@ -326,8 +346,10 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
                                 result = results[k++];
                         }
                         /* A device gone, or the daemon stopping: no listing to keep. */
-                        if (result == -ENODEV || result == -EINTR)
-                                return result;
+                        if (result == -ENODEV || result == -EINTR) {
+                                r = result;
+                                break;
+                        }
                         slot_of[j] = -1;
                         if (result < 0 && !keep_failed(td, nl, i, result))
                                 continue;
@@ -342,9 +364,15 @@ static int fetch_listing(mlx5_tree *tree, struct tree_device *td, uint32_t res_i
                         g_array_index(l->ids, uint32_t, kept) = candidates[i];
                         slot_of[j] = (int32_t) kept++;
                 }
+                if (r < 0)
+                        break;
                 mlx5_listing_pack(listing, chunk_kept, raws, kept - chunk_kept);
+                charge_listing_growth(tree, scratch + listing->cost, &charged);
                 tree_stream_publish(s, slot_of, c, kept);
         }
+        mlx5_cache_unbuild(tree->cache, charged);
+        if (r < 0)
+                return r;
         tree_stream_trim(s, kept);
         g_atomic_int_set(&td->listed[res_index], (gint) kept);
         *ret_snap = g_steal_pointer(&listing);
@@ -520,7 +548,7 @@ static int fetch_rscdump(struct tree_device *td, uint32_t record, uint32_t id, m
 struct listed_dumps {
         struct tree_device *td;         /* a reference */
         uint32_t record;
-        mlx5_snapshot *listing;         /* a reference: the ids asked */
+        GBytes *asked;                  /* a reference: the numbers asked (uint32_t) */
         unsigned at;                    /* the chunk's first */
 };
 
@@ -530,14 +558,14 @@ static void listed_dumps_free(gpointer data)
         struct listed_dumps *d = data;
 
         tree_device_unref(d->td);
-        mlx5_snapshot_unref(d->listing);
+        g_bytes_unref(d->asked);
         g_free(d);
 }
 
 static int dump_listed(unsigned i, void *data, gpointer *ret_item)
 {
         struct listed_dumps *d = data;
-        const uint32_t *ids = (const uint32_t *) (const void *) d->listing->listing->ids->data;
+        const uint32_t *ids = g_bytes_get_data(d->asked, NULL);
 
         return dump_of(d->td, d->record, ids[d->at + i], (GBytes **) ret_item);
 }
@@ -589,8 +617,9 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         g_autofree int *results = NULL;
         g_autofree uint8_t *blobs = NULL;
         g_autoptr(GArray) ids = NULL, ends = NULL;
-        size_t size = 0, charged;
-        int64_t taken_realtime_us;
+        g_autoptr(GBytes) asked = NULL;
+        size_t size = 0, charged = 0;
+        int64_t taken_realtime_us, lifetime_us;
         int res_index, r = 0;
         unsigned n;
 
@@ -604,6 +633,13 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         if (r < 0)
                 return r;
         n = listing->listing->ids->len;
+        /*
+         * Its numbers alone are kept for the dumps: the type's listing may go
+         * for memory while they are taken, not stay alive uncounted beside them.
+         */
+        asked = g_bytes_new(listing->listing->ids->data, (size_t) n * sizeof(uint32_t));
+        lifetime_us = listing->lifetime_us;
+        g_clear_pointer(&listing, mlx5_snapshot_unref);
         got = g_new0(GBytes *, MIN(n, DUMP_LIST_CHUNK) + 1);
         results = g_new(int, MIN(n, DUMP_LIST_CHUNK) + 1);
         ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
@@ -615,18 +651,16 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
 
                 c = MIN(n - at, DUMP_LIST_CHUNK);
                 g_atomic_int_inc(&td->refcount);
-                *d = (struct listed_dumps) { .td = td, .record = record, .listing = mlx5_snapshot_ref(listing),
-                                             .at = at };
+                *d = (struct listed_dumps) { .td = td, .record = record, .asked = g_bytes_ref(asked), .at = at };
                 /* One dump a command slot, as a listing's queries: a walk waits for the firmware once, not per object. */
                 mlx5_device_run_many(td->dev, c, dump_listed, d, listed_dumps_free, (GDestroyNotify) g_bytes_unref,
                                      (gpointer *) got, results);
-                charged = size;
-                r = pack_dumps((const uint32_t *) (const void *) listing->listing->ids->data + at, got, results, c,
-                               ids, ends, &blobs, &size);
-                /* What it holds counts in the cache's cap as it grows: older listings make room meanwhile. */
-                mlx5_cache_charge_building(tree->cache, size - charged);
+                r = pack_dumps((const uint32_t *) g_bytes_get_data(asked, NULL) + at, got, results, c, ids, ends,
+                               &blobs, &size);
+                charge_listing_growth(tree, g_bytes_get_size(asked) + size + ids->len * (sizeof(uint32_t) + sizeof(size_t)),
+                                      &charged);
         }
-        mlx5_cache_uncharge(tree->cache, size);
+        mlx5_cache_unbuild(tree->cache, charged);
         if (r < 0)
                 return r;
         /* Exactly as long as the dumps (and never NULL): what the cache is charged for is what it holds. */
@@ -635,7 +669,7 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
         mlx5_listing_set_blobs(*ret_snap, g_bytes_new_take(g_steal_pointer(&blobs), size),
                                (size_t *) (void *) g_array_free(g_steal_pointer(&ends), FALSE));
         (*ret_snap)->taken_realtime_us = taken_realtime_us;
-        (*ret_snap)->lifetime_us = listing->lifetime_us;
+        (*ret_snap)->lifetime_us = lifetime_us;
         return 0;
 }
 

@@ -328,6 +328,19 @@ bounded() {
         log_has "does not fit in the cache \(limit cache_size"
 }
 
+@test "a listing counts in the cap as it is built: one no longer in use makes room before it is whole" {
+        # Each function's QP listing with its kept texts is ~1.8 MiB: two do not fit in 2 MiB.
+        start_mount "devices=2,qp=4000,cq=100" -o cache_size=2
+        run -0 ls "$MNT/$DEV/qp"
+        # Past LISTING_IN_USE_US (1 s): the first may go for memory.
+        sleep 1.2
+        run -0 ls "$MNT/0000:08:00.1/qp"
+        [ "$(stat_of listings.dropped_for_memory)" -ge 1 ]
+        # Charged only once whole, the second stood beside the first (500 KiB past the cap); charged
+        # as it grows, the first goes at the chunk that passes the cap (a chunk past it at most).
+        [ "$(stat_of cache.peak_bytes)" -le $(( $(stat_of cache.max_bytes) + 327680 )) ]
+}
+
 @test "parallel endless dumps hold the cache cap between them, not the cap each" {
         # ASan's quarantine would keep every freed buffer: RSS then measures it, not the daemon.
         ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" \

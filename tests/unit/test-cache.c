@@ -652,8 +652,32 @@ static void test_released_memory_trimmed(void)
         get_ok(cache, 0, 1);    /* where no lock is held: the trim is due */
         g_assert_cmpuint(stat_of(cache, "cache.trims"), ==, 1);
         mlx5_cache_charge_building(cache, 15 * mib);
-        mlx5_cache_uncharge(cache, 15 * mib);
+        mlx5_cache_unbuild(cache, 15 * mib);
         g_assert_cmpuint(stat_of(cache, "cache.trims"), ==, 1);
+        mlx5_cache_free(cache);
+}
+
+/* A listing under construction makes room (evicts) but refuses no reader's charge. */
+static void test_building_makes_room_refuses_none(void)
+{
+        const size_t mib = 1 << 20;
+        struct fake_firmware fw;
+        mlx5_cache *cache;
+
+        fake_init(&fw);
+        cache = mlx5_cache_new(G_USEC_PER_SEC * 60, 4 * mib, fake_fetch, &fw);
+        get_ok(cache, 0, 1);
+        mlx5_cache_charge_building(cache, 4 * mib);
+        /* Held past the cap: what the cache kept went. */
+        g_assert_false(cached(cache, 0, 1));
+        g_assert_cmpuint(stat_of(cache, "cache.building_bytes"), ==, 4 * mib);
+        g_assert_cmpuint(stat_of(cache, "cache.in_flight_bytes"), ==, 0);
+        /* As answers in flight, it would refuse this one (-ENOBUFS). */
+        g_assert_cmpint(mlx5_cache_charge(cache, mib), ==, 0);
+        g_assert_cmpuint(stat_of(cache, "cache.peak_bytes"), >=, 5 * mib);
+        mlx5_cache_uncharge(cache, mib);
+        mlx5_cache_unbuild(cache, 4 * mib);
+        g_assert_cmpuint(stat_of(cache, "cache.building_bytes"), ==, 0);
         mlx5_cache_free(cache);
 }
 
@@ -741,6 +765,7 @@ int main(int argc, char **argv)
         g_test_add_func("/cache/listing-packs-answers", test_listing_packs_answers);
         g_test_add_func("/cache/leases-share-the-cap", test_leases_share_the_cap);
         g_test_add_func("/cache/released-memory-trimmed", test_released_memory_trimmed);
+        g_test_add_func("/cache/building-makes-room-refuses-none", test_building_makes_room_refuses_none);
         g_test_add_func("/cache/measures-keep-their-reserve", test_measures_keep_their_reserve);
         return g_test_run();
 }
