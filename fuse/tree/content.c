@@ -657,7 +657,9 @@ static int fetch_rscdump_list(mlx5_tree *tree, struct tree_device *td, uint32_t 
                                      (gpointer *) got, results);
                 r = pack_dumps((const uint32_t *) g_bytes_get_data(asked, NULL) + at, got, results, c, ids, ends,
                                &blobs, &size);
-                charge_listing_growth(tree, g_bytes_get_size(asked) + size + ids->len * (sizeof(uint32_t) + sizeof(size_t)),
+                /* With the numbers asked and the index growing beside the dumps. */
+                charge_listing_growth(tree,
+                                      g_bytes_get_size(asked) + size + ids->len * (sizeof(uint32_t) + sizeof(size_t)),
                                       &charged);
         }
         mlx5_cache_unbuild(tree->cache, charged);
