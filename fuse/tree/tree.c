@@ -305,6 +305,8 @@ struct listing_use {
         uint32_t opening_id;
 };
 static __thread struct listing_use listing_use;
+/* While a fetch runs on this thread: where the content call it runs in answers from, or 0 (fetch_outside_request). */
+static __thread uint64_t fetch_answers_for;
 
 /*
  * Where the listing the content call running on this thread answers from
@@ -313,7 +315,9 @@ static __thread struct listing_use listing_use;
  */
 static uint64_t listing_answered_from(uint64_t otherwise)
 {
-        return listing_use.answering && listing_use.used ? listing_use.first_key : otherwise;
+        if (listing_use.answering && listing_use.used)
+                return listing_use.first_key;
+        return fetch_answers_for ? fetch_answers_for : otherwise;
 }
 
 /*
@@ -685,7 +689,8 @@ static int64_t listing_valid_us(mlx5_tree *tree, const mlx5_snapshot *listing)
  * request (tree calls between grant_memo_begin and grant_memo_end on one
  * thread) the first grant of a listing is remembered and its validity
  * reused: the lease cannot go meanwhile for memory (used this very
- * request, see LISTING_IN_USE_US), and the memo names its snapshot, so
+ * request, see LISTING_IN_USE_US; a fetch in it, which may take long, is
+ * not part of it: fetch_outside_request), and the memo names its snapshot, so
  * another listing under the same inode is granted anew.
  */
 struct grant_memo {
@@ -706,6 +711,32 @@ static void grant_memo_begin(void)
 {
         grant_memo_end();
         grant_memo.active = true;
+}
+
+/*
+ * The cache's fetch, which serves every reader waiting on it, run outside
+ * the request of the thread it happens to run on: the listings it uses
+ * (a dump directory's, its type's) are neither that request's content
+ * call's nor remembered by its grant memo, which would keep them alive,
+ * uncounted, for as long as the fetch takes once their leases had gone
+ * for memory (a 100k-QP dump listing takes seconds to build).
+ */
+static int fetch_outside_request(const struct mlx5_cache_key *key, void *user_data, mlx5_snapshot **ret_snap)
+{
+        struct listing_use request_use = listing_use;
+        struct grant_memo request_memo = grant_memo;
+        uint64_t request_answers_for = fetch_answers_for;
+        int r;
+
+        /* The listing the request answers from is still not dropped for memory meanwhile. */
+        fetch_answers_for = listing_answered_from(0);
+        listing_use = (struct listing_use) { 0 };
+        grant_memo = (struct grant_memo) { 0 };
+        r = tree_fetch(key, user_data, ret_snap);
+        listing_use = request_use;
+        grant_memo = request_memo;
+        fetch_answers_for = request_answers_for;
+        return r;
 }
 
 /* Leases a listing under dir_ino for its life (lease_grant), once per request. */
@@ -799,7 +830,7 @@ mlx5_tree *mlx5_tree_new(const mlx5_schema *schema, const struct mlx5_tree_optio
         tree->options = *options;
         if (!tree->options.max_devices || tree->options.max_devices > TREE_MAX_DEVICES)
                 tree->options.max_devices = TREE_MAX_DEVICES;
-        tree->cache = mlx5_cache_new(options->ttl_us, options->cache_bytes, tree_fetch, tree);
+        tree->cache = mlx5_cache_new(options->ttl_us, options->cache_bytes, fetch_outside_request, tree);
         mlx5_cache_set_reclaim(tree->cache, tree_reclaim, tree);
         tree_in_flight_init(tree);
         tree_streams_init(tree);
@@ -1074,14 +1105,19 @@ static bool forgotten_with(mlx5_tree *tree, uint64_t dir_ino, const struct node 
 
 /*
  * The kernel forgets what it cached of inos and of the files of listings
- * (leased under listing_keys, no longer): never under a lock, as the
- * kernel may wait for requests that take it.
+ * (leased under listing_keys, no longer; they are let go here): never
+ * under a lock, as the kernel may wait for requests that take it.
  */
 static void forget_listed(mlx5_tree *tree, GArray *listing_keys, GPtrArray *listings, GArray *inos)
 {
         /* Their files are named outside open_lock: kinds may look at the device. */
         for (guint i = 0; i < listings->len; i++)
                 listed_files(tree, g_array_index(listing_keys, uint64_t, i), listings->pdata[i], inos);
+        /*
+         * No longer counted in the cache, they go before the kernel is told:
+         * a notification a file, seconds for a listing of 100k.
+         */
+        g_ptr_array_set_size(listings, 0);
         tree_invalidate(tree, (const uint64_t *) (const void *) inos->data, inos->len);
 }
 
