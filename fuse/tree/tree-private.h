@@ -263,7 +263,10 @@ size_t tree_object_measure(GBytes *raw, void *user_data);
 /* The text of an object snapshot, rendered from its bytes. */
 GBytes *tree_object_text(const mlx5_schema_resource *res, const mlx5_snapshot *snap);
 
-/* An object's snapshot: as its type's listing shows it (pinned or fresh), else its own query. */
+/*
+ * An object's snapshot: as its type's listing shows it (pinned or fresh),
+ * its answer and times with no text rendered; else its own query.
+ */
 int tree_object_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id, mlx5_snapshot **ret_snap);
 /* The same for the object's text file alone: a listed object's kept text, without its answer (raw NULL). */
 int tree_object_text_snapshot(mlx5_tree *tree, uint32_t dev, uint32_t res_index, uint32_t id,

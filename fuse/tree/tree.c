@@ -1437,7 +1437,12 @@ static int listed_slot(mlx5_tree *tree, uint64_t dir_ino, const struct mlx5_cach
         return slot;
 }
 
-/* tree_listed_snapshot; text_only: for the object's text file, which reads its kept text and no answer. */
+/*
+ * tree_listed_snapshot; text_only: for the object's text file, which reads
+ * its kept text and no answer; else its answer and times, with no text
+ * rendered (raw/, refs/ and json/ read the bytes; rendering there would
+ * only fill the kept share with texts a walk reads much later).
+ */
 static int listed_snapshot_for(mlx5_tree *tree, const struct mlx5_tree_node *dir, const struct mlx5_cache_key *key,
                                uint32_t id, bool text_only, mlx5_snapshot **ret_snap)
 {
@@ -1453,10 +1458,11 @@ static int listed_snapshot_for(mlx5_tree *tree, const struct mlx5_tree_node *dir
                 return slot;
         if (listing->listing->blobs)
                 snap = mlx5_listing_blob(listing, slot);
+        else if (text_only)
+                snap = mlx5_listing_object_text(listing, slot, tree_object_render, tree_object_measure,
+                                                (gpointer) mlx5_schema_resource_at(tree->schema, key->sub));
         else
-                snap = (text_only ? mlx5_listing_object_text : mlx5_listing_object)(
-                        listing, slot, tree_object_render, tree_object_measure,
-                        (gpointer) mlx5_schema_resource_at(tree->schema, key->sub));
+                snap = mlx5_listing_object(listing, slot, NULL, NULL, NULL);
         if (!snap)
                 return -ENOENT;
         use_listing(tree, dir_ino, listing, snap->taken_monotonic_us, id == listing_use.opening_id ? slot : -1);
@@ -1473,8 +1479,8 @@ int tree_listed_snapshot(mlx5_tree *tree, const struct mlx5_tree_node *dir, cons
 /*
  * What mlx5_listing_blob's or mlx5_listing_object's snapshot of slot would
  * measure, from the listing alone; false when only making it can tell (its
- * query failed, or its text was never rendered nor measured: making it
- * does, and keeps the text when there is room).
+ * query failed, or, for its text, the text was never rendered nor
+ * measured: making it does, and keeps the text when there is room).
  */
 static bool listed_size(const struct mlx5_listing *l, int slot, bool raw, uint64_t *ret_size)
 {
@@ -1488,10 +1494,14 @@ static bool listed_size(const struct mlx5_listing *l, int slot, bool raw, uint64
         }
         if (!l->has_raw[slot])
                 return false;
+        if (raw) {
+                *ret_size = l->packed ? l->outlen : 0;
+                return true;
+        }
         len = g_atomic_int_get(&l->text_len[slot]);
         if (len <= 0)
                 return false;
-        *ret_size = raw ? (l->packed ? l->outlen : 0) : (uint64_t) len;
+        *ret_size = (uint64_t) len;
         return true;
 }
 
