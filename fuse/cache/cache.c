@@ -59,15 +59,6 @@ struct mlx5_cache {
         size_t wanted;                  /* room charges wait for while leases are asked to go */
         gsize released;                 /* bytes out of the budget since the last trim (atomic) */
         guint trims;                    /* times the allocator gave freed memory back (atomic) */
-        /*
-         * Kept sets holding bytes, in the order they got them, under a lock
-         * of their own: a listing freed under the cache's lock leaves them.
-         */
-        GMutex sets_lock;
-        GQueue sets;
-        uint64_t sets_shed;
-        size_t bytes_shed;
-        bool shed_logged;
 };
 
 /*
@@ -98,13 +89,6 @@ static void trim_if_due(mlx5_cache *cache)
 
 /* Kept renderings may hold at most 1/KEPT_SHARE of the cap. */
 #define KEPT_SHARE 2
-/*
- * A kept set with no rendering kept in it or taken from it for this long
- * may go for a newer one: a walk takes the texts of the directory it is in
- * a file after another (a few a millisecond), so a set it left is idle at
- * once, while one it still reads is not.
- */
-#define KEPT_SET_IDLE_US (G_USEC_PER_SEC / 4)
 /*
  * Of that share, 1/MEASURE_SHARE of the cap texts never take: a view's
  * measure (8 bytes a line, where a whole listing's view saves rendering it
@@ -176,8 +160,6 @@ mlx5_cache *mlx5_cache_new(int64_t ttl_us, size_t max_bytes, mlx5_cache_fetch_fn
         cache->entries = g_hash_table_new_full(key_hash, key_equal, NULL, entry_free);
         cache->held = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
         g_queue_init(&cache->lru);
-        g_mutex_init(&cache->sets_lock);
-        g_queue_init(&cache->sets);
         cache->ttl_us = ttl_us;
         cache->max_bytes = max_bytes;
         cache->fetch = fetch;
@@ -191,9 +173,6 @@ void mlx5_cache_free(mlx5_cache *cache)
                 return;
         g_hash_table_unref(cache->entries);
         g_hash_table_unref(cache->held);
-        /* Every listing went with the entries: none is left to hold a set. */
-        g_warn_if_fail(g_queue_is_empty(&cache->sets));
-        g_mutex_clear(&cache->sets_lock);
         g_cond_clear(&cache->fetched);
         g_mutex_clear(&cache->lock);
         g_free(cache);
@@ -451,11 +430,6 @@ void mlx5_cache_format_stats(mlx5_cache *cache, GString *out)
         g_string_append_printf(out, "cache.peak_bytes: %zu\n", cache->peak);
         g_string_append_printf(out, "cache.kept_text_bytes: %zu\n", (size_t) g_atomic_pointer_get(&cache->kept));
         g_string_append_printf(out, "cache.texts_not_kept: %" G_GUINT64_FORMAT "\n", cache->kept_refused);
-        g_mutex_lock(&cache->sets_lock);
-        g_string_append_printf(out, "cache.kept_sets: %u\n", g_queue_get_length(&cache->sets));
-        g_string_append_printf(out, "cache.kept_sets_let_go: %" G_GUINT64_FORMAT "\n", cache->sets_shed);
-        g_string_append_printf(out, "cache.kept_bytes_let_go: %zu\n", cache->bytes_shed);
-        g_mutex_unlock(&cache->sets_lock);
         g_string_append_printf(out, "cache.kept_measure_bytes: %zu\n",
                                (size_t) g_atomic_pointer_get(&cache->kept_measures));
         g_string_append_printf(out, "cache.measures_not_kept: %" G_GUINT64_FORMAT "\n", cache->measures_refused);
@@ -622,98 +596,10 @@ static size_t text_room(mlx5_cache *cache, size_t kept, size_t measures)
         return cache->max_bytes / KEPT_SHARE - MIN(taken, cache->max_bytes / KEPT_SHARE);
 }
 
-static bool set_idle(const struct mlx5_kept_set *set, const struct mlx5_kept_set *except, gint64 now)
-{
-        return set != except && now - __atomic_load_n(&set->used_us, __ATOMIC_RELAXED) >= KEPT_SET_IDLE_US;
-}
-
-static bool any_set_idle(mlx5_cache *cache, const struct mlx5_kept_set *except)
-{
-        gint64 now = g_get_monotonic_time();
-        bool any = false;
-
-        g_mutex_lock(&cache->sets_lock);
-        for (GList *l = cache->sets.head; l && !any; l = l->next)
-                any = set_idle(l->data, except, now);
-        g_mutex_unlock(&cache->sets_lock);
-        return any;
-}
-
-/*
- * Lets go of the set idle longest but except: whether one went.  A set
- * whose owner is busy with it (its lock taken) is in use, not idle.  The
- * loop ends: each turn either removes a set or makes one no longer idle.
- */
-static bool shed_idle(mlx5_cache *cache, struct mlx5_kept_set *except)
-{
-        gint64 now = g_get_monotonic_time();
-        struct mlx5_kept_set *victim;
-        size_t bytes = 0;
-
-        g_mutex_lock(&cache->sets_lock);
-        for (;;) {
-                gint64 oldest = G_MAXINT64;
-
-                victim = NULL;
-                for (GList *l = cache->sets.head; l; l = l->next) {
-                        struct mlx5_kept_set *set = l->data;
-                        gint64 used = __atomic_load_n(&set->used_us, __ATOMIC_RELAXED);
-
-                        if (set_idle(set, except, now) && used < oldest) {
-                                victim = set;
-                                oldest = used;
-                        }
-                }
-                if (!victim || victim->shed(victim))
-                        break;
-                __atomic_store_n(&victim->used_us, now, __ATOMIC_RELAXED);
-        }
-        if (victim) {
-                g_queue_unlink(&cache->sets, &victim->link);
-                victim->link.data = NULL;
-                bytes = victim->bytes;
-                victim->bytes = 0;
-                cache->sets_shed++;
-                cache->bytes_shed += bytes;
-                if (!cache->shed_logged)
-                        g_message("cache: kept texts fill their share (limit cache_size / %d): those of a view of a "
-                                  "listing idle for %d ms go to make room, and are rendered again if asked",
-                                  KEPT_SHARE, (int) (KEPT_SET_IDLE_US / 1000));
-                cache->shed_logged = true;
-        }
-        g_mutex_unlock(&cache->sets_lock);
-        if (bytes)
-                mlx5_cache_unkeep(cache, bytes);
-        return victim != NULL;
-}
-
-/* Whether a text of bytes fits in the share and beside the leases. */
-static bool text_fits_locked(mlx5_cache *cache, size_t bytes)
+bool mlx5_cache_may_keep(mlx5_cache *cache, size_t bytes)
 {
         return bytes <= text_room(cache, g_atomic_pointer_get(&cache->kept),
-                                  g_atomic_pointer_get(&cache->kept_measures)) &&
-               fits_beside_leases_locked(cache, bytes);
-}
-
-/* Whether it would fit with no text kept: else letting texts go makes no room (leases fill the cap). */
-static bool text_fits_alone_locked(mlx5_cache *cache, size_t bytes)
-{
-        size_t measures = g_atomic_pointer_get(&cache->kept_measures);
-
-        return bytes <= text_room(cache, measures, measures) &&
-               bytes + measures + cache->in_flight + cache->leased_all <= cache->max_bytes;
-}
-
-bool mlx5_cache_may_keep(mlx5_cache *cache, const struct mlx5_kept_set *set, size_t bytes)
-{
-        bool alone;
-
-        if (bytes <= text_room(cache, g_atomic_pointer_get(&cache->kept), g_atomic_pointer_get(&cache->kept_measures)))
-                return true;
-        g_mutex_lock(&cache->lock);
-        alone = text_fits_alone_locked(cache, bytes);
-        g_mutex_unlock(&cache->lock);
-        return alone && any_set_idle(cache, set);
+                                  g_atomic_pointer_get(&cache->kept_measures));
 }
 
 /* Charges a kept rendering that room allows: 0, or -ENOBUFS (counted in refused, logged once). */
@@ -737,55 +623,15 @@ static int keep_locked(mlx5_cache *cache, size_t bytes, bool room, uint64_t *ref
         return 0;
 }
 
-int mlx5_cache_keep_in(mlx5_cache *cache, struct mlx5_kept_set *set, size_t bytes)
+int mlx5_cache_keep(mlx5_cache *cache, size_t bytes)
 {
         int r;
 
         g_mutex_lock(&cache->lock);
-        /* Each set that goes is a whole view of a listing: most often one makes room. */
-        while (!text_fits_locked(cache, bytes) && text_fits_alone_locked(cache, bytes)) {
-                g_mutex_unlock(&cache->lock);
-                if (!shed_idle(cache, set)) {
-                        g_mutex_lock(&cache->lock);
-                        break;
-                }
-                g_mutex_lock(&cache->lock);
-        }
-        r = keep_locked(cache, bytes, text_fits_locked(cache, bytes), &cache->kept_refused,
+        r = keep_locked(cache, bytes, mlx5_cache_may_keep(cache, bytes), &cache->kept_refused,
                         &cache->kept_refused_logged, "texts");
         g_mutex_unlock(&cache->lock);
-        if (r < 0)
-                return r;
-        g_mutex_lock(&cache->sets_lock);
-        if (!set->link.data) {
-                set->link.data = set;
-                g_queue_push_tail_link(&cache->sets, &set->link);
-        }
-        set->bytes += bytes;
-        g_mutex_unlock(&cache->sets_lock);
-        mlx5_cache_kept_set_used(set);
-        return 0;
-}
-
-void mlx5_cache_kept_set_used(struct mlx5_kept_set *set)
-{
-        __atomic_store_n(&set->used_us, g_get_monotonic_time(), __ATOMIC_RELAXED);
-}
-
-void mlx5_cache_forget_kept_set(mlx5_cache *cache, struct mlx5_kept_set *set)
-{
-        size_t bytes;
-
-        g_mutex_lock(&cache->sets_lock);
-        if (set->link.data) {
-                g_queue_unlink(&cache->sets, &set->link);
-                set->link.data = NULL;
-        }
-        bytes = set->bytes;
-        set->bytes = 0;
-        g_mutex_unlock(&cache->sets_lock);
-        if (bytes)
-                mlx5_cache_unkeep(cache, bytes);
+        return r;
 }
 
 int mlx5_cache_keep_measure(mlx5_cache *cache, size_t bytes)

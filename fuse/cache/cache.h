@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cache/kept-set.h"
 #include "cache/snapshot.h"
 
 typedef struct mlx5_cache mlx5_cache;
@@ -77,27 +76,21 @@ void mlx5_cache_unbuild(mlx5_cache *cache, size_t bytes);
  * Renderings kept with the snapshots they render (a listing's texts),
  * charged like bytes in flight: at most half the cap (KEPT_SHARE), so
  * that answers and open files always have the other half.  A keep evicts to
- * make room, and past that share lets idle kept sets go (kept-set.h);
- * -ENOBUFS when that is not enough (not an error: the rendering is just
- * not kept; counted in .stats).  Unkeep takes no lock: it runs where a
- * snapshot is freed, which may be under the cache's own lock.
+ * make room; -ENOBUFS past that share (not an error: the rendering is
+ * just not kept; counted in .stats).  Unkeep takes no lock: it runs where
+ * a snapshot is freed, which may be under the cache's own lock.
  */
+int mlx5_cache_keep(mlx5_cache *cache, size_t bytes);
+/* Whether the kept share has room for bytes now (no lock, nothing reserved: a keep may still refuse). */
+bool mlx5_cache_may_keep(mlx5_cache *cache, size_t bytes);
 void mlx5_cache_unkeep(mlx5_cache *cache, size_t bytes);
 /*
- * A view's measure (where each line of a whole listing's view ends): in
- * the same share, and always within cache_size / MEASURE_SHARE of it,
- * which texts leave free (counted in .stats apart).
+ * The same for a view's measure (where each line of a whole listing's view
+ * ends): in the same share, and always within cache_size / MEASURE_SHARE
+ * of it, which texts leave free (counted in .stats apart).
  */
 int mlx5_cache_keep_measure(mlx5_cache *cache, size_t bytes);
 void mlx5_cache_unkeep_measure(mlx5_cache *cache, size_t bytes);
-/* Keeps bytes more in a kept set (kept-set.h), its owner's lock held: 0, or -ENOBUFS when no room is made. */
-int mlx5_cache_keep_in(mlx5_cache *cache, struct mlx5_kept_set *set, size_t bytes);
-/* Whether a keep of bytes into set may find room now (nothing reserved: it may still refuse). */
-bool mlx5_cache_may_keep(mlx5_cache *cache, const struct mlx5_kept_set *set, size_t bytes);
-/* A rendering of set was taken (no lock). */
-void mlx5_cache_kept_set_used(struct mlx5_kept_set *set);
-/* Its owner goes: the set's bytes are the cache's again (the owner frees its renderings). */
-void mlx5_cache_forget_kept_set(mlx5_cache *cache, struct mlx5_kept_set *set);
 
 /*
  * Leases: snapshots kept alive outside the cache (listings whose files the

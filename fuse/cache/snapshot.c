@@ -75,31 +75,6 @@ int mlx5_snapshot_render_slices(mlx5_snapshot *snap, uint64_t off, size_t size, 
         return r;
 }
 
-static void free_slots(GBytes **slots, guint n)
-{
-        for (guint i = 0; slots && i < n; i++)
-                if (slots[i])
-                        g_bytes_unref(slots[i]);
-        g_free(slots);
-}
-
-/* The cache lets a view's kept renderings go (struct mlx5_kept_set): not while another thread has the listing's. */
-static bool shed_view(struct mlx5_kept_set *set)
-{
-        struct mlx5_listing_kept *k = (struct mlx5_listing_kept *) (void *) ((char *) set -
-                                                                         offsetof(struct mlx5_listing_kept, set));
-        struct mlx5_listing *l = k->listing;
-        GBytes **slots;
-
-        if (!g_mutex_trylock(&l->kept_lock))
-                return false;
-        slots = g_steal_pointer(&k->slots);
-        g_mutex_unlock(&l->kept_lock);
-        /* A reader that took one holds its own reference. */
-        free_slots(slots, l->ids->len);
-        return true;
-}
-
 mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, const uint8_t *raws, size_t outlen, uint8_t *has_raw)
 {
         mlx5_snapshot *snap = snapshot_alloc();
@@ -109,11 +84,6 @@ mlx5_snapshot *mlx5_snapshot_new_listing(GArray *ids, const uint8_t *raws, size_
         l->outlen = outlen;
         l->has_raw = has_raw;
         l->text_len = g_new0(gint, ids->len ? ids->len : 1);
-        g_mutex_init(&l->kept_lock);
-        for (unsigned v = 0; v < G_N_ELEMENTS(l->kept); v++) {
-                l->kept[v].listing = l;
-                l->kept[v].set.shed = shed_view;
-        }
         snap->listing = l;
         snap->cost += sizeof(*l) + ids->len * (sizeof(uint32_t) + sizeof(gint) + 1);
         if (outlen) {
@@ -415,12 +385,13 @@ void mlx5_snapshot_unref(mlx5_snapshot *snap)
         }
         if (snap->listing) {
                 for (unsigned v = 0; v < G_N_ELEMENTS(snap->listing->kept); v++) {
-                        /* First out of the keeper's sets: then no keep lets these go meanwhile. */
-                        if (snap->listing->keeper)
-                                mlx5_cache_forget_kept_set(snap->listing->keeper, &snap->listing->kept[v].set);
-                        free_slots(snap->listing->kept[v].slots, snap->listing->ids->len);
+                        for (guint i = 0; snap->listing->kept[v] && i < snap->listing->ids->len; i++)
+                                if (snap->listing->kept[v][i])
+                                        g_bytes_unref(snap->listing->kept[v][i]);
+                        g_free(snap->listing->kept[v]);
                 }
-                g_mutex_clear(&snap->listing->kept_lock);
+                if (snap->listing->kept_bytes)
+                        mlx5_cache_unkeep(snap->listing->keeper, snap->listing->kept_bytes);
                 for (unsigned v = 0; v < G_N_ELEMENTS(snap->listing->whole); v++)
                         if (snap->listing->whole[v]) {
                                 g_bytes_unref(snap->listing->whole[v]);
@@ -508,27 +479,36 @@ GBytes *mlx5_listing_kept_whole(mlx5_snapshot *listing_snap, enum mlx5_listing_w
         return kept;
 }
 
+/* The kept renderings of one view: allocated at the first one kept. */
+static GBytes **kept_slots(struct mlx5_listing *l, enum mlx5_listing_view view)
+{
+        GBytes **slots = g_atomic_pointer_get(&l->kept[view]);
+
+        if (slots)
+                return slots;
+        slots = g_new0(GBytes *, l->ids->len);
+        if (!g_atomic_pointer_compare_and_exchange(&l->kept[view], NULL, slots)) {
+                g_free(slots);
+                slots = g_atomic_pointer_get(&l->kept[view]);
+        }
+        return slots;
+}
+
 /* The kept rendering of a view of slot, referenced, or NULL. */
 static GBytes *kept_rendering(struct mlx5_listing *l, int slot, enum mlx5_listing_view view)
 {
-        struct mlx5_listing_kept *k = &l->kept[view];
-        GBytes *kept = NULL;
+        GBytes **slots = g_atomic_pointer_get(&l->kept[view]);
+        GBytes *kept = slots ? g_atomic_pointer_get(&slots[slot]) : NULL;
 
-        g_mutex_lock(&l->kept_lock);
-        if (k->slots && k->slots[slot])
-                kept = g_bytes_ref(k->slots[slot]);
-        g_mutex_unlock(&l->kept_lock);
-        if (kept)
-                mlx5_cache_kept_set_used(&k->set);
-        return kept;
+        return kept ? g_bytes_ref(kept) : NULL;
 }
 
 /* Renders slot's answer raw for view, and keeps the text if there is room (kept_rendering first). */
 static GBytes *render_slot(struct mlx5_listing *l, int slot, enum mlx5_listing_view view, GBytes *raw,
                            GBytes *(*render)(GBytes *raw, void *data), void *data)
 {
-        struct mlx5_listing_kept *k = &l->kept[view];
-        GBytes *text, *kept = NULL;
+        GBytes **slots, *text, *kept;
+        size_t len;
 
         text = render(raw, data);
         /* A render that cannot finish now (it would wait on firmware) says why through data. */
@@ -536,22 +516,19 @@ static GBytes *render_slot(struct mlx5_listing *l, int slot, enum mlx5_listing_v
                 return NULL;
         if (view == MLX5_LISTING_TEXT)
                 g_atomic_int_set(&l->text_len[slot], (gint) g_bytes_get_size(text));
-        if (!l->keeper)
+        len = g_bytes_get_size(text) + KEPT_OVERHEAD;
+        if (!l->keeper || mlx5_cache_keep(l->keeper, len) < 0)
                 return text;
-        g_mutex_lock(&l->kept_lock);
         /* Rendering is deterministic: a racing thread's text is the same; the first one is kept. */
-        if (k->slots && k->slots[slot]) {
-                kept = g_bytes_ref(k->slots[slot]);
-        } else if (mlx5_cache_keep_in(l->keeper, &k->set, g_bytes_get_size(text) + KEPT_OVERHEAD) == 0) {
-                if (!k->slots)
-                        k->slots = g_new0(GBytes *, l->ids->len);
-                k->slots[slot] = g_bytes_ref(text);
+        slots = kept_slots(l, view);
+        if (!g_atomic_pointer_compare_and_exchange(&slots[slot], NULL, text)) {
+                mlx5_cache_unkeep(l->keeper, len);
+                kept = g_bytes_ref(g_atomic_pointer_get(&slots[slot]));
+                g_bytes_unref(text);
+                return kept;
         }
-        g_mutex_unlock(&l->kept_lock);
-        if (!kept)
-                return text;
-        g_bytes_unref(text);
-        return kept;
+        g_atomic_pointer_add(&l->kept_bytes, (gssize) len);
+        return g_bytes_ref(text);
 }
 
 GBytes *mlx5_listing_render(mlx5_snapshot *listing_snap, int slot, enum mlx5_listing_view view,
@@ -589,7 +566,7 @@ static mlx5_snapshot *listing_object(mlx5_snapshot *listing_snap, int slot, bool
         if (!text && len == 0 && render) {
                 size_t like = (size_t) g_atomic_int_get(&l->text_hint) + KEPT_OVERHEAD;
 
-                if (measure && l->keeper && !mlx5_cache_may_keep(l->keeper, &l->kept[MLX5_LISTING_TEXT].set, like)) {
+                if (measure && l->keeper && !mlx5_cache_may_keep(l->keeper, like)) {
                         /* No room to keep one like the last: only measured (a million texts, never built). */
                         len = (gint) measure(raw, data);
                         g_atomic_int_set(&l->text_len[slot], len);

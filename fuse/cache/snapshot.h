@@ -7,9 +7,8 @@
  * A listing keeps its objects' firmware bytes; each object's text (and its
  * JSON document) is rendered once, when first asked for (its size for a
  * stat, or a read), and kept with the listing while it lives, charged to
- * the cache's cap (mlx5_cache_keep_in): past the room the cache gives kept
- * texts, a view of a listing no walk uses any more lets go of its texts,
- * else a text is not kept and is rendered again when read, so a listing
+ * the cache's cap (mlx5_cache_keep): past the room the cache gives kept
+ * texts, a text is not kept and is rendered again when read, so a listing
  * of 1M objects costs their bytes, not their texts.
  */
 #pragma once
@@ -18,8 +17,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "cache/kept-set.h"
 
 struct mlx5_cache;
 
@@ -60,13 +57,6 @@ struct mlx5_object_owner {
         char *comm;                     /* the process's comm, or the kernel module's name */
 };
 
-/* One view's kept renderings, charged as one set to the listing's keeper. */
-struct mlx5_listing_kept {
-        GBytes **slots;                 /* per slot: the kept rendering, or NULL; NULL: none */
-        struct mlx5_listing *listing;
-        struct mlx5_kept_set set;
-};
-
 /*
  * A point-in-time listing of one object type: the numbers and, for each
  * object whose query succeeded at listing time, its output mailbox; where
@@ -81,9 +71,9 @@ struct mlx5_listing {
         uint8_t *has_raw;               /* per slot: the query answered */
         gint *text_len;                 /* per slot: rendered length, 0 = not yet known */
         gint text_hint;                 /* the last text length it learnt: whether the next may be kept */
-        struct mlx5_listing_kept kept[2];       /* per view (enum mlx5_listing_view) */
-        GMutex kept_lock;               /* over kept's slots: a keeper may let a view's go (kept-set.h) */
+        GBytes **kept[2];               /* per view (enum mlx5_listing_view), per slot: kept rendering, or NULL */
         struct mlx5_cache *keeper;      /* what kept renderings are charged to, or NULL: none kept */
+        gsize kept_bytes;               /* charged to keeper, given back when the listing goes */
         uint8_t *found_by;              /* per slot: which sources found it (inventory bits), or NULL */
         uint16_t *owner_of;             /* per slot: 1 + index into owners, 0 for none; or NULL */
         GPtrArray *owners;              /* struct mlx5_object_owner *, or NULL */

@@ -202,12 +202,6 @@ static GBytes *count_render(GBytes *raw, void *data)
         return g_bytes_new_take(g_malloc0(PAYLOAD), g_bytes_get_size(raw) ? PAYLOAD : 0);
 }
 
-/* Renderings kept outside any listing, as one set: never let go (its owner is always busy). */
-static bool shed_never(struct mlx5_kept_set *set)
-{
-        return false;
-}
-
 static size_t kept_bytes(mlx5_cache *cache)
 {
         g_autoptr(GString) stats = g_string_new(NULL);
@@ -550,7 +544,6 @@ static void holder_reclaim(void *data)
  */
 static void test_leases_share_the_cap(void)
 {
-        struct mlx5_kept_set texts = { .shed = shed_never };
         const size_t entry = PAYLOAD + sizeof(mlx5_snapshot);
         g_autoptr(mlx5_snapshot) probe = make_listing(), listing = NULL, peeked = NULL;
         const size_t cap = probe->cost + 3 * entry;
@@ -632,7 +625,7 @@ static void test_leases_share_the_cap(void)
         g_assert_cmpuint(mlx5_cache_over(cache), >, 0);
         /* A text is not kept beside it. */
         g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "cache: kept texts hold*beside the leases*");
-        g_assert_cmpint(mlx5_cache_keep_in(cache, &texts, 1), ==, -ENOBUFS);
+        g_assert_cmpint(mlx5_cache_keep(cache, 1), ==, -ENOBUFS);
         g_test_assert_expected_messages();
         mlx5_cache_uncharge(cache, cap - cap / 4);
         /* Past the cap beside what cannot go at all (in flight, kept): refused as before. */
@@ -645,7 +638,6 @@ static void test_leases_share_the_cap(void)
 /* What leaves the budget is given back to the system once 16 MiB went (TRIM_AFTER_BYTES), not at every free. */
 static void test_released_memory_trimmed(void)
 {
-        struct mlx5_kept_set texts = { .shed = shed_never };
         const size_t mib = 1 << 20;
         struct fake_firmware fw;
         mlx5_cache *cache;
@@ -655,8 +647,8 @@ static void test_released_memory_trimmed(void)
         g_assert_cmpint(mlx5_cache_charge(cache, 10 * mib), ==, 0);
         mlx5_cache_uncharge(cache, 10 * mib);
         g_assert_cmpuint(stat_of(cache, "cache.trims"), ==, 0);
-        g_assert_cmpint(mlx5_cache_keep_in(cache, &texts, 7 * mib), ==, 0);
-        mlx5_cache_forget_kept_set(cache, &texts);
+        g_assert_cmpint(mlx5_cache_keep(cache, 7 * mib), ==, 0);
+        mlx5_cache_unkeep(cache, 7 * mib);
         get_ok(cache, 0, 1);    /* where no lock is held: the trim is due */
         g_assert_cmpuint(stat_of(cache, "cache.trims"), ==, 1);
         mlx5_cache_charge_building(cache, 15 * mib);
@@ -707,86 +699,6 @@ static int fetch_nothing_here(const struct mlx5_cache_key *key, void *user_data,
         return -ENOENT;
 }
 
-/* A listing of n answers of outlen bytes (all answered), its renderings charged to cache. */
-static mlx5_snapshot *kept_listing(mlx5_cache *cache, unsigned n, unsigned outlen)
-{
-        GArray *ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-        g_autofree uint8_t *raws = g_malloc0(n * outlen);
-        mlx5_snapshot *listing;
-
-        for (uint32_t id = 1; id <= n; id++)
-                g_array_append_val(ids, id);
-        listing = mlx5_snapshot_new_listing(ids, raws, outlen, memset(g_new(uint8_t, n), 1, n));
-        mlx5_listing_set_keeper(listing, cache);
-        return listing;
-}
-
-/* Renders slot's text (a stat): whether it was kept. */
-static bool stat_kept(mlx5_snapshot *listing, int slot, unsigned *renders)
-{
-        g_autoptr(mlx5_snapshot) snap = mlx5_listing_object(listing, slot, count_render, count_measure, renders);
-
-        g_assert_cmpuint(snap->text_len, ==, PAYLOAD);
-        return snap->text != NULL;
-}
-
-/*
- * The kept share full: a view of a listing still in use (a text kept in
- * it or taken from it) keeps its texts and a newer one's are not kept;
- * once it is idle for a quarter second (KEPT_SET_IDLE_US), its texts go,
- * whole, for the newer one's, and are rendered again when asked.
- */
-static void test_idle_view_lets_its_texts_go(void)
-{
-        const size_t cap = 9 * PAYLOAD;       /* kept renderings may take half: four */
-        mlx5_cache *cache = mlx5_cache_new(G_USEC_PER_SEC * 60, cap, fetch_nothing_here, NULL);
-        mlx5_snapshot *first = kept_listing(cache, 4, 8), *next = kept_listing(cache, 4, 8);
-        unsigned renders = 0;
-        GBytes *text;
-
-        for (int slot = 0; slot < 4; slot++)
-                g_assert_true(stat_kept(first, slot, &renders));
-        g_assert_cmpuint(cache_stat(cache, "cache.kept_sets"), ==, 1);
-        /* In use (kept in just now): the next listing's first text (its length not known yet) is not kept. */
-        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "cache: kept texts hold*further texts*");
-        g_assert_false(stat_kept(next, 0, &renders));
-        g_test_assert_expected_messages();
-        g_assert_cmpuint(renders, ==, 4 + 1);
-        g_assert_cmpuint(cache_stat(cache, "cache.kept_sets_let_go"), ==, 0);
-
-        /* Idle long enough, but a text taken from it is a use too. */
-        g_usleep(G_USEC_PER_SEC / 4 + G_USEC_PER_SEC / 10);
-        text = mlx5_listing_render(first, 3, MLX5_LISTING_TEXT, count_render, &renders);
-        g_bytes_unref(text);
-        g_assert_false(stat_kept(next, 1, &renders));
-        g_assert_cmpuint(renders, ==, 4 + 1 + 10);
-        g_assert_cmpuint(cache_stat(cache, "cache.kept_sets_let_go"), ==, 0);
-
-        g_usleep(G_USEC_PER_SEC / 4 + G_USEC_PER_SEC / 10);
-        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "cache: kept texts fill their share*idle*");
-        for (int slot = 2; slot < 4; slot++)
-                g_assert_true(stat_kept(next, slot, &renders));
-        g_test_assert_expected_messages();
-        g_assert_cmpuint(renders, ==, 4 + 1 + 10 + 2);
-        g_assert_cmpuint(cache_stat(cache, "cache.kept_sets_let_go"), ==, 1);
-        g_assert_cmpuint(cache_stat(cache, "cache.kept_bytes_let_go"), >=, 4 * PAYLOAD);
-        g_assert_cmpuint(cache_stat(cache, "cache.kept_sets"), ==, 1);
-        g_assert_cmpuint(kept_bytes(cache), <, 4 * PAYLOAD);
-        /* The first listing's texts went, not their lengths: a stat is measured, a read renders again. */
-        g_assert_false(stat_kept(first, 0, &renders));
-        g_assert_cmpuint(renders, ==, 4 + 1 + 10 + 2);
-        text = mlx5_listing_render(first, 0, MLX5_LISTING_TEXT, count_render, &renders);
-        g_assert_cmpuint(g_bytes_get_size(text), ==, PAYLOAD);
-        g_assert_cmpuint(renders, ==, 4 + 1 + 10 + 2 + 1);
-        g_bytes_unref(text);
-
-        mlx5_snapshot_unref(first);
-        mlx5_snapshot_unref(next);
-        g_assert_cmpuint(kept_bytes(cache), ==, 0);
-        g_assert_cmpuint(cache_stat(cache, "cache.kept_sets"), ==, 0);
-        mlx5_cache_free(cache);
-}
-
 /*
  * Object texts fill the kept share but for the measures' reserve (cap /
  * 64): a whole listing's measure is still kept with its listing, counted
@@ -795,7 +707,6 @@ static void test_idle_view_lets_its_texts_go(void)
  */
 static void test_measures_keep_their_reserve(void)
 {
-        struct mlx5_kept_set set = { .shed = shed_never };
         const size_t cap = 64 << 10, text = 1024;
         mlx5_cache *cache = mlx5_cache_new(G_USEC_PER_SEC * 60, cap, fetch_nothing_here, NULL);
         mlx5_snapshot *listing = mlx5_snapshot_new_listing(g_array_new(FALSE, FALSE, sizeof(uint32_t)), NULL, 0,
@@ -805,13 +716,13 @@ static void test_measures_keep_their_reserve(void)
         GBytes *kept;
 
         g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "cache: kept texts hold*further texts*");
-        while (mlx5_cache_keep_in(cache, &set, text) == 0)
+        while (mlx5_cache_keep(cache, text) == 0)
                 texts++;
         g_test_assert_expected_messages();
         /* Texts took the share but the reserve. */
         g_assert_cmpuint(texts, ==, (cap / 2 - cap / 64) / text);
         g_assert_cmpuint(cache_stat(cache, "cache.texts_not_kept"), ==, 1);
-        g_assert_false(mlx5_cache_may_keep(cache, &set, text));
+        g_assert_false(mlx5_cache_may_keep(cache, text));
 
         mlx5_listing_set_keeper(listing, cache);
         g_assert_true(mlx5_listing_keep_whole(listing, MLX5_LISTING_WHOLE_SUMMARY, measure));
@@ -827,13 +738,14 @@ static void test_measures_keep_their_reserve(void)
         g_test_assert_expected_messages();
         g_assert_cmpuint(cache_stat(cache, "cache.measures_not_kept"), ==, 1);
         /* Texts never take the reserve, even with measures in it. */
-        g_assert_false(mlx5_cache_may_keep(cache, &set, text));
+        g_assert_false(mlx5_cache_may_keep(cache, text));
 
         /* The listing goes: its measure is no longer charged. */
         mlx5_snapshot_unref(listing);
         g_assert_cmpuint(cache_stat(cache, "cache.kept_measure_bytes"), ==, 0);
         g_assert_cmpuint(cache_stat(cache, "cache.kept_text_bytes"), ==, texts * text);
-        mlx5_cache_forget_kept_set(cache, &set);
+        for (unsigned i = 0; i < texts; i++)
+                mlx5_cache_unkeep(cache, text);
         g_bytes_unref(measure);
         mlx5_cache_free(cache);
 }
@@ -850,7 +762,6 @@ int main(int argc, char **argv)
         g_test_add_func("/cache/drop-during-fetch", test_drop_during_fetch);
         g_test_add_func("/cache/listing-keeps-renderings", test_listing_keeps_renderings);
         g_test_add_func("/cache/listing-object-text-only", test_listing_object_text_only);
-        g_test_add_func("/cache/idle-view-lets-its-texts-go", test_idle_view_lets_its_texts_go);
         g_test_add_func("/cache/listing-packs-answers", test_listing_packs_answers);
         g_test_add_func("/cache/leases-share-the-cap", test_leases_share_the_cap);
         g_test_add_func("/cache/released-memory-trimmed", test_released_memory_trimmed);

@@ -1784,6 +1784,40 @@ static GPtrArray *dir_names(mlx5_tree *tree, uint64_t dir_ino)
  * (as the jsonl line of its slot, byte for byte), and later opens take the
  * document kept.  With no measure kept, an open renders it, as before.
  */
+/*
+ * raw/<type>/ is made of the objects' answers: listing and reading it
+ * renders no text (none kept with the listing), each file's listed size is
+ * its answer's, and its type's text files still render theirs when asked.
+ */
+static void test_raw_walk_renders_no_text(void)
+{
+        mlx5_tree *tree = tree_with_slots(0);
+        g_autoptr(GArray) inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_autoptr(GArray) sts = g_array_new(FALSE, FALSE, sizeof(struct stat));
+        uint64_t dev_dir;
+
+        g_assert_cmpint(mlx5_tree_add_device(tree, open_function(0, "/dev/node-a"), "/nonexistent"), ==, 0);
+        dev_dir = lookup(tree, ROOT_INO, "0000:08:00.0", 0);
+        list_whole(tree, lookup(tree, lookup(tree, dev_dir, "raw", 0), "qp", 0), inos, sts);
+        g_assert_cmpuint(inos->len, >, 2);
+        for (guint i = 0; i < inos->len; i++) {
+                mlx5_tree_file *file = NULL;
+                const char *data = NULL;
+                size_t len = 0;
+
+                g_assert_cmpint(mlx5_tree_open(tree, g_array_index(inos, uint64_t, i), &file), ==, 0);
+                g_assert_cmpint(mlx5_tree_read(tree, file, 0, 1 << 20, &data, &len), ==, 0);
+                g_assert_cmpuint(len, ==, (size_t) g_array_index(sts, struct stat, i).st_size);
+                g_assert_cmpuint(len, >, 0);
+                mlx5_tree_file_free(tree, file);
+        }
+        g_assert_cmpuint(stats_sum(tree, "cache.kept_text_bytes", ""), ==, 0);
+        /* The text files of the same listing: their texts rendered (and kept) as they are listed. */
+        list_whole(tree, lookup(tree, dev_dir, "qp", 0), NULL, NULL);
+        g_assert_cmpuint(stats_sum(tree, "cache.kept_text_bytes", ""), >, 0);
+        mlx5_tree_free(tree);
+}
+
 static void test_json_doc_length_kept(void)
 {
         for (unsigned measured = 0; measured < 2; measured++) {
@@ -1857,24 +1891,6 @@ static void test_json_doc_length_kept(void)
 /* As tree.c's: a listing used this recently is not dropped. */
 #define LISTING_IN_USE_US (G_USEC_PER_SEC + G_USEC_PER_SEC / 10)
 
-/*
- * The cache's limits log once each as they trip, in the order the walk
- * trips them (kept texts past their share, listings past the cap): a test
- * records them all and asks for the one it is about.
- */
-static void record_message(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer messages)
-{
-        g_ptr_array_add(messages, g_strdup(message));
-}
-
-static bool was_logged(GPtrArray *messages, const char *pattern)
-{
-        for (guint i = 0; i < messages->len; i++)
-                if (g_pattern_match_simple(pattern, messages->pdata[i]))
-                        return true;
-        return false;
-}
-
 /* What the cache's one cap bounds: what it keeps, leased listings it does not, answers in flight, kept texts. */
 static size_t one_budget(mlx5_tree *tree)
 {
@@ -1899,8 +1915,6 @@ static void test_leased_listings_capped(void)
         g_autoptr(GArray) first_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autoptr(GArray) open_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autoptr(GPtrArray) segments = NULL;
-        g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func(g_free);
-        guint handler;
         mlx5_tree_file *open_file = NULL;
         mlx5_tree_dir *pinned = NULL;
         const char *data = NULL;
@@ -1917,7 +1931,7 @@ static void test_leased_listings_capped(void)
         rscdump = lookup(tree, dev_dir, "rscdump", 0);
 
         segments = dir_names(tree, rscdump);
-        handler = g_log_set_handler(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, record_message, messages);
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "cache and leased listings hold*limit cache_size*");
         for (guint i = 0; i < segments->len; i++) {
                 uint64_t seg;
 
@@ -1964,8 +1978,7 @@ static void test_leased_listings_capped(void)
         list_whole(tree, first_walked, NULL, NULL);
         g_assert_cmpuint(one_budget(tree), <=, LEASE_CAP);
         g_assert_cmpuint(stats_sum(tree, "cache.leased_bytes", ""), >, 0);
-        g_log_remove_handler(G_LOG_DOMAIN, handler);
-        g_assert_true(was_logged(messages, "cache and leased listings hold*limit cache_size*"));
+        g_test_assert_expected_messages();
         g_assert_cmpuint(listed, >, 10);
         g_assert_cmpuint(stats_sum(tree, "limits.cache_size.leases_tripped", ""), >, 0);
         g_assert_cmpuint(stats_sum(tree, "listings.dropped_for_memory", ""), >, 0);
@@ -2022,8 +2035,6 @@ static void test_dropped_listing_forgets_refs(void)
         g_autoptr(GArray) cq_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autoptr(GArray) eq_inos = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         g_autoptr(GPtrArray) segments = NULL;
-        g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func(g_free);
-        guint handler;
         uint64_t dev_dir, rscdump, refs;
         struct stat st;
         double valid_s;
@@ -2045,7 +2056,7 @@ static void test_dropped_listing_forgets_refs(void)
 
         /* No longer in use (LISTING_IN_USE_US), they go first as other listings take the cap. */
         g_usleep(LISTING_IN_USE_US);
-        handler = g_log_set_handler(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, record_message, messages);
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "cache and leased listings hold*limit cache_size*");
         for (unsigned i = 0; i < mlx5_schema_n_resources(schema); i++) {
                 const mlx5_schema_resource *res = mlx5_schema_resource_at(schema, i);
 
@@ -2062,8 +2073,7 @@ static void test_dropped_listing_forgets_refs(void)
                 both_dropped = inval_has(invalidated, g_array_index(cq_inos, uint64_t, 0)) &&
                                inval_has(invalidated, g_array_index(eq_inos, uint64_t, 0));
         }
-        g_log_remove_handler(G_LOG_DOMAIN, handler);
-        g_assert_true(was_logged(messages, "cache and leased listings hold*limit cache_size*"));
+        g_test_assert_expected_messages();
         g_assert_true(both_dropped);
         g_assert_true(forgotten_has(names, refs, "cq"));
         g_assert_false(forgotten_has(names, refs, "eq"));
@@ -2223,6 +2233,7 @@ int main(int argc, char **argv)
         g_test_add_func("/tree/view-measure-listing", test_view_measure_listing);
         g_test_add_func("/tree/summary-measured-once", test_summary_measured_once);
         g_test_add_func("/tree/json-doc-length-kept", test_json_doc_length_kept);
+        g_test_add_func("/tree/raw-walk-renders-no-text", test_raw_walk_renders_no_text);
         r = g_test_run();
         mlx5_sim_spec_free(spec);
         mlx5_schema_free(schema);
