@@ -1779,12 +1779,6 @@ static GPtrArray *dir_names(mlx5_tree *tree, uint64_t dir_ino)
 }
 
 /*
- * A listed object's JSON document takes its length from json/<type>.jsonl's
- * kept measure: a stat or open renders none, the first read renders it
- * (as the jsonl line of its slot, byte for byte), and later opens take the
- * document kept.  With no measure kept, an open renders it, as before.
- */
-/*
  * raw/<type>/ is made of the objects' answers: listing and reading it
  * renders no text (none kept with the listing), each file's listed size is
  * its answer's, and its type's text files still render theirs when asked.
@@ -1818,6 +1812,12 @@ static void test_raw_walk_renders_no_text(void)
         mlx5_tree_free(tree);
 }
 
+/*
+ * A listed object's JSON document takes its length from json/<type>.jsonl's
+ * kept measure: a stat or open renders none, the first read renders it
+ * (as the jsonl line of its slot, byte for byte), and later opens take the
+ * document kept.  With no measure kept, an open renders it, as before.
+ */
 static void test_json_doc_length_kept(void)
 {
         for (unsigned measured = 0; measured < 2; measured++) {
